@@ -1,0 +1,127 @@
+import { HttpApiSchema, HttpServerResponse } from "@effect/platform"
+import { Effect, FiberRef, Schema } from "effect"
+import type {
+  InvalidCursor,
+  MessageConflict,
+  SessionRequired,
+  StoreUnavailable
+} from "../../domain/errors.ts"
+import { CurrentRequestId } from "./request-id.ts"
+
+/** The body of every failure: `{ "error": { "code", "message", "requestId" } }`. */
+const ErrorDetail = Schema.Struct({
+  code: Schema.String.annotations({ description: "Stable snake_case error code" }),
+  message: Schema.String.annotations({ description: "What went wrong, for a person" }),
+  requestId: Schema.String.annotations({ description: "The request's x-request-id" })
+})
+const fields = { error: ErrorDetail }
+
+export class BadRequest extends Schema.Class<BadRequest>("BadRequest")(
+  fields,
+  HttpApiSchema.annotations({
+    status: 400,
+    description: "The request is malformed; the message names the field"
+  })
+) {}
+
+export class NotFound extends Schema.Class<NotFound>("NotFound")(
+  fields,
+  HttpApiSchema.annotations({ status: 404, description: "No such resource" })
+) {}
+
+export class Conflict extends Schema.Class<Conflict>("Conflict")(
+  fields,
+  HttpApiSchema.annotations({
+    status: 409,
+    description: "The messageId is stored with other content or session"
+  })
+) {}
+
+export class PayloadTooLarge extends Schema.Class<PayloadTooLarge>("PayloadTooLarge")(
+  fields,
+  HttpApiSchema.annotations({ status: 413, description: "The body exceeds the size limit" })
+) {}
+
+export class InternalError extends Schema.Class<InternalError>("InternalError")(
+  fields,
+  HttpApiSchema.annotations({
+    status: 500,
+    description: "An unexpected failure; the requestId finds it in the logs"
+  })
+) {}
+
+export class ServiceUnavailable extends Schema.Class<ServiceUnavailable>("ServiceUnavailable")(
+  fields,
+  HttpApiSchema.annotations({
+    status: 503,
+    description: "The store cannot serve this request now; retry later"
+  })
+) {}
+
+type ErrorClass<A> = new (props: { readonly error: typeof ErrorDetail.Type }) => A
+
+/** Fails with one of the envelope errors, stamped with the current request id. */
+export const failWith = <A>(errorClass: ErrorClass<A>, code: string, message: string) =>
+  Effect.flatMap(FiberRef.get(CurrentRequestId), (requestId) =>
+    Effect.fail(new errorClass({ error: { code, message, requestId } }))
+  )
+
+type DomainError = MessageConflict | SessionRequired | InvalidCursor | StoreUnavailable
+
+/** The envelope each domain or port error becomes. */
+export type HttpErrorOf<E> = E extends MessageConflict
+  ? Conflict
+  : E extends StoreUnavailable
+    ? ServiceUnavailable
+    : E extends SessionRequired | InvalidCursor
+      ? BadRequest
+      : never
+
+const fromDomain = (error: DomainError) => {
+  switch (error._tag) {
+    case "MessageConflict":
+      return failWith(
+        Conflict,
+        "message_conflict",
+        error.reason === "different_session"
+          ? `messageId ${error.messageId} already belongs to another session`
+          : `messageId ${error.messageId} was already stored with different content`
+      )
+    case "SessionRequired":
+      return failWith(BadRequest, "session_required", error.message)
+    case "InvalidCursor":
+      return failWith(BadRequest, "invalid_cursor", "cursor is not one this service issued")
+    case "StoreUnavailable":
+      return failWith(
+        ServiceUnavailable,
+        "store_unavailable",
+        `the store is unavailable (${error.operation}); retry later`
+      )
+  }
+}
+
+/** Domain and port errors as the HTTP contract states them. */
+export const mapDomainErrors = <A, E extends DomainError, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, HttpErrorOf<E>, R> =>
+  Effect.catchAll(effect, (error) => fromDomain(error) as Effect.Effect<never, HttpErrorOf<E>>)
+
+const envelopes = [
+  BadRequest,
+  NotFound,
+  Conflict,
+  PayloadTooLarge,
+  InternalError,
+  ServiceUnavailable
+] as const
+type Envelope = InstanceType<(typeof envelopes)[number]>
+
+export const isEnvelope = (error: unknown): error is Envelope =>
+  envelopes.some((envelopeClass) => error instanceof envelopeClass)
+
+/** The response for an envelope error: its body as the contract states it, its class's status. */
+export const renderEnvelope = (error: Envelope) =>
+  HttpServerResponse.unsafeJson(
+    { error: error.error },
+    { status: HttpApiSchema.getStatusError(error.constructor as unknown as Schema.Schema.Any) }
+  )

@@ -1,0 +1,91 @@
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { BadRequest, Conflict, InternalError, PayloadTooLarge, ServiceUnavailable } from "./api-errors.ts"
+import { Caller } from "./caller.ts"
+import { withoutDefaultDecodeError } from "./openapi.ts"
+import * as S from "./schemas.ts"
+
+export class MessagesApi extends HttpApiGroup.make("messages")
+  .add(
+    HttpApiEndpoint.post("ingest", "/messages/ingest")
+      .setPayload(S.IngestRequest)
+      .setHeaders(S.SessionHeader)
+      .addSuccess(S.IngestResponse)
+      .addError(Conflict)
+      .annotate(OpenApi.Summary, "Ingest one transcript message, idempotently on messageId")
+  )
+  .addError(ServiceUnavailable) {}
+
+export class SessionsApi extends HttpApiGroup.make("sessions")
+  .add(
+    HttpApiEndpoint.get("listMessages", "/sessions/:sessionId/messages")
+      .setPath(S.SessionPath)
+      .setUrlParams(S.MessagesQuery)
+      .addSuccess(S.MessagesPage)
+      .annotate(OpenApi.Summary, "Page through a session's stored transcript in (ts, seq) order")
+  )
+  .add(
+    HttpApiEndpoint.get("context", "/sessions/:sessionId/context")
+      .setPath(S.SessionPath)
+      .setUrlParams(S.ContextQuery)
+      .addSuccess(S.ContextResponse)
+      .annotate(OpenApi.Summary, "The exact context window a model would see now, and its source")
+  )
+  .add(
+    HttpApiEndpoint.del("deleteSession", "/sessions/:sessionId")
+      .setPath(S.SessionPath)
+      .addSuccess(S.DeleteSessionResponse)
+      .annotate(OpenApi.Summary, "Delete a session's transcript from the store and from memory")
+  )
+  .add(
+    HttpApiEndpoint.put("setSessionPrivacy", "/sessions/:sessionId/privacy")
+      .setPath(S.SessionPath)
+      .setPayload(S.PrivacySettingsBody)
+      .addSuccess(S.SessionPrivacyResponse)
+      .annotate(OpenApi.Summary, "Set a session's privacy override (wins over the user's setting)")
+  )
+  .addError(ServiceUnavailable) {}
+
+export class PrivacyApi extends HttpApiGroup.make("privacy")
+  .add(
+    HttpApiEndpoint.get("getUserPrivacy", "/settings/privacy")
+      .addSuccess(S.UserPrivacyResponse)
+      .annotate(OpenApi.Summary, "The calling user's privacy settings")
+  )
+  .add(
+    HttpApiEndpoint.put("setUserPrivacy", "/settings/privacy")
+      .setPayload(S.PrivacySettingsBody)
+      .addSuccess(S.UserPrivacyResponse)
+      .annotate(OpenApi.Summary, "Set the calling user's transcript persistence opt-out")
+  )
+  .addError(ServiceUnavailable) {}
+
+export class OperationsApi extends HttpApiGroup.make("operations")
+  .add(HttpApiEndpoint.get("healthz", "/healthz").addSuccess(S.HealthResponse))
+  .add(HttpApiEndpoint.get("readyz", "/readyz").addSuccess(S.ReadyResponse).addError(ServiceUnavailable))
+  .add(
+    HttpApiEndpoint.get("metrics", "/metrics")
+      .addSuccess(Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/plain" })))
+      .annotate(OpenApi.Summary, "Prometheus metrics")
+  ) {}
+
+/** The HTTP contract (v1). Every failure is `{ error: { code, message, requestId } }`. */
+export class CoachUpApi extends HttpApi.make("coachup")
+  .add(MessagesApi)
+  .add(SessionsApi)
+  .add(PrivacyApi)
+  .add(OperationsApi)
+  .addError(BadRequest)
+  .addError(PayloadTooLarge)
+  .addError(InternalError)
+  .middleware(Caller)
+  .annotateContext(
+    OpenApi.annotations({
+      title: "Coach Up conversation service",
+      version: "1.0.0",
+      description:
+        "Transcripts by sessionId, context windows and privacy settings. The caller is the x-user-id header " +
+        "(default `local`) until authentication lands; every response carries x-request-id.",
+      transform: withoutDefaultDecodeError
+    })
+  ) {}

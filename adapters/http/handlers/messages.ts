@@ -1,0 +1,44 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect, Option } from "effect"
+import { SessionRequired } from "../../../domain/errors.ts"
+import { IngestMessage } from "../../../application/ingest-message.ts"
+import { CoachUpApi } from "../api.ts"
+import { mapDomainErrors } from "../api-errors.ts"
+import { CurrentUser } from "../caller.ts"
+
+export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handlers) =>
+  handlers.handle("ingest", ({ payload, headers }) =>
+    Effect.gen(function* () {
+      const fromBody = Option.fromNullable(payload.sessionId)
+      const fromHeader = Option.fromNullable(headers["x-session-id"])
+      if (Option.isSome(fromBody) && Option.isSome(fromHeader) && fromBody.value !== fromHeader.value) {
+        return yield* new SessionRequired({ message: "sessionId in the body and x-session-id differ" })
+      }
+      const sessionId = yield* Option.orElse(fromBody, () => fromHeader).pipe(
+        Effect.mapError(
+          () => new SessionRequired({ message: "sessionId is required (body or x-session-id)" })
+        )
+      )
+      const outcome = yield* IngestMessage({
+        userId: yield* CurrentUser,
+        sessionId,
+        messageId: payload.messageId,
+        role: payload.role,
+        text: payload.text,
+        ts: Option.fromNullable(payload.ts),
+        groupId: Option.fromNullable(payload.groupId),
+        audioUrl: Option.fromNullable(payload.audioUrl)
+      })
+      return {
+        messageId: outcome.messageId,
+        sessionId: outcome.sessionId,
+        persisted: outcome.persisted,
+        duplicate: outcome.duplicate,
+        ...Option.match(outcome.skippedReason, {
+          onNone: () => ({}),
+          onSome: (skippedReason) => ({ skippedReason })
+        })
+      }
+    }).pipe(mapDomainErrors)
+  )
+)

@@ -1,0 +1,26 @@
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { Effect } from "effect"
+import { TranscriptStore } from "../../../application/ports/transcript-store.ts"
+import { PrometheusMetrics } from "../../telemetry/prometheus-metrics.ts"
+import { CoachUpApi } from "../api.ts"
+import { mapDomainErrors } from "../api-errors.ts"
+
+export const OperationsLive = HttpApiBuilder.group(CoachUpApi, "operations", (handlers) =>
+  handlers
+    .handle("healthz", () => Effect.succeed({ status: "ok" as const }))
+    .handle("readyz", () =>
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* store.ping
+        return { status: "ready" as const }
+      }).pipe(mapDomainErrors)
+    )
+    .handle("metrics", () =>
+      Effect.gen(function* () {
+        const metrics = yield* PrometheusMetrics
+        return HttpServerResponse.text(yield* metrics.scrape, {
+          contentType: "text/plain; version=0.0.4; charset=utf-8"
+        })
+      })
+    )
+)

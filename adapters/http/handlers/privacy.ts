@@ -1,0 +1,22 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect } from "effect"
+import { ReadUserPrivacy, UpdatePrivacySettings } from "../../../application/update-privacy-settings.ts"
+import { CoachUpApi } from "../api.ts"
+import { mapDomainErrors } from "../api-errors.ts"
+import { CurrentUser } from "../caller.ts"
+
+export const PrivacyLive = HttpApiBuilder.group(CoachUpApi, "privacy", (handlers) =>
+  handlers
+    .handle("getUserPrivacy", () =>
+      Effect.gen(function* () {
+        const userId = yield* CurrentUser
+        return { userId, ...(yield* ReadUserPrivacy(userId)) }
+      }).pipe(mapDomainErrors)
+    )
+    .handle("setUserPrivacy", ({ payload }) =>
+      Effect.gen(function* () {
+        const userId = yield* CurrentUser
+        return { userId, ...(yield* UpdatePrivacySettings({ userId }, payload)) }
+      }).pipe(mapDomainErrors)
+    )
+)

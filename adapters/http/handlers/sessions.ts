@@ -1,0 +1,54 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect, Option } from "effect"
+import { BuildContext } from "../../../application/build-context.ts"
+import { DeleteSession } from "../../../application/delete-session.ts"
+import { ReadTranscript } from "../../../application/read-transcript.ts"
+import { UpdatePrivacySettings } from "../../../application/update-privacy-settings.ts"
+import { CoachUpApi } from "../api.ts"
+import { mapDomainErrors } from "../api-errors.ts"
+import { CurrentUser } from "../caller.ts"
+import { decodeCursor, encodeCursor } from "../cursor.ts"
+import { toMessageView } from "../message-view.ts"
+
+const DEFAULT_PAGE_SIZE = 50
+
+export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handlers) =>
+  handlers
+    .handle("listMessages", ({ path, urlParams }) =>
+      Effect.gen(function* () {
+        const order = urlParams.order ?? "asc"
+        const page = yield* ReadTranscript(path.sessionId, {
+          order,
+          limit: urlParams.limit ?? DEFAULT_PAGE_SIZE,
+          after: yield* decodeCursor(urlParams.cursor)
+        })
+        return {
+          sessionId: path.sessionId,
+          order,
+          items: page.items.map(toMessageView),
+          nextCursor: Option.getOrNull(Option.map(page.next, encodeCursor))
+        }
+      }).pipe(mapDomainErrors)
+    )
+    .handle("context", ({ path, urlParams }) =>
+      Effect.gen(function* () {
+        const window = yield* BuildContext(urlParams.for, path.sessionId, yield* CurrentUser)
+        return {
+          sessionId: path.sessionId,
+          for: window.purpose,
+          limit: window.limit,
+          systemPrompt: window.systemPrompt,
+          source: window.source,
+          reason: window.reason,
+          messages: window.messages.map(toMessageView)
+        }
+      })
+    )
+    .handle("deleteSession", ({ path }) => DeleteSession(path.sessionId).pipe(mapDomainErrors))
+    .handle("setSessionPrivacy", ({ path, payload }) =>
+      UpdatePrivacySettings({ sessionId: path.sessionId }, payload).pipe(
+        Effect.map((settings) => ({ sessionId: path.sessionId, ...settings })),
+        mapDomainErrors
+      )
+    )
+)

@@ -1,0 +1,8 @@
+import { Metric, MetricBoundaries } from "effect"
+
+/** Request duration by method, route pattern (never a raw path) and status. */
+export const httpRequestDuration = Metric.histogram(
+  "coachup_http_request_duration_seconds",
+  MetricBoundaries.fromIterable([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+  "HTTP request duration by method, route and status, in seconds"
+)

@@ -1,0 +1,121 @@
+import {
+  HttpApiBuilder,
+  HttpApp,
+  HttpServerError,
+  HttpServerRequest,
+  HttpServerResponse
+} from "@effect/platform"
+import { Cause, Duration, Effect, Metric, Option } from "effect"
+import { IdGenerator } from "../../application/ports/id-generator.ts"
+import {
+  BadRequest,
+  failWith,
+  InternalError,
+  isEnvelope,
+  NotFound,
+  PayloadTooLarge,
+  renderEnvelope
+} from "./api-errors.ts"
+import { httpRequestDuration } from "./http-metrics.ts"
+import { CurrentRequestId, isWellFormedRequestId } from "./request-id.ts"
+import { routeOf } from "./routes.ts"
+
+export interface RequestLimits {
+  readonly maxBodyBytes: number
+}
+
+interface DecodeIssue {
+  readonly path: ReadonlyArray<PropertyKey>
+  readonly message: string
+}
+
+const describeIssues = (issues: ReadonlyArray<DecodeIssue>) =>
+  issues
+    .map(
+      (issue) => `${issue.path.length === 0 ? "request" : issue.path.map(String).join(".")}: ${issue.message}`
+    )
+    .join("; ")
+
+const isDecodeError = (error: unknown): error is { readonly issues: ReadonlyArray<DecodeIssue> } =>
+  typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === "HttpApiDecodeError"
+
+/** Every failure a request can meet, as the one error envelope. */
+const toEnvelope = (cause: Cause.Cause<unknown>) => {
+  const error = Cause.squash(cause)
+  if (isEnvelope(error)) return Effect.succeed(error)
+  if (isDecodeError(error))
+    return Effect.flip(failWith(BadRequest, "invalid_request", describeIssues(error.issues)))
+  if (HttpServerError.isServerError(error) && error._tag === "RouteNotFound") {
+    return Effect.flip(
+      failWith(NotFound, "not_found", `no route for ${error.request.method} ${error.request.url}`)
+    )
+  }
+  if (HttpServerError.isServerError(error) && error._tag === "RequestError") {
+    return (error.cause as Error | undefined)?.message === "maxBytes exceeded"
+      ? Effect.flip(failWith(PayloadTooLarge, "payload_too_large", "body exceeds the size limit"))
+      : Effect.flip(failWith(BadRequest, "malformed_body", "the body could not be read as JSON"))
+  }
+  return Effect.logError("unhandled failure", cause).pipe(
+    Effect.zipRight(Effect.flip(failWith(InternalError, "internal", "an unexpected error occurred")))
+  )
+}
+
+/** Serves one request under its id: body limit, failures as envelopes, metric and log line. */
+const serveIdentified = (
+  app: HttpApp.Default,
+  request: HttpServerRequest.HttpServerRequest,
+  requestId: string,
+  limits: RequestLimits
+) =>
+  Effect.gen(function* () {
+    const route = routeOf(request.method, request.url)
+    yield* HttpApp.appendPreResponseHandler((_, response) =>
+      Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))
+    )
+    yield* Effect.annotateCurrentSpan({ "http.request_id": requestId, "http.route": route })
+    const declared = Number(request.headers["content-length"] ?? 0)
+    const handled =
+      declared > limits.maxBodyBytes
+        ? failWith(PayloadTooLarge, "payload_too_large", `body exceeds ${limits.maxBodyBytes} bytes`)
+        : app
+    const [elapsed, response] = yield* handled.pipe(
+      HttpServerRequest.withMaxBodySize(Option.some(limits.maxBodyBytes)),
+      Effect.catchAllCause((cause) =>
+        Cause.isInterruptedOnly(cause) ? Effect.interrupt : Effect.map(toEnvelope(cause), renderEnvelope)
+      ),
+      Effect.timed
+    )
+    const status = String(response.status)
+    yield* Metric.update(
+      Metric.tagged(
+        Metric.tagged(Metric.tagged(httpRequestDuration, "method", request.method), "route", route),
+        "status",
+        status
+      ),
+      Duration.toSeconds(elapsed)
+    )
+    yield* Effect.logInfo("http request").pipe(
+      Effect.annotateLogs({ method: request.method, route, status, durationMs: Duration.toMillis(elapsed) })
+    )
+    return response
+  }).pipe(Effect.locally(CurrentRequestId, requestId), Effect.annotateLogs({ requestId }))
+
+/**
+ * The one place every request passes: assigns the request id (an honoured `x-request-id`, else a
+ * new one) on the response, logs and spans; enforces the body limit; renders every failure —
+ * schema, malformed JSON, unknown route, defect — as the one error envelope; and records the
+ * request's duration by route and status, with one log line.
+ */
+export const layer = (limits: RequestLimits) =>
+  HttpApiBuilder.middleware(
+    Effect.gen(function* () {
+      const ids = yield* IdGenerator
+      return (app) =>
+        Effect.gen(function* () {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const given = request.headers["x-request-id"]
+          const requestId = isWellFormedRequestId(given) ? given : yield* ids.next
+          return yield* serveIdentified(app, request, requestId, limits)
+        })
+    })
+  )

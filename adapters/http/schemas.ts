@@ -1,0 +1,109 @@
+import { Schema } from "effect"
+import { GroupId, MessageId, SessionId, UserId } from "../../domain/ids.ts"
+import { AudioUrl, MessageStatus, MessageText, Role, Timestamp } from "../../domain/transcript.ts"
+
+export const IngestRequest = Schema.Struct({
+  sessionId: Schema.optional(SessionId).annotations({ description: "Or send it as the x-session-id header" }),
+  messageId: MessageId.annotations({ description: "Caller-chosen; ingestion is idempotent on it" }),
+  role: Role,
+  text: MessageText,
+  ts: Schema.optional(Timestamp).annotations({
+    description: "Milliseconds since the epoch; the server's clock when absent"
+  }),
+  groupId: Schema.optional(GroupId).annotations({
+    description: "Metadata only; never used to select context"
+  }),
+  audioUrl: Schema.optional(AudioUrl)
+}).annotations({ identifier: "IngestRequest", parseOptions: { errors: "all" } })
+
+export const SessionHeader = Schema.Struct({ "x-session-id": Schema.optional(SessionId) })
+
+export const NotPersistedReason = Schema.Literal(
+  "persistence_disabled",
+  "user_opt_out",
+  "session_opt_out",
+  "store_unavailable"
+).annotations({ description: "Why the message is not (yet) in the durable store" })
+
+export const IngestResponse = Schema.Struct({
+  messageId: MessageId,
+  sessionId: SessionId,
+  persisted: Schema.Boolean,
+  duplicate: Schema.Boolean,
+  skippedReason: Schema.optional(NotPersistedReason)
+}).annotations({ identifier: "IngestResponse" })
+
+export const MessageView = Schema.Struct({
+  messageId: MessageId,
+  sessionId: SessionId,
+  role: Role,
+  text: Schema.String,
+  ts: Schema.Number,
+  seq: Schema.Number.annotations({ description: "Per-session arrival order; breaks ties between equal ts" }),
+  groupId: Schema.optional(GroupId),
+  audioUrl: Schema.optional(Schema.String),
+  status: Schema.optional(MessageStatus)
+}).annotations({ identifier: "Message" })
+
+export const SessionPath = Schema.Struct({ sessionId: SessionId })
+
+export const MessagesQuery = Schema.Struct({
+  limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 200))).annotations({
+    description: "Page size, 1..200 (default 50)"
+  }),
+  order: Schema.optional(Schema.Literal("asc", "desc")).annotations({
+    description: "By (ts, seq); default asc"
+  }),
+  cursor: Schema.optional(Schema.String).annotations({ description: "nextCursor of the previous page" })
+})
+
+export const MessagesPage = Schema.Struct({
+  sessionId: SessionId,
+  order: Schema.Literal("asc", "desc"),
+  items: Schema.Array(MessageView),
+  nextCursor: Schema.NullOr(Schema.String)
+}).annotations({ identifier: "MessagesPage" })
+
+export const ContextQuery = Schema.Struct({ for: Schema.Literal("chat", "classifier") })
+
+export const ContextResponse = Schema.Struct({
+  sessionId: SessionId,
+  for: Schema.Literal("chat", "classifier"),
+  limit: Schema.Number,
+  systemPrompt: Schema.String,
+  source: Schema.Literal("store", "memory"),
+  reason: Schema.Literal("store", "not_persisted", "configured", "store_error", "store_empty").annotations({
+    description: "Why this source served the window"
+  }),
+  messages: Schema.Array(MessageView)
+}).annotations({ identifier: "ContextWindow" })
+
+export const DeleteSessionResponse = Schema.Struct({
+  sessionId: SessionId,
+  deleted: Schema.Number
+}).annotations({
+  identifier: "DeletedSession"
+})
+
+export const PrivacySettingsBody = Schema.Struct({ transcriptPersistenceOptOut: Schema.Boolean }).annotations(
+  {
+    identifier: "PrivacySettings"
+  }
+)
+
+export const UserPrivacyResponse = Schema.Struct({
+  userId: UserId,
+  transcriptPersistenceOptOut: Schema.Boolean
+}).annotations({ identifier: "UserPrivacySettings" })
+
+export const SessionPrivacyResponse = Schema.Struct({
+  sessionId: SessionId,
+  transcriptPersistenceOptOut: Schema.Boolean
+}).annotations({ identifier: "SessionPrivacySettings" })
+
+export const HealthResponse = Schema.Struct({ status: Schema.Literal("ok") }).annotations({
+  identifier: "Health"
+})
+export const ReadyResponse = Schema.Struct({ status: Schema.Literal("ready") }).annotations({
+  identifier: "Ready"
+})

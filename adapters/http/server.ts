@@ -1,0 +1,55 @@
+import { createServer } from "node:http"
+import { HttpApiBuilder, HttpApiScalar, HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Duration, Effect, Layer } from "effect"
+import { CoachUpApi } from "./api.ts"
+import { Caller, callerFromHeader } from "./caller.ts"
+import { MessagesLive } from "./handlers/messages.ts"
+import { OperationsLive } from "./handlers/operations.ts"
+import { PrivacyLive } from "./handlers/privacy.ts"
+import { SessionsLive } from "./handlers/sessions.ts"
+import * as RequestMiddleware from "./request-middleware.ts"
+
+export interface HttpOptions {
+  readonly maxBodyBytes: number
+}
+
+const ApiLive = HttpApiBuilder.api(CoachUpApi).pipe(
+  Layer.provide([MessagesLive, SessionsLive, PrivacyLive, OperationsLive]),
+  Layer.provide(Layer.succeed(Caller, callerFromHeader))
+)
+
+/** The API, its OpenAPI document and reference page, behind the request middleware; needs an HttpServer. */
+export const app = (options: HttpOptions) =>
+  HttpApiBuilder.serve().pipe(
+    Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
+    Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+    Layer.provide(RequestMiddleware.layer(options)),
+    Layer.provide(ApiLive)
+  )
+
+export interface ListenOptions extends HttpOptions {
+  readonly host: string
+  readonly port: number
+  /** On shutdown, connections still open after this long are closed. */
+  readonly drainTimeout: Duration.DurationInput
+}
+
+/**
+ * The service on a Node HTTP server. Shutdown stops accepting, lets in-flight requests finish,
+ * and cuts whatever is still open after the drain timeout; the store layers close after it.
+ */
+export const listen = (options: ListenOptions) => {
+  const server = createServer()
+  const drainDeadline = Layer.scopedDiscard(
+    Effect.addFinalizer(() =>
+      Effect.sync(() =>
+        setTimeout(() => server.closeAllConnections(), Duration.toMillis(options.drainTimeout)).unref()
+      )
+    )
+  )
+  return Layer.mergeAll(app(options), drainDeadline).pipe(
+    HttpServer.withLogAddress,
+    Layer.provide(NodeHttpServer.layer(() => server, { host: options.host, port: options.port }))
+  )
+}

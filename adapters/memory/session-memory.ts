@@ -1,0 +1,28 @@
+import { Clock, Effect, Layer, Metric } from "effect"
+import { sessionMemorySessions } from "../../application/metrics.ts"
+import { SessionMemory } from "../../application/ports/session-memory.ts"
+import { TranscriptTable, type TranscriptTableBounds } from "./transcript-table.ts"
+
+/** The bounded in-process transcript every deployment keeps beside its store. */
+export const make = (bounds: TranscriptTableBounds) =>
+  Effect.sync(() => {
+    const table = new TranscriptTable(bounds)
+    const publish = (now: number) => Metric.set(sessionMemorySessions, table.sessionCount(now))
+    return SessionMemory.of({
+      append: (item) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const result = table.append(item, now)
+          return Effect.as(publish(now), result)
+        }),
+      lastN: (sessionId, limit) =>
+        Effect.map(Clock.currentTimeMillis, (now) => table.lastN(sessionId, limit, now)),
+      deleteSession: (sessionId) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const deleted = table.deleteSession(sessionId)
+          return Effect.as(publish(now), deleted)
+        }),
+      sessionCount: Effect.map(Clock.currentTimeMillis, (now) => table.sessionCount(now))
+    })
+  })
+
+export const layer = (bounds: TranscriptTableBounds) => Layer.effect(SessionMemory, make(bounds))

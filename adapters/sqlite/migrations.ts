@@ -1,0 +1,45 @@
+import type { DatabaseSync } from "node:sqlite"
+import { transaction } from "./transaction.ts"
+
+/**
+ * Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
+ * Append new entries; never edit one that has shipped.
+ */
+const migrations: ReadonlyArray<string> = [
+  `CREATE TABLE messages (
+     message_id   TEXT PRIMARY KEY,
+     session_id   TEXT NOT NULL,
+     seq          INTEGER NOT NULL,
+     ts           INTEGER NOT NULL,
+     role         TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+     text         TEXT NOT NULL,
+     content_hash TEXT NOT NULL,
+     group_id     TEXT,
+     audio_url    TEXT,
+     status       TEXT CHECK (status IN ('in_progress', 'completed', 'incomplete')),
+     created_at   INTEGER NOT NULL
+   ) STRICT;
+   CREATE UNIQUE INDEX messages_session_seq ON messages (session_id, seq);
+   CREATE INDEX messages_session_ts_seq ON messages (session_id, ts, seq);
+   CREATE INDEX messages_ts ON messages (ts);
+   CREATE TABLE user_privacy (
+     user_id    TEXT PRIMARY KEY,
+     opt_out    INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE session_privacy (
+     session_id TEXT PRIMARY KEY,
+     opt_out    INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   ) STRICT;`
+]
+
+export const migrate = (db: DatabaseSync) => {
+  const applied = Number((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version)
+  migrations.slice(applied).forEach((sql, index) =>
+    transaction(db, () => {
+      db.exec(sql)
+      db.exec(`PRAGMA user_version = ${applied + index + 1}`)
+    })
+  )
+}

@@ -1,0 +1,35 @@
+import { Clock, Effect, Layer, Option } from "effect"
+import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
+import { query, SqliteDatabase } from "./database.ts"
+
+/** `PrivacySettingsStore` on `node:sqlite`. */
+export const make = Effect.gen(function* () {
+  const db = yield* SqliteDatabase
+  const statements = {
+    getUser: db.prepare("SELECT opt_out FROM user_privacy WHERE user_id = ?"),
+    setUser: db.prepare(
+      `INSERT INTO user_privacy (user_id, opt_out, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET opt_out = excluded.opt_out, updated_at = excluded.updated_at`
+    ),
+    getSession: db.prepare("SELECT opt_out FROM session_privacy WHERE session_id = ?"),
+    setSession: db.prepare(
+      `INSERT INTO session_privacy (session_id, opt_out, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (session_id) DO UPDATE SET opt_out = excluded.opt_out, updated_at = excluded.updated_at`
+    )
+  }
+  const flag = (row: unknown) =>
+    Option.map(Option.fromNullable(row as { opt_out: number } | undefined), (r) => r.opt_out === 1)
+  const write = (operation: string, statement: "setUser" | "setSession", key: string, optOut: boolean) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      query(operation, () => void statements[statement].run(key, optOut ? 1 : 0, now))
+    )
+
+  return PrivacySettingsStore.of({
+    getUser: (userId) => query("privacy_get_user", () => flag(statements.getUser.get(userId))),
+    setUser: (userId, optOut) => write("privacy_set_user", "setUser", userId, optOut),
+    getSession: (sessionId) => query("privacy_get_session", () => flag(statements.getSession.get(sessionId))),
+    setSession: (sessionId, optOut) => write("privacy_set_session", "setSession", sessionId, optOut)
+  })
+})
+
+export const layer = Layer.effect(PrivacySettingsStore, make)

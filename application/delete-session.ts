@@ -1,0 +1,16 @@
+import { Effect } from "effect"
+import type { SessionId } from "../domain/ids.ts"
+import { PersistenceBacklog } from "./persistence-backlog.ts"
+import { SessionMemory } from "./ports/session-memory.ts"
+import { TranscriptStore } from "./ports/transcript-store.ts"
+
+/** Forgets a session's transcript everywhere: the store, the session memory and the backlog. */
+export const DeleteSession = Effect.fn("DeleteSession")(function* (sessionId: SessionId) {
+  const store = yield* TranscriptStore
+  const memory = yield* SessionMemory
+  const backlog = yield* PersistenceBacklog
+  yield* backlog.forgetSession(sessionId)
+  yield* memory.deleteSession(sessionId)
+  const deleted = yield* store.deleteSession(sessionId)
+  return { sessionId, deleted }
+})

@@ -1,0 +1,67 @@
+import { Metric, MetricBoundaries } from "effect"
+
+/** Every metric the application records, in one place. Names are part of the HTTP contract. */
+
+const latencySeconds = MetricBoundaries.fromIterable([
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+])
+const messageCounts = MetricBoundaries.fromIterable([0, 1, 2, 5, 10, 20, 50, 100, 200])
+
+export const transcriptPersistTotal = Metric.counter("coachup_transcript_persist_total", {
+  description:
+    "Transcript writes by outcome (inserted, duplicate, conflict, failed, deferred_landed) and role",
+  incremental: true
+})
+
+export const transcriptPersistSeconds = Metric.histogram(
+  "coachup_transcript_persist_seconds",
+  latencySeconds,
+  "Time to write one transcript item to the durable store, in seconds"
+)
+
+export const persistSkippedPrivacyTotal = Metric.counter("coachup_persist_skipped_privacy_total", {
+  description: "Messages kept in memory only because of a privacy opt-out or disabled persistence",
+  incremental: true
+})
+
+export const storeQuerySeconds = Metric.histogram(
+  "coachup_store_query_seconds",
+  latencySeconds,
+  "Durable store call latency by operation, in seconds"
+)
+
+export const storeErrorsTotal = Metric.counter("coachup_store_errors_total", {
+  description: "Durable store calls that failed or timed out, by operation",
+  incremental: true
+})
+
+export const persistBacklog = Metric.gauge("coachup_transcript_persist_backlog", {
+  description: "Messages accepted while the store was unavailable and still waiting to be written"
+})
+
+export const sessionMemorySessions = Metric.gauge("coachup_session_memory_sessions", {
+  description: "Sessions whose recent transcript is held in process memory"
+})
+
+export const chatContextMessages = Metric.histogram(
+  "coachup_chat_context_messages",
+  messageCounts,
+  "Messages in each chat context window"
+)
+
+export const classifierContextMessages = Metric.histogram(
+  "coachup_classifier_context_messages",
+  messageCounts,
+  "Messages in each classifier context window"
+)
+
+export const classifierContextLengthChars = Metric.histogram(
+  "coachup_classifier_context_length_chars",
+  MetricBoundaries.exponential({ start: 64, factor: 2, count: 12 }),
+  "Characters of message text in each classifier context window"
+)
+
+export const classifierContextBuildTotal = Metric.counter("coachup_classifier_context_build_total", {
+  description: "Classifier context windows built, by outcome (store, memory, fallback_error, fallback_empty)",
+  incremental: true
+})

@@ -1,0 +1,98 @@
+import { Context, Duration, Effect, Layer, Metric, Schedule } from "effect"
+import type { SessionId, UserId } from "../domain/ids.ts"
+import type { NewTranscriptItem } from "../domain/transcript.ts"
+import { persistBacklog, transcriptPersistTotal } from "./metrics.ts"
+import { TranscriptStore } from "./ports/transcript-store.ts"
+import { resolvePersistence } from "./resolve-persistence.ts"
+
+interface Deferred {
+  readonly item: NewTranscriptItem
+  readonly userId: UserId
+}
+
+/**
+ * Messages accepted while the store was unavailable. A background fiber writes them once the store
+ * answers again; appends are idempotent on messageId, so a write that landed before its timeout
+ * comes back as a duplicate and is not stored twice. Privacy is checked again at write time.
+ */
+export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog")<
+  PersistenceBacklog,
+  {
+    /** Queues an item; false when the backlog is full and the item stays in memory only. */
+    readonly defer: (item: NewTranscriptItem, userId: UserId) => Effect.Effect<boolean>
+    /** Tries every waiting item once, in arrival order; stops at the first store failure. */
+    readonly flush: Effect.Effect<void>
+    readonly forgetSession: (sessionId: SessionId) => Effect.Effect<void>
+    readonly size: Effect.Effect<number>
+  }
+>() {
+  static readonly make = (options: { readonly capacity: number }) =>
+    Effect.gen(function* () {
+      const store = yield* TranscriptStore
+      const context = yield* Effect.context<Effect.Effect.Context<ReturnType<typeof resolvePersistence>>>()
+      // Insertion-ordered, keyed by messageId: a message waits at most once.
+      const waiting = new Map<string, Deferred>()
+      const publish = Effect.suspend(() => Metric.set(persistBacklog, waiting.size))
+
+      const settle = (entry: Deferred, outcome: string) =>
+        Effect.sync(() => waiting.delete(entry.item.messageId)).pipe(
+          Effect.zipRight(publish),
+          Effect.zipRight(
+            Metric.increment(
+              Metric.tagged(
+                Metric.tagged(transcriptPersistTotal, "outcome", outcome),
+                "role",
+                entry.item.role
+              )
+            )
+          )
+        )
+
+      const writeOne = (entry: Deferred) =>
+        Effect.gen(function* () {
+          const policy = yield* resolvePersistence(entry.userId, entry.item.sessionId)
+          if (!policy.persist) return yield* settle(entry, "dropped_opt_out")
+          const result = yield* store.append(entry.item)
+          yield* settle(entry, result._tag === "Conflict" ? "conflict" : "deferred_landed")
+        }).pipe(Effect.provide(context))
+
+      const flush = Effect.gen(function* () {
+        for (const entry of Array.from(waiting.values())) {
+          const failed = yield* writeOne(entry).pipe(
+            Effect.as(false),
+            Effect.catchAll(() => Effect.succeed(true))
+          )
+          if (failed) return
+        }
+      }).pipe(Effect.withSpan("PersistenceBacklog.flush"))
+
+      return PersistenceBacklog.of({
+        defer: (item, userId) =>
+          Effect.sync(() => {
+            if (waiting.size >= options.capacity && !waiting.has(item.messageId)) return false
+            waiting.set(item.messageId, { item, userId })
+            return true
+          }).pipe(Effect.tap(publish)),
+        flush,
+        forgetSession: (sessionId) =>
+          Effect.sync(() => {
+            for (const [id, entry] of waiting) if (entry.item.sessionId === sessionId) waiting.delete(id)
+          }).pipe(Effect.zipRight(publish)),
+        size: Effect.sync(() => waiting.size)
+      })
+    })
+
+  /** The backlog with its retry loop running for the life of the layer. */
+  static readonly layer = (options: {
+    readonly capacity: number
+    readonly retryEvery: Duration.DurationInput
+  }) =>
+    Layer.scoped(
+      PersistenceBacklog,
+      Effect.gen(function* () {
+        const backlog = yield* PersistenceBacklog.make(options)
+        yield* backlog.flush.pipe(Effect.repeat(Schedule.spaced(options.retryEvery)), Effect.forkScoped)
+        return backlog
+      })
+    )
+}

@@ -1,0 +1,14 @@
+import { Context, type Effect, type Option } from "effect"
+import type { StoreUnavailable } from "../../domain/errors.ts"
+import type { SessionId, UserId } from "../../domain/ids.ts"
+
+/** Stored `transcriptPersistenceOptOut` flags: one per user, and per-session overrides. */
+export class PrivacySettingsStore extends Context.Tag("coachup/PrivacySettingsStore")<
+  PrivacySettingsStore,
+  {
+    readonly getUser: (userId: UserId) => Effect.Effect<Option.Option<boolean>, StoreUnavailable>
+    readonly setUser: (userId: UserId, optOut: boolean) => Effect.Effect<void, StoreUnavailable>
+    readonly getSession: (sessionId: SessionId) => Effect.Effect<Option.Option<boolean>, StoreUnavailable>
+    readonly setSession: (sessionId: SessionId, optOut: boolean) => Effect.Effect<void, StoreUnavailable>
+  }
+>() {}

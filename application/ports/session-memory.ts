@@ -1,0 +1,20 @@
+import { Context, type Effect } from "effect"
+import type { SessionId } from "../../domain/ids.ts"
+import type { NewTranscriptItem, TranscriptItem } from "../../domain/transcript.ts"
+import type { AppendResult } from "./transcript-store.ts"
+
+/**
+ * The bounded in-process transcript: recent messages of every active session. It serves opted-out
+ * sessions (their only copy) and the context fallbacks when the store errors, times out or is empty.
+ * It cannot fail; it forgets (per-session cap, session count cap, idle TTL).
+ */
+export class SessionMemory extends Context.Tag("coachup/SessionMemory")<
+  SessionMemory,
+  {
+    readonly append: (item: NewTranscriptItem) => Effect.Effect<AppendResult>
+    readonly lastN: (sessionId: SessionId, limit: number) => Effect.Effect<ReadonlyArray<TranscriptItem>>
+    readonly deleteSession: (sessionId: SessionId) => Effect.Effect<number>
+    /** How many sessions are held now. */
+    readonly sessionCount: Effect.Effect<number>
+  }
+>() {}

@@ -1,0 +1,54 @@
+import { Context, Data, type Effect, type Option } from "effect"
+import type { StoreUnavailable } from "../../domain/errors.ts"
+import type { SessionId } from "../../domain/ids.ts"
+import type { NewTranscriptItem, TranscriptItem, TranscriptPosition } from "../../domain/transcript.ts"
+
+/** What an idempotent append did. */
+export type AppendResult = Data.TaggedEnum<{
+  Inserted: { readonly item: TranscriptItem }
+  Duplicate: { readonly item: TranscriptItem }
+  Conflict: { readonly existing: TranscriptItem; readonly reason: "different_content" | "different_session" }
+}>
+export const AppendResult = Data.taggedEnum<AppendResult>()
+
+export type PageOrder = "asc" | "desc"
+
+export interface PageRequest {
+  readonly order: PageOrder
+  readonly limit: number
+  /** Start strictly after this position, in the requested order. */
+  readonly after: Option.Option<TranscriptPosition>
+}
+
+export interface TranscriptPage {
+  readonly items: ReadonlyArray<TranscriptItem>
+  /** Where the next page starts; none when this page reached the end. */
+  readonly next: Option.Option<TranscriptPosition>
+}
+
+/** The contract every transcript store satisfies (durable stores and the in-memory ones alike). */
+export interface TranscriptStoreShape {
+  /** Appends idempotently on messageId and assigns the per-session arrival sequence. */
+  readonly append: (item: NewTranscriptItem) => Effect.Effect<AppendResult, StoreUnavailable>
+  /** The last `limit` items of a session in transcript order (ascending). */
+  readonly lastN: (
+    sessionId: SessionId,
+    limit: number
+  ) => Effect.Effect<ReadonlyArray<TranscriptItem>, StoreUnavailable>
+  readonly page: (
+    sessionId: SessionId,
+    request: PageRequest
+  ) => Effect.Effect<TranscriptPage, StoreUnavailable>
+  /** Removes every item of a session; answers how many were removed. */
+  readonly deleteSession: (sessionId: SessionId) => Effect.Effect<number, StoreUnavailable>
+  /** Removes items with `ts` before the cutoff (ms since epoch); answers how many. */
+  readonly deleteOlderThan: (cutoff: number) => Effect.Effect<number, StoreUnavailable>
+  /** Succeeds when the store can serve reads and writes. */
+  readonly ping: Effect.Effect<void, StoreUnavailable>
+}
+
+/** The durable transcript store: SQLite when embedded, Convex in production, memory in tests. */
+export class TranscriptStore extends Context.Tag("coachup/TranscriptStore")<
+  TranscriptStore,
+  TranscriptStoreShape
+>() {}

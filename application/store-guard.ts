@@ -1,0 +1,57 @@
+import { Duration, Effect, Layer, Metric } from "effect"
+import { StoreUnavailable } from "../domain/errors.ts"
+import { ConversationSettings } from "./conversation-settings.ts"
+import { storeErrorsTotal, storeQuerySeconds } from "./metrics.ts"
+import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
+import { TranscriptStore } from "./ports/transcript-store.ts"
+
+/**
+ * Every durable store call gets a deadline, a span, a latency histogram and an error counter
+ * here, once, whatever adapter serves the port.
+ */
+const guarded =
+  (port: string, timeout: Duration.Duration) =>
+  <A, R>(op: string, call: Effect.Effect<A, StoreUnavailable, R>): Effect.Effect<A, StoreUnavailable, R> =>
+    call.pipe(
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () => new StoreUnavailable({ operation: op, reason: "timed out" })
+      }),
+      Effect.timed,
+      Effect.tap(([elapsed]) =>
+        Metric.update(Metric.tagged(storeQuerySeconds, "op", op), Duration.toSeconds(elapsed))
+      ),
+      Effect.map(([, value]) => value),
+      Effect.tapError(() => Metric.increment(Metric.tagged(storeErrorsTotal, "op", op))),
+      Effect.withSpan(`${port}.${op}`)
+    )
+
+export const layerGuardedTranscriptStore = Layer.effect(
+  TranscriptStore,
+  Effect.gen(function* () {
+    const store = yield* TranscriptStore
+    const guard = guarded("TranscriptStore", (yield* ConversationSettings).storeTimeout)
+    return TranscriptStore.of({
+      append: (item) => guard("append", store.append(item)),
+      lastN: (sessionId, limit) => guard("last_n", store.lastN(sessionId, limit)),
+      page: (sessionId, request) => guard("page", store.page(sessionId, request)),
+      deleteSession: (sessionId) => guard("delete_session", store.deleteSession(sessionId)),
+      deleteOlderThan: (cutoff) => guard("delete_older_than", store.deleteOlderThan(cutoff)),
+      ping: guard("ping", store.ping)
+    })
+  })
+)
+
+export const layerGuardedPrivacySettingsStore = Layer.effect(
+  PrivacySettingsStore,
+  Effect.gen(function* () {
+    const store = yield* PrivacySettingsStore
+    const guard = guarded("PrivacySettingsStore", (yield* ConversationSettings).storeTimeout)
+    return PrivacySettingsStore.of({
+      getUser: (userId) => guard("privacy_get_user", store.getUser(userId)),
+      setUser: (userId, optOut) => guard("privacy_set_user", store.setUser(userId, optOut)),
+      getSession: (sessionId) => guard("privacy_get_session", store.getSession(sessionId)),
+      setSession: (sessionId, optOut) => guard("privacy_set_session", store.setSession(sessionId, optOut))
+    })
+  })
+)

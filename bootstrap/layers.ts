@@ -1,0 +1,95 @@
+import { join } from "node:path"
+import { Duration, Effect, Layer } from "effect"
+import { ConversationSettings } from "../application/conversation-settings.ts"
+import { PersistenceBacklog } from "../application/persistence-backlog.ts"
+import type { PrivacySettingsStore } from "../application/ports/privacy-settings-store.ts"
+import type { TranscriptStore } from "../application/ports/transcript-store.ts"
+import { layerGuardedPrivacySettingsStore, layerGuardedTranscriptStore } from "../application/store-guard.ts"
+import { layerDailyRetentionSweep } from "../application/sweep-retention.ts"
+import { MAX_CONTEXT_LIMIT } from "../domain/context-window.ts"
+import * as Http from "../adapters/http/server.ts"
+import * as MemoryPrivacy from "../adapters/memory/privacy-settings-store.ts"
+import * as SessionMemory from "../adapters/memory/session-memory.ts"
+import * as MemoryTranscripts from "../adapters/memory/transcript-store.ts"
+import * as NodePlatform from "../adapters/node/platform.ts"
+import * as SqliteDatabase from "../adapters/sqlite/database.ts"
+import * as SqlitePrivacy from "../adapters/sqlite/privacy-settings-store.ts"
+import * as SqliteTranscripts from "../adapters/sqlite/transcript-store.ts"
+import * as Telemetry from "../adapters/telemetry/prometheus-metrics.ts"
+import { AppConfig } from "./config.ts"
+
+/** The durable stores a deployment runs on. */
+export type StoreLayer<E = never> = Layer.Layer<TranscriptStore | PrivacySettingsStore, E, AppConfig>
+
+/** `embedded`: one SQLite file under `DATA_DIR`. */
+export const embeddedStores: StoreLayer<unknown> = Layer.unwrapEffect(
+  Effect.map(AppConfig, ({ dataDir }) =>
+    Layer.mergeAll(SqliteTranscripts.layer, SqlitePrivacy.layer).pipe(
+      Layer.provide(SqliteDatabase.layer({ filename: join(dataDir, "coachup.sqlite") }))
+    )
+  )
+)
+
+/** `test`: process memory, nothing on disk. */
+export const memoryStores: StoreLayer = Layer.mergeAll(MemoryTranscripts.layer, MemoryPrivacy.layer)
+
+const settings = Layer.effect(
+  ConversationSettings,
+  Effect.map(AppConfig, (config) =>
+    ConversationSettings.of({
+      persistTranscriptsEnabled: config.persistTranscriptsEnabled,
+      contextFromStore: config.contextFromStore,
+      chatContextLimit: config.chatContextLimit,
+      classifierContextLimit: config.classifierContextLimit,
+      chatSystemPrompt: config.chatSystemPrompt,
+      classifierSystemPrompt: config.classifierSystemPrompt,
+      storeTimeout: config.storeTimeout,
+      retentionDays: config.retentionDays
+    })
+  )
+)
+
+const sessionMemory = Layer.unwrapEffect(
+  Effect.map(AppConfig, (config) =>
+    SessionMemory.layer({
+      maxItemsPerSession: MAX_CONTEXT_LIMIT,
+      maxSessions: config.sessionMemory.maxSessions,
+      idleTtlMillis: Duration.toMillis(config.sessionMemory.idleTtl)
+    })
+  )
+)
+
+const backlog = Layer.unwrapEffect(
+  Effect.map(AppConfig, (config) => PersistenceBacklog.layer(config.persistBacklog))
+)
+
+/**
+ * Everything the use cases need, on the given stores: guarded stores (timeouts, metrics, spans),
+ * session memory, the persistence backlog and its retry loop, the daily retention sweep.
+ */
+export const application = <E>(stores: StoreLayer<E>) =>
+  Layer.mergeAll(backlog, layerDailyRetentionSweep).pipe(
+    Layer.provideMerge(Layer.mergeAll(layerGuardedTranscriptStore, layerGuardedPrivacySettingsStore)),
+    Layer.provide(stores),
+    Layer.provideMerge(
+      Layer.mergeAll(
+        sessionMemory,
+        NodePlatform.layer,
+        Telemetry.layer({ serviceName: "coachup", serviceVersion: "0.1.0" })
+      )
+    ),
+    Layer.provideMerge(settings)
+  )
+
+/** The HTTP service on its configured address, over the given stores. */
+export const server = <E>(stores: StoreLayer<E>) =>
+  Layer.unwrapEffect(
+    Effect.map(AppConfig, (config) =>
+      Http.listen({
+        host: config.host,
+        port: config.port,
+        maxBodyBytes: config.maxBodyBytes,
+        drainTimeout: config.drainTimeout
+      })
+    )
+  ).pipe(Layer.provide(application(stores)))

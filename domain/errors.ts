@@ -1,0 +1,24 @@
+import { Schema } from "effect"
+import { MessageId } from "./ids.ts"
+
+/** The messageId is already stored with other content or in another session. */
+export class MessageConflict extends Schema.TaggedError<MessageConflict>()("MessageConflict", {
+  messageId: MessageId,
+  reason: Schema.Literal("different_content", "different_session")
+}) {}
+
+/** A request names no session, or two different ones. */
+export class SessionRequired extends Schema.TaggedError<SessionRequired>()("SessionRequired", {
+  message: Schema.String
+}) {}
+
+/** A durable store cannot serve the call now (down, locked, timed out). */
+export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>()("StoreUnavailable", {
+  operation: Schema.String,
+  reason: Schema.String
+}) {}
+
+/** A page cursor that this service did not issue. */
+export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidCursor", {
+  cursor: Schema.String
+}) {}

@@ -1,0 +1,81 @@
+import { Array, Order, Schema } from "effect"
+import { GroupId, MessageId, SessionId } from "./ids.ts"
+
+export const Role = Schema.Literal("user", "assistant")
+export type Role = typeof Role.Type
+
+/** Lifecycle of an assistant reply streamed by the service; user messages have no status. */
+export const MessageStatus = Schema.Literal("in_progress", "completed", "incomplete")
+export type MessageStatus = typeof MessageStatus.Type
+
+export const MAX_TEXT_LENGTH = 32_000
+
+/** Message text: non-blank, bounded. */
+export const MessageText = Schema.String.pipe(
+  Schema.filter((text) => text.trim().length > 0, { message: () => "text must not be empty" }),
+  Schema.maxLength(MAX_TEXT_LENGTH, { message: () => `text must be at most ${MAX_TEXT_LENGTH} characters` })
+)
+
+/** Milliseconds since the Unix epoch. */
+export const Timestamp = Schema.Number.pipe(
+  Schema.int({ message: () => "ts must be an integer (milliseconds since the epoch)" }),
+  Schema.between(0, 8_640_000_000_000_000, { message: () => "ts must be a valid epoch time in milliseconds" })
+)
+
+export const AudioUrl = Schema.String.pipe(
+  Schema.maxLength(2048),
+  Schema.pattern(/^https?:\/\/\S+$/, { message: () => "audioUrl must be an http(s) URL" })
+)
+
+/** One message of a session's transcript, as stored. */
+export class TranscriptItem extends Schema.Class<TranscriptItem>("TranscriptItem")({
+  sessionId: SessionId,
+  messageId: MessageId,
+  role: Role,
+  text: Schema.String,
+  contentHash: Schema.String,
+  groupId: Schema.optional(GroupId),
+  audioUrl: Schema.optional(Schema.String),
+  ts: Schema.Number,
+  /** Per-session arrival order, assigned by the store that accepted the item. */
+  seq: Schema.Number,
+  status: Schema.optional(MessageStatus)
+}) {}
+
+/** A transcript item before a store has assigned its arrival sequence. */
+export type NewTranscriptItem = Omit<TranscriptItem, "seq">
+
+/** Transcript order: by timestamp, then by arrival, so equal timestamps keep arrival order. */
+export const byTranscriptOrder: Order.Order<Pick<TranscriptItem, "ts" | "seq">> = Order.combine(
+  Order.mapInput(Order.number, (item: Pick<TranscriptItem, "ts" | "seq">) => item.ts),
+  Order.mapInput(Order.number, (item: Pick<TranscriptItem, "ts" | "seq">) => item.seq)
+)
+
+export const sortTranscript = <A extends Pick<TranscriptItem, "ts" | "seq">>(items: Iterable<A>): Array<A> =>
+  Array.sort(items, byTranscriptOrder)
+
+/** The fields whose hash decides whether a repeated messageId is the same message. */
+export const contentOf = (item: {
+  readonly role: Role
+  readonly text: string
+  readonly audioUrl?: string | undefined
+}) => JSON.stringify([item.role, item.text, item.audioUrl ?? null])
+
+/** How a repeated messageId relates to the item already stored under it. */
+export type Repeat = "duplicate" | "different_content" | "different_session"
+
+export const compareRepeat = (
+  stored: Pick<TranscriptItem, "sessionId" | "contentHash">,
+  incoming: Pick<TranscriptItem, "sessionId" | "contentHash">
+): Repeat =>
+  stored.sessionId !== incoming.sessionId
+    ? "different_session"
+    : stored.contentHash !== incoming.contentHash
+      ? "different_content"
+      : "duplicate"
+
+/** A point in a session's transcript order, used to page through it. */
+export interface TranscriptPosition {
+  readonly ts: number
+  readonly seq: number
+}

@@ -1,0 +1,47 @@
+// @ts-check
+import js from "@eslint/js"
+import tseslint from "typescript-eslint"
+
+/** The hexagon's dependency rule: imports point inward only. */
+const restrict = (patterns) => ({ "no-restricted-imports": ["error", { patterns }] })
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "data/", "adapters/convex/_generated/", "coverage/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-explicit-any": "error"
+    }
+  },
+  {
+    files: ["domain/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: restrict([
+      {
+        regex: "^(?!effect(/|$)|\\./)",
+        message: "domain/ is pure: it imports only `effect` and other domain modules."
+      }
+    ])
+  },
+  {
+    files: ["application/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: restrict([
+      {
+        regex: "^(?!effect(/|$)|\\.{1,2}/)",
+        message: "application/ depends on ports, not on I/O packages: put the I/O in an adapter."
+      },
+      {
+        regex: "(^|/)(adapters|bootstrap)(/|$)",
+        message: "application/ must not import adapters or bootstrap."
+      }
+    ])
+  },
+  {
+    files: ["adapters/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: restrict([{ regex: "(^|/)bootstrap(/|$)", message: "adapters/ must not import bootstrap." }])
+  }
+)
