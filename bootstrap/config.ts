@@ -51,7 +51,13 @@ const contextLimit = (name: string, fallback: number) =>
 
 export const appConfig: Config.Config<AppConfigShape> = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
-  port: Config.port("PORT").pipe(Config.withDefault(3000)),
+  port: Config.integer("PORT").pipe(
+    Config.withDefault(3000),
+    Config.validate({
+      message: "must be a port number, 0..65535 (0: any free port)",
+      validation: (port) => port >= 0 && port <= 65535
+    })
+  ),
   dataDir: Config.string("DATA_DIR").pipe(Config.withDefault("./data")),
   convexUrl: Config.option(Config.url("CONVEX_URL").pipe(Config.map(String))),
   persistTranscriptsEnabled: Config.boolean("PERSIST_TRANSCRIPTS_ENABLED").pipe(Config.withDefault(true)),

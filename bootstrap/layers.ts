@@ -81,7 +81,7 @@ export const application = <E>(stores: StoreLayer<E>) =>
     Layer.provideMerge(settings)
   )
 
-/** The HTTP service on its configured address, over the given stores. */
+/** The HTTP service on its configured address, over the given stores; exposes its server and services. */
 export const server = <E>(stores: StoreLayer<E>) =>
   Layer.unwrapEffect(
     Effect.map(AppConfig, (config) =>
@@ -92,4 +92,4 @@ export const server = <E>(stores: StoreLayer<E>) =>
         drainTimeout: config.drainTimeout
       })
     )
-  ).pipe(Layer.provide(application(stores)))
+  ).pipe(Layer.provideMerge(application(stores)))

@@ -50,6 +50,6 @@ export const listen = (options: ListenOptions) => {
   )
   return Layer.mergeAll(app(options), drainDeadline).pipe(
     HttpServer.withLogAddress,
-    Layer.provide(NodeHttpServer.layer(() => server, { host: options.host, port: options.port }))
+    Layer.provideMerge(NodeHttpServer.layer(() => server, { host: options.host, port: options.port }))
   )
 }

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Either, Schema } from "effect"
+import { MessageId, SessionId } from "./ids.ts"
+import { compareRepeat, contentOf, MessageText, sortTranscript } from "./transcript.ts"
+
+describe("ids", () => {
+  const valid = Schema.is(SessionId)
+  it.each(["s1", "session-2026.11:a_b", "A".repeat(128)])("accepts %s", (id) => expect(valid(id)).toBe(true))
+  it.each(["", " s", "-lead", "a/b", "a b", "é", "A".repeat(129)])("rejects %j", (id) =>
+    expect(valid(id)).toBe(false)
+  )
+
+  it("names the field in its message", () => {
+    const result = Schema.decodeUnknownEither(MessageId)("")
+    expect(Either.isLeft(result) && result.left.message).toContain("messageId must not be empty")
+  })
+})
+
+describe("MessageText", () => {
+  const valid = Schema.is(MessageText)
+  it("rejects blank and oversized text", () => {
+    expect(valid("   ")).toBe(false)
+    expect(valid("x".repeat(32_001))).toBe(false)
+    expect(valid("hello")).toBe(true)
+  })
+})
+
+describe("transcript order", () => {
+  it("sorts by ts, then by arrival sequence", () => {
+    const sorted = sortTranscript([
+      { ts: 2, seq: 1 },
+      { ts: 1, seq: 3 },
+      { ts: 1, seq: 2 }
+    ])
+    expect(sorted).toEqual([
+      { ts: 1, seq: 2 },
+      { ts: 1, seq: 3 },
+      { ts: 2, seq: 1 }
+    ])
+  })
+})
+
+describe("compareRepeat", () => {
+  const stored = { sessionId: SessionId.make("s"), contentHash: "h1" }
+  it("tells a duplicate from a conflict", () => {
+    expect(compareRepeat(stored, { ...stored })).toBe("duplicate")
+    expect(compareRepeat(stored, { ...stored, contentHash: "h2" })).toBe("different_content")
+    expect(compareRepeat(stored, { sessionId: SessionId.make("t"), contentHash: "h1" })).toBe(
+      "different_session"
+    )
+  })
+
+  it("hashes role, text and audio, not timestamps or groups", () => {
+    expect(contentOf({ role: "user", text: "hi" })).toBe(
+      contentOf({ role: "user", text: "hi", audioUrl: undefined })
+    )
+    expect(contentOf({ role: "user", text: "hi" })).not.toBe(contentOf({ role: "assistant", text: "hi" }))
+  })
+})

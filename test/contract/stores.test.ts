@@ -1,0 +1,16 @@
+import { Layer } from "effect"
+import * as MemoryPrivacy from "../../adapters/memory/privacy-settings-store.ts"
+import * as MemoryTranscripts from "../../adapters/memory/transcript-store.ts"
+import * as SqliteDatabase from "../../adapters/sqlite/database.ts"
+import * as SqlitePrivacy from "../../adapters/sqlite/privacy-settings-store.ts"
+import * as SqliteTranscripts from "../../adapters/sqlite/transcript-store.ts"
+import { privacySettingsStoreContract } from "./privacy-settings-store.contract.ts"
+import { transcriptStoreContract } from "./transcript-store.contract.ts"
+
+const sqlite = () => SqliteDatabase.layer({ filename: ":memory:" })
+
+transcriptStoreContract("memory", () => MemoryTranscripts.layer)
+transcriptStoreContract("sqlite", () => SqliteTranscripts.layer.pipe(Layer.provide(sqlite())))
+
+privacySettingsStoreContract("memory", () => MemoryPrivacy.layer)
+privacySettingsStoreContract("sqlite", () => SqlitePrivacy.layer.pipe(Layer.provide(sqlite())))

@@ -1,0 +1,167 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, type Layer, Option } from "effect"
+import { type PageOrder, TranscriptStore } from "../../application/ports/transcript-store.ts"
+import { SessionId } from "../../domain/ids.ts"
+import { newItem } from "../support/items.ts"
+
+const session = SessionId.make("session-1")
+
+const appendAll = (items: ReadonlyArray<Parameters<typeof newItem>[0]>) =>
+  Effect.flatMap(TranscriptStore, (store) => Effect.forEach(items, (fields) => store.append(newItem(fields))))
+
+const readAll = (order: PageOrder, limit: number) =>
+  Effect.gen(function* () {
+    const store = yield* TranscriptStore
+    const seen: Array<string> = []
+    let after = Option.none<{ ts: number; seq: number }>()
+    for (let pages = 0; pages < 100; pages++) {
+      const page = yield* store.page(session, { order, limit, after })
+      seen.push(...page.items.map((item) => item.messageId))
+      if (Option.isNone(page.next)) return { seen, pages: pages + 1 }
+      after = page.next
+    }
+    throw new Error("paging did not end")
+  })
+
+/**
+ * The `TranscriptStore` contract. Every adapter runs this same suite; `makeLayer` gives a fresh,
+ * empty store for each test.
+ */
+export const transcriptStoreContract = (
+  name: string,
+  makeLayer: () => Layer.Layer<TranscriptStore, unknown>
+) =>
+  describe(`TranscriptStore contract: ${name}`, () => {
+    const test = (title: string, body: Effect.Effect<void, unknown, TranscriptStore>) =>
+      it.effect(title, () => Effect.provide(body, makeLayer()))
+
+    test(
+      "assigns a per-session arrival sequence",
+      Effect.gen(function* () {
+        const results = yield* appendAll([
+          { messageId: "a1" },
+          { messageId: "b1", sessionId: "session-2" },
+          { messageId: "a2" },
+          { messageId: "a3" }
+        ])
+        expect(results.map((r) => r._tag)).toEqual(["Inserted", "Inserted", "Inserted", "Inserted"])
+        expect(results.map((r) => (r._tag === "Inserted" ? r.item.seq : -1))).toEqual([1, 1, 2, 3])
+      })
+    )
+
+    test(
+      "a repeat with the same content is a duplicate that returns the stored item",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        const first = yield* store.append(newItem({ messageId: "m1", ts: 5, groupId: "g1" }))
+        const again = yield* store.append(newItem({ messageId: "m1", ts: 99 }))
+        expect(first._tag).toBe("Inserted")
+        expect(again._tag).toBe("Duplicate")
+        if (first._tag !== "Inserted" || again._tag !== "Duplicate") return
+        expect(again.item).toEqual(first.item)
+        expect(yield* store.lastN(session, 10)).toHaveLength(1)
+      })
+    )
+
+    test(
+      "the same messageId with other content or in another session is a conflict, and nothing changes",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* store.append(newItem({ messageId: "m1", text: "original" }))
+        const content = yield* store.append(newItem({ messageId: "m1", text: "edited" }))
+        const other = yield* store.append(
+          newItem({ messageId: "m1", text: "original", sessionId: "session-2" })
+        )
+        expect(content).toMatchObject({ _tag: "Conflict", reason: "different_content" })
+        expect(other).toMatchObject({ _tag: "Conflict", reason: "different_session" })
+        expect((yield* store.lastN(session, 10)).map((i) => i.text)).toEqual(["original"])
+        expect(yield* store.lastN(SessionId.make("session-2"), 10)).toEqual([])
+      })
+    )
+
+    test(
+      "lastN is the last N of the session by (ts, seq), ascending, across groups",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* appendAll([
+          { messageId: "m1", ts: 10, groupId: "g1" },
+          { messageId: "m2", ts: 30 },
+          { messageId: "m3", ts: 20, groupId: "g2" },
+          { messageId: "m4", ts: 30, groupId: "g1" },
+          { messageId: "other", ts: 40, sessionId: "session-2" }
+        ])
+        const window = yield* store.lastN(session, 3)
+        expect(window.map((i) => i.messageId)).toEqual(["m3", "m2", "m4"])
+        expect((yield* store.lastN(session, 100)).map((i) => i.messageId)).toEqual(["m1", "m3", "m2", "m4"])
+        expect(yield* store.lastN(SessionId.make("nobody"), 5)).toEqual([])
+      })
+    )
+
+    test(
+      "keeps every field of an item",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        const item = newItem({
+          messageId: "m1",
+          role: "assistant",
+          ts: 1234,
+          groupId: "g1",
+          audioUrl: "https://example.test/a.ogg",
+          status: "incomplete"
+        })
+        yield* store.append(item)
+        const [stored] = yield* store.lastN(session, 1)
+        expect({ ...stored }).toEqual({ ...item, seq: 1 })
+      })
+    )
+
+    test(
+      "pages through a session in both orders, each item exactly once",
+      Effect.gen(function* () {
+        yield* appendAll(
+          Array.from({ length: 11 }, (_, i) => ({ messageId: `m${i}`, ts: 100 + Math.floor(i / 3) }))
+        )
+        const expected = Array.from({ length: 11 }, (_, i) => `m${i}`)
+        const asc = yield* readAll("asc", 4)
+        expect(asc.seen).toEqual(expected)
+        expect(asc.pages).toBe(3)
+        expect((yield* readAll("desc", 5)).seen).toEqual([...expected].reverse())
+        expect((yield* readAll("asc", 11)).pages).toBe(1)
+      })
+    )
+
+    test(
+      "deleteSession removes that session only",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* appendAll([
+          { messageId: "m1" },
+          { messageId: "m2" },
+          { messageId: "x1", sessionId: "session-2" }
+        ])
+        expect(yield* store.deleteSession(session)).toBe(2)
+        expect(yield* store.lastN(session, 10)).toEqual([])
+        expect(yield* store.lastN(SessionId.make("session-2"), 10)).toHaveLength(1)
+        expect(yield* store.deleteSession(session)).toBe(0)
+      })
+    )
+
+    test(
+      "deleteOlderThan removes items before the cutoff in every session, in batches",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* appendAll(
+          Array.from({ length: 2_500 }, (_, i) => ({ messageId: `old${i}`, ts: i, sessionId: `s${i % 7}` }))
+        )
+        yield* appendAll([{ messageId: "new1", ts: 10_000 }])
+        expect(yield* store.deleteOlderThan(2_500)).toBe(2_500)
+        expect((yield* store.lastN(session, 10)).map((i) => i.messageId)).toEqual(["new1"])
+        expect(yield* store.deleteOlderThan(2_500)).toBe(0)
+      })
+    )
+
+    test(
+      "ping answers when the store is up",
+      Effect.flatMap(TranscriptStore, (store) => store.ping)
+    )
+  })

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Effect } from "effect"
+import { TranscriptStore } from "../../application/ports/transcript-store.ts"
+import { memoryStores } from "../../bootstrap/layers.ts"
+import { SessionId } from "../../domain/ids.ts"
+import { startService, type TestService } from "../support/service.ts"
+
+let service: TestService
+beforeAll(async () => {
+  service = await startService({ stores: memoryStores, env: { MAX_BODY_BYTES: "65536" } })
+})
+afterAll(() => service.close())
+
+const ingest = (body: Record<string, unknown>, headers?: Record<string, string>) =>
+  service.request("POST", "/messages/ingest", { body, ...(headers ? { headers } : {}) })
+
+const stored = (sessionId: string) =>
+  service.run(Effect.flatMap(TranscriptStore, (store) => store.lastN(SessionId.make(sessionId), 200)))
+
+describe("POST /messages/ingest", () => {
+  it("persists a message and answers what happened", async () => {
+    const reply = await ingest({
+      sessionId: "ing-1",
+      messageId: "m1",
+      role: "user",
+      text: "Hi coach",
+      ts: 1000
+    })
+    expect(reply.status).toBe(200)
+    expect(reply.body).toEqual({ messageId: "m1", sessionId: "ing-1", persisted: true, duplicate: false })
+    expect((await stored("ing-1")).map((i) => [i.messageId, i.text, i.ts, i.seq])).toEqual([
+      ["m1", "Hi coach", 1000, 1]
+    ])
+  })
+
+  it("is idempotent on messageId: a repeat is a duplicate with the same result", async () => {
+    const message = {
+      sessionId: "ing-2",
+      messageId: "i2-m1",
+      role: "assistant",
+      text: "Hello!",
+      groupId: "g1"
+    }
+    const first = await ingest(message)
+    const again = await ingest(message)
+    expect(again.status).toBe(200)
+    expect(again.body).toEqual({ ...(first.body as object), duplicate: true })
+    const items = await stored("ing-2")
+    expect(items).toHaveLength(1)
+    expect(items[0]).toMatchObject({ role: "assistant", status: "completed", groupId: "g1" })
+  })
+
+  it("answers 409 for the same messageId with other content or in another session, writing nothing", async () => {
+    await ingest({ sessionId: "ing-3", messageId: "i3-m1", role: "user", text: "original" })
+    const content = await ingest({ sessionId: "ing-3", messageId: "i3-m1", role: "user", text: "changed" })
+    const session = await ingest({ sessionId: "ing-3b", messageId: "i3-m1", role: "user", text: "original" })
+    expect([content.status, session.status]).toEqual([409, 409])
+    expect(content.body).toMatchObject({ error: { code: "message_conflict" } })
+    expect(session.body).toMatchObject({ error: { code: "message_conflict" } })
+    expect((await stored("ing-3")).map((i) => i.text)).toEqual(["original"])
+    expect(await stored("ing-3b")).toEqual([])
+  })
+
+  it("takes the session from x-session-id when the body has none", async () => {
+    const reply = await ingest({ messageId: "i4-h1", role: "user", text: "hi" }, { "x-session-id": "ing-4" })
+    expect(reply.body).toMatchObject({ sessionId: "ing-4", persisted: true })
+    const mismatch = await ingest(
+      { sessionId: "ing-4", messageId: "i4-h2", role: "user", text: "hi" },
+      { "x-session-id": "other" }
+    )
+    expect(mismatch.status).toBe(400)
+    expect(mismatch.body).toMatchObject({ error: { code: "session_required" } })
+    const missing = await ingest({ messageId: "i4-h3", role: "user", text: "hi" })
+    expect(missing.body).toMatchObject({ error: { code: "session_required" } })
+  })
+
+  it("stores one item for 50 concurrent posts of one messageId, with the same answer to each", async () => {
+    const message = { sessionId: "ing-5", messageId: "race", role: "user", text: "same words" }
+    const replies = await Promise.all(Array.from({ length: 50 }, () => ingest(message)))
+    expect(replies.every((reply) => reply.status === 200)).toBe(true)
+    expect(
+      replies.filter((reply) => (reply.body as { duplicate: boolean }).duplicate === false)
+    ).toHaveLength(1)
+    const withoutFlag = new Set(
+      replies.map(({ body }) => JSON.stringify({ ...(body as object), duplicate: null }))
+    )
+    expect(withoutFlag.size).toBe(1)
+    expect(await stored("ing-5")).toHaveLength(1)
+  })
+
+  it("orders equal timestamps by arrival and keeps out-of-order arrivals by ts", async () => {
+    for (const [messageId, ts] of [
+      ["a", 500],
+      ["b", 100],
+      ["c", 500],
+      ["d", 300]
+    ] as const) {
+      await ingest({ sessionId: "ing-6", messageId: `i6-${messageId}`, role: "user", text: messageId, ts })
+    }
+    const page = await service.request("GET", "/sessions/ing-6/messages")
+    expect((page.body as { items: Array<{ text: string }> }).items.map((i) => i.text)).toEqual([
+      "b",
+      "d",
+      "a",
+      "c"
+    ])
+  })
+})
+
+describe("request ids", () => {
+  it("echoes a well-formed x-request-id and replaces a malformed one", async () => {
+    const kept = await service.request("GET", "/healthz", { headers: { "x-request-id": "req-123.abc" } })
+    expect(kept.headers.get("x-request-id")).toBe("req-123.abc")
+    const replaced = await service.request("GET", "/healthz", {
+      headers: { "x-request-id": "bad id\twith spaces" }
+    })
+    expect(replaced.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it("puts the request id in every error body and header", async () => {
+    const reply = await service.request("GET", "/no/such/route", { headers: { "x-request-id": "trace-me" } })
+    expect(reply.status).toBe(404)
+    expect(reply.headers.get("x-request-id")).toBe("trace-me")
+    expect(reply.body).toEqual({
+      error: { code: "not_found", message: "no route for GET /no/such/route", requestId: "trace-me" }
+    })
+  })
+})

@@ -1,0 +1,64 @@
+import { Context, Effect, Layer, Ref } from "effect"
+import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
+import { TranscriptStore } from "../../application/ports/transcript-store.ts"
+import { StoreUnavailable } from "../../domain/errors.ts"
+import * as MemoryPrivacy from "../../adapters/memory/privacy-settings-store.ts"
+import * as MemoryTranscripts from "../../adapters/memory/transcript-store.ts"
+
+export type StoreMode = "up" | "down" | "hang"
+
+/** Switches the faulty stores between answering, failing at once, and never answering. */
+export class StoreFaults extends Context.Tag("test/StoreFaults")<
+  StoreFaults,
+  {
+    readonly set: (mode: StoreMode) => Effect.Effect<void>
+    /** The memory stores underneath, to look inside without going through the faults. */
+    readonly transcripts: TranscriptStore["Type"]
+  }
+>() {}
+
+/**
+ * Memory stores behind a switch: every call fails (`down`) or hangs (`hang`, left to the store
+ * guard's timeout) until the mode is `up` again.
+ */
+export const layer = Layer.effectContext(
+  Effect.gen(function* () {
+    const mode = yield* Ref.make<StoreMode>("up")
+    const transcripts = yield* MemoryTranscripts.make
+    const privacy = yield* MemoryPrivacy.make
+    const gate = <A>(
+      operation: string,
+      call: Effect.Effect<A, StoreUnavailable>
+    ): Effect.Effect<A, StoreUnavailable> =>
+      Effect.flatMap(Ref.get(mode), (current) =>
+        current === "up"
+          ? call
+          : current === "down"
+            ? Effect.fail(new StoreUnavailable({ operation, reason: "store is down (test)" }))
+            : Effect.never
+      )
+    return Context.make(StoreFaults, { set: (next) => Ref.set(mode, next), transcripts }).pipe(
+      Context.add(
+        TranscriptStore,
+        TranscriptStore.of({
+          append: (item) => gate("append", transcripts.append(item)),
+          lastN: (sessionId, limit) => gate("last_n", transcripts.lastN(sessionId, limit)),
+          page: (sessionId, request) => gate("page", transcripts.page(sessionId, request)),
+          deleteSession: (sessionId) => gate("delete_session", transcripts.deleteSession(sessionId)),
+          deleteOlderThan: (cutoff) => gate("delete_older_than", transcripts.deleteOlderThan(cutoff)),
+          ping: gate("ping", transcripts.ping)
+        })
+      ),
+      Context.add(
+        PrivacySettingsStore,
+        PrivacySettingsStore.of({
+          getUser: (userId) => gate("privacy_get_user", privacy.getUser(userId)),
+          setUser: (userId, optOut) => gate("privacy_set_user", privacy.setUser(userId, optOut)),
+          getSession: (sessionId) => gate("privacy_get_session", privacy.getSession(sessionId)),
+          setSession: (sessionId, optOut) =>
+            gate("privacy_set_session", privacy.setSession(sessionId, optOut))
+        })
+      )
+    )
+  })
+)

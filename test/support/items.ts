@@ -1,0 +1,28 @@
+import { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
+import { contentOf, type NewTranscriptItem, type Role } from "../../domain/transcript.ts"
+
+/** A new transcript item for tests; the content hash is the content itself (stores only compare it). */
+export const newItem = (
+  fields: {
+    readonly sessionId?: string
+    readonly messageId: string
+    readonly text?: string
+    readonly role?: Role
+    readonly ts?: number
+    readonly groupId?: string
+  } & Partial<Pick<NewTranscriptItem, "audioUrl" | "status">>
+): NewTranscriptItem => {
+  const role = fields.role ?? "user"
+  const text = fields.text ?? `text of ${fields.messageId}`
+  return {
+    sessionId: SessionId.make(fields.sessionId ?? "session-1"),
+    messageId: MessageId.make(fields.messageId),
+    role,
+    text,
+    contentHash: contentOf({ role, text, audioUrl: fields.audioUrl }),
+    ts: fields.ts ?? 1_000,
+    ...(fields.groupId === undefined ? {} : { groupId: GroupId.make(fields.groupId) }),
+    ...(fields.audioUrl === undefined ? {} : { audioUrl: fields.audioUrl }),
+    ...(fields.status === undefined ? {} : { status: fields.status })
+  }
+}

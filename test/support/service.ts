@@ -1,0 +1,78 @@
+import { HttpServer } from "@effect/platform"
+import { ConfigProvider, type Effect, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
+import * as Config from "../../bootstrap/config.ts"
+import { server, type StoreLayer } from "../../bootstrap/layers.ts"
+import { OpenApiValidator } from "./openapi-validator.ts"
+
+export interface StartOptions<R> {
+  /** Environment variables, as the service would read them. */
+  readonly env?: Record<string, string>
+  /** The durable stores; services of this layer beyond the ports are reachable through `run`. */
+  readonly stores: Layer.Layer<R, unknown, Config.AppConfig>
+}
+
+export interface Reply {
+  readonly status: number
+  readonly headers: Headers
+  readonly body: unknown
+  readonly text: string
+}
+
+/**
+ * The real service on 127.0.0.1, port 0, with its configuration from a map. Every response a
+ * test reads through `request` is checked against the served OpenAPI document.
+ */
+export const startService = async <R>(options: StartOptions<R>) => {
+  const env = {
+    HOST: "127.0.0.1",
+    PORT: "0",
+    STORE_TIMEOUT_MS: "200",
+    PERSIST_RETRY_SECONDS: "1",
+    ...options.env
+  }
+  const stores = options.stores as unknown as StoreLayer<unknown>
+  const layer = Layer.merge(server(stores), options.stores).pipe(
+    Layer.provide(Config.layer),
+    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))),
+    Layer.provide(Logger.minimumLogLevel(LogLevel.None))
+  )
+  const runtime = ManagedRuntime.make(layer)
+  const address = (await runtime.runPromise(HttpServer.HttpServer)).address
+  if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
+  const url = `http://127.0.0.1:${address.port}`
+  const validator = await OpenApiValidator.fetch(url)
+
+  const request = async (
+    method: string,
+    path: string,
+    init: { body?: unknown; headers?: Record<string, string>; raw?: string } = {}
+  ): Promise<Reply> => {
+    const headers: Record<string, string> = { ...init.headers }
+    let body: string | undefined = init.raw
+    if (init.body !== undefined) {
+      body = JSON.stringify(init.body)
+      headers["content-type"] = "application/json"
+    } else if (init.raw !== undefined) headers["content-type"] ??= "application/json"
+    const response = await fetch(url + path, { method, headers, ...(body === undefined ? {} : { body }) })
+    const text = await response.text()
+    const isJson = response.headers.get("content-type")?.startsWith("application/json") ?? false
+    const reply = {
+      status: response.status,
+      headers: response.headers,
+      body: isJson ? JSON.parse(text) : text,
+      text
+    }
+    validator.check(method, path, reply)
+    return reply
+  }
+
+  return {
+    url,
+    request,
+    run: <A, E>(effect: Effect.Effect<A, E, R | Layer.Layer.Success<typeof layer>>) =>
+      runtime.runPromise(effect),
+    close: () => runtime.dispose()
+  }
+}
+
+export type TestService = Awaited<ReturnType<typeof startService>>
