@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Effect } from "effect"
+import type { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { memoryStores } from "../../bootstrap/layers.ts"
 import { SessionId } from "../../domain/ids.ts"
 import { startService, type TestService } from "../support/service.ts"
 
-let service: TestService
+let service: TestService<TranscriptStore | PrivacySettingsStore>
 beforeAll(async () => {
   service = await startService({ stores: memoryStores, env: { MAX_BODY_BYTES: "65536" } })
 })

@@ -22,7 +22,13 @@ export interface Reply {
  * The real service on 127.0.0.1, port 0, with its configuration from a map. Every response a
  * test reads through `request` is checked against the served OpenAPI document.
  */
-export const startService = async <R>(options: StartOptions<R>) => {
+export interface RequestInit {
+  readonly body?: unknown
+  readonly raw?: string
+  readonly headers?: Record<string, string>
+}
+
+export const startService = async <R>(options: StartOptions<R>): Promise<TestService<R>> => {
   const env = {
     HOST: "127.0.0.1",
     PORT: "0",
@@ -75,4 +81,12 @@ export const startService = async <R>(options: StartOptions<R>) => {
   }
 }
 
-export type TestService = Awaited<ReturnType<typeof startService>>
+/** A started service; `run` reaches its services and those of its store layer. */
+export interface TestService<R = never> {
+  readonly url: string
+  readonly request: (method: string, path: string, init?: RequestInit) => Promise<Reply>
+  readonly run: <A, E>(effect: Effect.Effect<A, E, R | ServiceContext>) => Promise<A>
+  readonly close: () => Promise<void>
+}
+
+type ServiceContext = Layer.Layer.Success<ReturnType<typeof server>>
