@@ -39,7 +39,7 @@ export class AppConfig extends Context.Tag("coachup/AppConfig")<AppConfig, AppCo
 const positiveInteger = (name: string, fallback: number) =>
   Config.integer(name).pipe(
     Config.withDefault(fallback),
-    Config.validate({ message: "must be a positive integer", validation: (value) => value > 0 })
+    Config.validate({ message: `${name} must be a positive integer`, validation: (value) => value > 0 })
   )
 
 /** A context limit: clamped to 1..200, or the default when unparsable, with a warning either way. */
@@ -54,7 +54,7 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   port: Config.integer("PORT").pipe(
     Config.withDefault(3000),
     Config.validate({
-      message: "must be a port number, 0..65535 (0: any free port)",
+      message: "PORT must be a port number, 0..65535 (0: any free port)",
       validation: (port) => port >= 0 && port <= 65535
     })
   ),

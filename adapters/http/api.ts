@@ -14,7 +14,8 @@ export class MessagesApi extends HttpApiGroup.make("messages")
       .addError(Conflict)
       .annotate(OpenApi.Summary, "Ingest one transcript message, idempotently on messageId")
   )
-  .addError(ServiceUnavailable) {}
+  .addError(ServiceUnavailable)
+  .annotate(OpenApi.Description, "Transcript ingestion, idempotent on messageId") {}
 
 export class SessionsApi extends HttpApiGroup.make("sessions")
   .add(
@@ -44,7 +45,8 @@ export class SessionsApi extends HttpApiGroup.make("sessions")
       .addSuccess(S.SessionPrivacyResponse)
       .annotate(OpenApi.Summary, "Set a session's privacy override (wins over the user's setting)")
   )
-  .addError(ServiceUnavailable) {}
+  .addError(ServiceUnavailable)
+  .annotate(OpenApi.Description, "A session's transcript, context windows, privacy override and deletion") {}
 
 export class PrivacyApi extends HttpApiGroup.make("privacy")
   .add(
@@ -58,16 +60,27 @@ export class PrivacyApi extends HttpApiGroup.make("privacy")
       .addSuccess(S.UserPrivacyResponse)
       .annotate(OpenApi.Summary, "Set the calling user's transcript persistence opt-out")
   )
-  .addError(ServiceUnavailable) {}
+  .addError(ServiceUnavailable)
+  .annotate(OpenApi.Description, "The calling user's privacy settings") {}
 
 export class OperationsApi extends HttpApiGroup.make("operations")
-  .add(HttpApiEndpoint.get("healthz", "/healthz").addSuccess(S.HealthResponse))
-  .add(HttpApiEndpoint.get("readyz", "/readyz").addSuccess(S.ReadyResponse).addError(ServiceUnavailable))
+  .add(
+    HttpApiEndpoint.get("healthz", "/healthz")
+      .addSuccess(S.HealthResponse)
+      .annotate(OpenApi.Summary, "Liveness: the process serves HTTP")
+  )
+  .add(
+    HttpApiEndpoint.get("readyz", "/readyz")
+      .addSuccess(S.ReadyResponse)
+      .addError(ServiceUnavailable)
+      .annotate(OpenApi.Summary, "Readiness: the transcript store answers")
+  )
   .add(
     HttpApiEndpoint.get("metrics", "/metrics")
       .addSuccess(Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/plain" })))
       .annotate(OpenApi.Summary, "Prometheus metrics")
-  ) {}
+  )
+  .annotate(OpenApi.Description, "Health, readiness and metrics for operators") {}
 
 /** The HTTP contract (v1). Every failure is `{ error: { code, message, requestId } }`. */
 export class CoachUpApi extends HttpApi.make("coachup")
@@ -86,6 +99,8 @@ export class CoachUpApi extends HttpApi.make("coachup")
       description:
         "Transcripts by sessionId, context windows and privacy settings. The caller is the x-user-id header " +
         "(default `local`) until authentication lands; every response carries x-request-id.",
+      servers: [{ url: "/", description: "This service" }],
+      license: { name: "Proprietary" },
       transform: withoutDefaultDecodeError
     })
   ) {}

@@ -5,7 +5,8 @@ import { StoreUnavailable } from "../../domain/errors.ts"
 import * as MemoryPrivacy from "../../adapters/memory/privacy-settings-store.ts"
 import * as MemoryTranscripts from "../../adapters/memory/transcript-store.ts"
 
-export type StoreMode = "up" | "down" | "hang"
+/** `late`: the call takes effect but its answer never comes (a write that lands after its timeout). */
+export type StoreMode = "up" | "down" | "hang" | "late"
 
 /** Switches the faulty stores between answering, failing at once, and never answering. */
 export class StoreFaults extends Context.Tag("test/StoreFaults")<
@@ -18,8 +19,8 @@ export class StoreFaults extends Context.Tag("test/StoreFaults")<
 >() {}
 
 /**
- * Memory stores behind a switch: every call fails (`down`) or hangs (`hang`, left to the store
- * guard's timeout) until the mode is `up` again.
+ * Memory stores behind a switch: every call fails (`down`), hangs (`hang`, left to the store
+ * guard's timeout) or takes effect without answering (`late`) until the mode is `up` again.
  */
 export const layer = Layer.effectContext(
   Effect.gen(function* () {
@@ -35,7 +36,9 @@ export const layer = Layer.effectContext(
           ? call
           : current === "down"
             ? Effect.fail(new StoreUnavailable({ operation, reason: "store is down (test)" }))
-            : Effect.never
+            : current === "late"
+              ? Effect.zipRight(call, Effect.never)
+              : Effect.never
       )
     return Context.make(StoreFaults, { set: (next) => Ref.set(mode, next), transcripts }).pipe(
       Context.add(

@@ -1,0 +1,174 @@
+/**
+ * Ingest throughput: POST /messages/ingest against the real service (SQLite stores, in-process,
+ * port 0), next to raw `node:sqlite` inserts into the same table, one autocommit statement each
+ * (the service commits once per request too).
+ */
+import { join } from "node:path"
+import { performance } from "node:perf_hooks"
+import { DatabaseSync } from "node:sqlite"
+import { Worker } from "node:worker_threads"
+import { ConfigProvider, Effect, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
+import { migrate } from "../adapters/sqlite/migrations.ts"
+import { AppConfig, appConfig } from "../bootstrap/config.ts"
+import { embeddedStores, server } from "../bootstrap/layers.ts"
+import type { LoadOptions, LoadResult } from "./ingest-load.ts"
+import { type LatencySummary, summarize } from "./stats.ts"
+
+export interface IngestOptions {
+  readonly dataDir: string
+  readonly requests: number
+  readonly warmupRequests: number
+  readonly concurrency: number
+  readonly sessions: number
+}
+
+export interface IngestResult {
+  readonly http: {
+    readonly requests: number
+    readonly concurrency: number
+    readonly perSecond: number
+    readonly latency: LatencySummary
+  }
+  readonly raw: { readonly inserts: number; readonly perSecond: number; readonly latency: LatencySummary }
+  /** HTTP requests/s over raw inserts/s. */
+  readonly ratio: number
+}
+
+const LISTENING = "Listening on "
+
+/**
+ * The service as bootstrap/main.ts composes it, on 127.0.0.1 port 0. The bound address is read
+ * from the "Listening on" line that `HttpServer.withLogAddress` logs at start; other log lines
+ * below Warning are dropped.
+ */
+const startService = async (dataDir: string) => {
+  let resolveAddress: (address: string) => void = () => undefined
+  const address = new Promise<string>((resolve) => (resolveAddress = resolve))
+  const logger = Logger.make(({ logLevel, message }) => {
+    const parts: ReadonlyArray<unknown> = Array.isArray(message) ? message : [message]
+    const listening = parts.find(
+      (part): part is string => typeof part === "string" && part.startsWith(LISTENING)
+    )
+    if (listening !== undefined) resolveAddress(listening.slice(LISTENING.length))
+    if (LogLevel.greaterThanEqual(logLevel, LogLevel.Warning))
+      console.error(`[service ${logLevel.label}]`, ...parts)
+  })
+  const config = ConfigProvider.fromMap(
+    new Map([
+      ["HOST", "127.0.0.1"],
+      ["DATA_DIR", dataDir],
+      ["LOG_LEVEL", "WARN"],
+      ["SHUTDOWN_DRAIN_SECONDS", "1"]
+    ])
+  )
+  // `Config.port` rejects PORT=0, so the configuration is read as usual and its port replaced.
+  const anyPort = Layer.effect(
+    AppConfig,
+    Effect.map(appConfig, (config) => ({ ...config, port: 0 }))
+  )
+  const runtime = ManagedRuntime.make(
+    server(embeddedStores).pipe(
+      Layer.provide(Logger.replace(Logger.defaultLogger, logger)),
+      Layer.provide(anyPort),
+      Layer.provide(Layer.setConfigProvider(config))
+    )
+  )
+  await runtime.runtime()
+  const url = await Promise.race([
+    address,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error("the service did not log its address within 10 s")), 10_000).unref()
+    )
+  ])
+  return { url, runtime }
+}
+
+const drive = (options: LoadOptions) =>
+  new Promise<LoadResult>((resolve, reject) => {
+    const worker = new Worker(new URL("./ingest-load.ts", import.meta.url), { workerData: options })
+    worker.once("message", (result: LoadResult) => resolve(result))
+    worker.once("error", reject)
+    worker.once("exit", (code) => {
+      if (code !== 0) reject(new Error(`load worker exited with code ${code}`))
+    })
+  })
+
+const benchHttp = async (options: IngestOptions) => {
+  const { url, runtime } = await startService(options.dataDir)
+  try {
+    const load = (runId: string, requests: number) =>
+      drive({ url, runId, requests, concurrency: options.concurrency, sessions: options.sessions })
+    await load("warmup", options.warmupRequests)
+    const result = await load("measured", options.requests)
+    if (result.failures > 0) {
+      throw new Error(`${result.failures} ingest requests failed; first: ${result.firstFailure ?? "?"}`)
+    }
+    return {
+      requests: options.requests,
+      concurrency: options.concurrency,
+      perSecond: options.requests / (result.elapsedMs / 1000),
+      latency: summarize(result.latencies)
+    }
+  } finally {
+    await runtime.dispose()
+  }
+}
+
+/** The same schema and pragmas as the adapter's database (adapters/sqlite/database.ts). */
+const openRaw = (filename: string) => {
+  const db = new DatabaseSync(filename)
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 1000;")
+  migrate(db)
+  return db
+}
+
+const benchRaw = (options: IngestOptions) => {
+  const db = openRaw(join(options.dataDir, "raw-baseline.sqlite"))
+  try {
+    const insert = db.prepare(
+      `INSERT INTO messages (message_id, session_id, seq, ts, role, text, content_hash, group_id, audio_url,
+         status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`
+    )
+    const baseTs = Date.now()
+    const hash = "0".repeat(64)
+    // A running number keeps messageId and the per-session seq unique across warm-up and measurement.
+    let n = 0
+    const insertOne = () => {
+      const i = n++
+      const assistant = i % 2 === 1
+      insert.run(
+        `raw-${i}`,
+        `bench-ingest-${i % options.sessions}`,
+        i + 1,
+        baseTs + i,
+        assistant ? "assistant" : "user",
+        `Benchmark message ${i}: how did that sound when I asked for the raise?`,
+        hash,
+        assistant ? "completed" : null,
+        baseTs
+      )
+    }
+    for (let i = 0; i < options.warmupRequests; i++) insertOne()
+    const latencies = new Float64Array(options.requests)
+    const start = performance.now()
+    for (let i = 0; i < options.requests; i++) {
+      const before = performance.now()
+      insertOne()
+      latencies[i] = performance.now() - before
+    }
+    const elapsedMs = performance.now() - start
+    return {
+      inserts: options.requests,
+      perSecond: options.requests / (elapsedMs / 1000),
+      latency: summarize(latencies)
+    }
+  } finally {
+    db.close()
+  }
+}
+
+export const benchIngestThroughput = async (options: IngestOptions): Promise<IngestResult> => {
+  const raw = benchRaw(options)
+  const http = await benchHttp(options)
+  return { http, raw, ratio: http.perSecond / raw.perSecond }
+}
