@@ -7,9 +7,10 @@ import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { DatabaseSync } from "node:sqlite"
 import { Worker } from "node:worker_threads"
-import { ConfigProvider, Effect, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
+import { HttpServer } from "@effect/platform"
+import { ConfigProvider, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import { migrate } from "../adapters/sqlite/migrations.ts"
-import { AppConfig, appConfig } from "../bootstrap/config.ts"
+import * as Config from "../bootstrap/config.ts"
 import { embeddedStores, server } from "../bootstrap/layers.ts"
 import type { LoadOptions, LoadResult } from "./ingest-load.ts"
 import { type LatencySummary, summarize } from "./stats.ts"
@@ -34,53 +35,27 @@ export interface IngestResult {
   readonly ratio: number
 }
 
-const LISTENING = "Listening on "
-
-/**
- * The service as bootstrap/main.ts composes it, on 127.0.0.1 port 0. The bound address is read
- * from the "Listening on" line that `HttpServer.withLogAddress` logs at start; other log lines
- * below Warning are dropped.
- */
+/** The service as bootstrap/main.ts composes it, on 127.0.0.1, any free port; logs below Warning dropped. */
 const startService = async (dataDir: string) => {
-  let resolveAddress: (address: string) => void = () => undefined
-  const address = new Promise<string>((resolve) => (resolveAddress = resolve))
-  const logger = Logger.make(({ logLevel, message }) => {
-    const parts: ReadonlyArray<unknown> = Array.isArray(message) ? message : [message]
-    const listening = parts.find(
-      (part): part is string => typeof part === "string" && part.startsWith(LISTENING)
-    )
-    if (listening !== undefined) resolveAddress(listening.slice(LISTENING.length))
-    if (LogLevel.greaterThanEqual(logLevel, LogLevel.Warning))
-      console.error(`[service ${logLevel.label}]`, ...parts)
-  })
   const config = ConfigProvider.fromMap(
     new Map([
       ["HOST", "127.0.0.1"],
+      ["PORT", "0"],
       ["DATA_DIR", dataDir],
       ["LOG_LEVEL", "WARN"],
       ["SHUTDOWN_DRAIN_SECONDS", "1"]
     ])
   )
-  // `Config.port` rejects PORT=0, so the configuration is read as usual and its port replaced.
-  const anyPort = Layer.effect(
-    AppConfig,
-    Effect.map(appConfig, (config) => ({ ...config, port: 0 }))
-  )
   const runtime = ManagedRuntime.make(
     server(embeddedStores).pipe(
-      Layer.provide(Logger.replace(Logger.defaultLogger, logger)),
-      Layer.provide(anyPort),
+      Layer.provide(Config.layer),
+      Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)),
       Layer.provide(Layer.setConfigProvider(config))
     )
   )
-  await runtime.runtime()
-  const url = await Promise.race([
-    address,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error("the service did not log its address within 10 s")), 10_000).unref()
-    )
-  ])
-  return { url, runtime }
+  const address = (await runtime.runPromise(HttpServer.HttpServer)).address
+  if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
+  return { url: `http://127.0.0.1:${address.port}`, runtime }
 }
 
 const drive = (options: LoadOptions) =>
