@@ -3,11 +3,13 @@ import type { SessionId, UserId } from "../domain/ids.ts"
 import type { NewTranscriptItem } from "../domain/transcript.ts"
 import { persistBacklog, transcriptPersistTotal } from "./metrics.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
+import type { TranscriptWrite } from "./record-transcript-item.ts"
 import { resolvePersistence } from "./resolve-persistence.ts"
 
 interface Deferred {
   readonly item: NewTranscriptItem
   readonly userId: UserId
+  readonly write: TranscriptWrite
 }
 
 /**
@@ -18,8 +20,15 @@ interface Deferred {
 export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog")<
   PersistenceBacklog,
   {
-    /** Queues an item; false when the backlog is full and the item stays in memory only. */
-    readonly defer: (item: NewTranscriptItem, userId: UserId) => Effect.Effect<boolean>
+    /**
+     * Queues a write; false when the backlog is full and the item stays in memory only. A later
+     * write of the same messageId (a reply's completion) replaces the waiting one.
+     */
+    readonly defer: (
+      item: NewTranscriptItem,
+      userId: UserId,
+      write: TranscriptWrite
+    ) => Effect.Effect<boolean>
     /** Tries every waiting item once, in arrival order; stops at the first store failure. */
     readonly flush: Effect.Effect<void>
     readonly forgetSession: (sessionId: SessionId) => Effect.Effect<void>
@@ -52,7 +61,7 @@ export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog"
         Effect.gen(function* () {
           const policy = yield* resolvePersistence(entry.userId, entry.item.sessionId)
           if (!policy.persist) return yield* settle(entry, "dropped_opt_out")
-          const result = yield* store.append(entry.item)
+          const result = yield* store[entry.write](entry.item)
           yield* settle(entry, result._tag === "Conflict" ? "conflict" : "deferred_landed")
         }).pipe(Effect.provide(context))
 
@@ -67,10 +76,16 @@ export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog"
       }).pipe(Effect.withSpan("PersistenceBacklog.flush"))
 
       return PersistenceBacklog.of({
-        defer: (item, userId) =>
+        defer: (item, userId, write) =>
           Effect.sync(() => {
-            if (waiting.size >= options.capacity && !waiting.has(item.messageId)) return false
-            waiting.set(item.messageId, { item, userId })
+            const waitingWrite = waiting.get(item.messageId)
+            if (waitingWrite === undefined && waiting.size >= options.capacity) return false
+            // A completion replacing a waiting append is still a first write: append the final item.
+            waiting.set(item.messageId, {
+              item,
+              userId,
+              write: waitingWrite?.write === "append" ? "append" : write
+            })
             return true
           }).pipe(Effect.tap(publish)),
         flush,

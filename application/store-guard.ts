@@ -33,6 +33,7 @@ export const layerGuardedTranscriptStore = Layer.effect(
     const guard = guarded("TranscriptStore", (yield* ConversationSettings).storeTimeout)
     return TranscriptStore.of({
       append: (item) => guard("append", store.append(item)),
+      finishReply: (item) => guard("finish_reply", store.finishReply(item)),
       lastN: (sessionId, limit) => guard("last_n", store.lastN(sessionId, limit)),
       page: (sessionId, request) => guard("page", store.page(sessionId, request)),
       deleteSession: (sessionId) => guard("delete_session", store.deleteSession(sessionId)),

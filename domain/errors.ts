@@ -22,3 +22,15 @@ export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>()("St
 export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidCursor", {
   cursor: Schema.String
 }) {}
+
+/** A language model could not produce (the rest of) a reply. */
+export class ModelFailed extends Schema.TaggedError<ModelFailed>()("ModelFailed", {
+  reason: Schema.Literal("timeout", "rate_limited", "unavailable", "rejected", "protocol"),
+  message: Schema.String
+}) {}
+
+/** A caller went past its request budget. */
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  scope: Schema.Literal("user", "session"),
+  retryAfterSeconds: Schema.Number
+}) {}

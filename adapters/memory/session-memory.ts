@@ -14,6 +14,11 @@ export const make = (bounds: TranscriptTableBounds) =>
           const result = table.append(item, now)
           return Effect.as(publish(now), result)
         }),
+      finishReply: (item) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const result = table.finishReply(item, now)
+          return Effect.as(publish(now), result)
+        }),
       lastN: (sessionId, limit) =>
         Effect.map(Clock.currentTimeMillis, (now) => table.lastN(sessionId, limit, now)),
       deleteSession: (sessionId) =>

@@ -7,6 +7,7 @@ export const make = Effect.sync(() => {
   const table = new TranscriptTable(unbounded)
   return TranscriptStore.of({
     append: (item) => Effect.map(Clock.currentTimeMillis, (now) => table.append(item, now)),
+    finishReply: (item) => Effect.map(Clock.currentTimeMillis, (now) => table.finishReply(item, now)),
     lastN: (sessionId, limit) =>
       Effect.map(Clock.currentTimeMillis, (now) => table.lastN(sessionId, limit, now)),
     page: (sessionId, request) => Effect.sync(() => table.page(sessionId, request)),

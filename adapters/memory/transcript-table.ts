@@ -68,6 +68,22 @@ export class TranscriptTable {
     return AppendResult.Inserted({ item: stored })
   }
 
+  finishReply(item: NewTranscriptItem, now: number): AppendResult {
+    const existing = this.byMessageId.get(item.messageId)
+    if (
+      existing === undefined ||
+      existing.status !== "in_progress" ||
+      existing.sessionId !== item.sessionId
+    ) {
+      return this.append(item, now)
+    }
+    const entry = this.touch(item.sessionId, now, true)!
+    const finished = new TranscriptItem({ ...item, ts: existing.ts, seq: existing.seq })
+    entry.items = entry.items.map((stored) => (stored.messageId === item.messageId ? finished : stored))
+    this.byMessageId.set(item.messageId, finished)
+    return AppendResult.Inserted({ item: finished })
+  }
+
   lastN(sessionId: SessionId, limit: number, now: number): ReadonlyArray<TranscriptItem> {
     this.expire(now)
     return Array.takeRight(this.touch(sessionId, now, false)?.items ?? [], limit)

@@ -2,7 +2,13 @@ import type { SQLInputValue } from "node:sqlite"
 import { Clock, Effect, Layer, Option } from "effect"
 import { AppendResult, TranscriptStore } from "../../application/ports/transcript-store.ts"
 import type { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
-import { compareRepeat, type MessageStatus, type Role, TranscriptItem } from "../../domain/transcript.ts"
+import {
+  compareRepeat,
+  type MessageStatus,
+  type NewTranscriptItem,
+  type Role,
+  TranscriptItem
+} from "../../domain/transcript.ts"
 import { query, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
@@ -65,6 +71,7 @@ export const make = Effect.gen(function* () {
     afterDesc: db.prepare(
       `SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND (ts, seq) < (?, ?) ORDER BY ts DESC, seq DESC LIMIT ?`
     ),
+    finish: db.prepare("UPDATE messages SET text = ?, content_hash = ?, status = ? WHERE message_id = ?"),
     deleteSession: db.prepare("DELETE FROM messages WHERE session_id = ?"),
     deleteOlderBatch: db.prepare(
       `DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE ts < ? LIMIT ${DELETE_BATCH})`
@@ -75,34 +82,50 @@ export const make = Effect.gen(function* () {
   const rows = (statement: keyof typeof statements, ...params: Array<SQLInputValue>) =>
     (statements[statement].all(...params) as unknown as Array<MessageRow>).map(toItem)
 
+  /** The append rules, inside an open transaction. */
+  const appendWithin = (item: NewTranscriptItem, now: number): AppendResult => {
+    const existing = statements.byMessageId.get(item.messageId) as MessageRow | undefined
+    if (existing !== undefined) {
+      const stored = toItem(existing)
+      const repeat = compareRepeat(stored, item)
+      return repeat === "duplicate"
+        ? AppendResult.Duplicate({ item: stored })
+        : AppendResult.Conflict({ existing: stored, reason: repeat })
+    }
+    const { seq } = statements.nextSeq.get(item.sessionId) as { seq: number }
+    statements.insert.run(
+      item.messageId,
+      item.sessionId,
+      seq,
+      item.ts,
+      item.role,
+      item.text,
+      item.contentHash,
+      item.groupId ?? null,
+      item.audioUrl ?? null,
+      item.status ?? null,
+      now
+    )
+    return AppendResult.Inserted({ item: new TranscriptItem({ ...item, seq }, true) })
+  }
+
   return TranscriptStore.of({
     append: (item) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        query("append", () =>
+        query("append", () => transaction(db, () => appendWithin(item, now)))
+      ),
+    finishReply: (item) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        query("finish_reply", () =>
           transaction(db, () => {
             const existing = statements.byMessageId.get(item.messageId) as MessageRow | undefined
-            if (existing !== undefined) {
-              const stored = toItem(existing)
-              const repeat = compareRepeat(stored, item)
-              return repeat === "duplicate"
-                ? AppendResult.Duplicate({ item: stored })
-                : AppendResult.Conflict({ existing: stored, reason: repeat })
+            if (existing?.status !== "in_progress" || existing.session_id !== item.sessionId) {
+              return appendWithin(item, now)
             }
-            const { seq } = statements.nextSeq.get(item.sessionId) as { seq: number }
-            statements.insert.run(
-              item.messageId,
-              item.sessionId,
-              seq,
-              item.ts,
-              item.role,
-              item.text,
-              item.contentHash,
-              item.groupId ?? null,
-              item.audioUrl ?? null,
-              item.status ?? null,
-              now
-            )
-            return AppendResult.Inserted({ item: new TranscriptItem({ ...item, seq }, true) })
+            statements.finish.run(item.text, item.contentHash, item.status ?? null, item.messageId)
+            return AppendResult.Inserted({
+              item: new TranscriptItem({ ...item, ts: existing.ts, seq: existing.seq }, true)
+            })
           })
         )
       ),

@@ -12,6 +12,8 @@ export class SessionMemory extends Context.Tag("coachup/SessionMemory")<
   SessionMemory,
   {
     readonly append: (item: NewTranscriptItem) => Effect.Effect<AppendResult>
+    /** As `TranscriptStore.finishReply`. */
+    readonly finishReply: (item: NewTranscriptItem) => Effect.Effect<AppendResult>
     readonly lastN: (sessionId: SessionId, limit: number) => Effect.Effect<ReadonlyArray<TranscriptItem>>
     readonly deleteSession: (sessionId: SessionId) => Effect.Effect<number>
     /** How many sessions are held now. */

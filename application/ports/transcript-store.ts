@@ -30,6 +30,12 @@ export interface TranscriptPage {
 export interface TranscriptStoreShape {
   /** Appends idempotently on messageId and assigns the per-session arrival sequence. */
   readonly append: (item: NewTranscriptItem) => Effect.Effect<AppendResult, StoreUnavailable>
+  /**
+   * Completes an assistant reply: replaces the `in_progress` item with this messageId (keeping its
+   * ts and seq), or appends the item when there is none. Replacing is `Inserted`; an item already
+   * final with the same content is a `Duplicate`; one with other content or session a `Conflict`.
+   */
+  readonly finishReply: (item: NewTranscriptItem) => Effect.Effect<AppendResult, StoreUnavailable>
   /** The last `limit` items of a session in transcript order (ascending). */
   readonly lastN: (
     sessionId: SessionId,

@@ -131,6 +131,60 @@ export const transcriptStoreContract = (
     )
 
     test(
+      "finishReply completes an in-progress reply in place, once",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* store.append(newItem({ messageId: "u1", ts: 100 }))
+        yield* store.append(
+          newItem({ messageId: "r1", role: "assistant", text: "", status: "in_progress", ts: 200 })
+        )
+        yield* store.append(newItem({ messageId: "u2", ts: 300 }))
+        const final = newItem({
+          messageId: "r1",
+          role: "assistant",
+          text: "Full reply",
+          status: "completed",
+          ts: 999
+        })
+        const finished = yield* store.finishReply(final)
+        expect(finished).toMatchObject({
+          _tag: "Inserted",
+          item: { text: "Full reply", ts: 200, seq: 2, status: "completed" }
+        })
+        expect((yield* store.lastN(session, 10)).map((i) => [i.messageId, i.text, i.status])).toEqual([
+          ["u1", "text of u1", undefined],
+          ["r1", "Full reply", "completed"],
+          ["u2", "text of u2", undefined]
+        ])
+        expect((yield* store.finishReply(final))._tag).toBe("Duplicate")
+        const other = newItem({ messageId: "r1", role: "assistant", text: "Another", status: "completed" })
+        expect(yield* store.finishReply(other)).toMatchObject({
+          _tag: "Conflict",
+          reason: "different_content"
+        })
+      })
+    )
+
+    test(
+      "finishReply appends a reply that was never started here",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        const reply = newItem({
+          messageId: "r9",
+          role: "assistant",
+          text: "Partial",
+          status: "incomplete",
+          ts: 5
+        })
+        expect(yield* store.finishReply(reply)).toMatchObject({
+          _tag: "Inserted",
+          item: { seq: 1, status: "incomplete" }
+        })
+        expect((yield* store.append(reply))._tag).toBe("Duplicate")
+      })
+    )
+
+    test(
       "deleteSession removes that session only",
       Effect.gen(function* () {
         const store = yield* TranscriptStore

@@ -45,6 +45,7 @@ export const layer = Layer.effectContext(
         TranscriptStore,
         TranscriptStore.of({
           append: (item) => gate("append", transcripts.append(item)),
+          finishReply: (item) => gate("finish_reply", transcripts.finishReply(item)),
           lastN: (sessionId, limit) => gate("last_n", transcripts.lastN(sessionId, limit)),
           page: (sessionId, request) => gate("page", transcripts.page(sessionId, request)),
           deleteSession: (sessionId) => gate("delete_session", transcripts.deleteSession(sessionId)),
