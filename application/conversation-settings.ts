@@ -1,4 +1,4 @@
-import { Context, type Duration } from "effect"
+import { Context, type Duration, type Redacted } from "effect"
 
 /** The settings the use cases read, resolved once by bootstrap from the environment. */
 export class ConversationSettings extends Context.Tag("coachup/ConversationSettings")<
@@ -15,5 +15,11 @@ export class ConversationSettings extends Context.Tag("coachup/ConversationSetti
     /** Every store call fails as unavailable after this long. */
     readonly storeTimeout: Duration.Duration
     readonly retentionDays: number
+    /** A model that sends no text for this long fails the turn (first token, and between tokens). */
+    readonly chatIdleTimeout: Duration.Duration
+    /** A turn that has not finished after this long fails. */
+    readonly chatTurnTimeout: Duration.Duration
+    /** Salts the hashes of session and group ids in logs. */
+    readonly idHashSalt: Redacted.Redacted<string>
   }
 >() {}

@@ -65,3 +65,29 @@ export const classifierContextBuildTotal = Metric.counter("coachup_classifier_co
   description: "Classifier context windows built, by outcome (store, memory, fallback_error, fallback_empty)",
   incremental: true
 })
+
+const turnSeconds = MetricBoundaries.fromIterable([
+  0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.2, 1.5, 2, 2.5, 3, 5, 10, 30, 60
+])
+
+export const chatTtftSeconds = Metric.histogram(
+  "coachup_chat_ttft_seconds",
+  turnSeconds,
+  "Time from a chat request to the reply's first text, in seconds (SLO: p95 under 1.2 s)"
+)
+
+export const chatDurationSeconds = Metric.histogram(
+  "coachup_chat_duration_seconds",
+  turnSeconds,
+  "Time from a chat request to the reply's end, in seconds (SLO: p95 under 2.5 s)"
+)
+
+export const chatTokensTotal = Metric.counter("coachup_chat_tokens_total", {
+  description: "Tokens of chat turns as the provider reports them, by kind (input, output)",
+  incremental: true
+})
+
+export const chatTurnsTotal = Metric.counter("coachup_chat_turns_total", {
+  description: "Chat turns by outcome (completed, failed, disconnected)",
+  incremental: true
+})

@@ -1,4 +1,4 @@
-import { Config, Context, Duration, Layer, LogLevel, Option } from "effect"
+import { Config, ConfigError, Context, Duration, Either, Layer, LogLevel, Option, Redacted } from "effect"
 import { clampContextLimit, type LimitWarning } from "../domain/context-window.ts"
 
 export const DEFAULT_CHAT_SYSTEM_PROMPT =
@@ -32,6 +32,31 @@ export interface AppConfigShape {
   readonly sessionMemory: { readonly maxSessions: number; readonly idleTtl: Duration.Duration }
   readonly persistBacklog: { readonly capacity: number; readonly retryEvery: Duration.Duration }
   readonly drainTimeout: Duration.Duration
+  readonly llm: LlmConfig
+  readonly chatIdleTimeout: Duration.Duration
+  readonly chatTurnTimeout: Duration.Duration
+  readonly sseHeartbeat: Duration.Duration
+  readonly idHashSalt: Redacted.Redacted<string>
+  readonly rateLimits: RateLimits
+}
+
+/** Which models serve, and how to reach them. */
+export type LlmConfig =
+  | { readonly provider: "offline"; readonly tokenDelay: Duration.Duration }
+  | {
+      readonly provider: "openai"
+      readonly apiKey: Option.Option<Redacted.Redacted<string>>
+      readonly baseUrl: Option.Option<string>
+      readonly chatModel: string
+      readonly maxRetries: number
+    }
+
+/** Requests per minute, each a token bucket of that size. */
+export interface RateLimits {
+  readonly chatPerUser: number
+  readonly chatPerSession: number
+  readonly ingestPerUser: number
+  readonly ingestPerSession: number
 }
 
 export class AppConfig extends Context.Tag("coachup/AppConfig")<AppConfig, AppConfigShape>() {}
@@ -41,6 +66,56 @@ const positiveInteger = (name: string, fallback: number) =>
     Config.withDefault(fallback),
     Config.validate({ message: `${name} must be a positive integer`, validation: (value) => value > 0 })
   )
+
+const nonNegativeInteger = (name: string, fallback: number) =>
+  Config.integer(name).pipe(
+    Config.withDefault(fallback),
+    Config.validate({ message: `${name} must be an integer of 0 or more`, validation: (value) => value >= 0 })
+  )
+
+/** A variable left empty (as in a copied .env.example) counts as unset. */
+const optionalString = (name: string) =>
+  Config.string(name).pipe(Config.option, Config.map(Option.filter((value) => value.trim() !== "")))
+
+const stringOr = (name: string, fallback: string) =>
+  Config.map(
+    optionalString(name),
+    Option.getOrElse(() => fallback)
+  )
+
+const llm: Config.Config<LlmConfig> = Config.all({
+  provider: Config.literal("offline", "openai")("LLM_PROVIDER").pipe(Config.withDefault("offline" as const)),
+  tokenDelayMs: nonNegativeInteger("OFFLINE_TOKEN_DELAY_MS", 30),
+  apiKey: Config.map(optionalString("OPENAI_API_KEY"), Option.map(Redacted.make)),
+  baseUrl: optionalString("OPENAI_BASE_URL"),
+  chatModel: stringOr("CHAT_MODEL", "gpt-4o-mini"),
+  maxRetries: nonNegativeInteger("OPENAI_MAX_RETRIES", 2)
+}).pipe(
+  Config.mapOrFail(
+    ({
+      provider,
+      tokenDelayMs,
+      apiKey,
+      baseUrl,
+      chatModel,
+      maxRetries
+    }): Either.Either<LlmConfig, ConfigError.ConfigError> => {
+      if (provider === "offline") return Either.right({ provider, tokenDelay: Duration.millis(tokenDelayMs) })
+      if (Option.isNone(apiKey) && Option.isNone(baseUrl)) {
+        return Either.left(
+          ConfigError.MissingData(
+            [],
+            "LLM_PROVIDER=openai needs OPENAI_API_KEY, or OPENAI_BASE_URL for a keyless server"
+          )
+        )
+      }
+      const invalidUrl = Option.exists(baseUrl, (url) => !URL.canParse(url))
+      return invalidUrl
+        ? Either.left(ConfigError.InvalidData([], "OPENAI_BASE_URL must be a URL"))
+        : Either.right({ provider, apiKey, baseUrl, chatModel, maxRetries })
+    }
+  )
+)
 
 /** A context limit: clamped to 1..200, or the default when unparsable, with a warning either way. */
 const contextLimit = (name: string, fallback: number) =>
@@ -59,18 +134,28 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
     })
   ),
   dataDir: Config.string("DATA_DIR").pipe(Config.withDefault("./data")),
-  convexUrl: Config.option(Config.url("CONVEX_URL").pipe(Config.map(String))),
+  convexUrl: optionalString("CONVEX_URL").pipe(
+    Config.validate({
+      message: "CONVEX_URL must be a URL",
+      validation: (url) => Option.isNone(url) || URL.canParse(url.value)
+    })
+  ),
   persistTranscriptsEnabled: Config.boolean("PERSIST_TRANSCRIPTS_ENABLED").pipe(Config.withDefault(true)),
   chat: contextLimit("CHAT_CONTEXT_LIMIT", 20),
   classifier: contextLimit("CLASSIFIER_CONTEXT_LIMIT", 10),
-  contextFromStore: Config.boolean("CHAT_CONTEXT_FROM_DB").pipe(
-    Config.orElse(() => Config.boolean("CHAT_CONTEXT_FROM_CONVEX")),
-    Config.withDefault(true)
+  contextFromStore: Config.all([
+    Config.option(Config.boolean("CHAT_CONTEXT_FROM_DB")),
+    Config.option(Config.boolean("CHAT_CONTEXT_FROM_CONVEX"))
+  ]).pipe(
+    Config.map(([fromDb, alias]) =>
+      Option.getOrElse(
+        Option.orElse(fromDb, () => alias),
+        () => true
+      )
+    )
   ),
-  chatSystemPrompt: Config.string("CHAT_SYSTEM_PROMPT").pipe(Config.withDefault(DEFAULT_CHAT_SYSTEM_PROMPT)),
-  classifierSystemPrompt: Config.string("CLASSIFIER_SYSTEM_PROMPT").pipe(
-    Config.withDefault(DEFAULT_CLASSIFIER_SYSTEM_PROMPT)
-  ),
+  chatSystemPrompt: stringOr("CHAT_SYSTEM_PROMPT", DEFAULT_CHAT_SYSTEM_PROMPT),
+  classifierSystemPrompt: stringOr("CLASSIFIER_SYSTEM_PROMPT", DEFAULT_CLASSIFIER_SYSTEM_PROMPT),
   logLevel: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info)),
   retentionDays: positiveInteger("TRANSCRIPT_RETENTION_DAYS", 30),
   storeTimeoutMs: positiveInteger("STORE_TIMEOUT_MS", 2000),
@@ -79,7 +164,21 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   memoryIdleMinutes: positiveInteger("SESSION_MEMORY_IDLE_MINUTES", 60),
   backlogCapacity: positiveInteger("PERSIST_BACKLOG_CAPACITY", 10_000),
   retrySeconds: positiveInteger("PERSIST_RETRY_SECONDS", 2),
-  drainSeconds: positiveInteger("SHUTDOWN_DRAIN_SECONDS", 10)
+  drainSeconds: positiveInteger("SHUTDOWN_DRAIN_SECONDS", 10),
+  llm,
+  chatIdleTimeoutMs: positiveInteger("CHAT_IDLE_TIMEOUT_MS", 10_000),
+  chatTurnTimeoutMs: positiveInteger("CHAT_TURN_TIMEOUT_MS", 120_000),
+  sseHeartbeatSeconds: positiveInteger("SSE_HEARTBEAT_SECONDS", 15),
+  // Unset: a random salt per process, so hashed ids correlate within one run only.
+  idHashSalt: Config.map(optionalString("ID_HASH_SALT"), (salt) =>
+    Redacted.make(Option.getOrElse(salt, () => crypto.randomUUID()))
+  ),
+  rateLimits: Config.all({
+    chatPerUser: positiveInteger("RATE_LIMIT_CHAT_PER_USER_PER_MINUTE", 30),
+    chatPerSession: positiveInteger("RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE", 20),
+    ingestPerUser: positiveInteger("RATE_LIMIT_INGEST_PER_USER_PER_MINUTE", 600),
+    ingestPerSession: positiveInteger("RATE_LIMIT_INGEST_PER_SESSION_PER_MINUTE", 300)
+  })
 }).pipe(
   Config.map(
     ({
@@ -91,6 +190,9 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
       backlogCapacity,
       retrySeconds,
       drainSeconds,
+      chatIdleTimeoutMs,
+      chatTurnTimeoutMs,
+      sseHeartbeatSeconds,
       ...rest
     }) => ({
       ...rest,
@@ -102,7 +204,10 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
       storeTimeout: Duration.millis(storeTimeoutMs),
       sessionMemory: { maxSessions: memoryMaxSessions, idleTtl: Duration.minutes(memoryIdleMinutes) },
       persistBacklog: { capacity: backlogCapacity, retryEvery: Duration.seconds(retrySeconds) },
-      drainTimeout: Duration.seconds(drainSeconds)
+      drainTimeout: Duration.seconds(drainSeconds),
+      chatIdleTimeout: Duration.millis(chatIdleTimeoutMs),
+      chatTurnTimeout: Duration.millis(chatTurnTimeoutMs),
+      sseHeartbeat: Duration.seconds(sseHeartbeatSeconds)
     })
   )
 )

@@ -7,7 +7,13 @@ import type { TranscriptStore } from "../application/ports/transcript-store.ts"
 import { layerGuardedPrivacySettingsStore, layerGuardedTranscriptStore } from "../application/store-guard.ts"
 import { layerDailyRetentionSweep } from "../application/sweep-retention.ts"
 import { MAX_CONTEXT_LIMIT } from "../domain/context-window.ts"
+import { RateLimiter } from "@effect/experimental"
+import type { ChatModel } from "../application/ports/chat-model.ts"
+import { ChatStreamSettings } from "../adapters/http/handlers/chat.ts"
+import { RateLimitPolicy } from "../adapters/http/rate-limit.ts"
 import * as Http from "../adapters/http/server.ts"
+import * as OfflineChatModel from "../adapters/llm/offline/chat-model.ts"
+import * as OpenAiChatModel from "../adapters/llm/openai/chat-model.ts"
 import * as MemoryPrivacy from "../adapters/memory/privacy-settings-store.ts"
 import * as SessionMemory from "../adapters/memory/session-memory.ts"
 import * as MemoryTranscripts from "../adapters/memory/transcript-store.ts"
@@ -44,7 +50,10 @@ const settings = Layer.effect(
       chatSystemPrompt: config.chatSystemPrompt,
       classifierSystemPrompt: config.classifierSystemPrompt,
       storeTimeout: config.storeTimeout,
-      retentionDays: config.retentionDays
+      retentionDays: config.retentionDays,
+      chatIdleTimeout: config.chatIdleTimeout,
+      chatTurnTimeout: config.chatTurnTimeout,
+      idHashSalt: config.idHashSalt
     })
   )
 )
@@ -81,8 +90,42 @@ export const application = <E>(stores: StoreLayer<E>) =>
     Layer.provideMerge(settings)
   )
 
-/** The HTTP service on its configured address, over the given stores; exposes its server and services. */
-export const server = <E>(stores: StoreLayer<E>) =>
+/** The chat model `LLM_PROVIDER` names: the offline coach (default) or an OpenAI-compatible endpoint. */
+export const configuredChatModel: Layer.Layer<ChatModel, never, AppConfig> = Layer.unwrapEffect(
+  Effect.map(AppConfig, ({ llm }) =>
+    llm.provider === "offline"
+      ? OfflineChatModel.layer({ tokenDelay: llm.tokenDelay })
+      : OpenAiChatModel.layer({
+          apiKey: llm.apiKey,
+          baseUrl: llm.baseUrl,
+          model: llm.chatModel,
+          maxRetries: llm.maxRetries
+        })
+  )
+)
+
+/** What the HTTP adapter needs beside the use cases: budgets, the rate limiter, stream settings. */
+const httpPolicies = Layer.unwrapEffect(
+  Effect.map(AppConfig, (config) =>
+    Layer.mergeAll(
+      Layer.succeed(RateLimitPolicy, {
+        chat: { perUser: config.rateLimits.chatPerUser, perSession: config.rateLimits.chatPerSession },
+        ingest: { perUser: config.rateLimits.ingestPerUser, perSession: config.rateLimits.ingestPerSession }
+      }),
+      Layer.succeed(ChatStreamSettings, { heartbeat: config.sseHeartbeat }),
+      RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
+    )
+  )
+)
+
+/**
+ * The HTTP service on its configured address, over the given stores and chat model; exposes its
+ * server and services.
+ */
+export const server = <E>(
+  stores: StoreLayer<E>,
+  chatModel: Layer.Layer<ChatModel, never, AppConfig> = configuredChatModel
+) =>
   Layer.unwrapEffect(
     Effect.map(AppConfig, (config) =>
       Http.listen({
@@ -92,4 +135,4 @@ export const server = <E>(stores: StoreLayer<E>) =>
         drainTimeout: config.drainTimeout
       })
     )
-  ).pipe(Layer.provideMerge(application(stores)))
+  ).pipe(Layer.provide(httpPolicies), Layer.provideMerge(Layer.merge(application(stores), chatModel)))

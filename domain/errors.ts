@@ -28,9 +28,3 @@ export class ModelFailed extends Schema.TaggedError<ModelFailed>()("ModelFailed"
   reason: Schema.Literal("timeout", "rate_limited", "unavailable", "rejected", "protocol"),
   message: Schema.String
 }) {}
-
-/** A caller went past its request budget. */
-export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
-  scope: Schema.Literal("user", "session"),
-  retryAfterSeconds: Schema.Number
-}) {}

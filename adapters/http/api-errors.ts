@@ -42,6 +42,14 @@ export class PayloadTooLarge extends Schema.Class<PayloadTooLarge>("PayloadTooLa
   HttpApiSchema.annotations({ status: 413, description: "The body exceeds the size limit" })
 ) {}
 
+export class TooManyRequests extends Schema.Class<TooManyRequests>("TooManyRequests")(
+  fields,
+  HttpApiSchema.annotations({
+    status: 429,
+    description: "Over the request budget; Retry-After says when to retry"
+  })
+) {}
+
 export class InternalError extends Schema.Class<InternalError>("InternalError")(
   fields,
   HttpApiSchema.annotations({
@@ -66,16 +74,31 @@ export const failWith = <A>(errorClass: ErrorClass<A>, code: string, message: st
     Effect.fail(new errorClass({ error: { code, message, requestId } }))
   )
 
+const envelopes = [
+  BadRequest,
+  NotFound,
+  Conflict,
+  PayloadTooLarge,
+  InternalError,
+  ServiceUnavailable
+] as const
+type Envelope = InstanceType<(typeof envelopes)[number]>
+
+export const isEnvelope = (error: unknown): error is Envelope =>
+  envelopes.some((envelopeClass) => error instanceof envelopeClass)
+
 type DomainError = MessageConflict | SessionRequired | InvalidCursor | StoreUnavailable
 
-/** The envelope each domain or port error becomes. */
-export type HttpErrorOf<E> = E extends MessageConflict
-  ? Conflict
-  : E extends StoreUnavailable
-    ? ServiceUnavailable
-    : E extends SessionRequired | InvalidCursor
-      ? BadRequest
-      : never
+/** The envelope each domain or port error becomes; envelopes stay as they are. */
+export type HttpErrorOf<E> = E extends Envelope
+  ? E
+  : E extends MessageConflict
+    ? Conflict
+    : E extends StoreUnavailable
+      ? ServiceUnavailable
+      : E extends SessionRequired | InvalidCursor
+        ? BadRequest
+        : never
 
 const fromDomain = (error: DomainError) => {
   switch (error._tag) {
@@ -101,23 +124,14 @@ const fromDomain = (error: DomainError) => {
 }
 
 /** Domain and port errors as the HTTP contract states them. */
-export const mapDomainErrors = <A, E extends DomainError, R>(
+export const mapDomainErrors = <A, E extends DomainError | Envelope, R>(
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<A, HttpErrorOf<E>, R> =>
-  Effect.catchAll(effect, (error) => fromDomain(error) as Effect.Effect<never, HttpErrorOf<E>>)
-
-const envelopes = [
-  BadRequest,
-  NotFound,
-  Conflict,
-  PayloadTooLarge,
-  InternalError,
-  ServiceUnavailable
-] as const
-type Envelope = InstanceType<(typeof envelopes)[number]>
-
-export const isEnvelope = (error: unknown): error is Envelope =>
-  envelopes.some((envelopeClass) => error instanceof envelopeClass)
+  Effect.catchAll(
+    effect,
+    (error) =>
+      (isEnvelope(error) ? Effect.fail(error) : fromDomain(error)) as Effect.Effect<never, HttpErrorOf<E>>
+  )
 
 /** The response for an envelope error: its body as the contract states it, its class's status. */
 export const renderEnvelope = (error: Envelope) =>

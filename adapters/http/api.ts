@@ -1,6 +1,13 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { BadRequest, Conflict, InternalError, PayloadTooLarge, ServiceUnavailable } from "./api-errors.ts"
+import {
+  BadRequest,
+  Conflict,
+  InternalError,
+  PayloadTooLarge,
+  ServiceUnavailable,
+  TooManyRequests
+} from "./api-errors.ts"
 import { Caller } from "./caller.ts"
 import { withoutDefaultDecodeError } from "./openapi.ts"
 import * as S from "./schemas.ts"
@@ -12,10 +19,33 @@ export class MessagesApi extends HttpApiGroup.make("messages")
       .setHeaders(S.SessionHeader)
       .addSuccess(S.IngestResponse)
       .addError(Conflict)
+      .addError(TooManyRequests)
       .annotate(OpenApi.Summary, "Ingest one transcript message, idempotently on messageId")
   )
   .addError(ServiceUnavailable)
   .annotate(OpenApi.Description, "Transcript ingestion, idempotent on messageId") {}
+
+export class ChatApi extends HttpApiGroup.make("chat")
+  .add(
+    HttpApiEndpoint.get("streamGet", "/chat/stream")
+      .setUrlParams(S.ChatQuery)
+      .setHeaders(S.ChatGetHeaders)
+      .addSuccess(S.EventStream)
+      .annotate(OpenApi.Summary, "Stream the coach's reply to a prompt (x-session-id required)")
+  )
+  .add(
+    HttpApiEndpoint.post("streamPost", "/chat/stream")
+      .setPayload(S.ChatRequest)
+      .setHeaders(S.ChatPostHeaders)
+      .addSuccess(S.EventStream)
+      .annotate(OpenApi.Summary, "Stream the coach's reply to a prompt sent as JSON")
+  )
+  .addError(Conflict)
+  .addError(TooManyRequests)
+  .annotate(
+    OpenApi.Description,
+    "Coaching turns: the prompt is ingested, the reply streamed from the last CHAT_CONTEXT_LIMIT messages and stored"
+  ) {}
 
 export class SessionsApi extends HttpApiGroup.make("sessions")
   .add(
@@ -85,6 +115,7 @@ export class OperationsApi extends HttpApiGroup.make("operations")
 /** The HTTP contract (v1). Every failure is `{ error: { code, message, requestId } }`. */
 export class CoachUpApi extends HttpApi.make("coachup")
   .add(MessagesApi)
+  .add(ChatApi)
   .add(SessionsApi)
   .add(PrivacyApi)
   .add(OperationsApi)

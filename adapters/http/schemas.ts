@@ -1,3 +1,4 @@
+import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { GroupId, MessageId, SessionId, UserId } from "../../domain/ids.ts"
 import { AudioUrl, MessageStatus, MessageText, Role, Timestamp } from "../../domain/transcript.ts"
@@ -106,4 +107,38 @@ export const HealthResponse = Schema.Struct({ status: Schema.Literal("ok") }).an
 })
 export const ReadyResponse = Schema.Struct({ status: Schema.Literal("ready") }).annotations({
   identifier: "Ready"
+})
+
+export const ChatQuery = Schema.Struct({
+  prompt: MessageText.annotations({ description: "The user's message" }),
+  messageId: Schema.optional(MessageId).annotations({
+    description: "The user message's id; generated when absent"
+  })
+})
+
+export const ChatGetHeaders = Schema.Struct({
+  "x-session-id": SessionId,
+  "x-group-id": Schema.optional(GroupId)
+})
+
+export const ChatRequest = Schema.Struct({
+  sessionId: Schema.optional(SessionId).annotations({ description: "Or send it as the x-session-id header" }),
+  prompt: MessageText.annotations({ description: "The user's message" }),
+  messageId: Schema.optional(MessageId).annotations({
+    description: "The user message's id; generated when absent"
+  }),
+  groupId: Schema.optional(GroupId).annotations({ description: "Metadata only" })
+}).annotations({ identifier: "ChatRequest", parseOptions: { errors: "all" } })
+
+export const ChatPostHeaders = Schema.Struct({
+  "x-session-id": Schema.optional(SessionId),
+  "x-group-id": Schema.optional(GroupId)
+})
+
+export const EventStream = Schema.String.pipe(
+  HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/event-stream" })
+).annotations({
+  description:
+    "Server-Sent Events in the AI SDK UI message stream protocol (v1, header x-vercel-ai-ui-message-stream): " +
+    "start {messageId, messageMetadata}, text-start, text-delta*, text-end, then finish or error, then data: [DONE]."
 })

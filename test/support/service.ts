@@ -1,14 +1,17 @@
 import { HttpServer } from "@effect/platform"
 import { ConfigProvider, type Effect, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import * as Config from "../../bootstrap/config.ts"
-import { server, type StoreLayer } from "../../bootstrap/layers.ts"
+import type { ChatModel } from "../../application/ports/chat-model.ts"
+import { configuredChatModel, server, type StoreLayer } from "../../bootstrap/layers.ts"
 import { OpenApiValidator } from "./openapi-validator.ts"
 
-export interface StartOptions<R> {
+export interface StartOptions<R, M> {
   /** Environment variables, as the service would read them. */
   readonly env?: Record<string, string>
   /** The durable stores; services of this layer beyond the ports are reachable through `run`. */
   readonly stores: Layer.Layer<R, unknown, Config.AppConfig>
+  /** The chat model (and any services of its own); the one configured by `env` when absent. */
+  readonly chatModel?: Layer.Layer<M | ChatModel, never, Config.AppConfig>
 }
 
 export interface Reply {
@@ -28,7 +31,9 @@ export interface RequestInit {
   readonly headers?: Record<string, string>
 }
 
-export const startService = async <R>(options: StartOptions<R>): Promise<TestService<R>> => {
+export const startService = async <R, M = never>(
+  options: StartOptions<R, M>
+): Promise<TestService<R | M>> => {
   const env = {
     HOST: "127.0.0.1",
     PORT: "0",
@@ -37,7 +42,13 @@ export const startService = async <R>(options: StartOptions<R>): Promise<TestSer
     ...options.env
   }
   const stores = options.stores as unknown as StoreLayer<unknown>
-  const layer = Layer.merge(server(stores), options.stores).pipe(
+  // Without a model of its own, M is `never`: the configured model provides everything asked for.
+  const chatModel = (options.chatModel ?? configuredChatModel) as Layer.Layer<
+    M | ChatModel,
+    never,
+    Config.AppConfig
+  >
+  const layer = Layer.mergeAll(server(stores, chatModel), options.stores, chatModel).pipe(
     Layer.provide(Config.layer),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))),
     Layer.provide(Logger.minimumLogLevel(LogLevel.None))

@@ -5,6 +5,7 @@ import { IngestMessage } from "../../../application/ingest-message.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentUser } from "../caller.ts"
+import { enforceRateLimit } from "../rate-limit.ts"
 
 export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handlers) =>
   handlers.handle("ingest", ({ payload, headers }) =>
@@ -19,8 +20,10 @@ export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handle
           () => new SessionRequired({ message: "sessionId is required (body or x-session-id)" })
         )
       )
+      const userId = yield* CurrentUser
+      yield* enforceRateLimit("ingest", userId, sessionId)
       const outcome = yield* IngestMessage({
-        userId: yield* CurrentUser,
+        userId,
         sessionId,
         messageId: payload.messageId,
         role: payload.role,

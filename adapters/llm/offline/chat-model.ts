@@ -1,0 +1,63 @@
+import { Duration, Effect, Layer, Option, Stream } from "effect"
+import { ChatModel, ChatModelEvent, type ChatRequest } from "../../../application/ports/chat-model.ts"
+
+const EXCERPT = 80
+
+const excerpt = (text: string) => {
+  const line = text.replace(/\s+/g, " ").trim()
+  return line.length > EXCERPT ? `${line.slice(0, EXCERPT - 1)}…` : line
+}
+
+/**
+ * The offline coach's reply: written by rules, saying so, and reporting the context it received,
+ * so that what the service sends to a model can be seen without one.
+ */
+export const offlineReply = (request: ChatRequest): string => {
+  const { messages } = request
+  const first = messages[0]
+  const last = messages.at(-1)
+  const lastUser = [...messages].reverse().find((message) => message.role === "user")
+  const context =
+    first === undefined || last === undefined
+      ? "I received no messages of context"
+      : `I received ${messages.length} message${messages.length === 1 ? "" : "s"} of context (first from the ${first.role}, last from the ${last.role})`
+  return [
+    "I'm the offline coach: no language model is configured, so this reply is written by rules.",
+    `${context} and a system prompt of ${request.systemPrompt.length} characters.`,
+    lastUser === undefined ? "" : `You said: "${excerpt(lastUser.text)}".`,
+    "Try saying it again as you would to the real person, in one or two sentences."
+  ]
+    .filter((sentence) => sentence !== "")
+    .join(" ")
+}
+
+const words = (text: string) => text.split(/(?<=\s)/)
+
+/** A deterministic model with no key and no network; it streams word by word. */
+export const make = (options: { readonly tokenDelay: Duration.DurationInput }) =>
+  ChatModel.of({
+    provider: "offline",
+    model: "offline-coach-1",
+    stream: (request) => {
+      const reply = words(offlineReply(request))
+      const inputTokens = request.messages.reduce((count, message) => count + words(message.text).length, 0)
+      const delay = Duration.decode(options.tokenDelay)
+      const pace = Duration.isZero(delay) ? Effect.void : Effect.sleep(delay)
+      return Stream.fromIterable(reply).pipe(
+        Stream.mapEffect((word) => Effect.as(pace, ChatModelEvent.TextDelta({ text: word }))),
+        Stream.concat(
+          Stream.succeed(
+            ChatModelEvent.Finished({
+              reason: "stop",
+              // No tokenizer offline: words stand in for tokens.
+              usage: Option.some({ inputTokens, outputTokens: reply.length })
+            })
+          )
+        )
+      )
+    },
+    estimateCostUsd: () => Option.some(0)
+  })
+
+export const layer = (options: { readonly tokenDelay: Duration.DurationInput }) =>
+  Layer.succeed(ChatModel, make(options))

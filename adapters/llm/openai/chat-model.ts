@@ -1,0 +1,119 @@
+import { Effect, Layer, Option, Redacted, Stream } from "effect"
+import OpenAI from "openai"
+import {
+  ChatModel,
+  ChatModelEvent,
+  type FinishReason,
+  type TokenUsage
+} from "../../../application/ports/chat-model.ts"
+import { ModelFailed } from "../../../domain/errors.ts"
+import { estimateCostUsd } from "./pricing.ts"
+
+export interface OpenAiChatOptions {
+  /** Optional for keyless OpenAI-compatible servers (Ollama, vLLM, llama.cpp). */
+  readonly apiKey: Option.Option<Redacted.Redacted<string>>
+  readonly baseUrl: Option.Option<string>
+  readonly model: string
+  /** Retries of a failed request; they happen before any text is streamed. */
+  readonly maxRetries: number
+}
+
+/** Provider failures, normalised into the port's few reasons. */
+export const toModelFailed = (error: unknown): ModelFailed => {
+  const message = error instanceof Error ? error.message : String(error)
+  if (error instanceof OpenAI.RateLimitError) return new ModelFailed({ reason: "rate_limited", message })
+  if (error instanceof OpenAI.APIConnectionTimeoutError)
+    return new ModelFailed({ reason: "timeout", message })
+  if (error instanceof OpenAI.APIConnectionError || error instanceof OpenAI.InternalServerError) {
+    return new ModelFailed({ reason: "unavailable", message })
+  }
+  if (
+    error instanceof OpenAI.APIError &&
+    error.status !== undefined &&
+    error.status >= 400 &&
+    error.status < 500
+  ) {
+    return new ModelFailed({ reason: "rejected", message })
+  }
+  if (error instanceof OpenAI.APIError) return new ModelFailed({ reason: "unavailable", message })
+  return new ModelFailed({ reason: "protocol", message })
+}
+
+const finishReasons: Record<string, FinishReason> = {
+  stop: "stop",
+  length: "length",
+  content_filter: "content_filter"
+}
+
+/**
+ * Streaming Chat Completions through the `openai` SDK, which every OpenAI-compatible server speaks.
+ * The request's AbortController is aborted when the consuming fiber is interrupted, and chunks are
+ * pulled one at a time so that an interruption stops the upstream read at once.
+ */
+export const make = (options: OpenAiChatOptions) => {
+  const client = new OpenAI({
+    apiKey: Option.getOrElse(Option.map(options.apiKey, Redacted.value), () => "not-needed"),
+    ...Option.match(options.baseUrl, { onNone: () => ({}), onSome: (baseURL) => ({ baseURL }) }),
+    maxRetries: options.maxRetries
+  })
+  return ChatModel.of({
+    provider: "openai",
+    model: options.model,
+    estimateCostUsd: estimateCostUsd(options.model),
+    stream: (request) =>
+      Stream.unwrapScoped(
+        Effect.gen(function* () {
+          const controller = new AbortController()
+          yield* Effect.addFinalizer(() => Effect.sync(() => controller.abort()))
+          const chunks = yield* Effect.tryPromise({
+            try: () =>
+              client.chat.completions.create(
+                {
+                  model: options.model,
+                  stream: true,
+                  stream_options: { include_usage: true },
+                  messages: [
+                    { role: "system", content: request.systemPrompt },
+                    ...request.messages.map((message) => ({ role: message.role, content: message.text }))
+                  ],
+                  ...(request.providerMayStore ? {} : { store: false })
+                },
+                { signal: controller.signal, headers: { "x-request-id": request.requestId } }
+              ),
+            catch: toModelFailed
+          })
+          const iterator = chunks[Symbol.asyncIterator]()
+          let reason: FinishReason = "other"
+          let usage = Option.none<TokenUsage>()
+          const next = Effect.tryPromise({
+            try: () => iterator.next(),
+            catch: (error) => Option.some(toModelFailed(error))
+          })
+          const deltas = Stream.repeatEffectOption(
+            Effect.flatMap(next, (result) =>
+              result.done ? Effect.fail(Option.none()) : Effect.succeed(result.value)
+            )
+          ).pipe(
+            Stream.mapConcat((chunk) => {
+              if (chunk.usage) {
+                usage = Option.some({
+                  inputTokens: chunk.usage.prompt_tokens,
+                  outputTokens: chunk.usage.completion_tokens
+                })
+              }
+              const choice = chunk.choices[0]
+              if (choice?.finish_reason) reason = finishReasons[choice.finish_reason] ?? "other"
+              const text = choice?.delta?.content
+              return text ? [ChatModelEvent.TextDelta({ text })] : []
+            })
+          )
+          return Stream.concat(
+            deltas,
+            Stream.suspend(() => Stream.succeed(ChatModelEvent.Finished({ reason, usage })))
+          )
+        })
+      )
+  })
+}
+
+export const layer = (options: OpenAiChatOptions) => Layer.sync(ChatModel, () => make(options))

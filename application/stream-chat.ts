@@ -1,0 +1,222 @@
+import { Clock, Data, Duration, Effect, Exit, Fiber, Metric, Option, Redacted, Ref, Stream } from "effect"
+import { ModelFailed } from "../domain/errors.ts"
+import { type GroupId, MessageId, type SessionId, type UserId } from "../domain/ids.ts"
+import { BuildContext } from "./build-context.ts"
+import { ConversationSettings } from "./conversation-settings.ts"
+import { IngestMessage, toTranscriptItem } from "./ingest-message.ts"
+import { chatDurationSeconds, chatTokensTotal, chatTtftSeconds, chatTurnsTotal } from "./metrics.ts"
+import { ChatModel, type FinishReason, type TokenUsage } from "./ports/chat-model.ts"
+import { Hashing } from "./ports/hashing.ts"
+import { IdGenerator } from "./ports/id-generator.ts"
+import { RecordTranscriptItem } from "./record-transcript-item.ts"
+
+export interface ChatCommand {
+  readonly userId: UserId
+  readonly sessionId: SessionId
+  readonly groupId: Option.Option<GroupId>
+  readonly prompt: string
+  /** The user message's id; generated when the caller gives none. */
+  readonly promptMessageId: Option.Option<MessageId>
+  readonly requestId: string
+}
+
+/** What a chat turn streams to its client. It never fails: a model failure is a `Failed` event. */
+export type ChatEvent = Data.TaggedEnum<{
+  Delta: { readonly text: string }
+  Finished: { readonly reason: FinishReason; readonly usage: Option.Option<TokenUsage> }
+  Failed: { readonly reason: ModelFailed["reason"]; readonly message: string }
+}>
+export const ChatEvent = Data.taggedEnum<ChatEvent>()
+
+export interface ChatTurn {
+  readonly userMessageId: MessageId
+  /** The id the reply is stored under, announced before its first text. */
+  readonly assistantMessageId: MessageId
+  readonly contextMessages: number
+  readonly provider: string
+  readonly model: string
+  readonly events: Stream.Stream<ChatEvent>
+}
+
+type Outcome = "completed" | "failed" | "disconnected"
+
+/**
+ * One coaching turn: ingests the prompt (idempotently), builds the chat window (last
+ * CHAT_CONTEXT_LIMIT messages of the session + CHAT_SYSTEM_PROMPT), records the reply as
+ * `in_progress`, and streams the model's reply. However the stream ends — finished, failed, or
+ * the client gone — the reply is stored `completed` or `incomplete` with the text so far.
+ */
+export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatCommand) {
+  const settings = yield* ConversationSettings
+  const ids = yield* IdGenerator
+  const model = yield* ChatModel
+  const hashing = yield* Hashing
+  const startedAt = yield* Clock.currentTimeMillis
+  const userMessageId = Option.isSome(command.promptMessageId)
+    ? command.promptMessageId.value
+    : MessageId.make(yield* ids.next)
+
+  const prompt = yield* IngestMessage({
+    userId: command.userId,
+    sessionId: command.sessionId,
+    messageId: userMessageId,
+    role: "user",
+    text: command.prompt,
+    ts: Option.none(),
+    groupId: command.groupId,
+    audioUrl: Option.none()
+  })
+  const window = yield* BuildContext("chat", command.sessionId, command.userId)
+  const assistantMessageId = MessageId.make(yield* ids.next)
+  const reply = (text: string, status: "in_progress" | "completed" | "incomplete") =>
+    toTranscriptItem({
+      userId: command.userId,
+      sessionId: command.sessionId,
+      messageId: assistantMessageId,
+      role: "assistant",
+      text,
+      status,
+      ts: Option.some(startedAt),
+      groupId: command.groupId,
+      audioUrl: Option.none()
+    })
+  yield* RecordTranscriptItem(yield* reply("", "in_progress"), command.userId, "append")
+
+  // The reply is recorded when the stream ends, long after this effect returned: capture its services.
+  const services =
+    yield* Effect.context<
+      Effect.Effect.Context<ReturnType<typeof RecordTranscriptItem> | ReturnType<typeof toTranscriptItem>>
+    >()
+  const text = yield* Ref.make("")
+  const firstTextAt = yield* Ref.make(Option.none<number>())
+  const finish = yield* Ref.make(Option.none<{ reason: FinishReason; usage: Option.Option<TokenUsage> }>())
+  const failure = yield* Ref.make(Option.none<ModelFailed>())
+  const salt = Redacted.value(settings.idHashSalt)
+  const hashed = (id: string) => hashing.digest(`${salt}:${id}`).slice(0, 16)
+
+  /** Stores the reply and reports the turn; runs once, however the stream ended. */
+  const complete = (exit: Exit.Exit<unknown, unknown>) =>
+    Effect.gen(function* () {
+      const finished = yield* Ref.get(finish)
+      const outcome: Outcome = Option.isSome(finished)
+        ? "completed"
+        : Option.isSome(yield* Ref.get(failure))
+          ? "failed"
+          : Exit.isInterrupted(exit)
+            ? "disconnected"
+            : "failed"
+      const item = yield* reply(yield* Ref.get(text), outcome === "completed" ? "completed" : "incomplete")
+      yield* RecordTranscriptItem(item, command.userId, "finishReply").pipe(
+        Effect.catchAll((error) =>
+          Effect.logWarning("reply not recorded").pipe(Effect.annotateLogs({ error: error._tag }))
+        )
+      )
+      const endedAt = yield* Clock.currentTimeMillis
+      const ttft = yield* Ref.get(firstTextAt)
+      const usage = Option.flatMap(finished, (f) => f.usage)
+      yield* Metric.update(chatDurationSeconds, (endedAt - startedAt) / 1000)
+      yield* Metric.increment(Metric.tagged(chatTurnsTotal, "outcome", outcome))
+      if (Option.isSome(usage)) {
+        yield* Metric.incrementBy(Metric.tagged(chatTokensTotal, "kind", "input"), usage.value.inputTokens)
+        yield* Metric.incrementBy(Metric.tagged(chatTokensTotal, "kind", "output"), usage.value.outputTokens)
+      }
+      yield* Effect.logInfo("chat turn").pipe(
+        Effect.annotateLogs({
+          requestId: command.requestId,
+          provider: model.provider,
+          model: model.model,
+          outcome,
+          contextMessages: window.messages.length,
+          contextSource: window.source,
+          session: hashed(command.sessionId),
+          group: Option.getOrElse(Option.map(command.groupId, hashed), () => "none"),
+          replyChars: item.text.length,
+          ttftMs: Option.getOrElse(
+            Option.map(ttft, (at) => at - startedAt),
+            () => -1
+          ),
+          durationMs: endedAt - startedAt,
+          inputTokens: Option.getOrElse(
+            Option.map(usage, (u) => u.inputTokens),
+            () => -1
+          ),
+          outputTokens: Option.getOrElse(
+            Option.map(usage, (u) => u.outputTokens),
+            () => -1
+          ),
+          estimatedCostUsd: Option.getOrElse(Option.flatMap(usage, model.estimateCostUsd), () => -1)
+        })
+      )
+    })
+
+  const onText = (delta: string) =>
+    Effect.gen(function* () {
+      yield* Ref.update(text, (sofar) => sofar + delta)
+      if (Option.isNone(yield* Ref.get(firstTextAt))) {
+        const now = yield* Clock.currentTimeMillis
+        yield* Ref.set(firstTextAt, Option.some(now))
+        yield* Metric.update(chatTtftSeconds, (now - startedAt) / 1000)
+      }
+    })
+
+  const turnTimeout = Effect.sleep(settings.chatTurnTimeout).pipe(
+    Effect.zipRight(
+      Effect.fail(
+        new ModelFailed({
+          reason: "timeout",
+          message: `no complete reply in ${Duration.format(settings.chatTurnTimeout)}`
+        })
+      )
+    )
+  )
+  const events: Stream.Stream<ChatEvent> = model
+    .stream({
+      systemPrompt: window.systemPrompt,
+      messages: window.messages.map(({ role, text }) => ({ role, text })),
+      providerMayStore: prompt.persisted,
+      requestId: command.requestId
+    })
+    .pipe(
+      Stream.timeoutFail(
+        () =>
+          new ModelFailed({
+            reason: "timeout",
+            message: `no text from the model in ${Duration.format(settings.chatIdleTimeout)}`
+          }),
+        settings.chatIdleTimeout
+      ),
+      Stream.interruptWhen(turnTimeout),
+      Stream.mapEffect((event): Effect.Effect<ChatEvent> =>
+        event._tag === "TextDelta"
+          ? Effect.as(onText(event.text), ChatEvent.Delta({ text: event.text }))
+          : Effect.as(Ref.set(finish, Option.some(event)), ChatEvent.Finished(event))
+      ),
+      Stream.catchAll((error: ModelFailed) =>
+        Stream.fromEffect(Effect.as(Ref.set(failure, Option.some(error)), ChatEvent.Failed(error)))
+      ),
+      // Recording the reply must outlive an interrupted client, and its store calls must still be
+      // able to time out: it runs in its own interruptible fiber, awaited here.
+      Stream.ensuringWith((exit) =>
+        Effect.forkDaemon(Effect.interruptible(complete(exit))).pipe(Effect.flatMap(Fiber.join))
+      ),
+      Stream.provideContext(services),
+      Stream.withSpan("StreamChat.turn", {
+        attributes: {
+          "http.request_id": command.requestId,
+          "chat.provider": model.provider,
+          "chat.model": model.model,
+          "chat.context_messages": window.messages.length,
+          "chat.context_source": window.source
+        }
+      })
+    )
+
+  return {
+    userMessageId,
+    assistantMessageId,
+    contextMessages: window.messages.length,
+    provider: model.provider,
+    model: model.model,
+    events
+  } satisfies ChatTurn
+})

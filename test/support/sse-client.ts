@@ -1,0 +1,30 @@
+import { createParser } from "eventsource-parser"
+
+export interface SseRead {
+  readonly status: number
+  readonly headers: Headers
+  /** Each event's data, parsed as JSON where it is JSON (`[DONE]` stays a string). */
+  readonly events: ReadonlyArray<unknown>
+}
+
+/** Reads a whole SSE response with a plain, independent parser (eventsource-parser). */
+export const readSse = async (response: Response): Promise<SseRead> => {
+  const events: Array<unknown> = []
+  const parser = createParser({
+    onEvent: (event) => {
+      events.push(event.data === "[DONE]" ? event.data : JSON.parse(event.data))
+    }
+  })
+  const decoder = new TextDecoder()
+  for await (const chunk of response.body ?? []) parser.feed(decoder.decode(chunk, { stream: true }))
+  return { status: response.status, headers: response.headers, events }
+}
+
+export const textOf = (events: ReadonlyArray<unknown>) =>
+  events
+    .filter(
+      (event): event is { type: "text-delta"; delta: string } =>
+        (event as { type?: string }).type === "text-delta"
+    )
+    .map((event) => event.delta)
+    .join("")
