@@ -79,6 +79,7 @@ const envelopes = [
   NotFound,
   Conflict,
   PayloadTooLarge,
+  TooManyRequests,
   InternalError,
   ServiceUnavailable
 ] as const

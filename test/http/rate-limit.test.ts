@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, expect, it } from "vitest"
+import { memoryStores } from "../../bootstrap/layers.ts"
+import { startService, type TestService } from "../support/service.ts"
+import { readSse } from "../support/sse-client.ts"
+
+let service: TestService
+beforeAll(async () => {
+  service = await startService({
+    stores: memoryStores,
+    env: {
+      OFFLINE_TOKEN_DELAY_MS: "0",
+      RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE: "3",
+      RATE_LIMIT_INGEST_PER_USER_PER_MINUTE: "2"
+    }
+  })
+})
+afterAll(() => service.close())
+
+it("answers 429 with Retry-After once a session's chat burst is spent, and spares other sessions", async () => {
+  const chat = (sessionId: string) =>
+    fetch(`${service.url}/chat/stream?prompt=again`, { headers: { "x-session-id": sessionId } })
+  for (let i = 0; i < 3; i++) expect((await readSse(await chat("busy"))).status).toBe(200)
+  const limited = await service.request("GET", "/chat/stream?prompt=again", {
+    headers: { "x-session-id": "busy" }
+  })
+  expect(limited.status).toBe(429)
+  expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1)
+  expect(limited.body).toMatchObject({
+    error: { code: "rate_limited", requestId: limited.headers.get("x-request-id") }
+  })
+  expect((await readSse(await chat("calm"))).status).toBe(200)
+})
+
+it("limits ingestion per user", async () => {
+  const ingest = (messageId: string) =>
+    service.request("POST", "/messages/ingest", {
+      headers: { "x-user-id": "chatty" },
+      body: { sessionId: `rl-${messageId}`, messageId, role: "user", text: "hi" }
+    })
+  expect((await ingest("rl-1")).status).toBe(200)
+  expect((await ingest("rl-2")).status).toBe(200)
+  const third = await ingest("rl-3")
+  expect(third.status).toBe(429)
+  expect(third.headers.get("retry-after")).not.toBeNull()
+})

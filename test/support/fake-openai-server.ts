@@ -1,0 +1,95 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+
+/** What the fake does with a request, chosen by the requested model's name. */
+export type Behaviour = "ok" | "error-mid-stream" | "slow-first-token" | "rate-limited-once" | "bad-request"
+
+export interface SeenRequest {
+  readonly body: Record<string, unknown>
+  readonly headers: IncomingMessage["headers"]
+  /** Resolves when the client closed the connection before the reply ended. */
+  readonly aborted: Promise<void>
+}
+
+const chunk = (id: string, delta: Record<string, unknown>, finish: string | null = null) =>
+  `data: ${JSON.stringify({
+    id,
+    object: "chat.completion.chunk",
+    created: 1_700_000_000,
+    model: "fake",
+    choices: [{ index: 0, delta, finish_reason: finish }]
+  })}\n\n`
+
+const usage = (id: string) =>
+  `data: ${JSON.stringify({
+    id,
+    object: "chat.completion.chunk",
+    created: 1_700_000_000,
+    model: "fake",
+    choices: [],
+    usage: { prompt_tokens: 11, completion_tokens: 2, total_tokens: 13 }
+  })}\n\n`
+
+/**
+ * An OpenAI-compatible Chat Completions server on 127.0.0.1 that streams `chat.completion.chunk`
+ * lines, so the real `openai` SDK code path runs against it.
+ */
+export const startFakeOpenAi = async () => {
+  const seen: Array<SeenRequest> = []
+  const rateLimited = new Set<string>()
+  const server = createServer((request, response) => {
+    let raw = ""
+    request.on("data", (data: Buffer) => (raw += data.toString()))
+    request.on("end", () => {
+      let closed: () => void = () => undefined
+      const aborted = new Promise<void>((resolve) => (closed = resolve))
+      response.on("close", () => {
+        if (!response.writableFinished) closed()
+      })
+      const body = JSON.parse(raw) as Record<string, unknown>
+      seen.push({ body, headers: request.headers, aborted })
+      respond(String(body["model"]) as Behaviour, response, rateLimited)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
+
+const respond = (behaviour: Behaviour, response: ServerResponse, rateLimited: Set<string>) => {
+  const id = "chatcmpl-fake"
+  if (behaviour === "bad-request") {
+    response.writeHead(400, { "content-type": "application/json" })
+    response.end(JSON.stringify({ error: { message: "bad request", type: "invalid_request_error" } }))
+    return
+  }
+  if (behaviour === "rate-limited-once" && !rateLimited.has(behaviour)) {
+    rateLimited.add(behaviour)
+    response.writeHead(429, { "content-type": "application/json", "retry-after-ms": "10" })
+    response.end(JSON.stringify({ error: { message: "slow down", type: "rate_limit_error" } }))
+    return
+  }
+  response.writeHead(200, { "content-type": "text/event-stream" })
+  const send = () => {
+    response.write(chunk(id, { role: "assistant", content: "Hel" }))
+    if (behaviour === "error-mid-stream") {
+      // Let the first chunk reach the client, then drop the connection mid-reply.
+      setTimeout(() => response.destroy(), 30).unref()
+      return
+    }
+    response.write(chunk(id, { content: "lo" }))
+    response.write(chunk(id, {}, "stop"))
+    response.write(usage(id))
+    response.end("data: [DONE]\n\n")
+  }
+  if (behaviour === "slow-first-token") setTimeout(send, 5_000).unref()
+  else send()
+}
