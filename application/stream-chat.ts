@@ -40,6 +40,10 @@ export interface ChatTurn {
 
 type Outcome = "completed" | "failed" | "disconnected"
 
+type RecordingServices = Effect.Effect.Context<
+  ReturnType<typeof RecordTranscriptItem> | ReturnType<typeof toTranscriptItem>
+>
+
 /**
  * One coaching turn: ingests the prompt (idempotently), builds the chat window (last
  * CHAT_CONTEXT_LIMIT messages of the session + CHAT_SYSTEM_PROMPT), records the reply as
@@ -90,21 +94,19 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
   const text = yield* Ref.make("")
   const firstTextAt = yield* Ref.make(Option.none<number>())
   const finish = yield* Ref.make(Option.none<{ reason: FinishReason; usage: Option.Option<TokenUsage> }>())
-  const failure = yield* Ref.make(Option.none<ModelFailed>())
+  const recorded = yield* Ref.make(false)
   const salt = Redacted.value(settings.idHashSalt)
   const hashed = (id: string) => hashing.digest(`${salt}:${id}`).slice(0, 16)
 
-  /** Stores the reply and reports the turn; runs once, however the stream ended. */
-  const complete = (exit: Exit.Exit<unknown, unknown>) =>
+  /**
+   * Stores the reply and reports the turn, once: before the final part when the model finishes or
+   * fails (so a client that lists the transcript after `[DONE]` sees it), or when the stream is
+   * cut short. Its own fiber lets its store calls time out even while the turn is interrupted.
+   */
+  const record = (outcome: Outcome) =>
     Effect.gen(function* () {
+      if (yield* Ref.getAndSet(recorded, true)) return
       const finished = yield* Ref.get(finish)
-      const outcome: Outcome = Option.isSome(finished)
-        ? "completed"
-        : Option.isSome(yield* Ref.get(failure))
-          ? "failed"
-          : Exit.isInterrupted(exit)
-            ? "disconnected"
-            : "failed"
       const item = yield* reply(yield* Ref.get(text), outcome === "completed" ? "completed" : "incomplete")
       yield* RecordTranscriptItem(item, command.userId, "finishReply").pipe(
         Effect.catchAll((error) =>
@@ -149,6 +151,9 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       )
     })
 
+  const recordOnce = (outcome: Outcome) =>
+    Effect.forkDaemon(Effect.interruptible(record(outcome))).pipe(Effect.flatMap(Fiber.join))
+
   const onText = (delta: string) =>
     Effect.gen(function* () {
       yield* Ref.update(text, (sofar) => sofar + delta)
@@ -186,19 +191,18 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
         settings.chatIdleTimeout
       ),
       Stream.interruptWhen(turnTimeout),
-      Stream.mapEffect((event): Effect.Effect<ChatEvent> =>
+      Stream.mapEffect((event): Effect.Effect<ChatEvent, never, RecordingServices> =>
         event._tag === "TextDelta"
           ? Effect.as(onText(event.text), ChatEvent.Delta({ text: event.text }))
-          : Effect.as(Ref.set(finish, Option.some(event)), ChatEvent.Finished(event))
+          : Ref.set(finish, Option.some(event)).pipe(
+              Effect.zipRight(recordOnce("completed")),
+              Effect.as(ChatEvent.Finished(event))
+            )
       ),
       Stream.catchAll((error: ModelFailed) =>
-        Stream.fromEffect(Effect.as(Ref.set(failure, Option.some(error)), ChatEvent.Failed(error)))
+        Stream.fromEffect(Effect.as(recordOnce("failed"), ChatEvent.Failed(error)))
       ),
-      // Recording the reply must outlive an interrupted client, and its store calls must still be
-      // able to time out: it runs in its own interruptible fiber, awaited here.
-      Stream.ensuringWith((exit) =>
-        Effect.forkDaemon(Effect.interruptible(complete(exit))).pipe(Effect.flatMap(Fiber.join))
-      ),
+      Stream.ensuringWith((exit) => recordOnce(Exit.isInterrupted(exit) ? "disconnected" : "failed")),
       Stream.provideContext(services),
       Stream.withSpan("StreamChat.turn", {
         attributes: {
