@@ -6,7 +6,7 @@ import tseslint from "typescript-eslint"
 const restrict = (patterns) => ({ "no-restricted-imports": ["error", { patterns }] })
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "data/", "adapters/convex/_generated/", "coverage/"] },
+  { ignores: ["node_modules/", "data/", "adapters/convex/functions/_generated/", "coverage/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

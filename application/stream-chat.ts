@@ -72,6 +72,8 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
   })
   const window = yield* BuildContext("chat", command.sessionId, command.userId)
   const assistantMessageId = MessageId.make(yield* ids.next)
+  // The reply follows its prompt in (ts, seq) order, whatever the clocks did meanwhile.
+  const replyTs = Math.max(prompt.item.ts, yield* Clock.currentTimeMillis)
   const reply = (text: string, status: "in_progress" | "completed" | "incomplete") =>
     toTranscriptItem({
       userId: command.userId,
@@ -80,7 +82,7 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       role: "assistant",
       text,
       status,
-      ts: Option.some(startedAt),
+      ts: Option.some(replyTs),
       groupId: command.groupId,
       audioUrl: Option.none()
     })

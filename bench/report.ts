@@ -30,3 +30,9 @@ export const ratio = (value: number): string =>
   `${value >= 10 ? value.toFixed(1) : value >= 0.1 ? value.toFixed(2) : value.toPrecision(2)}x`
 
 export const count = (value: number): string => value.toLocaleString("en-US")
+
+/** Bytes in KiB below 1 MiB, else MiB. */
+export const bytes = (value: number): string =>
+  Math.abs(value) < 1024 * 1024
+    ? `${(value / 1024).toFixed(1)} KiB`
+    : `${(value / 1024 / 1024).toFixed(1)} MiB`

@@ -1,17 +1,25 @@
 /**
- * `npm run bench`: ingest throughput over HTTP and context-window read latency, each next to a
- * baseline measured in the same run. Prints numbers and ratios; it asserts nothing about speed.
+ * `npm run bench`: ingest throughput over HTTP, context-window read latency, chat-stream time to
+ * first token and memory per open chat stream, each next to a baseline measured in the same run.
+ * Prints numbers and ratios; it asserts nothing about speed.
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { availableParallelism, tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
+import { benchChatTtft, type TtftRow } from "./chat-ttft.ts"
 import { benchContextWindow } from "./context-window.ts"
 import { benchIngestThroughput } from "./ingest-throughput.ts"
-import { count, ms, perSecond, printTable, ratio } from "./report.ts"
+import { bytes, count, ms, perSecond, printTable, ratio } from "./report.ts"
+import type { LatencySummary } from "./stats.ts"
+import { benchStreamMemory, type MemoryMeasurement } from "./stream-memory.ts"
 
 const WINDOW = 20
 const SIZES = [100, 10_000, 100_000]
+/** The issue's target: the service adds under this much to the first token of one stream, at p95. */
+const TTFT_TARGET_MS = 5
+const PACED_DELAY_MS = 1
+const IDLE_STREAMS = 1000
 
 const started = performance.now()
 const dataDir = mkdtempSync(join(tmpdir(), "coachup-bench-"))
@@ -109,6 +117,123 @@ try {
     `adapter lastN p50 at ${count(last.size)} / at ${count(first.size)} messages: ${ratio(flatness)}`
   )
 
+  const ttft = await benchChatTtft({
+    dataDir,
+    levels: [
+      { streams: 1, warmupRounds: 30, rounds: 300 },
+      { streams: 50, warmupRounds: 2, rounds: 12 },
+      { streams: 200, warmupRounds: 1, rounds: 3 }
+    ],
+    paced: { tokenDelayMs: PACED_DELAY_MS, warmupRounds: 30, rounds: 300 }
+  })
+  const paced = ttft.paced
+  const pacedNote = `model paced ${paced.tokenDelayMs} ms/word, closed at first text-delta`
+  const latencyRow = (server: string, streams: number, latency: LatencySummary) => [
+    server,
+    count(streams),
+    count(latency.count),
+    ms(latency.p50),
+    ms(latency.p95),
+    ms(latency.p99),
+    ms(latency.max)
+  ]
+  printTable(
+    "3. Chat streaming: GET /chat/stream, request to first text-delta event (real service in-process, SQLite, " +
+      "offline model with no token delay, streams read to the end; client in a worker thread, one connection " +
+      "per stream) vs a bare node:http SSE server writing one text-delta at once",
+    ["server", "concurrent streams", "samples", "p50", "p95", "p99", "max"],
+    [
+      ...ttft.rows.flatMap((row) => [
+        latencyRow("bare node:http SSE", row.streams, row.bare),
+        latencyRow("service", row.streams, row.service)
+      ]),
+      latencyRow(`bare node:http SSE, closed at first text-delta`, paced.streams, paced.bare),
+      latencyRow(`service, ${pacedNote}`, paced.streams, paced.service)
+    ]
+  )
+  const tails = ttft.rows.map((row) => `${ms(row.serviceTail.p50)} at ${count(row.streams)}`).join(", ")
+  const inOnePiece = ttft.rows.every((row) => row.serviceTail.p50 < 0.1 * row.service.p50)
+  console.log(
+    `No token delay: service first text-delta to end of stream, p50: ${tails} streams` +
+      (inOnePiece
+        ? " - the first word reaches the client with the whole reply, so this TTFT is the time to the whole reply"
+        : "")
+  )
+  const addedRow = (model: string, row: TtftRow) => [
+    count(row.streams),
+    model,
+    ms(row.service.p50 - row.bare.p50),
+    ms(row.service.p95 - row.bare.p95),
+    ratio(row.service.p50 / row.bare.p50),
+    ratio(row.service.p95 / row.bare.p95)
+  ]
+  printTable(
+    "Service-added time to first text-delta (service - bare)",
+    [
+      "concurrent streams",
+      "offline model",
+      "added p50",
+      "added p95",
+      "service / bare p50",
+      "service / bare p95"
+    ],
+    [
+      ...ttft.rows.map((row) => addedRow("no token delay", row)),
+      addedRow(`paced ${paced.tokenDelayMs} ms/word (incl. that pause)`, paced)
+    ]
+  )
+  const single = ttft.rows.find((row) => row.streams === 1)
+  const busiest = ttft.rows[ttft.rows.length - 1]
+  if (single === undefined || busiest === undefined) throw new Error("no single-stream TTFT result")
+  const addedP95 = single.service.p95 - single.bare.p95
+  const targetMet = addedP95 < TTFT_TARGET_MS
+  console.log(
+    `Target (issue): the service adds < ${TTFT_TARGET_MS} ms at p95 for a single stream: ` +
+      `${targetMet ? "MET" : "NOT MET"} (adds ${ms(addedP95)}: p95 ${ms(single.service.p95)} vs ` +
+      `${ms(single.bare.p95)} bare; with the model paced: adds ${ms(paced.service.p95 - paced.bare.p95)})`
+  )
+
+  const memory = await benchStreamMemory({
+    dataDir,
+    streams: IDLE_STREAMS,
+    warmupStreams: 50,
+    batch: 100,
+    settleMs: 2000
+  })
+  const memoryRow = (server: string, m: MemoryMeasurement) => [
+    server,
+    count(m.streams),
+    bytes(m.before.rss),
+    bytes(m.open.rss),
+    bytes(m.rssPerStream),
+    bytes(m.before.heapUsed),
+    bytes(m.open.heapUsed),
+    bytes(m.heapPerStream),
+    bytes(m.closed.heapUsed),
+    m.stopped
+  ]
+  printTable(
+    `4. Memory per open idle chat stream: ${count(IDLE_STREAMS)} streams held open, each on its own connection ` +
+      "(service: node bootstrap/main.ts serve in a child process, model sleeping before its first word; " +
+      "bare: node:http SSE server in a child process, one event written); heap after a full GC",
+    [
+      "server",
+      "open streams",
+      "RSS before",
+      "RSS open",
+      "RSS / stream",
+      "heap before",
+      "heap open",
+      "heap / stream",
+      "heap after close",
+      "on SIGTERM"
+    ],
+    [memoryRow("bare node:http SSE", memory.bare), memoryRow("service", memory.service)]
+  )
+  const rssRatio = memory.service.rssPerStream / memory.bare.rssPerStream
+  const heapRatio = memory.service.heapPerStream / memory.bare.heapPerStream
+  console.log(`service / bare per open stream: RSS ${ratio(rssRatio)}, heap ${ratio(heapRatio)}`)
+
   const seconds = (performance.now() - started) / 1000
   console.log(
     `\nSummary: ingest ${perSecond(ingest.http.perSecond)} over HTTP (p50 ${ms(ingest.http.latency.p50)}) = ` +
@@ -116,6 +241,11 @@ try {
       `lastN p50 ${ms(last.adapter.p50)} at ${count(last.size)} messages (${ratio(flatness)} its p50 at ` +
       `${count(first.size)}; ${ratio(last.adapter.p50 / last.raw.p50)} the raw query; read-all-then-slice ` +
       `${ratio(last.slice.p50 / last.adapter.p50)} slower); ` +
+      `chat first text-delta p95 ${ms(single.service.p95)} for 1 stream (+${ms(addedP95)} over bare node:http, ` +
+      `target < ${TTFT_TARGET_MS} ms ${targetMet ? "met" : "not met"}), p50 ${ms(busiest.service.p50)} at ` +
+      `${count(busiest.streams)} streams (${ratio(busiest.service.p50 / busiest.bare.p50)} bare); an idle chat ` +
+      `stream holds ${bytes(memory.service.rssPerStream)} RSS / ${bytes(memory.service.heapPerStream)} heap ` +
+      `(${ratio(rssRatio)} / ${ratio(heapRatio)} a bare SSE response); ` +
       `${seconds.toFixed(1)} s total`
   )
 } finally {

@@ -6,6 +6,7 @@ export interface LatencySummary {
   readonly mean: number
   readonly p50: number
   readonly p95: number
+  readonly p99: number
   readonly max: number
 }
 
@@ -24,6 +25,7 @@ export const summarize = (samples: ArrayLike<number>): LatencySummary => {
     mean: sorted.length === 0 ? Number.NaN : total / sorted.length,
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
     max: sorted.length === 0 ? Number.NaN : (sorted[sorted.length - 1] ?? Number.NaN)
   }
 }

@@ -14,7 +14,7 @@ describe("configuration", () => {
         host: "127.0.0.1",
         port: 3000,
         dataDir: "./data",
-        convexUrl: Option.none(),
+        convex: Option.none(),
         persistTranscriptsEnabled: true,
         chatContextLimit: 20,
         classifierContextLimit: 10,
@@ -51,16 +51,19 @@ describe("configuration", () => {
   )
 
   it.effect.each([
-    ["PORT", "http"],
-    ["PORT", "70000"],
-    ["PERSIST_TRANSCRIPTS_ENABLED", "maybe"],
-    ["TRANSCRIPT_RETENTION_DAYS", "0"],
-    ["STORE_TIMEOUT_MS", "-1"],
-    ["LOG_LEVEL", "LOUD"],
-    ["CONVEX_URL", "not a url"]
-  ] as const)("names the variable when %s=%s is invalid", ([variable, value]) =>
+    ["PORT", { PORT: "http" }],
+    ["PORT", { PORT: "70000" }],
+    ["PERSIST_TRANSCRIPTS_ENABLED", { PERSIST_TRANSCRIPTS_ENABLED: "maybe" }],
+    ["TRANSCRIPT_RETENTION_DAYS", { TRANSCRIPT_RETENTION_DAYS: "0" }],
+    ["STORE_TIMEOUT_MS", { STORE_TIMEOUT_MS: "-1" }],
+    ["LOG_LEVEL", { LOG_LEVEL: "LOUD" }],
+    ["CONVEX_URL", { CONVEX_URL: "not a url" }],
+    ["CONVEX_SERVER_SECRET", { CONVEX_URL: "https://example.convex.cloud" }],
+    ["OPENAI_API_KEY", { LLM_PROVIDER: "openai" }],
+    ["OPENAI_BASE_URL", { LLM_PROVIDER: "openai", OPENAI_BASE_URL: "not a url" }]
+  ] as const)("names %s when it is missing or invalid", ([variable, env]) =>
     Effect.gen(function* () {
-      const result = yield* read({ [variable]: value })
+      const result = yield* read(env)
       expect(Either.isLeft(result) && String(result.left)).toContain(variable)
     })
   )

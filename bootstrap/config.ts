@@ -16,7 +16,8 @@ export interface AppConfigShape {
   readonly host: string
   readonly port: number
   readonly dataDir: string
-  readonly convexUrl: Option.Option<string>
+  /** Set: the service runs on this Convex deployment instead of the SQLite file. */
+  readonly convex: Option.Option<{ readonly url: string; readonly serverSecret: Redacted.Redacted<string> }>
   readonly persistTranscriptsEnabled: boolean
   readonly chatContextLimit: number
   readonly classifierContextLimit: number
@@ -134,10 +135,22 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
     })
   ),
   dataDir: Config.string("DATA_DIR").pipe(Config.withDefault("./data")),
-  convexUrl: optionalString("CONVEX_URL").pipe(
-    Config.validate({
-      message: "CONVEX_URL must be a URL",
-      validation: (url) => Option.isNone(url) || URL.canParse(url.value)
+  convex: Config.all({
+    url: optionalString("CONVEX_URL"),
+    secret: optionalString("CONVEX_SERVER_SECRET")
+  }).pipe(
+    Config.mapOrFail(({ url, secret }): Either.Either<AppConfigShape["convex"], ConfigError.ConfigError> => {
+      if (Option.isNone(url)) return Either.right(Option.none())
+      if (!URL.canParse(url.value))
+        return Either.left(ConfigError.InvalidData([], "CONVEX_URL must be a URL"))
+      return Option.isNone(secret)
+        ? Either.left(
+            ConfigError.MissingData(
+              [],
+              "CONVEX_URL is set: CONVEX_SERVER_SECRET must hold the secret the functions require"
+            )
+          )
+        : Either.right(Option.some({ url: url.value, serverSecret: Redacted.make(secret.value) }))
     })
   ),
   persistTranscriptsEnabled: Config.boolean("PERSIST_TRANSCRIPTS_ENABLED").pipe(Config.withDefault(true)),

@@ -18,7 +18,9 @@ const read = (env: Map<string, string>) =>
 describe(".env.example", () => {
   it("documents every variable the configuration reads", () => {
     const source = readFileSync("bootstrap/config.ts", "utf8")
-    const read = new Set(Array.from(source.matchAll(/"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"/g), (match) => match[1]))
+    const read = new Set(
+      Array.from(source.matchAll(/"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"/g), (match) => match[1])
+    )
     expect([...read].filter((name) => !documented.has(name))).toEqual([])
   })
 

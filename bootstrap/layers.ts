@@ -1,5 +1,5 @@
 import { join } from "node:path"
-import { Duration, Effect, Layer } from "effect"
+import { Duration, Effect, Layer, Option } from "effect"
 import { ConversationSettings } from "../application/conversation-settings.ts"
 import { PersistenceBacklog } from "../application/persistence-backlog.ts"
 import type { PrivacySettingsStore } from "../application/ports/privacy-settings-store.ts"
@@ -11,6 +11,9 @@ import { RateLimiter } from "@effect/experimental"
 import type { ChatModel } from "../application/ports/chat-model.ts"
 import { ChatStreamSettings } from "../adapters/http/handlers/chat.ts"
 import { RateLimitPolicy } from "../adapters/http/rate-limit.ts"
+import * as ConvexBackend from "../adapters/convex/backend.ts"
+import * as ConvexPrivacy from "../adapters/convex/privacy-settings-store.ts"
+import * as ConvexTranscripts from "../adapters/convex/transcript-store.ts"
 import * as Http from "../adapters/http/server.ts"
 import * as OfflineChatModel from "../adapters/llm/offline/chat-model.ts"
 import * as OpenAiChatModel from "../adapters/llm/openai/chat-model.ts"
@@ -34,6 +37,25 @@ export const embeddedStores: StoreLayer<unknown> = Layer.unwrapEffect(
       Layer.provide(SqliteDatabase.layer({ filename: join(dataDir, "coachup.sqlite") }))
     )
   )
+)
+
+/** `convex`: a Convex deployment (`CONVEX_URL`), reached with the server secret its functions require. */
+export const convexStores: StoreLayer = Layer.unwrapEffect(
+  Effect.map(AppConfig, ({ convex }) =>
+    Layer.mergeAll(ConvexTranscripts.layer, ConvexPrivacy.layer).pipe(
+      Layer.provide(
+        Option.match(convex, {
+          onNone: () => Layer.die("convexStores needs CONVEX_URL"),
+          onSome: ({ url, serverSecret }) => ConvexBackend.layer({ url, secret: serverSecret })
+        })
+      )
+    )
+  )
+)
+
+/** The stores the configuration asks for: Convex when `CONVEX_URL` is set, else the SQLite file. */
+export const configuredStores: StoreLayer<unknown> = Layer.unwrapEffect(
+  Effect.map(AppConfig, ({ convex }) => (Option.isSome(convex) ? convexStores : embeddedStores))
 )
 
 /** `test`: process memory, nothing on disk. */

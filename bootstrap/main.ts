@@ -2,7 +2,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer, Logger } from "effect"
 import { AppConfig } from "./config.ts"
 import * as Config from "./config.ts"
-import { embeddedStores, server } from "./layers.ts"
+import { configuredStores, server } from "./layers.ts"
 
 const command = process.argv[2] ?? "serve"
 if (command !== "serve") {
@@ -25,7 +25,7 @@ const logging = Layer.unwrapEffect(
   Effect.map(AppConfig, ({ logLevel }) => Layer.merge(Logger.json, Logger.minimumLogLevel(logLevel)))
 )
 
-const main = Layer.mergeAll(server(embeddedStores), reportLimitWarnings).pipe(
+const main = Layer.mergeAll(server(configuredStores), reportLimitWarnings).pipe(
   Layer.provide(logging),
   Layer.provide(Config.layer)
 )

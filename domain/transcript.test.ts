@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
 import { MessageId, SessionId } from "./ids.ts"
-import { compareRepeat, contentOf, MessageText, sortTranscript } from "./transcript.ts"
+import { compareRepeat } from "./repeat.ts"
+import { contentOf, MessageText, sortTranscript } from "./transcript.ts"
 
 describe("ids", () => {
   const valid = Schema.is(SessionId)

@@ -61,19 +61,6 @@ export const contentOf = (item: {
   readonly audioUrl?: string | undefined
 }) => JSON.stringify([item.role, item.text, item.audioUrl ?? null])
 
-/** How a repeated messageId relates to the item already stored under it. */
-export type Repeat = "duplicate" | "different_content" | "different_session"
-
-export const compareRepeat = (
-  stored: Pick<TranscriptItem, "sessionId" | "contentHash">,
-  incoming: Pick<TranscriptItem, "sessionId" | "contentHash">
-): Repeat =>
-  stored.sessionId !== incoming.sessionId
-    ? "different_session"
-    : stored.contentHash !== incoming.contentHash
-      ? "different_content"
-      : "duplicate"
-
 /** A point in a session's transcript order, used to page through it. */
 export interface TranscriptPosition {
   readonly ts: number

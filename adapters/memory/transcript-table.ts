@@ -2,12 +2,12 @@ import { Array, Option } from "effect"
 import type { SessionId } from "../../domain/ids.ts"
 import {
   byTranscriptOrder,
-  compareRepeat,
   type NewTranscriptItem,
   sortTranscript,
   TranscriptItem,
   type TranscriptPosition
 } from "../../domain/transcript.ts"
+import { compareRepeat } from "../../domain/repeat.ts"
 import {
   AppendResult,
   type PageRequest,

@@ -3,12 +3,12 @@ import { Clock, Effect, Layer, Option } from "effect"
 import { AppendResult, TranscriptStore } from "../../application/ports/transcript-store.ts"
 import type { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
 import {
-  compareRepeat,
   type MessageStatus,
   type NewTranscriptItem,
   type Role,
   TranscriptItem
 } from "../../domain/transcript.ts"
+import { compareRepeat } from "../../domain/repeat.ts"
 import { query, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 

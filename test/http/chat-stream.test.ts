@@ -42,7 +42,7 @@ const chat = (sessionId: string, prompt: string, init: RequestInit = {}) =>
     headers: { "x-session-id": sessionId, ...(init.headers as Record<string, string>) }
   })
 const eventually = async (check: () => Promise<boolean>) => {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 250; i++) {
     if (await check()) return
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
@@ -123,6 +123,12 @@ describe("the wire format", () => {
       finishReason: "stop",
       messageMetadata: { usage: { inputTokens: 7, outputTokens: 3 } }
     })
+  })
+
+  it("stores the reply after its prompt, even within the same millisecond", async () => {
+    for (let i = 0; i < 5; i++) await readSse(await chat("order", `prompt ${i}`))
+    const roles = (await stored("order")).map((item) => item.role)
+    expect(roles).toEqual(Array.from({ length: 5 }, () => ["user", "assistant"]).flat())
   })
 
   it("a later client post of the streamed reply is a duplicate, not a second row", async () => {

@@ -37,7 +37,7 @@ export const startService = async <R, M = never>(
   const env = {
     HOST: "127.0.0.1",
     PORT: "0",
-    STORE_TIMEOUT_MS: "200",
+    STORE_TIMEOUT_MS: "2000",
     PERSIST_RETRY_SECONDS: "1",
     ...options.env
   }

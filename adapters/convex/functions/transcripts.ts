@@ -1,0 +1,176 @@
+import { v } from "convex/values"
+import { compareRepeat } from "../../../domain/repeat.ts"
+import type { Doc } from "./_generated/dataModel.js"
+import { mutation, type MutationCtx, query } from "./_generated/server.js"
+import { requireServer, serverSecret } from "./access.ts"
+
+/** Deletions per mutation: well inside a Convex transaction's write limits. */
+const DELETE_BATCH = 500
+
+const item = v.object({
+  sessionId: v.string(),
+  messageId: v.string(),
+  role: v.union(v.literal("user"), v.literal("assistant")),
+  text: v.string(),
+  contentHash: v.string(),
+  ts: v.number(),
+  groupId: v.optional(v.string()),
+  audioUrl: v.optional(v.string()),
+  status: v.optional(v.union(v.literal("in_progress"), v.literal("completed"), v.literal("incomplete")))
+})
+type NewItem = typeof item.type
+
+/** A stored message as the service reads it (no Convex system fields). */
+const view = ({ _id: _, _creationTime: __, ...message }: Doc<"messages">) => message
+
+const byMessageId = (ctx: MutationCtx, messageId: string) =>
+  ctx.db
+    .query("messages")
+    .withIndex("by_message_id", (q) => q.eq("messageId", messageId))
+    .unique()
+
+/** Appends inside the caller's transaction: the idempotency rule and the per-session sequence. */
+const appendWithin = async (ctx: MutationCtx, incoming: NewItem) => {
+  const existing = await byMessageId(ctx, incoming.messageId)
+  if (existing !== null) {
+    const repeat = compareRepeat(existing, incoming)
+    return repeat === "duplicate"
+      ? { outcome: "duplicate" as const, item: view(existing) }
+      : { outcome: "conflict" as const, reason: repeat, item: view(existing) }
+  }
+  const session = await ctx.db
+    .query("sessions")
+    .withIndex("by_session", (q) => q.eq("sessionId", incoming.sessionId))
+    .unique()
+  const seq = session?.nextSeq ?? 1
+  if (session === null) await ctx.db.insert("sessions", { sessionId: incoming.sessionId, nextSeq: 2 })
+  else await ctx.db.patch(session._id, { nextSeq: seq + 1 })
+  const stored = { ...incoming, seq }
+  await ctx.db.insert("messages", stored)
+  return { outcome: "inserted" as const, item: stored }
+}
+
+/** Idempotent on messageId; the sequence is assigned in the same serializable transaction. */
+export const append = mutation({
+  args: { ...serverSecret, item },
+  handler: async (ctx, { secret, item }) => {
+    requireServer(secret)
+    return appendWithin(ctx, item)
+  }
+})
+
+/** Completes an in-progress reply in place, or appends the reply when there is none. */
+export const finishReply = mutation({
+  args: { ...serverSecret, item },
+  handler: async (ctx, { secret, item }) => {
+    requireServer(secret)
+    const existing = await byMessageId(ctx, item.messageId)
+    if (existing === null || existing.status !== "in_progress" || existing.sessionId !== item.sessionId) {
+      return appendWithin(ctx, item)
+    }
+    const finished = { ...item, ts: existing.ts, seq: existing.seq }
+    await ctx.db.replace(existing._id, finished)
+    return { outcome: "inserted" as const, item: finished }
+  }
+})
+
+/** The last `limit` messages of a session through the (sessionId, ts, seq) index, oldest first. */
+export const lastN = query({
+  args: { ...serverSecret, sessionId: v.string(), limit: v.number() },
+  handler: async (ctx, { secret, sessionId, limit }) => {
+    requireServer(secret)
+    const newest = await ctx.db
+      .query("messages")
+      .withIndex("by_session_ts_seq", (q) => q.eq("sessionId", sessionId))
+      .order("desc")
+      .take(limit)
+    return newest.reverse().map(view)
+  }
+})
+
+/** One page in (ts, seq) order, strictly after `after`; fetches one extra row to tell if more follow. */
+export const page = query({
+  args: {
+    ...serverSecret,
+    sessionId: v.string(),
+    order: v.union(v.literal("asc"), v.literal("desc")),
+    limit: v.number(),
+    after: v.optional(v.object({ ts: v.number(), seq: v.number() }))
+  },
+  handler: async (ctx, { secret, sessionId, order, limit, after }) => {
+    requireServer(secret)
+    const messages = ctx.db.query("messages")
+    const wanted = limit + 1
+    if (after === undefined) {
+      const rows = await messages
+        .withIndex("by_session_ts_seq", (q) => q.eq("sessionId", sessionId))
+        .order(order)
+        .take(wanted)
+      return rows.map(view)
+    }
+    // (ts, seq) beyond `after`: the rest of its timestamp, then the timestamps beyond it.
+    const sameTs = await messages
+      .withIndex("by_session_ts_seq", (q) => {
+        const at = q.eq("sessionId", sessionId).eq("ts", after.ts)
+        return order === "asc" ? at.gt("seq", after.seq) : at.lt("seq", after.seq)
+      })
+      .order(order)
+      .take(wanted)
+    const beyond =
+      sameTs.length >= wanted
+        ? []
+        : await ctx.db
+            .query("messages")
+            .withIndex("by_session_ts_seq", (q) => {
+              const session = q.eq("sessionId", sessionId)
+              return order === "asc" ? session.gt("ts", after.ts) : session.lt("ts", after.ts)
+            })
+            .order(order)
+            .take(wanted - sameTs.length)
+    return [...sameTs, ...beyond].map(view)
+  }
+})
+
+/** Deletes up to one batch of a session's messages; the caller repeats while `more`. */
+export const deleteSessionBatch = mutation({
+  args: { ...serverSecret, sessionId: v.string() },
+  handler: async (ctx, { secret, sessionId }) => {
+    requireServer(secret)
+    const batch = await ctx.db
+      .query("messages")
+      .withIndex("by_session_ts_seq", (q) => q.eq("sessionId", sessionId))
+      .take(DELETE_BATCH)
+    await Promise.all(batch.map((message) => ctx.db.delete(message._id)))
+    const more = batch.length === DELETE_BATCH
+    if (!more) {
+      const session = await ctx.db
+        .query("sessions")
+        .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
+        .unique()
+      if (session !== null) await ctx.db.delete(session._id)
+    }
+    return { deleted: batch.length, more }
+  }
+})
+
+/** Deletes up to one batch of messages older than the cutoff; the caller repeats while `more`. */
+export const deleteOlderThanBatch = mutation({
+  args: { ...serverSecret, cutoff: v.number() },
+  handler: async (ctx, { secret, cutoff }) => {
+    requireServer(secret)
+    const batch = await ctx.db
+      .query("messages")
+      .withIndex("by_ts", (q) => q.lt("ts", cutoff))
+      .take(DELETE_BATCH)
+    await Promise.all(batch.map((message) => ctx.db.delete(message._id)))
+    return { deleted: batch.length, more: batch.length === DELETE_BATCH }
+  }
+})
+
+export const ping = query({
+  args: serverSecret,
+  handler: async (_, { secret }) => {
+    requireServer(secret)
+    return "ok"
+  }
+})

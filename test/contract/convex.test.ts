@@ -1,0 +1,107 @@
+/// <reference types="vite/client" />
+import { randomUUID } from "node:crypto"
+import { describe, expect, it } from "@effect/vitest"
+import { convexTest } from "convex-test"
+import { Effect, Layer, Redacted } from "effect"
+import { afterAll, beforeAll, vi } from "vitest"
+import * as Convex from "../../adapters/convex/backend.ts"
+import { api } from "../../adapters/convex/functions/_generated/api.js"
+import schema from "../../adapters/convex/functions/schema.ts"
+import * as ConvexPrivacy from "../../adapters/convex/privacy-settings-store.ts"
+import * as ConvexTranscripts from "../../adapters/convex/transcript-store.ts"
+import { TranscriptStore } from "../../application/ports/transcript-store.ts"
+import { SessionId } from "../../domain/ids.ts"
+import { newItem } from "../support/items.ts"
+import { namespaced } from "../support/namespaced-store.ts"
+import { privacySettingsStoreContract } from "./privacy-settings-store.contract.ts"
+import { transcriptStoreContract } from "./transcript-store.contract.ts"
+
+const SECRET = "contract-test-secret"
+const modules = import.meta.glob("../../adapters/convex/functions/**/!(*.*.*)*.*s")
+beforeAll(() => {
+  vi.stubEnv("CONVEX_SERVER_SECRET", SECRET)
+})
+afterAll(() => {
+  vi.unstubAllEnvs()
+})
+
+/** A fresh in-process Convex backend (convex-test) running the real functions and schema. */
+const backend = () =>
+  Layer.sync(Convex.ConvexBackend, () => {
+    // convex-test's query and mutation take the client's arguments; only its generic types differ.
+    const caller = convexTest(schema, modules) as unknown as Convex.ConvexCaller
+    return { caller, secret: Redacted.make(SECRET) }
+  })
+
+transcriptStoreContract("convex (convex-test)", () => ConvexTranscripts.layer.pipe(Layer.provide(backend())))
+privacySettingsStoreContract("convex (convex-test)", () => ConvexPrivacy.layer.pipe(Layer.provide(backend())))
+
+const live = {
+  url: process.env["CONVEX_URL"],
+  secret: process.env["CONVEX_SERVER_SECRET_LIVE"] ?? process.env["CONVEX_SERVER_SECRET"]
+}
+if (live.url === undefined)
+  console.info(
+    "test/contract/convex: live deployment suites skipped — set CONVEX_URL and CONVEX_SERVER_SECRET"
+  )
+describe.skipIf(live.url === undefined)("live Convex deployment", () => {
+  const deployment = () => Convex.layer({ url: live.url!, secret: Redacted.make(live.secret ?? "") })
+  const space = () => namespaced(`contract-${randomUUID()}-`)
+  transcriptStoreContract("convex (live deployment)", () => {
+    const { transcripts } = space()
+    return transcripts.pipe(Layer.provide(ConvexTranscripts.layer), Layer.provide(deployment()))
+  })
+  privacySettingsStoreContract("convex (live deployment)", () => {
+    const { privacy } = space()
+    return privacy.pipe(Layer.provide(ConvexPrivacy.layer), Layer.provide(deployment()))
+  })
+})
+
+describe("Convex functions", () => {
+  it("refuse a caller without the server secret, or any caller when the deployment has none", async () => {
+    const t = convexTest(schema, modules)
+    await expect(
+      t.query(api.transcripts.lastN, { secret: "guess", sessionId: "s", limit: 1 })
+    ).rejects.toThrow(/forbidden/)
+    await expect(t.mutation(api.privacy.setUser, { secret: "", userId: "u", optOut: true })).rejects.toThrow(
+      /forbidden/
+    )
+    vi.stubEnv("CONVEX_SERVER_SECRET", "")
+    await expect(t.query(api.transcripts.ping, { secret: "" })).rejects.toThrow(/forbidden/)
+    vi.stubEnv("CONVEX_SERVER_SECRET", SECRET)
+    expect(await t.query(api.transcripts.ping, { secret: SECRET })).toBe("ok")
+  })
+
+  it.effect("50 concurrent appends of one messageId store one document", () =>
+    Effect.gen(function* () {
+      const store = yield* TranscriptStore
+      const results = yield* Effect.all(
+        Array.from({ length: 50 }, () => store.append(newItem({ messageId: "same", text: "same words" }))),
+        { concurrency: "unbounded" }
+      )
+      expect(results.filter((result) => result._tag === "Inserted")).toHaveLength(1)
+      expect(results.filter((result) => result._tag === "Duplicate")).toHaveLength(49)
+      expect(yield* store.lastN(SessionId.make("session-1"), 100)).toHaveLength(1)
+    }).pipe(Effect.provide(ConvexTranscripts.layer.pipe(Layer.provide(backend()))))
+  )
+
+  it.effect(
+    "the retention sweep deletes more rows than one batch, batch by batch",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* Effect.forEach(
+          Array.from({ length: 1_203 }, (_, i) =>
+            newItem({ messageId: `old-${i}`, ts: i, sessionId: `s${i % 4}` })
+          ),
+          (item) => store.append(item)
+        )
+        yield* store.append(newItem({ messageId: "fresh", ts: 5_000 }))
+        expect(yield* store.deleteOlderThan(2_000)).toBe(1_203)
+        expect((yield* store.lastN(SessionId.make("session-1"), 10)).map((item) => item.messageId)).toEqual([
+          "fresh"
+        ])
+      }).pipe(Effect.provide(ConvexTranscripts.layer.pipe(Layer.provide(backend())))),
+    60_000
+  )
+})

@@ -1,0 +1,58 @@
+/// <reference types="vite/client" />
+import { convexTest } from "convex-test"
+import { Layer, Redacted } from "effect"
+import { afterAll, beforeAll, expect, it, vi } from "vitest"
+import { ConvexBackend, type ConvexCaller } from "../../adapters/convex/backend.ts"
+import schema from "../../adapters/convex/functions/schema.ts"
+import * as ConvexPrivacy from "../../adapters/convex/privacy-settings-store.ts"
+import * as ConvexTranscripts from "../../adapters/convex/transcript-store.ts"
+import { startService, type TestService } from "../support/service.ts"
+import { readSse, textOf } from "../support/sse-client.ts"
+
+const SECRET = "http-convex-secret"
+const modules = import.meta.glob("../../adapters/convex/functions/**/!(*.*.*)*.*s")
+
+/** The service's Convex deployment composition, on convex-test's in-process backend. */
+const stores = Layer.mergeAll(ConvexTranscripts.layer, ConvexPrivacy.layer).pipe(
+  Layer.provide(
+    Layer.sync(ConvexBackend, () => ({
+      caller: convexTest(schema, modules) as unknown as ConvexCaller,
+      secret: Redacted.make(SECRET)
+    }))
+  )
+)
+
+let service: TestService
+beforeAll(async () => {
+  vi.stubEnv("CONVEX_SERVER_SECRET", SECRET)
+  service = await startService({ stores, env: { OFFLINE_TOKEN_DELAY_MS: "0" } })
+})
+afterAll(async () => {
+  await service.close()
+  vi.unstubAllEnvs()
+})
+
+it("runs the whole API on the Convex functions: ingest, chat, context, privacy, delete", async () => {
+  const ingest = await service.request("POST", "/messages/ingest", {
+    body: { sessionId: "cvx", messageId: "cvx-1", role: "user", text: "Practise with me?" }
+  })
+  expect(ingest.body).toMatchObject({ persisted: true, duplicate: false })
+  const chat = await readSse(
+    await fetch(`${service.url}/chat/stream?prompt=Yes%20please`, { headers: { "x-session-id": "cvx" } })
+  )
+  expect(textOf(chat.events)).toContain("I received 2 messages of context")
+  const context = await service.request("GET", "/sessions/cvx/context?for=chat")
+  expect(context.body).toMatchObject({
+    source: "store",
+    messages: [{ seq: 1 }, { seq: 2 }, { seq: 3, role: "assistant", status: "completed" }]
+  })
+  await service.request("PUT", "/sessions/cvx-private/privacy", {
+    body: { transcriptPersistenceOptOut: true }
+  })
+  const skipped = await service.request("POST", "/messages/ingest", {
+    body: { sessionId: "cvx-private", messageId: "cvx-p1", role: "user", text: "secret" }
+  })
+  expect(skipped.body).toMatchObject({ persisted: false, skippedReason: "session_opt_out" })
+  expect((await service.request("DELETE", "/sessions/cvx")).body).toEqual({ sessionId: "cvx", deleted: 3 })
+  expect((await service.request("GET", "/readyz")).body).toEqual({ status: "ready" })
+})

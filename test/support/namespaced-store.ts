@@ -1,0 +1,71 @@
+import { Effect, Layer } from "effect"
+import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
+import { AppendResult, TranscriptStore } from "../../application/ports/transcript-store.ts"
+import type { MessageId, SessionId, UserId } from "../../domain/ids.ts"
+import { TranscriptItem } from "../../domain/transcript.ts"
+
+/**
+ * Runs a contract test against a shared, long-lived store (a real Convex deployment) as if it were
+ * empty: every session, message and user id is prefixed on the way in and unprefixed on the way out.
+ */
+export const namespaced = (prefix: string) => {
+  const sessionIn = (id: string) => `${prefix}${id}` as SessionId
+  const messageIn = (id: string) => `${prefix}${id}` as MessageId
+  const out = <A extends string>(id: A) => id.slice(prefix.length) as A
+  const itemOut = (item: TranscriptItem) =>
+    new TranscriptItem({ ...item, sessionId: out(item.sessionId), messageId: out(item.messageId) }, true)
+  const resultOut = (result: AppendResult): AppendResult =>
+    result._tag === "Conflict"
+      ? AppendResult.Conflict({ existing: itemOut(result.existing), reason: result.reason })
+      : result._tag === "Inserted"
+        ? AppendResult.Inserted({ item: itemOut(result.item) })
+        : AppendResult.Duplicate({ item: itemOut(result.item) })
+
+  const transcripts = Layer.effect(
+    TranscriptStore,
+    Effect.map(TranscriptStore, (store) =>
+      TranscriptStore.of({
+        append: (item) =>
+          Effect.map(
+            store.append({
+              ...item,
+              sessionId: sessionIn(item.sessionId),
+              messageId: messageIn(item.messageId)
+            }),
+            resultOut
+          ),
+        finishReply: (item) =>
+          Effect.map(
+            store.finishReply({
+              ...item,
+              sessionId: sessionIn(item.sessionId),
+              messageId: messageIn(item.messageId)
+            }),
+            resultOut
+          ),
+        lastN: (sessionId, limit) =>
+          Effect.map(store.lastN(sessionIn(sessionId), limit), (items) => items.map(itemOut)),
+        page: (sessionId, request) =>
+          Effect.map(store.page(sessionIn(sessionId), request), (page) => ({
+            ...page,
+            items: page.items.map(itemOut)
+          })),
+        deleteSession: (sessionId) => store.deleteSession(sessionIn(sessionId)),
+        deleteOlderThan: (cutoff) => store.deleteOlderThan(cutoff),
+        ping: store.ping
+      })
+    )
+  )
+  const privacy = Layer.effect(
+    PrivacySettingsStore,
+    Effect.map(PrivacySettingsStore, (store) =>
+      PrivacySettingsStore.of({
+        getUser: (userId) => store.getUser(`${prefix}${userId}` as UserId),
+        setUser: (userId, optOut) => store.setUser(`${prefix}${userId}` as UserId, optOut),
+        getSession: (sessionId) => store.getSession(sessionIn(sessionId)),
+        setSession: (sessionId, optOut) => store.setSession(sessionIn(sessionId), optOut)
+      })
+    )
+  )
+  return { transcripts, privacy }
+}
