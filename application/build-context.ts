@@ -11,7 +11,7 @@ import {
 } from "./metrics.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
-import { resolvePersistence } from "./resolve-persistence.ts"
+import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
 
 /**
  * Why the window came from where it did: the store; memory because the session is not persisted
@@ -35,7 +35,9 @@ export interface ContextWindow {
 export const BuildContext = Effect.fn("BuildContext")(function* (
   purpose: ContextPurpose,
   sessionId: SessionId,
-  userId: UserId
+  userId: UserId,
+  /** The session's policy when the caller already resolved it for this request. */
+  resolved?: PersistencePolicy
 ) {
   const settings = yield* ConversationSettings
   const memory = yield* SessionMemory
@@ -51,7 +53,7 @@ export const BuildContext = Effect.fn("BuildContext")(function* (
 
   const chosen = yield* Effect.gen(function* () {
     if (!settings.contextFromStore) return yield* fromMemory("configured")
-    const policy = yield* Effect.either(resolvePersistence(userId, sessionId))
+    const policy = resolved ?? (yield* resolvePersistencePolicy(userId, sessionId))
     if (Either.isLeft(policy)) return yield* fromMemory("store_error")
     if (!policy.right.persist) return yield* fromMemory("not_persisted")
     const stored = yield* Effect.either(store.lastN(sessionId, limit))

@@ -3,6 +3,7 @@ import type { GroupId, MessageId, SessionId, UserId } from "../domain/ids.ts"
 import { contentOf, type MessageStatus, type NewTranscriptItem, type Role } from "../domain/transcript.ts"
 import { Hashing } from "./ports/hashing.ts"
 import { type NotPersistedReason, RecordTranscriptItem } from "./record-transcript-item.ts"
+import type { PersistencePolicy } from "./resolve-persistence.ts"
 
 export type { NotPersistedReason }
 
@@ -54,8 +55,12 @@ export const toTranscriptItem = Effect.fn("IngestMessage.toTranscriptItem")(func
  * Accepts one transcript message, idempotently on messageId: durable when the session's privacy
  * allows it, always kept in session memory; a store failure defers the write, never fails the call.
  */
-export const IngestMessage = Effect.fn("IngestMessage")(function* (command: IngestCommand) {
+export const IngestMessage = Effect.fn("IngestMessage")(function* (
+  command: IngestCommand,
+  /** The session's policy when the caller already resolved it for this request. */
+  resolved?: PersistencePolicy
+) {
   const item = yield* toTranscriptItem(command)
-  const outcome = yield* RecordTranscriptItem(item, command.userId, "append")
+  const outcome = yield* RecordTranscriptItem(item, command.userId, "append", resolved)
   return { sessionId: item.sessionId, messageId: item.messageId, item, ...outcome } satisfies IngestOutcome
 })

@@ -7,7 +7,7 @@ import { persistSkippedPrivacyTotal, transcriptPersistSeconds, transcriptPersist
 import { PersistenceBacklog } from "./persistence-backlog.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { type AppendResult, TranscriptStore } from "./ports/transcript-store.ts"
-import { resolvePersistence } from "./resolve-persistence.ts"
+import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
 
 /** The two writes a transcript item can take: a new message, or the completion of a streamed reply. */
 export type TranscriptWrite = "append" | "finishReply"
@@ -35,7 +35,9 @@ const conflictOf = (result: Extract<AppendResult, { _tag: "Conflict" }>) =>
 export const RecordTranscriptItem = Effect.fn("RecordTranscriptItem")(function* (
   item: NewTranscriptItem,
   userId: UserId,
-  write: TranscriptWrite
+  write: TranscriptWrite,
+  /** The session's policy when the caller already resolved it for this request. */
+  resolved?: PersistencePolicy
 ) {
   const memory = yield* SessionMemory
   yield* Effect.annotateCurrentSpan({ role: item.role, write })
@@ -53,7 +55,7 @@ export const RecordTranscriptItem = Effect.fn("RecordTranscriptItem")(function* 
         : Effect.succeed({ result, outcome: outcome(false, result._tag === "Duplicate", reason) })
     )
 
-  const policy = yield* Effect.either(resolvePersistence(userId, item.sessionId))
+  const policy = resolved ?? (yield* resolvePersistencePolicy(userId, item.sessionId))
   if (Either.isRight(policy) && !policy.right.persist) {
     const kept = yield* keepInMemory(policy.right.reason)
     if (kept.result._tag === "Inserted") yield* Metric.increment(persistSkippedPrivacyTotal)

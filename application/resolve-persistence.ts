@@ -1,4 +1,5 @@
-import { Effect } from "effect"
+import { Effect, type Either } from "effect"
+import type { StoreUnavailable } from "../domain/errors.ts"
 import type { SessionId, UserId } from "../domain/ids.ts"
 import { decidePersistence, type PersistenceDecision } from "../domain/privacy-policy.ts"
 import { ConversationSettings } from "./conversation-settings.ts"
@@ -27,3 +28,10 @@ export const resolvePersistence = Effect.fn("ResolvePersistence")(function* (
   )
   return decidePersistence({ persistenceEnabled: true, userOptOut, sessionOptOut })
 })
+
+/** A persistence decision, or why it could not be made: what the writers and readers act on. */
+export type PersistencePolicy = Either.Either<PersistenceDecision, StoreUnavailable>
+
+/** The decision as a value, so that one request can resolve it once and pass it along. */
+export const resolvePersistencePolicy = (userId: UserId, sessionId: SessionId) =>
+  Effect.either(resolvePersistence(userId, sessionId))

@@ -9,6 +9,7 @@ import { ChatModel, type FinishReason, type TokenUsage } from "./ports/chat-mode
 import { Hashing } from "./ports/hashing.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
 import { RecordTranscriptItem } from "./record-transcript-item.ts"
+import { resolvePersistencePolicy } from "./resolve-persistence.ts"
 
 export interface ChatCommand {
   readonly userId: UserId
@@ -60,17 +61,22 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
     ? command.promptMessageId.value
     : MessageId.make(yield* ids.next)
 
-  const prompt = yield* IngestMessage({
-    userId: command.userId,
-    sessionId: command.sessionId,
-    messageId: userMessageId,
-    role: "user",
-    text: command.prompt,
-    ts: Option.none(),
-    groupId: command.groupId,
-    audioUrl: Option.none()
-  })
-  const window = yield* BuildContext("chat", command.sessionId, command.userId)
+  // One privacy decision for the whole turn: the prompt, the window and the reply follow it.
+  const policy = yield* resolvePersistencePolicy(command.userId, command.sessionId)
+  const prompt = yield* IngestMessage(
+    {
+      userId: command.userId,
+      sessionId: command.sessionId,
+      messageId: userMessageId,
+      role: "user",
+      text: command.prompt,
+      ts: Option.none(),
+      groupId: command.groupId,
+      audioUrl: Option.none()
+    },
+    policy
+  )
+  const window = yield* BuildContext("chat", command.sessionId, command.userId, policy)
   const assistantMessageId = MessageId.make(yield* ids.next)
   // The reply follows its prompt in (ts, seq) order, whatever the clocks did meanwhile.
   const replyTs = Math.max(prompt.item.ts, yield* Clock.currentTimeMillis)
@@ -86,13 +92,14 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       groupId: command.groupId,
       audioUrl: Option.none()
     })
-  yield* RecordTranscriptItem(yield* reply("", "in_progress"), command.userId, "append")
+  // Recording the reply as in progress need not delay the first token: it runs beside the model
+  // call, in a fiber of its own (it outlives this effect), and the final record waits for it.
+  const started = yield* Effect.forkDaemon(
+    Effect.either(RecordTranscriptItem(yield* reply("", "in_progress"), command.userId, "append", policy))
+  )
 
   // The reply is recorded when the stream ends, long after this effect returned: capture its services.
-  const services =
-    yield* Effect.context<
-      Effect.Effect.Context<ReturnType<typeof RecordTranscriptItem> | ReturnType<typeof toTranscriptItem>>
-    >()
+  const services = yield* Effect.context<RecordingServices>()
   const text = yield* Ref.make("")
   const firstTextAt = yield* Ref.make(Option.none<number>())
   const finish = yield* Ref.make(Option.none<{ reason: FinishReason; usage: Option.Option<TokenUsage> }>())
@@ -108,9 +115,10 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
   const record = (outcome: Outcome) =>
     Effect.gen(function* () {
       if (yield* Ref.getAndSet(recorded, true)) return
+      yield* Fiber.join(started)
       const finished = yield* Ref.get(finish)
       const item = yield* reply(yield* Ref.get(text), outcome === "completed" ? "completed" : "incomplete")
-      yield* RecordTranscriptItem(item, command.userId, "finishReply").pipe(
+      yield* RecordTranscriptItem(item, command.userId, "finishReply", policy).pipe(
         Effect.catchAll((error) =>
           Effect.logWarning("reply not recorded").pipe(Effect.annotateLogs({ error: error._tag }))
         )
@@ -156,26 +164,43 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
   const recordOnce = (outcome: Outcome) =>
     Effect.forkDaemon(Effect.interruptible(record(outcome))).pipe(Effect.flatMap(Fiber.join))
 
+  const lastTextAt = yield* Ref.make(yield* Clock.currentTimeMillis)
   const onText = (delta: string) =>
     Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      yield* Ref.set(lastTextAt, now)
       yield* Ref.update(text, (sofar) => sofar + delta)
       if (Option.isNone(yield* Ref.get(firstTextAt))) {
-        const now = yield* Clock.currentTimeMillis
         yield* Ref.set(firstTextAt, Option.some(now))
         yield* Metric.update(chatTtftSeconds, (now - startedAt) / 1000)
       }
     })
 
-  const turnTimeout = Effect.sleep(settings.chatTurnTimeout).pipe(
-    Effect.zipRight(
-      Effect.fail(
-        new ModelFailed({
+  /**
+   * One watchdog fiber for both deadlines — no text for CHAT_IDLE_TIMEOUT_MS (the first token
+   * included), no end by CHAT_TURN_TIMEOUT_MS — rather than a timer raced against every chunk.
+   */
+  const idleMillis = Duration.toMillis(settings.chatIdleTimeout)
+  const turnDeadline = startedAt + Duration.toMillis(settings.chatTurnTimeout)
+  const watchdog = Effect.gen(function* () {
+    while (true) {
+      const now = yield* Clock.currentTimeMillis
+      const idleDeadline = (yield* Ref.get(lastTextAt)) + idleMillis
+      if (now >= turnDeadline) {
+        return yield* new ModelFailed({
           reason: "timeout",
           message: `no complete reply in ${Duration.format(settings.chatTurnTimeout)}`
         })
-      )
-    )
-  )
+      }
+      if (now >= idleDeadline) {
+        return yield* new ModelFailed({
+          reason: "timeout",
+          message: `no text from the model in ${Duration.format(settings.chatIdleTimeout)}`
+        })
+      }
+      yield* Effect.sleep(Math.min(idleDeadline, turnDeadline) - now)
+    }
+  })
   const events: Stream.Stream<ChatEvent> = model
     .stream({
       systemPrompt: window.systemPrompt,
@@ -184,15 +209,7 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       requestId: command.requestId
     })
     .pipe(
-      Stream.timeoutFail(
-        () =>
-          new ModelFailed({
-            reason: "timeout",
-            message: `no text from the model in ${Duration.format(settings.chatIdleTimeout)}`
-          }),
-        settings.chatIdleTimeout
-      ),
-      Stream.interruptWhen(turnTimeout),
+      Stream.interruptWhen(watchdog),
       Stream.mapEffect((event): Effect.Effect<ChatEvent, never, RecordingServices> =>
         event._tag === "TextDelta"
           ? Effect.as(onText(event.text), ChatEvent.Delta({ text: event.text }))
