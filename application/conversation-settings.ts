@@ -19,6 +19,11 @@ export class ConversationSettings extends Context.Tag("coachup/ConversationSetti
     readonly chatIdleTimeout: Duration.Duration
     /** A turn that has not finished after this long fails. */
     readonly chatTurnTimeout: Duration.Duration
+    /** `CLASSIFIER_MIN_CONFIDENCE`: boundaries below it are not acted on. */
+    readonly classifierMinConfidence: number
+    readonly classifierTimeout: Duration.Duration
+    /** An open interaction with no message for this long closes and is assessed. */
+    readonly interactionIdleTimeout: Duration.Duration
     /** Salts the hashes of session and group ids in logs. */
     readonly idHashSalt: Redacted.Redacted<string>
   }

@@ -1,6 +1,7 @@
-import { Clock, Effect, Option } from "effect"
+import { Cause, Clock, Effect, Option } from "effect"
 import type { GroupId, MessageId, SessionId, UserId } from "../domain/ids.ts"
 import { contentOf, type MessageStatus, type NewTranscriptItem, type Role } from "../domain/transcript.ts"
+import { ClassifyBoundary, type ClassificationOutcome } from "./classify-boundary.ts"
 import { Hashing } from "./ports/hashing.ts"
 import { type NotPersistedReason, RecordTranscriptItem } from "./record-transcript-item.ts"
 import type { PersistencePolicy } from "./resolve-persistence.ts"
@@ -18,7 +19,15 @@ export interface IngestCommand {
   readonly audioUrl: Option.Option<string>
   /** Assistant replies only; `completed` when not given. */
   readonly status?: MessageStatus
+  /** For the classifier's provider call. */
+  readonly requestId?: string
 }
+
+/**
+ * How a user message is classified: before answering (the ingest response carries the decision),
+ * beside the caller (a chat turn must not wait for it), or not at all (assistant messages).
+ */
+export type Classify = "inline" | "background"
 
 export interface IngestOutcome {
   readonly sessionId: SessionId
@@ -28,6 +37,8 @@ export interface IngestOutcome {
   readonly skippedReason: Option.Option<NotPersistedReason>
   /** The item as accepted (its ts is the server's clock when the caller gave none). */
   readonly item: NewTranscriptItem
+  /** A user message's classification, when classified inline and the classification succeeded. */
+  readonly classification: Option.Option<ClassificationOutcome>
 }
 
 /** The transcript item a command describes, with its content hash and timestamp. */
@@ -57,10 +68,38 @@ export const toTranscriptItem = Effect.fn("IngestMessage.toTranscriptItem")(func
  */
 export const IngestMessage = Effect.fn("IngestMessage")(function* (
   command: IngestCommand,
-  /** The session's policy when the caller already resolved it for this request. */
-  resolved?: PersistencePolicy
+  options: {
+    /** The session's policy when the caller already resolved it for this request. */
+    readonly policy?: PersistencePolicy
+    readonly classify?: Classify
+  } = {}
 ) {
   const item = yield* toTranscriptItem(command)
-  const outcome = yield* RecordTranscriptItem(item, command.userId, "append", resolved)
-  return { sessionId: item.sessionId, messageId: item.messageId, item, ...outcome } satisfies IngestOutcome
+  const outcome = yield* RecordTranscriptItem(item, command.userId, "append", options.policy)
+  const classify = ClassifyBoundary(
+    {
+      userId: command.userId,
+      sessionId: item.sessionId,
+      messageId: item.messageId,
+      requestId: command.requestId ?? ""
+    },
+    options.policy
+  ).pipe(
+    Effect.tapErrorCause((cause) =>
+      Effect.logWarning("message not classified").pipe(Effect.annotateLogs({ cause: Cause.pretty(cause) }))
+    )
+  )
+  const classification =
+    item.role !== "user"
+      ? Option.none()
+      : options.classify === "background"
+        ? yield* Effect.as(Effect.forkDaemon(Effect.ignore(classify)), Option.none())
+        : yield* Effect.option(classify)
+  return {
+    sessionId: item.sessionId,
+    messageId: item.messageId,
+    item,
+    classification,
+    ...outcome
+  } satisfies IngestOutcome
 })

@@ -91,3 +91,19 @@ export const chatTurnsTotal = Metric.counter("coachup_chat_turns_total", {
   description: "Chat turns by outcome (completed, failed, disconnected)",
   incremental: true
 })
+
+export const classifierDecisionsTotal = Metric.counter("coachup_classifier_decisions_total", {
+  description: "Boundary decisions by the classifier's answer (start, continue, end, one_off, ignore)",
+  incremental: true
+})
+
+export const classifierConfidence = Metric.histogram(
+  "coachup_classifier_confidence",
+  MetricBoundaries.fromIterable([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]),
+  "Confidence of each boundary decision, 0..1"
+)
+
+export const classifierFailuresTotal = Metric.counter("coachup_classifier_failures_total", {
+  description: "Classifier calls that failed or answered malformed, by reason; each was taken as ignore",
+  incremental: true
+})

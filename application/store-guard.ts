@@ -2,6 +2,7 @@ import { Duration, Effect, Layer, Metric } from "effect"
 import { StoreUnavailable } from "../domain/errors.ts"
 import { ConversationSettings } from "./conversation-settings.ts"
 import { storeErrorsTotal, storeQuerySeconds } from "./metrics.ts"
+import { InteractionStore } from "./ports/interaction-store.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 
@@ -53,6 +54,22 @@ export const layerGuardedPrivacySettingsStore = Layer.effect(
       setUser: (userId, optOut) => guard("privacy_set_user", store.setUser(userId, optOut)),
       getSession: (sessionId) => guard("privacy_get_session", store.getSession(sessionId)),
       setSession: (sessionId, optOut) => guard("privacy_set_session", store.setSession(sessionId, optOut))
+    })
+  })
+)
+
+export const layerGuardedInteractionStore = Layer.effect(
+  InteractionStore,
+  Effect.gen(function* () {
+    const store = yield* InteractionStore
+    const guard = guarded("InteractionStore", (yield* ConversationSettings).storeTimeout)
+    return InteractionStore.of({
+      classificationOf: (messageId) => guard("classification_of", store.classificationOf(messageId)),
+      interaction: (sessionId) => guard("interaction", store.interaction(sessionId)),
+      commit: (commit) => guard("interaction_commit", store.commit(commit)),
+      groups: (sessionId) => guard("groups", store.groups(sessionId)),
+      idleSessions: (before) => guard("idle_sessions", store.idleSessions(before)),
+      deleteSession: (sessionId) => guard("interaction_delete_session", store.deleteSession(sessionId))
     })
   })
 )

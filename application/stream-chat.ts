@@ -72,9 +72,10 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       text: command.prompt,
       ts: Option.none(),
       groupId: command.groupId,
-      audioUrl: Option.none()
+      audioUrl: Option.none(),
+      requestId: command.requestId
     },
-    policy
+    { policy, classify: "background" }
   )
   const window = yield* BuildContext("chat", command.sessionId, command.userId, policy)
   const assistantMessageId = MessageId.make(yield* ids.next)

@@ -39,6 +39,9 @@ export interface AppConfigShape {
   readonly sseHeartbeat: Duration.Duration
   readonly idHashSalt: Redacted.Redacted<string>
   readonly rateLimits: RateLimits
+  readonly classifierMinConfidence: number
+  readonly classifierTimeout: Duration.Duration
+  readonly interactionIdleTimeout: Duration.Duration
 }
 
 /** Which models serve, and how to reach them. */
@@ -186,6 +189,15 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   idHashSalt: Config.map(optionalString("ID_HASH_SALT"), (salt) =>
     Redacted.make(Option.getOrElse(salt, () => crypto.randomUUID()))
   ),
+  classifierMinConfidence: Config.number("CLASSIFIER_MIN_CONFIDENCE").pipe(
+    Config.withDefault(0.6),
+    Config.validate({
+      message: "CLASSIFIER_MIN_CONFIDENCE must be a number in 0..1",
+      validation: (value) => value >= 0 && value <= 1
+    })
+  ),
+  classifierTimeoutMs: positiveInteger("CLASSIFIER_TIMEOUT_MS", 5_000),
+  interactionIdleMinutes: positiveInteger("INTERACTION_IDLE_MINUTES", 30),
   rateLimits: Config.all({
     chatPerUser: positiveInteger("RATE_LIMIT_CHAT_PER_USER_PER_MINUTE", 30),
     chatPerSession: positiveInteger("RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE", 20),
@@ -206,6 +218,8 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
       chatIdleTimeoutMs,
       chatTurnTimeoutMs,
       sseHeartbeatSeconds,
+      classifierTimeoutMs,
+      interactionIdleMinutes,
       ...rest
     }) => ({
       ...rest,
@@ -220,7 +234,9 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
       drainTimeout: Duration.seconds(drainSeconds),
       chatIdleTimeout: Duration.millis(chatIdleTimeoutMs),
       chatTurnTimeout: Duration.millis(chatTurnTimeoutMs),
-      sseHeartbeat: Duration.seconds(sseHeartbeatSeconds)
+      sseHeartbeat: Duration.seconds(sseHeartbeatSeconds),
+      classifierTimeout: Duration.millis(classifierTimeoutMs),
+      interactionIdleTimeout: Duration.minutes(interactionIdleMinutes)
     })
   )
 )

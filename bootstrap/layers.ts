@@ -2,9 +2,16 @@ import { join } from "node:path"
 import { Duration, Effect, Layer, Option } from "effect"
 import { ConversationSettings } from "../application/conversation-settings.ts"
 import { PersistenceBacklog } from "../application/persistence-backlog.ts"
+import type { InteractionStore } from "../application/ports/interaction-store.ts"
 import type { PrivacySettingsStore } from "../application/ports/privacy-settings-store.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
-import { layerGuardedPrivacySettingsStore, layerGuardedTranscriptStore } from "../application/store-guard.ts"
+import { layerIdleInteractionSweep } from "../application/classify-boundary.ts"
+import {
+  layerGuardedInteractionStore,
+  layerGuardedPrivacySettingsStore,
+  layerGuardedTranscriptStore
+} from "../application/store-guard.ts"
+import * as OfflineBoundaryClassifier from "../adapters/llm/offline/boundary-classifier.ts"
 import { layerDailyRetentionSweep } from "../application/sweep-retention.ts"
 import { MAX_CONTEXT_LIMIT } from "../domain/context-window.ts"
 import { RateLimiter } from "@effect/experimental"
@@ -12,28 +19,35 @@ import type { ChatModel } from "../application/ports/chat-model.ts"
 import { ChatStreamSettings } from "../adapters/http/handlers/chat.ts"
 import { RateLimitPolicy } from "../adapters/http/rate-limit.ts"
 import * as ConvexBackend from "../adapters/convex/backend.ts"
+import * as ConvexInteractions from "../adapters/convex/interaction-store.ts"
 import * as ConvexPrivacy from "../adapters/convex/privacy-settings-store.ts"
 import * as ConvexTranscripts from "../adapters/convex/transcript-store.ts"
 import * as Http from "../adapters/http/server.ts"
 import * as OfflineChatModel from "../adapters/llm/offline/chat-model.ts"
 import * as OpenAiChatModel from "../adapters/llm/openai/chat-model.ts"
+import * as MemoryInteractions from "../adapters/memory/interaction-store.ts"
 import * as MemoryPrivacy from "../adapters/memory/privacy-settings-store.ts"
 import * as SessionMemory from "../adapters/memory/session-memory.ts"
 import * as MemoryTranscripts from "../adapters/memory/transcript-store.ts"
 import * as NodePlatform from "../adapters/node/platform.ts"
 import * as SqliteDatabase from "../adapters/sqlite/database.ts"
+import * as SqliteInteractions from "../adapters/sqlite/interaction-store.ts"
 import * as SqlitePrivacy from "../adapters/sqlite/privacy-settings-store.ts"
 import * as SqliteTranscripts from "../adapters/sqlite/transcript-store.ts"
 import * as Telemetry from "../adapters/telemetry/prometheus-metrics.ts"
 import { AppConfig } from "./config.ts"
 
 /** The durable stores a deployment runs on. */
-export type StoreLayer<E = never> = Layer.Layer<TranscriptStore | PrivacySettingsStore, E, AppConfig>
+export type StoreLayer<E = never> = Layer.Layer<
+  TranscriptStore | PrivacySettingsStore | InteractionStore,
+  E,
+  AppConfig
+>
 
 /** `embedded`: one SQLite file under `DATA_DIR`. */
 export const embeddedStores: StoreLayer<unknown> = Layer.unwrapEffect(
   Effect.map(AppConfig, ({ dataDir }) =>
-    Layer.mergeAll(SqliteTranscripts.layer, SqlitePrivacy.layer).pipe(
+    Layer.mergeAll(SqliteTranscripts.layer, SqlitePrivacy.layer, SqliteInteractions.layer).pipe(
       Layer.provide(SqliteDatabase.layer({ filename: join(dataDir, "coachup.sqlite") }))
     )
   )
@@ -42,7 +56,7 @@ export const embeddedStores: StoreLayer<unknown> = Layer.unwrapEffect(
 /** `convex`: a Convex deployment (`CONVEX_URL`), reached with the server secret its functions require. */
 export const convexStores: StoreLayer = Layer.unwrapEffect(
   Effect.map(AppConfig, ({ convex }) =>
-    Layer.mergeAll(ConvexTranscripts.layer, ConvexPrivacy.layer).pipe(
+    Layer.mergeAll(ConvexTranscripts.layer, ConvexPrivacy.layer, ConvexInteractions.layer).pipe(
       Layer.provide(
         Option.match(convex, {
           onNone: () => Layer.die("convexStores needs CONVEX_URL"),
@@ -59,7 +73,11 @@ export const configuredStores: StoreLayer<unknown> = Layer.unwrapEffect(
 )
 
 /** `test`: process memory, nothing on disk. */
-export const memoryStores: StoreLayer = Layer.mergeAll(MemoryTranscripts.layer, MemoryPrivacy.layer)
+export const memoryStores: StoreLayer = Layer.mergeAll(
+  MemoryTranscripts.layer,
+  MemoryPrivacy.layer,
+  MemoryInteractions.layer
+)
 
 const settings = Layer.effect(
   ConversationSettings,
@@ -75,7 +93,10 @@ const settings = Layer.effect(
       retentionDays: config.retentionDays,
       chatIdleTimeout: config.chatIdleTimeout,
       chatTurnTimeout: config.chatTurnTimeout,
-      idHashSalt: config.idHashSalt
+      idHashSalt: config.idHashSalt,
+      classifierMinConfidence: config.classifierMinConfidence,
+      classifierTimeout: config.classifierTimeout,
+      interactionIdleTimeout: config.interactionIdleTimeout
     })
   )
 )
@@ -99,13 +120,21 @@ const backlog = Layer.unwrapEffect(
  * session memory, the persistence backlog and its retry loop, the daily retention sweep.
  */
 export const application = <E>(stores: StoreLayer<E>) =>
-  Layer.mergeAll(backlog, layerDailyRetentionSweep).pipe(
-    Layer.provideMerge(Layer.mergeAll(layerGuardedTranscriptStore, layerGuardedPrivacySettingsStore)),
+  Layer.mergeAll(backlog, layerDailyRetentionSweep, layerIdleInteractionSweep).pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        layerGuardedTranscriptStore,
+        layerGuardedPrivacySettingsStore,
+        layerGuardedInteractionStore
+      )
+    ),
     Layer.provide(stores),
     Layer.provideMerge(
       Layer.mergeAll(
         sessionMemory,
         NodePlatform.layer,
+        // Transparent rules for now; an LLM classifier joins LLM_PROVIDER=openai in a later change.
+        OfflineBoundaryClassifier.layer,
         Telemetry.layer({ serviceName: "coachup", serviceVersion: "0.1.0" })
       )
     ),

@@ -63,6 +63,12 @@ export class SessionsApi extends HttpApiGroup.make("sessions")
       .annotate(OpenApi.Summary, "The exact context window a model would see now, and its source")
   )
   .add(
+    HttpApiEndpoint.get("groups", "/sessions/:sessionId/groups")
+      .setPath(S.SessionPath)
+      .addSuccess(S.GroupsResponse)
+      .annotate(OpenApi.Summary, "The session's interaction groups, oldest first")
+  )
+  .add(
     HttpApiEndpoint.del("deleteSession", "/sessions/:sessionId")
       .setPath(S.SessionPath)
       .addSuccess(S.DeleteSessionResponse)

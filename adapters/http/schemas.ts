@@ -1,5 +1,6 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
+import { BoundaryDecision } from "../../domain/boundary.ts"
 import { GroupId, MessageId, SessionId, UserId } from "../../domain/ids.ts"
 import { AudioUrl, MessageStatus, MessageText, Role, Timestamp } from "../../domain/transcript.ts"
 
@@ -31,7 +32,10 @@ export const IngestResponse = Schema.Struct({
   sessionId: SessionId,
   persisted: Schema.Boolean,
   duplicate: Schema.Boolean,
-  skippedReason: Schema.optional(NotPersistedReason)
+  skippedReason: Schema.optional(NotPersistedReason),
+  classification: Schema.optional(Schema.suspend(() => ClassificationView)).annotations({
+    description: "For user messages: the interaction boundary decision"
+  })
 }).annotations({ identifier: "IngestResponse" })
 
 export const MessageView = Schema.Struct({
@@ -142,3 +146,29 @@ export const EventStream = Schema.String.pipe(
     "Server-Sent Events in the AI SDK UI message stream protocol (v1, header x-vercel-ai-ui-message-stream): " +
     "start {messageId, messageMetadata}, text-start, text-delta*, text-end, then finish or error, then data: [DONE]."
 })
+
+export const ClassificationView = Schema.Struct({
+  decision: BoundaryDecision.annotations({ description: "The classifier's answer" }),
+  applied: BoundaryDecision.annotations({
+    description: "What was acted on: a boundary below CLASSIFIER_MIN_CONFIDENCE is not"
+  }),
+  confidence: Schema.Number,
+  groupId: Schema.NullOr(GroupId).annotations({
+    description: "The interaction group the message joined, if any"
+  })
+}).annotations({ identifier: "Classification" })
+
+export const InteractionGroupView = Schema.Struct({
+  groupId: GroupId,
+  status: Schema.Literal("open", "closed"),
+  openedAt: Schema.Number,
+  closedAt: Schema.NullOr(Schema.Number),
+  closeReason: Schema.NullOr(Schema.Literal("ended", "restarted", "idle")),
+  messages: Schema.Number,
+  assessmentRequested: Schema.Boolean
+}).annotations({ identifier: "InteractionGroup" })
+
+export const GroupsResponse = Schema.Struct({
+  sessionId: SessionId,
+  groups: Schema.Array(InteractionGroupView)
+}).annotations({ identifier: "SessionGroups" })

@@ -31,7 +31,38 @@ const migrations: ReadonlyArray<string> = [
      session_id TEXT PRIMARY KEY,
      opt_out    INTEGER NOT NULL,
      updated_at INTEGER NOT NULL
-   ) STRICT;`
+   ) STRICT;`,
+  `CREATE TABLE session_interactions (
+     session_id       TEXT PRIMARY KEY,
+     version          INTEGER NOT NULL,
+     open_group_id    TEXT,
+     opened_at        INTEGER,
+     last_activity_at INTEGER,
+     messages         INTEGER
+   ) STRICT;
+   CREATE INDEX session_interactions_idle ON session_interactions (last_activity_at)
+     WHERE open_group_id IS NOT NULL;
+   CREATE TABLE message_classifications (
+     message_id    TEXT PRIMARY KEY,
+     session_id    TEXT NOT NULL,
+     decision      TEXT NOT NULL,
+     applied       TEXT NOT NULL,
+     confidence    REAL NOT NULL,
+     group_id      TEXT,
+     classified_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX message_classifications_session ON message_classifications (session_id);
+   CREATE TABLE interaction_groups (
+     group_id             TEXT PRIMARY KEY,
+     session_id           TEXT NOT NULL,
+     status               TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+     opened_at            INTEGER NOT NULL,
+     closed_at            INTEGER,
+     close_reason         TEXT,
+     messages             INTEGER NOT NULL,
+     assessment_requested INTEGER NOT NULL DEFAULT 0
+   ) STRICT;
+   CREATE INDEX interaction_groups_session ON interaction_groups (session_id, opened_at);`
 ]
 
 export const migrate = (db: DatabaseSync) => {

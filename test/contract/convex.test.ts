@@ -7,12 +7,14 @@ import { afterAll, beforeAll, vi } from "vitest"
 import * as Convex from "../../adapters/convex/backend.ts"
 import { api } from "../../adapters/convex/functions/_generated/api.js"
 import schema from "../../adapters/convex/functions/schema.ts"
+import * as ConvexInteractions from "../../adapters/convex/interaction-store.ts"
 import * as ConvexPrivacy from "../../adapters/convex/privacy-settings-store.ts"
 import * as ConvexTranscripts from "../../adapters/convex/transcript-store.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { SessionId } from "../../domain/ids.ts"
 import { newItem } from "../support/items.ts"
 import { namespaced } from "../support/namespaced-store.ts"
+import { interactionStoreContract } from "./interaction-store.contract.ts"
 import { privacySettingsStoreContract } from "./privacy-settings-store.contract.ts"
 import { transcriptStoreContract } from "./transcript-store.contract.ts"
 
@@ -35,6 +37,9 @@ const backend = () =>
 
 transcriptStoreContract("convex (convex-test)", () => ConvexTranscripts.layer.pipe(Layer.provide(backend())))
 privacySettingsStoreContract("convex (convex-test)", () => ConvexPrivacy.layer.pipe(Layer.provide(backend())))
+interactionStoreContract("convex (convex-test)", () =>
+  ConvexInteractions.layer.pipe(Layer.provide(backend()))
+)
 
 const live = {
   url: process.env["CONVEX_URL"],

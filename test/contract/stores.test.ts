@@ -1,9 +1,12 @@
 import { Layer } from "effect"
+import * as MemoryInteractions from "../../adapters/memory/interaction-store.ts"
 import * as MemoryPrivacy from "../../adapters/memory/privacy-settings-store.ts"
 import * as MemoryTranscripts from "../../adapters/memory/transcript-store.ts"
 import * as SqliteDatabase from "../../adapters/sqlite/database.ts"
+import * as SqliteInteractions from "../../adapters/sqlite/interaction-store.ts"
 import * as SqlitePrivacy from "../../adapters/sqlite/privacy-settings-store.ts"
 import * as SqliteTranscripts from "../../adapters/sqlite/transcript-store.ts"
+import { interactionStoreContract } from "./interaction-store.contract.ts"
 import { privacySettingsStoreContract } from "./privacy-settings-store.contract.ts"
 import { transcriptStoreContract } from "./transcript-store.contract.ts"
 
@@ -14,3 +17,6 @@ transcriptStoreContract("sqlite", () => SqliteTranscripts.layer.pipe(Layer.provi
 
 privacySettingsStoreContract("memory", () => MemoryPrivacy.layer)
 privacySettingsStoreContract("sqlite", () => SqlitePrivacy.layer.pipe(Layer.provide(sqlite())))
+
+interactionStoreContract("memory", () => MemoryInteractions.layer)
+interactionStoreContract("sqlite", () => SqliteInteractions.layer.pipe(Layer.provide(sqlite())))

@@ -28,7 +28,13 @@ describe("POST /messages/ingest", () => {
       ts: 1000
     })
     expect(reply.status).toBe(200)
-    expect(reply.body).toEqual({ messageId: "m1", sessionId: "ing-1", persisted: true, duplicate: false })
+    expect(reply.body).toEqual({
+      messageId: "m1",
+      sessionId: "ing-1",
+      persisted: true,
+      duplicate: false,
+      classification: { decision: "ignore", applied: "ignore", confidence: 0.8, groupId: null }
+    })
     expect((await stored("ing-1")).map((i) => [i.messageId, i.text, i.ts, i.seq])).toEqual([
       ["m1", "Hi coach", 1000, 1]
     ])

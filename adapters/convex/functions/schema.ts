@@ -1,6 +1,14 @@
 import { defineSchema, defineTable } from "convex/server"
 import { v } from "convex/values"
 
+export const decision = v.union(
+  v.literal("start"),
+  v.literal("continue"),
+  v.literal("end"),
+  v.literal("one_off"),
+  v.literal("ignore")
+)
+
 /** The Convex deployment's tables: the production store of transcripts and privacy settings. */
 export default defineSchema({
   messages: defineTable({
@@ -20,6 +28,45 @@ export default defineSchema({
     .index("by_ts", ["ts"]),
   /** Per-session arrival counter, bumped in the same transaction as each append. */
   sessions: defineTable({ sessionId: v.string(), nextSeq: v.number() }).index("by_session", ["sessionId"]),
+  /** A session's interaction state; `openLastActivityAt` mirrors the open group's for the idle index. */
+  sessionInteractions: defineTable({
+    sessionId: v.string(),
+    version: v.number(),
+    open: v.optional(
+      v.object({
+        groupId: v.string(),
+        openedAt: v.number(),
+        lastActivityAt: v.number(),
+        messages: v.number()
+      })
+    ),
+    openLastActivityAt: v.optional(v.number())
+  })
+    .index("by_session", ["sessionId"])
+    .index("by_open_activity", ["openLastActivityAt"]),
+  messageClassifications: defineTable({
+    messageId: v.string(),
+    sessionId: v.string(),
+    decision: decision,
+    applied: decision,
+    confidence: v.number(),
+    groupId: v.optional(v.string()),
+    at: v.number()
+  })
+    .index("by_message_id", ["messageId"])
+    .index("by_session", ["sessionId"]),
+  interactionGroups: defineTable({
+    groupId: v.string(),
+    sessionId: v.string(),
+    status: v.union(v.literal("open"), v.literal("closed")),
+    openedAt: v.number(),
+    closedAt: v.optional(v.number()),
+    closeReason: v.optional(v.union(v.literal("ended"), v.literal("restarted"), v.literal("idle"))),
+    messages: v.number(),
+    assessmentRequested: v.boolean()
+  })
+    .index("by_group_id", ["groupId"])
+    .index("by_session", ["sessionId", "openedAt"]),
   userPrivacy: defineTable({ userId: v.string(), optOut: v.boolean(), updatedAt: v.number() }).index(
     "by_user",
     ["userId"]

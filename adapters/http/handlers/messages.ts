@@ -1,11 +1,12 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Effect, Option } from "effect"
+import { Effect, FiberRef, Option } from "effect"
 import { SessionRequired } from "../../../domain/errors.ts"
 import { IngestMessage } from "../../../application/ingest-message.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentUser } from "../caller.ts"
 import { enforceRateLimit } from "../rate-limit.ts"
+import { CurrentRequestId } from "../request-id.ts"
 
 export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handlers) =>
   handlers.handle("ingest", ({ payload, headers }) =>
@@ -30,7 +31,8 @@ export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handle
         text: payload.text,
         ts: Option.fromNullable(payload.ts),
         groupId: Option.fromNullable(payload.groupId),
-        audioUrl: Option.fromNullable(payload.audioUrl)
+        audioUrl: Option.fromNullable(payload.audioUrl),
+        requestId: yield* FiberRef.get(CurrentRequestId)
       })
       return {
         messageId: outcome.messageId,
@@ -40,6 +42,12 @@ export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handle
         ...Option.match(outcome.skippedReason, {
           onNone: () => ({}),
           onSome: (skippedReason) => ({ skippedReason })
+        }),
+        ...Option.match(outcome.classification, {
+          onNone: () => ({}),
+          onSome: ({ groupId, ...classification }) => ({
+            classification: { ...classification, groupId: Option.getOrNull(groupId) }
+          })
         })
       }
     }).pipe(mapDomainErrors)

@@ -2,6 +2,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Option } from "effect"
 import { BuildContext } from "../../../application/build-context.ts"
 import { DeleteSession } from "../../../application/delete-session.ts"
+import { ReadInteractions } from "../../../application/read-interactions.ts"
 import { ReadTranscript } from "../../../application/read-transcript.ts"
 import { UpdatePrivacySettings } from "../../../application/update-privacy-settings.ts"
 import { CoachUpApi } from "../api.ts"
@@ -43,6 +44,19 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
           messages: window.messages.map(toMessageView)
         }
       })
+    )
+    .handle("groups", ({ path }) =>
+      ReadInteractions(path.sessionId).pipe(
+        Effect.map((groups) => ({
+          sessionId: path.sessionId,
+          groups: groups.map(({ sessionId: _, closedAt, closeReason, ...group }) => ({
+            ...group,
+            closedAt: Option.getOrNull(closedAt),
+            closeReason: Option.getOrNull(closeReason)
+          }))
+        })),
+        mapDomainErrors
+      )
     )
     .handle("deleteSession", ({ path }) => DeleteSession(path.sessionId).pipe(mapDomainErrors))
     .handle("setSessionPrivacy", ({ path, payload }) =>

@@ -14,6 +14,7 @@ import type {
   FunctionReference,
 } from "convex/server";
 import type * as access from "../access.js";
+import type * as interactions from "../interactions.js";
 import type * as privacy from "../privacy.js";
 import type * as transcripts from "../transcripts.js";
 
@@ -27,6 +28,7 @@ import type * as transcripts from "../transcripts.js";
  */
 declare const fullApi: ApiFromModules<{
   access: typeof access;
+  interactions: typeof interactions;
   privacy: typeof privacy;
   transcripts: typeof transcripts;
 }>;

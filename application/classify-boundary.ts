@@ -1,0 +1,168 @@
+import { Clock, Duration, Effect, Either, Layer, Metric, Option, Schedule } from "effect"
+import { type BoundaryDecision, FALLBACK_CLASSIFICATION } from "../domain/boundary.ts"
+import { ModelFailed } from "../domain/errors.ts"
+import { GroupId, type MessageId, type SessionId, type UserId } from "../domain/ids.ts"
+import { expireIdle, transition } from "../domain/interaction-group.ts"
+import { BuildContext } from "./build-context.ts"
+import { ConversationSettings } from "./conversation-settings.ts"
+import { classifierConfidence, classifierDecisionsTotal, classifierFailuresTotal } from "./metrics.ts"
+import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
+import { IdGenerator } from "./ports/id-generator.ts"
+import { InteractionStore, type MessageClassification } from "./ports/interaction-store.ts"
+import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
+
+export interface ClassifyCommand {
+  readonly userId: UserId
+  readonly sessionId: SessionId
+  readonly messageId: MessageId
+  readonly requestId: string
+}
+
+/** What a user message did: the classifier's decision, the one acted on, and its group. */
+export interface ClassificationOutcome {
+  readonly decision: BoundaryDecision
+  readonly applied: BoundaryDecision
+  readonly confidence: number
+  readonly groupId: Option.Option<GroupId>
+}
+
+const fromRecord = (record: MessageClassification): ClassificationOutcome => ({
+  decision: record.decision,
+  applied: record.applied,
+  confidence: record.confidence,
+  groupId: record.groupId
+})
+
+/** The session moved on between reading its state and committing: read again and retry. */
+class StaleInteraction {
+  readonly _tag = "StaleInteraction"
+}
+
+/**
+ * Classifies one user message with the last CLASSIFIER_CONTEXT_LIMIT messages of its session and
+ * CLASSIFIER_SYSTEM_PROMPT, then moves the session's interaction state. Idempotent: a message
+ * already classified gets its stored answer and changes nothing. A failed or malformed classifier
+ * answer is counted, logged and taken as `ignore`.
+ */
+export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (
+  command: ClassifyCommand,
+  resolved?: PersistencePolicy
+) {
+  const store = yield* InteractionStore
+  const settings = yield* ConversationSettings
+  const previous = yield* store.classificationOf(command.messageId)
+  if (Option.isSome(previous)) return fromRecord(previous.value)
+
+  const policy = resolved ?? (yield* resolvePersistencePolicy(command.userId, command.sessionId))
+  const window = yield* BuildContext("classifier", command.sessionId, command.userId, policy)
+  const classifier = yield* BoundaryClassifier
+  const classification = yield* classifier
+    .classify({
+      systemPrompt: window.systemPrompt,
+      messages: window.messages.map(({ role, text }) => ({ role, text })),
+      providerMayStore: Either.isRight(policy) && policy.right.persist,
+      requestId: command.requestId
+    })
+    .pipe(
+      Effect.timeoutFail({
+        duration: settings.classifierTimeout,
+        onTimeout: () =>
+          new ModelFailed({ reason: "timeout", message: "the classifier did not answer in time" })
+      }),
+      Effect.catchAll((error) =>
+        Metric.increment(Metric.tagged(classifierFailuresTotal, "reason", error.reason)).pipe(
+          Effect.zipRight(
+            Effect.logWarning("classifier failed; message taken as ignore").pipe(
+              Effect.annotateLogs({ classifier: classifier.name, reason: error.reason })
+            )
+          ),
+          Effect.as(FALLBACK_CLASSIFICATION)
+        )
+      )
+    )
+  yield* Metric.increment(Metric.tagged(classifierDecisionsTotal, "decision", classification.decision))
+  yield* Metric.update(classifierConfidence, classification.confidence)
+  yield* Effect.annotateCurrentSpan({
+    decision: classification.decision,
+    confidence: classification.confidence
+  })
+
+  const ids = yield* IdGenerator
+  const commit = Effect.gen(function* () {
+    const { state, version } = yield* store.interaction(command.sessionId)
+    const at = yield* Clock.currentTimeMillis
+    const idle = expireIdle(state, at, Duration.toMillis(settings.interactionIdleTimeout))
+    const moved = transition(idle.state, {
+      classification,
+      at,
+      newGroupId: GroupId.make(yield* ids.next),
+      minConfidence: settings.classifierMinConfidence
+    })
+    const record: MessageClassification = {
+      messageId: command.messageId,
+      sessionId: command.sessionId,
+      decision: classification.decision,
+      applied: moved.applied,
+      confidence: classification.confidence,
+      groupId: moved.groupId,
+      at
+    }
+    const result = yield* store.commit({
+      sessionId: command.sessionId,
+      expectedVersion: version,
+      state: moved.state,
+      classification: Option.some(record),
+      effects: [...idle.effects, ...moved.effects],
+      at
+    })
+    if (result === "stale") return yield* Effect.fail(new StaleInteraction())
+    if (result === "duplicate") {
+      return yield* Effect.map(store.classificationOf(command.messageId), (stored) =>
+        fromRecord(Option.getOrElse(stored, () => record))
+      )
+    }
+    return fromRecord(record)
+  })
+  return yield* commit.pipe(
+    Effect.retry({ while: (error) => error instanceof StaleInteraction, schedule: Schedule.recurs(5) }),
+    Effect.catchIf(
+      (error): error is StaleInteraction => error instanceof StaleInteraction,
+      () => Effect.dieMessage("interaction state kept changing under one message")
+    )
+  )
+})
+
+/** Closes (and asks to assess) open interactions idle past their timeout, every minute. */
+export const SweepIdleInteractions = Effect.fn("SweepIdleInteractions")(function* () {
+  const store = yield* InteractionStore
+  const settings = yield* ConversationSettings
+  const now = yield* Clock.currentTimeMillis
+  const timeout = Duration.toMillis(settings.interactionIdleTimeout)
+  let closed = 0
+  for (const sessionId of yield* store.idleSessions(now - timeout)) {
+    const { state, version } = yield* store.interaction(sessionId)
+    const expired = expireIdle(state, now, timeout)
+    if (expired.effects.length === 0) continue
+    const result = yield* store.commit({
+      sessionId,
+      expectedVersion: version,
+      state: expired.state,
+      classification: Option.none(),
+      effects: expired.effects,
+      at: now
+    })
+    if (result === "committed") closed++
+  }
+  return closed
+})
+
+/** Runs the idle sweep every minute for the life of the layer; a failed sweep is retried next time. */
+export const layerIdleInteractionSweep = Layer.scopedDiscard(
+  SweepIdleInteractions().pipe(
+    Effect.catchAll((error) =>
+      Effect.logWarning("idle interaction sweep failed").pipe(Effect.annotateLogs({ reason: error.reason }))
+    ),
+    Effect.repeat(Schedule.spaced(Duration.minutes(1))),
+    Effect.forkScoped
+  )
+)

@@ -1,0 +1,24 @@
+import { Context, type Effect } from "effect"
+import type { Classification } from "../../domain/boundary.ts"
+import type { ModelFailed } from "../../domain/errors.ts"
+import type { PromptMessage } from "../../domain/prompt-composition.ts"
+
+/** The classifier's input: its system prompt and the window, ending with the message to classify. */
+export interface ClassifierRequest {
+  readonly systemPrompt: string
+  readonly messages: ReadonlyArray<PromptMessage>
+  /** False for an opted-out session: the provider is asked not to keep the exchange. */
+  readonly providerMayStore: boolean
+  readonly requestId: string
+}
+
+/** Decides what the latest user message does to the session's interaction. */
+export class BoundaryClassifier extends Context.Tag("coachup/BoundaryClassifier")<
+  BoundaryClassifier,
+  {
+    /** For logs and metrics: `offline-rules`, or the provider's model. */
+    readonly name: string
+    /** A malformed answer is a `ModelFailed` with reason `protocol`. */
+    readonly classify: (request: ClassifierRequest) => Effect.Effect<Classification, ModelFailed>
+  }
+>() {}

@@ -1,0 +1,9 @@
+import { Effect } from "effect"
+import type { SessionId } from "../domain/ids.ts"
+import { InteractionStore } from "./ports/interaction-store.ts"
+
+/** A session's interaction groups, oldest first. */
+export const ReadInteractions = Effect.fn("ReadInteractions")(function* (sessionId: SessionId) {
+  const store = yield* InteractionStore
+  return yield* store.groups(sessionId)
+})

@@ -1,0 +1,138 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, type Layer, Option } from "effect"
+import { InteractionStore, type MessageClassification } from "../../application/ports/interaction-store.ts"
+import { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
+import { GroupEffect, noInteraction, type SessionInteraction } from "../../domain/interaction-group.ts"
+
+const session = SessionId.make("session-1")
+const group = GroupId.make("group-1")
+const open = (lastActivityAt: number, messages = 1): SessionInteraction => ({
+  open: Option.some({ groupId: group, openedAt: 100, lastActivityAt, messages })
+})
+const classified = (
+  messageId: string,
+  fields: Partial<MessageClassification> = {}
+): MessageClassification => ({
+  messageId: MessageId.make(messageId),
+  sessionId: session,
+  decision: "start",
+  applied: "start",
+  confidence: 0.9,
+  groupId: Option.some(group),
+  at: 100,
+  ...fields
+})
+
+/** The `InteractionStore` contract, run on every adapter with a fresh store per test. */
+export const interactionStoreContract = (
+  name: string,
+  makeLayer: () => Layer.Layer<InteractionStore, unknown>
+) =>
+  describe(`InteractionStore contract: ${name}`, () => {
+    const test = (title: string, body: Effect.Effect<void, unknown, InteractionStore>) =>
+      it.effect(title, () => Effect.provide(body, makeLayer()))
+
+    test(
+      "a new session has no interaction, at version 0",
+      Effect.gen(function* () {
+        const store = yield* InteractionStore
+        expect(yield* store.interaction(session)).toEqual({ state: noInteraction, version: 0 })
+        expect(yield* store.groups(session)).toEqual([])
+        expect(yield* store.classificationOf(MessageId.make("m1"))).toEqual(Option.none())
+      })
+    )
+
+    test(
+      "commits a transition whole: state, classification and groups",
+      Effect.gen(function* () {
+        const store = yield* InteractionStore
+        const first = yield* store.commit({
+          sessionId: session,
+          expectedVersion: 0,
+          state: open(100),
+          classification: Option.some(classified("m1")),
+          effects: [GroupEffect.Opened({ groupId: group })],
+          at: 100
+        })
+        expect(first).toBe("committed")
+        expect(yield* store.interaction(session)).toEqual({ state: open(100), version: 1 })
+        expect(yield* store.classificationOf(MessageId.make("m1"))).toEqual(Option.some(classified("m1")))
+        yield* store.commit({
+          sessionId: session,
+          expectedVersion: 1,
+          state: open(150, 2),
+          classification: Option.some(
+            classified("m2", { decision: "continue", applied: "continue", at: 150 })
+          ),
+          effects: [],
+          at: 150
+        })
+        yield* store.commit({
+          sessionId: session,
+          expectedVersion: 2,
+          state: noInteraction,
+          classification: Option.some(classified("m3", { decision: "end", applied: "end", at: 200 })),
+          effects: [
+            GroupEffect.Closed({ groupId: group, reason: "ended", messages: 3 }),
+            GroupEffect.AssessmentRequested({ groupId: group })
+          ],
+          at: 200
+        })
+        expect(yield* store.groups(session)).toEqual([
+          {
+            groupId: group,
+            sessionId: session,
+            status: "closed",
+            openedAt: 100,
+            closedAt: Option.some(200),
+            closeReason: Option.some("ended"),
+            messages: 3,
+            assessmentRequested: true
+          }
+        ])
+      })
+    )
+
+    test(
+      "refuses a commit against an older version, and a second classification of one message",
+      Effect.gen(function* () {
+        const store = yield* InteractionStore
+        const commit = {
+          sessionId: session,
+          expectedVersion: 0,
+          state: open(100),
+          classification: Option.some(classified("m1")),
+          effects: [GroupEffect.Opened({ groupId: group })],
+          at: 100
+        }
+        expect(yield* store.commit(commit)).toBe("committed")
+        expect(yield* store.commit({ ...commit, classification: Option.some(classified("m2")) })).toBe(
+          "stale"
+        )
+        expect(yield* store.commit({ ...commit, expectedVersion: 1 })).toBe("duplicate")
+        expect((yield* store.groups(session)).length).toBe(1)
+        expect((yield* store.interaction(session)).version).toBe(1)
+      })
+    )
+
+    test(
+      "lists sessions whose open group is idle, and forgets a deleted session",
+      Effect.gen(function* () {
+        const store = yield* InteractionStore
+        yield* store.commit({
+          sessionId: session,
+          expectedVersion: 0,
+          state: open(100),
+          classification: Option.some(classified("m1")),
+          effects: [GroupEffect.Opened({ groupId: group })],
+          at: 100
+        })
+        expect(yield* store.idleSessions(100)).toEqual([])
+        expect(yield* store.idleSessions(101)).toEqual([session])
+        yield* store.deleteSession(session)
+        expect(yield* store.idleSessions(1_000)).toEqual([])
+        expect(yield* store.groups(session)).toEqual([])
+        expect(yield* store.classificationOf(MessageId.make("m1"))).toEqual(Option.none())
+      })
+    )
+  })
