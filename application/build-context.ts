@@ -65,7 +65,14 @@ export const BuildContext = Effect.fn("BuildContext")(function* (
     return { source: "store" as const, reason: "store" as const, messages: stored.right }
   })
 
-  const window: ContextWindow = { purpose, systemPrompt, limit, ...chosen }
+  // A reply still streaming (or orphaned by a crash) has no text worth showing a model.
+  const window: ContextWindow = {
+    purpose,
+    systemPrompt,
+    limit,
+    ...chosen,
+    messages: chosen.messages.filter((message) => message.status !== "in_progress")
+  }
   yield* record(window)
   yield* Effect.annotateCurrentSpan({
     purpose,

@@ -159,9 +159,7 @@ export const SweepIdleInteractions = Effect.fn("SweepIdleInteractions")(function
 /** Runs the idle sweep every minute for the life of the layer; a failed sweep is retried next time. */
 export const layerIdleInteractionSweep = Layer.scopedDiscard(
   SweepIdleInteractions().pipe(
-    Effect.catchAll((error) =>
-      Effect.logWarning("idle interaction sweep failed").pipe(Effect.annotateLogs({ reason: error.reason }))
-    ),
+    Effect.catchAllCause((cause) => Effect.logWarning("idle interaction sweep failed", cause)),
     Effect.repeat(Schedule.spaced(Duration.minutes(1))),
     Effect.forkScoped
   )

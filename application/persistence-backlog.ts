@@ -32,7 +32,6 @@ export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog"
     /** Tries every waiting item once, in arrival order; stops at the first store failure. */
     readonly flush: Effect.Effect<void>
     readonly forgetSession: (sessionId: SessionId) => Effect.Effect<void>
-    readonly size: Effect.Effect<number>
   }
 >() {
   static readonly make = (options: { readonly capacity: number }) =>
@@ -44,7 +43,10 @@ export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog"
       const publish = Effect.suspend(() => Metric.set(persistBacklog, waiting.size))
 
       const settle = (entry: Deferred, outcome: string) =>
-        Effect.sync(() => waiting.delete(entry.item.messageId)).pipe(
+        // Only this entry: a newer write of the same message, deferred meanwhile, stays queued.
+        Effect.sync(
+          () => waiting.get(entry.item.messageId) === entry && waiting.delete(entry.item.messageId)
+        ).pipe(
           Effect.zipRight(publish),
           Effect.zipRight(
             Metric.increment(
@@ -92,8 +94,7 @@ export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog"
         forgetSession: (sessionId) =>
           Effect.sync(() => {
             for (const [id, entry] of waiting) if (entry.item.sessionId === sessionId) waiting.delete(id)
-          }).pipe(Effect.zipRight(publish)),
-        size: Effect.sync(() => waiting.size)
+          }).pipe(Effect.zipRight(publish))
       })
     })
 
@@ -106,7 +107,12 @@ export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog"
       PersistenceBacklog,
       Effect.gen(function* () {
         const backlog = yield* PersistenceBacklog.make(options)
-        yield* backlog.flush.pipe(Effect.repeat(Schedule.spaced(options.retryEvery)), Effect.forkScoped)
+        yield* backlog.flush.pipe(
+          // A defect in one round is logged; the loop goes on.
+          Effect.catchAllCause((cause) => Effect.logError("persistence backlog round failed", cause)),
+          Effect.repeat(Schedule.spaced(options.retryEvery)),
+          Effect.forkScoped
+        )
         return backlog
       })
     )

@@ -58,7 +58,8 @@ export const RecordTranscriptItem = Effect.fn("RecordTranscriptItem")(function* 
   const policy = resolved ?? (yield* resolvePersistencePolicy(userId, item.sessionId))
   if (Either.isRight(policy) && !policy.right.persist) {
     const kept = yield* keepInMemory(policy.right.reason)
-    if (kept.result._tag === "Inserted") yield* Metric.increment(persistSkippedPrivacyTotal)
+    if (kept.result._tag === "Inserted" && write === "append")
+      yield* Metric.increment(persistSkippedPrivacyTotal)
     return kept.outcome
   }
 
@@ -87,7 +88,11 @@ export const RecordTranscriptItem = Effect.fn("RecordTranscriptItem")(function* 
   }
 
   const result = written.right
-  yield* countPersist(result._tag.toLowerCase(), item.role)
+  // A completed reply is one message: its completion is counted apart from its first write.
+  yield* countPersist(
+    write === "finishReply" && result._tag === "Inserted" ? "completed" : result._tag.toLowerCase(),
+    item.role
+  )
   if (result._tag === "Conflict") return yield* conflictOf(result)
   yield* memory[write](item)
   return outcome(true, result._tag === "Duplicate")

@@ -27,18 +27,24 @@ const guarded =
       Effect.withSpan(`${port}.${op}`)
     )
 
+/** How many single-call deadlines a bulk delete may take. */
+const BULK_DEADLINE_FACTOR = 30
+
 export const layerGuardedTranscriptStore = Layer.effect(
   TranscriptStore,
   Effect.gen(function* () {
     const store = yield* TranscriptStore
-    const guard = guarded("TranscriptStore", (yield* ConversationSettings).storeTimeout)
+    const { storeTimeout } = yield* ConversationSettings
+    const guard = guarded("TranscriptStore", storeTimeout)
+    const bulk = guarded("TranscriptStore", Duration.times(storeTimeout, BULK_DEADLINE_FACTOR))
     return TranscriptStore.of({
       append: (item) => guard("append", store.append(item)),
       finishReply: (item) => guard("finish_reply", store.finishReply(item)),
       lastN: (sessionId, limit) => guard("last_n", store.lastN(sessionId, limit)),
       page: (sessionId, request) => guard("page", store.page(sessionId, request)),
-      deleteSession: (sessionId) => guard("delete_session", store.deleteSession(sessionId)),
-      deleteOlderThan: (cutoff) => guard("delete_older_than", store.deleteOlderThan(cutoff)),
+      // Bulk deletes run batch after batch (Convex): they get a longer deadline than one call.
+      deleteSession: (sessionId) => bulk("delete_session", store.deleteSession(sessionId)),
+      deleteOlderThan: (cutoff) => bulk("delete_older_than", store.deleteOlderThan(cutoff)),
       ping: guard("ping", store.ping)
     })
   })

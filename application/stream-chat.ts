@@ -1,4 +1,18 @@
-import { Clock, Data, Duration, Effect, Exit, Fiber, Metric, Option, Redacted, Ref, Stream } from "effect"
+import {
+  Array,
+  Cause,
+  Clock,
+  Data,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Metric,
+  Option,
+  Redacted,
+  Ref,
+  Stream
+} from "effect"
 import { ModelFailed } from "../domain/errors.ts"
 import { type GroupId, MessageId, type SessionId, type UserId } from "../domain/ids.ts"
 import { BuildContext } from "./build-context.ts"
@@ -77,7 +91,19 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
     },
     { policy, classify: "background" }
   )
-  const window = yield* BuildContext("chat", command.sessionId, command.userId, policy)
+  const built = yield* BuildContext("chat", command.sessionId, command.userId, policy)
+  // The model answers this prompt: the window ends with it, even when the store has not got it yet
+  // (deferred by an outage) or holds it from an earlier try of the same messageId.
+  const window = {
+    ...built,
+    messages: Array.takeRight(
+      [
+        ...built.messages.filter((message) => message.messageId !== userMessageId),
+        { ...prompt.item, seq: 0 }
+      ],
+      built.limit
+    )
+  }
   const assistantMessageId = MessageId.make(yield* ids.next)
   // The reply follows its prompt in (ts, seq) order, whatever the clocks did meanwhile.
   const replyTs = Math.max(prompt.item.ts, yield* Clock.currentTimeMillis)
@@ -119,7 +145,8 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       yield* Fiber.join(started)
       const finished = yield* Ref.get(finish)
       const item = yield* reply(yield* Ref.get(text), outcome === "completed" ? "completed" : "incomplete")
-      yield* RecordTranscriptItem(item, command.userId, "finishReply", policy).pipe(
+      // Privacy is decided again: a session opted out while its reply streamed keeps it in memory.
+      yield* RecordTranscriptItem(item, command.userId, "finishReply").pipe(
         Effect.catchAll((error) =>
           Effect.logWarning("reply not recorded").pipe(Effect.annotateLogs({ error: error._tag }))
         )
@@ -219,11 +246,24 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
               Effect.as(ChatEvent.Finished(event))
             )
       ),
-      Stream.catchAll((error: ModelFailed) =>
-        Stream.fromEffect(Effect.as(recordOnce("failed"), ChatEvent.Failed(error)))
-      ),
+      Stream.catchAllCause((cause) => {
+        // An interruption-only cause carries no failure: passing it on is sound.
+        if (Cause.isInterruptedOnly(cause)) return Stream.failCause(cause as Cause.Cause<never>)
+        // A defect (a bug, a provider answer no adapter expected) ends the turn like a model failure.
+        const failure = Option.getOrElse(
+          Cause.failureOption(cause),
+          () => new ModelFailed({ reason: "protocol", message: "the model stream failed unexpectedly" })
+        )
+        const logged = Cause.isFailType(cause) ? Effect.void : Effect.logError("chat stream defect", cause)
+        return Stream.fromEffect(
+          logged.pipe(Effect.zipRight(recordOnce("failed")), Effect.as(ChatEvent.Failed(failure)))
+        )
+      }),
       Stream.ensuringWith((exit) => recordOnce(Exit.isInterrupted(exit) ? "disconnected" : "failed")),
       Stream.provideContext(services),
+      // The response body streams after the request middleware's log scope ended: annotate again.
+      (stream) =>
+        Stream.unwrapScoped(Effect.as(Effect.annotateLogsScoped({ requestId: command.requestId }), stream)),
       Stream.withSpan("StreamChat.turn", {
         attributes: {
           "http.request_id": command.requestId,

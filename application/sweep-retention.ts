@@ -15,9 +15,7 @@ export const SweepRetention = Effect.fn("SweepRetention")(function* () {
 /** Runs the sweep at start and then daily, for the life of the layer; a failed sweep is retried next time. */
 export const layerDailyRetentionSweep = Layer.scopedDiscard(
   SweepRetention().pipe(
-    Effect.catchAll((error) =>
-      Effect.logWarning("retention sweep failed").pipe(Effect.annotateLogs({ reason: error.reason }))
-    ),
+    Effect.catchAllCause((cause) => Effect.logWarning("retention sweep failed; next try in a day", cause)),
     Effect.repeat(Schedule.spaced(Duration.days(1))),
     Effect.forkScoped
   )

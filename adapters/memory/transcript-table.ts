@@ -1,4 +1,5 @@
 import { Array, Option } from "effect"
+import { selectContextWindow } from "../../domain/context-window.ts"
 import type { SessionId } from "../../domain/ids.ts"
 import {
   byTranscriptOrder,
@@ -86,7 +87,7 @@ export class TranscriptTable {
 
   lastN(sessionId: SessionId, limit: number, now: number): ReadonlyArray<TranscriptItem> {
     this.expire(now)
-    return Array.takeRight(this.touch(sessionId, now, false)?.items ?? [], limit)
+    return selectContextWindow(this.touch(sessionId, now, false)?.items ?? [], limit)
   }
 
   page(sessionId: SessionId, request: PageRequest): TranscriptPage {

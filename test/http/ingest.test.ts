@@ -68,6 +68,19 @@ describe("POST /messages/ingest", () => {
     expect(await stored("ing-3b")).toEqual([])
   })
 
+  it("refuses text over 32,000 characters with 400 naming the field", async () => {
+    const reply = await ingest({
+      sessionId: "ing-long",
+      messageId: "long-1",
+      role: "user",
+      text: "x".repeat(32_001)
+    })
+    expect(reply.status).toBe(400)
+    expect(reply.body).toMatchObject({
+      error: { code: "invalid_request", message: expect.stringContaining("text") }
+    })
+  })
+
   it("takes the session from x-session-id when the body has none", async () => {
     const reply = await ingest({ messageId: "i4-h1", role: "user", text: "hi" }, { "x-session-id": "ing-4" })
     expect(reply.body).toMatchObject({ sessionId: "ing-4", persisted: true })

@@ -25,7 +25,7 @@ interface Case {
   readonly status: number
   readonly code: string
   /** Words the message must contain: the field at fault. */
-  readonly mentions?: string
+  readonly mentions?: string | ReadonlyArray<string>
 }
 
 const cases: ReadonlyArray<Case> = [
@@ -104,7 +104,7 @@ const cases: ReadonlyArray<Case> = [
     body: { ...valid, role: "bot", text: "" },
     status: 400,
     code: "invalid_request",
-    mentions: "role"
+    mentions: ["role", "text"]
   },
   { name: "a JSON array", raw: "[1,2]", status: 400, code: "invalid_request" },
   { name: "malformed JSON", raw: '{"sessionId": ', status: 400, code: "malformed_body" },
@@ -199,7 +199,7 @@ describe("malformed requests", () => {
     const { error } = reply.body as { error: { code: string; message: string; requestId: string } }
     expect(error.code).toBe(test.code)
     expect(error.requestId).toBe(reply.headers.get("x-request-id"))
-    if (test.mentions !== undefined) expect(error.message).toContain(test.mentions)
+    for (const field of [test.mentions ?? []].flat()) expect(error.message).toContain(field)
   })
 
   it("cuts off a chunked body that grows past the limit, and keeps serving", async () => {

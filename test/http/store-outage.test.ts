@@ -2,27 +2,27 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Effect } from "effect"
 import { SessionId } from "../../domain/ids.ts"
 import * as FaultyStores from "../support/faulty-stores.ts"
-import { StoreFaults, type StoreMode } from "../support/faulty-stores.ts"
+import { type FaultTarget, StoreFaults, type StoreMode } from "../support/faulty-stores.ts"
+import { readSse, textOf } from "../support/sse-client.ts"
 import { startService, type TestService } from "../support/service.ts"
 
 let service: TestService<StoreFaults>
 beforeAll(async () => {
   service = await startService({
     stores: FaultyStores.layer,
-    env: { STORE_TIMEOUT_MS: "150", PERSIST_RETRY_SECONDS: "1" }
+    env: { STORE_TIMEOUT_MS: "150", PERSIST_RETRY_SECONDS: "1", OFFLINE_TOKEN_DELAY_MS: "0" }
   })
 })
 afterAll(() => service.close())
 
-const setStore = (mode: StoreMode) => service.run(Effect.flatMap(StoreFaults, (faults) => faults.set(mode)))
+const setStore = (mode: StoreMode, target: FaultTarget = "all") =>
+  service.run(Effect.flatMap(StoreFaults, (faults) => faults.set(mode, target)))
 const inStore = (sessionId: string) =>
   service.run(
     Effect.flatMap(StoreFaults, (faults) => faults.transcripts.lastN(SessionId.make(sessionId), 100))
   )
-const say = (messageId: string, text: string) =>
-  service.request("POST", "/messages/ingest", {
-    body: { sessionId: "outage-1", messageId, role: "user", text }
-  })
+const say = (messageId: string, text: string, sessionId = "outage-1") =>
+  service.request("POST", "/messages/ingest", { body: { sessionId, messageId, role: "user", text } })
 const backlogGauge = async () => {
   const metrics = (await service.request("GET", "/metrics")).text
   return Number(/^coachup_transcript_persist_backlog(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? "NaN")
@@ -41,7 +41,7 @@ describe("a store that fails, hangs, or answers too late", () => {
     await setStore("down")
     const down = await say("out-1", "first")
     expect(down.status).toBe(200)
-    expect(down.body).toEqual({
+    expect(down.body).toMatchObject({
       messageId: "out-1",
       sessionId: "outage-1",
       persisted: false,
@@ -95,5 +95,49 @@ describe("a store that fails, hangs, or answers too late", () => {
     )
     const empty = await service.request("GET", "/sessions/outage-1/context?for=chat")
     expect(empty.body).toMatchObject({ source: "memory", reason: "store_empty" })
+  })
+})
+
+describe("writes that land after their deadline", () => {
+  it("a message whose write landed late is stored once when the backlog retries it", async () => {
+    await setStore("late", "transcript-writes")
+    const reply = await say("late-1", "landed anyway", "late-session")
+    expect(reply.body).toMatchObject({ persisted: false, skippedReason: "store_unavailable" })
+    expect((await inStore("late-session")).map((item) => item.messageId)).toEqual(["late-1"])
+    await setStore("up")
+    await eventually(async () => (await backlogGauge()) === 0)
+    expect((await inStore("late-session")).map((item) => item.messageId)).toEqual(["late-1"])
+  })
+
+  it("a chat turn during a write outage answers its prompt and lands its reply completed once", async () => {
+    await setStore("down", "transcript-writes")
+    const read = await readSse(
+      await fetch(`${service.url}/chat/stream?prompt=${encodeURIComponent("Outage prompt")}`, {
+        headers: { "x-session-id": "chat-outage" }
+      })
+    )
+    expect(textOf(read.events)).toContain('You said: "Outage prompt"')
+    expect(await inStore("chat-outage")).toEqual([])
+    await setStore("up")
+    await eventually(async () => (await backlogGauge()) === 0)
+    const stored = await inStore("chat-outage")
+    expect(stored.map((item) => [item.role, item.status])).toEqual([
+      ["user", undefined],
+      ["assistant", "completed"]
+    ])
+    expect(stored[1]!.text).toBe(textOf(read.events))
+  })
+
+  it("a reply whose in-progress row landed late is still completed, not dropped as a conflict", async () => {
+    await setStore("late", "transcript-writes")
+    const read = await readSse(
+      await fetch(`${service.url}/chat/stream?prompt=${encodeURIComponent("Late rows")}`, {
+        headers: { "x-session-id": "chat-late" }
+      })
+    )
+    await setStore("up")
+    await eventually(async () => (await backlogGauge()) === 0)
+    const reply = (await inStore("chat-late")).find((item) => item.role === "assistant")
+    expect(reply).toMatchObject({ status: "completed", text: textOf(read.events) })
   })
 })

@@ -2,7 +2,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net"
 
 /** What the fake does with a request, chosen by the requested model's name. */
-export type Behaviour = "ok" | "error-mid-stream" | "slow-first-token" | "rate-limited-once" | "bad-request"
+export type Behaviour =
+  | "ok"
+  | "error-mid-stream"
+  | "slow-first-token"
+  | "rate-limited-once"
+  | "bad-request"
+  | "cut-off"
+  | "usage-without-choices"
 
 export interface SeenRequest {
   readonly body: Record<string, unknown>
@@ -27,6 +34,16 @@ const usage = (id: string) =>
     created: 1_700_000_000,
     model: "fake",
     choices: [],
+    usage: { prompt_tokens: 11, completion_tokens: 2, total_tokens: 13 }
+  })}\n\n`
+
+/** A usage chunk as some compatible servers send it: no `choices` at all. */
+const usageWithoutChoices = (id: string) =>
+  `data: ${JSON.stringify({
+    id,
+    object: "chat.completion.chunk",
+    created: 1_700_000_000,
+    model: "fake",
     usage: { prompt_tokens: 11, completion_tokens: 2, total_tokens: 13 }
   })}\n\n`
 
@@ -86,8 +103,12 @@ const respond = (behaviour: Behaviour, response: ServerResponse, rateLimited: Se
       return
     }
     response.write(chunk(id, { content: "lo" }))
+    if (behaviour === "cut-off") {
+      response.end("data: [DONE]\n\n")
+      return
+    }
     response.write(chunk(id, {}, "stop"))
-    response.write(usage(id))
+    response.write(behaviour === "usage-without-choices" ? usageWithoutChoices(id) : usage(id))
     response.end("data: [DONE]\n\n")
   }
   if (behaviour === "slow-first-token") setTimeout(send, 5_000).unref()

@@ -1,38 +1,45 @@
 import { Context, Effect, Layer, Ref } from "effect"
+import { InteractionStore } from "../../application/ports/interaction-store.ts"
 import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { StoreUnavailable } from "../../domain/errors.ts"
+import * as MemoryInteractions from "../../adapters/memory/interaction-store.ts"
 import * as MemoryPrivacy from "../../adapters/memory/privacy-settings-store.ts"
 import * as MemoryTranscripts from "../../adapters/memory/transcript-store.ts"
 
 /** `late`: the call takes effect but its answer never comes (a write that lands after its timeout). */
 export type StoreMode = "up" | "down" | "hang" | "late"
 
+/** Which calls a mode applies to: every store call, or only transcript writes (append, finishReply). */
+export type FaultTarget = "all" | "transcript-writes"
+
 /** Switches the faulty stores between answering, failing at once, and never answering. */
 export class StoreFaults extends Context.Tag("test/StoreFaults")<
   StoreFaults,
   {
-    readonly set: (mode: StoreMode) => Effect.Effect<void>
+    readonly set: (mode: StoreMode, target?: FaultTarget) => Effect.Effect<void>
     /** The memory stores underneath, to look inside without going through the faults. */
     readonly transcripts: TranscriptStore["Type"]
   }
 >() {}
 
 /**
- * Memory stores behind a switch: every call fails (`down`), hangs (`hang`, left to the store
- * guard's timeout) or takes effect without answering (`late`) until the mode is `up` again.
+ * Memory stores behind a switch: calls fail (`down`), hang (`hang`, left to the store guard's
+ * timeout) or take effect without answering (`late`) until the mode is `up` again. Interaction
+ * state is a plain memory store: these tests are about transcripts.
  */
 export const layer = Layer.effectContext(
   Effect.gen(function* () {
-    const mode = yield* Ref.make<StoreMode>("up")
+    const mode = yield* Ref.make<{ mode: StoreMode; target: FaultTarget }>({ mode: "up", target: "all" })
     const transcripts = yield* MemoryTranscripts.make
     const privacy = yield* MemoryPrivacy.make
     const gate = <A>(
       operation: string,
       call: Effect.Effect<A, StoreUnavailable>
     ): Effect.Effect<A, StoreUnavailable> =>
-      Effect.flatMap(Ref.get(mode), (current) =>
-        current === "up"
+      Effect.flatMap(Ref.get(mode), ({ mode: current, target }) =>
+        current === "up" ||
+        (target === "transcript-writes" && operation !== "append" && operation !== "finish_reply")
           ? call
           : current === "down"
             ? Effect.fail(new StoreUnavailable({ operation, reason: "store is down (test)" }))
@@ -40,7 +47,12 @@ export const layer = Layer.effectContext(
               ? Effect.zipRight(call, Effect.never)
               : Effect.never
       )
-    return Context.make(StoreFaults, { set: (next) => Ref.set(mode, next), transcripts }).pipe(
+    const interactions = yield* MemoryInteractions.make
+    return Context.make(StoreFaults, {
+      set: (next, target = "all") => Ref.set(mode, { mode: next, target }),
+      transcripts
+    }).pipe(
+      Context.add(InteractionStore, interactions),
       Context.add(
         TranscriptStore,
         TranscriptStore.of({

@@ -98,6 +98,26 @@ describe("OpenAI chat model (real SDK, local OpenAI-compatible server)", () => {
     })
   )
 
+  it.effect("a stream cut off before its finish reason fails: the reply is not complete", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(Stream.runDrain(model("cut-off").stream(request)))
+      expect(error).toMatchObject({ _tag: "ModelFailed", reason: "protocol" })
+    })
+  )
+
+  it.effect("takes a usage chunk without choices, as some compatible servers send it", () =>
+    Effect.gen(function* () {
+      const events = Chunk.toReadonlyArray(
+        yield* Stream.runCollect(model("usage-without-choices").stream(request))
+      )
+      expect(events.at(-1)).toEqual({
+        _tag: "Finished",
+        reason: "stop",
+        usage: Option.some({ inputTokens: 11, outputTokens: 2 })
+      })
+    })
+  )
+
   it.effect("maps a rejected request to ModelFailed(rejected)", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(Stream.runDrain(model("bad-request").stream(request)))

@@ -83,7 +83,7 @@ export const make = (options: OpenAiChatOptions) => {
             catch: toModelFailed
           })
           const iterator = chunks[Symbol.asyncIterator]()
-          let reason: FinishReason = "other"
+          let reason = Option.none<FinishReason>()
           let usage = Option.none<TokenUsage>()
           const next = Effect.tryPromise({
             try: () => iterator.next(),
@@ -101,16 +101,25 @@ export const make = (options: OpenAiChatOptions) => {
                   outputTokens: chunk.usage.completion_tokens
                 })
               }
-              const choice = chunk.choices[0]
-              if (choice?.finish_reason) reason = finishReasons[choice.finish_reason] ?? "other"
+              // Some compatible servers send usage-only chunks without `choices`.
+              const choice = chunk.choices?.[0]
+              if (choice?.finish_reason) reason = Option.some(finishReasons[choice.finish_reason] ?? "other")
               const text = choice?.delta?.content
               return text ? [ChatModelEvent.TextDelta({ text })] : []
             })
           )
-          return Stream.concat(
-            deltas,
-            Stream.suspend(() => Stream.succeed(ChatModelEvent.Finished({ reason, usage })))
+          // A stream that ends without a finish reason was cut off: the reply is not complete.
+          const finished = Effect.suspend(() =>
+            Option.match(reason, {
+              onNone: () =>
+                Effect.fail(
+                  new ModelFailed({ reason: "protocol", message: "the stream ended without a finish reason" })
+                ),
+              onSome: (finishReason) =>
+                Effect.succeed(ChatModelEvent.Finished({ reason: finishReason, usage }))
+            })
           )
+          return Stream.concat(deltas, Stream.fromEffect(finished))
         })
       )
   })
