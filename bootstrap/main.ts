@@ -1,14 +1,12 @@
 import { NodeRuntime } from "@effect/platform-node"
-import { Effect, Layer, Logger } from "effect"
+import { Console, Effect, Layer, Logger, LogLevel } from "effect"
 import { AppConfig } from "./config.ts"
 import * as Config from "./config.ts"
-import { configuredStores, server } from "./layers.ts"
+import { formatReport, loadScenarios, replayScenarios } from "./eval.ts"
+import { application, configuredStores, memoryStores, server } from "./layers.ts"
 
-const command = process.argv[2] ?? "serve"
-if (command !== "serve") {
-  console.error(`unknown command "${command}"; usage: node bootstrap/main.ts serve`)
-  process.exit(2)
-}
+const USAGE = "usage: node bootstrap/main.ts serve | eval [--json]"
+const [command = "serve", ...flags] = process.argv.slice(2)
 
 /** Warns about context limits the environment gave out of range or unparsable. */
 const reportLimitWarnings = Layer.effectDiscard(
@@ -25,9 +23,39 @@ const logging = Layer.unwrapEffect(
   Effect.map(AppConfig, ({ logLevel }) => Layer.merge(Logger.json, Logger.minimumLogLevel(logLevel)))
 )
 
-const main = Layer.mergeAll(server(configuredStores), reportLimitWarnings).pipe(
-  Layer.provide(logging),
-  Layer.provide(Config.layer)
+/** `serve`: the HTTP service on the configured stores until SIGTERM. */
+const serve = Layer.launch(
+  Layer.mergeAll(server(configuredStores), reportLimitWarnings).pipe(
+    Layer.provide(logging),
+    Layer.provide(Config.layer)
+  )
 )
 
-NodeRuntime.runMain(Layer.launch(main), { disablePrettyLogger: true })
+/**
+ * `eval`: replays the labelled conversations (test/scenarios/) through ingestion with the configured
+ * classifier, on memory stores, and prints a confusion matrix, per-class precision and recall,
+ * accuracy and assessments queued against expected; `--json` for machines.
+ */
+const evaluate = Effect.gen(function* () {
+  const scenarios = loadScenarios()
+  const json = flags.includes("--json")
+  const progress = (done: number, total: number) => {
+    if (json || !process.stderr.isTTY) return
+    const filled = Math.round((done / total) * 30)
+    process.stderr.write(`\r[${"#".repeat(filled)}${" ".repeat(30 - filled)}] ${done}/${total} messages`)
+    if (done === total) process.stderr.write("\n")
+  }
+  const report = yield* replayScenarios(scenarios, progress)
+  yield* Console.log(json ? JSON.stringify(report, null, 2) : formatReport(report))
+}).pipe(
+  Effect.provide(application(memoryStores)),
+  Effect.provide(Logger.minimumLogLevel(LogLevel.Warning)),
+  Effect.provide(Config.layer)
+)
+
+if (command === "serve") NodeRuntime.runMain(serve, { disablePrettyLogger: true })
+else if (command === "eval") NodeRuntime.runMain(evaluate)
+else {
+  console.error(`unknown command "${command}"; ${USAGE}`)
+  process.exit(2)
+}

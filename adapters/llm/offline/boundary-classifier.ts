@@ -18,21 +18,21 @@ const RULES: ReadonlyArray<{
     decision: "end",
     confidence: 0.85,
     pattern:
-      /\b(let'?s (stop|end|wrap( it)? up|finish)|(stop|end|finish|pause) (the|this|our) (role[- ]?play|practi[cs]e|exercise|scenario|simulation)|that'?s (all|enough|it) for (now|today)|i'?m done( practi[cs]ing)?|we'?re done|end (of )?(the )?(role[- ]?play|scenario)|how did i do)\b/i
+      /\b(let'?s (stop|end|wrap( it)? up|finish)|(stop|end|finish|pause) (the|this|our) (role[- ]?play|practi[cs]e|exercise|scenario|simulation)|that'?s (all|enough|it) for (now|today)|i'?m done( practi[cs]ing)?|we'?re done|end (of )?(the )?(role[- ]?play|scenario)|how did i do|(i think )?i'?ve got it( now)?|thanks for playing along)\b/i
   },
   // Opening a practice: role play, rehearsal, "you be my ...".
   {
     decision: "start",
     confidence: 0.85,
     pattern:
-      /\b(role[- ]?play|let'?s (practi[cs]e|rehearse|run through|simulate|try it)|can we (practi[cs]e|rehearse|simulate|run through)|(pretend|act) (to be|as|you'?re)|you('?ll| will)? (be|play) (my|the|a)|play the (role|part) of|i want to practi[cs]e|help me practi[cs]e)\b/i
+      /\b(role[- ]?play|let'?s (practi[cs]e|rehearse|run through|simulate|try it)|can we (practi[cs]e|rehearse|simulate|run through)|(pretend|act) (to be|as|you'?re)|you('?ll| will)? (be|play) (my|the|a)|play the (role|part) of|i want to practi[cs]e|help me practi[cs]e|(could|can|would) you be (him|her|them|my|the)|try (out )?what i'?ll say)\b/i
   },
   // One self-contained request to judge something the user wrote or will say.
   {
     decision: "one_off",
     confidence: 0.8,
     pattern:
-      /\b(feedback on|how does (this|that) sound|how do i sound|(is|does) (this|that) (sound|come across|read)|rate (this|my)|review (this|my)|what do you think (of|about) (this|my)|critique|would (this|that) work)\b/i
+      /\b(feedback on|how does (this|that) sound|how do i sound|(is|does) (this|that) (sound|come across|read)|rate (this|my)|review (this|my)|what do you think (of|about) (this|my)|critique|would (this|that) work|is "[^"]+" (too|ok|okay|fine|appropriate|clear))\b/i
   },
   // Greetings, thanks and small talk.
   {

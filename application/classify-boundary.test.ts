@@ -1,0 +1,74 @@
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer, Option, TestClock } from "effect"
+import * as Config from "../bootstrap/config.ts"
+import { application, memoryStores } from "../bootstrap/layers.ts"
+import { MessageId, SessionId, UserId } from "../domain/ids.ts"
+import { SweepIdleInteractions } from "./classify-boundary.ts"
+import { IngestMessage } from "./ingest-message.ts"
+import { InteractionStore } from "./ports/interaction-store.ts"
+
+const app = application(memoryStores).pipe(
+  Layer.provide(Config.layer),
+  Layer.provide(
+    Layer.setConfigProvider(
+      ConfigProvider.fromMap(
+        new Map([
+          ["INTERACTION_IDLE_MINUTES", "30"],
+          // Fewer backlog rounds for the TestClock to step through.
+          ["PERSIST_RETRY_SECONDS", "3600"]
+        ])
+      )
+    )
+  )
+)
+const session = SessionId.make("idle-session")
+const say = (id: string, text: string) =>
+  IngestMessage({
+    userId: UserId.make("u"),
+    sessionId: session,
+    messageId: MessageId.make(id),
+    role: "user",
+    text,
+    ts: Option.none(),
+    groupId: Option.none(),
+    audioUrl: Option.none()
+  })
+
+describe("idle interactions", () => {
+  it.effect(
+    "an open practice idle past INTERACTION_IDLE_MINUTES is closed by the minutely sweep, due for assessment",
+    () =>
+      Effect.gen(function* () {
+        const opened = yield* say("i-1", "Can we role play my salary talk?")
+        expect(Option.map(opened.classification, (c) => c.applied)).toEqual(Option.some("start"))
+        const store = yield* InteractionStore
+        yield* TestClock.adjust("29 minutes")
+        expect(yield* SweepIdleInteractions()).toBe(0)
+        expect((yield* store.groups(session))[0]).toMatchObject({ status: "open" })
+        yield* TestClock.adjust("2 minutes")
+        expect(yield* store.groups(session)).toEqual([
+          expect.objectContaining({
+            status: "closed",
+            closeReason: Option.some("idle"),
+            assessmentRequested: true
+          })
+        ])
+        expect(Option.isNone((yield* store.interaction(session)).state.open)).toBe(true)
+      }).pipe(Effect.provide(app))
+  )
+
+  it.effect("a message arriving after the timeout finds the stale group closed and starts afresh", () =>
+    Effect.gen(function* () {
+      const first = yield* say("j-1", "Let's practise a tough talk with my landlord.")
+      yield* TestClock.adjust("45 minutes")
+      const next = yield* say("j-2", "The heating is broken again.")
+      const groups = yield* Effect.flatMap(InteractionStore, (store) => store.groups(session))
+      expect(groups[0]).toMatchObject({ closeReason: Option.some("idle"), assessmentRequested: true })
+      // The rules still see the opener in the window (continue); with no group open, one opens.
+      expect(groups).toHaveLength(2)
+      expect(Option.flatMap(next.classification, (c) => c.groupId)).not.toEqual(
+        Option.flatMap(first.classification, (c) => c.groupId)
+      )
+    }).pipe(Effect.provide(app))
+  )
+})

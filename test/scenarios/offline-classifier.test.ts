@@ -1,0 +1,46 @@
+import { execFile } from "node:child_process"
+import { promisify } from "node:util"
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer } from "effect"
+import * as Config from "../../bootstrap/config.ts"
+import { type EvalReport, loadScenarios, replayScenarios } from "../../bootstrap/eval.ts"
+import { application, memoryStores } from "../../bootstrap/layers.ts"
+
+const scenarios = loadScenarios()
+const app = application(memoryStores).pipe(
+  Layer.provide(Config.layer),
+  Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map())))
+)
+
+describe("scenario suite", () => {
+  it("holds at least 60 labelled user messages over at least 12 conversations", () => {
+    expect(scenarios.length).toBeGreaterThanOrEqual(12)
+    expect(
+      scenarios.flatMap((s) => s.messages).filter((m) => m.expect !== undefined).length
+    ).toBeGreaterThanOrEqual(60)
+  })
+
+  it.effect(
+    "offline classifier: chatter queues nothing, each one-off and each finished role play queues exactly one",
+    () =>
+      Effect.gen(function* () {
+        const report = yield* replayScenarios(scenarios)
+        for (const scenario of report.scenarios) {
+          expect(scenario.assessments, scenario.name).toBe(scenario.expectedAssessments)
+        }
+        expect(report.scenarios.filter((s) => s.expectedAssessments === 0).length).toBeGreaterThanOrEqual(4)
+      }).pipe(Effect.provide(app)),
+    { timeout: 60_000 }
+  )
+})
+
+it("npm run eval prints the report as JSON for machines", async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ["bootstrap/main.ts", "eval", "--json"], {
+    env: { ...process.env, LOG_LEVEL: "WARN" }
+  })
+  const report = JSON.parse(stdout) as EvalReport
+  expect(report.classifier).toBe("offline-rules")
+  expect(report.assessments.expected).toBe(scenarios.reduce((sum, s) => sum + s.expectedAssessments, 0))
+  expect(Object.keys(report.confusion)).toEqual(["start", "continue", "end", "one_off", "ignore"])
+  expect(report.accuracy).toBeGreaterThan(0)
+}, 60_000)
