@@ -52,6 +52,7 @@ export type LlmConfig =
       readonly apiKey: Option.Option<Redacted.Redacted<string>>
       readonly baseUrl: Option.Option<string>
       readonly chatModel: string
+      readonly classifierModel: string
       readonly maxRetries: number
     }
 
@@ -93,6 +94,7 @@ const llm: Config.Config<LlmConfig> = Config.all({
   apiKey: Config.map(optionalString("OPENAI_API_KEY"), Option.map(Redacted.make)),
   baseUrl: optionalString("OPENAI_BASE_URL"),
   chatModel: stringOr("CHAT_MODEL", "gpt-4o-mini"),
+  classifierModel: stringOr("CLASSIFIER_MODEL", "gpt-4o-mini"),
   maxRetries: nonNegativeInteger("OPENAI_MAX_RETRIES", 2)
 }).pipe(
   Config.mapOrFail(
@@ -102,6 +104,7 @@ const llm: Config.Config<LlmConfig> = Config.all({
       apiKey,
       baseUrl,
       chatModel,
+      classifierModel,
       maxRetries
     }): Either.Either<LlmConfig, ConfigError.ConfigError> => {
       if (provider === "offline") return Either.right({ provider, tokenDelay: Duration.millis(tokenDelayMs) })
@@ -116,7 +119,7 @@ const llm: Config.Config<LlmConfig> = Config.all({
       const invalidUrl = Option.exists(baseUrl, (url) => !URL.canParse(url))
       return invalidUrl
         ? Either.left(ConfigError.InvalidData([], "OPENAI_BASE_URL must be a URL"))
-        : Either.right({ provider, apiKey, baseUrl, chatModel, maxRetries })
+        : Either.right({ provider, apiKey, baseUrl, chatModel, classifierModel, maxRetries })
     }
   )
 )

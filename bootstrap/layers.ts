@@ -12,6 +12,7 @@ import {
   layerGuardedTranscriptStore
 } from "../application/store-guard.ts"
 import * as OfflineBoundaryClassifier from "../adapters/llm/offline/boundary-classifier.ts"
+import * as OpenAiBoundaryClassifier from "../adapters/llm/openai/boundary-classifier.ts"
 import { layerDailyRetentionSweep } from "../application/sweep-retention.ts"
 import { MAX_CONTEXT_LIMIT } from "../domain/context-window.ts"
 import { RateLimiter } from "@effect/experimental"
@@ -115,6 +116,20 @@ const backlog = Layer.unwrapEffect(
   Effect.map(AppConfig, (config) => PersistenceBacklog.layer(config.persistBacklog))
 )
 
+/** The boundary classifier: transparent offline rules, or CLASSIFIER_MODEL when LLM_PROVIDER=openai. */
+const configuredClassifier = Layer.unwrapEffect(
+  Effect.map(AppConfig, ({ llm }) =>
+    llm.provider === "offline"
+      ? OfflineBoundaryClassifier.layer
+      : OpenAiBoundaryClassifier.layer({
+          apiKey: llm.apiKey,
+          baseUrl: llm.baseUrl,
+          model: llm.classifierModel,
+          maxRetries: llm.maxRetries
+        })
+  )
+)
+
 /**
  * Everything the use cases need, on the given stores: guarded stores (timeouts, metrics, spans),
  * session memory, the persistence backlog and its retry loop, the daily retention sweep.
@@ -133,8 +148,7 @@ export const application = <E>(stores: StoreLayer<E>) =>
       Layer.mergeAll(
         sessionMemory,
         NodePlatform.layer,
-        // Transparent rules for now; an LLM classifier joins LLM_PROVIDER=openai in a later change.
-        OfflineBoundaryClassifier.layer,
+        configuredClassifier,
         Telemetry.layer({ serviceName: "coachup", serviceVersion: "0.1.0" })
       )
     ),

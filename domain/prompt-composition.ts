@@ -11,7 +11,11 @@ export interface PromptMessage {
  * `assistant:` line for the model to continue. Newlines inside a message are folded so that each
  * message stays one line and cannot forge another speaker's turn.
  */
-export const composePrompt = (systemPrompt: string, messages: ReadonlyArray<PromptMessage>): string => {
-  const lines = messages.map((message) => `${message.role}: ${message.text.replace(/\s*\n\s*/g, " ").trim()}`)
-  return [systemPrompt.trim(), "", ...lines, "assistant:"].join("\n")
-}
+export const composePrompt = (systemPrompt: string, messages: ReadonlyArray<PromptMessage>): string =>
+  [systemPrompt.trim(), "", ...(messages.length === 0 ? [] : [transcriptLines(messages)]), "assistant:"].join(
+    "\n"
+  )
+
+/** The window as `role: text` lines, one per message, newlines inside a message folded. */
+export const transcriptLines = (messages: ReadonlyArray<PromptMessage>): string =>
+  messages.map((message) => `${message.role}: ${message.text.replace(/\s*\n\s*/g, " ").trim()}`).join("\n")

@@ -10,7 +10,12 @@ beforeAll(async () => {
   fake = await startFakeOpenAi()
   service = await startService({
     stores: memoryStores,
-    env: { LLM_PROVIDER: "openai", OPENAI_BASE_URL: fake.baseUrl, CHAT_MODEL: "ok" }
+    env: {
+      LLM_PROVIDER: "openai",
+      OPENAI_BASE_URL: fake.baseUrl,
+      CHAT_MODEL: "ok",
+      CLASSIFIER_MODEL: "classify-start"
+    }
   })
 })
 afterAll(async () => {
@@ -34,4 +39,17 @@ it("streams an OpenAI-compatible provider's reply end to end, with store:false f
     await fetch(`${service.url}/chat/stream?prompt=private`, { headers: { "x-session-id": "oa-2" } })
   )
   expect(fake.seen.at(-1)!.body).toMatchObject({ store: false })
+})
+
+it("classifies ingested user messages with the provider's structured output", async () => {
+  const reply = await service.request("POST", "/messages/ingest", {
+    body: { sessionId: "oa-3", messageId: "oa-3-a", role: "user", text: "Be my landlord for a minute?" }
+  })
+  expect(reply.body).toMatchObject({
+    classification: { decision: "start", applied: "start", confidence: 0.93 }
+  })
+  expect(fake.seen.at(-1)!.body).toMatchObject({
+    model: "classify-start",
+    response_format: { type: "json_schema" }
+  })
 })

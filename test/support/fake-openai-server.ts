@@ -65,7 +65,8 @@ export const startFakeOpenAi = async () => {
       })
       const body = JSON.parse(raw) as Record<string, unknown>
       seen.push({ body, headers: request.headers, aborted })
-      respond(String(body["model"]) as Behaviour, response, rateLimited)
+      if (body["stream"] === true) respond(String(body["model"]) as Behaviour, response, rateLimited)
+      else answer(String(body["model"]), response)
     })
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
@@ -79,6 +80,28 @@ export const startFakeOpenAi = async () => {
         server.close(() => resolve())
       })
   }
+}
+
+/** Non-streamed completions (the classifier), by model name: the content the model "says". */
+const ANSWERS: Record<string, string> = {
+  "classify-start": JSON.stringify({ decision: "start", confidence: 0.93 }),
+  "classify-malformed": "I think this starts a role play.",
+  "classify-out-of-range": JSON.stringify({ decision: "start", confidence: 3 })
+}
+
+const answer = (model: string, response: ServerResponse) => {
+  response.writeHead(200, { "content-type": "application/json" })
+  response.end(
+    JSON.stringify({
+      id: "chatcmpl-fake",
+      object: "chat.completion",
+      created: 1_700_000_000,
+      model,
+      choices: [
+        { index: 0, message: { role: "assistant", content: ANSWERS[model] ?? "" }, finish_reason: "stop" }
+      ]
+    })
+  )
 }
 
 const respond = (behaviour: Behaviour, response: ServerResponse, rateLimited: Set<string>) => {
