@@ -185,12 +185,15 @@ try {
   const single = ttft.rows.find((row) => row.streams === 1)
   const busiest = ttft.rows[ttft.rows.length - 1]
   if (single === undefined || busiest === undefined) throw new Error("no single-stream TTFT result")
-  const addedP95 = single.service.p95 - single.bare.p95
+  // Judged on the paced run: with no token delay the offline model computes its whole reply before
+  // the first byte leaves, which measures the reply, not the time to the first token.
+  const addedP95 = paced.service.p95 - paced.bare.p95
   const targetMet = addedP95 < TTFT_TARGET_MS
   console.log(
     `Target (issue): the service adds < ${TTFT_TARGET_MS} ms at p95 for a single stream: ` +
-      `${targetMet ? "MET" : "NOT MET"} (adds ${ms(addedP95)}: p95 ${ms(single.service.p95)} vs ` +
-      `${ms(single.bare.p95)} bare; with the model paced: adds ${ms(paced.service.p95 - paced.bare.p95)})`
+      `${targetMet ? "MET" : "NOT MET"} on the paced run (adds ${ms(addedP95)} including the ${paced.tokenDelayMs} ms ` +
+      `pause: p95 ${ms(paced.service.p95)} vs ${ms(paced.bare.p95)} bare); unpaced, whole reply at once: adds ` +
+      `${ms(single.service.p95 - single.bare.p95)}`
   )
 
   const memory = await benchStreamMemory({
@@ -241,7 +244,7 @@ try {
       `lastN p50 ${ms(last.adapter.p50)} at ${count(last.size)} messages (${ratio(flatness)} its p50 at ` +
       `${count(first.size)}; ${ratio(last.adapter.p50 / last.raw.p50)} the raw query; read-all-then-slice ` +
       `${ratio(last.slice.p50 / last.adapter.p50)} slower); ` +
-      `chat first text-delta p95 ${ms(single.service.p95)} for 1 stream (+${ms(addedP95)} over bare node:http, ` +
+      `chat first text-delta p95 ${ms(paced.service.p95)} for 1 paced stream (+${ms(addedP95)} over bare node:http, ` +
       `target < ${TTFT_TARGET_MS} ms ${targetMet ? "met" : "not met"}), p50 ${ms(busiest.service.p50)} at ` +
       `${count(busiest.streams)} streams (${ratio(busiest.service.p50 / busiest.bare.p50)} bare); an idle chat ` +
       `stream holds ${bytes(memory.service.rssPerStream)} RSS / ${bytes(memory.service.heapPerStream)} heap ` +
