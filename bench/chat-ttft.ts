@@ -11,10 +11,7 @@
  */
 import { join } from "node:path"
 import { Worker } from "node:worker_threads"
-import { HttpServer } from "@effect/platform"
-import { ConfigProvider, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
-import * as Config from "../bootstrap/config.ts"
-import { embeddedStores, server } from "../bootstrap/layers.ts"
+import { startInProcessService } from "./in-process-service.ts"
 import { startBareSse } from "./bare-sse.ts"
 import type { SseLoadOptions, SseLoadResult } from "./sse-load.ts"
 import { type LatencySummary, summarize } from "./stats.ts"
@@ -55,31 +52,12 @@ export const UNLIMITED = [
   ["RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE", "1000000"]
 ] as const
 
-/** The service as bootstrap/main.ts composes it, on 127.0.0.1, any free port; logs below Warning dropped. */
-const startService = async (dataDir: string, tokenDelayMs: number) => {
-  const config = ConfigProvider.fromMap(
-    new Map([
-      ["HOST", "127.0.0.1"],
-      ["PORT", "0"],
-      ["DATA_DIR", dataDir],
-      ["LOG_LEVEL", "WARN"],
-      ["SHUTDOWN_DRAIN_SECONDS", "1"],
-      ["LLM_PROVIDER", "offline"],
-      ["OFFLINE_TOKEN_DELAY_MS", String(tokenDelayMs)],
-      ...UNLIMITED
-    ])
-  )
-  const runtime = ManagedRuntime.make(
-    server(embeddedStores).pipe(
-      Layer.provide(Config.layer),
-      Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)),
-      Layer.provide(Layer.setConfigProvider(config))
-    )
-  )
-  const address = (await runtime.runPromise(HttpServer.HttpServer)).address
-  if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
-  return { url: `http://127.0.0.1:${address.port}`, close: () => runtime.dispose() }
-}
+const startService = (dataDir: string, tokenDelayMs: number) =>
+  startInProcessService(dataDir, [
+    ["LLM_PROVIDER", "offline"],
+    ["OFFLINE_TOKEN_DELAY_MS", String(tokenDelayMs)],
+    ...UNLIMITED
+  ])
 
 const drive = (options: SseLoadOptions) =>
   new Promise<SseLoadResult>((resolve, reject) => {

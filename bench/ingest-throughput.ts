@@ -7,11 +7,8 @@ import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { DatabaseSync } from "node:sqlite"
 import { Worker } from "node:worker_threads"
-import { HttpServer } from "@effect/platform"
-import { ConfigProvider, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import { migrate } from "../adapters/sqlite/migrations.ts"
-import * as Config from "../bootstrap/config.ts"
-import { embeddedStores, server } from "../bootstrap/layers.ts"
+import { startInProcessService } from "./in-process-service.ts"
 import type { LoadOptions, LoadResult } from "./ingest-load.ts"
 import { type LatencySummary, summarize } from "./stats.ts"
 
@@ -35,31 +32,12 @@ export interface IngestResult {
   readonly ratio: number
 }
 
-/** The service as bootstrap/main.ts composes it, on 127.0.0.1, any free port; logs below Warning dropped. */
-const startService = async (dataDir: string) => {
-  const config = ConfigProvider.fromMap(
-    new Map([
-      ["HOST", "127.0.0.1"],
-      ["PORT", "0"],
-      ["DATA_DIR", dataDir],
-      ["LOG_LEVEL", "WARN"],
-      ["SHUTDOWN_DRAIN_SECONDS", "1"],
-      // The limits would turn most of the load into 429s: raised out of the way.
-      ["RATE_LIMIT_INGEST_PER_USER_PER_MINUTE", "1000000"],
-      ["RATE_LIMIT_INGEST_PER_SESSION_PER_MINUTE", "1000000"]
-    ])
-  )
-  const runtime = ManagedRuntime.make(
-    server(embeddedStores).pipe(
-      Layer.provide(Config.layer),
-      Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)),
-      Layer.provide(Layer.setConfigProvider(config))
-    )
-  )
-  const address = (await runtime.runPromise(HttpServer.HttpServer)).address
-  if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
-  return { url: `http://127.0.0.1:${address.port}`, runtime }
-}
+/** The limits would turn most of the load into 429s: raised out of the way. */
+const startService = (dataDir: string) =>
+  startInProcessService(dataDir, [
+    ["RATE_LIMIT_INGEST_PER_USER_PER_MINUTE", "1000000"],
+    ["RATE_LIMIT_INGEST_PER_SESSION_PER_MINUTE", "1000000"]
+  ])
 
 const drive = (options: LoadOptions) =>
   new Promise<LoadResult>((resolve, reject) => {
@@ -72,7 +50,7 @@ const drive = (options: LoadOptions) =>
   })
 
 const benchHttp = async (options: IngestOptions) => {
-  const { url, runtime } = await startService(options.dataDir)
+  const { url, close } = await startService(options.dataDir)
   try {
     const load = (runId: string, requests: number) =>
       drive({ url, runId, requests, concurrency: options.concurrency, sessions: options.sessions })
@@ -88,7 +66,7 @@ const benchHttp = async (options: IngestOptions) => {
       latency: summarize(result.latencies)
     }
   } finally {
-    await runtime.dispose()
+    await close()
   }
 }
 

@@ -1,12 +1,12 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Context, type Duration, Effect, FiberRef, Option } from "effect"
 import { StreamChat } from "../../../application/stream-chat.ts"
-import { SessionRequired } from "../../../domain/errors.ts"
 import type { GroupId, MessageId, SessionId } from "../../../domain/ids.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentUser } from "../caller.ts"
 import { enforceRateLimit } from "../rate-limit.ts"
+import { sessionOf } from "../session-of.ts"
 import { CurrentRequestId } from "../request-id.ts"
 import { uiMessageStreamResponse } from "../sse.ts"
 
@@ -17,8 +17,8 @@ export class ChatStreamSettings extends Context.Tag("coachup/http/ChatStreamSett
 >() {}
 
 interface ChatInput {
-  readonly sessionId: Option.Option<SessionId>
-  readonly headerSessionId: Option.Option<SessionId>
+  readonly sessionId: SessionId | undefined
+  readonly headerSessionId: SessionId | undefined
   readonly prompt: string
   readonly messageId: Option.Option<MessageId>
   readonly groupId: Option.Option<GroupId>
@@ -27,13 +27,7 @@ interface ChatInput {
 /** Everything that can fail does so before the first byte: bad input, 409, 429. */
 const streamChat = (input: ChatInput) =>
   Effect.gen(function* () {
-    const { sessionId: body, headerSessionId: header } = input
-    if (Option.isSome(body) && Option.isSome(header) && body.value !== header.value) {
-      return yield* new SessionRequired({ message: "sessionId in the body and x-session-id differ" })
-    }
-    const sessionId = yield* Option.orElse(body, () => header).pipe(
-      Effect.mapError(() => new SessionRequired({ message: "sessionId is required (body or x-session-id)" }))
-    )
+    const sessionId = yield* sessionOf(input.sessionId, input.headerSessionId)
     const userId = yield* CurrentUser
     const requestId = yield* FiberRef.get(CurrentRequestId)
     yield* enforceRateLimit("chat", userId, sessionId)
@@ -53,8 +47,8 @@ export const ChatLive = HttpApiBuilder.group(CoachUpApi, "chat", (handlers) =>
   handlers
     .handle("streamGet", ({ urlParams, headers }) =>
       streamChat({
-        sessionId: Option.none(),
-        headerSessionId: Option.some(headers["x-session-id"]),
+        sessionId: undefined,
+        headerSessionId: headers["x-session-id"],
         prompt: urlParams.prompt,
         messageId: Option.fromNullable(urlParams.messageId),
         groupId: Option.fromNullable(headers["x-group-id"])
@@ -62,8 +56,8 @@ export const ChatLive = HttpApiBuilder.group(CoachUpApi, "chat", (handlers) =>
     )
     .handle("streamPost", ({ payload, headers }) =>
       streamChat({
-        sessionId: Option.fromNullable(payload.sessionId),
-        headerSessionId: Option.fromNullable(headers["x-session-id"]),
+        sessionId: payload.sessionId,
+        headerSessionId: headers["x-session-id"],
         prompt: payload.prompt,
         messageId: Option.fromNullable(payload.messageId),
         groupId: Option.orElse(Option.fromNullable(payload.groupId), () =>

@@ -1,26 +1,17 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, FiberRef, Option } from "effect"
-import { SessionRequired } from "../../../domain/errors.ts"
 import { IngestMessage } from "../../../application/ingest-message.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentUser } from "../caller.ts"
 import { enforceRateLimit } from "../rate-limit.ts"
+import { sessionOf } from "../session-of.ts"
 import { CurrentRequestId } from "../request-id.ts"
 
 export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handlers) =>
   handlers.handle("ingest", ({ payload, headers }) =>
     Effect.gen(function* () {
-      const fromBody = Option.fromNullable(payload.sessionId)
-      const fromHeader = Option.fromNullable(headers["x-session-id"])
-      if (Option.isSome(fromBody) && Option.isSome(fromHeader) && fromBody.value !== fromHeader.value) {
-        return yield* new SessionRequired({ message: "sessionId in the body and x-session-id differ" })
-      }
-      const sessionId = yield* Option.orElse(fromBody, () => fromHeader).pipe(
-        Effect.mapError(
-          () => new SessionRequired({ message: "sessionId is required (body or x-session-id)" })
-        )
-      )
+      const sessionId = yield* sessionOf(payload.sessionId, headers["x-session-id"])
       const userId = yield* CurrentUser
       yield* enforceRateLimit("ingest", userId, sessionId)
       const outcome = yield* IngestMessage({
