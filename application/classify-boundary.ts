@@ -1,8 +1,9 @@
-import { Clock, Duration, Effect, Either, Layer, Metric, Option, Schedule } from "effect"
+import { Array, Clock, Duration, Effect, Either, Layer, Metric, Option, Schedule } from "effect"
 import { type BoundaryDecision, FALLBACK_CLASSIFICATION } from "../domain/boundary.ts"
 import { ModelFailed } from "../domain/errors.ts"
 import { GroupId, type MessageId, type SessionId, type UserId } from "../domain/ids.ts"
 import { expireIdle, transition } from "../domain/interaction-group.ts"
+import type { PromptMessage } from "../domain/prompt-composition.ts"
 import { BuildContext } from "./build-context.ts"
 import { ConversationSettings } from "./conversation-settings.ts"
 import { classifierConfidence, classifierDecisionsTotal, classifierFailuresTotal } from "./metrics.ts"
@@ -15,6 +16,8 @@ export interface ClassifyCommand {
   readonly userId: UserId
   readonly sessionId: SessionId
   readonly messageId: MessageId
+  /** The message itself: the window ends with it, whatever the store holds yet. */
+  readonly message: PromptMessage
   readonly requestId: string
 }
 
@@ -55,11 +58,26 @@ export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (
 
   const policy = resolved ?? (yield* resolvePersistencePolicy(command.userId, command.sessionId))
   const window = yield* BuildContext("classifier", command.sessionId, command.userId, policy)
+  const messages = Array.takeRight(
+    [
+      ...window.messages
+        .filter((message) => message.messageId !== command.messageId)
+        .map(({ role, text }) => ({ role, text })),
+      command.message
+    ],
+    window.limit
+  )
+  const current = yield* store.interaction(command.sessionId)
+  const now = yield* Clock.currentTimeMillis
+  const interactionOpen = Option.isSome(
+    expireIdle(current.state, now, Duration.toMillis(settings.interactionIdleTimeout)).state.open
+  )
   const classifier = yield* BoundaryClassifier
   const classification = yield* classifier
     .classify({
       systemPrompt: window.systemPrompt,
-      messages: window.messages.map(({ role, text }) => ({ role, text })),
+      messages,
+      interactionOpen,
       providerMayStore: Either.isRight(policy) && policy.right.persist,
       requestId: command.requestId
     })

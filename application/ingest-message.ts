@@ -81,6 +81,7 @@ export const IngestMessage = Effect.fn("IngestMessage")(function* (
       userId: command.userId,
       sessionId: item.sessionId,
       messageId: item.messageId,
+      message: { role: item.role, text: item.text },
       requestId: command.requestId ?? ""
     },
     options.policy
@@ -94,7 +95,11 @@ export const IngestMessage = Effect.fn("IngestMessage")(function* (
       ? Option.none()
       : options.classify === "background"
         ? yield* Effect.as(Effect.forkDaemon(Effect.ignore(classify)), Option.none())
-        : yield* Effect.option(classify)
+        : yield* classify.pipe(
+            Effect.map(Option.some),
+            // Logged above; the message is recorded, so the ingest answers without a classification.
+            Effect.catchAllCause(() => Effect.succeed(Option.none()))
+          )
   return {
     sessionId: item.sessionId,
     messageId: item.messageId,

@@ -9,7 +9,7 @@ const messageCounts = MetricBoundaries.fromIterable([0, 1, 2, 5, 10, 20, 50, 100
 
 export const transcriptPersistTotal = Metric.counter("coachup_transcript_persist_total", {
   description:
-    "Transcript writes by outcome (inserted, duplicate, conflict, failed, deferred_landed) and role",
+    "Transcript writes by outcome (inserted, duplicate, conflict, completed, deferred, failed, deferred_landed, dropped_opt_out) and role",
   incremental: true
 })
 
@@ -62,7 +62,8 @@ export const classifierContextLengthChars = Metric.histogram(
 )
 
 export const classifierContextBuildTotal = Metric.counter("coachup_classifier_context_build_total", {
-  description: "Classifier context windows built, by outcome (store, memory, fallback_error, fallback_empty)",
+  description:
+    "Classifier context windows built, by outcome (store, not_persisted, configured, store_error, store_empty)",
   incremental: true
 })
 

@@ -80,14 +80,10 @@ export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog"
       return PersistenceBacklog.of({
         defer: (item, userId, write) =>
           Effect.sync(() => {
-            const waitingWrite = waiting.get(item.messageId)
-            if (waitingWrite === undefined && waiting.size >= options.capacity) return false
-            // A completion replacing a waiting append is still a first write: append the final item.
-            waiting.set(item.messageId, {
-              item,
-              userId,
-              write: waitingWrite?.write === "append" ? "append" : write
-            })
+            if (!waiting.has(item.messageId) && waiting.size >= options.capacity) return false
+            // A later write of the same message replaces the waiting one. A reply's completion stays
+            // a completion: it appends when the in-progress row never landed, completes it when it did.
+            waiting.set(item.messageId, { item, userId, write })
             return true
           }).pipe(Effect.tap(publish)),
         flush,

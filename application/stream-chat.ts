@@ -246,6 +246,18 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
               Effect.as(ChatEvent.Finished(event))
             )
       ),
+      // A model stream that ends without finishing was cut off: a failure, like any other.
+      Stream.concat(
+        Stream.unwrap(
+          Effect.map(Ref.get(finish), (finished) =>
+            Option.isSome(finished)
+              ? Stream.empty
+              : Stream.fail(
+                  new ModelFailed({ reason: "protocol", message: "the model stream ended without finishing" })
+                )
+          )
+        )
+      ),
       Stream.catchAllCause((cause) => {
         // An interruption-only cause carries no failure: passing it on is sound.
         if (Cause.isInterruptedOnly(cause)) return Stream.failCause(cause as Cause.Cause<never>)

@@ -55,6 +55,7 @@ describe("interaction-group transition", () => {
     expect(Option.isSome(step(openState, "end", 0.3).state.open)).toBe(true)
     expect(step(noInteraction, "start", 0.59)).toMatchObject({ applied: "ignore", effects: [] })
     expect(step(noInteraction, "one_off", 0.6).applied).toBe("one_off")
+    expect(step(openState, "ignore", 0)).toMatchObject({ applied: "ignore", effects: [] })
   })
 })
 

@@ -74,12 +74,17 @@ const touch = (open: OpenGroup, at: number): OpenGroup => ({
  * - `one_off` is a group of its own, assessed at once; an open group stays open.
  * - `ignore` changes nothing: chatter joins no group, even inside a practice.
  * - Below `minConfidence` a boundary is not acted on: the message joins the open group if there is
- *   one (`continue`), else is chatter (`ignore`).
+ *   one (`continue`), else is chatter (`ignore`). An `ignore` stays one, whatever its confidence (a
+ *   failed classification is `ignore` at 0 and joins nothing).
  */
 export const transition = (state: SessionInteraction, message: ClassifiedMessage): Transition => {
   const { decision, confidence } = message.classification
   const applied: BoundaryDecision =
-    confidence >= message.minConfidence ? decision : Option.isSome(state.open) ? "continue" : "ignore"
+    decision === "ignore" || confidence >= message.minConfidence
+      ? decision
+      : Option.isSome(state.open)
+        ? "continue"
+        : "ignore"
   const { at, newGroupId } = message
   const unchanged = { state, groupId: Option.none<GroupId>(), applied, effects: [] }
   switch (applied) {

@@ -7,6 +7,8 @@ import type { PromptMessage } from "../../domain/prompt-composition.ts"
 export interface ClassifierRequest {
   readonly systemPrompt: string
   readonly messages: ReadonlyArray<PromptMessage>
+  /** Whether the session has a practice interaction open now (the state machine's view). */
+  readonly interactionOpen: boolean
   /** False for an opted-out session: the provider is asked not to keep the exchange. */
   readonly providerMayStore: boolean
   readonly requestId: string

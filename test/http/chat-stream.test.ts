@@ -176,6 +176,14 @@ describe("failures and disconnects", () => {
     expect((await stored("failing")).at(-1)).toMatchObject({ text: "Partial ", status: "incomplete" })
   })
 
+  it("a model stream that ends without finishing is an error part, and the reply is incomplete", async () => {
+    await script({ deltas: ["Half "], cutOff: true })
+    const read = await readSse(await chat("cut-off", "hi"))
+    expect(read.events.at(-2)).toMatchObject({ type: "error" })
+    await eventually(async () => (await stored("cut-off")).at(-1)?.status === "incomplete")
+    expect((await stored("cut-off")).at(-1)).toMatchObject({ text: "Half ", status: "incomplete" })
+  })
+
   it("a model that sends nothing times out as an error part", async () => {
     await script({ deltas: [], silent: true })
     const started = Date.now()

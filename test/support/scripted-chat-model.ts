@@ -11,6 +11,8 @@ export interface Script {
   readonly failWith?: ModelFailed["reason"]
   /** Never send anything (a model that does not answer). */
   readonly silent?: boolean
+  /** End after the deltas without finishing (a stream cut off). */
+  readonly cutOff?: boolean
 }
 
 export interface Recorded {
@@ -54,16 +56,18 @@ export const layer = Layer.effectContext(
               : Stream.fromIterable(current.deltas).pipe(
                   Stream.mapEffect((text) => Effect.as(pause, ChatModelEvent.TextDelta({ text }))),
                   Stream.concat(
-                    current.failWith === undefined
-                      ? Stream.succeed(
-                          ChatModelEvent.Finished({
-                            reason: "stop",
-                            usage: Option.some({ inputTokens: 7, outputTokens: 3 })
-                          })
-                        )
-                      : Stream.fail(
-                          new ModelFailed({ reason: current.failWith, message: "scripted failure" })
-                        )
+                    current.cutOff
+                      ? Stream.empty
+                      : current.failWith === undefined
+                        ? Stream.succeed(
+                            ChatModelEvent.Finished({
+                              reason: "stop",
+                              usage: Option.some({ inputTokens: 7, outputTokens: 3 })
+                            })
+                          )
+                        : Stream.fail(
+                            new ModelFailed({ reason: current.failWith, message: "scripted failure" })
+                          )
                   )
                 )
             return body.pipe(

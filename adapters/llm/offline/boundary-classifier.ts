@@ -1,7 +1,6 @@
 import { Effect, Layer } from "effect"
 import { BoundaryClassifier, type ClassifierRequest } from "../../../application/ports/boundary-classifier.ts"
 import type { Classification } from "../../../domain/boundary.ts"
-import type { PromptMessage } from "../../../domain/prompt-composition.ts"
 
 /**
  * The offline classifier: transparent keyword rules, no model. It is the baseline the LLM
@@ -43,26 +42,11 @@ const RULES: ReadonlyArray<{
   }
 ]
 
-const isPractiseOpener = (message: PromptMessage) =>
-  message.role === "user" && RULES[1]!.pattern.test(message.text)
-const isPractiseCloser = (message: PromptMessage) =>
-  message.role === "user" && RULES[0]!.pattern.test(message.text)
-
-/** Whether the window shows a practice opened and not yet closed before the latest message. */
-const practiceUnderway = (earlier: ReadonlyArray<PromptMessage>) => {
-  for (let i = earlier.length - 1; i >= 0; i--) {
-    const message = earlier[i]!
-    if (isPractiseCloser(message)) return false
-    if (isPractiseOpener(message)) return true
-  }
-  return false
-}
-
 export const classifyByRules = (request: ClassifierRequest): Classification => {
   const latest = request.messages.at(-1)
   if (latest === undefined) return { decision: "ignore", confidence: 0.5 }
   const rule = RULES.find(({ pattern }) => pattern.test(latest.text))
-  const underway = practiceUnderway(request.messages.slice(0, -1))
+  const underway = request.interactionOpen
   if (rule !== undefined) {
     // Small talk inside a practice is part of the role play more often than not.
     if (rule.decision === "ignore" && underway) return { decision: "continue", confidence: 0.55 }

@@ -19,6 +19,7 @@ const request = {
     { role: "user" as const, text: "Can you be my landlord\nfor a minute?" }
   ],
   providerMayStore: false,
+  interactionOpen: true,
   requestId: "cls-1"
 }
 

@@ -47,7 +47,10 @@ export const make = (options: OpenAiClassifierOptions) => {
                 { role: "system", content: request.systemPrompt },
                 {
                   role: "user",
-                  content: `Conversation so far, oldest first:\n${transcriptLines(request.messages)}\n\nClassify the last user message.`
+                  content:
+                    `Conversation so far, oldest first:\n${transcriptLines(request.messages)}\n\n` +
+                    `${request.interactionOpen ? "A practice interaction is open." : "No practice interaction is open."} ` +
+                    "Classify the last user message."
                 }
               ],
               response_format: RESPONSE_FORMAT,
