@@ -9,7 +9,7 @@ export interface StartOptions<R, M> {
   /** Environment variables, as the service would read them. */
   readonly env?: Record<string, string>
   /** The durable stores; services of this layer beyond the ports are reachable through `run`. */
-  readonly stores: Layer.Layer<R, unknown, Config.AppConfig>
+  readonly stores: Layer.Layer<R | Layer.Layer.Success<StoreLayer>, unknown, Config.AppConfig>
   /** The chat model (and any services of its own); the one configured by `env` when absent. */
   readonly chatModel?: Layer.Layer<M | ChatModel, never, Config.AppConfig>
 }
@@ -41,7 +41,7 @@ export const startService = async <R, M = never>(
     PERSIST_RETRY_SECONDS: "1",
     ...options.env
   }
-  const stores = options.stores as unknown as StoreLayer<unknown>
+  const stores: StoreLayer<unknown> = options.stores
   // Without a model of its own, M is `never`: the configured model provides everything asked for.
   const chatModel = (options.chatModel ?? configuredChatModel) as Layer.Layer<
     M | ChatModel,
