@@ -1,6 +1,6 @@
 import { Array, Clock, Duration, Effect, Either, Layer, Metric, Option, Schedule } from "effect"
 import { type BoundaryDecision, FALLBACK_CLASSIFICATION } from "../domain/boundary.ts"
-import { ModelFailed } from "../domain/errors.ts"
+import { MessageConflict, ModelFailed } from "../domain/errors.ts"
 import { GroupId, type MessageId, type SessionId, type UserId } from "../domain/ids.ts"
 import { expireIdle, transition } from "../domain/interaction-group.ts"
 import type { PromptMessage } from "../domain/prompt-composition.ts"
@@ -27,13 +27,16 @@ export interface ClassificationOutcome {
   readonly applied: BoundaryDecision
   readonly confidence: number
   readonly groupId: Option.Option<GroupId>
+  /** The classifier failed or answered malformed, and the message was taken as `ignore`. */
+  readonly fallback: boolean
 }
 
-const fromRecord = (record: MessageClassification): ClassificationOutcome => ({
+const fromRecord = (record: MessageClassification, fallback = false): ClassificationOutcome => ({
   decision: record.decision,
   applied: record.applied,
   confidence: record.confidence,
-  groupId: record.groupId
+  groupId: record.groupId,
+  fallback
 })
 
 /** The session moved on between reading its state and committing: read again and retry. */
@@ -54,7 +57,13 @@ export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (
   const store = yield* InteractionStore
   const settings = yield* ConversationSettings
   const previous = yield* store.classificationOf(command.messageId)
-  if (Option.isSome(previous)) return fromRecord(previous.value)
+  if (Option.isSome(previous)) {
+    // A messageId classified in another session is not this message (ingest answers 409 for it).
+    if (previous.value.sessionId !== command.sessionId) {
+      return yield* new MessageConflict({ messageId: command.messageId, reason: "different_session" })
+    }
+    return fromRecord(previous.value)
+  }
 
   const policy = resolved ?? (yield* resolvePersistencePolicy(command.userId, command.sessionId))
   const window = yield* BuildContext("classifier", command.sessionId, command.userId, policy)
@@ -73,6 +82,7 @@ export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (
     expireIdle(current.state, now, Duration.toMillis(settings.interactionIdleTimeout)).state.open
   )
   const classifier = yield* BoundaryClassifier
+  let fallback = false
   const classification = yield* classifier
     .classify({
       systemPrompt: window.systemPrompt,
@@ -94,6 +104,7 @@ export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (
               Effect.annotateLogs({ classifier: classifier.name, reason: error.reason })
             )
           ),
+          Effect.zipRight(Effect.sync(() => (fallback = true))),
           Effect.as(FALLBACK_CLASSIFICATION)
         )
       )
@@ -139,10 +150,17 @@ export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (
         fromRecord(Option.getOrElse(stored, () => record))
       )
     }
-    return fromRecord(record)
+    return fromRecord(record, fallback)
   })
   return yield* commit.pipe(
-    Effect.retry({ while: (error) => error instanceof StaleInteraction, schedule: Schedule.recurs(5) }),
+    // Concurrent messages of one session contend for its state: back off with jitter.
+    Effect.retry({
+      while: (error) => error instanceof StaleInteraction,
+      schedule: Schedule.exponential("5 millis").pipe(
+        Schedule.jittered,
+        Schedule.intersect(Schedule.recurs(10))
+      )
+    }),
     Effect.catchIf(
       (error): error is StaleInteraction => error instanceof StaleInteraction,
       () => Effect.dieMessage("interaction state kept changing under one message")
@@ -158,19 +176,24 @@ export const SweepIdleInteractions = Effect.fn("SweepIdleInteractions")(function
   const timeout = Duration.toMillis(settings.interactionIdleTimeout)
   let closed = 0
   for (const sessionId of yield* store.idleSessions(now - timeout)) {
-    const { state, version } = yield* store.interaction(sessionId)
-    const expired = expireIdle(state, now, timeout)
-    if (expired.effects.length === 0) continue
-    const result = yield* store.commit({
-      sessionId,
-      expectedVersion: version,
-      state: expired.state,
-      classification: Option.none(),
-      effects: expired.effects,
-      at: now
+    const closeOne = Effect.gen(function* () {
+      const { state, version } = yield* store.interaction(sessionId)
+      const expired = expireIdle(state, now, timeout)
+      if (expired.effects.length === 0) return false
+      const result = yield* store.commit({
+        sessionId,
+        expectedVersion: version,
+        state: expired.state,
+        classification: Option.none(),
+        effects: expired.effects,
+        at: now
+      })
+      return result === "committed"
     })
-    if (result === "committed") closed++
+    // One session the store fails on does not stop the others; the next round retries it.
+    if (yield* closeOne.pipe(Effect.catchAll(() => Effect.succeed(false)))) closed++
   }
+  if (closed > 0) yield* Effect.logInfo("idle interactions closed").pipe(Effect.annotateLogs({ closed }))
   return closed
 })
 

@@ -68,14 +68,16 @@ export const layerGuardedInteractionStore = Layer.effect(
   InteractionStore,
   Effect.gen(function* () {
     const store = yield* InteractionStore
-    const guard = guarded("InteractionStore", (yield* ConversationSettings).storeTimeout)
+    const { storeTimeout } = yield* ConversationSettings
+    const guard = guarded("InteractionStore", storeTimeout)
+    const bulk = guarded("InteractionStore", Duration.times(storeTimeout, BULK_DEADLINE_FACTOR))
     return InteractionStore.of({
       classificationOf: (messageId) => guard("classification_of", store.classificationOf(messageId)),
       interaction: (sessionId) => guard("interaction", store.interaction(sessionId)),
       commit: (commit) => guard("interaction_commit", store.commit(commit)),
       groups: (sessionId) => guard("groups", store.groups(sessionId)),
       idleSessions: (before) => guard("idle_sessions", store.idleSessions(before)),
-      deleteSession: (sessionId) => guard("interaction_delete_session", store.deleteSession(sessionId))
+      deleteSession: (sessionId) => bulk("interaction_delete_session", store.deleteSession(sessionId))
     })
   })
 )

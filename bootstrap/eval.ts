@@ -33,6 +33,8 @@ export interface ScenarioOutcome {
     readonly expected: BoundaryDecision
     readonly actual: BoundaryDecision
   }>
+  /** Labelled messages the classifier failed on (taken as ignore), or that got no classification. */
+  readonly failures: number
 }
 
 export interface EvalReport {
@@ -44,7 +46,9 @@ export interface EvalReport {
     BoundaryDecision,
     { readonly precision: number | null; readonly recall: number | null; readonly support: number }
   >
+  /** Correct decisions over all labelled messages: a failed classification counts as wrong. */
   readonly accuracy: number
+  readonly failures: number
   readonly assessments: {
     readonly expected: number
     readonly queued: number
@@ -70,6 +74,7 @@ export const replayScenarios = (
     for (const [s, scenario] of scenarios.entries()) {
       const sessionId = SessionId.make(`eval-${run}-${s}`)
       const labels: Array<ScenarioOutcome["labels"][number]> = []
+      let failures = 0
       for (const [m, message] of scenario.messages.entries()) {
         const outcome = yield* IngestMessage({
           userId: UserId.make("eval"),
@@ -82,12 +87,11 @@ export const replayScenarios = (
           audioUrl: Option.none(),
           requestId: `eval-${run}`
         })
-        if (message.expect !== undefined && Option.isSome(outcome.classification)) {
-          labels.push({
-            text: message.text,
-            expected: message.expect,
-            actual: outcome.classification.value.decision
-          })
+        if (message.expect !== undefined) {
+          const classified = Option.filter(outcome.classification, (c) => !c.fallback)
+          if (Option.isSome(classified)) {
+            labels.push({ text: message.text, expected: message.expect, actual: classified.value.decision })
+          } else failures++
         }
         onMessage(++done, total)
       }
@@ -96,7 +100,8 @@ export const replayScenarios = (
         name: scenario.name,
         expectedAssessments: scenario.expectedAssessments,
         assessments: groups.filter((group) => group.assessmentRequested).length,
-        labels
+        labels,
+        failures
       })
     }
     return report(classifier.name, outcomes)
@@ -121,12 +126,14 @@ const report = (classifier: string, scenarios: ReadonlyArray<ScenarioOutcome>): 
     })
   ) as EvalReport["perClass"]
   const correct = labels.filter((label) => label.expected === label.actual).length
+  const failures = scenarios.reduce((sum, scenario) => sum + scenario.failures, 0)
   return {
     classifier,
     scenarios,
     confusion,
     perClass,
-    accuracy: labels.length === 0 ? 0 : correct / labels.length,
+    accuracy: labels.length + failures === 0 ? 0 : correct / (labels.length + failures),
+    failures,
     assessments: {
       expected: scenarios.reduce((sum, scenario) => sum + scenario.expectedAssessments, 0),
       queued: scenarios.reduce((sum, scenario) => sum + scenario.assessments, 0),
@@ -170,7 +177,8 @@ export const formatReport = (result: EvalReport) => {
       ].join("")
     }),
     "",
-    `accuracy: ${percent(result.accuracy).trim()} of ${Object.values(result.perClass).reduce((sum, row) => sum + row.support, 0)} labelled messages`,
+    `accuracy: ${percent(result.accuracy).trim()} of ${Object.values(result.perClass).reduce((sum, row) => sum + row.support, 0) + result.failures} labelled messages` +
+      ` (classifier failures, counted wrong and left out of the matrix: ${result.failures})`,
     `assessments queued: ${result.assessments.queued} (expected ${result.assessments.expected}); ` +
       `${result.assessments.scenariosMatching} of ${result.scenarios.length} conversations queued exactly what they should`,
     ...result.scenarios

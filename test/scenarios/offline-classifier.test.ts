@@ -43,4 +43,5 @@ it("npm run eval prints the report as JSON for machines", async () => {
   expect(report.assessments.expected).toBe(scenarios.reduce((sum, s) => sum + s.expectedAssessments, 0))
   expect(Object.keys(report.confusion)).toEqual(["start", "continue", "end", "one_off", "ignore"])
   expect(report.accuracy).toBeGreaterThan(0)
+  expect(report.failures).toBe(0)
 }, 60_000)
