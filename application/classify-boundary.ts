@@ -9,6 +9,7 @@ import { ConversationSettings } from "./conversation-settings.ts"
 import { classifierConfidence, classifierDecisionsTotal, classifierFailuresTotal } from "./metrics.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
+import { SessionMemory } from "./ports/session-memory.ts"
 import { InteractionStore, type MessageClassification } from "./ports/interaction-store.ts"
 import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
 
@@ -117,6 +118,7 @@ export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (
   })
 
   const ids = yield* IdGenerator
+  const memory = yield* SessionMemory
   const commit = Effect.gen(function* () {
     const { state, version } = yield* store.interaction(command.sessionId)
     const at = yield* Clock.currentTimeMillis
@@ -136,6 +138,8 @@ export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (
       groupId: moved.groupId,
       at
     }
+    // A session deleted while this message was being classified stays deleted.
+    if (yield* memory.deletedSince(command.sessionId, now)) return fromRecord(record, fallback)
     const result = yield* store.commit({
       sessionId: command.sessionId,
       expectedVersion: version,

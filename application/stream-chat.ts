@@ -22,6 +22,7 @@ import { chatDurationSeconds, chatTokensTotal, chatTtftSeconds, chatTurnsTotal }
 import { ChatModel, type FinishReason, type TokenUsage } from "./ports/chat-model.ts"
 import { Hashing } from "./ports/hashing.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
+import { SessionMemory } from "./ports/session-memory.ts"
 import { RecordTranscriptItem } from "./record-transcript-item.ts"
 import { resolvePersistencePolicy } from "./resolve-persistence.ts"
 
@@ -67,6 +68,7 @@ type RecordingServices = Effect.Effect.Context<
  */
 export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatCommand) {
   const settings = yield* ConversationSettings
+  const memory = yield* SessionMemory
   const ids = yield* IdGenerator
   const model = yield* ChatModel
   const hashing = yield* Hashing
@@ -145,12 +147,17 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       yield* Fiber.join(started)
       const finished = yield* Ref.get(finish)
       const item = yield* reply(yield* Ref.get(text), outcome === "completed" ? "completed" : "incomplete")
-      // Privacy is decided again: a session opted out while its reply streamed keeps it in memory.
-      yield* RecordTranscriptItem(item, command.userId, "finishReply").pipe(
-        Effect.catchAll((error) =>
-          Effect.logWarning("reply not recorded").pipe(Effect.annotateLogs({ error: error._tag }))
+      // A session deleted while its reply streamed stays deleted: the reply is not written back.
+      if (yield* memory.deletedSince(command.sessionId, startedAt)) {
+        yield* Effect.logInfo("session deleted during the turn; reply not recorded")
+      } else {
+        // Privacy is decided again: a session opted out while its reply streamed keeps it in memory.
+        yield* RecordTranscriptItem(item, command.userId, "finishReply").pipe(
+          Effect.catchAll((error) =>
+            Effect.logWarning("reply not recorded").pipe(Effect.annotateLogs({ error: error._tag }))
+          )
         )
-      )
+      }
       const endedAt = yield* Clock.currentTimeMillis
       const ttft = yield* Ref.get(firstTextAt)
       const usage = Option.flatMap(finished, (f) => f.usage)

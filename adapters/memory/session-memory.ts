@@ -1,12 +1,15 @@
 import { Clock, Effect, Layer, Metric } from "effect"
 import { sessionMemorySessions } from "../../application/metrics.ts"
 import { SessionMemory } from "../../application/ports/session-memory.ts"
+import type { SessionId } from "../../domain/ids.ts"
 import { TranscriptTable, type TranscriptTableBounds } from "./transcript-table.ts"
 
 /** The bounded in-process transcript every deployment keeps beside its store. */
 export const make = (bounds: TranscriptTableBounds) =>
   Effect.sync(() => {
     const table = new TranscriptTable(bounds)
+    // When each session was deleted, oldest first, kept for the idle TTL.
+    const deletions = new Map<SessionId, number>()
     const publish = (now: number) => Metric.set(sessionMemorySessions, table.sessionCount(now))
     return SessionMemory.of({
       append: (item) =>
@@ -24,7 +27,17 @@ export const make = (bounds: TranscriptTableBounds) =>
       deleteSession: (sessionId) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
           const deleted = table.deleteSession(sessionId)
+          deletions.delete(sessionId)
+          deletions.set(sessionId, now)
           return Effect.as(publish(now), deleted)
+        }),
+      deletedSince: (sessionId, since) =>
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          for (const [id, at] of deletions) {
+            if (now - at < bounds.idleTtlMillis) break
+            deletions.delete(id)
+          }
+          return (deletions.get(sessionId) ?? Number.NEGATIVE_INFINITY) >= since
         }),
       sessionCount: Effect.map(Clock.currentTimeMillis, (now) => table.sessionCount(now))
     })

@@ -15,7 +15,13 @@ export class SessionMemory extends Context.Tag("coachup/SessionMemory")<
     /** As `TranscriptStore.finishReply`. */
     readonly finishReply: (item: NewTranscriptItem) => Effect.Effect<AppendResult>
     readonly lastN: (sessionId: SessionId, limit: number) => Effect.Effect<ReadonlyArray<TranscriptItem>>
+    /** Forgets a session and remembers when, for `deletedSince`. */
     readonly deleteSession: (sessionId: SessionId) => Effect.Effect<number>
+    /**
+     * Whether the session was deleted at or after `since` (ms since epoch), within the memory's idle
+     * TTL: work begun before a deletion (a streaming reply, a classification) must not write it back.
+     */
+    readonly deletedSince: (sessionId: SessionId, since: number) => Effect.Effect<boolean>
     /** How many sessions are held now. */
     readonly sessionCount: Effect.Effect<number>
   }

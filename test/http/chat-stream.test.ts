@@ -163,6 +163,21 @@ describe("failures and disconnects", () => {
     })
   })
 
+  it("a session deleted while its reply streams stays deleted", async () => {
+    await script({ deltas: ["One ", "two ", "three ", "four "], delayMs: 40 })
+    const response = await chat("deleted-mid", "tell me")
+    const reader = response.body!.getReader()
+    let received = ""
+    while (!received.includes('"delta":"two "'))
+      received += new TextDecoder().decode((await reader.read()).value)
+    expect((await service.request("DELETE", "/sessions/deleted-mid")).status).toBe(200)
+    while (!(await reader.read()).done) {
+      // drain to the end of the turn
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(await stored("deleted-mid")).toEqual([])
+  })
+
   it("a provider error mid-stream becomes an error part, and the reply is incomplete", async () => {
     await script({ deltas: ["Partial "], failWith: "unavailable" })
     const read = await readSse(await chat("failing", "hi"))
