@@ -1,6 +1,7 @@
 import { Cause, Clock, Effect, Option } from "effect"
 import type { GroupId, MessageId, SessionId, UserId } from "../domain/ids.ts"
 import { contentOf, type MessageStatus, type NewTranscriptItem, type Role } from "../domain/transcript.ts"
+import { BackgroundWork } from "./background-work.ts"
 import { ClassifyBoundary, type ClassificationOutcome } from "./classify-boundary.ts"
 import { Hashing } from "./ports/hashing.ts"
 import { type NotPersistedReason, RecordTranscriptItem } from "./record-transcript-item.ts"
@@ -94,7 +95,10 @@ export const IngestMessage = Effect.fn("IngestMessage")(function* (
     item.role !== "user"
       ? Option.none()
       : options.classify === "background"
-        ? yield* Effect.as(Effect.forkDaemon(Effect.ignore(classify)), Option.none())
+        ? yield* Effect.as(
+            Effect.flatMap(BackgroundWork, (background) => background.fork(classify)),
+            Option.none()
+          )
         : yield* classify.pipe(
             Effect.map(Option.some),
             // Logged above; the message is recorded, so the ingest answers without a classification.

@@ -1,5 +1,6 @@
 import { join } from "node:path"
 import { Duration, Effect, Layer, Option } from "effect"
+import { BackgroundWork } from "../application/background-work.ts"
 import { ConversationSettings } from "../application/conversation-settings.ts"
 import { PersistenceBacklog } from "../application/persistence-backlog.ts"
 import type { InteractionStore } from "../application/ports/interaction-store.ts"
@@ -135,7 +136,12 @@ const configuredClassifier = Layer.unwrapEffect(
  * session memory, the persistence backlog and its retry loop, the daily retention sweep.
  */
 export const application = <E>(stores: StoreLayer<E>) =>
-  Layer.mergeAll(backlog, layerDailyRetentionSweep, layerIdleInteractionSweep).pipe(
+  Layer.mergeAll(
+    backlog,
+    layerDailyRetentionSweep,
+    layerIdleInteractionSweep,
+    BackgroundWork.layer({ grace: Duration.seconds(5) })
+  ).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
         layerGuardedTranscriptStore,
