@@ -1,4 +1,5 @@
 /** Statistics, thresholds and the k6-style summary of a chat load run. */
+import { percentile } from "../../bench/stats.ts"
 
 export interface Distribution {
   readonly count: number
@@ -9,13 +10,6 @@ export interface Distribution {
   readonly p95: number
   readonly p99: number
   readonly max: number
-}
-
-/** Nearest-rank percentile of an ascending array (`p` in 0..100); NaN when empty. */
-export const percentile = (sorted: ReadonlyArray<number>, p: number): number => {
-  if (sorted.length === 0) return Number.NaN
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)))
-  return sorted[rank - 1] ?? Number.NaN
 }
 
 export const distribution = (samples: ReadonlyArray<number>): Distribution => {
