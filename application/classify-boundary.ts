@@ -11,6 +11,7 @@ import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { InteractionStore, type MessageClassification } from "./ports/interaction-store.ts"
+import { forkPeriodic } from "./periodic.ts"
 import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
 
 export interface ClassifyCommand {
@@ -203,9 +204,5 @@ export const SweepIdleInteractions = Effect.fn("SweepIdleInteractions")(function
 
 /** Runs the idle sweep every minute for the life of the layer; a failed sweep is retried next time. */
 export const layerIdleInteractionSweep = Layer.scopedDiscard(
-  SweepIdleInteractions().pipe(
-    Effect.catchAllCause((cause) => Effect.logWarning("idle interaction sweep failed", cause)),
-    Effect.repeat(Schedule.spaced(Duration.minutes(1))),
-    Effect.forkScoped
-  )
+  forkPeriodic(SweepIdleInteractions(), Duration.minutes(1), "idle interaction sweep failed")
 )

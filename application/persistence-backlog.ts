@@ -1,6 +1,7 @@
-import { Context, Duration, Effect, Layer, Metric, Schedule } from "effect"
+import { Context, Duration, Effect, Layer, Metric } from "effect"
 import type { SessionId, UserId } from "../domain/ids.ts"
 import type { NewTranscriptItem } from "../domain/transcript.ts"
+import { forkPeriodic } from "./periodic.ts"
 import { persistBacklog, transcriptPersistTotal } from "./metrics.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 import type { TranscriptWrite } from "./record-transcript-item.ts"
@@ -103,12 +104,7 @@ export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog"
       PersistenceBacklog,
       Effect.gen(function* () {
         const backlog = yield* PersistenceBacklog.make(options)
-        yield* backlog.flush.pipe(
-          // A defect in one round is logged; the loop goes on.
-          Effect.catchAllCause((cause) => Effect.logError("persistence backlog round failed", cause)),
-          Effect.repeat(Schedule.spaced(options.retryEvery)),
-          Effect.forkScoped
-        )
+        yield* forkPeriodic(backlog.flush, options.retryEvery, "persistence backlog round failed")
         return backlog
       })
     )

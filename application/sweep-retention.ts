@@ -1,5 +1,6 @@
-import { Clock, Duration, Effect, Layer, Schedule } from "effect"
+import { Clock, Duration, Effect, Layer } from "effect"
 import { ConversationSettings } from "./conversation-settings.ts"
+import { forkPeriodic } from "./periodic.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 
 /** Deletes persisted transcript items older than `TRANSCRIPT_RETENTION_DAYS`. */
@@ -14,9 +15,5 @@ export const SweepRetention = Effect.fn("SweepRetention")(function* () {
 
 /** Runs the sweep at start and then daily, for the life of the layer; a failed sweep is retried next time. */
 export const layerDailyRetentionSweep = Layer.scopedDiscard(
-  SweepRetention().pipe(
-    Effect.catchAllCause((cause) => Effect.logWarning("retention sweep failed; next try in a day", cause)),
-    Effect.repeat(Schedule.spaced(Duration.days(1))),
-    Effect.forkScoped
-  )
+  forkPeriodic(SweepRetention(), Duration.days(1), "retention sweep failed; next try in a day")
 )

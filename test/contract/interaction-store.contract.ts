@@ -1,6 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, type Layer, Option } from "effect"
-import { InteractionStore, type MessageClassification } from "../../application/ports/interaction-store.ts"
+import {
+  type InteractionCommit,
+  InteractionStore,
+  type MessageClassification
+} from "../../application/ports/interaction-store.ts"
 import { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
 import { GroupEffect, noInteraction, type SessionInteraction } from "../../domain/interaction-group.ts"
 
@@ -22,6 +26,16 @@ const classified = (
   at: 100,
   ...fields
 })
+
+/** The first transition of a session: message m1 opens the group. */
+const opening: InteractionCommit = {
+  sessionId: session,
+  expectedVersion: 0,
+  state: open(100),
+  classification: Option.some(classified("m1")),
+  effects: [GroupEffect.Opened({ groupId: group })],
+  at: 100
+}
 
 /** The `InteractionStore` contract, run on every adapter with a fresh store per test. */
 export const interactionStoreContract = (
@@ -46,14 +60,7 @@ export const interactionStoreContract = (
       "commits a transition whole: state, classification and groups",
       Effect.gen(function* () {
         const store = yield* InteractionStore
-        const first = yield* store.commit({
-          sessionId: session,
-          expectedVersion: 0,
-          state: open(100),
-          classification: Option.some(classified("m1")),
-          effects: [GroupEffect.Opened({ groupId: group })],
-          at: 100
-        })
+        const first = yield* store.commit(opening)
         expect(first).toBe("committed")
         expect(yield* store.interaction(session)).toEqual({ state: open(100), version: 1 })
         expect(yield* store.classificationOf(MessageId.make("m1"))).toEqual(Option.some(classified("m1")))
@@ -97,14 +104,7 @@ export const interactionStoreContract = (
       "refuses a commit against an older version, and a second classification of one message",
       Effect.gen(function* () {
         const store = yield* InteractionStore
-        const commit = {
-          sessionId: session,
-          expectedVersion: 0,
-          state: open(100),
-          classification: Option.some(classified("m1")),
-          effects: [GroupEffect.Opened({ groupId: group })],
-          at: 100
-        }
+        const commit = opening
         expect(yield* store.commit(commit)).toBe("committed")
         expect(yield* store.commit({ ...commit, classification: Option.some(classified("m2")) })).toBe(
           "stale"
@@ -119,14 +119,7 @@ export const interactionStoreContract = (
       "lists sessions whose open group is idle, and forgets a deleted session",
       Effect.gen(function* () {
         const store = yield* InteractionStore
-        yield* store.commit({
-          sessionId: session,
-          expectedVersion: 0,
-          state: open(100),
-          classification: Option.some(classified("m1")),
-          effects: [GroupEffect.Opened({ groupId: group })],
-          at: 100
-        })
+        yield* store.commit(opening)
         expect(yield* store.idleSessions(100)).toEqual([])
         expect(yield* store.idleSessions(101)).toEqual([session])
         yield* store.deleteSession(session)
