@@ -108,3 +108,23 @@ export const classifierFailuresTotal = Metric.counter("coachup_classifier_failur
   description: "Classifier calls that failed or answered malformed, by reason; each was taken as ignore",
   incremental: true
 })
+
+const assessmentSeconds = MetricBoundaries.fromIterable([
+  0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 6, 8, 10, 15, 30, 60, 120
+])
+
+export const assessmentDurationSeconds = Metric.histogram(
+  "coachup_assessment_duration_seconds",
+  assessmentSeconds,
+  "Time from a group's assessment being queued to its result being stored, in seconds (SLO: p95 under 8 s)"
+)
+
+export const assessmentJobsTotal = Metric.counter("coachup_assessment_jobs_total", {
+  description:
+    "Assessment jobs by outcome (queued, duplicate, completed, retried, failed, lost_lease, enqueue_failed)",
+  incremental: true
+})
+
+export const assessmentQueueDepth = Metric.gauge("coachup_assessment_queue_depth", {
+  description: "Assessment jobs waiting or running, by state (pending, running), as the queue last reported"
+})
