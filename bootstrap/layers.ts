@@ -1,4 +1,5 @@
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { Duration, Effect, Layer, Option } from "effect"
 import { BackgroundWork } from "../application/background-work.ts"
 import { ConversationSettings } from "../application/conversation-settings.ts"
@@ -175,6 +176,9 @@ export const configuredChatModel: Layer.Layer<ChatModel, never, AppConfig> = Lay
   )
 )
 
+/** Where `npm run build:web` (run by `npm ci`'s prepare step) writes the web app. */
+const WEB_APP_ROOT = fileURLToPath(new URL("../adapters/web/dist", import.meta.url))
+
 /** What the HTTP adapter needs beside the use cases: budgets, the rate limiter, stream settings. */
 const httpPolicies = Layer.unwrapEffect(
   Effect.map(AppConfig, (config) =>
@@ -203,6 +207,7 @@ export const server = <E>(
         host: config.host,
         port: config.port,
         maxBodyBytes: config.maxBodyBytes,
+        webRoot: WEB_APP_ROOT,
         drainTimeout: config.drainTimeout
       })
     )

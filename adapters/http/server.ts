@@ -10,9 +10,12 @@ import { OperationsLive } from "./handlers/operations.ts"
 import { PrivacyLive } from "./handlers/privacy.ts"
 import { SessionsLive } from "./handlers/sessions.ts"
 import * as RequestMiddleware from "./request-middleware.ts"
+import * as WebApp from "./web-app.ts"
 
 export interface HttpOptions {
   readonly maxBodyBytes: number
+  /** The built web app (Vite's output folder), served at `/`. */
+  readonly webRoot: string
 }
 
 const ApiLive = HttpApiBuilder.api(CoachUpApi).pipe(
@@ -20,10 +23,11 @@ const ApiLive = HttpApiBuilder.api(CoachUpApi).pipe(
   Layer.provide(Layer.succeed(Caller, callerFromHeader))
 )
 
-/** The API, its OpenAPI document and reference page, behind the request middleware; needs an HttpServer. */
+/** The API, its OpenAPI document and reference page and the web app, behind the request middleware; needs an HttpServer. */
 export const app = (options: HttpOptions) =>
   HttpApiBuilder.serve().pipe(
     Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
+    Layer.provide(WebApp.layer({ root: options.webRoot })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(RequestMiddleware.layer(options)),
     Layer.provide(ApiLive)

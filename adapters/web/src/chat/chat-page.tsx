@@ -1,0 +1,133 @@
+import { useChat } from "@ai-sdk/react"
+import { type FormEvent, type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react"
+import type { InteractionGroup, Message } from "../api-types.ts"
+import { ErrorNotice } from "../error-notice.tsx"
+import { loadGroups, loadTranscript } from "../transcript.ts"
+import { type CoachMessage, chatTransport } from "./chat-transport.ts"
+import { InteractionStatus } from "./interaction-status.tsx"
+import { MessageItem } from "./message-item.tsx"
+import { SessionPrivacyToggle } from "./session-privacy-toggle.tsx"
+
+const asChatMessage = (item: Message): CoachMessage => ({
+  id: item.messageId,
+  role: item.role,
+  parts: [{ type: "text", text: item.text }],
+  metadata: item.status === undefined ? {} : { status: item.status }
+})
+
+/** Chat with the coach in one session: the reply streams in, and the session resumes on return. */
+export function ChatPage(props: { readonly sessionId: string }) {
+  const { sessionId } = props
+  const transport = useMemo(() => chatTransport(sessionId), [sessionId])
+  const [turns, setTurns] = useState(0)
+  const [stopped, setStopped] = useState<ReadonlySet<string>>(new Set())
+  const { messages, setMessages, sendMessage, regenerate, stop, status, error } = useChat<CoachMessage>({
+    id: sessionId,
+    transport,
+    onFinish: ({ message, isAbort }) => {
+      if (isAbort) setStopped((ids) => new Set(ids).add(message.id))
+      setTurns((count) => count + 1)
+    },
+    onError: () => setTurns((count) => count + 1)
+  })
+  const [loadError, setLoadError] = useState<unknown>(null)
+  const [loaded, setLoaded] = useState(false)
+  const [groups, setGroups] = useState<ReadonlyArray<InteractionGroup> | null>(null)
+  const [input, setInput] = useState("")
+  const inputRef = useRef<HTMLTextAreaElement>(null)
+  const endRef = useRef<HTMLDivElement>(null)
+
+  const resume = () => {
+    setLoadError(null)
+    loadTranscript(sessionId)
+      .then((items) => {
+        setMessages(items.map(asChatMessage))
+        setLoaded(true)
+      })
+      .catch(setLoadError)
+  }
+  useEffect(resume, [sessionId])
+
+  // The classification of a turn shows in the groups: read them again after every turn.
+  useEffect(() => {
+    const controller = new AbortController()
+    loadGroups(sessionId, controller.signal)
+      .then(setGroups)
+      .catch(() => {
+        if (!controller.signal.aborted) setGroups(null)
+      })
+    return () => controller.abort()
+  }, [sessionId, turns])
+
+  // A block body: scrollIntoView returns a promise in newer browsers, which is no effect cleanup.
+  useEffect(() => {
+    endRef.current?.scrollIntoView?.({ block: "end" })
+  }, [messages])
+
+  const busy = status === "submitted" || status === "streaming"
+  const send = (event?: FormEvent) => {
+    event?.preventDefault()
+    const text = input.trim()
+    if (text === "" || busy || !loaded) return
+    void sendMessage({ text })
+    setInput("")
+    inputRef.current?.focus()
+  }
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) send(event)
+  }
+  const retry = () => {
+    void regenerate()
+    inputRef.current?.focus()
+  }
+
+  return (
+    <section className="chat" aria-labelledby="chat-heading">
+      <div className="chat-header">
+        <h1 id="chat-heading">Chat</h1>
+        <InteractionStatus groups={groups} />
+        <SessionPrivacyToggle sessionId={sessionId} />
+      </div>
+      {loadError !== null ? <ErrorNotice error={loadError} onRetry={resume} /> : null}
+      <ol className="messages" aria-label="Conversation" aria-live="polite">
+        {loaded && messages.length === 0 ? (
+          <li className="empty">
+            Say hello, or ask to practise a conversation: “Can we role play asking my manager for a raise?”
+          </li>
+        ) : null}
+        {messages.map((message, index) => (
+          <MessageItem
+            key={message.id}
+            message={message}
+            streaming={busy && index === messages.length - 1 && message.role === "assistant"}
+            stopped={stopped.has(message.id)}
+          />
+        ))}
+      </ol>
+      <div ref={endRef} />
+      {error === undefined ? null : <ErrorNotice error={error} onRetry={retry} />}
+      <form className="composer" onSubmit={send}>
+        <label htmlFor="prompt">Message</label>
+        <textarea
+          id="prompt"
+          ref={inputRef}
+          rows={2}
+          value={input}
+          placeholder="Enter sends; Shift+Enter adds a line"
+          onChange={(event) => setInput(event.target.value)}
+          onKeyDown={onKeyDown}
+          autoFocus
+        />
+        {busy ? (
+          <button type="button" className="stop" onClick={() => void stop()}>
+            Stop
+          </button>
+        ) : (
+          <button type="submit" disabled={!loaded || input.trim() === ""}>
+            Send
+          </button>
+        )}
+      </form>
+    </section>
+  )
+}

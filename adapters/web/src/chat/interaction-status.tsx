@@ -1,0 +1,31 @@
+import type { InteractionGroup } from "../api-types.ts"
+import { Link } from "../router.tsx"
+
+const closeReasons = {
+  ended: "ended",
+  restarted: "replaced by a new one",
+  idle: "closed after a quiet spell"
+}
+
+/** Whether a practice is underway, from the session's interaction groups (oldest first). */
+export function InteractionStatus(props: { readonly groups: ReadonlyArray<InteractionGroup> | null }) {
+  const latest = props.groups?.at(-1)
+  let text: string
+  if (props.groups === null) text = "Checking for a practice in progress…"
+  else if (latest === undefined) text = "No interaction in progress."
+  else if (latest.status === "open")
+    text = `Practising: interaction ${latest.groupId.slice(0, 8)}, ${latest.messages} message${latest.messages === 1 ? "" : "s"} so far.`
+  else
+    text = `No interaction in progress. The last one (${latest.groupId.slice(0, 8)}) was ${latest.closeReason === null ? "closed" : closeReasons[latest.closeReason]}.`
+  return (
+    <p className={`interaction ${latest?.status === "open" ? "interaction-open" : ""}`} role="status">
+      {text}
+      {latest?.status === "closed" && latest.assessmentRequested ? (
+        <>
+          {" "}
+          <Link to="/assessments">See its assessment</Link>
+        </>
+      ) : null}
+    </p>
+  )
+}

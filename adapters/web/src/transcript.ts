@@ -1,0 +1,27 @@
+import type { InteractionGroup, GroupsResponse, Message, MessagesPage } from "./api-types.ts"
+import { getJson } from "./api-client.ts"
+
+const PAGE_SIZE = 200
+
+/** The session's whole stored transcript, in (ts, seq) order, page after page. */
+export const loadTranscript = async (sessionId: string, signal?: AbortSignal): Promise<Array<Message>> => {
+  const items: Array<Message> = []
+  let cursor: string | null = null
+  do {
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE) })
+    if (cursor !== null) query.set("cursor", cursor)
+    const page: MessagesPage = await getJson(
+      `/sessions/${encodeURIComponent(sessionId)}/messages?${query}`,
+      signal
+    )
+    items.push(...page.items)
+    cursor = page.nextCursor
+  } while (cursor !== null)
+  return items
+}
+
+export const loadGroups = async (
+  sessionId: string,
+  signal?: AbortSignal
+): Promise<ReadonlyArray<InteractionGroup>> =>
+  (await getJson<GroupsResponse>(`/sessions/${encodeURIComponent(sessionId)}/groups`, signal)).groups

@@ -1,0 +1,16 @@
+import { fileURLToPath } from "node:url"
+import react from "@vitejs/plugin-react"
+import { defineConfig } from "vite"
+
+/** The service `npm run dev:web` proxies the API to (`npm start` in another terminal). */
+const service = "http://127.0.0.1:3000"
+
+// Only the API's paths go to the service: `/settings` itself is a page of the app.
+const apiPaths = ["/chat/", "/messages/", "/sessions/", "/groups/", "/settings/privacy", "/healthz"]
+
+export default defineConfig({
+  root: fileURLToPath(new URL(".", import.meta.url)),
+  plugins: [react()],
+  build: { outDir: "dist", emptyOutDir: true },
+  server: { proxy: Object.fromEntries(apiPaths.map((path) => [path, service])) }
+})
