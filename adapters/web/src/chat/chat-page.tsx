@@ -59,7 +59,8 @@ export function ChatPage(props: { readonly sessionId: string }) {
     return () => controller.abort()
   }, [sessionId, turns])
 
-  // A block body: scrollIntoView returns a promise in newer browsers, which is no effect cleanup.
+  // The newest words and the composer stay in view. A block body: scrollIntoView returns a promise in
+  // newer browsers, and an effect may return only a cleanup.
   useEffect(() => {
     endRef.current?.scrollIntoView?.({ block: "end" })
   }, [messages])
@@ -75,6 +76,11 @@ export function ChatPage(props: { readonly sessionId: string }) {
   }
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) send(event)
+  }
+  // The Stop button goes away with the stream: focus moves on to where the next message is typed.
+  const stopReply = () => {
+    void stop()
+    inputRef.current?.focus()
   }
   const retry = () => {
     void regenerate()
@@ -104,7 +110,6 @@ export function ChatPage(props: { readonly sessionId: string }) {
           />
         ))}
       </ol>
-      <div ref={endRef} />
       {error === undefined ? null : <ErrorNotice error={error} onRetry={retry} />}
       <form className="composer" onSubmit={send}>
         <label htmlFor="prompt">Message</label>
@@ -119,7 +124,7 @@ export function ChatPage(props: { readonly sessionId: string }) {
           autoFocus
         />
         {busy ? (
-          <button type="button" className="stop" onClick={() => void stop()}>
+          <button type="button" className="stop" onClick={stopReply}>
             Stop
           </button>
         ) : (
@@ -128,6 +133,7 @@ export function ChatPage(props: { readonly sessionId: string }) {
           </button>
         )}
       </form>
+      <div ref={endRef} />
     </section>
   )
 }

@@ -18,7 +18,7 @@ export function MessageItem(props: {
         <p className="message-meta">
           {context === undefined ? null : `Context: ${context} message${context === 1 ? "" : "s"}`}
           {context !== undefined && incomplete ? " · " : null}
-          {incomplete ? <span className="badge badge-warning">Stopped: saved as incomplete</span> : null}
+          {incomplete ? <span className="badge badge-warning">Stopped before the end</span> : null}
         </p>
       ) : null}
     </li>

@@ -30,7 +30,12 @@ export function SessionPrivacyToggle(props: { readonly sessionId: string }) {
     return () => controller.abort()
   }, [optOut])
 
+  // The box follows the click at once, and goes back if the service does not take the change. It
+  // stays enabled while saving (disabling it would drop keyboard focus); a click meanwhile is ignored.
   const change = async (next: boolean) => {
+    if (saving) return
+    const previous = optOut
+    setOptOut(next)
     setSaving(true)
     setError(null)
     try {
@@ -44,6 +49,7 @@ export function SessionPrivacyToggle(props: { readonly sessionId: string }) {
       localStorage.setItem(storageKey(sessionId), String(saved.transcriptPersistenceOptOut))
       setOptOut(saved.transcriptPersistenceOptOut)
     } catch (cause) {
+      setOptOut(previous)
       setError(cause)
     } finally {
       setSaving(false)
@@ -56,7 +62,8 @@ export function SessionPrivacyToggle(props: { readonly sessionId: string }) {
         <input
           type="checkbox"
           checked={optOut === true}
-          disabled={optOut === null || saving}
+          disabled={optOut === null}
+          aria-busy={saving}
           onChange={(event) => void change(event.target.checked)}
           aria-describedby="session-privacy-hint"
         />{" "}

@@ -22,7 +22,12 @@ export function SettingsPage() {
     return () => controller.abort()
   }, [attempt])
 
+  // The box follows the click at once, and goes back if the service does not take the change. It
+  // stays enabled while saving (disabling it would drop keyboard focus); a click meanwhile is ignored.
   const change = async (next: boolean) => {
+    if (saving) return
+    const previous = optOut
+    setOptOut(next)
     setSaving(true)
     setSaved(false)
     setError(null)
@@ -33,6 +38,7 @@ export function SettingsPage() {
       setOptOut(settings.transcriptPersistenceOptOut)
       setSaved(true)
     } catch (cause) {
+      setOptOut(previous)
       setError(cause)
     } finally {
       setSaving(false)
@@ -47,7 +53,8 @@ export function SettingsPage() {
         <input
           type="checkbox"
           checked={optOut === true}
-          disabled={optOut === null || saving}
+          disabled={optOut === null}
+          aria-busy={saving}
           onChange={(event) => void change(event.target.checked)}
           aria-describedby="opt-out-meaning"
         />{" "}
