@@ -11,6 +11,16 @@ const apiPaths = ["/chat/", "/messages/", "/sessions/", "/groups/", "/settings/p
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   plugins: [react()],
-  build: { outDir: "dist", emptyOutDir: true },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    rollupOptions: {
+      // zod, inside the AI SDK, has comments Rollup cannot place and drops: harmless, and not ours to fix.
+      onwarn: (warning, warn) => {
+        if (warning.code === "INVALID_ANNOTATION" && warning.id?.includes("node_modules") === true) return
+        warn(warning)
+      }
+    }
+  },
   server: { proxy: Object.fromEntries(apiPaths.map((path) => [path, service])) }
 })

@@ -39,6 +39,12 @@ describe("the web app beside the API", () => {
     }
   )
 
+  it("labels the app's requests by page in the request metrics", async () => {
+    await get("/history")
+    const metrics = await (await get("/metrics")).text()
+    expect(metrics).toMatch(/coachup_http_request_duration_seconds_count\{[^}]*route="\/history"/)
+  })
+
   it("keeps the API's own documents where they were", async () => {
     expect((await get("/openapi.json")).status).toBe(200)
     expect((await get("/docs")).status).toBe(200)

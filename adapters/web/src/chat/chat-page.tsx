@@ -8,6 +8,8 @@ import { InteractionStatus } from "./interaction-status.tsx"
 import { MessageItem } from "./message-item.tsx"
 import { SessionPrivacyToggle } from "./session-privacy-toggle.tsx"
 
+const GROUPS_RECHECK_MS = 2000
+
 const asChatMessage = (item: Message): CoachMessage => ({
   id: item.messageId,
   role: item.role,
@@ -48,15 +50,22 @@ export function ChatPage(props: { readonly sessionId: string }) {
   }
   useEffect(resume, [sessionId])
 
-  // The classification of a turn shows in the groups: read them again after every turn.
+  // A turn's classification runs beside its reply and shows in the groups: read them after every
+  // turn, and once more a little later for a classifier slower than the reply.
   useEffect(() => {
     const controller = new AbortController()
-    loadGroups(sessionId, controller.signal)
-      .then(setGroups)
-      .catch(() => {
-        if (!controller.signal.aborted) setGroups(null)
-      })
-    return () => controller.abort()
+    const refresh = () =>
+      loadGroups(sessionId, controller.signal)
+        .then(setGroups)
+        .catch(() => {
+          if (!controller.signal.aborted) setGroups(null)
+        })
+    void refresh()
+    const again = turns === 0 ? undefined : setTimeout(() => void refresh(), GROUPS_RECHECK_MS)
+    return () => {
+      controller.abort()
+      clearTimeout(again)
+    }
   }, [sessionId, turns])
 
   // The newest words and the composer stay in view. A block body: scrollIntoView returns a promise in
