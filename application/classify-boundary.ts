@@ -147,7 +147,8 @@ export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (
       state: moved.state,
       classification: Option.some(record),
       effects: [...idle.effects, ...moved.effects],
-      at
+      at,
+      requestId: Option.some(command.requestId)
     })
     if (result === "stale") return yield* Effect.fail(new StaleInteraction())
     if (result === "duplicate") {
@@ -191,7 +192,8 @@ export const SweepIdleInteractions = Effect.fn("SweepIdleInteractions")(function
         state: expired.state,
         classification: Option.none(),
         effects: expired.effects,
-        at: now
+        at: now,
+        requestId: Option.none()
       })
       return result === "committed"
     })
