@@ -1,5 +1,8 @@
+import { hostname } from "node:os"
 import { join } from "node:path"
 import { Duration, Effect, Layer, Option } from "effect"
+import { AssessmentSettings } from "../application/assess-interaction.ts"
+import { layerAssessmentWorkers } from "../application/assessment-worker.ts"
 import { BackgroundWork } from "../application/background-work.ts"
 import { ConversationSettings } from "../application/conversation-settings.ts"
 import { PersistenceBacklog } from "../application/persistence-backlog.ts"
@@ -9,10 +12,15 @@ import type { PrivacySettingsStore } from "../application/ports/privacy-settings
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
 import { layerIdleInteractionSweep } from "../application/classify-boundary.ts"
 import {
+  layerGuardedAssessmentQueue,
   layerGuardedInteractionStore,
   layerGuardedPrivacySettingsStore,
   layerGuardedTranscriptStore
 } from "../application/store-guard.ts"
+import { COMMUNICATION_RUBRIC_V1 } from "../domain/assessment.ts"
+import * as OfflineAssessor from "../adapters/llm/offline/assessor.ts"
+import * as OpenAiAssessor from "../adapters/llm/openai/assessor.ts"
+import * as AssessmentMemoryInProcess from "../adapters/memory/assessment-memory.ts"
 import * as OfflineBoundaryClassifier from "../adapters/llm/offline/boundary-classifier.ts"
 import * as OpenAiBoundaryClassifier from "../adapters/llm/openai/boundary-classifier.ts"
 import { layerDailyRetentionSweep } from "../application/sweep-retention.ts"
@@ -147,30 +155,70 @@ const configuredClassifier = Layer.unwrapEffect(
   )
 )
 
+/** The assessor: offline heuristics, or ASSESSMENT_MODEL when LLM_PROVIDER=openai. */
+const configuredAssessor = Layer.unwrapEffect(
+  Effect.map(AppConfig, ({ llm }) =>
+    llm.provider === "offline"
+      ? OfflineAssessor.layer
+      : OpenAiAssessor.layer({
+          apiKey: llm.apiKey,
+          baseUrl: llm.baseUrl,
+          model: llm.assessmentModel,
+          maxRetries: llm.maxRetries
+        })
+  )
+)
+
+const assessmentSettings = Layer.effect(
+  AssessmentSettings,
+  Effect.map(AppConfig, ({ assessment }) =>
+    AssessmentSettings.of({
+      systemPrompt: assessment.systemPrompt,
+      rubric: COMMUNICATION_RUBRIC_V1,
+      timeout: assessment.timeout,
+      // Longer than an attempt may take, so that a live worker never loses its job to another.
+      lease: Duration.sum(Duration.times(assessment.timeout, 2), Duration.seconds(5)),
+      maxAttempts: assessment.maxAttempts,
+      retryBase: assessment.retryBase,
+      retryCap: Duration.minutes(5),
+      pollInterval: assessment.pollInterval,
+      workers: assessment.workers,
+      workerId: `${hostname()}:${process.pid}`
+    })
+  )
+)
+
 /**
  * Everything the use cases need, on the given stores: guarded stores (timeouts, metrics, spans),
- * session memory, the persistence backlog and its retry loop, the daily retention sweep.
+ * session memory, the persistence backlog and its retry loop, the daily retention sweep, the idle
+ * interaction sweep and the assessment workers (`ASSESSMENT_WORKERS` of them).
  */
 export const application = <E>(stores: StoreLayer<E>) =>
   Layer.mergeAll(
     backlog,
     layerDailyRetentionSweep,
     layerIdleInteractionSweep,
+    layerAssessmentWorkers,
     BackgroundWork.layer({ grace: Duration.seconds(5) })
   ).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
         layerGuardedTranscriptStore,
         layerGuardedPrivacySettingsStore,
-        layerGuardedInteractionStore
+        layerGuardedAssessmentQueue,
+        layerGuardedInteractionStore,
+        layerGuardedAssessmentQueue
       )
     ),
     Layer.provide(stores),
     Layer.provideMerge(
       Layer.mergeAll(
         sessionMemory,
+        AssessmentMemoryInProcess.layer({ maxResults: 10_000 }),
         NodePlatform.layer,
         configuredClassifier,
+        configuredAssessor,
+        assessmentSettings,
         Telemetry.layer({ serviceName: "coachup", serviceVersion: "0.1.0" })
       )
     ),

@@ -110,9 +110,9 @@ export const assessmentQueueContract = (
         yield* closeGroup("s1", "late", 200)
         yield* closeGroup("s2", "early", 100)
         const first = yield* claimAt(300)
-        expect(Option.map(first, ({ groupId, attempt, queuedAt }) => ({ groupId, attempt, queuedAt }))).toEqual(
-          Option.some({ groupId: "early", attempt: 1, queuedAt: 100 })
-        )
+        expect(
+          Option.map(first, ({ groupId, attempt, queuedAt }) => ({ groupId, attempt, queuedAt }))
+        ).toEqual(Option.some({ groupId: "early", attempt: 1, queuedAt: 100 }))
         const second = yield* claimAt(300, { worker: "worker-b" })
         expect(Option.map(second, (job) => job.groupId)).toEqual(Option.some("late"))
         expect(yield* claimAt(300)).toEqual(Option.none())
