@@ -26,6 +26,7 @@ import * as OpenAiBoundaryClassifier from "../adapters/llm/openai/boundary-class
 import { layerDailyRetentionSweep } from "../application/sweep-retention.ts"
 import { MAX_CONTEXT_LIMIT } from "../domain/context-window.ts"
 import { RateLimiter } from "@effect/experimental"
+import type { Assessor } from "../application/ports/assessor.ts"
 import type { ChatModel } from "../application/ports/chat-model.ts"
 import { ChatStreamSettings } from "../adapters/http/handlers/chat.ts"
 import { RateLimitPolicy } from "../adapters/http/rate-limit.ts"
@@ -156,7 +157,7 @@ const configuredClassifier = Layer.unwrapEffect(
 )
 
 /** The assessor: offline heuristics, or ASSESSMENT_MODEL when LLM_PROVIDER=openai. */
-const configuredAssessor = Layer.unwrapEffect(
+const configuredAssessor: Layer.Layer<Assessor, never, AppConfig> = Layer.unwrapEffect(
   Effect.map(AppConfig, ({ llm }) =>
     llm.provider === "offline"
       ? OfflineAssessor.layer
@@ -177,7 +178,7 @@ const assessmentSettings = Layer.effect(
       rubric: COMMUNICATION_RUBRIC_V1,
       timeout: assessment.timeout,
       // Longer than an attempt may take, so that a live worker never loses its job to another.
-      lease: Duration.sum(Duration.times(assessment.timeout, 2), Duration.seconds(5)),
+      lease: Duration.sum(Duration.times(assessment.timeout, 2), Duration.seconds(1)),
       maxAttempts: assessment.maxAttempts,
       retryBase: assessment.retryBase,
       retryCap: Duration.minutes(5),
@@ -193,7 +194,10 @@ const assessmentSettings = Layer.effect(
  * session memory, the persistence backlog and its retry loop, the daily retention sweep, the idle
  * interaction sweep and the assessment workers (`ASSESSMENT_WORKERS` of them).
  */
-export const application = <E>(stores: StoreLayer<E>) =>
+export const application = <E>(
+  stores: StoreLayer<E>,
+  assessor: Layer.Layer<Assessor, never, AppConfig> = configuredAssessor
+) =>
   Layer.mergeAll(
     backlog,
     layerDailyRetentionSweep,
@@ -217,7 +221,7 @@ export const application = <E>(stores: StoreLayer<E>) =>
         AssessmentMemoryInProcess.layer({ maxResults: 10_000 }),
         NodePlatform.layer,
         configuredClassifier,
-        configuredAssessor,
+        assessor,
         assessmentSettings,
         Telemetry.layer({ serviceName: "coachup", serviceVersion: "0.1.0" })
       )
