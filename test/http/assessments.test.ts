@@ -154,4 +154,19 @@ describe("assessments over HTTP on SQLite", () => {
     )
     expect(await assessments("doomed")).toEqual([])
   })
+
+  it("exports the assessment metrics: jobs by outcome, duration, queue depth", async () => {
+    const group = (
+      await say("metered", "metered-1", "Can you give me feedback on this opener: 'Quick question'?")
+    ).classification.groupId!
+    await completed(group)
+    // The depth gauge is read when the workers start and every five seconds after.
+    const metrics = (await service.request("GET", "/metrics")).text
+    const sample = (name: string, labels: string) =>
+      Number(new RegExp(`^${name}\\{[^}]*${labels}[^}]*\\} ([\\d.e+-]+)$`, "m").exec(metrics)?.[1])
+    expect(sample("coachup_assessment_jobs_total", 'outcome="queued"')).toBeGreaterThanOrEqual(1)
+    expect(sample("coachup_assessment_jobs_total", 'outcome="completed"')).toBeGreaterThanOrEqual(1)
+    expect(sample("coachup_assessment_duration_seconds_count", "")).toBeGreaterThanOrEqual(1)
+    expect(sample("coachup_assessment_queue_depth", 'state="pending"')).toBeGreaterThanOrEqual(0)
+  })
 })
