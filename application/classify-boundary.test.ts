@@ -15,7 +15,9 @@ const app = application(memoryStores).pipe(
         new Map([
           ["INTERACTION_IDLE_MINUTES", "30"],
           // Fewer backlog rounds for the TestClock to step through.
-          ["PERSIST_RETRY_SECONDS", "3600"]
+          ["PERSIST_RETRY_SECONDS", "3600"],
+          // No assessment workers polling through the TestClock's minutes: these tests are about groups.
+          ["ASSESSMENT_WORKERS", "0"]
         ])
       )
     )

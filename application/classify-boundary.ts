@@ -2,11 +2,16 @@ import { Array, Clock, Duration, Effect, Either, Layer, Metric, Option, Schedule
 import { type BoundaryDecision, FALLBACK_CLASSIFICATION } from "../domain/boundary.ts"
 import { MessageConflict, ModelFailed } from "../domain/errors.ts"
 import { GroupId, type MessageId, type SessionId, type UserId } from "../domain/ids.ts"
-import { expireIdle, transition } from "../domain/interaction-group.ts"
+import { expireIdle, type GroupEffect, transition } from "../domain/interaction-group.ts"
 import type { PromptMessage } from "../domain/prompt-composition.ts"
 import { BuildContext } from "./build-context.ts"
 import { ConversationSettings } from "./conversation-settings.ts"
-import { classifierConfidence, classifierDecisionsTotal, classifierFailuresTotal } from "./metrics.ts"
+import {
+  assessmentJobsTotal,
+  classifierConfidence,
+  classifierDecisionsTotal,
+  classifierFailuresTotal
+} from "./metrics.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
@@ -40,6 +45,13 @@ const fromRecord = (record: MessageClassification, fallback = false): Classifica
   groupId: record.groupId,
   fallback
 })
+
+/** The committed effects' assessment requests: each queued one job in the commit's transaction. */
+const countQueuedAssessments = (...effects: ReadonlyArray<ReadonlyArray<GroupEffect>>) =>
+  Metric.incrementBy(
+    Metric.tagged(assessmentJobsTotal, "outcome", "queued"),
+    effects.flat().filter((effect) => effect._tag === "AssessmentRequested").length
+  )
 
 /** The session moved on between reading its state and committing: read again and retry. */
 class StaleInteraction {
@@ -147,9 +159,11 @@ export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (
       state: moved.state,
       classification: Option.some(record),
       effects: [...idle.effects, ...moved.effects],
-      at
+      at,
+      requestId: Option.some(command.requestId)
     })
     if (result === "stale") return yield* Effect.fail(new StaleInteraction())
+    if (result === "committed") yield* countQueuedAssessments(idle.effects, moved.effects)
     if (result === "duplicate") {
       return yield* Effect.map(store.classificationOf(command.messageId), (stored) =>
         fromRecord(Option.getOrElse(stored, () => record))
@@ -191,8 +205,10 @@ export const SweepIdleInteractions = Effect.fn("SweepIdleInteractions")(function
         state: expired.state,
         classification: Option.none(),
         effects: expired.effects,
-        at: now
+        at: now,
+        requestId: Option.none()
       })
+      if (result === "committed") yield* countQueuedAssessments(expired.effects)
       return result === "committed"
     })
     // One session the store fails on does not stop the others; the next round retries it.

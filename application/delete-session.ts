@@ -1,11 +1,15 @@
 import { Effect } from "effect"
 import type { SessionId } from "../domain/ids.ts"
 import { PersistenceBacklog } from "./persistence-backlog.ts"
+import { AssessmentMemory } from "./ports/assessment-memory.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 
-/** Forgets a session everywhere: its transcript in the store, memory and backlog, and its interactions. */
+/**
+ * Forgets a session everywhere: its transcript in the store, memory and backlog, its interactions
+ * and their assessment jobs, and assessment results held in memory.
+ */
 export const DeleteSession = Effect.fn("DeleteSession")(function* (sessionId: SessionId) {
   const store = yield* TranscriptStore
   const memory = yield* SessionMemory
@@ -14,5 +18,6 @@ export const DeleteSession = Effect.fn("DeleteSession")(function* (sessionId: Se
   yield* memory.deleteSession(sessionId)
   const deleted = yield* store.deleteSession(sessionId)
   yield* Effect.flatMap(InteractionStore, (interactions) => interactions.deleteSession(sessionId))
+  yield* Effect.flatMap(AssessmentMemory, (assessments) => assessments.deleteSession(sessionId))
   return { sessionId, deleted }
 })

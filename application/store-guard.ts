@@ -2,6 +2,7 @@ import { Duration, Effect, Layer, Metric } from "effect"
 import { StoreUnavailable } from "../domain/errors.ts"
 import { ConversationSettings } from "./conversation-settings.ts"
 import { storeErrorsTotal, storeQuerySeconds } from "./metrics.ts"
+import { AssessmentQueue } from "./ports/assessment-queue.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
@@ -76,8 +77,25 @@ export const layerGuardedInteractionStore = Layer.effect(
       interaction: (sessionId) => guard("interaction", store.interaction(sessionId)),
       commit: (commit) => guard("interaction_commit", store.commit(commit)),
       groups: (sessionId) => guard("groups", store.groups(sessionId)),
+      groupMessages: (groupId) => guard("group_messages", store.groupMessages(groupId)),
       idleSessions: (before) => guard("idle_sessions", store.idleSessions(before)),
       deleteSession: (sessionId) => bulk("interaction_delete_session", store.deleteSession(sessionId))
+    })
+  })
+)
+
+export const layerGuardedAssessmentQueue = Layer.effect(
+  AssessmentQueue,
+  Effect.gen(function* () {
+    const queue = yield* AssessmentQueue
+    const guard = guarded("AssessmentQueue", (yield* ConversationSettings).storeTimeout)
+    return AssessmentQueue.of({
+      claim: (request) => guard("assessment_claim", queue.claim(request)),
+      complete: (job, completion, now) => guard("assessment_complete", queue.complete(job, completion, now)),
+      fail: (job, reason, retryAt, now) => guard("assessment_fail", queue.fail(job, reason, retryAt, now)),
+      job: (groupId) => guard("assessment_job", queue.job(groupId)),
+      jobsOf: (sessionId) => guard("assessment_jobs_of", queue.jobsOf(sessionId)),
+      depth: guard("assessment_depth", queue.depth)
     })
   })
 )

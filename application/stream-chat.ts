@@ -1,18 +1,4 @@
-import {
-  Array,
-  Cause,
-  Clock,
-  Data,
-  Duration,
-  Effect,
-  Exit,
-  Fiber,
-  Metric,
-  Option,
-  Redacted,
-  Ref,
-  Stream
-} from "effect"
+import { Array, Cause, Clock, Data, Duration, Effect, Exit, Fiber, Metric, Option, Ref, Stream } from "effect"
 import { ModelFailed } from "../domain/errors.ts"
 import { type GroupId, MessageId, type SessionId, type UserId } from "../domain/ids.ts"
 import { BuildContext } from "./build-context.ts"
@@ -20,7 +6,7 @@ import { ConversationSettings } from "./conversation-settings.ts"
 import { IngestMessage, toTranscriptItem } from "./ingest-message.ts"
 import { chatDurationSeconds, chatTokensTotal, chatTtftSeconds, chatTurnsTotal } from "./metrics.ts"
 import { ChatModel, type FinishReason, type TokenUsage } from "./ports/chat-model.ts"
-import { Hashing } from "./ports/hashing.ts"
+import { hashedIds } from "./hashed-id.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { RecordTranscriptItem } from "./record-transcript-item.ts"
@@ -71,7 +57,6 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
   const memory = yield* SessionMemory
   const ids = yield* IdGenerator
   const model = yield* ChatModel
-  const hashing = yield* Hashing
   const startedAt = yield* Clock.currentTimeMillis
   const userMessageId = Option.isSome(command.promptMessageId)
     ? command.promptMessageId.value
@@ -133,8 +118,7 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
   const firstTextAt = yield* Ref.make(Option.none<number>())
   const finish = yield* Ref.make(Option.none<{ reason: FinishReason; usage: Option.Option<TokenUsage> }>())
   const recorded = yield* Ref.make(false)
-  const salt = Redacted.value(settings.idHashSalt)
-  const hashed = (id: string) => hashing.digest(`${salt}:${id}`).slice(0, 16)
+  const hashed = yield* hashedIds
 
   /**
    * Stores the reply and reports the turn, once: before the final part when the model finishes or

@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: ingest throughput over HTTP, context-window read latency, chat-stream time to
- * first token and memory per open chat stream, each next to a baseline measured in the same run.
+ * first token, memory per open chat stream, the classifier's cost per ingest and assessment latency,
+ * each next to a baseline measured in the same run.
  * Prints numbers and ratios; it asserts nothing about speed.
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { availableParallelism, tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
+import { benchAssessments } from "./assessments.ts"
 import { benchChatTtft, type TtftRow } from "./chat-ttft.ts"
 import { benchContextWindow } from "./context-window.ts"
 import { benchIngestThroughput } from "./ingest-throughput.ts"
@@ -20,6 +22,7 @@ const SIZES = [100, 10_000, 100_000]
 const TTFT_TARGET_MS = 5
 const PACED_DELAY_MS = 1
 const IDLE_STREAMS = 1000
+const ASSESSED_GROUPS = 200
 
 const started = performance.now()
 const dataDir = mkdtempSync(join(tmpdir(), "coachup-bench-"))
@@ -237,6 +240,68 @@ try {
   const heapRatio = memory.service.heapPerStream / memory.bare.heapPerStream
   console.log(`service / bare per open stream: RSS ${ratio(rssRatio)}, heap ${ratio(heapRatio)}`)
 
+  const assessments = await benchAssessments({
+    dataDir,
+    ingests: 2000,
+    warmup: 200,
+    groups: ASSESSED_GROUPS,
+    arrivalMs: 20,
+    pollIntervals: [250, 20]
+  })
+  const { classified, unclassified } = assessments.ingest
+  printTable(
+    "5a. Classifier added time per ingested user message (in-process use cases, SQLite, offline classifier): " +
+      "IngestMessage with inline classification vs recording the same message without it, interleaved",
+    ["path", "samples", "p50", "p95", "p99"],
+    [
+      [
+        "ingest + classify (window, classifier, state commit)",
+        count(classified.count),
+        ms(classified.p50),
+        ms(classified.p95),
+        ms(classified.p99)
+      ],
+      [
+        "ingest without classification (RecordTranscriptItem)",
+        count(unclassified.count),
+        ms(unclassified.p50),
+        ms(unclassified.p95),
+        ms(unclassified.p99)
+      ]
+    ]
+  )
+  const classifierAdded = classified.p50 - unclassified.p50
+  console.log(
+    `classification adds ${ms(classifierAdded)} at p50 (${ms(classified.p95 - unclassified.p95)} at p95): ` +
+      `${ratio(classified.p50 / unclassified.p50)} the ingest alone`
+  )
+  printTable(
+    `5b. Enqueue -> stored assessment, ${count(ASSESSED_GROUPS)} one-off groups closed 20 ms apart (offline ` +
+      "classifier and assessor, SQLite, 2 workers; from the job's queuedAt to its completion) vs the offline " +
+      "assessor alone on the same transcript",
+    ["path", "samples", "p50", "p95", "max", "p95 / assessor p95"],
+    [
+      ...assessments.latency.map(({ pollMs, enqueueToStored }) => [
+        `queue + worker, poll every ${pollMs} ms`,
+        count(enqueueToStored.count),
+        ms(enqueueToStored.p50),
+        ms(enqueueToStored.p95),
+        ms(enqueueToStored.max),
+        ratio(enqueueToStored.p95 / assessments.assessorAlone.p95)
+      ]),
+      [
+        "offline assessor alone",
+        count(assessments.assessorAlone.count),
+        ms(assessments.assessorAlone.p50),
+        ms(assessments.assessorAlone.p95),
+        ms(assessments.assessorAlone.max),
+        ratio(1)
+      ]
+    ]
+  )
+  const defaultPoll = assessments.latency[0]
+  if (defaultPoll === undefined) throw new Error("no assessment latency result")
+
   const seconds = (performance.now() - started) / 1000
   console.log(
     `\nSummary: ingest ${perSecond(ingest.http.perSecond)} over HTTP (p50 ${ms(ingest.http.latency.p50)}) = ` +
@@ -249,6 +314,9 @@ try {
       `${count(busiest.streams)} streams (${ratio(busiest.service.p50 / busiest.bare.p50)} bare); an idle chat ` +
       `stream holds ${bytes(memory.service.rssPerStream)} RSS / ${bytes(memory.service.heapPerStream)} heap ` +
       `(${ratio(rssRatio)} / ${ratio(heapRatio)} a bare SSE response); ` +
+      `classification adds ${ms(classifierAdded)} p50 to an ingest; assessment enqueue -> stored p50 ` +
+      `${ms(defaultPoll.enqueueToStored.p50)} / p95 ${ms(defaultPoll.enqueueToStored.p95)} with the default ` +
+      `${defaultPoll.pollMs} ms poll (product target with a real model: p95 < 8 s); ` +
       `${seconds.toFixed(1)} s total`
   )
 } finally {

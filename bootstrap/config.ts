@@ -11,6 +11,12 @@ export const DEFAULT_CLASSIFIER_SYSTEM_PROMPT =
   "or role play, `continue` when it carries an open one forward, `end` when it closes one, `one_off` when " +
   "it is a single self-contained request for feedback, and `ignore` for chatter that is not assessable."
 
+export const DEFAULT_ASSESSMENT_SYSTEM_PROMPT =
+  "You assess one finished practice interaction of a communication-coaching session against the rubric given. " +
+  "Score each criterion from 1 (absent) to 5 (excellent) on what the user actually wrote, justify each score " +
+  "in one or two sentences that point at the user's own words, summarise the interaction in two or three " +
+  "sentences, and give one concrete next step the user can try in their next conversation."
+
 /** Everything the service reads from its environment, read once and validated here. */
 export interface AppConfigShape {
   readonly host: string
@@ -42,6 +48,18 @@ export interface AppConfigShape {
   readonly classifierMinConfidence: number
   readonly classifierTimeout: Duration.Duration
   readonly interactionIdleTimeout: Duration.Duration
+  readonly assessment: AssessmentConfig
+}
+
+/** The assessment worker: how long one attempt may take, how often it retries, how many run here. */
+export interface AssessmentConfig {
+  readonly systemPrompt: string
+  readonly timeout: Duration.Duration
+  readonly maxAttempts: number
+  readonly retryBase: Duration.Duration
+  readonly pollInterval: Duration.Duration
+  /** Workers in this process; 0 when separate `worker` processes do the work. */
+  readonly workers: number
 }
 
 /** Which models serve, and how to reach them. */
@@ -53,6 +71,7 @@ export type LlmConfig =
       readonly baseUrl: Option.Option<string>
       readonly chatModel: string
       readonly classifierModel: string
+      readonly assessmentModel: string
       readonly maxRetries: number
     }
 
@@ -95,6 +114,7 @@ const llm: Config.Config<LlmConfig> = Config.all({
   baseUrl: optionalString("OPENAI_BASE_URL"),
   chatModel: stringOr("CHAT_MODEL", "gpt-4o-mini"),
   classifierModel: stringOr("CLASSIFIER_MODEL", "gpt-4o-mini"),
+  assessmentModel: stringOr("ASSESSMENT_MODEL", "gpt-4o-mini"),
   maxRetries: nonNegativeInteger("OPENAI_MAX_RETRIES", 2)
 }).pipe(
   Config.mapOrFail(
@@ -105,6 +125,7 @@ const llm: Config.Config<LlmConfig> = Config.all({
       baseUrl,
       chatModel,
       classifierModel,
+      assessmentModel,
       maxRetries
     }): Either.Either<LlmConfig, ConfigError.ConfigError> => {
       if (provider === "offline") return Either.right({ provider, tokenDelay: Duration.millis(tokenDelayMs) })
@@ -119,7 +140,7 @@ const llm: Config.Config<LlmConfig> = Config.all({
       const invalidUrl = Option.exists(baseUrl, (url) => !URL.canParse(url))
       return invalidUrl
         ? Either.left(ConfigError.InvalidData([], "OPENAI_BASE_URL must be a URL"))
-        : Either.right({ provider, apiKey, baseUrl, chatModel, classifierModel, maxRetries })
+        : Either.right({ provider, apiKey, baseUrl, chatModel, classifierModel, assessmentModel, maxRetries })
     }
   )
 )
@@ -201,6 +222,21 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   ),
   classifierTimeoutMs: positiveInteger("CLASSIFIER_TIMEOUT_MS", 5_000),
   interactionIdleMinutes: positiveInteger("INTERACTION_IDLE_MINUTES", 30),
+  assessment: Config.all({
+    systemPrompt: stringOr("ASSESSMENT_SYSTEM_PROMPT", DEFAULT_ASSESSMENT_SYSTEM_PROMPT),
+    timeoutMs: positiveInteger("ASSESSMENT_TIMEOUT_MS", 30_000),
+    maxAttempts: positiveInteger("ASSESSMENT_MAX_ATTEMPTS", 5),
+    retryBaseMs: positiveInteger("ASSESSMENT_RETRY_BASE_MS", 2_000),
+    pollMs: positiveInteger("ASSESSMENT_POLL_MS", 250),
+    workers: nonNegativeInteger("ASSESSMENT_WORKERS", 2)
+  }).pipe(
+    Config.map(({ timeoutMs, retryBaseMs, pollMs, ...rest }) => ({
+      ...rest,
+      timeout: Duration.millis(timeoutMs),
+      retryBase: Duration.millis(retryBaseMs),
+      pollInterval: Duration.millis(pollMs)
+    }))
+  ),
   rateLimits: Config.all({
     chatPerUser: positiveInteger("RATE_LIMIT_CHAT_PER_USER_PER_MINUTE", 30),
     chatPerSession: positiveInteger("RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE", 20),

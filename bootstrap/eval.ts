@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs"
 import { Effect, Option, Schema } from "effect"
 import { IngestMessage } from "../application/ingest-message.ts"
 import { BoundaryClassifier } from "../application/ports/boundary-classifier.ts"
-import { InteractionStore } from "../application/ports/interaction-store.ts"
+import { AssessmentQueue } from "../application/ports/assessment-queue.ts"
 import { BoundaryDecision } from "../domain/boundary.ts"
 import { MessageId, SessionId, UserId } from "../domain/ids.ts"
 import { Role } from "../domain/transcript.ts"
@@ -26,6 +26,7 @@ const CLASSES = BoundaryDecision.literals
 
 export interface ScenarioOutcome {
   readonly name: string
+  readonly sessionId: SessionId
   readonly expectedAssessments: number
   readonly assessments: number
   readonly labels: ReadonlyArray<{
@@ -58,14 +59,14 @@ export interface EvalReport {
 
 /**
  * Replays each conversation through ingestion (the real use cases, with inline classification),
- * one fresh session each, and reads back how many groups closed due for assessment.
+ * one fresh session each, and reads back how many assessment jobs each conversation queued.
  */
 export const replayScenarios = (
   scenarios: ReadonlyArray<Scenario>,
   onMessage: (done: number, total: number) => void = () => {}
 ) =>
   Effect.gen(function* () {
-    const interactions = yield* InteractionStore
+    const queue = yield* AssessmentQueue
     const classifier = yield* BoundaryClassifier
     const run = Date.now().toString(36)
     const total = scenarios.reduce((sum, scenario) => sum + scenario.messages.length, 0)
@@ -95,11 +96,11 @@ export const replayScenarios = (
         }
         onMessage(++done, total)
       }
-      const groups = yield* interactions.groups(sessionId)
       outcomes.push({
         name: scenario.name,
+        sessionId,
         expectedAssessments: scenario.expectedAssessments,
-        assessments: groups.filter((group) => group.assessmentRequested).length,
+        assessments: (yield* queue.jobsOf(sessionId)).length,
         labels,
         failures
       })

@@ -1,39 +1,52 @@
+import { hostname } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Duration, Effect, Layer, Option } from "effect"
+import { AssessmentSettings } from "../application/assess-interaction.ts"
+import { layerAssessmentWorkers } from "../application/assessment-worker.ts"
 import { BackgroundWork } from "../application/background-work.ts"
 import { ConversationSettings } from "../application/conversation-settings.ts"
 import { PersistenceBacklog } from "../application/persistence-backlog.ts"
+import type { AssessmentQueue } from "../application/ports/assessment-queue.ts"
 import type { InteractionStore } from "../application/ports/interaction-store.ts"
 import type { PrivacySettingsStore } from "../application/ports/privacy-settings-store.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
 import { layerIdleInteractionSweep } from "../application/classify-boundary.ts"
 import {
+  layerGuardedAssessmentQueue,
   layerGuardedInteractionStore,
   layerGuardedPrivacySettingsStore,
   layerGuardedTranscriptStore
 } from "../application/store-guard.ts"
+import { COMMUNICATION_RUBRIC_V1 } from "../domain/assessment.ts"
+import * as OfflineAssessor from "../adapters/llm/offline/assessor.ts"
+import * as OpenAiAssessor from "../adapters/llm/openai/assessor.ts"
+import * as AssessmentMemoryInProcess from "../adapters/memory/assessment-memory.ts"
 import * as OfflineBoundaryClassifier from "../adapters/llm/offline/boundary-classifier.ts"
 import * as OpenAiBoundaryClassifier from "../adapters/llm/openai/boundary-classifier.ts"
 import { layerDailyRetentionSweep } from "../application/sweep-retention.ts"
 import { MAX_CONTEXT_LIMIT } from "../domain/context-window.ts"
 import { RateLimiter } from "@effect/experimental"
+import type { Assessor } from "../application/ports/assessor.ts"
 import type { ChatModel } from "../application/ports/chat-model.ts"
 import { ChatStreamSettings } from "../adapters/http/handlers/chat.ts"
 import { RateLimitPolicy } from "../adapters/http/rate-limit.ts"
 import * as ConvexBackend from "../adapters/convex/backend.ts"
+import * as ConvexAssessments from "../adapters/convex/assessment-queue.ts"
 import * as ConvexInteractions from "../adapters/convex/interaction-store.ts"
 import * as ConvexPrivacy from "../adapters/convex/privacy-settings-store.ts"
 import * as ConvexTranscripts from "../adapters/convex/transcript-store.ts"
 import * as Http from "../adapters/http/server.ts"
 import * as OfflineChatModel from "../adapters/llm/offline/chat-model.ts"
 import * as OpenAiChatModel from "../adapters/llm/openai/chat-model.ts"
+import * as MemoryAssessments from "../adapters/memory/assessment-queue.ts"
 import * as MemoryInteractions from "../adapters/memory/interaction-store.ts"
 import * as MemoryPrivacy from "../adapters/memory/privacy-settings-store.ts"
 import * as SessionMemory from "../adapters/memory/session-memory.ts"
 import * as MemoryTranscripts from "../adapters/memory/transcript-store.ts"
 import * as NodePlatform from "../adapters/node/platform.ts"
 import * as SqliteDatabase from "../adapters/sqlite/database.ts"
+import * as SqliteAssessments from "../adapters/sqlite/assessment-queue.ts"
 import * as SqliteInteractions from "../adapters/sqlite/interaction-store.ts"
 import * as SqlitePrivacy from "../adapters/sqlite/privacy-settings-store.ts"
 import * as SqliteTranscripts from "../adapters/sqlite/transcript-store.ts"
@@ -42,7 +55,7 @@ import { AppConfig } from "./config.ts"
 
 /** The durable stores a deployment runs on. */
 export type StoreLayer<E = never> = Layer.Layer<
-  TranscriptStore | PrivacySettingsStore | InteractionStore,
+  TranscriptStore | PrivacySettingsStore | InteractionStore | AssessmentQueue,
   E,
   AppConfig
 >
@@ -50,16 +63,27 @@ export type StoreLayer<E = never> = Layer.Layer<
 /** `embedded`: one SQLite file under `DATA_DIR`. */
 export const embeddedStores: StoreLayer<unknown> = Layer.unwrapEffect(
   Effect.map(AppConfig, ({ dataDir }) =>
-    Layer.mergeAll(SqliteTranscripts.layer, SqlitePrivacy.layer, SqliteInteractions.layer).pipe(
-      Layer.provide(SqliteDatabase.layer({ filename: join(dataDir, "coachup.sqlite") }))
-    )
+    Layer.mergeAll(
+      SqliteTranscripts.layer,
+      SqlitePrivacy.layer,
+      SqliteInteractions.layer,
+      SqliteAssessments.layer
+    ).pipe(Layer.provide(SqliteDatabase.layer({ filename: join(dataDir, "coachup.sqlite") })))
   )
+)
+
+/** The Convex store adapters, on whatever backend is provided (a deployment, or convex-test). */
+export const convexStoresOn = Layer.mergeAll(
+  ConvexTranscripts.layer,
+  ConvexPrivacy.layer,
+  ConvexInteractions.layer,
+  ConvexAssessments.layer
 )
 
 /** `convex`: a Convex deployment (`CONVEX_URL`), reached with the server secret its functions require. */
 export const convexStores: StoreLayer = Layer.unwrapEffect(
   Effect.map(AppConfig, ({ convex }) =>
-    Layer.mergeAll(ConvexTranscripts.layer, ConvexPrivacy.layer, ConvexInteractions.layer).pipe(
+    convexStoresOn.pipe(
       Layer.provide(
         Option.match(convex, {
           onNone: () => Layer.die("convexStores needs CONVEX_URL"),
@@ -79,8 +103,9 @@ export const configuredStores: StoreLayer<unknown> = Layer.unwrapEffect(
 export const memoryStores: StoreLayer = Layer.mergeAll(
   MemoryTranscripts.layer,
   MemoryPrivacy.layer,
-  MemoryInteractions.layer
-)
+  MemoryInteractions.layer,
+  MemoryAssessments.layer
+).pipe(Layer.provide(MemoryAssessments.AssessmentJobTable.layer))
 
 const settings = Layer.effect(
   ConversationSettings,
@@ -132,30 +157,73 @@ const configuredClassifier = Layer.unwrapEffect(
   )
 )
 
+/** The assessor: offline heuristics, or ASSESSMENT_MODEL when LLM_PROVIDER=openai. */
+const configuredAssessor: Layer.Layer<Assessor, never, AppConfig> = Layer.unwrapEffect(
+  Effect.map(AppConfig, ({ llm }) =>
+    llm.provider === "offline"
+      ? OfflineAssessor.layer
+      : OpenAiAssessor.layer({
+          apiKey: llm.apiKey,
+          baseUrl: llm.baseUrl,
+          model: llm.assessmentModel,
+          maxRetries: llm.maxRetries
+        })
+  )
+)
+
+const assessmentSettings = Layer.effect(
+  AssessmentSettings,
+  Effect.map(AppConfig, ({ assessment }) =>
+    AssessmentSettings.of({
+      systemPrompt: assessment.systemPrompt,
+      rubric: COMMUNICATION_RUBRIC_V1,
+      timeout: assessment.timeout,
+      // Longer than an attempt may take, so that a live worker never loses its job to another.
+      lease: Duration.sum(Duration.times(assessment.timeout, 2), Duration.seconds(1)),
+      maxAttempts: assessment.maxAttempts,
+      retryBase: assessment.retryBase,
+      retryCap: Duration.minutes(5),
+      pollInterval: assessment.pollInterval,
+      workers: assessment.workers,
+      workerId: `${hostname()}:${process.pid}`
+    })
+  )
+)
+
 /**
  * Everything the use cases need, on the given stores: guarded stores (timeouts, metrics, spans),
- * session memory, the persistence backlog and its retry loop, the daily retention sweep.
+ * session memory, the persistence backlog and its retry loop, the daily retention sweep, the idle
+ * interaction sweep and the assessment workers (`ASSESSMENT_WORKERS` of them).
  */
-export const application = <E>(stores: StoreLayer<E>) =>
+export const application = <E>(
+  stores: StoreLayer<E>,
+  assessor: Layer.Layer<Assessor, never, AppConfig> = configuredAssessor
+) =>
   Layer.mergeAll(
     backlog,
     layerDailyRetentionSweep,
     layerIdleInteractionSweep,
+    layerAssessmentWorkers,
     BackgroundWork.layer({ grace: Duration.seconds(5) })
   ).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
         layerGuardedTranscriptStore,
         layerGuardedPrivacySettingsStore,
-        layerGuardedInteractionStore
+        layerGuardedAssessmentQueue,
+        layerGuardedInteractionStore,
+        layerGuardedAssessmentQueue
       )
     ),
     Layer.provide(stores),
     Layer.provideMerge(
       Layer.mergeAll(
         sessionMemory,
+        AssessmentMemoryInProcess.layer({ maxResults: 10_000 }),
         NodePlatform.layer,
         configuredClassifier,
+        assessor,
+        assessmentSettings,
         Telemetry.layer({ serviceName: "coachup", serviceVersion: "0.1.0" })
       )
     ),

@@ -5,7 +5,7 @@ import * as Config from "./config.ts"
 import { formatReport, loadScenarios, replayScenarios } from "./eval.ts"
 import { application, configuredStores, memoryStores, server } from "./layers.ts"
 
-const USAGE = "usage: node bootstrap/main.ts serve | eval [--json]"
+const USAGE = "usage: node bootstrap/main.ts serve | worker | eval [--json]"
 const [command = "serve", ...flags] = process.argv.slice(2)
 
 /** Warns about context limits the environment gave out of range or unparsable. */
@@ -32,6 +32,25 @@ const serve = Layer.launch(
 )
 
 /**
+ * `worker`: the assessment workers alone, no HTTP — for deployments that scale them apart from the
+ * service (which then runs with ASSESSMENT_WORKERS=0).
+ */
+const worker = Layer.launch(
+  Layer.mergeAll(
+    application(configuredStores),
+    Layer.effectDiscard(
+      Effect.flatMap(AppConfig, ({ assessment }) =>
+        assessment.workers === 0
+          ? Effect.dieMessage("worker: ASSESSMENT_WORKERS=0 leaves nothing to run")
+          : Effect.logInfo("assessment workers started").pipe(
+              Effect.annotateLogs({ workers: assessment.workers })
+            )
+      )
+    )
+  ).pipe(Layer.provide(logging), Layer.provide(Config.layer))
+)
+
+/**
  * `eval`: replays the labelled conversations (test/scenarios/) through ingestion with the configured
  * classifier, on memory stores, and prints a confusion matrix, per-class precision and recall,
  * accuracy and assessments queued against expected; `--json` for machines.
@@ -54,6 +73,7 @@ const evaluate = Effect.gen(function* () {
 )
 
 if (command === "serve") NodeRuntime.runMain(serve, { disablePrettyLogger: true })
+else if (command === "worker") NodeRuntime.runMain(worker, { disablePrettyLogger: true })
 else if (command === "eval") NodeRuntime.runMain(evaluate)
 else {
   console.error(`unknown command "${command}"; ${USAGE}`)

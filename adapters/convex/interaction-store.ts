@@ -54,6 +54,7 @@ export const make = Effect.gen(function* () {
           expectedVersion: commit.expectedVersion,
           at: commit.at,
           effects: commit.effects.map((effect) => ({ ...effect })),
+          ...Option.match(commit.requestId, { onNone: () => ({}), onSome: (requestId) => ({ requestId }) }),
           ...Option.match(commit.state.open, { onNone: () => ({}), onSome: (open) => ({ open }) }),
           ...Option.match(commit.classification, {
             onNone: () => ({}),
@@ -80,6 +81,11 @@ export const make = Effect.gen(function* () {
             messages: row.messages,
             assessmentRequested: row.assessmentRequested
           }))
+      ),
+    groupMessages: (groupId) =>
+      Effect.map(
+        call("group_messages", () => caller.query(api.interactions.groupMessages, { secret, groupId })),
+        (ids) => ids.map((id) => id as MessageId)
       ),
     idleSessions: (before) =>
       Effect.map(

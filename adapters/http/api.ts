@@ -4,6 +4,7 @@ import {
   BadRequest,
   Conflict,
   InternalError,
+  NotFound,
   PayloadTooLarge,
   ServiceUnavailable,
   TooManyRequests
@@ -84,6 +85,26 @@ export class SessionsApi extends HttpApiGroup.make("sessions")
   .addError(ServiceUnavailable)
   .annotate(OpenApi.Description, "A session's transcript, context windows, privacy override and deletion") {}
 
+export class AssessmentsApi extends HttpApiGroup.make("assessments")
+  .add(
+    HttpApiEndpoint.get("groupAssessment", "/groups/:groupId/assessment")
+      .setPath(S.GroupPath)
+      .addSuccess(S.AssessmentView)
+      .addError(NotFound)
+      .annotate(OpenApi.Summary, "A group's assessment: its state and, once completed, the rubric scores")
+  )
+  .add(
+    HttpApiEndpoint.get("sessionAssessments", "/sessions/:sessionId/assessments")
+      .setPath(S.SessionPath)
+      .addSuccess(S.SessionAssessments)
+      .annotate(OpenApi.Summary, "A session's assessments, oldest first")
+  )
+  .addError(ServiceUnavailable)
+  .annotate(
+    OpenApi.Description,
+    "Assessments of finished interactions: queued when a group ends (a one-off at once), scored by a worker"
+  ) {}
+
 export class PrivacyApi extends HttpApiGroup.make("privacy")
   .add(
     HttpApiEndpoint.get("getUserPrivacy", "/settings/privacy")
@@ -123,6 +144,7 @@ export class CoachUpApi extends HttpApi.make("coachup")
   .add(MessagesApi)
   .add(ChatApi)
   .add(SessionsApi)
+  .add(AssessmentsApi)
   .add(PrivacyApi)
   .add(OperationsApi)
   .addError(BadRequest)

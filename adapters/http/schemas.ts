@@ -1,5 +1,6 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
+import { AssessmentResult } from "../../domain/assessment.ts"
 import { BoundaryDecision } from "../../domain/boundary.ts"
 import { GroupId, MessageId, SessionId, UserId } from "../../domain/ids.ts"
 import { AudioUrl, MessageStatus, MessageText, Role, Timestamp } from "../../domain/transcript.ts"
@@ -172,3 +173,28 @@ export const GroupsResponse = Schema.Struct({
   sessionId: SessionId,
   groups: Schema.Array(InteractionGroupView)
 }).annotations({ identifier: "SessionGroups" })
+
+export const GroupPath = Schema.Struct({ groupId: GroupId })
+
+export const AssessmentView = Schema.Struct({
+  groupId: GroupId,
+  sessionId: SessionId,
+  status: Schema.Literal("pending", "running", "completed", "failed").annotations({
+    description:
+      "pending: queued or waiting to retry; running: a worker holds it; completed; failed: for good"
+  }),
+  attempts: Schema.Number.annotations({ description: "Attempts started so far" }),
+  queuedAt: Schema.Number.annotations({
+    description: "When the group closed and its assessment was queued (ms)"
+  }),
+  updatedAt: Schema.Number,
+  failureReason: Schema.NullOr(Schema.String).annotations({
+    description: "Why the last attempt failed (also while a retry is pending)"
+  }),
+  result: Schema.NullOr(AssessmentResult.annotations({ identifier: "AssessmentResult" }))
+}).annotations({ identifier: "Assessment" })
+
+export const SessionAssessments = Schema.Struct({
+  sessionId: SessionId,
+  assessments: Schema.Array(AssessmentView)
+}).annotations({ identifier: "SessionAssessments" })

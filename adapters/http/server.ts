@@ -4,6 +4,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Duration, Effect, Layer } from "effect"
 import { CoachUpApi } from "./api.ts"
 import { Caller, callerFromHeader } from "./caller.ts"
+import { AssessmentsLive } from "./handlers/assessments.ts"
 import { ChatLive } from "./handlers/chat.ts"
 import { MessagesLive } from "./handlers/messages.ts"
 import { OperationsLive } from "./handlers/operations.ts"
@@ -19,7 +20,7 @@ export interface HttpOptions {
 }
 
 const ApiLive = HttpApiBuilder.api(CoachUpApi).pipe(
-  Layer.provide([MessagesLive, ChatLive, SessionsLive, PrivacyLive, OperationsLive]),
+  Layer.provide([MessagesLive, ChatLive, SessionsLive, AssessmentsLive, PrivacyLive, OperationsLive]),
   Layer.provide(Layer.succeed(Caller, callerFromHeader))
 )
 

@@ -5,10 +5,12 @@ import {
   type MessageClassification
 } from "../../application/ports/interaction-store.ts"
 import type { SessionId } from "../../domain/ids.ts"
+import { AssessmentJobTable } from "./assessment-queue.ts"
 import { noInteraction, type SessionInteraction } from "../../domain/interaction-group.ts"
 
 /** Interaction state in process memory: the `test` deployment's store. */
-export const make = Effect.sync(() => {
+export const make = Effect.gen(function* () {
+  const jobTable = yield* AssessmentJobTable
   const sessions = new Map<SessionId, { state: SessionInteraction; version: number }>()
   const classifications = new Map<string, MessageClassification>()
   const groups = new Map<string, InteractionGroup>()
@@ -58,8 +60,10 @@ export const make = Effect.sync(() => {
               }
               break
             case "AssessmentRequested":
-              if (existing !== undefined)
+              if (existing !== undefined) {
                 groups.set(effect.groupId, { ...groups.get(effect.groupId)!, assessmentRequested: true })
+                jobTable.queue(effect.groupId, commit.sessionId, commit.at, commit.requestId)
+              }
               break
           }
         }
@@ -76,6 +80,13 @@ export const make = Effect.sync(() => {
           .filter((group) => group.sessionId === sessionId)
           .sort((a, b) => a.openedAt - b.openedAt)
       ),
+    groupMessages: (groupId) =>
+      Effect.sync(() =>
+        [...classifications.values()]
+          .filter((classification) => Option.contains(classification.groupId, groupId))
+          .sort((a, b) => a.at - b.at)
+          .map((classification) => classification.messageId)
+      ),
     idleSessions: (before) =>
       Effect.sync(() =>
         [...sessions.entries()]
@@ -88,8 +99,10 @@ export const make = Effect.sync(() => {
         for (const [id, classification] of classifications)
           if (classification.sessionId === sessionId) classifications.delete(id)
         for (const [id, group] of groups) if (group.sessionId === sessionId) groups.delete(id)
+        jobTable.deleteSession(sessionId)
       })
   })
 })
 
+/** Needs the `AssessmentJobTable` it queues into, shared with the memory `AssessmentQueue`. */
 export const layer = Layer.effect(InteractionStore, make)

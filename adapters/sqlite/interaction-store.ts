@@ -87,6 +87,14 @@ export const make = Effect.gen(function* () {
     requestAssessment: db.prepare(
       "UPDATE interaction_groups SET assessment_requested = 1 WHERE group_id = ?"
     ),
+    queueAssessment: db.prepare(
+      `INSERT INTO assessment_jobs (group_id, session_id, status, queued_at, updated_at, run_after, request_id)
+       SELECT group_id, session_id, 'pending', ?, ?, ?, ? FROM interaction_groups WHERE group_id = ?
+       ON CONFLICT (group_id) DO NOTHING`
+    ),
+    groupMessages: db.prepare(
+      "SELECT message_id FROM message_classifications WHERE group_id = ? ORDER BY classified_at, rowid"
+    ),
     countMessages: db.prepare("UPDATE interaction_groups SET messages = ? WHERE group_id = ?"),
     groups: db.prepare("SELECT * FROM interaction_groups WHERE session_id = ? ORDER BY opened_at, rowid"),
     idle: db.prepare(
@@ -94,7 +102,8 @@ export const make = Effect.gen(function* () {
     ),
     deleteSession: db.prepare("DELETE FROM session_interactions WHERE session_id = ?"),
     deleteClassifications: db.prepare("DELETE FROM message_classifications WHERE session_id = ?"),
-    deleteGroups: db.prepare("DELETE FROM interaction_groups WHERE session_id = ?")
+    deleteGroups: db.prepare("DELETE FROM interaction_groups WHERE session_id = ?"),
+    deleteJobs: db.prepare("DELETE FROM assessment_jobs WHERE session_id = ?")
   }
 
   return InteractionStore.of({
@@ -161,7 +170,16 @@ export const make = Effect.gen(function* () {
               statements.openGroup.run(effect.groupId, commit.sessionId, commit.at)
             if (effect._tag === "Closed")
               statements.closeGroup.run(commit.at, effect.reason, effect.messages, effect.groupId)
-            if (effect._tag === "AssessmentRequested") statements.requestAssessment.run(effect.groupId)
+            if (effect._tag === "AssessmentRequested") {
+              statements.requestAssessment.run(effect.groupId)
+              statements.queueAssessment.run(
+                commit.at,
+                commit.at,
+                commit.at,
+                Option.getOrNull(commit.requestId),
+                effect.groupId
+              )
+            }
           }
           if (open !== undefined) statements.countMessages.run(open.messages, open.groupId)
           return "committed" as const
@@ -169,6 +187,12 @@ export const make = Effect.gen(function* () {
       ),
     groups: (sessionId) =>
       query("groups", () => (statements.groups.all(sessionId) as unknown as Array<GroupRow>).map(toGroup)),
+    groupMessages: (groupId) =>
+      query("group_messages", () =>
+        (statements.groupMessages.all(groupId) as unknown as Array<{ message_id: string }>).map(
+          (row) => row.message_id as MessageId
+        )
+      ),
     idleSessions: (before) =>
       query("idle_sessions", () =>
         (statements.idle.all(before) as unknown as Array<{ session_id: string }>).map(
@@ -181,6 +205,7 @@ export const make = Effect.gen(function* () {
           statements.deleteSession.run(sessionId)
           statements.deleteClassifications.run(sessionId)
           statements.deleteGroups.run(sessionId)
+          statements.deleteJobs.run(sessionId)
         })
       )
   })

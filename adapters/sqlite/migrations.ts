@@ -62,7 +62,27 @@ const migrations: ReadonlyArray<string> = [
      messages             INTEGER NOT NULL,
      assessment_requested INTEGER NOT NULL DEFAULT 0
    ) STRICT;
-   CREATE INDEX interaction_groups_session ON interaction_groups (session_id, opened_at);`
+   CREATE INDEX interaction_groups_session ON interaction_groups (session_id, opened_at);`,
+  `CREATE INDEX message_classifications_group ON message_classifications (group_id, classified_at)
+     WHERE group_id IS NOT NULL;
+   CREATE TABLE assessment_jobs (
+     group_id        TEXT PRIMARY KEY,
+     session_id      TEXT NOT NULL,
+     status          TEXT NOT NULL CHECK (status IN ('pending', 'running', 'completed', 'failed')),
+     attempts        INTEGER NOT NULL DEFAULT 0,
+     queued_at       INTEGER NOT NULL,
+     updated_at      INTEGER NOT NULL,
+     run_after       INTEGER NOT NULL,
+     lease_until     INTEGER,
+     worker          TEXT,
+     request_id      TEXT,
+     failure_reason  TEXT,
+     result_location TEXT CHECK (result_location IN ('store', 'memory')),
+     result          TEXT
+   ) STRICT;
+   CREATE INDEX assessment_jobs_pending ON assessment_jobs (run_after) WHERE status = 'pending';
+   CREATE INDEX assessment_jobs_running ON assessment_jobs (lease_until) WHERE status = 'running';
+   CREATE INDEX assessment_jobs_session ON assessment_jobs (session_id, queued_at);`
 ]
 
 export const migrate = (db: DatabaseSync) => {

@@ -44,12 +44,16 @@ export interface InteractionCommit {
   readonly effects: ReadonlyArray<GroupEffect>
   /** When the transition happened: groups opened or closed by it carry this time. */
   readonly at: number
+  /** The request that caused it; a queued assessment carries it into its logs and spans. */
+  readonly requestId: Option.Option<string>
 }
 
 /**
  * Interaction state per session, with its groups and the classification of each user message.
  * Commits are atomic and optimistic: one transition lands whole, or not at all when the session
- * moved on meanwhile (`stale`) or the message was already classified (`duplicate`).
+ * moved on meanwhile (`stale`) or the message was already classified (`duplicate`). A commit whose
+ * effects ask for a group's assessment queues that job (see `AssessmentQueue`) in the same
+ * transaction, once per group: no closed group is left unqueued, none is queued twice.
  */
 export class InteractionStore extends Context.Tag("coachup/InteractionStore")<
   InteractionStore,
@@ -65,8 +69,11 @@ export class InteractionStore extends Context.Tag("coachup/InteractionStore")<
     readonly groups: (
       sessionId: SessionId
     ) => Effect.Effect<ReadonlyArray<InteractionGroup>, StoreUnavailable>
+    /** The user messages classified into a group, in the order they were classified. */
+    readonly groupMessages: (groupId: GroupId) => Effect.Effect<ReadonlyArray<MessageId>, StoreUnavailable>
     /** Sessions whose open group has seen no message since `before` (ms since epoch). */
     readonly idleSessions: (before: number) => Effect.Effect<ReadonlyArray<SessionId>, StoreUnavailable>
+    /** Forgets the session's state, classifications, groups and assessment jobs. */
     readonly deleteSession: (sessionId: SessionId) => Effect.Effect<void, StoreUnavailable>
   }
 >() {}

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, vi } from "vitest"
 import * as Convex from "../../adapters/convex/backend.ts"
 import { api } from "../../adapters/convex/functions/_generated/api.js"
 import schema from "../../adapters/convex/functions/schema.ts"
+import * as ConvexAssessments from "../../adapters/convex/assessment-queue.ts"
 import * as ConvexInteractions from "../../adapters/convex/interaction-store.ts"
 import * as ConvexPrivacy from "../../adapters/convex/privacy-settings-store.ts"
 import * as ConvexTranscripts from "../../adapters/convex/transcript-store.ts"
@@ -14,6 +15,7 @@ import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { SessionId } from "../../domain/ids.ts"
 import { newItem } from "../support/items.ts"
 import { namespaced } from "../support/namespaced-store.ts"
+import { assessmentQueueContract } from "./assessment-queue.contract.ts"
 import { interactionStoreContract } from "./interaction-store.contract.ts"
 import { privacySettingsStoreContract } from "./privacy-settings-store.contract.ts"
 import { transcriptStoreContract } from "./transcript-store.contract.ts"
@@ -39,6 +41,9 @@ transcriptStoreContract("convex (convex-test)", () => ConvexTranscripts.layer.pi
 privacySettingsStoreContract("convex (convex-test)", () => ConvexPrivacy.layer.pipe(Layer.provide(backend())))
 interactionStoreContract("convex (convex-test)", () =>
   ConvexInteractions.layer.pipe(Layer.provide(backend()))
+)
+assessmentQueueContract("convex (convex-test)", () =>
+  Layer.merge(ConvexInteractions.layer, ConvexAssessments.layer).pipe(Layer.provide(backend()))
 )
 
 const live = {

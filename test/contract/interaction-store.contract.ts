@@ -34,7 +34,8 @@ const opening: InteractionCommit = {
   state: open(100),
   classification: Option.some(classified("m1")),
   effects: [GroupEffect.Opened({ groupId: group })],
-  at: 100
+  at: 100,
+  requestId: Option.some("request-1")
 }
 
 /** The `InteractionStore` contract, run on every adapter with a fresh store per test. */
@@ -72,7 +73,8 @@ export const interactionStoreContract = (
             classified("m2", { decision: "continue", applied: "continue", at: 150 })
           ),
           effects: [],
-          at: 150
+          at: 150,
+          requestId: Option.none()
         })
         yield* store.commit({
           sessionId: session,
@@ -83,7 +85,8 @@ export const interactionStoreContract = (
             GroupEffect.Closed({ groupId: group, reason: "ended", messages: 3 }),
             GroupEffect.AssessmentRequested({ groupId: group })
           ],
-          at: 200
+          at: 200,
+          requestId: Option.none()
         })
         expect(yield* store.groups(session)).toEqual([
           {
@@ -97,6 +100,7 @@ export const interactionStoreContract = (
             assessmentRequested: true
           }
         ])
+        expect(yield* store.groupMessages(group)).toEqual(["m1", "m2", "m3"].map((id) => MessageId.make(id)))
       })
     )
 

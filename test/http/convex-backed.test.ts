@@ -4,9 +4,7 @@ import { Layer, Redacted } from "effect"
 import { afterAll, beforeAll, expect, it, vi } from "vitest"
 import { ConvexBackend, type ConvexCaller } from "../../adapters/convex/backend.ts"
 import schema from "../../adapters/convex/functions/schema.ts"
-import * as ConvexInteractions from "../../adapters/convex/interaction-store.ts"
-import * as ConvexPrivacy from "../../adapters/convex/privacy-settings-store.ts"
-import * as ConvexTranscripts from "../../adapters/convex/transcript-store.ts"
+import { convexStoresOn } from "../../bootstrap/layers.ts"
 import { startService, type TestService } from "../support/service.ts"
 import { readSse, textOf } from "../support/sse-client.ts"
 
@@ -14,7 +12,7 @@ const SECRET = "http-convex-secret"
 const modules = import.meta.glob("../../adapters/convex/functions/**/!(*.*.*)*.*s")
 
 /** The service's Convex deployment composition, on convex-test's in-process backend. */
-const stores = Layer.mergeAll(ConvexTranscripts.layer, ConvexPrivacy.layer, ConvexInteractions.layer).pipe(
+const stores = convexStoresOn.pipe(
   Layer.provide(
     Layer.sync(ConvexBackend, () => ({
       caller: convexTest(schema, modules) as unknown as ConvexCaller,

@@ -86,7 +86,22 @@ export const startFakeOpenAi = async () => {
 const ANSWERS: Record<string, string> = {
   "classify-start": JSON.stringify({ decision: "start", confidence: 0.93 }),
   "classify-malformed": "I think this starts a role play.",
-  "classify-out-of-range": JSON.stringify({ decision: "start", confidence: 3 })
+  "classify-out-of-range": JSON.stringify({ decision: "start", confidence: 3 }),
+  "assess-ok": JSON.stringify({
+    scores: [
+      { criterion: "clarity", score: 4, justification: "States the ask in one sentence." },
+      { criterion: "structure", score: 3, justification: "Reason comes after the ask." },
+      { criterion: "empathy", score: 2, justification: "Does not acknowledge the budget." },
+      { criterion: "assertiveness", score: 5, justification: "Says 'I need' without hedging." }
+    ],
+    summary: "A direct, clear request that skipped the other side's view.",
+    nextStep: "Open by naming the budget pressure before you ask."
+  }),
+  "assess-score-out-of-range": JSON.stringify({
+    scores: [{ criterion: "clarity", score: 9, justification: "Too good." }],
+    summary: "x",
+    nextStep: "y"
+  })
 }
 
 const answer = (model: string, response: ServerResponse) => {

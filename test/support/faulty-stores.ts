@@ -1,8 +1,10 @@
 import { Context, Effect, Layer, Ref } from "effect"
+import { AssessmentQueue } from "../../application/ports/assessment-queue.ts"
 import { InteractionStore } from "../../application/ports/interaction-store.ts"
 import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { StoreUnavailable } from "../../domain/errors.ts"
+import * as MemoryAssessments from "../../adapters/memory/assessment-queue.ts"
 import * as MemoryInteractions from "../../adapters/memory/interaction-store.ts"
 import * as MemoryPrivacy from "../../adapters/memory/privacy-settings-store.ts"
 import * as MemoryTranscripts from "../../adapters/memory/transcript-store.ts"
@@ -26,7 +28,7 @@ export class StoreFaults extends Context.Tag("test/StoreFaults")<
 /**
  * Memory stores behind a switch: calls fail (`down`), hang (`hang`, left to the store guard's
  * timeout) or take effect without answering (`late`) until the mode is `up` again. Interaction
- * state is a plain memory store: these tests are about transcripts.
+ * state and assessment jobs are plain memory stores: these tests are about transcripts.
  */
 export const layer = Layer.effectContext(
   Effect.gen(function* () {
@@ -48,11 +50,13 @@ export const layer = Layer.effectContext(
               : Effect.never
       )
     const interactions = yield* MemoryInteractions.make
+    const assessments = yield* MemoryAssessments.make
     return Context.make(StoreFaults, {
       set: (next, target = "all") => Ref.set(mode, { mode: next, target }),
       transcripts
     }).pipe(
       Context.add(InteractionStore, interactions),
+      Context.add(AssessmentQueue, assessments),
       Context.add(
         TranscriptStore,
         TranscriptStore.of({
@@ -77,4 +81,4 @@ export const layer = Layer.effectContext(
       )
     )
   })
-)
+).pipe(Layer.provide(MemoryAssessments.AssessmentJobTable.layer))

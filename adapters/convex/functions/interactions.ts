@@ -58,6 +58,30 @@ const withoutSystemFields = <T extends { _id: unknown; _creationTime: number }>(
   ...rest
 }: T) => rest
 
+/** Queues a closed group's assessment, once: a second request for the group changes nothing. */
+const queueAssessment = async (
+  ctx: MutationCtx,
+  group: Doc<"interactionGroups">,
+  at: number,
+  requestId: string | undefined
+) => {
+  const existing = await ctx.db
+    .query("assessmentJobs")
+    .withIndex("by_group", (q) => q.eq("groupId", group.groupId))
+    .unique()
+  if (existing !== null) return
+  await ctx.db.insert("assessmentJobs", {
+    groupId: group.groupId,
+    sessionId: group.sessionId,
+    status: "pending",
+    attempts: 0,
+    queuedAt: at,
+    updatedAt: at,
+    dueAt: at,
+    ...(requestId === undefined ? {} : { requestId })
+  })
+}
+
 export const classificationOf = query({
   args: { ...serverSecret, messageId: v.string() },
   handler: async (ctx, { secret, messageId }) => {
@@ -85,7 +109,8 @@ export const commit = mutation({
     open: v.optional(openGroup),
     classification: v.optional(classification),
     effects: v.array(effect),
-    at: v.number()
+    at: v.number(),
+    requestId: v.optional(v.string())
   },
   handler: async (ctx, args) => {
     requireServer(args.secret)
@@ -124,6 +149,7 @@ export const commit = mutation({
         })
       } else if (group !== null) {
         await ctx.db.patch(group._id, { assessmentRequested: true })
+        await queueAssessment(ctx, group, args.at, args.requestId)
       }
     }
     if (args.open !== undefined) {
@@ -143,6 +169,19 @@ export const groups = query({
       .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
       .collect()
     return rows.map((row: Doc<"interactionGroups">) => withoutSystemFields(row))
+  }
+})
+
+/** The user messages classified into a group, oldest first. */
+export const groupMessages = query({
+  args: { ...serverSecret, groupId: v.string() },
+  handler: async (ctx, { secret, groupId }) => {
+    requireServer(secret)
+    const rows = await ctx.db
+      .query("messageClassifications")
+      .withIndex("by_group", (q) => q.eq("groupId", groupId))
+      .collect()
+    return rows.map((row) => row.messageId)
   }
 })
 
@@ -172,12 +211,19 @@ export const deleteSessionBatch = mutation({
       .query("interactionGroups")
       .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
       .take(DELETE_BATCH)
-    await Promise.all([...classifications, ...groupRows].map((row) => ctx.db.delete(row._id)))
-    const more = classifications.length === DELETE_BATCH || groupRows.length === DELETE_BATCH
+    const jobs = await ctx.db
+      .query("assessmentJobs")
+      .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
+      .take(DELETE_BATCH)
+    await Promise.all([...classifications, ...groupRows, ...jobs].map((row) => ctx.db.delete(row._id)))
+    const more =
+      classifications.length === DELETE_BATCH ||
+      groupRows.length === DELETE_BATCH ||
+      jobs.length === DELETE_BATCH
     if (!more) {
       const session = await sessionRow(ctx, sessionId)
       if (session !== null) await ctx.db.delete(session._id)
     }
-    return { deleted: classifications.length + groupRows.length, more }
+    return { deleted: classifications.length + groupRows.length + jobs.length, more }
   }
 })

@@ -9,6 +9,18 @@ export const decision = v.union(
   v.literal("ignore")
 )
 
+export const assessmentResult = v.object({
+  rubricVersion: v.string(),
+  assessor: v.string(),
+  heuristic: v.boolean(),
+  latencyMs: v.number(),
+  scores: v.array(
+    v.object({ criterion: v.string(), label: v.string(), score: v.number(), justification: v.string() })
+  ),
+  summary: v.string(),
+  nextStep: v.string()
+})
+
 /** The Convex deployment's tables: the production store of transcripts and privacy settings. */
 export default defineSchema({
   messages: defineTable({
@@ -54,7 +66,8 @@ export default defineSchema({
     at: v.number()
   })
     .index("by_message_id", ["messageId"])
-    .index("by_session", ["sessionId"]),
+    .index("by_session", ["sessionId"])
+    .index("by_group", ["groupId", "at"]),
   interactionGroups: defineTable({
     groupId: v.string(),
     sessionId: v.string(),
@@ -67,6 +80,29 @@ export default defineSchema({
   })
     .index("by_group_id", ["groupId"])
     .index("by_session", ["sessionId", "openedAt"]),
+  /**
+   * One assessment job per group, inserted by the interaction commit that asked for it. Ids, times
+   * and results only: never message text. `dueAt` is the retry time while pending and the lease's
+   * end while running, so one index finds every job a worker may claim.
+   */
+  assessmentJobs: defineTable({
+    groupId: v.string(),
+    sessionId: v.string(),
+    status: v.union(v.literal("pending"), v.literal("running"), v.literal("completed"), v.literal("failed")),
+    attempts: v.number(),
+    queuedAt: v.number(),
+    updatedAt: v.number(),
+    dueAt: v.optional(v.number()),
+    worker: v.optional(v.string()),
+    requestId: v.optional(v.string()),
+    failureReason: v.optional(v.string()),
+    resultLocation: v.optional(v.union(v.literal("store"), v.literal("memory"))),
+    result: v.optional(assessmentResult)
+  })
+    .index("by_group", ["groupId"])
+    .index("by_session", ["sessionId", "queuedAt"])
+    .index("by_due", ["dueAt"])
+    .index("by_status", ["status"]),
   userPrivacy: defineTable({ userId: v.string(), optOut: v.boolean(), updatedAt: v.number() }).index(
     "by_user",
     ["userId"]

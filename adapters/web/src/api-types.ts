@@ -9,3 +9,5 @@ export type GroupsResponse = Schema.Schema.Encoded<typeof Contract.GroupsRespons
 export type UserPrivacy = Schema.Schema.Encoded<typeof Contract.UserPrivacyResponse>
 export type SessionPrivacy = Schema.Schema.Encoded<typeof Contract.SessionPrivacyResponse>
 export type DeletedSession = Schema.Schema.Encoded<typeof Contract.DeleteSessionResponse>
+export type AssessmentView = Schema.Schema.Encoded<typeof Contract.AssessmentView>
+export type SessionAssessments = Schema.Schema.Encoded<typeof Contract.SessionAssessments>

@@ -14,6 +14,7 @@ import type {
   FunctionReference,
 } from "convex/server";
 import type * as access from "../access.js";
+import type * as assessments from "../assessments.js";
 import type * as interactions from "../interactions.js";
 import type * as privacy from "../privacy.js";
 import type * as transcripts from "../transcripts.js";
@@ -28,6 +29,7 @@ import type * as transcripts from "../transcripts.js";
  */
 declare const fullApi: ApiFromModules<{
   access: typeof access;
+  assessments: typeof assessments;
   interactions: typeof interactions;
   privacy: typeof privacy;
   transcripts: typeof transcripts;

@@ -1,4 +1,4 @@
-import type { AssessmentView } from "./assessment-view.ts"
+import type { AssessmentView } from "../api-types.ts"
 import { ScoreBars } from "./score-bars.tsx"
 
 const progress = { pending: "Waiting to be assessed…", running: "Being assessed now…" }

@@ -2,7 +2,7 @@
 import { cleanup, render, screen } from "@testing-library/react"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import { fakeService } from "../test-support/fake-service.ts"
-import type { AssessmentView } from "./assessment-view.ts"
+import type { AssessmentView } from "../api-types.ts"
 import { AssessmentsPage } from "./assessments-page.tsx"
 
 const queued: AssessmentView = {

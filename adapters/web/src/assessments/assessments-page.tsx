@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react"
 import { getJson } from "../api-client.ts"
 import { ErrorNotice } from "../error-notice.tsx"
-import type { SessionAssessments } from "./assessment-view.ts"
+import type { SessionAssessments } from "../api-types.ts"
 import { AssessmentCard } from "./assessment-card.tsx"
 
 /** While something is being assessed the page looks often; otherwise now and then, for new ones. */

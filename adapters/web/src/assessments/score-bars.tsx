@@ -1,4 +1,4 @@
-import type { AssessmentView } from "./assessment-view.ts"
+import type { AssessmentView } from "../api-types.ts"
 
 type Score = NonNullable<AssessmentView["result"]>["scores"][number]
 

@@ -1,0 +1,64 @@
+import { Effect, JSONSchema, Option, Redacted, Schema } from "effect"
+import OpenAI from "openai"
+import { ModelFailed } from "../../../domain/errors.ts"
+import { toModelFailed } from "./chat-model.ts"
+
+export interface OpenAiClientOptions {
+  readonly apiKey: Option.Option<Redacted.Redacted<string>>
+  readonly baseUrl: Option.Option<string>
+  readonly maxRetries: number
+}
+
+export const client = (options: OpenAiClientOptions) =>
+  new OpenAI({
+    apiKey: Option.getOrElse(Option.map(options.apiKey, Redacted.value), () => "not-needed"),
+    ...Option.match(options.baseUrl, { onNone: () => ({}), onSome: (baseURL) => ({ baseURL }) }),
+    maxRetries: options.maxRetries
+  })
+
+export interface StructuredRequest {
+  readonly model: string
+  readonly system: string
+  readonly user: string
+  /** False for an opted-out session: `store: false`. */
+  readonly providerMayStore: boolean
+  readonly requestId: string
+}
+
+/**
+ * One chat completion whose answer must match `schema`: the JSON schema sent as the response format
+ * is derived from the same Schema that validates the answer, so the two cannot drift apart. A
+ * malformed answer is `ModelFailed` with reason `protocol`.
+ */
+export const structuredOutput = <A, I>(openai: OpenAI, name: string, schema: Schema.Schema<A, I>) => {
+  const responseFormat = {
+    type: "json_schema" as const,
+    json_schema: { name, schema: { ...JSONSchema.make(schema) } }
+  }
+  const decode = Schema.decodeUnknown(Schema.parseJson(schema))
+  return (request: StructuredRequest) =>
+    Effect.tryPromise({
+      try: (signal) =>
+        openai.chat.completions.create(
+          {
+            model: request.model,
+            messages: [
+              { role: "system", content: request.system },
+              { role: "user", content: request.user }
+            ],
+            response_format: responseFormat,
+            ...(request.providerMayStore ? {} : { store: false })
+          },
+          { signal, headers: { "x-request-id": request.requestId } }
+        ),
+      catch: toModelFailed
+    }).pipe(
+      Effect.flatMap((completion) =>
+        decode(completion.choices?.[0]?.message?.content ?? "").pipe(
+          Effect.mapError(
+            (error) => new ModelFailed({ reason: "protocol", message: `malformed ${name}: ${error.message}` })
+          )
+        )
+      )
+    )
+}

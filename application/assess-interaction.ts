@@ -1,0 +1,146 @@
+import { Clock, Context, Data, type Duration, Effect, Either, Option } from "effect"
+import { checkDraft, groupTranscript, type AssessmentResult, type Rubric } from "../domain/assessment.ts"
+import { ModelFailed } from "../domain/errors.ts"
+import type { GroupId, MessageId, SessionId } from "../domain/ids.ts"
+import { MAX_CONTEXT_LIMIT } from "../domain/context-window.ts"
+import type { TranscriptItem, TranscriptPosition } from "../domain/transcript.ts"
+import type { ClaimedJob, Completion } from "./ports/assessment-queue.ts"
+import { AssessmentMemory } from "./ports/assessment-memory.ts"
+import { Assessor } from "./ports/assessor.ts"
+import { InteractionStore } from "./ports/interaction-store.ts"
+import { SessionMemory } from "./ports/session-memory.ts"
+import { TranscriptStore } from "./ports/transcript-store.ts"
+
+/** What the assessment worker reads, resolved once by bootstrap. */
+export class AssessmentSettings extends Context.Tag("coachup/AssessmentSettings")<
+  AssessmentSettings,
+  {
+    readonly systemPrompt: string
+    readonly rubric: Rubric
+    /** One assessor call fails after this long. */
+    readonly timeout: Duration.Duration
+    /** A claimed job is another worker's to take after this long; longer than `timeout`. */
+    readonly lease: Duration.Duration
+    readonly maxAttempts: number
+    /** The first retry waits this long, doubling up to `retryCap`. */
+    readonly retryBase: Duration.Duration
+    readonly retryCap: Duration.Duration
+    /** An idle worker looks for due jobs this often. */
+    readonly pollInterval: Duration.Duration
+    /** Workers in this process (0: the process runs none). */
+    readonly workers: number
+    /** Names this process's workers in the jobs they hold (host and pid). */
+    readonly workerId: string
+  }
+>() {}
+
+/** Why an attempt failed, and whether another attempt can help. */
+export class AssessmentFailed extends Data.TaggedError("AssessmentFailed")<{
+  readonly reason: string
+  readonly retryable: boolean
+}> {}
+
+/** Stored transcripts are read a page at a time, up to this many items, to find a group's span. */
+const PAGE = 200
+const MAX_ITEMS = 5_000
+
+/** The session's stored transcript from its start up to the user message after the group's last. */
+const storedSpan = (sessionId: SessionId, members: ReadonlyArray<MessageId>) =>
+  Effect.gen(function* () {
+    const store = yield* TranscriptStore
+    const remaining = new Set<string>(members)
+    const items: Array<TranscriptItem> = []
+    let after = Option.none<TranscriptPosition>()
+    for (;;) {
+      const page = yield* store.page(sessionId, { order: "asc", limit: PAGE, after })
+      for (const item of page.items) {
+        items.push(item)
+        // Past every member, the next user message ends the group's span: no need to read on.
+        if (remaining.size === 0 && item.role === "user") return items
+        remaining.delete(item.messageId)
+      }
+      if (Option.isNone(page.next) || items.length >= MAX_ITEMS) return items
+      after = page.next
+    }
+  })
+
+/**
+ * Scores one interaction group: reads its transcript — from the store, or from this process's
+ * memory for a session whose text is not stored — asks the assessor, checks the answer against the
+ * rubric, and says where the result goes: the queue's row, or (text not stored) this process's
+ * memory only.
+ */
+export const AssessInteraction = Effect.fn("AssessInteraction")(function* (job: ClaimedJob) {
+  const settings = yield* AssessmentSettings
+  const interactions = yield* InteractionStore
+  const members = yield* interactions.groupMessages(job.groupId)
+  if (members.length === 0) {
+    return yield* new AssessmentFailed({ reason: "the group has no classified messages", retryable: false })
+  }
+  const finished = (items: ReadonlyArray<TranscriptItem>) =>
+    groupTranscript(items, members).filter((item) => item.status !== "in_progress")
+  const stored = finished(yield* storedSpan(job.sessionId, members))
+  const source = stored.length > 0 ? ("store" as const) : ("memory" as const)
+  const transcript =
+    source === "store"
+      ? stored
+      : finished(
+          yield* Effect.flatMap(SessionMemory, (memory) => memory.lastN(job.sessionId, MAX_CONTEXT_LIMIT))
+        )
+  if (transcript.length === 0) {
+    // An opted-out session's text lived only in the memory of the process that served it.
+    return yield* new AssessmentFailed({ reason: "transcript_unavailable", retryable: false })
+  }
+
+  const assessor = yield* Assessor
+  const started = yield* Clock.currentTimeMillis
+  const draft = yield* assessor
+    .assess({
+      systemPrompt: settings.systemPrompt,
+      rubric: settings.rubric,
+      transcript: transcript.map(({ role, text }) => ({ role, text })),
+      providerMayStore: source === "store",
+      requestId: Option.getOrElse(job.requestId, () => `assessment-${job.groupId}`)
+    })
+    .pipe(
+      Effect.timeoutFail({
+        duration: settings.timeout,
+        onTimeout: () =>
+          new ModelFailed({ reason: "timeout", message: "the assessor did not answer in time" })
+      }),
+      Effect.mapError(
+        (error) =>
+          new AssessmentFailed({
+            reason: `${error.reason}: ${error.message}`,
+            retryable: error.reason !== "rejected"
+          })
+      )
+    )
+  const scores = checkDraft(settings.rubric, draft)
+  if (Either.isLeft(scores)) {
+    return yield* new AssessmentFailed({ reason: `protocol: ${scores.left}`, retryable: true })
+  }
+  const result: AssessmentResult = {
+    rubricVersion: settings.rubric.version,
+    assessor: assessor.name,
+    heuristic: assessor.heuristic,
+    latencyMs: (yield* Clock.currentTimeMillis) - started,
+    scores: scores.right,
+    summary: draft.summary,
+    nextStep: draft.nextStep
+  }
+  yield* Effect.annotateCurrentSpan({ source, messages: transcript.length, assessor: assessor.name })
+  if (source === "store") return { location: "store", result } satisfies Completion
+  yield* Effect.flatMap(AssessmentMemory, (memory) => memory.put(job.groupId, job.sessionId, result))
+  return { location: "memory" } satisfies Completion
+})
+
+/** A completed job's result: from its row, or from this process's memory; none once memory lost it. */
+export const resultOf = (
+  groupId: GroupId,
+  location: Option.Option<"store" | "memory">,
+  stored: Option.Option<AssessmentResult>
+) =>
+  Option.contains(location, "memory")
+    ? Effect.flatMap(AssessmentMemory, (memory) => memory.get(groupId))
+    : Effect.succeed(stored)

@@ -1,0 +1,53 @@
+import { Effect, Option } from "effect"
+import type { AssessmentResult } from "../domain/assessment.ts"
+import type { GroupId, SessionId } from "../domain/ids.ts"
+import { AssessmentMemory } from "./ports/assessment-memory.ts"
+import { AssessmentQueue, type AssessmentJob, type AssessmentStatus } from "./ports/assessment-queue.ts"
+
+/** A group's assessment as callers see it: the job's state and, once completed, the result. */
+export interface AssessmentView {
+  readonly groupId: GroupId
+  readonly sessionId: SessionId
+  readonly status: AssessmentStatus
+  readonly attempts: number
+  readonly queuedAt: number
+  readonly updatedAt: number
+  readonly failureReason: Option.Option<string>
+  readonly result: Option.Option<AssessmentResult>
+}
+
+const LOST_FROM_MEMORY =
+  "the transcript of this session is not stored, so its assessment was kept in server memory only and is gone " +
+  "(the server restarted, or another instance holds it)"
+
+const toView = (job: AssessmentJob) =>
+  Effect.gen(function* () {
+    const heldInMemory = Option.contains(job.resultLocation, "memory")
+    const result = heldInMemory
+      ? yield* Effect.flatMap(AssessmentMemory, (memory) => memory.get(job.groupId))
+      : job.result
+    const view: AssessmentView = {
+      groupId: job.groupId,
+      sessionId: job.sessionId,
+      status: job.status,
+      attempts: job.attempts,
+      queuedAt: job.queuedAt,
+      updatedAt: job.updatedAt,
+      failureReason:
+        heldInMemory && Option.isNone(result) ? Option.some(LOST_FROM_MEMORY) : job.failureReason,
+      result
+    }
+    return view
+  })
+
+/** One group's assessment, if one was ever queued for it. */
+export const ReadAssessment = Effect.fn("ReadAssessment")(function* (groupId: GroupId) {
+  const job = yield* Effect.flatMap(AssessmentQueue, (queue) => queue.job(groupId))
+  return Option.isSome(job) ? Option.some(yield* toView(job.value)) : Option.none<AssessmentView>()
+})
+
+/** A session's assessments, oldest first. */
+export const ReadSessionAssessments = Effect.fn("ReadSessionAssessments")(function* (sessionId: SessionId) {
+  const jobs = yield* Effect.flatMap(AssessmentQueue, (queue) => queue.jobsOf(sessionId))
+  return yield* Effect.forEach(jobs, toView)
+})

@@ -1,0 +1,172 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { DatabaseSync } from "node:sqlite"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { embeddedStores } from "../../bootstrap/layers.ts"
+import { startService, type TestService } from "../support/service.ts"
+
+const dataDir = mkdtempSync(join(tmpdir(), "coachup-assessments-"))
+let service: TestService
+beforeAll(async () => {
+  service = await startService({
+    stores: embeddedStores,
+    env: { DATA_DIR: dataDir, OFFLINE_TOKEN_DELAY_MS: "0", ASSESSMENT_POLL_MS: "20" }
+  })
+})
+afterAll(async () => {
+  await service.close()
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+interface Assessment {
+  readonly groupId: string
+  readonly status: string
+  readonly attempts: number
+  readonly failureReason: string | null
+  readonly result: {
+    readonly rubricVersion: string
+    readonly assessor: string
+    readonly heuristic: boolean
+    readonly scores: ReadonlyArray<{ criterion: string; label: string; score: number; justification: string }>
+    readonly summary: string
+    readonly nextStep: string
+  } | null
+}
+
+const say = async (sessionId: string, messageId: string, text: string, role = "user") =>
+  (await service.request("POST", "/messages/ingest", { body: { sessionId, messageId, role, text } }))
+    .body as {
+    classification: { decision: string; groupId: string | null }
+  }
+const assessments = async (sessionId: string) =>
+  (
+    (await service.request("GET", `/sessions/${sessionId}/assessments`)).body as {
+      assessments: Array<Assessment>
+    }
+  ).assessments
+const completed = async (groupId: string, timeoutMs = 5_000): Promise<Assessment> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const reply = await service.request("GET", `/groups/${groupId}/assessment`)
+    const assessment = reply.body as Assessment
+    if (reply.status === 200 && (assessment.status === "completed" || assessment.status === "failed"))
+      return assessment
+    if (Date.now() > deadline) throw new Error(`assessment of ${groupId} still ${assessment.status}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+const sqlite = () => new DatabaseSync(join(dataDir, "coachup.sqlite"), { readOnly: true })
+
+describe("assessments over HTTP on SQLite", () => {
+  it("a role play that ends is assessed once, against the versioned rubric, readable by group and session", async () => {
+    await say("rp", "rp-0", "Hi coach!")
+    const start = await say("rp", "rp-1", "Can we role play a salary negotiation? You be my manager.")
+    const group = start.classification.groupId!
+    await say("rp", "rp-2", "Of course. What would you like to discuss today?", "assistant")
+    await say("rp", "rp-3", "I need a raise because I delivered three projects early this year.")
+    await say("rp", "rp-4", "I understand budgets are tight. What could you offer?", "user")
+    const end = await say("rp", "rp-5", "Okay, let's stop the role play here. How did I do?")
+    expect(end.classification).toMatchObject({ decision: "end", groupId: group })
+    await say("rp", "rp-6", "Thanks!")
+
+    const assessment = await completed(group)
+    expect(assessment).toMatchObject({
+      groupId: group,
+      status: "completed",
+      attempts: 1,
+      failureReason: null
+    })
+    expect(assessment.result).toMatchObject({
+      rubricVersion: "communication-v1",
+      assessor: "offline-heuristic",
+      heuristic: true
+    })
+    expect(assessment.result!.scores.map((score) => score.criterion)).toEqual([
+      "clarity",
+      "structure",
+      "empathy",
+      "assertiveness"
+    ])
+    for (const score of assessment.result!.scores) expect(score.score).toBeGreaterThanOrEqual(1)
+    expect(assessment.result!.summary).toMatch(/^Heuristic assessment/)
+    // The group's four user messages, from the opener to the closing one; the chatter around it is not in it.
+    expect(assessment.result!.summary).toContain("4 user messages")
+    expect(await assessments("rp")).toEqual([assessment])
+  })
+
+  it("a one-off is assessed on its own; chatter queues nothing", async () => {
+    await say("mixed", "mixed-1", "Hi coach!")
+    const oneOff = await say(
+      "mixed",
+      "mixed-2",
+      "Can you give me feedback on this opener: 'I need your help today'?"
+    )
+    expect(oneOff.classification.decision).toBe("one_off")
+    await say("mixed", "mixed-3", "Thanks!")
+    const assessment = await completed(oneOff.classification.groupId!)
+    expect(assessment.result!.summary).toContain("1 user message:")
+    expect((await assessments("mixed")).map((item) => item.groupId)).toEqual([oneOff.classification.groupId])
+    expect(await assessments("chatter-only")).toEqual([])
+  })
+
+  it("an unknown group answers 404 in the error envelope", async () => {
+    const reply = await service.request("GET", "/groups/no-such-group/assessment")
+    expect(reply.status).toBe(404)
+    expect(reply.body).toMatchObject({ error: { code: "assessment_not_found" } })
+  })
+
+  it("an opted-out session is assessed from memory: the result is readable, nothing of it is stored", async () => {
+    const marker = "ZEBRA-OPTOUT-MARKER"
+    await service.request("PUT", "/sessions/private/privacy", { body: { transcriptPersistenceOptOut: true } })
+    const start = await say("private", "private-1", `Let's practise a hard talk with my landlord ${marker}.`)
+    await say("private", "private-2", `I need the heating fixed this week ${marker}.`)
+    const end = await say("private", "private-3", "That's all for now.")
+    const group = start.classification.groupId!
+    expect(end.classification.groupId).toBe(group)
+
+    const assessment = await completed(group)
+    expect(assessment.status).toBe("completed")
+    expect(assessment.result?.summary).toContain("3 user messages")
+    const db = sqlite()
+    try {
+      const job = db.prepare("SELECT * FROM assessment_jobs WHERE group_id = ?").get(group) as Record<
+        string,
+        unknown
+      >
+      expect(job).toMatchObject({ status: "completed", result_location: "memory", result: null })
+      const dump = JSON.stringify(db.prepare("SELECT * FROM assessment_jobs").all())
+      expect(dump).not.toContain(marker)
+      expect(db.prepare("SELECT COUNT(*) AS n FROM messages WHERE session_id = 'private'").get()).toEqual({
+        n: 0
+      })
+    } finally {
+      db.close()
+    }
+  })
+
+  it("deleting a session deletes its assessments", async () => {
+    const oneOff = await say("doomed", "doomed-1", "Can you give me feedback on this opener: 'Hello team'?")
+    await completed(oneOff.classification.groupId!)
+    expect((await service.request("DELETE", "/sessions/doomed")).status).toBe(200)
+    expect((await service.request("GET", `/groups/${oneOff.classification.groupId}/assessment`)).status).toBe(
+      404
+    )
+    expect(await assessments("doomed")).toEqual([])
+  })
+
+  it("exports the assessment metrics: jobs by outcome, duration, queue depth", async () => {
+    const group = (
+      await say("metered", "metered-1", "Can you give me feedback on this opener: 'Quick question'?")
+    ).classification.groupId!
+    await completed(group)
+    // The depth gauge is read when the workers start and every five seconds after.
+    const metrics = (await service.request("GET", "/metrics")).text
+    const sample = (name: string, labels: string) =>
+      Number(new RegExp(`^${name}\\{[^}]*${labels}[^}]*\\} ([\\d.e+-]+)$`, "m").exec(metrics)?.[1])
+    expect(sample("coachup_assessment_jobs_total", 'outcome="queued"')).toBeGreaterThanOrEqual(1)
+    expect(sample("coachup_assessment_jobs_total", 'outcome="completed"')).toBeGreaterThanOrEqual(1)
+    expect(sample("coachup_assessment_duration_seconds_count", "")).toBeGreaterThanOrEqual(1)
+    expect(sample("coachup_assessment_queue_depth", 'state="pending"')).toBeGreaterThanOrEqual(0)
+  })
+})
