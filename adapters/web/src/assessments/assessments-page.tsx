@@ -6,7 +6,7 @@ import { AssessmentCard } from "./assessment-card.tsx"
 
 /** While something is being assessed the page looks often; otherwise now and then, for new ones. */
 const BUSY_POLL_MS = 1000
-const IDLE_POLL_MS = 4000
+const IDLE_POLL_MS = 2500
 
 /** The session's assessments, newest work appearing without a reload. */
 export function AssessmentsPage(props: { readonly sessionId: string }) {

@@ -3,7 +3,7 @@ import { Link } from "../router.tsx"
 
 const closeReasons = {
   ended: "ended",
-  restarted: "replaced by a new one",
+  restarted: "was replaced by a new one",
   idle: "closed after a quiet spell"
 }
 
@@ -16,7 +16,7 @@ export function InteractionStatus(props: { readonly groups: ReadonlyArray<Intera
   else if (latest.status === "open")
     text = `Practising: interaction ${latest.groupId.slice(0, 8)}, ${latest.messages} message${latest.messages === 1 ? "" : "s"} so far.`
   else
-    text = `No interaction in progress. The last one (${latest.groupId.slice(0, 8)}) was ${latest.closeReason === null ? "closed" : closeReasons[latest.closeReason]}.`
+    text = `No interaction in progress. The last one (${latest.groupId.slice(0, 8)}) ${latest.closeReason === null ? "closed" : closeReasons[latest.closeReason]}.`
   return (
     <p className={`interaction ${latest?.status === "open" ? "interaction-open" : ""}`} role="status">
       {text}

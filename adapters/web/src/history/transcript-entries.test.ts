@@ -2,23 +2,29 @@ import { describe, expect, it } from "vitest"
 import type { InteractionGroup, Message } from "../api-types.ts"
 import { transcriptEntries } from "./transcript-entries.ts"
 
-const message = (n: number, ts: number): Message => ({
+/** Message n: odd ones from the user, even ones the coach's reply; sent at 10·n. */
+const message = (n: number): Message => ({
   messageId: `m${n}`,
   sessionId: "s",
   role: n % 2 ? "user" : "assistant",
   text: `text ${n}`,
-  ts,
+  ts: 10 * n,
   seq: n
 })
+const messages = (count: number) => Array.from({ length: count }, (_, i) => message(i + 1))
 
-const group = (groupId: string, openedAt: number, closedAt: number | null): InteractionGroup => ({
+const group = (
+  groupId: string,
+  openedAt: number,
+  closed: { at: number; reason: "ended" | "restarted" | "idle" } | null
+): InteractionGroup => ({
   groupId,
-  status: closedAt === null ? "open" : "closed",
+  status: closed === null ? "open" : "closed",
   openedAt,
-  closedAt,
-  closeReason: closedAt === null ? null : "ended",
+  closedAt: closed?.at ?? null,
+  closeReason: closed?.reason ?? null,
   messages: 2,
-  assessmentRequested: closedAt !== null
+  assessmentRequested: closed !== null
 })
 
 const shape = (entries: ReturnType<typeof transcriptEntries>) =>
@@ -27,35 +33,45 @@ const shape = (entries: ReturnType<typeof transcriptEntries>) =>
   )
 
 describe("transcript entries", () => {
-  it("marks a group's start before the message that opened it and its end after the one that closed it", () => {
-    const messages = [
-      message(1, 10),
-      message(2, 11),
-      message(3, 20),
-      message(4, 21),
-      message(5, 30),
-      message(6, 31)
-    ]
-    expect(shape(transcriptEntries(messages, [group("g1", 20, 30)]))).toEqual([
+  it("opens a group before the message that started it and closes it after the reply to the one that ended it", () => {
+    // Classified a moment after m3 (start) and m7 (end), while their replies were streaming.
+    const entries = transcriptEntries(messages(10), [group("g1", 31, { at: 71, reason: "ended" })])
+    expect(shape(entries)).toEqual([
       "m1",
       "m2",
       "opened:g1",
       "m3",
       "m4",
       "m5",
+      "m6",
+      "m7",
+      "m8",
       "closed:g1",
+      "m9",
+      "m10"
+    ])
+  })
+
+  it("closes a group replaced by a new start just before that start, and leaves an open group open", () => {
+    const entries = transcriptEntries(messages(6), [
+      group("g1", 11, { at: 51, reason: "restarted" }),
+      group("g2", 51, null)
+    ])
+    expect(shape(entries)).toEqual([
+      "opened:g1",
+      "m1",
+      "m2",
+      "m3",
+      "m4",
+      "closed:g1",
+      "opened:g2",
+      "m5",
       "m6"
     ])
   })
 
-  it("leaves a group that is still open unclosed, and closes one that ended after the last stored message", () => {
-    const messages = [message(1, 10), message(2, 11)]
-    expect(shape(transcriptEntries(messages, [group("g1", 1, 12), group("g2", 11, null)]))).toEqual([
-      "opened:g1",
-      "m1",
-      "opened:g2",
-      "m2",
-      "closed:g1"
-    ])
+  it("closes an idle group after the last turn before it went quiet, even at the end of the transcript", () => {
+    const entries = transcriptEntries(messages(4), [group("g1", 31, { at: 10_000, reason: "idle" })])
+    expect(shape(entries)).toEqual(["m1", "m2", "opened:g1", "m3", "m4", "closed:g1"])
   })
 })
