@@ -50,6 +50,11 @@ describe("the transcript opt-out in the browser", () => {
     await sendAndWait(page, "And the second secret is ocelot-marble-17")
     expect(await contextSizes(page)).toEqual([1, 3])
     await page.getByText("I received 3 messages of context").waitFor()
+    await page.reload()
+    await page.getByText("these are the recent messages the service holds in memory").waitFor()
+    expect(await page.locator(".message").count()).toBe(4)
+    await sendAndWait(page, "Do you still remember the first one?")
+    expect(await contextSizes(page)).toEqual([5])
     await app.screenshot("chat-opted-out")
 
     const sessionId = (await currentSessionId(page))!

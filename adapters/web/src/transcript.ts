@@ -1,4 +1,4 @@
-import type { InteractionGroup, GroupsResponse, Message, MessagesPage } from "./api-types.ts"
+import type { ContextWindow, GroupsResponse, InteractionGroup, Message, MessagesPage } from "./api-types.ts"
 import { getJson } from "./api-client.ts"
 
 const PAGE_SIZE = 200
@@ -25,3 +25,18 @@ export const loadGroups = async (
   signal?: AbortSignal
 ): Promise<ReadonlyArray<InteractionGroup>> =>
   (await getJson<GroupsResponse>(`/sessions/${encodeURIComponent(sessionId)}/groups`, signal)).groups
+
+/**
+ * What the chat shows on return: the stored transcript, or, for a session whose transcript is not
+ * kept, the recent messages the service still holds in memory (its chat context window).
+ */
+export const loadConversation = async (
+  sessionId: string
+): Promise<{ readonly messages: ReadonlyArray<Message>; readonly fromMemory: boolean }> => {
+  const stored = await loadTranscript(sessionId)
+  if (stored.length > 0) return { messages: stored, fromMemory: false }
+  const context = await getJson<ContextWindow>(`/sessions/${encodeURIComponent(sessionId)}/context?for=chat`)
+  return context.source === "memory" && context.messages.length > 0
+    ? { messages: context.messages, fromMemory: true }
+    : { messages: [], fromMemory: false }
+}

@@ -10,6 +10,19 @@ const emptySession: Record<string, ReadonlyArray<FakeAnswer>> = {
   [`GET /sessions/${SESSION}/messages`]: [
     { json: { sessionId: SESSION, order: "asc", items: [], nextCursor: null } }
   ],
+  [`GET /sessions/${SESSION}/context?for=chat`]: [
+    {
+      json: {
+        sessionId: SESSION,
+        for: "chat",
+        limit: 20,
+        systemPrompt: "You are the coach.",
+        source: "store",
+        reason: "store",
+        messages: []
+      }
+    }
+  ],
   [`GET /sessions/${SESSION}/groups`]: [{ json: { sessionId: SESSION, groups: [] } }],
   "GET /settings/privacy": [{ json: { userId: "local", transcriptPersistenceOptOut: false } }]
 }

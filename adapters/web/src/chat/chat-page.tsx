@@ -2,7 +2,7 @@ import { useChat } from "@ai-sdk/react"
 import { type FormEvent, type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react"
 import type { InteractionGroup, Message } from "../api-types.ts"
 import { ErrorNotice } from "../error-notice.tsx"
-import { loadGroups, loadTranscript } from "../transcript.ts"
+import { loadConversation, loadGroups } from "../transcript.ts"
 import { type CoachMessage, chatTransport } from "./chat-transport.ts"
 import { InteractionStatus } from "./interaction-status.tsx"
 import { MessageItem } from "./message-item.tsx"
@@ -34,6 +34,7 @@ export function ChatPage(props: { readonly sessionId: string }) {
   })
   const [loadError, setLoadError] = useState<unknown>(null)
   const [loaded, setLoaded] = useState(false)
+  const [fromMemory, setFromMemory] = useState(false)
   const [groups, setGroups] = useState<ReadonlyArray<InteractionGroup> | null>(null)
   const [input, setInput] = useState("")
   const inputRef = useRef<HTMLTextAreaElement>(null)
@@ -41,9 +42,10 @@ export function ChatPage(props: { readonly sessionId: string }) {
 
   const resume = () => {
     setLoadError(null)
-    loadTranscript(sessionId)
-      .then((items) => {
-        setMessages(items.map(asChatMessage))
+    loadConversation(sessionId)
+      .then((conversation) => {
+        setMessages(conversation.messages.map(asChatMessage))
+        setFromMemory(conversation.fromMemory)
         setLoaded(true)
       })
       .catch(setLoadError)
@@ -104,6 +106,12 @@ export function ChatPage(props: { readonly sessionId: string }) {
         <SessionPrivacyToggle sessionId={sessionId} />
       </div>
       {loadError !== null ? <ErrorNotice error={loadError} onRetry={resume} /> : null}
+      {fromMemory ? (
+        <p className="notice">
+          This session&apos;s transcript is not kept: these are the recent messages the service holds in
+          memory while the session is active.
+        </p>
+      ) : null}
       <ol className="messages" aria-label="Conversation" aria-live="polite">
         {loaded && messages.length === 0 ? (
           <li className="empty">
