@@ -35,7 +35,7 @@ export function ChatPage(props: { readonly sessionId: string }) {
   const [loadError, setLoadError] = useState<unknown>(null)
   const [loaded, setLoaded] = useState(false)
   const [fromMemory, setFromMemory] = useState(false)
-  const [groups, setGroups] = useState<ReadonlyArray<InteractionGroup> | null>(null)
+  const [groups, setGroups] = useState<ReadonlyArray<InteractionGroup> | null | "unavailable">(null)
   const [input, setInput] = useState("")
   const inputRef = useRef<HTMLTextAreaElement>(null)
   const endRef = useRef<HTMLDivElement>(null)
@@ -60,7 +60,7 @@ export function ChatPage(props: { readonly sessionId: string }) {
       loadGroups(sessionId, controller.signal)
         .then(setGroups)
         .catch(() => {
-          if (!controller.signal.aborted) setGroups(null)
+          if (!controller.signal.aborted) setGroups("unavailable")
         })
     void refresh()
     const again = turns === 0 ? undefined : setTimeout(() => void refresh(), GROUPS_RECHECK_MS)

@@ -8,10 +8,15 @@ const closeReasons = {
 }
 
 /** Whether a practice is underway, from the session's interaction groups (oldest first). */
-export function InteractionStatus(props: { readonly groups: ReadonlyArray<InteractionGroup> | null }) {
-  const latest = props.groups?.at(-1)
+export function InteractionStatus(props: {
+  /** Null until the first answer; "unavailable" when the last read failed. */
+  readonly groups: ReadonlyArray<InteractionGroup> | null | "unavailable"
+}) {
+  const groups = props.groups === "unavailable" ? null : props.groups
+  const latest = groups?.at(-1)
   let text: string
-  if (props.groups === null) text = "Checking for a practice in progress…"
+  if (props.groups === "unavailable") text = "Whether a practice is in progress cannot be checked right now."
+  else if (groups === null) text = "Checking for a practice in progress…"
   else if (latest === undefined) text = "No interaction in progress."
   else if (latest.status === "open")
     text = `Practising: interaction ${latest.groupId.slice(0, 8)}, ${latest.messages} message${latest.messages === 1 ? "" : "s"} so far.`
