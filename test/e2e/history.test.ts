@@ -58,9 +58,14 @@ describe("history in the browser", () => {
     expect((await stored(sessionId)).items).toHaveLength(4)
 
     await page.getByRole("link", { name: "History" }).click()
-    await page.getByRole("button", { name: "Delete this session…" }).click()
+    // By keyboard: the question takes focus on its safe answer, and Escape backs out.
+    await page.getByRole("button", { name: "Delete this session…" }).focus()
+    await page.keyboard.press("Enter")
     await page.getByText("This cannot be undone").waitFor()
-    await page.getByRole("button", { name: "Cancel" }).click()
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel")
+    await page.keyboard.press("Escape")
+    await page.getByRole("button", { name: "Delete this session…" }).waitFor()
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Delete this session…")
     expect((await stored(sessionId)).items).toHaveLength(4)
 
     await page.getByRole("button", { name: "Delete this session…" }).click()
@@ -69,7 +74,8 @@ describe("history in the browser", () => {
     expect((await stored(sessionId)).items).toHaveLength(0)
     await app.screenshot("history-deleted")
 
-    await page.getByRole("button", { name: "Start a new session" }).click()
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Start a new session")
+    await page.keyboard.press("Enter")
     await page.getByText("No interaction in progress.").waitFor()
     expect(await currentSessionId(page)).not.toBe(sessionId)
     expect(app.errors).toEqual([])

@@ -37,8 +37,12 @@ export function HistoryPage(props: { readonly sessionId: string; readonly onDele
     return () => controller.abort()
   }, [sessionId, attempt])
 
+  // Focus follows the question: onto its safe answer when it opens, back to its button when it closes.
+  const asked = useRef(false)
   useEffect(() => {
     if (confirming) cancelButton.current?.focus()
+    else if (asked.current) deleteButton.current?.focus()
+    asked.current = confirming
   }, [confirming])
 
   const remove = async () => {
@@ -52,10 +56,7 @@ export function HistoryPage(props: { readonly sessionId: string; readonly onDele
       setError(cause)
     }
   }
-  const cancel = () => {
-    setConfirming(false)
-    deleteButton.current?.focus()
-  }
+  const cancel = () => setConfirming(false)
 
   return (
     <section aria-labelledby="history-heading">
@@ -70,7 +71,8 @@ export function HistoryPage(props: { readonly sessionId: string; readonly onDele
           <p>
             Session deleted ({deleted} message{deleted === 1 ? "" : "s"} removed).
           </p>
-          <button type="button" onClick={props.onDeleted}>
+          {/* The delete button is gone with the session: focus moves on to what comes next. */}
+          <button type="button" onClick={props.onDeleted} autoFocus>
             Start a new session
           </button>
         </div>
@@ -107,7 +109,14 @@ export function HistoryPage(props: { readonly sessionId: string; readonly onDele
       {deleted === null ? (
         <div className="danger-zone">
           {confirming ? (
-            <div role="alertdialog" aria-labelledby="confirm-delete" className="confirm">
+            <div
+              role="alertdialog"
+              aria-labelledby="confirm-delete"
+              className="confirm"
+              onKeyDown={(event) => {
+                if (event.key === "Escape") cancel()
+              }}
+            >
               <p id="confirm-delete">
                 Delete this session&apos;s whole transcript from the service? This cannot be undone.
               </p>
