@@ -1,4 +1,4 @@
-import { useState } from "react"
+import { useEffect, useState } from "react"
 import { AssessmentsPage } from "./assessments/assessments-page.tsx"
 import { ChatPage } from "./chat/chat-page.tsx"
 import { ErrorBoundary } from "./error-boundary.tsx"
@@ -25,7 +25,9 @@ export function App() {
     navigate("/")
   }
   const page = pages.find((candidate) => candidate.path === path) ?? pages[0]
-  document.title = `${page.title} · Coach Up`
+  useEffect(() => {
+    document.title = `${page.title} · Coach Up`
+  }, [page.title])
 
   return (
     <>
