@@ -68,4 +68,32 @@ describe("the transcript opt-out in the browser", () => {
     expect(app.errors).toEqual([])
     await app.close()
   })
+
+  it("a session's own switch overrides the user's opt-out: this session is kept", async () => {
+    const app = await openApp(browser, service.url)
+    const { page } = app
+    await page.goto("/")
+    // The user opted out in the test above: a new session starts out following that.
+    const keepNot = page.getByLabel("Don't keep this session's transcript")
+    await page.waitForFunction(
+      () => !document.querySelector<HTMLInputElement>("input[type=checkbox]")?.disabled
+    )
+    expect(await keepNot.isChecked()).toBe(true)
+    await keepNot.uncheck()
+    await page.reload()
+    await page.waitForFunction(
+      () => !document.querySelector<HTMLInputElement>("input[type=checkbox]")?.disabled
+    )
+    expect(await keepNot.isChecked()).toBe(false)
+
+    await sendAndWait(page, "Keep this one: heron-copper-88")
+    const sessionId = (await currentSessionId(page))!
+    const stored = await service.request("GET", `/sessions/${sessionId}/messages`)
+    expect((stored.body as { items: Array<{ text: string }> }).items[0]?.text).toBe(
+      "Keep this one: heron-copper-88"
+    )
+    await app.screenshot("chat-session-kept")
+    expect(app.errors).toEqual([])
+    await app.close()
+  })
 })
