@@ -11,7 +11,7 @@ export function AssessmentCard(props: { readonly assessment: AssessmentView }) {
     <article className="assessment" aria-labelledby={`assessment-${assessment.groupId}`}>
       <h2 id={`assessment-${assessment.groupId}`}>
         Interaction {assessment.groupId.slice(0, 8)}{" "}
-        <small>queued {new Date(assessment.queuedAt).toLocaleTimeString()}</small>
+        <small>ended {new Date(assessment.queuedAt).toLocaleString()}</small>
       </h2>
       {assessment.status === "pending" || assessment.status === "running" ? (
         <p role="status" className="progress">

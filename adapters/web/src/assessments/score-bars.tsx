@@ -25,7 +25,10 @@ export function ScoreBars(props: { readonly scores: ReadonlyArray<Score> }) {
               aria-valuemax={MAX_SCORE}
               aria-valuenow={score.score}
             >
-              <div className="bar-fill" style={{ width: `${(score.score / MAX_SCORE) * 100}%` }} />
+              <div
+                className={`bar-fill ${score.score <= 2 ? "bar-fill-low" : ""}`}
+                style={{ width: `${(score.score / MAX_SCORE) * 100}%` }}
+              />
             </div>
             <p className="justification">{score.justification}</p>
           </dd>
