@@ -29,6 +29,7 @@ describe("assessments in the browser", () => {
 
     await sendAndWait(chat.page, "Can we role play asking my manager for a raise?")
     await chat.page.getByText(/^Practising: interaction/).waitFor()
+    await chat.screenshot("chat-practising")
     await sendAndWait(chat.page, "I would like a raise because I led two launches this year.")
     await sendAndWait(chat.page, "Let's stop the role play. How did I do?")
     await chat.page.getByText(/The last one \(\w+\) ended\./).waitFor()

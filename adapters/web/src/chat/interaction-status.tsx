@@ -19,7 +19,7 @@ export function InteractionStatus(props: {
   else if (groups === null) text = "Checking for a practice in progress…"
   else if (latest === undefined) text = "No interaction in progress."
   else if (latest.status === "open")
-    text = `Practising: interaction ${latest.groupId.slice(0, 8)}, ${latest.messages} message${latest.messages === 1 ? "" : "s"} so far.`
+    text = `Practising: interaction ${latest.groupId.slice(0, 8)}, ${latest.messages} message${latest.messages === 1 ? "" : "s"} from you so far.`
   else
     text = `No interaction in progress. The last one (${latest.groupId.slice(0, 8)}) ${latest.closeReason === null ? "closed" : closeReasons[latest.closeReason]}.`
   return (
