@@ -47,7 +47,7 @@ const heuristic = (_: number, request: AssessmentRequest) => Effect.succeed(asse
 /** One service process on the SQLite file in `dir`: the application layer, its workers included. */
 const processOn = (dir: string, assessor: Layer.Layer<Assessor>, env: Record<string, string> = {}) =>
   ManagedRuntime.make(
-    application(embeddedStores, assessor).pipe(
+    application(embeddedStores, { assessor }).pipe(
       Layer.provide(Config.layer),
       Layer.provide(
         Layer.setConfigProvider(
