@@ -2,7 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Option, Schedule, TestClock } from "effect"
 import * as Config from "../bootstrap/config.ts"
 import { application, memoryStores } from "../bootstrap/layers.ts"
-import { MessageId, SessionId, UserId } from "../domain/ids.ts"
+import { SessionId } from "../domain/ids.ts"
+import { userMessage } from "../test/support/items.ts"
 import { SweepIdleInteractions } from "./classify-boundary.ts"
 import { IngestMessage } from "./ingest-message.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
@@ -25,17 +26,7 @@ const app = application(memoryStores).pipe(
   )
 )
 const session = SessionId.make("idle-session")
-const say = (id: string, text: string) =>
-  IngestMessage({
-    userId: UserId.make("u"),
-    sessionId: session,
-    messageId: MessageId.make(id),
-    role: "user",
-    text,
-    ts: Option.none(),
-    groupId: Option.none(),
-    audioUrl: Option.none()
-  })
+const say = (id: string, text: string) => IngestMessage(userMessage(session, id, text))
 
 describe("idle interactions", () => {
   it.effect(
@@ -95,19 +86,7 @@ describe("classification order", () => {
     Effect.gen(function* () {
       const sessionId = SessionId.make("ordered")
       const send = (id: string, text: string) =>
-        IngestMessage(
-          {
-            userId: UserId.make("u"),
-            sessionId,
-            messageId: MessageId.make(id),
-            role: "user",
-            text,
-            ts: Option.none(),
-            groupId: Option.none(),
-            audioUrl: Option.none()
-          },
-          { classify: "background" }
-        )
+        IngestMessage(userMessage("ordered", id, text), { classify: "background" })
       yield* send("o-1", "Let's role play my salary talk.")
       yield* send("o-2", "I delivered three projects early.")
       const store = yield* InteractionStore
