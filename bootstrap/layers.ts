@@ -208,7 +208,8 @@ export const application = <E>(
     backlog,
     layerDailyRetentionSweep,
     layerIdleInteractionSweep,
-    layerAssessmentWorkers,
+    // Memoized: the workers see the one backlog the writers fill.
+    layerAssessmentWorkers.pipe(Layer.provide(backlog)),
     BackgroundWork.layer({ grace: Duration.seconds(5) }),
     SessionSequencer.layer
   ).pipe(
