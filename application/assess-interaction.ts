@@ -4,6 +4,7 @@ import { ModelFailed } from "../domain/errors.ts"
 import type { GroupId, MessageId, SessionId } from "../domain/ids.ts"
 import { MAX_CONTEXT_LIMIT } from "../domain/context-window.ts"
 import type { TranscriptItem, TranscriptPosition } from "../domain/transcript.ts"
+import { PersistenceBacklog } from "./persistence-backlog.ts"
 import type { ClaimedJob, Completion } from "./ports/assessment-queue.ts"
 import { AssessmentMemory } from "./ports/assessment-memory.ts"
 import { Assessor } from "./ports/assessor.ts"
@@ -80,6 +81,16 @@ export const AssessInteraction = Effect.fn("AssessInteraction")(function* (job: 
   const finished = (items: ReadonlyArray<TranscriptItem>) =>
     groupTranscript(items, members).filter((item) => item.status !== "in_progress")
   const stored = finished(yield* storedSpan(job.sessionId, members))
+  if (
+    stored.length === 0 &&
+    (yield* Effect.flatMap(PersistenceBacklog, (backlog) => backlog.holds(job.sessionId)))
+  ) {
+    // The store was down when these messages came: they wait to be written. Not an opted-out session.
+    return yield* new AssessmentFailed({
+      reason: "transcript not stored yet (persistence backlog)",
+      retryable: true
+    })
+  }
   const source = stored.length > 0 ? ("store" as const) : ("memory" as const)
   const transcript =
     source === "store"

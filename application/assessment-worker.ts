@@ -6,6 +6,9 @@ import { assessmentDurationSeconds, assessmentJobsTotal, assessmentQueueDepth } 
 import { forkPeriodic } from "./periodic.ts"
 import { AssessmentQueue, type ClaimedJob } from "./ports/assessment-queue.ts"
 
+/** How long a worker waits after a round that failed (a store outage) before it tries again. */
+const FAILED_ROUND_PAUSE = Duration.seconds(5)
+
 const countJob = (outcome: string) => Metric.increment(Metric.tagged(assessmentJobsTotal, "outcome", outcome))
 
 /**
@@ -96,7 +99,7 @@ const workOnce = (worker: string) =>
 /**
  * `workers` fibers that claim due jobs one at a time and look again after `pollInterval` when none
  * was due, for the life of the layer; plus the queue-depth gauge every five seconds. A round that
- * fails (the store is down) is logged and the worker carries on.
+ * fails (the store is down) is logged and the worker tries again five seconds later.
  */
 export const layerAssessmentWorkers = Layer.scopedDiscard(
   Effect.gen(function* () {
@@ -105,10 +108,14 @@ export const layerAssessmentWorkers = Layer.scopedDiscard(
     const queue = yield* AssessmentQueue
     for (let index = 0; index < settings.workers; index++) {
       yield* workOnce(`${settings.workerId}:${index}`).pipe(
-        Effect.catchAllCause((cause) =>
-          Effect.as(Effect.logWarning("assessment worker round failed", cause), false)
-        ),
         Effect.flatMap((worked) => (worked ? Effect.void : Effect.sleep(settings.pollInterval))),
+        // The store is down, most likely: say so once per worker and round, and give it time.
+        Effect.catchAllCause((cause) =>
+          Effect.zipRight(
+            Effect.logWarning("assessment worker round failed", cause),
+            Effect.sleep(Duration.max(settings.pollInterval, FAILED_ROUND_PAUSE))
+          )
+        ),
         Effect.forever,
         Effect.forkScoped
       )

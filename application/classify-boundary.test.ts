@@ -1,10 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, Option, TestClock } from "effect"
+import { ConfigProvider, Effect, Layer, Option, Schedule, TestClock } from "effect"
 import * as Config from "../bootstrap/config.ts"
 import { application, memoryStores } from "../bootstrap/layers.ts"
-import { MessageId, SessionId, UserId } from "../domain/ids.ts"
+import { SessionId } from "../domain/ids.ts"
+import { userMessage } from "../test/support/items.ts"
 import { SweepIdleInteractions } from "./classify-boundary.ts"
 import { IngestMessage } from "./ingest-message.ts"
+import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
 
 const app = application(memoryStores).pipe(
@@ -24,17 +26,7 @@ const app = application(memoryStores).pipe(
   )
 )
 const session = SessionId.make("idle-session")
-const say = (id: string, text: string) =>
-  IngestMessage({
-    userId: UserId.make("u"),
-    sessionId: session,
-    messageId: MessageId.make(id),
-    role: "user",
-    text,
-    ts: Option.none(),
-    groupId: Option.none(),
-    audioUrl: Option.none()
-  })
+const say = (id: string, text: string) => IngestMessage(userMessage(session, id, text))
 
 describe("idle interactions", () => {
   it.effect(
@@ -74,5 +66,50 @@ describe("idle interactions", () => {
           Option.some(["ignore", Option.none()])
         )
       }).pipe(Effect.provide(app))
+  )
+})
+
+/** A classifier slower on the opener than on what follows it, as a model can be. */
+const slowOpener = Layer.succeed(
+  BoundaryClassifier,
+  BoundaryClassifier.of({
+    name: "slow-opener",
+    classify: (request) =>
+      /role play/.test(request.messages.at(-1)?.text ?? "")
+        ? Effect.delay(Effect.succeed({ decision: "start" as const, confidence: 0.9 }), "50 millis")
+        : Effect.succeed({ decision: "continue" as const, confidence: 0.9 })
+  })
+)
+
+describe("classification order", () => {
+  it.live("a session's messages classified in the background commit in the order they arrived", () =>
+    Effect.gen(function* () {
+      const sessionId = SessionId.make("ordered")
+      const send = (id: string, text: string) =>
+        IngestMessage(userMessage("ordered", id, text), { classify: "background" })
+      yield* send("o-1", "Let's role play my salary talk.")
+      yield* send("o-2", "I delivered three projects early.")
+      const store = yield* InteractionStore
+      const groups = yield* store.groups(sessionId).pipe(
+        Effect.filterOrFail(
+          (found) => found.length > 0 && found[0]!.messages === 2,
+          (found) => `groups not settled: ${JSON.stringify(found)}`
+        ),
+        Effect.retry(Schedule.spaced("10 millis").pipe(Schedule.upTo("2 seconds")))
+      )
+      // In arrival order: one group holding both. Out of order, the second message would have opened
+      // a group of its own, closed as `restarted` by the opener.
+      expect(groups).toEqual([expect.objectContaining({ status: "open", messages: 2 })])
+      expect(yield* store.groupMessages(groups[0]!.groupId)).toEqual(["o-1", "o-2"])
+    }).pipe(
+      Effect.provide(
+        application(memoryStores, { classifier: slowOpener }).pipe(
+          Layer.provide(Config.layer),
+          Layer.provide(
+            Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["ASSESSMENT_WORKERS", "0"]])))
+          )
+        )
+      )
+    )
   )
 })

@@ -17,6 +17,7 @@ import { IdGenerator } from "./ports/id-generator.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { InteractionStore, type MessageClassification } from "./ports/interaction-store.ts"
 import { forkPeriodic } from "./periodic.ts"
+import { SessionSequencer } from "./session-sequencer.ts"
 import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
 
 export interface ClassifyCommand {
@@ -62,130 +63,137 @@ class StaleInteraction {
  * Classifies one user message with the last CLASSIFIER_CONTEXT_LIMIT messages of its session and
  * CLASSIFIER_SYSTEM_PROMPT, then moves the session's interaction state. Idempotent: a message
  * already classified gets its stored answer and changes nothing. A failed or malformed classifier
- * answer is counted, logged and taken as `ignore`.
+ * answer is counted, logged and taken as `ignore`. A session's messages are classified one at a
+ * time, in the order they arrived (`SessionSequencer`).
  */
 export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (
   command: ClassifyCommand,
   resolved?: PersistencePolicy
 ) {
-  const store = yield* InteractionStore
-  const settings = yield* ConversationSettings
-  const previous = yield* store.classificationOf(command.messageId)
-  if (Option.isSome(previous)) {
-    // A messageId classified in another session is not this message (ingest answers 409 for it).
-    if (previous.value.sessionId !== command.sessionId) {
-      return yield* new MessageConflict({ messageId: command.messageId, reason: "different_session" })
-    }
-    return fromRecord(previous.value)
-  }
+  const sequencer = yield* SessionSequencer
+  return yield* sequencer.run(command.sessionId, classifyInOrder(command, resolved))
+})
 
-  const policy = resolved ?? (yield* resolvePersistencePolicy(command.userId, command.sessionId))
-  const window = yield* BuildContext("classifier", command.sessionId, command.userId, policy)
-  const messages = Array.takeRight(
-    [
-      ...window.messages
-        .filter((message) => message.messageId !== command.messageId)
-        .map(({ role, text }) => ({ role, text })),
-      command.message
-    ],
-    window.limit
-  )
-  const current = yield* store.interaction(command.sessionId)
-  const now = yield* Clock.currentTimeMillis
-  const interactionOpen = Option.isSome(
-    expireIdle(current.state, now, Duration.toMillis(settings.interactionIdleTimeout)).state.open
-  )
-  const classifier = yield* BoundaryClassifier
-  let fallback = false
-  const classification = yield* classifier
-    .classify({
-      systemPrompt: window.systemPrompt,
-      messages,
-      interactionOpen,
-      providerMayStore: Either.isRight(policy) && policy.right.persist,
-      requestId: command.requestId
-    })
-    .pipe(
-      Effect.timeoutFail({
-        duration: settings.classifierTimeout,
-        onTimeout: () =>
-          new ModelFailed({ reason: "timeout", message: "the classifier did not answer in time" })
-      }),
-      Effect.catchAll((error) =>
-        Metric.increment(Metric.tagged(classifierFailuresTotal, "reason", error.reason)).pipe(
-          Effect.zipRight(
-            Effect.logWarning("classifier failed; message taken as ignore").pipe(
-              Effect.annotateLogs({ classifier: classifier.name, reason: error.reason })
-            )
-          ),
-          Effect.zipRight(Effect.sync(() => (fallback = true))),
-          Effect.as(FALLBACK_CLASSIFICATION)
+const classifyInOrder = (command: ClassifyCommand, resolved?: PersistencePolicy) =>
+  Effect.gen(function* () {
+    const store = yield* InteractionStore
+    const settings = yield* ConversationSettings
+    const previous = yield* store.classificationOf(command.messageId)
+    if (Option.isSome(previous)) {
+      // A messageId classified in another session is not this message (ingest answers 409 for it).
+      if (previous.value.sessionId !== command.sessionId) {
+        return yield* new MessageConflict({ messageId: command.messageId, reason: "different_session" })
+      }
+      return fromRecord(previous.value)
+    }
+
+    const policy = resolved ?? (yield* resolvePersistencePolicy(command.userId, command.sessionId))
+    const window = yield* BuildContext("classifier", command.sessionId, command.userId, policy)
+    const messages = Array.takeRight(
+      [
+        ...window.messages
+          .filter((message) => message.messageId !== command.messageId)
+          .map(({ role, text }) => ({ role, text })),
+        command.message
+      ],
+      window.limit
+    )
+    const current = yield* store.interaction(command.sessionId)
+    const now = yield* Clock.currentTimeMillis
+    const interactionOpen = Option.isSome(
+      expireIdle(current.state, now, Duration.toMillis(settings.interactionIdleTimeout)).state.open
+    )
+    const classifier = yield* BoundaryClassifier
+    let fallback = false
+    const classification = yield* classifier
+      .classify({
+        systemPrompt: window.systemPrompt,
+        messages,
+        interactionOpen,
+        providerMayStore: Either.isRight(policy) && policy.right.persist,
+        requestId: command.requestId
+      })
+      .pipe(
+        Effect.timeoutFail({
+          duration: settings.classifierTimeout,
+          onTimeout: () =>
+            new ModelFailed({ reason: "timeout", message: "the classifier did not answer in time" })
+        }),
+        Effect.catchAll((error) =>
+          Metric.increment(Metric.tagged(classifierFailuresTotal, "reason", error.reason)).pipe(
+            Effect.zipRight(
+              Effect.logWarning("classifier failed; message taken as ignore").pipe(
+                Effect.annotateLogs({ classifier: classifier.name, reason: error.reason })
+              )
+            ),
+            Effect.zipRight(Effect.sync(() => (fallback = true))),
+            Effect.as(FALLBACK_CLASSIFICATION)
+          )
         )
       )
-    )
-  yield* Metric.increment(Metric.tagged(classifierDecisionsTotal, "decision", classification.decision))
-  yield* Metric.update(classifierConfidence, classification.confidence)
-  yield* Effect.annotateCurrentSpan({
-    decision: classification.decision,
-    confidence: classification.confidence
-  })
-
-  const ids = yield* IdGenerator
-  const memory = yield* SessionMemory
-  const commit = Effect.gen(function* () {
-    const { state, version } = yield* store.interaction(command.sessionId)
-    const at = yield* Clock.currentTimeMillis
-    const idle = expireIdle(state, at, Duration.toMillis(settings.interactionIdleTimeout))
-    const moved = transition(idle.state, {
-      classification,
-      at,
-      newGroupId: GroupId.make(yield* ids.next),
-      minConfidence: settings.classifierMinConfidence
-    })
-    const record: MessageClassification = {
-      messageId: command.messageId,
-      sessionId: command.sessionId,
+    yield* Metric.increment(Metric.tagged(classifierDecisionsTotal, "decision", classification.decision))
+    yield* Metric.update(classifierConfidence, classification.confidence)
+    yield* Effect.annotateCurrentSpan({
       decision: classification.decision,
-      applied: moved.applied,
-      confidence: classification.confidence,
-      groupId: moved.groupId,
-      at
-    }
-    // A session deleted while this message was being classified stays deleted.
-    if (yield* memory.deletedSince(command.sessionId, now)) return fromRecord(record, fallback)
-    const result = yield* store.commit({
-      sessionId: command.sessionId,
-      expectedVersion: version,
-      state: moved.state,
-      classification: Option.some(record),
-      effects: [...idle.effects, ...moved.effects],
-      at,
-      requestId: Option.some(command.requestId)
+      confidence: classification.confidence
     })
-    if (result === "stale") return yield* Effect.fail(new StaleInteraction())
-    if (result === "committed") yield* countQueuedAssessments(idle.effects, moved.effects)
-    if (result === "duplicate") {
-      return yield* Effect.map(store.classificationOf(command.messageId), (stored) =>
-        fromRecord(Option.getOrElse(stored, () => record))
+
+    const ids = yield* IdGenerator
+    const memory = yield* SessionMemory
+    const commit = Effect.gen(function* () {
+      const { state, version } = yield* store.interaction(command.sessionId)
+      const at = yield* Clock.currentTimeMillis
+      const idle = expireIdle(state, at, Duration.toMillis(settings.interactionIdleTimeout))
+      const moved = transition(idle.state, {
+        classification,
+        at,
+        newGroupId: GroupId.make(yield* ids.next),
+        minConfidence: settings.classifierMinConfidence
+      })
+      const record: MessageClassification = {
+        messageId: command.messageId,
+        sessionId: command.sessionId,
+        decision: classification.decision,
+        applied: moved.applied,
+        confidence: classification.confidence,
+        groupId: moved.groupId,
+        at
+      }
+      // A session deleted while this message was being classified stays deleted.
+      if (yield* memory.deletedSince(command.sessionId, now)) return fromRecord(record, fallback)
+      const result = yield* store.commit({
+        sessionId: command.sessionId,
+        expectedVersion: version,
+        state: moved.state,
+        classification: Option.some(record),
+        effects: [...idle.effects, ...moved.effects],
+        at,
+        requestId: Option.some(command.requestId)
+      })
+      if (result === "stale") return yield* Effect.fail(new StaleInteraction())
+      if (result === "committed") yield* countQueuedAssessments(idle.effects, moved.effects)
+      if (result === "duplicate") {
+        return yield* Effect.map(store.classificationOf(command.messageId), (stored) =>
+          fromRecord(Option.getOrElse(stored, () => record))
+        )
+      }
+      return fromRecord(record, fallback)
+    })
+    return yield* commit.pipe(
+      // Concurrent messages of one session contend for its state: back off with jitter.
+      Effect.retry({
+        while: (error) => error instanceof StaleInteraction,
+        schedule: Schedule.exponential("5 millis").pipe(
+          Schedule.jittered,
+          Schedule.intersect(Schedule.recurs(10))
+        )
+      }),
+      Effect.catchIf(
+        (error): error is StaleInteraction => error instanceof StaleInteraction,
+        () => Effect.dieMessage("interaction state kept changing under one message")
       )
-    }
-    return fromRecord(record, fallback)
-  })
-  return yield* commit.pipe(
-    // Concurrent messages of one session contend for its state: back off with jitter.
-    Effect.retry({
-      while: (error) => error instanceof StaleInteraction,
-      schedule: Schedule.exponential("5 millis").pipe(
-        Schedule.jittered,
-        Schedule.intersect(Schedule.recurs(10))
-      )
-    }),
-    Effect.catchIf(
-      (error): error is StaleInteraction => error instanceof StaleInteraction,
-      () => Effect.dieMessage("interaction state kept changing under one message")
     )
-  )
-})
+  })
 
 /** Closes (and asks to assess) open interactions idle past their timeout, every minute. */
 export const SweepIdleInteractions = Effect.fn("SweepIdleInteractions")(function* () {

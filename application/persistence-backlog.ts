@@ -33,6 +33,8 @@ export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog"
     /** Tries every waiting item once, in arrival order; stops at the first store failure. */
     readonly flush: Effect.Effect<void>
     readonly forgetSession: (sessionId: SessionId) => Effect.Effect<void>
+    /** Whether writes of the session wait here: the store does not have all of it yet. */
+    readonly holds: (sessionId: SessionId) => Effect.Effect<boolean>
   }
 >() {
   static readonly make = (options: { readonly capacity: number }) =>
@@ -91,7 +93,9 @@ export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog"
         forgetSession: (sessionId) =>
           Effect.sync(() => {
             for (const [id, entry] of waiting) if (entry.item.sessionId === sessionId) waiting.delete(id)
-          }).pipe(Effect.zipRight(publish))
+          }).pipe(Effect.zipRight(publish)),
+        holds: (sessionId) =>
+          Effect.sync(() => Array.from(waiting.values()).some((entry) => entry.item.sessionId === sessionId))
       })
     })
 

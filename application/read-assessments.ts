@@ -1,20 +1,10 @@
 import { Effect, Option } from "effect"
-import type { AssessmentResult } from "../domain/assessment.ts"
 import type { GroupId, SessionId } from "../domain/ids.ts"
 import { AssessmentMemory } from "./ports/assessment-memory.ts"
-import { AssessmentQueue, type AssessmentJob, type AssessmentStatus } from "./ports/assessment-queue.ts"
+import { AssessmentQueue, type AssessmentJob } from "./ports/assessment-queue.ts"
 
 /** A group's assessment as callers see it: the job's state and, once completed, the result. */
-export interface AssessmentView {
-  readonly groupId: GroupId
-  readonly sessionId: SessionId
-  readonly status: AssessmentStatus
-  readonly attempts: number
-  readonly queuedAt: number
-  readonly updatedAt: number
-  readonly failureReason: Option.Option<string>
-  readonly result: Option.Option<AssessmentResult>
-}
+export type AssessmentView = Omit<AssessmentJob, "requestId" | "resultLocation">
 
 const LOST_FROM_MEMORY =
   "the transcript of this session is not stored, so its assessment was kept in server memory only and is gone " +

@@ -8,14 +8,15 @@
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { ConfigProvider, Effect, Layer, Logger, LogLevel, ManagedRuntime, Option } from "effect"
-import { IngestMessage, type IngestCommand, toTranscriptItem } from "../application/ingest-message.ts"
+import { IngestMessage, toTranscriptItem } from "../application/ingest-message.ts"
 import { AssessmentQueue } from "../application/ports/assessment-queue.ts"
 import { RecordTranscriptItem } from "../application/record-transcript-item.ts"
 import { assessByHeuristics } from "../adapters/llm/offline/assessor.ts"
 import * as Config from "../bootstrap/config.ts"
 import { application, embeddedStores } from "../bootstrap/layers.ts"
 import { COMMUNICATION_RUBRIC_V1 } from "../domain/assessment.ts"
-import { type GroupId, MessageId, SessionId, UserId } from "../domain/ids.ts"
+import { type GroupId, UserId } from "../domain/ids.ts"
+import { userMessage } from "../test/support/items.ts"
 import { type LatencySummary, summarize } from "./stats.ts"
 
 export interface AssessmentBenchOptions {
@@ -47,16 +48,8 @@ const processOn = (dataDir: string, env: Record<string, string>) =>
     )
   )
 
-const command = (session: string, id: string, text: string): IngestCommand => ({
-  userId: UserId.make("bench"),
-  sessionId: SessionId.make(session),
-  messageId: MessageId.make(id),
-  role: "user",
-  text,
-  ts: Option.none(),
-  groupId: Option.none(),
-  audioUrl: Option.none()
-})
+const command = (session: string, id: string, text: string) =>
+  userMessage(session, id, text, { userId: UserId.make("bench") })
 
 const CHATTER = "I think the meeting went fine overall, nothing much to add."
 const ONE_OFF = "Can you give me feedback on this opener: 'I need two more days to finish the report'?"

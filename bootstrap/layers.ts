@@ -5,6 +5,7 @@ import { Duration, Effect, Layer, Option } from "effect"
 import { AssessmentSettings } from "../application/assess-interaction.ts"
 import { layerAssessmentWorkers } from "../application/assessment-worker.ts"
 import { BackgroundWork } from "../application/background-work.ts"
+import { SessionSequencer } from "../application/session-sequencer.ts"
 import { ConversationSettings } from "../application/conversation-settings.ts"
 import { PersistenceBacklog } from "../application/persistence-backlog.ts"
 import type { AssessmentQueue } from "../application/ports/assessment-queue.ts"
@@ -28,6 +29,7 @@ import { layerDailyRetentionSweep } from "../application/sweep-retention.ts"
 import { MAX_CONTEXT_LIMIT } from "../domain/context-window.ts"
 import { RateLimiter } from "@effect/experimental"
 import type { Assessor } from "../application/ports/assessor.ts"
+import type { BoundaryClassifier } from "../application/ports/boundary-classifier.ts"
 import type { ChatModel } from "../application/ports/chat-model.ts"
 import { ChatStreamSettings } from "../adapters/http/handlers/chat.ts"
 import { RateLimitPolicy } from "../adapters/http/rate-limit.ts"
@@ -144,7 +146,7 @@ const backlog = Layer.unwrapEffect(
 )
 
 /** The boundary classifier: transparent offline rules, or CLASSIFIER_MODEL when LLM_PROVIDER=openai. */
-const configuredClassifier = Layer.unwrapEffect(
+const configuredClassifier: Layer.Layer<BoundaryClassifier, never, AppConfig> = Layer.unwrapEffect(
   Effect.map(AppConfig, ({ llm }) =>
     llm.provider === "offline"
       ? OfflineBoundaryClassifier.layer
@@ -197,14 +199,20 @@ const assessmentSettings = Layer.effect(
  */
 export const application = <E>(
   stores: StoreLayer<E>,
-  assessor: Layer.Layer<Assessor, never, AppConfig> = configuredAssessor
+  models: {
+    /** The configured ones when absent. */
+    readonly assessor?: Layer.Layer<Assessor, never, AppConfig>
+    readonly classifier?: Layer.Layer<BoundaryClassifier, never, AppConfig>
+  } = {}
 ) =>
   Layer.mergeAll(
     backlog,
     layerDailyRetentionSweep,
     layerIdleInteractionSweep,
-    layerAssessmentWorkers,
-    BackgroundWork.layer({ grace: Duration.seconds(5) })
+    // Memoized: the workers see the one backlog the writers fill.
+    layerAssessmentWorkers.pipe(Layer.provide(backlog)),
+    BackgroundWork.layer({ grace: Duration.seconds(5) }),
+    SessionSequencer.layer
   ).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
@@ -221,8 +229,8 @@ export const application = <E>(
         sessionMemory,
         AssessmentMemoryInProcess.layer({ maxResults: 10_000 }),
         NodePlatform.layer,
-        configuredClassifier,
-        assessor,
+        models.classifier ?? configuredClassifier,
+        models.assessor ?? configuredAssessor,
         assessmentSettings,
         Telemetry.layer({ serviceName: "coachup", serviceVersion: "0.1.0" })
       )

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Effect } from "effect"
-import { SessionId } from "../../domain/ids.ts"
+import { Effect, Option } from "effect"
+import { AssessmentQueue } from "../../application/ports/assessment-queue.ts"
+import { GroupId, SessionId } from "../../domain/ids.ts"
 import * as FaultyStores from "../support/faulty-stores.ts"
 import { type FaultTarget, StoreFaults, type StoreMode } from "../support/faulty-stores.ts"
 import { readSse, textOf } from "../support/sse-client.ts"
@@ -10,7 +11,13 @@ let service: TestService<StoreFaults>
 beforeAll(async () => {
   service = await startService({
     stores: FaultyStores.layer,
-    env: { STORE_TIMEOUT_MS: "150", PERSIST_RETRY_SECONDS: "1", OFFLINE_TOKEN_DELAY_MS: "0" }
+    env: {
+      STORE_TIMEOUT_MS: "150",
+      PERSIST_RETRY_SECONDS: "1",
+      OFFLINE_TOKEN_DELAY_MS: "0",
+      ASSESSMENT_POLL_MS: "20",
+      ASSESSMENT_RETRY_BASE_MS: "200"
+    }
   })
 })
 afterAll(() => service.close())
@@ -139,5 +146,41 @@ describe("writes that land after their deadline", () => {
     await eventually(async () => (await backlogGauge()) === 0)
     const reply = (await inStore("chat-late")).find((item) => item.role === "assistant")
     expect(reply).toMatchObject({ status: "completed", text: textOf(read.events) })
+  })
+})
+
+describe("assessments across a store outage", () => {
+  it("an assessment is retried while its messages wait in the backlog, then stored from the store", async () => {
+    await setStore("down")
+    const ingest = await say(
+      "assess-outage-1",
+      "Can you give me feedback on this opener: 'I need the draft by noon'?",
+      "assess-outage"
+    )
+    const groupId = (ingest.body as { classification: { groupId: string } }).classification.groupId
+    const assessment = async () =>
+      (await service.request("GET", `/groups/${groupId}/assessment`)).body as {
+        status: string
+        attempts: number
+        failureReason: string | null
+        result: { assessor: string } | null
+      }
+    await eventually(async () => (await assessment()).attempts >= 1)
+    expect(await assessment()).toMatchObject({ status: "pending", result: null })
+    expect((await assessment()).failureReason).toMatch(/store unavailable|persistence backlog/)
+
+    await setStore("up")
+    await eventually(async () => (await assessment()).status === "completed")
+    // Assessed from the store (a result in the job, not one held in memory only) once the message landed.
+    expect(await assessment()).toMatchObject({
+      status: "completed",
+      failureReason: null,
+      result: { assessor: "offline-heuristic" }
+    })
+    const job = await service.run(
+      Effect.flatMap(AssessmentQueue, (queue) => queue.job(GroupId.make(groupId)))
+    )
+    expect(Option.flatMap(job, (found) => found.resultLocation)).toEqual(Option.some("store"))
+    expect((await inStore("assess-outage")).map((item) => item.messageId)).toEqual(["assess-outage-1"])
   })
 })

@@ -13,9 +13,9 @@ beforeAll(async () => {
 afterAll(() => rm(dataDir, { recursive: true, force: true }))
 
 /** `node bootstrap/main.ts serve`, as `npm start` runs it; resolves with its URL once it listens. */
-const serve = async () => {
+const serve = async (env: Record<string, string> = {}) => {
   const child = spawn(process.execPath, ["bootstrap/main.ts", "serve"], {
-    env: { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "INFO" },
+    env: { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "INFO", ...env },
     stdio: ["ignore", "pipe", "inherit"]
   })
   const lines: Array<Record<string, unknown>> = []
@@ -56,4 +56,50 @@ it("serves with no configuration, logs JSON without message text, and stops clea
   const messages = await fetch(`${second.url}/sessions/smoke/messages`)
   expect(await messages.json()).toMatchObject({ items: [{ messageId: "smoke-1" }] })
   expect(await stop(second.child)).toBe(0)
+})
+
+it("npm run worker assesses what a serve process with no workers of its own queued", async () => {
+  const service = await serve({ ASSESSMENT_WORKERS: "0" })
+  const assessment = async (groupId: string) =>
+    (await (await fetch(`${service.url}/groups/${groupId}/assessment`)).json()) as { status: string }
+  try {
+    const ingest = await fetch(`${service.url}/messages/ingest`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "close-group-request" },
+      body: JSON.stringify({
+        sessionId: "worker-smoke",
+        messageId: "worker-smoke-1",
+        role: "user",
+        text: "Can you give me feedback on this opener: 'I need a decision by Friday'?"
+      })
+    })
+    const { classification } = (await ingest.json()) as { classification: { groupId: string } }
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(await assessment(classification.groupId)).toMatchObject({ status: "pending" })
+
+    const worker = spawn(process.execPath, ["bootstrap/main.ts", "worker"], {
+      env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "INFO", ASSESSMENT_POLL_MS: "50" },
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    const logged: Array<string> = []
+    createInterface({ input: worker.stdout! }).on("line", (line) => logged.push(line))
+    try {
+      const deadline = Date.now() + 10_000
+      while ((await assessment(classification.groupId)).status !== "completed" && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(await assessment(classification.groupId)).toMatchObject({ status: "completed", attempts: 1 })
+    } finally {
+      expect(await stop(worker)).toBe(0)
+    }
+    const lines = logged.map((line) => JSON.parse(line) as Record<string, unknown>)
+    // The request that closed the group reaches the worker's log line through the job.
+    expect(lines.find((line) => line["message"] === "assessment")).toMatchObject({
+      annotations: { outcome: "completed", requestId: "close-group-request" }
+    })
+    // No message text and no raw session id in the worker's logs.
+    expect(logged.join("\n")).not.toContain("I need a decision")
+    expect(logged.join("\n")).not.toContain("worker-smoke")
+  } finally {
+    expect(await stop(service.child)).toBe(0)
+  }
 })

@@ -1,4 +1,6 @@
-import { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
+import { Option } from "effect"
+import type { IngestCommand } from "../../application/ingest-message.ts"
+import { GroupId, MessageId, SessionId, UserId } from "../../domain/ids.ts"
 import { contentOf, type NewTranscriptItem, type Role } from "../../domain/transcript.ts"
 
 /** A new transcript item for tests; the content hash is the content itself (stores only compare it). */
@@ -26,3 +28,21 @@ export const newItem = (
     ...(fields.status === undefined ? {} : { status: fields.status })
   }
 }
+
+/** A user message to ingest, as the HTTP adapter would hand it over with no optional fields. */
+export const userMessage = (
+  sessionId: string,
+  messageId: string,
+  text: string,
+  fields: Partial<Pick<IngestCommand, "userId" | "requestId">> = {}
+): IngestCommand => ({
+  userId: UserId.make("test-user"),
+  sessionId: SessionId.make(sessionId),
+  messageId: MessageId.make(messageId),
+  role: "user",
+  text,
+  ts: Option.none(),
+  groupId: Option.none(),
+  audioUrl: Option.none(),
+  ...fields
+})

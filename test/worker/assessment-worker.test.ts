@@ -11,7 +11,8 @@ import * as Config from "../../bootstrap/config.ts"
 import { application, embeddedStores } from "../../bootstrap/layers.ts"
 import type { AssessmentDraft } from "../../domain/assessment.ts"
 import { ModelFailed } from "../../domain/errors.ts"
-import { type GroupId, MessageId, SessionId, UserId } from "../../domain/ids.ts"
+import type { GroupId } from "../../domain/ids.ts"
+import { userMessage } from "../support/items.ts"
 
 const dirs: Array<string> = []
 afterEach(() => {
@@ -47,7 +48,7 @@ const heuristic = (_: number, request: AssessmentRequest) => Effect.succeed(asse
 /** One service process on the SQLite file in `dir`: the application layer, its workers included. */
 const processOn = (dir: string, assessor: Layer.Layer<Assessor>, env: Record<string, string> = {}) =>
   ManagedRuntime.make(
-    application(embeddedStores, assessor).pipe(
+    application(embeddedStores, { assessor }).pipe(
       Layer.provide(Config.layer),
       Layer.provide(
         Layer.setConfigProvider(
@@ -74,17 +75,14 @@ type Process = ReturnType<typeof processOn>
 const oneOff = async (process: Process, session: string): Promise<GroupId> => {
   const outcome = await process.runPromise(
     IngestMessage(
-      {
-        userId: UserId.make("worker-test"),
-        sessionId: SessionId.make(session),
-        messageId: MessageId.make(`${session}-m1`),
-        role: "user",
-        text: "Can you give me feedback on this opener: 'I need your help with the launch'?",
-        ts: Option.none(),
-        groupId: Option.none(),
-        audioUrl: Option.none(),
-        requestId: `request-${session}`
-      },
+      userMessage(
+        session,
+        `${session}-m1`,
+        "Can you give me feedback on this opener: 'I need your help with the launch'?",
+        {
+          requestId: `request-${session}`
+        }
+      ),
       { classify: "inline" }
     )
   )
