@@ -14,7 +14,7 @@ let app: AppPage
 beforeAll(async () => {
   // A slow coach, so that there is time to stop a reply halfway.
   ;[service, browser] = await Promise.all([
-    startAppService({ OFFLINE_TOKEN_DELAY_MS: "120" }),
+    startAppService({ OFFLINE_TOKEN_DELAY_MS: "60" }),
     launchBrowser()
   ])
   app = await openApp(browser, service.url)
