@@ -78,8 +78,8 @@ export function SettingsPage() {
           </li>
         </ul>
         <p>
-          It applies to messages sent from now on; what is already stored stays until you delete it in
-          History.
+          It applies to messages sent from now on; what is already stored stays until you delete it in History
+          or it expires.
         </p>
       </div>
       <p role="status" className="saved">
