@@ -1,26 +1,12 @@
-import {
-  Array,
-  Cause,
-  Clock,
-  Data,
-  Duration,
-  Effect,
-  Exit,
-  Fiber,
-  Metric,
-  Option,
-  Redacted,
-  Ref,
-  Stream
-} from "effect"
+import { Array, Cause, Clock, Data, Duration, Effect, Exit, Fiber, Metric, Option, Ref, Stream } from "effect"
 import { ModelFailed } from "../domain/errors.ts"
 import { type GroupId, MessageId, type SessionId, type UserId } from "../domain/ids.ts"
 import { BuildContext } from "./build-context.ts"
 import { ConversationSettings } from "./conversation-settings.ts"
+import { hashedIds } from "./hashed-ids.ts"
 import { IngestMessage, toTranscriptItem } from "./ingest-message.ts"
 import { chatDurationSeconds, chatTokensTotal, chatTtftSeconds, chatTurnsTotal } from "./metrics.ts"
 import { ChatModel, type FinishReason, type TokenUsage } from "./ports/chat-model.ts"
-import { Hashing } from "./ports/hashing.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { RecordTranscriptItem } from "./record-transcript-item.ts"
@@ -71,7 +57,6 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
   const memory = yield* SessionMemory
   const ids = yield* IdGenerator
   const model = yield* ChatModel
-  const hashing = yield* Hashing
   const startedAt = yield* Clock.currentTimeMillis
   const userMessageId = Option.isSome(command.promptMessageId)
     ? command.promptMessageId.value
@@ -133,8 +118,12 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
   const firstTextAt = yield* Ref.make(Option.none<number>())
   const finish = yield* Ref.make(Option.none<{ reason: FinishReason; usage: Option.Option<TokenUsage> }>())
   const recorded = yield* Ref.make(false)
-  const salt = Redacted.value(settings.idHashSalt)
-  const hashed = (id: string) => hashing.digest(`${salt}:${id}`).slice(0, 16)
+  const hashed = yield* hashedIds
+  // The response body streams after the request middleware's log scope ended: its annotations
+  // (request id, route) are carried onto the stream's log lines.
+  const annotations = Object.fromEntries(yield* Effect.logAnnotations)
+  // Likewise the request's span has ended by then: the turn's span is made a child of this one.
+  const parent = Option.getOrUndefined(yield* Effect.option(Effect.currentSpan))
 
   /**
    * Stores the reply and reports the turn, once: before the final part when the model finishes or
@@ -244,6 +233,13 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       requestId: command.requestId
     })
     .pipe(
+      Stream.withSpan("ChatModel.stream", {
+        attributes: {
+          "http.request_id": command.requestId,
+          "chat.provider": model.provider,
+          "chat.model": model.model
+        }
+      }),
       Stream.interruptWhen(watchdog),
       Stream.mapEffect((event): Effect.Effect<ChatEvent, never, RecordingServices> =>
         event._tag === "TextDelta"
@@ -280,10 +276,12 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       }),
       Stream.ensuringWith((exit) => recordOnce(Exit.isInterrupted(exit) ? "disconnected" : "failed")),
       Stream.provideContext(services),
-      // The response body streams after the request middleware's log scope ended: annotate again.
       (stream) =>
-        Stream.unwrapScoped(Effect.as(Effect.annotateLogsScoped({ requestId: command.requestId }), stream)),
+        Stream.unwrapScoped(
+          Effect.as(Effect.annotateLogsScoped({ ...annotations, requestId: command.requestId }), stream)
+        ),
       Stream.withSpan("StreamChat.turn", {
+        ...(parent === undefined ? {} : { parent }),
         attributes: {
           "http.request_id": command.requestId,
           "chat.provider": model.provider,

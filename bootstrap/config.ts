@@ -42,6 +42,8 @@ export interface AppConfigShape {
   readonly classifierMinConfidence: number
   readonly classifierTimeout: Duration.Duration
   readonly interactionIdleTimeout: Duration.Duration
+  /** Set: traces are exported over OTLP/HTTP to this base URL (`/v1/traces` is appended). */
+  readonly otlpEndpoint: Option.Option<string>
 }
 
 /** Which models serve, and how to reach them. */
@@ -201,6 +203,12 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   ),
   classifierTimeoutMs: positiveInteger("CLASSIFIER_TIMEOUT_MS", 5_000),
   interactionIdleMinutes: positiveInteger("INTERACTION_IDLE_MINUTES", 30),
+  otlpEndpoint: optionalString("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(
+    Config.validate({
+      message: "OTEL_EXPORTER_OTLP_ENDPOINT must be a URL, e.g. http://127.0.0.1:4318",
+      validation: (url) => Option.isNone(url) || URL.canParse(url.value)
+    })
+  ),
   rateLimits: Config.all({
     chatPerUser: positiveInteger("RATE_LIMIT_CHAT_PER_USER_PER_MINUTE", 30),
     chatPerSession: positiveInteger("RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE", 20),

@@ -37,6 +37,8 @@ import * as SqliteInteractions from "../adapters/sqlite/interaction-store.ts"
 import * as SqlitePrivacy from "../adapters/sqlite/privacy-settings-store.ts"
 import * as SqliteTranscripts from "../adapters/sqlite/transcript-store.ts"
 import * as Telemetry from "../adapters/telemetry/prometheus-metrics.ts"
+import { otlpSpanProcessor } from "../adapters/telemetry/tracing.ts"
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { AppConfig } from "./config.ts"
 
 /** The durable stores a deployment runs on. */
@@ -131,11 +133,32 @@ const configuredClassifier = Layer.unwrapEffect(
   )
 )
 
+/** What a caller adds to the configured telemetry. */
+export interface TelemetryExtras {
+  /** Span processors beside the OTLP one `OTEL_EXPORTER_OTLP_ENDPOINT` configures (tests record spans in memory). */
+  readonly spanProcessors?: ReadonlyArray<SpanProcessor>
+}
+
+/** Metrics for `/metrics`, and spans to the OTLP collector when one is configured. */
+const telemetry = (extras: TelemetryExtras) =>
+  Layer.unwrapEffect(
+    Effect.map(AppConfig, ({ otlpEndpoint }) =>
+      Telemetry.layer({
+        serviceName: "coachup",
+        serviceVersion: "0.1.0",
+        spanProcessors: [
+          ...Option.toArray(Option.map(otlpEndpoint, otlpSpanProcessor)),
+          ...(extras.spanProcessors ?? [])
+        ]
+      })
+    )
+  )
+
 /**
  * Everything the use cases need, on the given stores: guarded stores (timeouts, metrics, spans),
  * session memory, the persistence backlog and its retry loop, the daily retention sweep.
  */
-export const application = <E>(stores: StoreLayer<E>) =>
+export const application = <E>(stores: StoreLayer<E>, extras: TelemetryExtras = {}) =>
   Layer.mergeAll(
     backlog,
     layerDailyRetentionSweep,
@@ -151,12 +174,7 @@ export const application = <E>(stores: StoreLayer<E>) =>
     ),
     Layer.provide(stores),
     Layer.provideMerge(
-      Layer.mergeAll(
-        sessionMemory,
-        NodePlatform.layer,
-        configuredClassifier,
-        Telemetry.layer({ serviceName: "coachup", serviceVersion: "0.1.0" })
-      )
+      Layer.mergeAll(sessionMemory, NodePlatform.layer, configuredClassifier, telemetry(extras))
     ),
     Layer.provideMerge(settings)
   )
@@ -195,7 +213,8 @@ const httpPolicies = Layer.unwrapEffect(
  */
 export const server = <E>(
   stores: StoreLayer<E>,
-  chatModel: Layer.Layer<ChatModel, never, AppConfig> = configuredChatModel
+  chatModel: Layer.Layer<ChatModel, never, AppConfig> = configuredChatModel,
+  extras: TelemetryExtras = {}
 ) =>
   Layer.unwrapEffect(
     Effect.map(AppConfig, (config) =>
@@ -206,4 +225,4 @@ export const server = <E>(
         drainTimeout: config.drainTimeout
       })
     )
-  ).pipe(Layer.provide(httpPolicies), Layer.provideMerge(Layer.merge(application(stores), chatModel)))
+  ).pipe(Layer.provide(httpPolicies), Layer.provideMerge(Layer.merge(application(stores, extras), chatModel)))
