@@ -31,6 +31,8 @@ export interface ClassificationOutcome {
   readonly groupId: Option.Option<GroupId>
   /** The classifier failed or answered malformed, and the message was taken as `ignore`. */
   readonly fallback: boolean
+  /** Messages in the classifier's window, when this call classified the message. */
+  readonly contextMessages?: number
 }
 
 const fromRecord = (record: MessageClassification, fallback = false): ClassificationOutcome => ({
@@ -169,7 +171,8 @@ export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (
     Effect.catchIf(
       (error): error is StaleInteraction => error instanceof StaleInteraction,
       () => Effect.dieMessage("interaction state kept changing under one message")
-    )
+    ),
+    Effect.map((outcome): ClassificationOutcome => ({ ...outcome, contextMessages: messages.length }))
   )
 })
 
