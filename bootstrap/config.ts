@@ -206,7 +206,10 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   otlpEndpoint: optionalString("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(
     Config.validate({
       message: "OTEL_EXPORTER_OTLP_ENDPOINT must be a URL, e.g. http://127.0.0.1:4318",
-      validation: (url) => Option.isNone(url) || URL.canParse(url.value)
+      validation: Option.match({
+        onNone: () => true,
+        onSome: (url) => URL.canParse(url) && ["http:", "https:"].includes(new URL(url).protocol)
+      })
     })
   ),
   rateLimits: Config.all({

@@ -1,0 +1,125 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { createHash } from "node:crypto"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { MARKERS, runWorkload } from "../support/scripted-workload.ts"
+
+const SALT = "log-hygiene-salt"
+
+interface LogLine {
+  readonly message: unknown
+  readonly logLevel: string
+  readonly annotations: Record<string, unknown>
+}
+
+let child: ChildProcess
+let dataDir: string
+let stdout = ""
+let stderr = ""
+let url: string
+
+/** `npm start` as an operator runs it: its own process, the JSON logger, logs on stdout. */
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "coachup-logs-"))
+  child = spawn(process.execPath, ["bootstrap/main.ts", "serve"], {
+    env: {
+      PATH: process.env["PATH"] ?? "",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      DATA_DIR: dataDir,
+      ID_HASH_SALT: SALT,
+      OFFLINE_TOKEN_DELAY_MS: "0",
+      LOG_LEVEL: "INFO"
+    },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+  const deadline = Date.now() + 20_000
+  while (url === undefined) {
+    const listening = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)
+    if (listening !== null) url = listening[1]!
+    else if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`the service did not start:\n${stdout}\n${stderr}`)
+    else await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+})
+
+afterAll(async () => {
+  if (child.exitCode === null) {
+    child.kill("SIGTERM")
+    await new Promise((resolve) => child.once("exit", resolve))
+  }
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+const hashed = (id: string) => createHash("sha256").update(`${SALT}:${id}`).digest("hex").slice(0, 16)
+
+describe("the service's logs during the scripted workload", () => {
+  it("are JSON lines with each request's id, hashed session ids, and no message text or raw ids", async () => {
+    const { requests, reply } = await runWorkload(url, { run: "logs" })
+    const chatRequest = requests.find((request) => request.route === "/chat/stream")!
+    // The turn's line and the prompt's background classification come just after `[DONE]`.
+    const deadline = Date.now() + 5_000
+    while (!stdout.includes('"chat turn"') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    child.kill("SIGTERM")
+    await new Promise((resolve) => child.once("exit", resolve))
+
+    const lines = stdout.trim().split("\n")
+    const parsed = lines.map((line) => JSON.parse(line) as LogLine)
+    expect(stderr).toBe("")
+
+    for (const secret of [MARKERS.text, "Quokka", reply, ...Object.values(MARKERS)]) {
+      expect(stdout).not.toContain(secret)
+    }
+
+    for (const request of requests) {
+      expect(request.requestId).not.toBe("")
+      const own = parsed.filter((line) => line.annotations["requestId"] === request.requestId)
+      expect(own.map((line) => line.message)).toContain("http request")
+      expect(own.every((line) => line.annotations["route"] === request.route)).toBe(true)
+    }
+
+    const turns = parsed.filter((line) => line.message === "chat turn")
+    expect(turns).toHaveLength(1)
+    expect(turns[0]!.annotations).toMatchObject({
+      requestId: chatRequest.requestId,
+      route: "/chat/stream",
+      provider: "offline",
+      model: "offline-coach-1",
+      outcome: "completed",
+      contextMessages: 3,
+      session: hashed(MARKERS.session),
+      group: hashed(MARKERS.group)
+    })
+    expect(turns[0]!.annotations["inputTokens"]).toBeGreaterThan(0)
+    expect(turns[0]!.annotations["durationMs"]).toBeGreaterThanOrEqual(0)
+
+    const ingestions = parsed.filter((line) => line.message === "message ingested")
+    const ingestRequests = requests.filter((request) => request.route === "/messages/ingest")
+    // One line per ingest request, and one for the chat turn's prompt.
+    expect(ingestions.map((line) => line.annotations["requestId"]).sort()).toEqual(
+      [...ingestRequests, chatRequest].map((request) => request.requestId).sort()
+    )
+    const [opening, repeat, coach, optedOut] = ingestRequests.map(
+      (request) => ingestions.find((line) => line.annotations["requestId"] === request.requestId)!.annotations
+    )
+    expect(opening).toMatchObject({
+      route: "/messages/ingest",
+      role: "user",
+      outcome: "persisted",
+      session: hashed(MARKERS.session),
+      group: hashed(MARKERS.group),
+      classifier: "offline-rules",
+      decision: "start",
+      classifierContextMessages: 1
+    })
+    expect(repeat).toMatchObject({ outcome: "duplicate", decision: "start" })
+    expect(coach).toMatchObject({ role: "assistant", outcome: "persisted", decision: "not_classified" })
+    expect(optedOut).toMatchObject({ outcome: "session_opt_out", session: hashed(MARKERS.optedOutSession) })
+  })
+})
