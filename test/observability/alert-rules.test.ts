@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { runPrometheusTool } from "../support/prometheus-tools.ts"
 
@@ -19,6 +19,29 @@ const cases = readFileSync(RULE_TESTS, "utf8")
     alert: /alertname: (\w+)/.exec(block)?.[1],
     fires: !/exp_alerts: \[\]/.test(block)
   }))
+
+/** The runbook index: one row per alert, with its severity, runbook and the panels to open first. */
+const index = Array.from(
+  readFileSync("docs/runbooks/README.md", "utf8").matchAll(
+    /^\| `(\w+)` +\| (\w+) +\| \[[^\]]+\]\(([a-z-]+\.md)\) +\| (\w+) → ([^|]+?) +\|$/gm
+  ),
+  ([, alert, severity, runbook, dashboard, panels]) => ({
+    alert: alert!,
+    severity: severity!,
+    runbook: runbook!,
+    dashboard: `Coach Up / ${dashboard}`,
+    panels: panels!.split("; ")
+  })
+)
+const panelTitles = new Map(
+  readdirSync("adapters/telemetry/grafana/dashboards").map((file) => {
+    const dashboard = JSON.parse(readFileSync(`adapters/telemetry/grafana/dashboards/${file}`, "utf8")) as {
+      title: string
+      panels: Array<{ title: string }>
+    }
+    return [dashboard.title, dashboard.panels.map((panel) => panel.title)] as const
+  })
+)
 
 describe("the Prometheus alert rules", () => {
   it("pass promtool check rules", async () => {
@@ -54,6 +77,17 @@ describe("the Prometheus alert rules", () => {
     expect(runbook).toBeDefined()
     expect(existsSync(runbook!)).toBe(true)
   })
+
+  it.each(alerts)(
+    "$name is in the runbook index, with panels that exist on its dashboard",
+    ({ name, block }) => {
+      const row = index.find((entry) => entry.alert === name)
+      expect(row).toBeDefined()
+      expect(block).toContain(`severity: ${row!.severity}`)
+      expect(block).toContain(`runbook_url: "docs/runbooks/${row!.runbook}"`)
+      expect(panelTitles.get(row!.dashboard)).toEqual(expect.arrayContaining(row!.panels))
+    }
+  )
 
   it.each(alerts)("$name is unit-tested with series that fire it and series that do not", ({ name }) => {
     const own = cases.filter((testCase) => testCase.alert === name)
