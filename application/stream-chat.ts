@@ -119,11 +119,6 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
   const finish = yield* Ref.make(Option.none<{ reason: FinishReason; usage: Option.Option<TokenUsage> }>())
   const recorded = yield* Ref.make(false)
   const hashed = yield* hashedIds
-  // The response body streams after the request middleware's log scope ended: its annotations
-  // (request id, route) are carried onto the stream's log lines.
-  const annotations = Object.fromEntries(yield* Effect.logAnnotations)
-  // Likewise the request's span has ended by then: the turn's span is made a child of this one.
-  const parent = Option.getOrUndefined(yield* Effect.option(Effect.currentSpan))
 
   /**
    * Stores the reply and reports the turn, once: before the final part when the model finishes or
@@ -225,6 +220,11 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       yield* Effect.sleep(Math.min(idleDeadline, turnDeadline) - now)
     }
   })
+  // The response body streams after the request middleware's log scope ended: its annotations
+  // (request id, route) are carried onto the stream's log lines.
+  const annotations = Object.fromEntries(yield* Effect.logAnnotations)
+  // Likewise the request's span has ended by then: the turn's span is made a child of this one.
+  const parent = Option.getOrUndefined(yield* Effect.option(Effect.currentSpan))
   const events: Stream.Stream<ChatEvent> = model
     .stream({
       systemPrompt: window.systemPrompt,

@@ -119,20 +119,6 @@ const backlog = Layer.unwrapEffect(
   Effect.map(AppConfig, (config) => PersistenceBacklog.layer(config.persistBacklog))
 )
 
-/** The boundary classifier: transparent offline rules, or CLASSIFIER_MODEL when LLM_PROVIDER=openai. */
-const configuredClassifier = Layer.unwrapEffect(
-  Effect.map(AppConfig, ({ llm }) =>
-    llm.provider === "offline"
-      ? OfflineBoundaryClassifier.layer
-      : OpenAiBoundaryClassifier.layer({
-          apiKey: llm.apiKey,
-          baseUrl: llm.baseUrl,
-          model: llm.classifierModel,
-          maxRetries: llm.maxRetries
-        })
-  )
-)
-
 /** What a caller adds to the configured telemetry. */
 export interface TelemetryExtras {
   /** Span processors beside the OTLP one `OTEL_EXPORTER_OTLP_ENDPOINT` configures (tests record spans in memory). */
@@ -153,6 +139,20 @@ const telemetry = (extras: TelemetryExtras) =>
       })
     )
   )
+
+/** The boundary classifier: transparent offline rules, or CLASSIFIER_MODEL when LLM_PROVIDER=openai. */
+const configuredClassifier = Layer.unwrapEffect(
+  Effect.map(AppConfig, ({ llm }) =>
+    llm.provider === "offline"
+      ? OfflineBoundaryClassifier.layer
+      : OpenAiBoundaryClassifier.layer({
+          apiKey: llm.apiKey,
+          baseUrl: llm.baseUrl,
+          model: llm.classifierModel,
+          maxRetries: llm.maxRetries
+        })
+  )
+)
 
 /**
  * Everything the use cases need, on the given stores: guarded stores (timeouts, metrics, spans),
