@@ -10,6 +10,8 @@ interface Export {
   readonly body: string
 }
 
+const PROMPT = "Marmot-otlp-marker-5d1c"
+
 /** A stand-in OTLP/HTTP collector: records what it is sent. */
 let collector: Server
 let collectorUrl: string
@@ -37,7 +39,7 @@ describe("OTEL_EXPORTER_OTLP_ENDPOINT", () => {
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl, OFFLINE_TOKEN_DELAY_MS: "0" }
     })
     await readSse(
-      await fetch(`${service.url}/chat/stream?prompt=hello`, {
+      await fetch(`${service.url}/chat/stream?prompt=${encodeURIComponent(PROMPT)}`, {
         headers: { "x-session-id": "otlp-session", "x-request-id": "req-otlp-1" }
       })
     )
@@ -50,5 +52,7 @@ describe("OTEL_EXPORTER_OTLP_ENDPOINT", () => {
     }
     expect(sent).toContain("req-otlp-1")
     expect(sent).toContain('"stringValue":"coachup"')
+    expect(sent).not.toContain(PROMPT)
+    expect(sent).not.toContain("otlp-session")
   })
 })

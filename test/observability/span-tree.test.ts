@@ -72,7 +72,9 @@ describe("the trace of one chat turn", () => {
     const model = spans.find((span) => span.name === "ChatModel.stream")!
     expect(model.attributes).toMatchObject({ "http.request_id": REQUEST, "chat.provider": "offline" })
 
-    const attributes = JSON.stringify(spans.map((span) => span.attributes))
+    const attributes = JSON.stringify(
+      spans.map((span) => [span.name, span.attributes, span.events.map((event) => event.attributes)])
+    )
     for (const secret of [PROMPT, "Zebra-quartz", reply, SESSION, GROUP]) {
       expect(attributes).not.toContain(secret)
     }
