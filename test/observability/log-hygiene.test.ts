@@ -3,8 +3,13 @@ import { createHash } from "node:crypto"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { Effect, Layer, Logger, LogLevel } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as FaultyStores from "../support/faulty-stores.ts"
+import { StoreFaults } from "../support/faulty-stores.ts"
+import { parseSamples, total } from "../support/prometheus-text.ts"
 import { MARKERS, runWorkload } from "../support/scripted-workload.ts"
+import { startService } from "../support/service.ts"
 
 const SALT = "log-hygiene-salt"
 
@@ -121,5 +126,57 @@ describe("the service's logs during the scripted workload", () => {
     expect(repeat).toMatchObject({ outcome: "duplicate", decision: "start" })
     expect(coach).toMatchObject({ role: "assistant", outcome: "persisted", decision: "not_classified" })
     expect(optedOut).toMatchObject({ outcome: "session_opt_out", session: hashed(MARKERS.optedOutSession) })
+  })
+})
+
+describe("the service's logs during a store outage", () => {
+  it("say what failed, under each request's id, without message text or raw ids", async () => {
+    // The JSON logger of `serve`, writing into an array: a spawned process cannot be given a failing store.
+    const lines: Array<string> = []
+    const service = await startService({
+      stores: FaultyStores.layer,
+      env: { STORE_TIMEOUT_MS: "150", OFFLINE_TOKEN_DELAY_MS: "0", ID_HASH_SALT: SALT },
+      logging: Layer.merge(
+        Logger.replace(
+          Logger.defaultLogger,
+          Logger.map(Logger.jsonLogger, (line) => lines.push(line))
+        ),
+        Logger.minimumLogLevel(LogLevel.Info)
+      )
+    })
+    try {
+      const setStore = (mode: "up" | "down") =>
+        service.run(Effect.flatMap(StoreFaults, (faults) => faults.set(mode, "transcript-writes")))
+      const { requests, reply } = await runWorkload(service.url, {
+        run: "outage-logs",
+        storeOutage: {
+          down: () => setStore("down"),
+          up: () => setStore("up"),
+          drained: async () => {
+            const metrics = async () => parseSamples(await (await fetch(`${service.url}/metrics`)).text())
+            while (total(await metrics(), "coachup_transcript_persist_backlog") !== 0) {
+              await new Promise((resolve) => setTimeout(resolve, 50))
+            }
+          }
+        }
+      })
+      const parsed = lines.map((line) => JSON.parse(line) as LogLine)
+      const all = lines.join("\n")
+      for (const secret of [MARKERS.text, reply, ...Object.values(MARKERS)]) expect(all).not.toContain(secret)
+      for (const request of requests) {
+        expect(parsed.some((line) => line.annotations["requestId"] === request.requestId)).toBe(true)
+      }
+      const outageRequest = requests.filter((request) => request.route === "/messages/ingest").at(-1)!
+      const own = parsed.filter((line) => line.annotations["requestId"] === outageRequest.requestId)
+      expect(own.map((line) => line.message)).toContain(
+        "transcript store unavailable; message kept in memory"
+      )
+      expect(own.find((line) => line.message === "message ingested")!.annotations).toMatchObject({
+        outcome: "store_unavailable",
+        session: hashed(MARKERS.outageSession)
+      })
+    } finally {
+      await service.close()
+    }
   })
 })

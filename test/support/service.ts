@@ -14,6 +14,8 @@ export interface StartOptions<R, M> {
   readonly chatModel?: Layer.Layer<M | ChatModel, never, Config.AppConfig>
   /** Added to the configured telemetry, e.g. an in-memory span exporter. */
   readonly telemetry?: TelemetryExtras
+  /** The service's logging; none when absent. */
+  readonly logging?: Layer.Layer<never>
 }
 
 export interface Reply {
@@ -53,7 +55,7 @@ export const startService = async <R, M = never>(
   const layer = Layer.mergeAll(server(stores, chatModel, options.telemetry), options.stores, chatModel).pipe(
     Layer.provide(Config.layer),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))),
-    Layer.provide(Logger.minimumLogLevel(LogLevel.None))
+    Layer.provide(options.logging ?? Logger.minimumLogLevel(LogLevel.None))
   )
   const runtime = ManagedRuntime.make(layer)
   const address = (await runtime.runPromise(HttpServer.HttpServer)).address
