@@ -64,9 +64,10 @@ beforeAll(async () => {
       }
     }
   })
-  // No assessment runs on this branch yet, so the workload cannot produce the assessment series.
-  // Each assessment metric in application/metrics.ts is recorded once through the service instead,
-  // so the names checked below are still what the real exporter makes of the definitions.
+  // The classifier here answers malformed on purpose (for its failure series), so every message is
+  // taken as ignore: no group closes and no assessment runs. Each assessment metric is recorded once
+  // through the service instead, so the names checked below are what the real exporter makes of the
+  // definitions (test/observability/workload-metrics.test.ts sees them move with a real assessment).
   await service.run(
     Effect.all([
       Metric.update(assessmentDurationSeconds, 1),

@@ -42,20 +42,28 @@ describe("/metrics after the scripted workload", () => {
           )
       }
     })
-    // Three user messages are classified inline and the chat prompt in the background.
+    // Four user messages are classified inline and the chat prompt in the background; the one-off's
+    // assessment is stored by a worker.
     await eventually(
       async () =>
         total(await scrape(), "coachup_classifier_decisions_total") -
           total(before, "coachup_classifier_decisions_total") ===
-        4,
+        5,
       "background classification"
+    )
+    await eventually(
+      async () =>
+        total(await scrape(), "coachup_assessment_jobs_total", { outcome: "completed" }) -
+          total(before, "coachup_assessment_jobs_total", { outcome: "completed" }) ===
+        1,
+      "assessment stored"
     )
     const after = await scrape()
     const moved = (name: string, labels: Record<string, string> = {}) =>
       total(after, name, labels) - total(before, name, labels)
 
-    // Written directly: the first message and the chat prompt.
-    expect(moved("coachup_transcript_persist_total", { outcome: "inserted", role: "user" })).toBe(2)
+    // Written directly: the first message, the chat prompt and the one-off.
+    expect(moved("coachup_transcript_persist_total", { outcome: "inserted", role: "user" })).toBe(3)
     expect(moved("coachup_transcript_persist_total", { outcome: "duplicate", role: "user" })).toBe(1)
     // The coach's ingested message and the chat reply's in-progress row; then the reply completes.
     expect(moved("coachup_transcript_persist_total", { outcome: "inserted", role: "assistant" })).toBe(2)
@@ -84,16 +92,23 @@ describe("/metrics after the scripted workload", () => {
 
     // Classifier: the opening message starts a practice; the rest depends on the offline rules.
     expect(moved("coachup_classifier_decisions_total", { decision: "start" })).toBe(1)
-    expect(moved("coachup_classifier_confidence_count")).toBe(4)
-    expect(moved("coachup_classifier_context_messages_count")).toBe(4)
+    expect(moved("coachup_classifier_decisions_total", { decision: "one_off" })).toBe(1)
+    expect(moved("coachup_classifier_confidence_count")).toBe(5)
+    expect(moved("coachup_classifier_context_messages_count")).toBe(5)
     expect(moved("coachup_classifier_context_build_total", { outcome: "not_persisted" })).toBe(1)
-    expect(moved("coachup_classifier_context_build_total")).toBe(4)
+    expect(moved("coachup_classifier_context_build_total")).toBe(5)
     expect(moved("coachup_classifier_failures_total")).toBe(0)
+
+    // Assessments: the one-off queued one job in its commit, and a worker stored its result.
+    expect(moved("coachup_assessment_jobs_total", { outcome: "queued" })).toBe(1)
+    expect(moved("coachup_assessment_jobs_total", { outcome: "completed" })).toBe(1)
+    expect(moved("coachup_assessment_jobs_total", { outcome: "failed" })).toBe(0)
+    expect(moved("coachup_assessment_duration_seconds_count")).toBe(1)
 
     // HTTP, by route pattern and status.
     const http = (route: string, status: string) =>
       moved("coachup_http_request_duration_seconds_count", { route, status })
-    expect(http("/messages/ingest", "200")).toBe(5)
+    expect(http("/messages/ingest", "200")).toBe(6)
     expect(http("/chat/stream", "200")).toBe(1)
     expect(http("/sessions/:sessionId/privacy", "200")).toBe(1)
 

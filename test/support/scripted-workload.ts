@@ -35,8 +35,8 @@ export interface WorkloadRequest {
 
 /**
  * The scripted workload: a user message that opens a practice, its repeat, the coach's reply, a
- * message in an opted-out session, a chat turn, and (when given a switch) a message during a store
- * outage. The counts each step moves are listed beside it for the tests that check them.
+ * message in an opted-out session, a chat turn, a one-off request for feedback (assessed by the
+ * workers), and (when given a switch) a message during a store outage. The counts each step moves are listed beside it for the tests that check them.
  */
 export const runWorkload = async (url: string, options: WorkloadOptions) => {
   const requests: Array<WorkloadRequest> = []
@@ -79,6 +79,8 @@ export const runWorkload = async (url: string, options: WorkloadOptions) => {
       { headers: { "x-session-id": MARKERS.session, "x-group-id": MARKERS.group } }
     )
   )
+  // A one-off request for feedback: its own group, closed at once, queued for assessment.
+  await user(MARKERS.session, "one-off", `Can you give me feedback on this opener: '${MARKERS.text}'?`)
   if (options.storeOutage !== undefined) {
     // Transcript writes fail: the message is deferred to the backlog, then lands when the store is back.
     await options.storeOutage.down()
