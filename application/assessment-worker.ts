@@ -76,12 +76,16 @@ const workOnce = (worker: string) =>
   Effect.gen(function* () {
     const queue = yield* AssessmentQueue
     const settings = yield* AssessmentSettings
-    const claimed = yield* queue.claim({
-      worker,
-      now: yield* Clock.currentTimeMillis,
-      leaseMillis: Duration.toMillis(settings.lease),
-      maxAttempts: settings.maxAttempts
-    })
+    // Untraced: an idle worker polls several times a second, and a trace per empty poll is noise.
+    // The job it claims is traced, under RunAssessmentJob.
+    const claimed = yield* queue
+      .claim({
+        worker,
+        now: yield* Clock.currentTimeMillis,
+        leaseMillis: Duration.toMillis(settings.lease),
+        maxAttempts: settings.maxAttempts
+      })
+      .pipe(Effect.withTracerEnabled(false))
     if (Option.isNone(claimed)) return false
     const job = claimed.value
     yield* RunAssessmentJob(job).pipe(
@@ -126,7 +130,7 @@ export const layerAssessmentWorkers = Layer.scopedDiscard(
           Metric.set(Metric.tagged(assessmentQueueDepth, "state", "pending"), pending),
           Metric.set(Metric.tagged(assessmentQueueDepth, "state", "running"), running)
         ])
-      ),
+      ).pipe(Effect.withTracerEnabled(false)),
       Duration.seconds(5),
       "assessment queue depth not read"
     )

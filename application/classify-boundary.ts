@@ -37,6 +37,8 @@ export interface ClassificationOutcome {
   readonly groupId: Option.Option<GroupId>
   /** The classifier failed or answered malformed, and the message was taken as `ignore`. */
   readonly fallback: boolean
+  /** Messages in the classifier's window, when this call classified the message. */
+  readonly contextMessages?: number
 }
 
 const fromRecord = (record: MessageClassification, fallback = false): ClassificationOutcome => ({
@@ -191,7 +193,8 @@ const classifyInOrder = (command: ClassifyCommand, resolved?: PersistencePolicy)
       Effect.catchIf(
         (error): error is StaleInteraction => error instanceof StaleInteraction,
         () => Effect.dieMessage("interaction state kept changing under one message")
-      )
+      ),
+      Effect.map((outcome): ClassificationOutcome => ({ ...outcome, contextMessages: messages.length }))
     )
   })
 

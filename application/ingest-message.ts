@@ -3,6 +3,8 @@ import type { GroupId, MessageId, SessionId, UserId } from "../domain/ids.ts"
 import { contentOf, type MessageStatus, type NewTranscriptItem, type Role } from "../domain/transcript.ts"
 import { BackgroundWork } from "./background-work.ts"
 import { ClassifyBoundary, type ClassificationOutcome } from "./classify-boundary.ts"
+import { hashedIds } from "./hashed-id.ts"
+import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { Hashing } from "./ports/hashing.ts"
 import { type NotPersistedReason, RecordTranscriptItem } from "./record-transcript-item.ts"
 import type { PersistencePolicy } from "./resolve-persistence.ts"
@@ -75,6 +77,7 @@ export const IngestMessage = Effect.fn("IngestMessage")(function* (
     readonly classify?: Classify
   } = {}
 ) {
+  const startedAt = yield* Clock.currentTimeMillis
   const item = yield* toTranscriptItem(command)
   const outcome = yield* RecordTranscriptItem(item, command.userId, "append", options.policy)
   const classify = ClassifyBoundary(
@@ -104,11 +107,52 @@ export const IngestMessage = Effect.fn("IngestMessage")(function* (
             // Logged above; the message is recorded, so the ingest answers without a classification.
             Effect.catchAllCause(() => Effect.succeed(Option.none()))
           )
-  return {
+  const result = {
     sessionId: item.sessionId,
     messageId: item.messageId,
     item,
     classification,
     ...outcome
   } satisfies IngestOutcome
+  yield* logIngestion(
+    result,
+    command,
+    options.classify ?? "inline",
+    (yield* Clock.currentTimeMillis) - startedAt
+  )
+  return result
+})
+
+/** One line per ingestion, with ids hashed and never the message's text. */
+const logIngestion = Effect.fnUntraced(function* (
+  result: IngestOutcome,
+  command: IngestCommand,
+  classify: Classify,
+  durationMs: number
+) {
+  const hashed = yield* hashedIds
+  const classifier = yield* BoundaryClassifier
+  const classification = Option.getOrUndefined(result.classification)
+  const classifiedHow =
+    result.item.role !== "user" ? "not_classified" : classify === "background" ? "background" : "failed"
+  yield* Effect.logInfo("message ingested").pipe(
+    Effect.annotateLogs({
+      requestId: command.requestId ?? "none",
+      role: result.item.role,
+      session: hashed(result.sessionId),
+      group: Option.getOrElse(Option.map(command.groupId, hashed), () => "none"),
+      outcome: result.persisted
+        ? result.duplicate
+          ? "duplicate"
+          : "persisted"
+        : Option.getOrElse(result.skippedReason, () => "not_persisted"),
+      textChars: result.item.text.length,
+      classifier: classifier.name,
+      decision: classification?.decision ?? classifiedHow,
+      applied: classification?.applied ?? classifiedHow,
+      confidence: classification?.confidence ?? -1,
+      classifierContextMessages: classification?.contextMessages ?? -1,
+      durationMs
+    })
+  )
 })

@@ -120,8 +120,7 @@ export const assessmentDurationSeconds = Metric.histogram(
 )
 
 export const assessmentJobsTotal = Metric.counter("coachup_assessment_jobs_total", {
-  description:
-    "Assessment jobs by outcome (queued, duplicate, completed, retried, failed, lost_lease, enqueue_failed)",
+  description: "Assessment jobs by outcome (queued, completed, retried, failed, lost_lease)",
   incremental: true
 })
 

@@ -70,7 +70,7 @@ export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog"
           yield* settle(entry, result._tag === "Conflict" ? "conflict" : "deferred_landed")
         }).pipe(Effect.provide(context))
 
-      const flush = Effect.gen(function* () {
+      const flushWaiting = Effect.gen(function* () {
         for (const entry of Array.from(waiting.values())) {
           const failed = yield* writeOne(entry).pipe(
             Effect.as(false),
@@ -79,6 +79,8 @@ export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog"
           if (failed) return
         }
       }).pipe(Effect.withSpan("PersistenceBacklog.flush"))
+      // An empty backlog is the usual case: no span for a round with nothing to write.
+      const flush = Effect.suspend(() => (waiting.size === 0 ? Effect.void : flushWaiting))
 
       return PersistenceBacklog.of({
         defer: (item, userId, write) =>

@@ -220,6 +220,11 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       yield* Effect.sleep(Math.min(idleDeadline, turnDeadline) - now)
     }
   })
+  // The response body streams after the request middleware's log scope ended: its annotations
+  // (request id, route) are carried onto the stream's log lines.
+  const annotations = Object.fromEntries(yield* Effect.logAnnotations)
+  // Likewise the request's span has ended by then: the turn's span is made a child of this one.
+  const parent = Option.getOrUndefined(yield* Effect.option(Effect.currentSpan))
   const events: Stream.Stream<ChatEvent> = model
     .stream({
       systemPrompt: window.systemPrompt,
@@ -228,6 +233,13 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       requestId: command.requestId
     })
     .pipe(
+      Stream.withSpan("ChatModel.stream", {
+        attributes: {
+          "http.request_id": command.requestId,
+          "chat.provider": model.provider,
+          "chat.model": model.model
+        }
+      }),
       Stream.interruptWhen(watchdog),
       Stream.mapEffect((event): Effect.Effect<ChatEvent, never, RecordingServices> =>
         event._tag === "TextDelta"
@@ -264,10 +276,12 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       }),
       Stream.ensuringWith((exit) => recordOnce(Exit.isInterrupted(exit) ? "disconnected" : "failed")),
       Stream.provideContext(services),
-      // The response body streams after the request middleware's log scope ended: annotate again.
       (stream) =>
-        Stream.unwrapScoped(Effect.as(Effect.annotateLogsScoped({ requestId: command.requestId }), stream)),
+        Stream.unwrapScoped(
+          Effect.as(Effect.annotateLogsScoped({ ...annotations, requestId: command.requestId }), stream)
+        ),
       Stream.withSpan("StreamChat.turn", {
+        ...(parent === undefined ? {} : { parent }),
         attributes: {
           "http.request_id": command.requestId,
           "chat.provider": model.provider,

@@ -50,6 +50,17 @@ describe("configuration", () => {
     })
   )
 
+  it.effect("exports traces only when OTEL_EXPORTER_OTLP_ENDPOINT names a collector", () =>
+    Effect.gen(function* () {
+      expect(Either.getOrThrow(yield* read({})).otlpEndpoint).toEqual(Option.none())
+      expect(Either.getOrThrow(yield* read({ OTEL_EXPORTER_OTLP_ENDPOINT: "" })).otlpEndpoint).toEqual(
+        Option.none()
+      )
+      const set = Either.getOrThrow(yield* read({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" }))
+      expect(set.otlpEndpoint).toEqual(Option.some("http://127.0.0.1:4318"))
+    })
+  )
+
   it.effect.each([
     ["PORT", { PORT: "http" }],
     ["PORT", { PORT: "70000" }],
@@ -60,7 +71,8 @@ describe("configuration", () => {
     ["CONVEX_URL", { CONVEX_URL: "not a url" }],
     ["CONVEX_SERVER_SECRET", { CONVEX_URL: "https://example.convex.cloud" }],
     ["OPENAI_API_KEY", { LLM_PROVIDER: "openai" }],
-    ["OPENAI_BASE_URL", { LLM_PROVIDER: "openai", OPENAI_BASE_URL: "not a url" }]
+    ["OPENAI_BASE_URL", { LLM_PROVIDER: "openai", OPENAI_BASE_URL: "not a url" }],
+    ["OTEL_EXPORTER_OTLP_ENDPOINT", { OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" }]
   ] as const)("names %s when it is missing or invalid", ([variable, env]) =>
     Effect.gen(function* () {
       const result = yield* read(env)

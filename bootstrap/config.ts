@@ -33,6 +33,8 @@ export interface AppConfigShape {
   readonly chatSystemPrompt: string
   readonly classifierSystemPrompt: string
   readonly logLevel: LogLevel.LogLevel
+  /** Set: traces are exported over OTLP/HTTP to this base URL (`/v1/traces` is appended). */
+  readonly otlpEndpoint: Option.Option<string>
   readonly retentionDays: number
   readonly storeTimeout: Duration.Duration
   readonly maxBodyBytes: number
@@ -197,6 +199,15 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   chatSystemPrompt: stringOr("CHAT_SYSTEM_PROMPT", DEFAULT_CHAT_SYSTEM_PROMPT),
   classifierSystemPrompt: stringOr("CLASSIFIER_SYSTEM_PROMPT", DEFAULT_CLASSIFIER_SYSTEM_PROMPT),
   logLevel: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info)),
+  otlpEndpoint: optionalString("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(
+    Config.validate({
+      message: "OTEL_EXPORTER_OTLP_ENDPOINT must be a URL, e.g. http://127.0.0.1:4318",
+      validation: Option.match({
+        onNone: () => true,
+        onSome: (url) => URL.canParse(url) && ["http:", "https:"].includes(new URL(url).protocol)
+      })
+    })
+  ),
   retentionDays: positiveInteger("TRANSCRIPT_RETENTION_DAYS", 30),
   storeTimeoutMs: positiveInteger("STORE_TIMEOUT_MS", 2000),
   maxBodyBytes: positiveInteger("MAX_BODY_BYTES", 256 * 1024),

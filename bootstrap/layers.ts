@@ -53,6 +53,8 @@ import * as SqliteInteractions from "../adapters/sqlite/interaction-store.ts"
 import * as SqlitePrivacy from "../adapters/sqlite/privacy-settings-store.ts"
 import * as SqliteTranscripts from "../adapters/sqlite/transcript-store.ts"
 import * as Telemetry from "../adapters/telemetry/prometheus-metrics.ts"
+import { otlpSpanProcessor } from "../adapters/telemetry/tracing.ts"
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { AppConfig } from "./config.ts"
 
 /** The durable stores a deployment runs on. */
@@ -145,6 +147,27 @@ const backlog = Layer.unwrapEffect(
   Effect.map(AppConfig, (config) => PersistenceBacklog.layer(config.persistBacklog))
 )
 
+/** What a caller adds to the configured telemetry. */
+export interface TelemetryExtras {
+  /** Span processors beside the OTLP one `OTEL_EXPORTER_OTLP_ENDPOINT` configures (tests record spans in memory). */
+  readonly spanProcessors?: ReadonlyArray<SpanProcessor>
+}
+
+/** Metrics for `/metrics`, and spans to the OTLP collector when one is configured. */
+const telemetry = (extras: TelemetryExtras) =>
+  Layer.unwrapEffect(
+    Effect.map(AppConfig, ({ otlpEndpoint }) =>
+      Telemetry.layer({
+        serviceName: "coachup",
+        serviceVersion: "0.1.0",
+        spanProcessors: [
+          ...Option.toArray(Option.map(otlpEndpoint, otlpSpanProcessor)),
+          ...(extras.spanProcessors ?? [])
+        ]
+      })
+    )
+  )
+
 /** The boundary classifier: transparent offline rules, or CLASSIFIER_MODEL when LLM_PROVIDER=openai. */
 const configuredClassifier: Layer.Layer<BoundaryClassifier, never, AppConfig> = Layer.unwrapEffect(
   Effect.map(AppConfig, ({ llm }) =>
@@ -199,10 +222,12 @@ const assessmentSettings = Layer.effect(
  */
 export const application = <E>(
   stores: StoreLayer<E>,
-  models: {
-    /** The configured ones when absent. */
+  options: {
+    /** The configured models when absent. */
     readonly assessor?: Layer.Layer<Assessor, never, AppConfig>
     readonly classifier?: Layer.Layer<BoundaryClassifier, never, AppConfig>
+    /** Added to the configured telemetry, e.g. an in-memory span exporter. */
+    readonly telemetry?: TelemetryExtras
   } = {}
 ) =>
   Layer.mergeAll(
@@ -218,7 +243,6 @@ export const application = <E>(
       Layer.mergeAll(
         layerGuardedTranscriptStore,
         layerGuardedPrivacySettingsStore,
-        layerGuardedAssessmentQueue,
         layerGuardedInteractionStore,
         layerGuardedAssessmentQueue
       )
@@ -229,10 +253,10 @@ export const application = <E>(
         sessionMemory,
         AssessmentMemoryInProcess.layer({ maxResults: 10_000 }),
         NodePlatform.layer,
-        models.classifier ?? configuredClassifier,
-        models.assessor ?? configuredAssessor,
+        options.classifier ?? configuredClassifier,
+        options.assessor ?? configuredAssessor,
         assessmentSettings,
-        Telemetry.layer({ serviceName: "coachup", serviceVersion: "0.1.0" })
+        telemetry(options.telemetry ?? {})
       )
     ),
     Layer.provideMerge(settings)
@@ -275,7 +299,8 @@ const httpPolicies = Layer.unwrapEffect(
  */
 export const server = <E>(
   stores: StoreLayer<E>,
-  chatModel: Layer.Layer<ChatModel, never, AppConfig> = configuredChatModel
+  chatModel: Layer.Layer<ChatModel, never, AppConfig> = configuredChatModel,
+  extras: TelemetryExtras = {}
 ) =>
   Layer.unwrapEffect(
     Effect.map(AppConfig, (config) =>
@@ -287,4 +312,7 @@ export const server = <E>(
         drainTimeout: config.drainTimeout
       })
     )
-  ).pipe(Layer.provide(httpPolicies), Layer.provideMerge(Layer.merge(application(stores), chatModel)))
+  ).pipe(
+    Layer.provide(httpPolicies),
+    Layer.provideMerge(Layer.merge(application(stores, { telemetry: extras }), chatModel))
+  )

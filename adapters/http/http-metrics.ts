@@ -6,3 +6,8 @@ export const httpRequestDuration = Metric.histogram(
   MetricBoundaries.fromIterable([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
   "HTTP request duration by method, route and status, in seconds"
 )
+
+/** Chat streams whose response is still being written; falls back when clients or replies finish. */
+export const openStreams = Metric.gauge("coachup_sse_open_streams", {
+  description: "Chat streams (Server-Sent Events) open now"
+})

@@ -3,7 +3,8 @@ import {
   HttpApp,
   HttpServerError,
   HttpServerRequest,
-  HttpServerResponse
+  HttpServerResponse,
+  HttpTraceContext
 } from "@effect/platform"
 import { Cause, Duration, Effect, Metric, Option } from "effect"
 import { IdGenerator } from "../../application/ports/id-generator.ts"
@@ -66,13 +67,12 @@ const serveIdentified = (
   request: HttpServerRequest.HttpServerRequest,
   requestId: string,
   limits: RequestLimits
-) =>
-  Effect.gen(function* () {
-    const route = routeOf(request.method, request.url)
+) => {
+  const route = routeOf(request.method, request.url)
+  return Effect.gen(function* () {
     yield* HttpApp.appendPreResponseHandler((_, response) =>
       Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))
     )
-    yield* Effect.annotateCurrentSpan({ "http.request_id": requestId, "http.route": route })
     const declared = Number(request.headers["content-length"] ?? 0)
     const handled =
       declared > limits.maxBodyBytes
@@ -86,6 +86,7 @@ const serveIdentified = (
       Effect.timed
     )
     const status = String(response.status)
+    yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
     yield* Metric.update(
       Metric.tagged(
         Metric.tagged(Metric.tagged(httpRequestDuration, "method", request.method), "route", route),
@@ -98,7 +99,19 @@ const serveIdentified = (
       Effect.annotateLogs({ method: request.method, route, status, durationMs: Duration.toMillis(elapsed) })
     )
     return response
-  }).pipe(Effect.locally(CurrentRequestId, requestId), Effect.annotateLogs({ requestId }))
+  }).pipe(
+    // The server span is ours, not the platform's: its tracer records the full URL (a GET chat
+    // prompt is in the query) and every header (raw session ids). This one names the route
+    // pattern and continues the caller's trace (`traceparent`).
+    Effect.withSpan(`${request.method} ${route}`, {
+      kind: "server",
+      parent: Option.getOrUndefined(HttpTraceContext.fromHeaders(request.headers)),
+      attributes: { "http.request.method": request.method, "http.route": route, "http.request_id": requestId }
+    }),
+    Effect.locally(CurrentRequestId, requestId),
+    Effect.annotateLogs({ requestId, route })
+  )
+}
 
 /**
  * The one place every request passes: assigns the request id (an honoured `x-request-id`, else a

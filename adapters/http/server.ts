@@ -1,5 +1,5 @@
 import { createServer } from "node:http"
-import { HttpApiBuilder, HttpApiScalar, HttpServer } from "@effect/platform"
+import { HttpApiBuilder, HttpApiScalar, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Duration, Effect, Layer } from "effect"
 import { CoachUpApi } from "./api.ts"
@@ -24,9 +24,14 @@ const ApiLive = HttpApiBuilder.api(CoachUpApi).pipe(
   Layer.provide(Layer.succeed(Caller, callerFromHeader))
 )
 
-/** The API, its OpenAPI document and reference page and the web app, behind the request middleware; needs an HttpServer. */
+/**
+ * The API, its OpenAPI document and reference page and the web app, behind the request middleware;
+ * needs an HttpServer. The platform's own request span is off: the request middleware makes one that
+ * holds no URL query and no headers.
+ */
 export const app = (options: HttpOptions) =>
   HttpApiBuilder.serve().pipe(
+    HttpMiddleware.withTracerDisabledWhen(() => true),
     Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
     Layer.provide(WebApp.layer({ root: options.webRoot })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),

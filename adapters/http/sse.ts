@@ -1,8 +1,9 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Sse } from "@effect/experimental"
-import { type Duration, Schedule, Stream } from "effect"
+import { type Duration, Effect, Metric, Schedule, Stream } from "effect"
 import type { FinishReason } from "../../application/ports/chat-model.ts"
 import type { ChatEvent, ChatTurn } from "../../application/stream-chat.ts"
+import { openStreams } from "./http-metrics.ts"
 
 /** Parts of the AI SDK UI message stream protocol (v1) that a chat turn sends. */
 export type UiMessagePart =
@@ -91,11 +92,15 @@ export const uiMessageStreamResponse = (turn: ChatTurn, requestId: string, heart
     Stream.succeed("data: [DONE]\n\n")
   )
   const heartbeats = Stream.fromSchedule(Schedule.spaced(heartbeat)).pipe(Stream.as(HEARTBEAT))
-  return HttpServerResponse.stream(
-    Stream.encodeText(Stream.merge(frames, heartbeats, { haltStrategy: "left" })),
-    {
-      contentType: "text/event-stream",
-      headers: UI_MESSAGE_STREAM_HEADERS
-    }
+  // Counted while the body is written: from the first pull until it ends or the client goes away.
+  const counted = Stream.unwrapScoped(
+    Effect.as(
+      Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1)),
+      Stream.merge(frames, heartbeats, { haltStrategy: "left" })
+    )
   )
+  return HttpServerResponse.stream(Stream.encodeText(counted), {
+    contentType: "text/event-stream",
+    headers: UI_MESSAGE_STREAM_HEADERS
+  })
 }

@@ -1,5 +1,6 @@
 import { NodeSdk } from "@effect/opentelemetry"
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus"
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Context, Effect, Layer } from "effect"
 
 /** The service's metrics in Prometheus text format, for our own `/metrics` route. */
@@ -8,12 +9,20 @@ export class PrometheusMetrics extends Context.Tag("coachup/telemetry/Prometheus
   { readonly scrape: Effect.Effect<string> }
 >() {}
 
+export interface TelemetryOptions {
+  readonly serviceName: string
+  readonly serviceVersion: string
+  /** Where spans go: an OTLP exporter in production, an in-memory one in tests; none records no spans. */
+  readonly spanProcessors: ReadonlyArray<SpanProcessor>
+}
+
 /**
  * Effect's metrics bridged into OpenTelemetry and read by a Prometheus exporter that starts no
  * server of its own: the HTTP adapter serves the text. The reader is created inside the layer
- * because an OpenTelemetry reader can be bound to one meter provider only.
+ * because an OpenTelemetry reader can be bound to one meter provider only. Effect's spans go to
+ * the given span processors.
  */
-export const layer = (options: { readonly serviceName: string; readonly serviceVersion: string }) =>
+export const layer = ({ spanProcessors, ...resource }: TelemetryOptions) =>
   Layer.unwrapEffect(
     Effect.sync(() => {
       const exporter = new PrometheusExporter({ preventServerStart: true })
@@ -22,7 +31,7 @@ export const layer = (options: { readonly serviceName: string; readonly serviceV
         Effect.map(({ resourceMetrics }) => serializer.serialize(resourceMetrics))
       )
       return Layer.merge(
-        NodeSdk.layer(() => ({ resource: options, metricReader: exporter })),
+        NodeSdk.layer(() => ({ resource, metricReader: exporter, spanProcessor: spanProcessors })),
         Layer.succeed(PrometheusMetrics, PrometheusMetrics.of({ scrape }))
       )
     })

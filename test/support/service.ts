@@ -2,7 +2,7 @@ import { HttpServer } from "@effect/platform"
 import { ConfigProvider, type Effect, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import * as Config from "../../bootstrap/config.ts"
 import type { ChatModel } from "../../application/ports/chat-model.ts"
-import { configuredChatModel, server, type StoreLayer } from "../../bootstrap/layers.ts"
+import { configuredChatModel, server, type StoreLayer, type TelemetryExtras } from "../../bootstrap/layers.ts"
 import { OpenApiValidator } from "./openapi-validator.ts"
 
 export interface StartOptions<R, M> {
@@ -12,6 +12,10 @@ export interface StartOptions<R, M> {
   readonly stores: Layer.Layer<R | Layer.Layer.Success<StoreLayer>, unknown, Config.AppConfig>
   /** The chat model (and any services of its own); the one configured by `env` when absent. */
   readonly chatModel?: Layer.Layer<M | ChatModel, never, Config.AppConfig>
+  /** Added to the configured telemetry, e.g. an in-memory span exporter. */
+  readonly telemetry?: TelemetryExtras
+  /** The service's logging; none when absent. */
+  readonly logging?: Layer.Layer<never>
 }
 
 export interface Reply {
@@ -48,10 +52,10 @@ export const startService = async <R, M = never>(
     never,
     Config.AppConfig
   >
-  const layer = Layer.mergeAll(server(stores, chatModel), options.stores, chatModel).pipe(
+  const layer = Layer.mergeAll(server(stores, chatModel, options.telemetry), options.stores, chatModel).pipe(
     Layer.provide(Config.layer),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))),
-    Layer.provide(Logger.minimumLogLevel(LogLevel.None))
+    Layer.provide(options.logging ?? Logger.minimumLogLevel(LogLevel.None))
   )
   const runtime = ManagedRuntime.make(layer)
   const address = (await runtime.runPromise(HttpServer.HttpServer)).address

@@ -1,0 +1,182 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { createHash } from "node:crypto"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer, Logger, LogLevel } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as FaultyStores from "../support/faulty-stores.ts"
+import { StoreFaults } from "../support/faulty-stores.ts"
+import { parseSamples, total } from "../support/prometheus-text.ts"
+import { MARKERS, runWorkload } from "../support/scripted-workload.ts"
+import { startService } from "../support/service.ts"
+
+const SALT = "log-hygiene-salt"
+
+interface LogLine {
+  readonly message: unknown
+  readonly logLevel: string
+  readonly annotations: Record<string, unknown>
+}
+
+let child: ChildProcess
+let dataDir: string
+let stdout = ""
+let stderr = ""
+let url: string
+
+/** `npm start` as an operator runs it: its own process, the JSON logger, logs on stdout. */
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "coachup-logs-"))
+  child = spawn(process.execPath, ["bootstrap/main.ts", "serve"], {
+    env: {
+      PATH: process.env["PATH"] ?? "",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      DATA_DIR: dataDir,
+      ID_HASH_SALT: SALT,
+      OFFLINE_TOKEN_DELAY_MS: "0",
+      LOG_LEVEL: "INFO"
+    },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+  const deadline = Date.now() + 20_000
+  while (url === undefined) {
+    const listening = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)
+    if (listening !== null) url = listening[1]!
+    else if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`the service did not start:\n${stdout}\n${stderr}`)
+    else await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+})
+
+afterAll(async () => {
+  if (child.exitCode === null) {
+    child.kill("SIGTERM")
+    await new Promise((resolve) => child.once("exit", resolve))
+  }
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+const hashed = (id: string) => createHash("sha256").update(`${SALT}:${id}`).digest("hex").slice(0, 16)
+
+describe("the service's logs during the scripted workload", () => {
+  it("are JSON lines with each request's id, hashed session ids, and no message text or raw ids", async () => {
+    const { requests, reply } = await runWorkload(url, { run: "logs" })
+    const chatRequest = requests.find((request) => request.route === "/chat/stream")!
+    // The turn's line and the prompt's background classification come just after `[DONE]`.
+    const deadline = Date.now() + 5_000
+    while (!stdout.includes('"chat turn"') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    child.kill("SIGTERM")
+    await new Promise((resolve) => child.once("exit", resolve))
+
+    const lines = stdout.trim().split("\n")
+    const parsed = lines.map((line) => JSON.parse(line) as LogLine)
+    expect(stderr).toBe("")
+
+    for (const secret of [MARKERS.text, "Quokka", reply, ...Object.values(MARKERS)]) {
+      expect(stdout).not.toContain(secret)
+    }
+
+    for (const request of requests) {
+      expect(request.requestId).not.toBe("")
+      const own = parsed.filter((line) => line.annotations["requestId"] === request.requestId)
+      expect(own.map((line) => line.message)).toContain("http request")
+      expect(own.every((line) => line.annotations["route"] === request.route)).toBe(true)
+    }
+
+    const turns = parsed.filter((line) => line.message === "chat turn")
+    expect(turns).toHaveLength(1)
+    expect(turns[0]!.annotations).toMatchObject({
+      requestId: chatRequest.requestId,
+      route: "/chat/stream",
+      provider: "offline",
+      model: "offline-coach-1",
+      outcome: "completed",
+      contextMessages: 3,
+      session: hashed(MARKERS.session),
+      group: hashed(MARKERS.group)
+    })
+    expect(turns[0]!.annotations["inputTokens"]).toBeGreaterThan(0)
+    expect(turns[0]!.annotations["durationMs"]).toBeGreaterThanOrEqual(0)
+
+    const ingestions = parsed.filter((line) => line.message === "message ingested")
+    const ingestRequests = requests.filter((request) => request.route === "/messages/ingest")
+    // One line per ingest request, and one for the chat turn's prompt.
+    expect(ingestions.map((line) => line.annotations["requestId"]).sort()).toEqual(
+      [...ingestRequests, chatRequest].map((request) => request.requestId).sort()
+    )
+    const [opening, repeat, coach, optedOut] = ingestRequests.map(
+      (request) => ingestions.find((line) => line.annotations["requestId"] === request.requestId)!.annotations
+    )
+    expect(opening).toMatchObject({
+      route: "/messages/ingest",
+      role: "user",
+      outcome: "persisted",
+      session: hashed(MARKERS.session),
+      group: hashed(MARKERS.group),
+      classifier: "offline-rules",
+      decision: "start",
+      classifierContextMessages: 1
+    })
+    expect(repeat).toMatchObject({ outcome: "duplicate", decision: "start" })
+    expect(coach).toMatchObject({ role: "assistant", outcome: "persisted", decision: "not_classified" })
+    expect(optedOut).toMatchObject({ outcome: "session_opt_out", session: hashed(MARKERS.optedOutSession) })
+  })
+})
+
+describe("the service's logs during a store outage", () => {
+  it("say what failed, under each request's id, without message text or raw ids", async () => {
+    // The JSON logger of `serve`, writing into an array: a spawned process cannot be given a failing store.
+    const lines: Array<string> = []
+    const service = await startService({
+      stores: FaultyStores.layer,
+      env: { STORE_TIMEOUT_MS: "150", OFFLINE_TOKEN_DELAY_MS: "0", ID_HASH_SALT: SALT },
+      logging: Layer.merge(
+        Logger.replace(
+          Logger.defaultLogger,
+          Logger.map(Logger.jsonLogger, (line) => lines.push(line))
+        ),
+        Logger.minimumLogLevel(LogLevel.Info)
+      )
+    })
+    try {
+      const setStore = (mode: "up" | "down") =>
+        service.run(Effect.flatMap(StoreFaults, (faults) => faults.set(mode, "transcript-writes")))
+      const { requests, reply } = await runWorkload(service.url, {
+        run: "outage-logs",
+        storeOutage: {
+          down: () => setStore("down"),
+          up: () => setStore("up"),
+          drained: async () => {
+            const metrics = async () => parseSamples(await (await fetch(`${service.url}/metrics`)).text())
+            while (total(await metrics(), "coachup_transcript_persist_backlog") !== 0) {
+              await new Promise((resolve) => setTimeout(resolve, 50))
+            }
+          }
+        }
+      })
+      const parsed = lines.map((line) => JSON.parse(line) as LogLine)
+      const all = lines.join("\n")
+      for (const secret of [MARKERS.text, reply, ...Object.values(MARKERS)]) expect(all).not.toContain(secret)
+      for (const request of requests) {
+        expect(parsed.some((line) => line.annotations["requestId"] === request.requestId)).toBe(true)
+      }
+      const outageRequest = requests.filter((request) => request.route === "/messages/ingest").at(-1)!
+      const own = parsed.filter((line) => line.annotations["requestId"] === outageRequest.requestId)
+      expect(own.map((line) => line.message)).toContain(
+        "transcript store unavailable; message kept in memory"
+      )
+      expect(own.find((line) => line.message === "message ingested")!.annotations).toMatchObject({
+        outcome: "store_unavailable",
+        session: hashed(MARKERS.outageSession)
+      })
+    } finally {
+      await service.close()
+    }
+  })
+})

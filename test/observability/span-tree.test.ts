@@ -1,0 +1,82 @@
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { memoryStores } from "../../bootstrap/layers.ts"
+import { readSse, textOf } from "../support/sse-client.ts"
+import { startService, type TestService } from "../support/service.ts"
+
+// Distinctive strings: if any attribute of any span holds one, text or a raw id leaked into traces.
+const PROMPT = "Zebra-quartz-7f3a prompt"
+const SESSION = "session-marker-9c1d"
+const GROUP = "group-marker-5b2e"
+const REQUEST = "req-span-tree-1"
+
+const exporter = new InMemorySpanExporter()
+let service: TestService
+beforeAll(async () => {
+  service = await startService({
+    stores: memoryStores,
+    env: { OFFLINE_TOKEN_DELAY_MS: "0" },
+    telemetry: { spanProcessors: [new SimpleSpanProcessor(exporter)] }
+  })
+})
+afterAll(() => service.close())
+
+const idOf = (span: ReadableSpan) => span.spanContext().spanId
+
+/** The chain of span names from a span up to its root. */
+const ancestry = (span: ReadableSpan, spans: ReadonlyArray<ReadableSpan>): Array<string> => {
+  const parent = spans.find((candidate) => idOf(candidate) === span.parentSpanContext?.spanId)
+  return parent === undefined ? [span.name] : [span.name, ...ancestry(parent, spans)]
+}
+
+describe("the trace of one chat turn", () => {
+  it("is one tree HTTP → StreamChat → BuildContext → store, and ChatModel, with the request id and no text", async () => {
+    exporter.reset()
+    const read = await readSse(
+      await fetch(`${service.url}/chat/stream?prompt=${encodeURIComponent(PROMPT)}`, {
+        headers: { "x-session-id": SESSION, "x-group-id": GROUP, "x-request-id": REQUEST }
+      })
+    )
+    // The reply's text, the other text of the turn, must stay out of the spans too.
+    const reply = textOf(read.events)
+    expect(reply).toContain(PROMPT)
+    // The reply is recorded and the background classification ends just after `[DONE]`.
+    const deadline = Date.now() + 5_000
+    while (!exporter.getFinishedSpans().some((span) => span.name === "ClassifyBoundary")) {
+      if (Date.now() > deadline) throw new Error("the turn's background spans did not end")
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    const spans = exporter.getFinishedSpans()
+
+    const roots = spans.filter(
+      (span) => !spans.some((other) => idOf(other) === span.parentSpanContext?.spanId)
+    )
+    expect(roots.map((span) => span.name)).toEqual(["GET /chat/stream"])
+    const [root] = roots
+    expect(new Set(spans.map((span) => span.spanContext().traceId))).toEqual(
+      new Set([root!.spanContext().traceId])
+    )
+    expect(root!.attributes).toMatchObject({
+      "http.request_id": REQUEST,
+      "http.route": "/chat/stream",
+      "http.response.status_code": 200
+    })
+
+    const chains = spans.map((span) => ancestry(span, spans).join(" < "))
+    expect(chains).toContain("TranscriptStore.last_n < BuildContext < StreamChat < GET /chat/stream")
+    expect(chains).toContain("ChatModel.stream < StreamChat < GET /chat/stream")
+    expect(chains).toContain("StreamChat.turn < StreamChat < GET /chat/stream")
+    expect(chains).toContain(
+      "TranscriptStore.append < RecordTranscriptItem < IngestMessage < StreamChat < GET /chat/stream"
+    )
+    const model = spans.find((span) => span.name === "ChatModel.stream")!
+    expect(model.attributes).toMatchObject({ "http.request_id": REQUEST, "chat.provider": "offline" })
+
+    const attributes = JSON.stringify(
+      spans.map((span) => [span.name, span.attributes, span.events.map((event) => event.attributes)])
+    )
+    for (const secret of [PROMPT, "Zebra-quartz", reply, SESSION, GROUP]) {
+      expect(attributes).not.toContain(secret)
+    }
+  })
+})

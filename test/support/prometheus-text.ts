@@ -1,0 +1,30 @@
+/** One sample of a Prometheus text exposition. */
+export interface Sample {
+  readonly name: string
+  readonly labels: Readonly<Record<string, string>>
+  readonly value: number
+}
+
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: \d+)?$/
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g
+
+/** The samples of a scrape, comments left out. */
+export const parseSamples = (text: string): Array<Sample> =>
+  text
+    .split("\n")
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => {
+      const match = SAMPLE.exec(line)
+      if (match === null) throw new Error(`not a Prometheus sample: ${line}`)
+      const labels = Object.fromEntries(Array.from((match[2] ?? "").matchAll(LABEL), (m) => [m[1]!, m[2]!]))
+      return { name: match[1]!, labels, value: Number(match[3]) }
+    })
+
+/** The sum of the samples of `name` whose labels include `labels`; 0 when there are none. */
+export const total = (samples: ReadonlyArray<Sample>, name: string, labels: Record<string, string> = {}) =>
+  samples
+    .filter(
+      (sample) =>
+        sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value)
+    )
+    .reduce((sum, sample) => sum + sample.value, 0)
