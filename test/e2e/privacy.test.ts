@@ -79,7 +79,11 @@ describe("the transcript opt-out in the browser", () => {
       () => !document.querySelector<HTMLInputElement>("input[type=checkbox]")?.disabled
     )
     expect(await keepNot.isChecked()).toBe(true)
+    const saved = page.waitForResponse(
+      (response) => response.request().method() === "PUT" && response.url().endsWith("/privacy")
+    )
     await keepNot.uncheck()
+    expect((await saved).status()).toBe(200)
     await page.reload()
     await page.waitForFunction(
       () => !document.querySelector<HTMLInputElement>("input[type=checkbox]")?.disabled
