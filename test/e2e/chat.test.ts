@@ -4,10 +4,14 @@ import { type AppService, startAppService } from "./support/app-service.ts"
 import { launchBrowser, openApp, PHONE } from "./support/browser.ts"
 import { contextSizes, currentSessionId, sendAndWait } from "./support/chat.ts"
 
+// Words 20 ms apart arrive in separate reads, so the page can be seen to render the reply in pieces.
 let service: AppService
 let browser: Browser
 beforeAll(async () => {
-  ;[service, browser] = await Promise.all([startAppService({ CHAT_CONTEXT_LIMIT: "3" }), launchBrowser()])
+  ;[service, browser] = await Promise.all([
+    startAppService({ CHAT_CONTEXT_LIMIT: "3", OFFLINE_TOKEN_DELAY_MS: "20" }),
+    launchBrowser()
+  ])
 })
 afterAll(async () => {
   await browser?.close()
