@@ -1,7 +1,8 @@
 import { StrictMode } from "react"
 import { createRoot } from "react-dom/client"
-import { App } from "./app.tsx"
+// The base styles first: each page's own styles come after them and may refine them.
 import "./styles.css"
+import { App } from "./app.tsx"
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -3,6 +3,7 @@ import { getJson } from "../api-client.ts"
 import { ErrorNotice } from "../error-notice.tsx"
 import type { SessionAssessments } from "../api-types.ts"
 import { AssessmentCard } from "./assessment-card.tsx"
+import "./assessments.css"
 
 /** While something is being assessed the page looks often; otherwise now and then, for new ones. */
 const BUSY_POLL_MS = 1000

@@ -7,6 +7,7 @@ import { type CoachMessage, chatTransport } from "./chat-transport.ts"
 import { InteractionStatus } from "./interaction-status.tsx"
 import { MessageItem } from "./message-item.tsx"
 import { SessionPrivacyToggle } from "./session-privacy-toggle.tsx"
+import "./chat.css"
 
 const GROUPS_RECHECK_MS = 2000
 

@@ -4,6 +4,7 @@ import type { DeletedSession, InteractionGroup, Message } from "../api-types.ts"
 import { ErrorNotice } from "../error-notice.tsx"
 import { loadGroups, loadTranscript } from "../transcript.ts"
 import { transcriptEntries } from "./transcript-entries.ts"
+import "./history.css"
 
 const time = (ts: number) => new Date(ts).toLocaleString()
 const closeReasons = {
