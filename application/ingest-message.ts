@@ -28,9 +28,10 @@ export interface IngestCommand {
 
 /**
  * How a user message is classified: before answering (the ingest response carries the decision),
- * beside the caller (a chat turn must not wait for it), or not at all (assistant messages).
+ * beside the caller, or by the caller later with `classifyInBackground` (a chat turn starts it once
+ * its first token is out). Assistant messages are not classified.
  */
-export type Classify = "inline" | "background"
+export type Classify = "inline" | "background" | "later"
 
 export interface IngestOutcome {
   readonly sessionId: SessionId
@@ -80,29 +81,12 @@ export const IngestMessage = Effect.fn("IngestMessage")(function* (
   const startedAt = yield* Clock.currentTimeMillis
   const item = yield* toTranscriptItem(command)
   const outcome = yield* RecordTranscriptItem(item, command.userId, "append", options.policy)
-  const classify = ClassifyBoundary(
-    {
-      userId: command.userId,
-      sessionId: item.sessionId,
-      messageId: item.messageId,
-      message: { role: item.role, text: item.text },
-      requestId: command.requestId ?? ""
-    },
-    options.policy
-  ).pipe(
-    Effect.tapErrorCause((cause) =>
-      Effect.logWarning("message not classified").pipe(Effect.annotateLogs({ cause: Cause.pretty(cause) }))
-    )
-  )
   const classification =
-    item.role !== "user"
+    item.role !== "user" || options.classify === "later"
       ? Option.none()
       : options.classify === "background"
-        ? yield* Effect.as(
-            Effect.flatMap(BackgroundWork, (background) => background.fork(classify)),
-            Option.none()
-          )
-        : yield* classify.pipe(
+        ? yield* Effect.as(classifyInBackground(command, item, options.policy), Option.none())
+        : yield* classify(command, item, options.policy).pipe(
             Effect.map(Option.some),
             // Logged above; the message is recorded, so the ingest answers without a classification.
             Effect.catchAllCause(() => Effect.succeed(Option.none()))
@@ -123,6 +107,29 @@ export const IngestMessage = Effect.fn("IngestMessage")(function* (
   return result
 })
 
+const classify = (command: IngestCommand, item: NewTranscriptItem, policy: PersistencePolicy | undefined) =>
+  ClassifyBoundary(
+    {
+      userId: command.userId,
+      sessionId: item.sessionId,
+      messageId: item.messageId,
+      message: { role: item.role, text: item.text },
+      requestId: command.requestId ?? ""
+    },
+    policy
+  ).pipe(
+    Effect.tapErrorCause((cause) =>
+      Effect.logWarning("message not classified").pipe(Effect.annotateLogs({ cause: Cause.pretty(cause) }))
+    )
+  )
+
+/** Classifies an ingested user message in a background fiber; its outcome is logged, not returned. */
+export const classifyInBackground = (
+  command: IngestCommand,
+  item: NewTranscriptItem,
+  policy: PersistencePolicy | undefined
+) => Effect.flatMap(BackgroundWork, (background) => background.fork(classify(command, item, policy)))
+
 /** One line per ingestion, with ids hashed and never the message's text. */
 const logIngestion = Effect.fnUntraced(function* (
   result: IngestOutcome,
@@ -134,7 +141,7 @@ const logIngestion = Effect.fnUntraced(function* (
   const classifier = yield* BoundaryClassifier
   const classification = Option.getOrUndefined(result.classification)
   const classifiedHow =
-    result.item.role !== "user" ? "not_classified" : classify === "background" ? "background" : "failed"
+    result.item.role !== "user" ? "not_classified" : classify === "inline" ? "failed" : "background"
   yield* Effect.logInfo("message ingested").pipe(
     Effect.annotateLogs({
       requestId: command.requestId ?? "none",

@@ -3,7 +3,12 @@ import { ModelFailed } from "../domain/errors.ts"
 import { type GroupId, MessageId, type SessionId, type UserId } from "../domain/ids.ts"
 import { BuildContext } from "./build-context.ts"
 import { ConversationSettings } from "./conversation-settings.ts"
-import { IngestMessage, toTranscriptItem } from "./ingest-message.ts"
+import {
+  classifyInBackground,
+  type IngestCommand,
+  IngestMessage,
+  toTranscriptItem
+} from "./ingest-message.ts"
 import { chatDurationSeconds, chatTokensTotal, chatTtftSeconds, chatTurnsTotal } from "./metrics.ts"
 import { ChatModel, type FinishReason, type TokenUsage } from "./ports/chat-model.ts"
 import { hashedIds } from "./hashed-id.ts"
@@ -64,20 +69,18 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
 
   // One privacy decision for the whole turn: the prompt, the window and the reply follow it.
   const policy = yield* resolvePersistencePolicy(command.userId, command.sessionId)
-  const prompt = yield* IngestMessage(
-    {
-      userId: command.userId,
-      sessionId: command.sessionId,
-      messageId: userMessageId,
-      role: "user",
-      text: command.prompt,
-      ts: Option.none(),
-      groupId: command.groupId,
-      audioUrl: Option.none(),
-      requestId: command.requestId
-    },
-    { policy, classify: "background" }
-  )
+  const promptCommand: IngestCommand = {
+    userId: command.userId,
+    sessionId: command.sessionId,
+    messageId: userMessageId,
+    role: "user",
+    text: command.prompt,
+    ts: Option.none(),
+    groupId: command.groupId,
+    audioUrl: Option.none(),
+    requestId: command.requestId
+  }
+  const prompt = yield* IngestMessage(promptCommand, { policy, classify: "later" })
   const built = yield* BuildContext("chat", command.sessionId, command.userId, policy)
   // The model answers this prompt: the window ends with it, even when the store has not got it yet
   // (deferred by an outage) or holds it from an earlier try of the same messageId.
@@ -106,10 +109,19 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       groupId: command.groupId,
       audioUrl: Option.none()
     })
-  // Recording the reply as in progress need not delay the first token: it runs beside the model
-  // call, in a fiber of its own (it outlives this effect), and the final record waits for it.
-  const started = yield* Effect.forkDaemon(
-    Effect.either(RecordTranscriptItem(yield* reply("", "in_progress"), command.userId, "append", policy))
+  // What the turn owes but its first token need not wait for: the prompt's classification and the
+  // reply's in-progress row. Both start at the first text (or when a turn with none ends), so they do
+  // not compete with the model call for the event loop; the row is written in a fiber of its own (it
+  // outlives this effect), and the final record waits for it.
+  const inProgress = yield* reply("", "in_progress")
+  const afterFirstText = Effect.gen(function* () {
+    yield* classifyInBackground(promptCommand, prompt.item, policy)
+    return yield* Effect.forkDaemon(
+      Effect.either(RecordTranscriptItem(inProgress, command.userId, "append", policy))
+    )
+  })
+  const started = yield* Effect.cached(
+    Effect.provide(afterFirstText, yield* Effect.context<Effect.Effect.Context<typeof afterFirstText>>())
   )
 
   // The reply is recorded when the stream ends, long after this effect returned: capture its services.
@@ -128,7 +140,7 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
   const record = (outcome: Outcome) =>
     Effect.gen(function* () {
       if (yield* Ref.getAndSet(recorded, true)) return
-      yield* Fiber.join(started)
+      yield* Fiber.join(yield* started)
       const finished = yield* Ref.get(finish)
       const item = yield* reply(yield* Ref.get(text), outcome === "completed" ? "completed" : "incomplete")
       // A session deleted while its reply streamed stays deleted: the reply is not written back.
@@ -192,6 +204,9 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       if (Option.isNone(yield* Ref.get(firstTextAt))) {
         yield* Ref.set(firstTextAt, Option.some(now))
         yield* Metric.update(chatTtftSeconds, (now - startedAt) / 1000)
+      } else {
+        // A second pull: the first text has gone out to the client, so the deferred work may start.
+        yield* started
       }
     })
 
