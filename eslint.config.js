@@ -6,7 +6,16 @@ import tseslint from "typescript-eslint"
 const restrict = (patterns) => ({ "no-restricted-imports": ["error", { patterns }] })
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "data/", "adapters/convex/functions/_generated/", "coverage/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "data/",
+      "adapters/convex/functions/_generated/",
+      "adapters/web/dist/",
+      "coverage/",
+      "test/e2e/screenshots/"
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -41,7 +50,28 @@ export default tseslint.config(
   },
   {
     files: ["adapters/**/*.ts"],
-    ignores: ["**/*.test.ts"],
+    ignores: ["**/*.test.ts", "adapters/web/**"],
     rules: restrict([{ regex: "(^|/)bootstrap(/|$)", message: "adapters/ must not import bootstrap." }])
+  },
+  {
+    // The browser app talks to the service over HTTP only: it may read the contract's types, no code.
+    files: ["adapters/web/**/*.{ts,tsx}"],
+    ignores: ["**/*.test.{ts,tsx}", "adapters/web/vite.config.ts"],
+    rules: restrict([
+      {
+        regex: "(^|/)(domain|application|bootstrap|convex|sqlite|memory|llm|node|telemetry)(/|$)",
+        message: "adapters/web/ runs in the browser: it reaches the service over HTTP, not by import."
+      },
+      {
+        regex: "(^|/)http/",
+        allowTypeImports: true,
+        message: "adapters/web/ may import the HTTP contract's types (import type), not its code."
+      },
+      {
+        regex: "^(effect|@effect/)",
+        allowTypeImports: true,
+        message: "adapters/web/ does not bundle Effect: type imports only."
+      }
+    ])
   }
 )

@@ -1,5 +1,6 @@
 import { hostname } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { Duration, Effect, Layer, Option } from "effect"
 import { AssessmentSettings } from "../application/assess-interaction.ts"
 import { layerAssessmentWorkers } from "../application/assessment-worker.ts"
@@ -275,6 +276,9 @@ export const configuredChatModel: Layer.Layer<ChatModel, never, AppConfig> = Lay
   )
 )
 
+/** Where `npm run build:web` (run by `npm ci`'s prepare step) writes the web app. */
+const WEB_APP_ROOT = fileURLToPath(new URL("../adapters/web/dist", import.meta.url))
+
 /** What the HTTP adapter needs beside the use cases: budgets, the rate limiter, stream settings. */
 const httpPolicies = Layer.unwrapEffect(
   Effect.map(AppConfig, (config) =>
@@ -304,6 +308,7 @@ export const server = <E>(
         host: config.host,
         port: config.port,
         maxBodyBytes: config.maxBodyBytes,
+        webRoot: WEB_APP_ROOT,
         drainTimeout: config.drainTimeout
       })
     )

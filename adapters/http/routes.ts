@@ -1,5 +1,6 @@
 import { HttpApi } from "@effect/platform"
 import { CoachUpApi } from "./api.ts"
+import { WEB_APP_PAGES } from "./web-app.ts"
 
 interface RoutePattern {
   readonly method: string
@@ -21,5 +22,7 @@ export const routeOf = (method: string, url: string): string => {
   const pathname = url.split("?", 1)[0] ?? url
   const match = patterns.find((pattern) => pattern.method === method && pattern.regex.test(pathname))
   if (match !== undefined) return match.path
-  return pathname === "/docs" || pathname === "/openapi.json" ? pathname : "unmatched"
+  if (pathname === "/docs" || pathname === "/openapi.json") return pathname
+  if ((WEB_APP_PAGES as ReadonlyArray<string>).includes(pathname)) return pathname
+  return pathname.startsWith("/assets/") ? "/assets/*" : "unmatched"
 }

@@ -11,9 +11,12 @@ import { OperationsLive } from "./handlers/operations.ts"
 import { PrivacyLive } from "./handlers/privacy.ts"
 import { SessionsLive } from "./handlers/sessions.ts"
 import * as RequestMiddleware from "./request-middleware.ts"
+import * as WebApp from "./web-app.ts"
 
 export interface HttpOptions {
   readonly maxBodyBytes: number
+  /** The built web app (Vite's output folder), served at `/`. */
+  readonly webRoot: string
 }
 
 const ApiLive = HttpApiBuilder.api(CoachUpApi).pipe(
@@ -22,14 +25,15 @@ const ApiLive = HttpApiBuilder.api(CoachUpApi).pipe(
 )
 
 /**
- * The API, its OpenAPI document and reference page, behind the request middleware; needs an
- * HttpServer. The platform's own request span is off: the request middleware makes one that
+ * The API, its OpenAPI document and reference page and the web app, behind the request middleware;
+ * needs an HttpServer. The platform's own request span is off: the request middleware makes one that
  * holds no URL query and no headers.
  */
 export const app = (options: HttpOptions) =>
   HttpApiBuilder.serve().pipe(
     HttpMiddleware.withTracerDisabledWhen(() => true),
     Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
+    Layer.provide(WebApp.layer({ root: options.webRoot })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(RequestMiddleware.layer(options)),
     Layer.provide(ApiLive)

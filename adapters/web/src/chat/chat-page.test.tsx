@@ -1,0 +1,110 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react"
+import { afterEach, describe, expect, it, vi } from "vitest"
+import { type FakeAnswer, fakeService, replyParts } from "../test-support/fake-service.ts"
+import { ChatPage } from "./chat-page.tsx"
+
+const SESSION = "s-test"
+
+const emptySession: Record<string, ReadonlyArray<FakeAnswer>> = {
+  [`GET /sessions/${SESSION}/messages`]: [
+    { json: { sessionId: SESSION, order: "asc", items: [], nextCursor: null } }
+  ],
+  [`GET /sessions/${SESSION}/context?for=chat`]: [
+    {
+      json: {
+        sessionId: SESSION,
+        for: "chat",
+        limit: 20,
+        systemPrompt: "You are the coach.",
+        source: "store",
+        reason: "store",
+        messages: []
+      }
+    }
+  ],
+  [`GET /sessions/${SESSION}/groups`]: [{ json: { sessionId: SESSION, groups: [] } }],
+  "GET /settings/privacy": [{ json: { userId: "local", transcriptPersistenceOptOut: false } }]
+}
+
+const start = (chat: ReadonlyArray<FakeAnswer>) => {
+  const service = fakeService({ ...emptySession, "POST /chat/stream": chat })
+  vi.stubGlobal("fetch", service.fetch)
+  render(<ChatPage sessionId={SESSION} />)
+  return service
+}
+
+const send = async (text: string) => {
+  const input = screen.getByLabelText("Message")
+  await waitFor(() => expect(screen.getByText(/Say hello/)).toBeTruthy())
+  fireEvent.change(input, { target: { value: text } })
+  fireEvent.click(screen.getByRole("button", { name: "Send" }))
+}
+
+afterEach(() => {
+  cleanup()
+  vi.unstubAllGlobals()
+  localStorage.clear()
+})
+
+describe("the chat page", () => {
+  it("sends the prompt with its messageId and the session header, streams the reply and shows its context", async () => {
+    const service = start([{ stream: replyParts("a-1", "Hello there, let us begin.", 1) }])
+    await send("Hi coach")
+    await screen.findByText("Hello there, let us begin.")
+    expect(screen.getByText("Context: 1 message")).toBeTruthy()
+    const chat = service.requests.find((request) => request.path === "/chat/stream")!
+    expect(chat.headers.get("x-session-id")).toBe(SESSION)
+    expect(chat.body).toEqual({ prompt: "Hi coach", messageId: expect.any(String) })
+    expect(document.activeElement).toBe(screen.getByLabelText("Message"))
+  })
+
+  it("says when to retry after a 429, and the retry resends the same messageId", async () => {
+    const service = start([
+      {
+        status: 429,
+        headers: { "retry-after": "7" },
+        json: { error: { code: "rate_limited", message: "Too many chat requests", requestId: "r-1" } }
+      },
+      { stream: replyParts("a-1", "Now I can answer.") }
+    ])
+    await send("Are you there?")
+    expect((await screen.findByRole("alert")).textContent).toContain("You can retry in 7 s.")
+    fireEvent.click(screen.getByRole("button", { name: "Retry" }))
+    await screen.findByText("Now I can answer.")
+    expect(screen.queryByRole("alert")).toBeNull()
+    const sent = service.requests
+      .filter((request) => request.path === "/chat/stream")
+      .map((request) => request.body)
+    expect(sent).toHaveLength(2)
+    expect(sent[1]).toEqual(sent[0])
+    expect(screen.getAllByText("Are you there?")).toHaveLength(1)
+  })
+
+  it("explains that the service is down instead of going blank", async () => {
+    start([{ unreachable: true }])
+    await send("Hello?")
+    expect((await screen.findByRole("alert")).textContent).toContain("cannot be reached")
+    expect(screen.getByText("Hello?")).toBeTruthy()
+    expect(screen.getByRole("button", { name: "Retry" })).toBeTruthy()
+  })
+
+  it("shows a provider failure that arrives inside the stream", async () => {
+    start([
+      {
+        stream: [
+          { type: "start", messageId: "a-1", messageMetadata: {} },
+          { type: "text-start", id: "t" },
+          { type: "text-delta", id: "t", delta: "Partial " },
+          { type: "text-end", id: "t" },
+          {
+            type: "error",
+            errorText: "The coach could not finish this reply (provider_error). Please try again."
+          }
+        ]
+      }
+    ])
+    await send("Hello")
+    expect((await screen.findByRole("alert")).textContent).toContain("could not finish this reply")
+  })
+})

@@ -1,0 +1,157 @@
+import { useChat } from "@ai-sdk/react"
+import { type FormEvent, type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react"
+import type { InteractionGroup, Message } from "../api-types.ts"
+import { ErrorNotice } from "../error-notice.tsx"
+import { loadConversation, loadGroups } from "../transcript.ts"
+import { type CoachMessage, chatTransport } from "./chat-transport.ts"
+import { InteractionStatus } from "./interaction-status.tsx"
+import { MessageItem } from "./message-item.tsx"
+import { SessionPrivacyToggle } from "./session-privacy-toggle.tsx"
+import "./chat.css"
+
+const GROUPS_RECHECK_MS = 2000
+
+const asChatMessage = (item: Message): CoachMessage => ({
+  id: item.messageId,
+  role: item.role,
+  parts: [{ type: "text", text: item.text }],
+  metadata: item.status === undefined ? {} : { status: item.status }
+})
+
+/** Chat with the coach in one session: the reply streams in, and the session resumes on return. */
+export function ChatPage(props: { readonly sessionId: string }) {
+  const { sessionId } = props
+  const transport = useMemo(() => chatTransport(sessionId), [sessionId])
+  const [turns, setTurns] = useState(0)
+  const [stopped, setStopped] = useState<ReadonlySet<string>>(new Set())
+  const { messages, setMessages, sendMessage, regenerate, stop, status, error } = useChat<CoachMessage>({
+    id: sessionId,
+    transport,
+    onFinish: ({ message, isAbort }) => {
+      if (isAbort) setStopped((ids) => new Set(ids).add(message.id))
+      setTurns((count) => count + 1)
+    },
+    onError: () => setTurns((count) => count + 1)
+  })
+  const [loadError, setLoadError] = useState<unknown>(null)
+  const [loaded, setLoaded] = useState(false)
+  const [fromMemory, setFromMemory] = useState(false)
+  const [groups, setGroups] = useState<ReadonlyArray<InteractionGroup> | null | "unavailable">(null)
+  const [input, setInput] = useState("")
+  const inputRef = useRef<HTMLTextAreaElement>(null)
+  const endRef = useRef<HTMLDivElement>(null)
+
+  const resume = () => {
+    setLoadError(null)
+    loadConversation(sessionId)
+      .then((conversation) => {
+        setMessages(conversation.messages.map(asChatMessage))
+        setFromMemory(conversation.fromMemory)
+        setLoaded(true)
+      })
+      .catch(setLoadError)
+  }
+  useEffect(resume, [sessionId])
+
+  // A turn's classification runs beside its reply and shows in the groups: read them after every
+  // turn, and once more a little later for a classifier slower than the reply.
+  useEffect(() => {
+    const controller = new AbortController()
+    const refresh = () =>
+      loadGroups(sessionId, controller.signal)
+        .then(setGroups)
+        .catch(() => {
+          if (!controller.signal.aborted) setGroups("unavailable")
+        })
+    void refresh()
+    const again = turns === 0 ? undefined : setTimeout(() => void refresh(), GROUPS_RECHECK_MS)
+    return () => {
+      controller.abort()
+      clearTimeout(again)
+    }
+  }, [sessionId, turns])
+
+  // The newest words and the composer stay in view. A block body: scrollIntoView returns a promise in
+  // newer browsers, and an effect may return only a cleanup.
+  useEffect(() => {
+    endRef.current?.scrollIntoView?.({ block: "end" })
+  }, [messages])
+
+  const busy = status === "submitted" || status === "streaming"
+  const send = (event?: FormEvent) => {
+    event?.preventDefault()
+    const text = input.trim()
+    if (text === "" || busy || !loaded) return
+    void sendMessage({ text })
+    setInput("")
+    inputRef.current?.focus()
+  }
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) send(event)
+  }
+  // The Stop button goes away with the stream: focus moves on to where the next message is typed.
+  const stopReply = () => {
+    void stop()
+    inputRef.current?.focus()
+  }
+  const retry = () => {
+    void regenerate()
+    inputRef.current?.focus()
+  }
+
+  return (
+    <section className="chat" aria-labelledby="chat-heading">
+      <div className="chat-header">
+        <h1 id="chat-heading">Chat</h1>
+        <InteractionStatus groups={groups} />
+        <SessionPrivacyToggle sessionId={sessionId} />
+      </div>
+      {loadError !== null ? <ErrorNotice error={loadError} onRetry={resume} /> : null}
+      {fromMemory ? (
+        <p className="notice">
+          This session&apos;s transcript is not kept: these are the recent messages the service holds in
+          memory while the session is active.
+        </p>
+      ) : null}
+      <ol className="messages" aria-label="Conversation" aria-live="polite">
+        {loaded && messages.length === 0 ? (
+          <li className="empty">
+            Say hello, or ask to practise a conversation: “Can we role play asking my manager for a raise?”
+          </li>
+        ) : null}
+        {messages.map((message, index) => (
+          <MessageItem
+            key={message.id}
+            message={message}
+            streaming={busy && index === messages.length - 1 && message.role === "assistant"}
+            stopped={stopped.has(message.id)}
+          />
+        ))}
+      </ol>
+      {error === undefined ? null : <ErrorNotice error={error} onRetry={retry} />}
+      <form className="composer" onSubmit={send}>
+        <label htmlFor="prompt">Message</label>
+        <textarea
+          id="prompt"
+          ref={inputRef}
+          rows={2}
+          value={input}
+          placeholder="Enter sends; Shift+Enter adds a line"
+          onChange={(event) => setInput(event.target.value)}
+          onKeyDown={onKeyDown}
+          autoFocus
+        />
+        {busy ? (
+          <button type="button" className="stop" onClick={stopReply}>
+            Stop
+          </button>
+        ) : (
+          <button type="submit" disabled={!loaded || input.trim() === ""}>
+            Send
+          </button>
+        )}
+      </form>
+      <div ref={endRef} />
+    </section>
+  )
+}

@@ -1,0 +1,34 @@
+import { DefaultChatTransport, type UIMessage } from "ai"
+import { fetchOk } from "../api-client.ts"
+
+/** What the service puts in a reply's `start` and `finish` parts, and what History adds. */
+export interface ReplyMetadata {
+  readonly contextMessages?: number
+  readonly model?: string
+  /** Of a reply loaded from the store. */
+  readonly status?: "in_progress" | "completed" | "incomplete"
+}
+
+export type CoachMessage = UIMessage<ReplyMetadata>
+
+export const textOf = (message: UIMessage): string =>
+  message.parts.map((part) => (part.type === "text" ? part.text : "")).join("")
+
+/**
+ * Sends only the newest user message, as `{ prompt, messageId }` for the session: the service holds
+ * the transcript and builds the context itself. A retry sends the same messageId, so the service
+ * ingests the prompt once.
+ */
+export const chatTransport = (sessionId: string) =>
+  new DefaultChatTransport<CoachMessage>({
+    api: "/chat/stream",
+    fetch: fetchOk as typeof fetch,
+    prepareSendMessagesRequest: ({ messages }) => {
+      const prompt = messages.findLast((message) => message.role === "user")
+      if (prompt === undefined) throw new Error("There is no message to send.")
+      return {
+        body: { prompt: textOf(prompt), messageId: prompt.id },
+        headers: { "x-session-id": sessionId }
+      }
+    }
+  })

@@ -1,0 +1,11 @@
+import { StrictMode } from "react"
+import { createRoot } from "react-dom/client"
+// The base styles first: each page's own styles come after them and may refine them.
+import "./styles.css"
+import { App } from "./app.tsx"
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>
+)

@@ -1,0 +1,42 @@
+import type { ContextWindow, GroupsResponse, InteractionGroup, Message, MessagesPage } from "./api-types.ts"
+import { getJson } from "./api-client.ts"
+
+const PAGE_SIZE = 200
+
+/** The session's whole stored transcript, in (ts, seq) order, page after page. */
+export const loadTranscript = async (sessionId: string, signal?: AbortSignal): Promise<Array<Message>> => {
+  const items: Array<Message> = []
+  let cursor: string | null = null
+  do {
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE) })
+    if (cursor !== null) query.set("cursor", cursor)
+    const page: MessagesPage = await getJson(
+      `/sessions/${encodeURIComponent(sessionId)}/messages?${query}`,
+      signal
+    )
+    items.push(...page.items)
+    cursor = page.nextCursor
+  } while (cursor !== null)
+  return items
+}
+
+export const loadGroups = async (
+  sessionId: string,
+  signal?: AbortSignal
+): Promise<ReadonlyArray<InteractionGroup>> =>
+  (await getJson<GroupsResponse>(`/sessions/${encodeURIComponent(sessionId)}/groups`, signal)).groups
+
+/**
+ * What the chat shows on return: the stored transcript, or, for a session whose transcript is not
+ * kept, the recent messages the service still holds in memory (its chat context window).
+ */
+export const loadConversation = async (
+  sessionId: string
+): Promise<{ readonly messages: ReadonlyArray<Message>; readonly fromMemory: boolean }> => {
+  const stored = await loadTranscript(sessionId)
+  if (stored.length > 0) return { messages: stored, fromMemory: false }
+  const context = await getJson<ContextWindow>(`/sessions/${encodeURIComponent(sessionId)}/context?for=chat`)
+  return context.source === "memory" && context.messages.length > 0
+    ? { messages: context.messages, fromMemory: true }
+    : { messages: [], fromMemory: false }
+}

@@ -1,0 +1,50 @@
+import type { Browser } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type AppService, startAppService } from "./support/app-service.ts"
+import { launchBrowser, openApp } from "./support/browser.ts"
+import { sendAndWait } from "./support/chat.ts"
+
+let service: AppService
+let browser: Browser
+beforeAll(async () => {
+  ;[service, browser] = await Promise.all([
+    startAppService({ RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE: "1" }),
+    launchBrowser()
+  ])
+})
+afterAll(async () => {
+  await browser?.close()
+  await service?.close()
+})
+
+/** The browser reports a failed request on the console itself; those are the failures under test. */
+const unexpected = (errors: ReadonlyArray<string>) =>
+  errors.filter(
+    (error) => !/^Failed to load resource: (the server responded with a status of 429|net::)/.test(error)
+  )
+
+describe("chat failures in the browser", () => {
+  it("says when to retry after a 429, and says so when the service is gone, keeping the conversation", async () => {
+    const app = await openApp(browser, service.url)
+    const { page } = app
+    await page.goto("/")
+    await page.getByText("No interaction in progress.").waitFor()
+    await sendAndWait(page, "First message")
+
+    await page.getByLabel("Message", { exact: true }).fill("Second message, too soon")
+    await page.keyboard.press("Enter")
+    const alert = page.getByRole("alert")
+    await alert.getByText(/Too many messages at once\. You can retry in \d+ s\./).waitFor()
+    expect(await page.getByText("Second message, too soon").count()).toBe(1)
+    await app.screenshot("chat-rate-limited")
+
+    await service.close()
+    await page.getByRole("button", { name: "Retry" }).click()
+    await alert.getByText("The Coach Up service cannot be reached.").waitFor()
+    expect(await page.locator(".message").count()).toBe(3)
+    await page.getByText("Whether a practice is in progress cannot be checked right now.").waitFor()
+    await app.screenshot("chat-service-down")
+    expect(unexpected(app.errors)).toEqual([])
+    await app.close()
+  })
+})

@@ -1,0 +1,83 @@
+import type { Browser } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type AppService, startAppService } from "./support/app-service.ts"
+import { type AppPage, launchBrowser, openApp } from "./support/browser.ts"
+import { currentSessionId, sendAndWait } from "./support/chat.ts"
+
+interface StoredPage {
+  readonly items: ReadonlyArray<{ readonly role: string; readonly status?: string }>
+}
+
+let service: AppService
+let browser: Browser
+let app: AppPage
+beforeAll(async () => {
+  // A slow coach, so that there is time to stop a reply halfway.
+  ;[service, browser] = await Promise.all([
+    startAppService({ OFFLINE_TOKEN_DELAY_MS: "60" }),
+    launchBrowser()
+  ])
+  app = await openApp(browser, service.url)
+})
+afterAll(async () => {
+  await browser?.close()
+  await service?.close()
+})
+
+const stored = async (sessionId: string) =>
+  (await service.request("GET", `/sessions/${sessionId}/messages`)).body as StoredPage
+
+describe("history in the browser", () => {
+  it("marks a reply stopped mid-stream as incomplete", async () => {
+    const { page } = app
+    await page.goto("/")
+    await page.getByText("No interaction in progress.").waitFor()
+    await page.getByLabel("Message", { exact: true }).fill("Hello coach")
+    await page.keyboard.press("Enter")
+    await page.getByText("I'm the offline coach").waitFor()
+    await page.getByRole("button", { name: "Stop" }).click()
+    await page.getByText("Stopped before the end").waitFor()
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("prompt")
+    const shown = await page.locator(".message-assistant .message-text").textContent()
+    expect(shown).not.toContain("Try saying it again")
+
+    await page.getByRole("link", { name: "History" }).click()
+    await page.getByText("Incomplete: the reply was cut off").waitFor()
+    const sessionId = (await currentSessionId(page))!
+    const reply = (await stored(sessionId)).items.find((item) => item.role === "assistant")
+    expect(reply?.status).toBe("incomplete")
+    await app.screenshot("history-incomplete")
+    expect(app.errors).toEqual([])
+  })
+
+  it("deletes the session after a confirmation", async () => {
+    const { page } = app
+    await page.getByRole("link", { name: "Chat" }).click()
+    await sendAndWait(page, "One more thing")
+    const sessionId = (await currentSessionId(page))!
+    expect((await stored(sessionId)).items).toHaveLength(4)
+
+    await page.getByRole("link", { name: "History" }).click()
+    // By keyboard: the question takes focus on its safe answer, and Escape backs out.
+    await page.getByRole("button", { name: "Delete this session…" }).focus()
+    await page.keyboard.press("Enter")
+    await page.getByText("This cannot be undone").waitFor()
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel")
+    await page.keyboard.press("Escape")
+    await page.getByRole("button", { name: "Delete this session…" }).waitFor()
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Delete this session…")
+    expect((await stored(sessionId)).items).toHaveLength(4)
+
+    await page.getByRole("button", { name: "Delete this session…" }).click()
+    await page.getByRole("button", { name: "Yes, delete it" }).click()
+    await page.getByText("Session deleted (4 messages removed).").waitFor()
+    expect((await stored(sessionId)).items).toHaveLength(0)
+    await app.screenshot("history-deleted")
+
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Start a new session")
+    await page.keyboard.press("Enter")
+    await page.getByText("No interaction in progress.").waitFor()
+    expect(await currentSessionId(page)).not.toBe(sessionId)
+    expect(app.errors).toEqual([])
+  })
+})

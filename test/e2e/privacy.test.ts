@@ -1,0 +1,103 @@
+import { readdir, readFile } from "node:fs/promises"
+import { join } from "node:path"
+import type { Browser } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type AppService, startAppService } from "./support/app-service.ts"
+import { launchBrowser, openApp } from "./support/browser.ts"
+import { contextSizes, currentSessionId, sendAndWait } from "./support/chat.ts"
+
+let service: AppService
+let browser: Browser
+beforeAll(async () => {
+  ;[service, browser] = await Promise.all([startAppService(), launchBrowser()])
+})
+afterAll(async () => {
+  await browser?.close()
+  await service?.close()
+})
+
+/** Every byte under DATA_DIR (the SQLite file and its write-ahead log), as text. */
+const durableBytes = async () => {
+  const files = await readdir(service.dataDir)
+  expect(files).toContain("coachup.sqlite")
+  const contents = await Promise.all(files.map((file) => readFile(join(service.dataDir, file), "latin1")))
+  return contents.join("\n")
+}
+
+describe("the transcript opt-out in the browser", () => {
+  it("persists across a reload, and a chat then leaves no message in the store while keeping its context", async () => {
+    const app = await openApp(browser, service.url)
+    const { page } = app
+    await page.goto("/settings")
+    const optOut = page.getByLabel("Don't keep my transcripts")
+    await page.getByText("not stored in the database").waitFor()
+    await optOut.check()
+    await page.getByText("Saved.").waitFor()
+    await page.reload()
+    await page.getByText("not stored in the database").waitFor()
+    await page.waitForFunction(
+      () => !document.querySelector<HTMLInputElement>("input[type=checkbox]")?.disabled
+    )
+    expect(await optOut.isChecked()).toBe(true)
+    await app.screenshot("settings-opted-out")
+
+    await page.getByRole("link", { name: "Chat" }).click()
+    await page.waitForFunction(
+      () => !document.querySelector<HTMLInputElement>("input[type=checkbox]")?.disabled
+    )
+    expect(await page.getByLabel("Don't keep this session's transcript").isChecked()).toBe(true)
+    await sendAndWait(page, "My secret word is zebra-quartz-42")
+    await sendAndWait(page, "And the second secret is ocelot-marble-17")
+    expect(await contextSizes(page)).toEqual([1, 3])
+    await page.getByText("I received 3 messages of context").waitFor()
+    await page.reload()
+    await page.getByText("these are the recent messages the service holds in memory").waitFor()
+    expect(await page.locator(".message").count()).toBe(4)
+    await sendAndWait(page, "Do you still remember the first one?")
+    expect(await contextSizes(page)).toEqual([5])
+    await app.screenshot("chat-opted-out")
+
+    const sessionId = (await currentSessionId(page))!
+    const stored = await service.request("GET", `/sessions/${sessionId}/messages`)
+    expect(stored.body).toMatchObject({ items: [] })
+    const context = await service.request("GET", `/sessions/${sessionId}/context?for=chat`)
+    expect(context.body).toMatchObject({ source: "memory", reason: "not_persisted" })
+    const bytes = await durableBytes()
+    expect(bytes).not.toContain("zebra-quartz-42")
+    expect(bytes).not.toContain("ocelot-marble-17")
+    expect(app.errors).toEqual([])
+    await app.close()
+  })
+
+  it("a session's own switch overrides the user's opt-out: this session is kept", async () => {
+    const app = await openApp(browser, service.url)
+    const { page } = app
+    await page.goto("/")
+    // The user opted out in the test above: a new session starts out following that.
+    const keepNot = page.getByLabel("Don't keep this session's transcript")
+    await page.waitForFunction(
+      () => !document.querySelector<HTMLInputElement>("input[type=checkbox]")?.disabled
+    )
+    expect(await keepNot.isChecked()).toBe(true)
+    const saved = page.waitForResponse(
+      (response) => response.request().method() === "PUT" && response.url().endsWith("/privacy")
+    )
+    await keepNot.uncheck()
+    expect((await saved).status()).toBe(200)
+    await page.reload()
+    await page.waitForFunction(
+      () => !document.querySelector<HTMLInputElement>("input[type=checkbox]")?.disabled
+    )
+    expect(await keepNot.isChecked()).toBe(false)
+
+    await sendAndWait(page, "Keep this one: heron-copper-88")
+    const sessionId = (await currentSessionId(page))!
+    const stored = await service.request("GET", `/sessions/${sessionId}/messages`)
+    expect((stored.body as { items: Array<{ text: string }> }).items[0]?.text).toBe(
+      "Keep this one: heron-copper-88"
+    )
+    await app.screenshot("chat-session-kept")
+    expect(app.errors).toEqual([])
+    await app.close()
+  })
+})
