@@ -11,6 +11,26 @@ export const ReadUserPrivacy = Effect.fn("ReadUserPrivacy")(function* (userId: U
 })
 
 /**
+ * The opt-out a session follows for the calling user: its own override, else the user's setting,
+ * else not opted out — and which of the three it is.
+ */
+export const ReadSessionPrivacy = Effect.fn("ReadSessionPrivacy")(function* (
+  userId: UserId,
+  sessionId: SessionId
+) {
+  const store = yield* PrivacySettingsStore
+  const [session, user] = yield* Effect.all([store.getSession(sessionId), store.getUser(userId)], {
+    concurrency: 2
+  })
+  const [optOut, source] = Option.isSome(session)
+    ? [session.value, "session" as const]
+    : Option.isSome(user)
+      ? [user.value, "user" as const]
+      : [false, "default" as const]
+  return { transcriptPersistenceOptOut: optOut, source }
+})
+
+/**
  * Sets the opt-out for a user or for one session (which overrides the user's). It governs what is
  * written from now on; what was stored before stays until the session is deleted or expires.
  */

@@ -76,6 +76,15 @@ export class SessionsApi extends HttpApiGroup.make("sessions")
       .annotate(OpenApi.Summary, "Delete a session's transcript from the store and from memory")
   )
   .add(
+    HttpApiEndpoint.get("getSessionPrivacy", "/sessions/:sessionId/privacy")
+      .setPath(S.SessionPath)
+      .addSuccess(S.SessionPrivacyView)
+      .annotate(
+        OpenApi.Summary,
+        "The opt-out a session follows for the calling user, and where it comes from"
+      )
+  )
+  .add(
     HttpApiEndpoint.put("setSessionPrivacy", "/sessions/:sessionId/privacy")
       .setPath(S.SessionPath)
       .setPayload(S.PrivacySettingsBody)

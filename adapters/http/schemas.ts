@@ -107,6 +107,17 @@ export const SessionPrivacyResponse = Schema.Struct({
   transcriptPersistenceOptOut: Schema.Boolean
 }).annotations({ identifier: "SessionPrivacySettings" })
 
+export const SessionPrivacyView = Schema.Struct({
+  sessionId: SessionId,
+  transcriptPersistenceOptOut: Schema.Boolean.annotations({
+    description: "The opt-out this session follows for the calling user"
+  }),
+  source: Schema.Literal("session", "user", "default").annotations({
+    description:
+      "session: its own override; user: the user's setting; default: neither was set (not opted out)"
+  })
+}).annotations({ identifier: "SessionPrivacyView" })
+
 export const HealthResponse = Schema.Struct({ status: Schema.Literal("ok") }).annotations({
   identifier: "Health"
 })

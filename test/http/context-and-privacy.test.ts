@@ -142,6 +142,25 @@ describe("privacy", () => {
     expect(kept.body).toMatchObject({ persisted: true })
     expect(await stored("priv-2")).toEqual([])
     expect((await stored("priv-3")).map((i) => i.text)).toEqual(["keep this"])
+
+    // What each session follows for bob, and why; another user sees their own default.
+    const privacy = async (sessionId: string, headers: Record<string, string> = bob) =>
+      (await service.request("GET", `/sessions/${sessionId}/privacy`, { headers })).body
+    expect(await privacy("priv-2")).toEqual({
+      sessionId: "priv-2",
+      transcriptPersistenceOptOut: true,
+      source: "user"
+    })
+    expect(await privacy("priv-3")).toEqual({
+      sessionId: "priv-3",
+      transcriptPersistenceOptOut: false,
+      source: "session"
+    })
+    expect(await privacy("priv-2", { "x-user-id": "carol" })).toEqual({
+      sessionId: "priv-2",
+      transcriptPersistenceOptOut: false,
+      source: "default"
+    })
   })
 })
 

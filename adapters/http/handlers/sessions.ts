@@ -4,7 +4,7 @@ import { BuildContext } from "../../../application/build-context.ts"
 import { DeleteSession } from "../../../application/delete-session.ts"
 import { ReadInteractions } from "../../../application/read-interactions.ts"
 import { ReadTranscript } from "../../../application/read-transcript.ts"
-import { UpdatePrivacySettings } from "../../../application/update-privacy-settings.ts"
+import { ReadSessionPrivacy, UpdatePrivacySettings } from "../../../application/update-privacy-settings.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentUser } from "../caller.ts"
@@ -59,6 +59,12 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
       )
     )
     .handle("deleteSession", ({ path }) => DeleteSession(path.sessionId).pipe(mapDomainErrors))
+    .handle("getSessionPrivacy", ({ path }) =>
+      Effect.flatMap(CurrentUser, (userId) => ReadSessionPrivacy(userId, path.sessionId)).pipe(
+        Effect.map((privacy) => ({ sessionId: path.sessionId, ...privacy })),
+        mapDomainErrors
+      )
+    )
     .handle("setSessionPrivacy", ({ path, payload }) =>
       UpdatePrivacySettings({ sessionId: path.sessionId }, payload).pipe(
         Effect.map((settings) => ({ sessionId: path.sessionId, ...settings })),

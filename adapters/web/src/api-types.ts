@@ -8,6 +8,7 @@ export type InteractionGroup = Schema.Schema.Encoded<typeof Contract.Interaction
 export type GroupsResponse = Schema.Schema.Encoded<typeof Contract.GroupsResponse>
 export type UserPrivacy = Schema.Schema.Encoded<typeof Contract.UserPrivacyResponse>
 export type SessionPrivacy = Schema.Schema.Encoded<typeof Contract.SessionPrivacyResponse>
+export type SessionPrivacyView = Schema.Schema.Encoded<typeof Contract.SessionPrivacyView>
 export type ContextWindow = Schema.Schema.Encoded<typeof Contract.ContextResponse>
 export type DeletedSession = Schema.Schema.Encoded<typeof Contract.DeleteSessionResponse>
 export type AssessmentView = Schema.Schema.Encoded<typeof Contract.AssessmentView>

@@ -24,7 +24,9 @@ const emptySession: Record<string, ReadonlyArray<FakeAnswer>> = {
     }
   ],
   [`GET /sessions/${SESSION}/groups`]: [{ json: { sessionId: SESSION, groups: [] } }],
-  "GET /settings/privacy": [{ json: { userId: "local", transcriptPersistenceOptOut: false } }]
+  [`GET /sessions/${SESSION}/privacy`]: [
+    { json: { sessionId: SESSION, transcriptPersistenceOptOut: false, source: "default" } }
+  ]
 }
 
 const start = (chat: ReadonlyArray<FakeAnswer>) => {

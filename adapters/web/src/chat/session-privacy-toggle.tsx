@@ -1,34 +1,29 @@
 import { useEffect, useState } from "react"
 import { describeError, getJson, sendJson } from "../api-client.ts"
-import type { SessionPrivacy, UserPrivacy } from "../api-types.ts"
+import type { SessionPrivacy, SessionPrivacyView } from "../api-types.ts"
 
-const storageKey = (sessionId: string) => `coachup.sessionOptOut.${sessionId}`
-
-const remembered = (sessionId: string): boolean | null => {
-  const value = localStorage.getItem(storageKey(sessionId))
-  return value === null ? null : value === "true"
-}
+const privacyPath = (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/privacy`
 
 /**
- * The session's own "don't keep" switch. The service has no read for a session's override, so the
- * switch shows the override this browser set, else the user's setting the session follows.
+ * The session's own "don't keep" switch: it shows the opt-out the session follows, as the service
+ * answers it (the session's override, else the user's setting).
  */
 export function SessionPrivacyToggle(props: { readonly sessionId: string }) {
   const { sessionId } = props
-  const [optOut, setOptOut] = useState<boolean | null>(() => remembered(sessionId))
+  const [optOut, setOptOut] = useState<boolean | null>(null)
   const [saving, setSaving] = useState(false)
   const [error, setError] = useState<unknown>(null)
 
   useEffect(() => {
-    if (optOut !== null) return
     const controller = new AbortController()
-    getJson<UserPrivacy>("/settings/privacy", controller.signal)
-      .then((settings) => setOptOut(settings.transcriptPersistenceOptOut))
+    setOptOut(null)
+    getJson<SessionPrivacyView>(privacyPath(sessionId), controller.signal)
+      .then((privacy) => setOptOut(privacy.transcriptPersistenceOptOut))
       .catch((cause: unknown) => {
         if (!controller.signal.aborted) setError(cause)
       })
     return () => controller.abort()
-  }, [optOut])
+  }, [sessionId])
 
   // The box follows the click at once, and goes back if the service does not take the change. It
   // stays enabled while saving (disabling it would drop keyboard focus); a click meanwhile is ignored.
@@ -39,14 +34,9 @@ export function SessionPrivacyToggle(props: { readonly sessionId: string }) {
     setSaving(true)
     setError(null)
     try {
-      const saved = await sendJson<SessionPrivacy>(
-        "PUT",
-        `/sessions/${encodeURIComponent(sessionId)}/privacy`,
-        {
-          transcriptPersistenceOptOut: next
-        }
-      )
-      localStorage.setItem(storageKey(sessionId), String(saved.transcriptPersistenceOptOut))
+      const saved = await sendJson<SessionPrivacy>("PUT", privacyPath(sessionId), {
+        transcriptPersistenceOptOut: next
+      })
       setOptOut(saved.transcriptPersistenceOptOut)
     } catch (cause) {
       setOptOut(previous)
