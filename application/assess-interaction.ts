@@ -1,7 +1,7 @@
 import { Clock, Context, Data, type Duration, Effect, Either, Option } from "effect"
 import { checkDraft, groupTranscript, type AssessmentResult, type Rubric } from "../domain/assessment.ts"
 import { ModelFailed } from "../domain/errors.ts"
-import type { GroupId, MessageId, SessionId } from "../domain/ids.ts"
+import type { MessageId, SessionId } from "../domain/ids.ts"
 import { MAX_CONTEXT_LIMIT } from "../domain/context-window.ts"
 import type { TranscriptItem, TranscriptPosition } from "../domain/transcript.ts"
 import { PersistenceBacklog } from "./persistence-backlog.ts"
@@ -45,22 +45,26 @@ export class AssessmentFailed extends Data.TaggedError("AssessmentFailed")<{
 const PAGE = 200
 const MAX_ITEMS = 5_000
 
-/** The session's stored transcript from its start up to the user message after the group's last. */
+/**
+ * The end of the session's stored transcript back to the group's first message, in transcript
+ * order: read newest first, a page at a time, until every member is seen (or `MAX_ITEMS`). Groups
+ * are assessed soon after they close, so this usually reads one page, however long the session.
+ */
 const storedSpan = (sessionId: SessionId, members: ReadonlyArray<MessageId>) =>
   Effect.gen(function* () {
     const store = yield* TranscriptStore
     const remaining = new Set<string>(members)
-    const items: Array<TranscriptItem> = []
+    const newestFirst: Array<TranscriptItem> = []
     let after = Option.none<TranscriptPosition>()
     for (;;) {
-      const page = yield* store.page(sessionId, { order: "asc", limit: PAGE, after })
+      const page = yield* store.page(sessionId, { order: "desc", limit: PAGE, after })
       for (const item of page.items) {
-        items.push(item)
-        // Past every member, the next user message ends the group's span: no need to read on.
-        if (remaining.size === 0 && item.role === "user") return items
+        newestFirst.push(item)
         remaining.delete(item.messageId)
       }
-      if (Option.isNone(page.next) || items.length >= MAX_ITEMS) return items
+      if (remaining.size === 0 || Option.isNone(page.next) || newestFirst.length >= MAX_ITEMS) {
+        return { items: newestFirst.reverse(), complete: remaining.size === 0 }
+      }
       after = page.next
     }
   })
@@ -73,6 +77,7 @@ const storedSpan = (sessionId: SessionId, members: ReadonlyArray<MessageId>) =>
  */
 export const AssessInteraction = Effect.fn("AssessInteraction")(function* (job: ClaimedJob) {
   const settings = yield* AssessmentSettings
+  const begunAt = yield* Clock.currentTimeMillis
   const interactions = yield* InteractionStore
   const members = yield* interactions.groupMessages(job.groupId)
   if (members.length === 0) {
@@ -80,17 +85,19 @@ export const AssessInteraction = Effect.fn("AssessInteraction")(function* (job: 
   }
   const finished = (items: ReadonlyArray<TranscriptItem>) =>
     groupTranscript(items, members).filter((item) => item.status !== "in_progress")
-  const stored = finished(yield* storedSpan(job.sessionId, members))
+  const span = yield* storedSpan(job.sessionId, members)
   if (
-    stored.length === 0 &&
+    !span.complete &&
     (yield* Effect.flatMap(PersistenceBacklog, (backlog) => backlog.holds(job.sessionId)))
   ) {
-    // The store was down when these messages came: they wait to be written. Not an opted-out session.
+    // The store was down when some of these messages came: they wait to be written. Scoring the part
+    // stored so far would store a result of half an interaction.
     return yield* new AssessmentFailed({
       reason: "transcript not stored yet (persistence backlog)",
       retryable: true
     })
   }
+  const stored = finished(span.items)
   const source = stored.length > 0 ? ("store" as const) : ("memory" as const)
   const transcript =
     source === "store"
@@ -99,8 +106,10 @@ export const AssessInteraction = Effect.fn("AssessInteraction")(function* (job: 
           yield* Effect.flatMap(SessionMemory, (memory) => memory.lastN(job.sessionId, MAX_CONTEXT_LIMIT))
         )
   if (transcript.length === 0) {
-    // An opted-out session's text lived only in the memory of the process that served it.
-    return yield* new AssessmentFailed({ reason: "transcript_unavailable", retryable: false })
+    // An opted-out session's text lives only in the memory of the process that served it: another
+    // worker (another instance, a separate `worker` process) may hold it, or a backlog elsewhere may
+    // still write it. Retried, within the attempts, before the job fails for good.
+    return yield* new AssessmentFailed({ reason: "transcript_unavailable", retryable: true })
   }
 
   const assessor = yield* Assessor
@@ -142,16 +151,10 @@ export const AssessInteraction = Effect.fn("AssessInteraction")(function* (job: 
   }
   yield* Effect.annotateCurrentSpan({ source, messages: transcript.length, assessor: assessor.name })
   if (source === "store") return { location: "store", result } satisfies Completion
+  // A session deleted while it was assessed stays deleted: its result is not put back.
+  if (yield* Effect.flatMap(SessionMemory, (memory) => memory.deletedSince(job.sessionId, begunAt))) {
+    return yield* new AssessmentFailed({ reason: "session deleted", retryable: false })
+  }
   yield* Effect.flatMap(AssessmentMemory, (memory) => memory.put(job.groupId, job.sessionId, result))
   return { location: "memory" } satisfies Completion
 })
-
-/** A completed job's result: from its row, or from this process's memory; none once memory lost it. */
-export const resultOf = (
-  groupId: GroupId,
-  location: Option.Option<"store" | "memory">,
-  stored: Option.Option<AssessmentResult>
-) =>
-  Option.contains(location, "memory")
-    ? Effect.flatMap(AssessmentMemory, (memory) => memory.get(groupId))
-    : Effect.succeed(stored)

@@ -89,10 +89,16 @@ const workOnce = (worker: string) =>
     if (Option.isNone(claimed)) return false
     const job = claimed.value
     yield* RunAssessmentJob(job).pipe(
-      // Stopped mid-job (shutdown): hand the job back now rather than when its lease runs out.
+      // Stopped mid-job (shutdown): hand the job back now rather than when its lease runs out — unless
+      // that was its last attempt, which then fails like any other.
       Effect.onInterrupt(() =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          queue.fail(job, "worker stopped", Option.some(now), now)
+          queue.fail(
+            job,
+            "worker stopped",
+            job.attempt >= settings.maxAttempts ? Option.none() : Option.some(now),
+            now
+          )
         ).pipe(Effect.ignore)
       ),
       Effect.annotateLogs({ requestId: Option.getOrElse(job.requestId, () => "none") })

@@ -60,4 +60,39 @@ describe("SessionSequencer", () => {
       expect(done).toEqual(["b", "a", "a-after"])
     }).pipe(Effect.provide(SessionSequencer.layer))
   )
+
+  it.effect("work interrupted while it waits does not let the next past the work still running", () =>
+    Effect.gen(function* () {
+      const sequencer = yield* SessionSequencer
+      const done: Array<string> = []
+      const first = yield* Effect.fork(
+        sequencer.run(
+          a,
+          Effect.delay(
+            Effect.sync(() => done.push("first")),
+            "50 millis"
+          )
+        )
+      )
+      const waiting = yield* Effect.fork(
+        sequencer.run(
+          a,
+          Effect.sync(() => done.push("interrupted"))
+        )
+      )
+      const third = yield* Effect.fork(
+        sequencer.run(
+          a,
+          Effect.sync(() => done.push("third"))
+        )
+      )
+      yield* Fiber.interrupt(waiting)
+      yield* TestClock.adjust("10 millis")
+      expect(done).toEqual([])
+      yield* TestClock.adjust("40 millis")
+      yield* Fiber.join(first)
+      yield* Fiber.join(third)
+      expect(done).toEqual(["first", "third"])
+    }).pipe(Effect.provide(SessionSequencer.layer))
+  )
 })

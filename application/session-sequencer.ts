@@ -1,4 +1,4 @@
-import { Context, Effect, Layer } from "effect"
+import { Context, Deferred, Effect, Layer } from "effect"
 import type { SessionId } from "../domain/ids.ts"
 
 /**
@@ -14,24 +14,29 @@ export class SessionSequencer extends Context.Tag("coachup/SessionSequencer")<
   }
 >() {
   static readonly layer = Layer.sync(SessionSequencer, () => {
-    // The lock of each session with work queued or running; dropped when its last holder is done.
-    const locks = new Map<SessionId, { readonly lock: Effect.Semaphore; holders: number }>()
+    // The last piece of work queued per session: each new piece waits for it, then takes its place.
+    // A chain, not a semaphore: a semaphore's release may hand the permit to a newcomer first.
+    const tails = new Map<SessionId, Deferred.Deferred<void>>()
     return SessionSequencer.of({
       run: (sessionId, work) =>
-        Effect.suspend(() => {
-          const entry = locks.get(sessionId) ?? { lock: Effect.unsafeMakeSemaphore(1), holders: 0 }
-          entry.holders++
-          locks.set(sessionId, entry)
-          return entry.lock
-            .withPermits(1)(work)
-            .pipe(
-              Effect.ensuring(
-                Effect.sync(() => {
-                  if (--entry.holders === 0) locks.delete(sessionId)
-                })
-              )
-            )
-        })
+        Effect.uninterruptibleMask((restore) =>
+          Effect.gen(function* () {
+            const previous = tails.get(sessionId)
+            const done = yield* Deferred.make<void>()
+            tails.set(sessionId, done)
+            const finish = Effect.sync(() => {
+              if (tails.get(sessionId) === done) tails.delete(sessionId)
+            }).pipe(Effect.zipRight(Deferred.succeed(done, undefined)))
+            // Work interrupted while it waited must not let the next one past the work still running.
+            const release =
+              previous === undefined
+                ? finish
+                : Effect.asVoid(Effect.forkDaemon(Effect.zipRight(Deferred.await(previous), finish)))
+            return yield* restore(
+              Effect.zipRight(previous === undefined ? Effect.void : Deferred.await(previous), work)
+            ).pipe(Effect.ensuring(release))
+          })
+        )
     })
   })
 }

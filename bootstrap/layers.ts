@@ -203,7 +203,8 @@ const assessmentSettings = Layer.effect(
       systemPrompt: assessment.systemPrompt,
       rubric: COMMUNICATION_RUBRIC_V1,
       timeout: assessment.timeout,
-      // Longer than an attempt may take, so that a live worker never loses its job to another.
+      // Longer than the assessor may take, with room for the store reads around it; a worker that
+      // still overruns it loses the job, and its late answer is refused (fenced by attempt).
       lease: Duration.sum(Duration.times(assessment.timeout, 2), Duration.seconds(1)),
       maxAttempts: assessment.maxAttempts,
       retryBase: assessment.retryBase,

@@ -92,9 +92,9 @@ export const checkDraft = (
   draft: AssessmentDraft
 ): Either.Either<AssessmentResult["scores"], string> => {
   const ids = rubric.criteria.map((criterion) => criterion.id)
+  // Counts, not the names the model chose: this reason is stored and logged.
   const unknown = draft.scores.filter((score) => !ids.includes(score.criterion))
-  if (unknown.length > 0)
-    return Either.left(`unknown criteria: ${unknown.map((s) => s.criterion).join(", ")}`)
+  if (unknown.length > 0) return Either.left(`${unknown.length} scores name no criterion of the rubric`)
   const scores = []
   for (const criterion of rubric.criteria) {
     const matching = draft.scores.filter((score) => score.criterion === criterion.id)

@@ -82,7 +82,11 @@ const migrations: ReadonlyArray<string> = [
    ) STRICT;
    CREATE INDEX assessment_jobs_pending ON assessment_jobs (run_after) WHERE status = 'pending';
    CREATE INDEX assessment_jobs_running ON assessment_jobs (lease_until) WHERE status = 'running';
-   CREATE INDEX assessment_jobs_session ON assessment_jobs (session_id, queued_at);`
+   CREATE INDEX assessment_jobs_session ON assessment_jobs (session_id, queued_at);
+   INSERT INTO assessment_jobs (group_id, session_id, status, queued_at, updated_at, run_after)
+     SELECT group_id, session_id, 'pending', COALESCE(closed_at, opened_at), COALESCE(closed_at, opened_at),
+       COALESCE(closed_at, opened_at)
+     FROM interaction_groups WHERE assessment_requested = 1;`
 ]
 
 export const migrate = (db: DatabaseSync) => {

@@ -56,8 +56,9 @@ export class AssessmentQueue extends Context.Tag("coachup/AssessmentQueue")<
   AssessmentQueue,
   {
     /**
-     * The oldest job due now — pending and past its retry time, or running with an expired lease —
-     * now running for `worker` with one more attempt; none when nothing is due.
+     * A job due now — pending and past its retry time, or running with an expired lease — now running
+     * for `worker` with one more attempt; none when nothing is due. Memory and SQLite take the
+     * earliest queued; Convex the earliest due (its index orders by retry time or lease end).
      */
     readonly claim: (request: ClaimRequest) => Effect.Effect<Option.Option<ClaimedJob>, StoreUnavailable>
     /** Stores the outcome; `lost` when the job was reclaimed (or deleted) meanwhile. */

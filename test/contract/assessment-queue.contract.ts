@@ -124,7 +124,7 @@ export const assessmentQueueContract = (
     )
 
     test(
-      "concurrent claims never hand out one job twice",
+      "a burst of claims hands out each job once, and nothing more",
       Effect.gen(function* () {
         for (let index = 0; index < 6; index++) yield* closeGroup(`s${index}`, `g${index}`, 100 + index)
         const claims = yield* Effect.all(

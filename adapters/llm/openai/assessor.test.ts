@@ -60,6 +60,9 @@ describe("OpenAI assessor (real SDK, local OpenAI-compatible server)", () => {
     Effect.gen(function* () {
       const error = yield* Effect.flip(assessor("assess-score-out-of-range").assess(request))
       expect(error).toMatchObject({ _tag: "ModelFailed", reason: "protocol" })
+      // It says where the answer was wrong, never what it said: the reason is stored and logged.
+      expect(error.message).toContain("scores.0.score")
+      expect(error.message).not.toContain("Too good")
     })
   )
 })

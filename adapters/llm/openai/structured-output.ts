@@ -1,4 +1,4 @@
-import { Effect, JSONSchema, Option, Redacted, Schema } from "effect"
+import { Effect, JSONSchema, Option, ParseResult, Redacted, Schema } from "effect"
 import OpenAI from "openai"
 import { ModelFailed } from "../../../domain/errors.ts"
 import { toModelFailed } from "./chat-model.ts"
@@ -24,6 +24,16 @@ export interface StructuredRequest {
   readonly providerMayStore: boolean
   readonly requestId: string
 }
+
+/** The paths where an answer failed its Schema (`scores.0.score`), without the values found there. */
+const wrongPaths = (error: ParseResult.ParseError) =>
+  [
+    ...new Set(
+      ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => issue.path.join(".") || "(root)")
+    )
+  ]
+    .slice(0, 5)
+    .join(", ")
 
 /**
  * One chat completion whose answer must match `schema`: the JSON schema sent as the response format
@@ -55,8 +65,14 @@ export const structuredOutput = <A, I>(openai: OpenAI, name: string, schema: Sch
     }).pipe(
       Effect.flatMap((completion) =>
         decode(completion.choices?.[0]?.message?.content ?? "").pipe(
+          // Where the answer is wrong, never what it says: a Schema error quotes the offending value,
+          // which can be the user's words, and this message reaches job rows and logs.
           Effect.mapError(
-            (error) => new ModelFailed({ reason: "protocol", message: `malformed ${name}: ${error.message}` })
+            (error) =>
+              new ModelFailed({
+                reason: "protocol",
+                message: `malformed ${name} at ${wrongPaths(error)}`
+              })
           )
         )
       )
