@@ -5,7 +5,7 @@ import { transaction } from "./transaction.ts"
  * Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
  * Append new entries; never edit one that has shipped.
  */
-const migrations: ReadonlyArray<string> = [
+export const migrations: ReadonlyArray<string> = [
   `CREATE TABLE messages (
      message_id   TEXT PRIMARY KEY,
      session_id   TEXT NOT NULL,

@@ -1,0 +1,30 @@
+import { DatabaseSync } from "node:sqlite"
+import { describe, expect, it } from "vitest"
+import { migrate, migrations } from "./migrations.ts"
+
+describe("SQLite migrations", () => {
+  it("a database from before assessments gets a job for each group already due, and none for the rest", () => {
+    const db = new DatabaseSync(":memory:")
+    // The database as the release before assessments left it: two migrations applied.
+    migrations.slice(0, 2).forEach((sql) => db.exec(sql))
+    db.exec("PRAGMA user_version = 2")
+    const group = db.prepare(
+      `INSERT INTO interaction_groups (group_id, session_id, status, opened_at, closed_at, messages, assessment_requested)
+       VALUES (?, 's1', ?, 100, ?, 2, ?)`
+    )
+    group.run("due", "closed", 200, 1)
+    group.run("still-open", "open", null, 0)
+
+    migrate(db)
+
+    expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: migrations.length })
+    expect(
+      db
+        .prepare("SELECT group_id, session_id, status, attempts, queued_at, run_after FROM assessment_jobs")
+        .all()
+    ).toEqual([
+      { group_id: "due", session_id: "s1", status: "pending", attempts: 0, queued_at: 200, run_after: 200 }
+    ])
+    db.close()
+  })
+})
