@@ -1,6 +1,6 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Sse } from "@effect/experimental"
-import { type Duration, Effect, Metric, Schedule, Stream } from "effect"
+import { Chunk, type Duration, Effect, Fiber, Metric, Option, Stream } from "effect"
 import type { FinishReason } from "../../application/ports/chat-model.ts"
 import type { ChatEvent, ChatTurn } from "../../application/stream-chat.ts"
 import { openStreams } from "./http-metrics.ts"
@@ -82,6 +82,30 @@ export const UI_MESSAGE_STREAM_HEADERS = {
 }
 
 /**
+ * `frames` with a heartbeat after each `every` of silence. Each pull of `frames` runs in a fiber of
+ * its own that a heartbeat does not interrupt, so no frame is lost.
+ */
+const withHeartbeats = <E, R>(frames: Stream.Stream<string, E, R>, every: Duration.Duration) =>
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const pull = yield* Stream.toPull(frames)
+      const scope = yield* Effect.scope
+      let pending: Fiber.RuntimeFiber<Chunk.Chunk<string>, Option.Option<E>> | undefined
+      const next = Effect.gen(function* () {
+        const fiber = pending ?? (yield* Effect.forkIn(pull, scope))
+        pending = fiber
+        const exit = yield* Fiber.await(fiber).pipe(Effect.timeout(every), Effect.option)
+        if (Option.isNone(exit)) return Chunk.of(HEARTBEAT)
+        pending = undefined
+        // As a join would: what the pull set (the turn's log annotations) carries on to the next one.
+        yield* Fiber.inheritAll(fiber)
+        return yield* exit.value
+      })
+      return Stream.repeatEffectChunkOption(next)
+    })
+  )
+
+/**
  * The turn as a `text/event-stream` response in the AI SDK UI message stream protocol, ending
  * with `data: [DONE]`, with heartbeats while it is open. Errors after the headers travel in-band;
  * a client that goes away interrupts the stream, and with it the model call.
@@ -91,12 +115,11 @@ export const uiMessageStreamResponse = (turn: ChatTurn, requestId: string, heart
     Stream.map(uiMessageParts(turn, requestId), frame),
     Stream.succeed("data: [DONE]\n\n")
   )
-  const heartbeats = Stream.fromSchedule(Schedule.spaced(heartbeat)).pipe(Stream.as(HEARTBEAT))
   // Counted while the body is written: from the first pull until it ends or the client goes away.
   const counted = Stream.unwrapScoped(
     Effect.as(
       Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1)),
-      Stream.merge(frames, heartbeats, { haltStrategy: "left" })
+      withHeartbeats(frames, heartbeat)
     )
   )
   return HttpServerResponse.stream(Stream.encodeText(counted), {
