@@ -1,49 +1,11 @@
-import { useEffect, useState } from "react"
-import { getJson, sendJson } from "../api-client.ts"
-import type { UserPrivacy } from "../api-types.ts"
+import { useState } from "react"
 import { ErrorNotice } from "../error-notice.tsx"
+import { useOptOut } from "../use-opt-out.ts"
 
 /** The user's privacy choice, loaded from and saved to the service. */
 export function SettingsPage() {
-  const [optOut, setOptOut] = useState<boolean | null>(null)
-  const [saving, setSaving] = useState(false)
-  const [saved, setSaved] = useState(false)
-  const [error, setError] = useState<unknown>(null)
   const [attempt, setAttempt] = useState(0)
-
-  useEffect(() => {
-    const controller = new AbortController()
-    setError(null)
-    getJson<UserPrivacy>("/settings/privacy", controller.signal)
-      .then((settings) => setOptOut(settings.transcriptPersistenceOptOut))
-      .catch((cause: unknown) => {
-        if (!controller.signal.aborted) setError(cause)
-      })
-    return () => controller.abort()
-  }, [attempt])
-
-  // The box follows the click at once, and goes back if the service does not take the change. It
-  // stays enabled while saving (disabling it would drop keyboard focus); a click meanwhile is ignored.
-  const change = async (next: boolean) => {
-    if (saving) return
-    const previous = optOut
-    setOptOut(next)
-    setSaving(true)
-    setSaved(false)
-    setError(null)
-    try {
-      const settings = await sendJson<UserPrivacy>("PUT", "/settings/privacy", {
-        transcriptPersistenceOptOut: next
-      })
-      setOptOut(settings.transcriptPersistenceOptOut)
-      setSaved(true)
-    } catch (cause) {
-      setOptOut(previous)
-      setError(cause)
-    } finally {
-      setSaving(false)
-    }
-  }
+  const { optOut, saving, saved, error, change, dismissError } = useOptOut("/settings/privacy", attempt)
 
   return (
     <section aria-labelledby="settings-heading">
@@ -88,7 +50,7 @@ export function SettingsPage() {
       {error === null ? null : (
         <ErrorNotice
           error={error}
-          onRetry={() => (optOut === null ? setAttempt((n) => n + 1) : setError(null))}
+          onRetry={() => (optOut === null ? setAttempt((n) => n + 1) : dismissError())}
         />
       )}
     </section>
