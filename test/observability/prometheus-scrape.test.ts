@@ -71,7 +71,7 @@ beforeAll(async () => {
     prometheus.once("error", (error) =>
       fail(
         (error as NodeJS.ErrnoException).code === "ENOENT"
-          ? new Error("prometheus is not installed: apt-get install -y --no-install-recommends prometheus")
+          ? new Error("prometheus is not installed: bash scripts/install-test-tools.sh")
           : error
       )
     )

@@ -10,7 +10,7 @@ export const runPrometheusTool = async (binary: "promtool" | "prometheus", args:
     return await promisify(execFile)(binary, [...args], { timeout: 60_000 })
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new Error(`${binary} is not installed: apt-get install -y --no-install-recommends prometheus`)
+      throw new Error(`${binary} is not installed: bash scripts/install-test-tools.sh`)
     }
     const { stdout, stderr } = error as { stdout?: string; stderr?: string }
     throw new Error(`${binary} ${args.join(" ")} failed:\n${stdout ?? ""}${stderr ?? ""}`)

@@ -37,31 +37,44 @@ export const errorFromResponse = async (response: Response): Promise<ApiError> =
   )
 }
 
-/** `fetch` that fails with an ApiError on a non-2xx answer or no answer at all. */
-export const fetchOk = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-  let response: Response
-  try {
-    response = await fetch(input, init)
-  } catch (cause) {
-    if (cause instanceof DOMException && cause.name === "AbortError") throw cause
-    throw new ApiError(0, "unreachable", "The Coach Up service cannot be reached.")
-  }
-  if (!response.ok) throw await errorFromResponse(response)
-  return response
+/** The calls the app makes to the service, over a `fetch` (the browser's, or a test's fake). */
+export interface ServiceClient {
+  /** `fetch` that fails with an ApiError on a non-2xx answer or no answer at all. */
+  readonly fetchOk: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
+  readonly getJson: <A>(path: string, signal?: AbortSignal) => Promise<A>
+  readonly sendJson: <A>(method: "PUT" | "DELETE", path: string, body?: unknown) => Promise<A>
 }
 
-export const getJson = async <A>(path: string, signal?: AbortSignal): Promise<A> =>
-  (await fetchOk(path, signal === undefined ? {} : { signal })).json() as Promise<A>
-
-export const sendJson = async <A>(method: "PUT" | "DELETE", path: string, body?: unknown): Promise<A> =>
-  (
-    await fetchOk(path, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { "content-type": "application/json" } })
-    })
-  ).json() as Promise<A>
+export const serviceClient = (
+  fetcher: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response> = (input, init) =>
+    fetch(input, init)
+): ServiceClient => {
+  const fetchOk = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    let response: Response
+    try {
+      response = await fetcher(input, init)
+    } catch (cause) {
+      if (cause instanceof DOMException && cause.name === "AbortError") throw cause
+      throw new ApiError(0, "unreachable", "The Coach Up service cannot be reached.")
+    }
+    if (!response.ok) throw await errorFromResponse(response)
+    return response
+  }
+  return {
+    fetchOk,
+    getJson: async <A>(path: string, signal?: AbortSignal): Promise<A> =>
+      (await fetchOk(path, signal === undefined ? {} : { signal })).json() as Promise<A>,
+    sendJson: async <A>(method: "PUT" | "DELETE", path: string, body?: unknown): Promise<A> =>
+      (
+        await fetchOk(path, {
+          method,
+          ...(body === undefined
+            ? {}
+            : { body: JSON.stringify(body), headers: { "content-type": "application/json" } })
+        })
+      ).json() as Promise<A>
+  }
+}
 
 /** What to tell a person about a failure, in one sentence or two. */
 export const describeError = (error: unknown): string => {

@@ -1,10 +1,14 @@
 import type { ContextWindow, GroupsResponse, InteractionGroup, Message, MessagesPage } from "./api-types.ts"
-import { getJson } from "./api-client.ts"
+import type { ServiceClient } from "./api-client.ts"
 
 const PAGE_SIZE = 200
 
 /** The session's whole stored transcript, in (ts, seq) order, page after page. */
-export const loadTranscript = async (sessionId: string, signal?: AbortSignal): Promise<Array<Message>> => {
+export const loadTranscript = async (
+  { getJson }: ServiceClient,
+  sessionId: string,
+  signal?: AbortSignal
+): Promise<Array<Message>> => {
   const items: Array<Message> = []
   let cursor: string | null = null
   do {
@@ -21,6 +25,7 @@ export const loadTranscript = async (sessionId: string, signal?: AbortSignal): P
 }
 
 export const loadGroups = async (
+  { getJson }: ServiceClient,
   sessionId: string,
   signal?: AbortSignal
 ): Promise<ReadonlyArray<InteractionGroup>> =>
@@ -31,11 +36,14 @@ export const loadGroups = async (
  * kept, the recent messages the service still holds in memory (its chat context window).
  */
 export const loadConversation = async (
+  service: ServiceClient,
   sessionId: string
 ): Promise<{ readonly messages: ReadonlyArray<Message>; readonly fromMemory: boolean }> => {
-  const stored = await loadTranscript(sessionId)
+  const stored = await loadTranscript(service, sessionId)
   if (stored.length > 0) return { messages: stored, fromMemory: false }
-  const context = await getJson<ContextWindow>(`/sessions/${encodeURIComponent(sessionId)}/context?for=chat`)
+  const context = await service.getJson<ContextWindow>(
+    `/sessions/${encodeURIComponent(sessionId)}/context?for=chat`
+  )
   return context.source === "memory" && context.messages.length > 0
     ? { messages: context.messages, fromMemory: true }
     : { messages: [], fromMemory: false }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react"
-import { getJson, sendJson } from "./api-client.ts"
+import { useService } from "./service-context.ts"
 
 /**
  * A `transcriptPersistenceOptOut` the service holds at `path`: read on mount (and when `reload`
@@ -8,6 +8,7 @@ import { getJson, sendJson } from "./api-client.ts"
  * focus stays on it).
  */
 export const useOptOut = (path: string, reload = 0) => {
+  const { getJson, sendJson } = useService()
   const [optOut, setOptOut] = useState<boolean | null>(null)
   const [saving, setSaving] = useState(false)
   const [saved, setSaved] = useState(false)
@@ -23,7 +24,7 @@ export const useOptOut = (path: string, reload = 0) => {
         if (!controller.signal.aborted) setError(cause)
       })
     return () => controller.abort()
-  }, [path, reload])
+  }, [getJson, path, reload])
 
   const change = async (next: boolean) => {
     if (saving) return

@@ -12,9 +12,7 @@ export const PHONE = { width: 390, height: 844 }
 /** Fails, never skips, without Chromium: a CI machine that lacks it must say so. */
 export const launchBrowser = async (): Promise<Browser> => {
   if (!existsSync(CHROMIUM))
-    throw new Error(
-      `end-to-end tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`
-    )
+    throw new Error(`end-to-end tests need Chromium at ${CHROMIUM}: bash scripts/install-test-tools.sh`)
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [

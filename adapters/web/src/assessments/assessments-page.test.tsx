@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
-import { cleanup, render, screen } from "@testing-library/react"
-import { afterEach, describe, expect, it, vi } from "vitest"
+import { cleanup, screen } from "@testing-library/react"
+import { afterEach, describe, expect, it } from "vitest"
+import { renderWithService } from "../test-support/render-with-service.tsx"
 import { fakeService } from "../test-support/fake-service.ts"
 import type { AssessmentView } from "../api-types.ts"
 import { AssessmentsPage } from "./assessments-page.tsx"
@@ -36,7 +37,6 @@ const completed: AssessmentView = {
 
 afterEach(() => {
   cleanup()
-  vi.unstubAllGlobals()
 })
 
 describe("the assessments page", () => {
@@ -47,8 +47,7 @@ describe("the assessments page", () => {
         { json: { sessionId: "s-1", assessments: [completed] } }
       ]
     })
-    vi.stubGlobal("fetch", service.fetch)
-    render(<AssessmentsPage sessionId="s-1" />)
+    renderWithService(service, <AssessmentsPage sessionId="s-1" />)
     expect((await screen.findByRole("status")).textContent).toContain("Waiting to be assessed")
 
     await screen.findByText("Open by naming what your manager cares about.", {}, { timeout: 3000 })
@@ -64,13 +63,12 @@ describe("the assessments page", () => {
 
   it("says why a failed assessment failed", async () => {
     const failed = { ...queued, status: "failed", attempts: 3, failureReason: "the model timed out" }
-    vi.stubGlobal(
-      "fetch",
+    renderWithService(
       fakeService({
         "GET /sessions/s-1/assessments": [{ json: { sessionId: "s-1", assessments: [failed] } }]
-      }).fetch
+      }),
+      <AssessmentsPage sessionId="s-1" />
     )
-    render(<AssessmentsPage sessionId="s-1" />)
     expect(await screen.findByText("The assessment failed: the model timed out")).toBeTruthy()
   })
 })

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react"
-import { getJson } from "../api-client.ts"
 import { ErrorNotice } from "../error-notice.tsx"
 import type { SessionAssessments } from "../api-types.ts"
+import { useService } from "../service-context.ts"
 import { AssessmentCard } from "./assessment-card.tsx"
 import "./assessments.css"
 
@@ -12,6 +12,7 @@ const IDLE_POLL_MS = 2500
 /** The session's assessments, newest work appearing without a reload. */
 export function AssessmentsPage(props: { readonly sessionId: string }) {
   const { sessionId } = props
+  const service = useService()
   const [data, setData] = useState<SessionAssessments | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [attempt, setAttempt] = useState(0)
@@ -21,7 +22,7 @@ export function AssessmentsPage(props: { readonly sessionId: string }) {
     let timer: ReturnType<typeof setTimeout> | undefined
     const poll = async () => {
       try {
-        const next = await getJson<SessionAssessments>(
+        const next = await service.getJson<SessionAssessments>(
           `/sessions/${encodeURIComponent(sessionId)}/assessments`,
           controller.signal
         )
@@ -38,7 +39,7 @@ export function AssessmentsPage(props: { readonly sessionId: string }) {
       controller.abort()
       clearTimeout(timer)
     }
-  }, [sessionId, attempt])
+  }, [service, sessionId, attempt])
 
   return (
     <section aria-labelledby="assessments-heading">

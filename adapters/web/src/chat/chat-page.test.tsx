@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react"
-import { afterEach, describe, expect, it, vi } from "vitest"
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react"
+import { afterEach, describe, expect, it } from "vitest"
+import { renderWithService } from "../test-support/render-with-service.tsx"
 import { type FakeAnswer, fakeService, replyParts } from "../test-support/fake-service.ts"
 import { ChatPage } from "./chat-page.tsx"
 
@@ -31,8 +32,7 @@ const emptySession: Record<string, ReadonlyArray<FakeAnswer>> = {
 
 const start = (chat: ReadonlyArray<FakeAnswer>) => {
   const service = fakeService({ ...emptySession, "POST /chat/stream": chat })
-  vi.stubGlobal("fetch", service.fetch)
-  render(<ChatPage sessionId={SESSION} />)
+  renderWithService(service, <ChatPage sessionId={SESSION} />)
   return service
 }
 
@@ -45,7 +45,6 @@ const send = async (text: string) => {
 
 afterEach(() => {
   cleanup()
-  vi.unstubAllGlobals()
   localStorage.clear()
 })
 

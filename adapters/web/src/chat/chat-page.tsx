@@ -2,6 +2,7 @@ import { useChat } from "@ai-sdk/react"
 import { type FormEvent, type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react"
 import type { InteractionGroup, Message } from "../api-types.ts"
 import { ErrorNotice } from "../error-notice.tsx"
+import { useService } from "../service-context.ts"
 import { loadConversation, loadGroups } from "../transcript.ts"
 import { type CoachMessage, chatTransport } from "./chat-transport.ts"
 import { InteractionStatus } from "./interaction-status.tsx"
@@ -21,7 +22,8 @@ const asChatMessage = (item: Message): CoachMessage => ({
 /** Chat with the coach in one session: the reply streams in, and the session resumes on return. */
 export function ChatPage(props: { readonly sessionId: string }) {
   const { sessionId } = props
-  const transport = useMemo(() => chatTransport(sessionId), [sessionId])
+  const service = useService()
+  const transport = useMemo(() => chatTransport(service, sessionId), [service, sessionId])
   const [turns, setTurns] = useState(0)
   const [stopped, setStopped] = useState<ReadonlySet<string>>(new Set())
   const { messages, setMessages, sendMessage, regenerate, stop, status, error } = useChat<CoachMessage>({
@@ -43,7 +45,7 @@ export function ChatPage(props: { readonly sessionId: string }) {
 
   const resume = () => {
     setLoadError(null)
-    loadConversation(sessionId)
+    loadConversation(service, sessionId)
       .then((conversation) => {
         setMessages(conversation.messages.map(asChatMessage))
         setFromMemory(conversation.fromMemory)
@@ -51,14 +53,14 @@ export function ChatPage(props: { readonly sessionId: string }) {
       })
       .catch(setLoadError)
   }
-  useEffect(resume, [sessionId])
+  useEffect(resume, [service, sessionId])
 
   // A turn's classification runs beside its reply and shows in the groups: read them after every
   // turn, and once more a little later for a classifier slower than the reply.
   useEffect(() => {
     const controller = new AbortController()
     const refresh = () =>
-      loadGroups(sessionId, controller.signal)
+      loadGroups(service, sessionId, controller.signal)
         .then(setGroups)
         .catch(() => {
           if (!controller.signal.aborted) setGroups("unavailable")
@@ -69,7 +71,7 @@ export function ChatPage(props: { readonly sessionId: string }) {
       controller.abort()
       clearTimeout(again)
     }
-  }, [sessionId, turns])
+  }, [service, sessionId, turns])
 
   // The newest words and the composer stay in view. A block body: scrollIntoView returns a promise in
   // newer browsers, and an effect may return only a cleanup.

@@ -1,5 +1,5 @@
 import { DefaultChatTransport, type UIMessage } from "ai"
-import { fetchOk } from "../api-client.ts"
+import type { ServiceClient } from "../api-client.ts"
 
 /** What the service puts in a reply's `start` and `finish` parts, and what History adds. */
 export interface ReplyMetadata {
@@ -19,7 +19,7 @@ export const textOf = (message: UIMessage): string =>
  * the transcript and builds the context itself. A retry sends the same messageId, so the service
  * ingests the prompt once.
  */
-export const chatTransport = (sessionId: string) =>
+export const chatTransport = ({ fetchOk }: ServiceClient, sessionId: string) =>
   new DefaultChatTransport<CoachMessage>({
     api: "/chat/stream",
     fetch: fetchOk as typeof fetch,

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react"
-import { sendJson } from "../api-client.ts"
 import type { DeletedSession, InteractionGroup, Message } from "../api-types.ts"
 import { ErrorNotice } from "../error-notice.tsx"
+import { useService } from "../service-context.ts"
 import { loadGroups, loadTranscript } from "../transcript.ts"
 import { transcriptEntries } from "./transcript-entries.ts"
 import "./history.css"
@@ -16,6 +16,7 @@ const closeReasons = {
 /** The session's transcript as the service stored it, and its deletion. */
 export function HistoryPage(props: { readonly sessionId: string; readonly onDeleted: () => void }) {
   const { sessionId } = props
+  const service = useService()
   const [data, setData] = useState<{
     messages: Array<Message>
     groups: ReadonlyArray<InteractionGroup>
@@ -30,13 +31,16 @@ export function HistoryPage(props: { readonly sessionId: string; readonly onDele
   useEffect(() => {
     const controller = new AbortController()
     setError(null)
-    Promise.all([loadTranscript(sessionId, controller.signal), loadGroups(sessionId, controller.signal)])
+    Promise.all([
+      loadTranscript(service, sessionId, controller.signal),
+      loadGroups(service, sessionId, controller.signal)
+    ])
       .then(([messages, groups]) => setData({ messages, groups }))
       .catch((cause: unknown) => {
         if (!controller.signal.aborted) setError(cause)
       })
     return () => controller.abort()
-  }, [sessionId, attempt])
+  }, [service, sessionId, attempt])
 
   // Focus follows the question: onto its safe answer when it opens, back to its button when it closes.
   const asked = useRef(false)
@@ -49,7 +53,10 @@ export function HistoryPage(props: { readonly sessionId: string; readonly onDele
   const remove = async () => {
     setError(null)
     try {
-      const result = await sendJson<DeletedSession>("DELETE", `/sessions/${encodeURIComponent(sessionId)}`)
+      const result = await service.sendJson<DeletedSession>(
+        "DELETE",
+        `/sessions/${encodeURIComponent(sessionId)}`
+      )
       setDeleted(result.deleted)
       setConfirming(false)
       setData({ messages: [], groups: [] })

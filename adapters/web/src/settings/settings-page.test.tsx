@@ -1,12 +1,12 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react"
-import { afterEach, describe, expect, it, vi } from "vitest"
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react"
+import { afterEach, describe, expect, it } from "vitest"
+import { renderWithService } from "../test-support/render-with-service.tsx"
 import { fakeService } from "../test-support/fake-service.ts"
 import { SettingsPage } from "./settings-page.tsx"
 
 afterEach(() => {
   cleanup()
-  vi.unstubAllGlobals()
 })
 
 const optOutBox = () => screen.getByLabelText<HTMLInputElement>("Don't keep my transcripts")
@@ -17,8 +17,7 @@ describe("the settings page", () => {
       "GET /settings/privacy": [{ json: { userId: "local", transcriptPersistenceOptOut: false } }],
       "PUT /settings/privacy": [{ json: { userId: "local", transcriptPersistenceOptOut: true } }]
     })
-    vi.stubGlobal("fetch", service.fetch)
-    render(<SettingsPage />)
+    renderWithService(service, <SettingsPage />)
     await waitFor(() => expect(optOutBox().disabled).toBe(false))
     expect(optOutBox().checked).toBe(false)
     fireEvent.click(optOutBox())
@@ -31,8 +30,7 @@ describe("the settings page", () => {
   })
 
   it("puts the box back and says why when the service does not take the change", async () => {
-    vi.stubGlobal(
-      "fetch",
+    renderWithService(
       fakeService({
         "GET /settings/privacy": [{ json: { userId: "local", transcriptPersistenceOptOut: false } }],
         "PUT /settings/privacy": [
@@ -43,9 +41,9 @@ describe("the settings page", () => {
             }
           }
         ]
-      }).fetch
+      }),
+      <SettingsPage />
     )
-    render(<SettingsPage />)
     await waitFor(() => expect(optOutBox().disabled).toBe(false))
     fireEvent.click(optOutBox())
     expect((await screen.findByRole("alert")).textContent).toContain("The store is unavailable.")
