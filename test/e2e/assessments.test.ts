@@ -1,28 +1,19 @@
-import type { Browser } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type AppService, startAppService } from "./support/app-service.ts"
-import { launchBrowser, openApp, PHONE } from "./support/browser.ts"
+import { describe, expect, it } from "vitest"
+import { appAndBrowser } from "./support/app-service.ts"
+import { openApp, PHONE } from "./support/browser.ts"
 import { currentSessionId, sendAndWait } from "./support/chat.ts"
 
-let service: AppService
-let browser: Browser
-beforeAll(async () => {
-  ;[service, browser] = await Promise.all([startAppService(), launchBrowser()])
-})
-afterAll(async () => {
-  await browser?.close()
-  await service?.close()
-})
+const e2e = appAndBrowser()
 
 describe("assessments in the browser", () => {
   it("a role play that ends is assessed, and the open Assessments page shows it without a reload", async () => {
-    const chat = await openApp(browser, service.url)
+    const chat = await openApp(e2e.browser, e2e.service.url)
     await chat.page.goto("/")
     await chat.page.getByText("No interaction in progress.").waitFor()
     const sessionId = await currentSessionId(chat.page)
 
     // Watching from a phone: the page is open before there is anything to show, and never reloads.
-    const watcher = await openApp(browser, service.url, PHONE)
+    const watcher = await openApp(e2e.browser, e2e.service.url, PHONE)
     await watcher.page.goto(`/assessments?session=${sessionId}`)
     await watcher.page.getByText("No assessments yet.").waitFor()
     await watcher.page.evaluate(() => Object.assign(window, { loadedOnce: true }))

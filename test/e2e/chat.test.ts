@@ -1,26 +1,14 @@
-import type { Browser } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type AppService, startAppService } from "./support/app-service.ts"
-import { launchBrowser, openApp, PHONE } from "./support/browser.ts"
+import { describe, expect, it } from "vitest"
+import { appAndBrowser } from "./support/app-service.ts"
+import { openApp, PHONE } from "./support/browser.ts"
 import { contextSizes, currentSessionId, sendAndWait } from "./support/chat.ts"
 
 // Words 20 ms apart arrive in separate reads, so the page can be seen to render the reply in pieces.
-let service: AppService
-let browser: Browser
-beforeAll(async () => {
-  ;[service, browser] = await Promise.all([
-    startAppService({ CHAT_CONTEXT_LIMIT: "3", OFFLINE_TOKEN_DELAY_MS: "20" }),
-    launchBrowser()
-  ])
-})
-afterAll(async () => {
-  await browser?.close()
-  await service?.close()
-})
+const e2e = appAndBrowser({ CHAT_CONTEXT_LIMIT: "3", OFFLINE_TOKEN_DELAY_MS: "20" })
 
 describe("chat in the browser", () => {
   it("streams each reply, whose context grows to CHAT_CONTEXT_LIMIT and no further; the session resumes at phone width", async () => {
-    const app = await openApp(browser, service.url)
+    const app = await openApp(e2e.browser, e2e.service.url)
     const { page } = app
     await page.goto("/")
     await page.getByText("No interaction in progress.").waitFor()
@@ -47,7 +35,7 @@ describe("chat in the browser", () => {
     await app.screenshot("chat-multi-turn")
 
     const sessionId = await currentSessionId(page)
-    const phone = await openApp(browser, service.url, PHONE)
+    const phone = await openApp(e2e.browser, e2e.service.url, PHONE)
     await phone.page.goto(`/?session=${sessionId}`)
     await phone.page.locator(".message-assistant").nth(3).waitFor()
     expect(await phone.page.locator(".message").count()).toBe(8)

@@ -1,21 +1,9 @@
-import type { Browser } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type AppService, startAppService } from "./support/app-service.ts"
-import { launchBrowser, openApp } from "./support/browser.ts"
+import { describe, expect, it } from "vitest"
+import { appAndBrowser } from "./support/app-service.ts"
+import { openApp } from "./support/browser.ts"
 import { sendAndWait } from "./support/chat.ts"
 
-let service: AppService
-let browser: Browser
-beforeAll(async () => {
-  ;[service, browser] = await Promise.all([
-    startAppService({ RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE: "1" }),
-    launchBrowser()
-  ])
-})
-afterAll(async () => {
-  await browser?.close()
-  await service?.close()
-})
+const e2e = appAndBrowser({ RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE: "1" })
 
 /** The browser reports a failed request on the console itself; those are the failures under test. */
 const unexpected = (errors: ReadonlyArray<string>) =>
@@ -25,7 +13,7 @@ const unexpected = (errors: ReadonlyArray<string>) =>
 
 describe("chat failures in the browser", () => {
   it("says when to retry after a 429, and says so when the service is gone, keeping the conversation", async () => {
-    const app = await openApp(browser, service.url)
+    const app = await openApp(e2e.browser, e2e.service.url)
     const { page } = app
     await page.goto("/")
     await page.getByText("No interaction in progress.").waitFor()
@@ -38,7 +26,7 @@ describe("chat failures in the browser", () => {
     expect(await page.getByText("Second message, too soon").count()).toBe(1)
     await app.screenshot("chat-rate-limited")
 
-    await service.close()
+    await e2e.service.close()
     await page.getByRole("button", { name: "Retry" }).click()
     await alert.getByText("The Coach Up service cannot be reached.").waitFor()
     expect(await page.locator(".message").count()).toBe(3)

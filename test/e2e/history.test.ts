@@ -1,31 +1,21 @@
-import type { Browser } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type AppService, startAppService } from "./support/app-service.ts"
-import { type AppPage, launchBrowser, openApp } from "./support/browser.ts"
+import { beforeAll, describe, expect, it } from "vitest"
+import { appAndBrowser } from "./support/app-service.ts"
+import { type AppPage, openApp } from "./support/browser.ts"
 import { currentSessionId, sendAndWait } from "./support/chat.ts"
 
 interface StoredPage {
   readonly items: ReadonlyArray<{ readonly role: string; readonly status?: string }>
 }
 
-let service: AppService
-let browser: Browser
+// A slow coach, so that there is time to stop a reply halfway.
+const e2e = appAndBrowser({ OFFLINE_TOKEN_DELAY_MS: "60" })
 let app: AppPage
 beforeAll(async () => {
-  // A slow coach, so that there is time to stop a reply halfway.
-  ;[service, browser] = await Promise.all([
-    startAppService({ OFFLINE_TOKEN_DELAY_MS: "60" }),
-    launchBrowser()
-  ])
-  app = await openApp(browser, service.url)
-})
-afterAll(async () => {
-  await browser?.close()
-  await service?.close()
+  app = await openApp(e2e.browser, e2e.service.url)
 })
 
 const stored = async (sessionId: string) =>
-  (await service.request("GET", `/sessions/${sessionId}/messages`)).body as StoredPage
+  (await e2e.service.request("GET", `/sessions/${sessionId}/messages`)).body as StoredPage
 
 describe("history in the browser", () => {
   it("marks a reply stopped mid-stream as incomplete", async () => {

@@ -1,32 +1,23 @@
 import { readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
-import type { Browser } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type AppService, startAppService } from "./support/app-service.ts"
-import { launchBrowser, openApp } from "./support/browser.ts"
+import { describe, expect, it } from "vitest"
+import { appAndBrowser } from "./support/app-service.ts"
+import { openApp } from "./support/browser.ts"
 import { contextSizes, currentSessionId, sendAndWait } from "./support/chat.ts"
 
-let service: AppService
-let browser: Browser
-beforeAll(async () => {
-  ;[service, browser] = await Promise.all([startAppService(), launchBrowser()])
-})
-afterAll(async () => {
-  await browser?.close()
-  await service?.close()
-})
+const e2e = appAndBrowser()
 
 /** Every byte under DATA_DIR (the SQLite file and its write-ahead log), as text. */
 const durableBytes = async () => {
-  const files = await readdir(service.dataDir)
+  const files = await readdir(e2e.service.dataDir)
   expect(files).toContain("coachup.sqlite")
-  const contents = await Promise.all(files.map((file) => readFile(join(service.dataDir, file), "latin1")))
+  const contents = await Promise.all(files.map((file) => readFile(join(e2e.service.dataDir, file), "latin1")))
   return contents.join("\n")
 }
 
 describe("the transcript opt-out in the browser", () => {
   it("persists across a reload, and a chat then leaves no message in the store while keeping its context", async () => {
-    const app = await openApp(browser, service.url)
+    const app = await openApp(e2e.browser, e2e.service.url)
     const { page } = app
     await page.goto("/settings")
     const optOut = page.getByLabel("Don't keep my transcripts")
@@ -58,9 +49,9 @@ describe("the transcript opt-out in the browser", () => {
     await app.screenshot("chat-opted-out")
 
     const sessionId = (await currentSessionId(page))!
-    const stored = await service.request("GET", `/sessions/${sessionId}/messages`)
+    const stored = await e2e.service.request("GET", `/sessions/${sessionId}/messages`)
     expect(stored.body).toMatchObject({ items: [] })
-    const context = await service.request("GET", `/sessions/${sessionId}/context?for=chat`)
+    const context = await e2e.service.request("GET", `/sessions/${sessionId}/context?for=chat`)
     expect(context.body).toMatchObject({ source: "memory", reason: "not_persisted" })
     const bytes = await durableBytes()
     expect(bytes).not.toContain("zebra-quartz-42")
@@ -70,7 +61,7 @@ describe("the transcript opt-out in the browser", () => {
   })
 
   it("a session's own switch overrides the user's opt-out: this session is kept", async () => {
-    const app = await openApp(browser, service.url)
+    const app = await openApp(e2e.browser, e2e.service.url)
     const { page } = app
     await page.goto("/")
     // The user opted out in the test above: a new session starts out following that.
@@ -92,7 +83,7 @@ describe("the transcript opt-out in the browser", () => {
 
     await sendAndWait(page, "Keep this one: heron-copper-88")
     const sessionId = (await currentSessionId(page))!
-    const stored = await service.request("GET", `/sessions/${sessionId}/messages`)
+    const stored = await e2e.service.request("GET", `/sessions/${sessionId}/messages`)
     expect((stored.body as { items: Array<{ text: string }> }).items[0]?.text).toBe(
       "Keep this one: heron-copper-88"
     )

@@ -1,4 +1,5 @@
 import { describeError } from "../api-client.ts"
+import { OptOutCheckbox } from "../opt-out-checkbox.tsx"
 import { useOptOut } from "../use-opt-out.ts"
 
 /**
@@ -6,29 +7,19 @@ import { useOptOut } from "../use-opt-out.ts"
  * answers it (the session's override, else the user's setting).
  */
 export function SessionPrivacyToggle(props: { readonly sessionId: string }) {
-  const { optOut, saving, error, change } = useOptOut(
-    `/sessions/${encodeURIComponent(props.sessionId)}/privacy`
-  )
+  const setting = useOptOut(`/sessions/${encodeURIComponent(props.sessionId)}/privacy`)
 
   return (
     <div className="session-privacy">
-      <label>
-        <input
-          type="checkbox"
-          checked={optOut === true}
-          disabled={optOut === null}
-          aria-busy={saving}
-          onChange={(event) => void change(event.target.checked)}
-          aria-describedby="session-privacy-hint"
-        />{" "}
+      <OptOutCheckbox setting={setting} describedBy="session-privacy-hint">
         Don&apos;t keep this session&apos;s transcript
-      </label>
+      </OptOutCheckbox>
       <p id="session-privacy-hint" className="hint">
         For this session only; it overrides your choice in Settings.
       </p>
-      {error === null ? null : (
+      {setting.error === null ? null : (
         <p className="field-error" role="alert">
-          {describeError(error)}
+          {describeError(setting.error)}
         </p>
       )}
     </div>

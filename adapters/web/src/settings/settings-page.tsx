@@ -1,27 +1,21 @@
 import { useState } from "react"
 import { ErrorNotice } from "../error-notice.tsx"
+import { OptOutCheckbox } from "../opt-out-checkbox.tsx"
 import { useOptOut } from "../use-opt-out.ts"
 
 /** The user's privacy choice, loaded from and saved to the service. */
 export function SettingsPage() {
   const [attempt, setAttempt] = useState(0)
-  const { optOut, saving, saved, error, change, dismissError } = useOptOut("/settings/privacy", attempt)
+  const setting = useOptOut("/settings/privacy", attempt)
+  const { optOut, saving, saved, error, dismissError } = setting
 
   return (
     <section aria-labelledby="settings-heading">
       <h1 id="settings-heading">Settings</h1>
       <h2>Privacy</h2>
-      <label className="setting">
-        <input
-          type="checkbox"
-          checked={optOut === true}
-          disabled={optOut === null}
-          aria-busy={saving}
-          onChange={(event) => void change(event.target.checked)}
-          aria-describedby="opt-out-meaning"
-        />{" "}
+      <OptOutCheckbox setting={setting} describedBy="opt-out-meaning" className="setting">
         Don&apos;t keep my transcripts
-      </label>
+      </OptOutCheckbox>
       <div id="opt-out-meaning" className="hint">
         <p>When this is on, for every session that does not override it:</p>
         <ul>
