@@ -12,7 +12,7 @@ export class ConversationSettings extends Context.Tag("coachup/ConversationSetti
     readonly classifierContextLimit: number
     readonly chatSystemPrompt: string
     readonly classifierSystemPrompt: string
-    /** Every store call fails as unavailable after this long. */
+    /** A store call that can wait (`StoreCalls`) fails as unavailable after this long. */
     readonly storeTimeout: Duration.Duration
     readonly retentionDays: number
     /** A model that sends no text for this long fails the turn (first token, and between tokens). */

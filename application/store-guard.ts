@@ -1,24 +1,27 @@
-import { Duration, Effect, Layer, Metric } from "effect"
+import { Duration, Effect, Layer, Metric, Option } from "effect"
 import { StoreUnavailable } from "../domain/errors.ts"
 import { ConversationSettings } from "./conversation-settings.ts"
 import { storeErrorsTotal, storeQuerySeconds } from "./metrics.ts"
 import { AssessmentQueue } from "./ports/assessment-queue.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
+import { StoreCalls } from "./ports/store-calls.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 
 /**
- * Every durable store call gets a deadline, a span, a latency histogram and an error counter
- * here, once, whatever adapter serves the port.
+ * Every durable store call gets a span, a latency histogram and an error counter here, once,
+ * whatever adapter serves the port; and a deadline when the adapter's calls can wait (`StoreCalls`).
  */
 const guarded =
-  (port: string, timeout: Duration.Duration) =>
+  (port: string, timeout: Option.Option<Duration.Duration>) =>
   <A, R>(op: string, call: Effect.Effect<A, StoreUnavailable, R>): Effect.Effect<A, StoreUnavailable, R> =>
-    call.pipe(
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () => new StoreUnavailable({ operation: op, reason: "timed out" })
-      }),
+    (Option.isSome(timeout)
+      ? Effect.timeoutFail(call, {
+          duration: timeout.value,
+          onTimeout: () => new StoreUnavailable({ operation: op, reason: "timed out" })
+        })
+      : call
+    ).pipe(
       Effect.timed,
       Effect.tap(([elapsed]) =>
         Metric.update(Metric.tagged(storeQuerySeconds, "op", op), Duration.toSeconds(elapsed))
@@ -31,13 +34,21 @@ const guarded =
 /** How many single-call deadlines a bulk delete may take. */
 const BULK_DEADLINE_FACTOR = 30
 
+/** The deadline of one call, when the stores' calls can wait; a bulk delete's is longer. */
+const deadlines = Effect.gen(function* () {
+  const { storeTimeout } = yield* ConversationSettings
+  const { canWait } = yield* StoreCalls
+  const single = canWait ? Option.some(storeTimeout) : Option.none()
+  return { single, bulk: Option.map(single, (timeout) => Duration.times(timeout, BULK_DEADLINE_FACTOR)) }
+})
+
 export const layerGuardedTranscriptStore = Layer.effect(
   TranscriptStore,
   Effect.gen(function* () {
     const store = yield* TranscriptStore
-    const { storeTimeout } = yield* ConversationSettings
-    const guard = guarded("TranscriptStore", storeTimeout)
-    const bulk = guarded("TranscriptStore", Duration.times(storeTimeout, BULK_DEADLINE_FACTOR))
+    const deadline = yield* deadlines
+    const guard = guarded("TranscriptStore", deadline.single)
+    const bulk = guarded("TranscriptStore", deadline.bulk)
     return TranscriptStore.of({
       append: (item) => guard("append", store.append(item)),
       finishReply: (item) => guard("finish_reply", store.finishReply(item)),
@@ -55,7 +66,7 @@ export const layerGuardedPrivacySettingsStore = Layer.effect(
   PrivacySettingsStore,
   Effect.gen(function* () {
     const store = yield* PrivacySettingsStore
-    const guard = guarded("PrivacySettingsStore", (yield* ConversationSettings).storeTimeout)
+    const guard = guarded("PrivacySettingsStore", (yield* deadlines).single)
     return PrivacySettingsStore.of({
       getUser: (userId) => guard("privacy_get_user", store.getUser(userId)),
       setUser: (userId, optOut) => guard("privacy_set_user", store.setUser(userId, optOut)),
@@ -69,9 +80,9 @@ export const layerGuardedInteractionStore = Layer.effect(
   InteractionStore,
   Effect.gen(function* () {
     const store = yield* InteractionStore
-    const { storeTimeout } = yield* ConversationSettings
-    const guard = guarded("InteractionStore", storeTimeout)
-    const bulk = guarded("InteractionStore", Duration.times(storeTimeout, BULK_DEADLINE_FACTOR))
+    const deadline = yield* deadlines
+    const guard = guarded("InteractionStore", deadline.single)
+    const bulk = guarded("InteractionStore", deadline.bulk)
     return InteractionStore.of({
       classificationOf: (messageId) => guard("classification_of", store.classificationOf(messageId)),
       interaction: (sessionId) => guard("interaction", store.interaction(sessionId)),
@@ -88,7 +99,7 @@ export const layerGuardedAssessmentQueue = Layer.effect(
   AssessmentQueue,
   Effect.gen(function* () {
     const queue = yield* AssessmentQueue
-    const guard = guarded("AssessmentQueue", (yield* ConversationSettings).storeTimeout)
+    const guard = guarded("AssessmentQueue", (yield* deadlines).single)
     return AssessmentQueue.of({
       claim: (request) => guard("assessment_claim", queue.claim(request)),
       complete: (job, completion, now) => guard("assessment_complete", queue.complete(job, completion, now)),

@@ -11,6 +11,7 @@ import { PersistenceBacklog } from "../application/persistence-backlog.ts"
 import type { AssessmentQueue } from "../application/ports/assessment-queue.ts"
 import type { InteractionStore } from "../application/ports/interaction-store.ts"
 import type { PrivacySettingsStore } from "../application/ports/privacy-settings-store.ts"
+import { StoreCalls } from "../application/ports/store-calls.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
 import { layerIdleInteractionSweep } from "../application/classify-boundary.ts"
 import {
@@ -59,7 +60,7 @@ import { AppConfig } from "./config.ts"
 
 /** The durable stores a deployment runs on. */
 export type StoreLayer<E = never> = Layer.Layer<
-  TranscriptStore | PrivacySettingsStore | InteractionStore | AssessmentQueue,
+  TranscriptStore | PrivacySettingsStore | InteractionStore | AssessmentQueue | StoreCalls,
   E,
   AppConfig
 >
@@ -71,7 +72,8 @@ export const embeddedStores: StoreLayer<unknown> = Layer.unwrapEffect(
       SqliteTranscripts.layer,
       SqlitePrivacy.layer,
       SqliteInteractions.layer,
-      SqliteAssessments.layer
+      SqliteAssessments.layer,
+      StoreCalls.onCallerThread
     ).pipe(Layer.provide(SqliteDatabase.layer({ filename: join(dataDir, "coachup.sqlite") })))
   )
 )
@@ -81,7 +83,8 @@ export const convexStoresOn = Layer.mergeAll(
   ConvexTranscripts.layer,
   ConvexPrivacy.layer,
   ConvexInteractions.layer,
-  ConvexAssessments.layer
+  ConvexAssessments.layer,
+  StoreCalls.overNetwork
 )
 
 /** `convex`: a Convex deployment (`CONVEX_URL`), reached with the server secret its functions require. */
@@ -108,7 +111,8 @@ export const memoryStores: StoreLayer = Layer.mergeAll(
   MemoryTranscripts.layer,
   MemoryPrivacy.layer,
   MemoryInteractions.layer,
-  MemoryAssessments.layer
+  MemoryAssessments.layer,
+  StoreCalls.onCallerThread
 ).pipe(Layer.provide(MemoryAssessments.AssessmentJobTable.layer))
 
 const settings = Layer.effect(

@@ -2,6 +2,7 @@ import { Context, Effect, Layer, Ref } from "effect"
 import { AssessmentQueue } from "../../application/ports/assessment-queue.ts"
 import { InteractionStore } from "../../application/ports/interaction-store.ts"
 import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
+import { StoreCalls } from "../../application/ports/store-calls.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { StoreUnavailable } from "../../domain/errors.ts"
 import * as MemoryAssessments from "../../adapters/memory/assessment-queue.ts"
@@ -55,6 +56,8 @@ export const layer = Layer.effectContext(
       set: (next, target = "all") => Ref.set(mode, { mode: next, target }),
       transcripts
     }).pipe(
+      // A hanging call is what these stores are for: the guard must give it a deadline.
+      Context.add(StoreCalls, { canWait: true }),
       Context.add(InteractionStore, interactions),
       Context.add(AssessmentQueue, assessments),
       Context.add(

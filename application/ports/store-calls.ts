@@ -1,0 +1,18 @@
+import { Context, Layer } from "effect"
+
+/**
+ * How the durable stores' calls run. A store reached over the network (Convex) can keep a call
+ * waiting: the store guard gives each call STORE_TIMEOUT_MS. One called on the caller's thread
+ * (SQLite, process memory) returns before any timer could fire, so a deadline would only cost two
+ * fibers and a timer per call; it gets none (SQLite's busy_timeout bounds its one wait, for a lock).
+ */
+export class StoreCalls extends Context.Tag("coachup/StoreCalls")<
+  StoreCalls,
+  {
+    /** Whether a call can wait on I/O, and so needs a deadline. */
+    readonly canWait: boolean
+  }
+>() {
+  static readonly overNetwork = Layer.succeed(StoreCalls, { canWait: true })
+  static readonly onCallerThread = Layer.succeed(StoreCalls, { canWait: false })
+}
