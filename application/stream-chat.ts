@@ -1,4 +1,18 @@
-import { Array, Cause, Clock, Data, Duration, Effect, Exit, Fiber, Metric, Option, Ref, Stream } from "effect"
+import {
+  Array,
+  Cause,
+  Clock,
+  Data,
+  Duration,
+  Effect,
+  Fiber,
+  Mailbox,
+  Metric,
+  Option,
+  Ref,
+  Stream,
+  type Tracer
+} from "effect"
 import { ModelFailed } from "../domain/errors.ts"
 import { type GroupId, MessageId, type SessionId, type UserId } from "../domain/ids.ts"
 import { BuildContext } from "./build-context.ts"
@@ -192,9 +206,6 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       )
     })
 
-  const recordOnce = (outcome: Outcome) =>
-    Effect.forkDaemon(Effect.interruptible(record(outcome))).pipe(Effect.flatMap(Fiber.join))
-
   const lastTextAt = yield* Ref.make(yield* Clock.currentTimeMillis)
   const onText = (delta: string) =>
     Effect.gen(function* () {
@@ -204,9 +215,6 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
       if (Option.isNone(yield* Ref.get(firstTextAt))) {
         yield* Ref.set(firstTextAt, Option.some(now))
         yield* Metric.update(chatTtftSeconds, (now - startedAt) / 1000)
-      } else {
-        // A second pull: the first text has gone out to the client, so the deferred work may start.
-        yield* started
       }
     })
 
@@ -240,72 +248,89 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
   const annotations = Object.fromEntries(yield* Effect.logAnnotations)
   // Likewise the request's span has ended by then: the turn's span is made a child of this one.
   const parent = Option.getOrUndefined(yield* Effect.option(Effect.currentSpan))
-  const events: Stream.Stream<ChatEvent> = model
-    .stream({
-      systemPrompt: window.systemPrompt,
-      messages: window.messages.map(({ role, text }) => ({ role, text })),
-      providerMayStore: prompt.persisted,
-      requestId: command.requestId
-    })
-    .pipe(
-      Stream.withSpan("ChatModel.stream", {
-        attributes: {
-          "http.request_id": command.requestId,
-          "chat.provider": model.provider,
-          "chat.model": model.model
-        }
-      }),
-      Stream.interruptWhen(watchdog),
-      Stream.mapEffect((event): Effect.Effect<ChatEvent, never, RecordingServices> =>
-        event._tag === "TextDelta"
-          ? Effect.as(onText(event.text), ChatEvent.Delta({ text: event.text }))
-          : Ref.set(finish, Option.some(event)).pipe(
-              Effect.zipRight(recordOnce("completed")),
-              Effect.as(ChatEvent.Finished(event))
-            )
-      ),
-      // A model stream that ends without finishing was cut off: a failure, like any other.
-      Stream.concat(
-        Stream.unwrap(
-          Effect.map(Ref.get(finish), (finished) =>
-            Option.isSome(finished)
-              ? Stream.empty
-              : Stream.fail(
-                  new ModelFailed({ reason: "protocol", message: "the model stream ended without finishing" })
-                )
-          )
-        )
-      ),
-      Stream.catchAllCause((cause) => {
+  const traced = {
+    "http.request_id": command.requestId,
+    "chat.provider": model.provider,
+    "chat.model": model.model
+  }
+
+  /**
+   * The turn's events, made by one fiber per turn: it reads the model, raced once against the
+   * watchdog, keeps the text, records the reply before the final event, and hands the events over
+   * through a one-slot mailbox. Losing the race interrupts the model call, which aborts the
+   * provider's request; a reader that goes away interrupts the fiber, and the reply is recorded as
+   * cut short.
+   */
+  const produce = (mailbox: Mailbox.Mailbox<ChatEvent>, turnSpan: Tracer.Span) => {
+    const recordOnce = (outcome: Outcome) =>
+      Effect.forkDaemon(Effect.interruptible(record(outcome))).pipe(
+        Effect.flatMap(Fiber.join),
+        Effect.withParentSpan(turnSpan),
+        Effect.provide(services)
+      )
+    const modelCall = model
+      .stream({
+        systemPrompt: window.systemPrompt,
+        messages: window.messages.map(({ role, text }) => ({ role, text })),
+        providerMayStore: prompt.persisted,
+        requestId: command.requestId
+      })
+      .pipe(
+        Stream.runForEach((event) =>
+          event._tag === "TextDelta"
+            ? Effect.zipRight(onText(event.text), mailbox.offer(ChatEvent.Delta({ text: event.text })))
+            : Ref.set(finish, Option.some(event))
+        ),
+        Effect.raceFirst(watchdog),
+        Effect.withSpan("ChatModel.stream", { parent: turnSpan, attributes: traced })
+      )
+    const finished = Effect.flatMap(Ref.get(finish), (finished) =>
+      Option.isSome(finished)
+        ? Effect.as(recordOnce("completed"), ChatEvent.Finished(finished.value))
+        : // A model stream that ends without finishing was cut off: a failure, like any other.
+          new ModelFailed({ reason: "protocol", message: "the model stream ended without finishing" })
+    )
+    return Effect.zipRight(modelCall, finished).pipe(
+      Effect.catchAllCause((cause) => {
         // An interruption-only cause carries no failure: passing it on is sound.
-        if (Cause.isInterruptedOnly(cause)) return Stream.failCause(cause as Cause.Cause<never>)
+        if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
         // A defect (a bug, a provider answer no adapter expected) ends the turn like a model failure.
         const failure = Option.getOrElse(
           Cause.failureOption(cause),
           () => new ModelFailed({ reason: "protocol", message: "the model stream failed unexpectedly" })
         )
         const logged = Cause.isFailType(cause) ? Effect.void : Effect.logError("chat stream defect", cause)
-        return Stream.fromEffect(
-          logged.pipe(Effect.zipRight(recordOnce("failed")), Effect.as(ChatEvent.Failed(failure)))
-        )
+        return logged.pipe(Effect.zipRight(recordOnce("failed")), Effect.as(ChatEvent.Failed(failure)))
       }),
-      Stream.ensuringWith((exit) => recordOnce(Exit.isInterrupted(exit) ? "disconnected" : "failed")),
-      Stream.provideContext(services),
-      (stream) =>
-        Stream.unwrapScoped(
-          Effect.as(Effect.annotateLogsScoped({ ...annotations, requestId: command.requestId }), stream)
-        ),
-      Stream.withSpan("StreamChat.turn", {
+      Effect.flatMap((last) => Effect.asVoid(mailbox.offer(last))),
+      Effect.onInterrupt(() => recordOnce("disconnected")),
+      Effect.exit,
+      Effect.flatMap((exit) => mailbox.done(exit))
+    )
+  }
+
+  // The span and the log annotations are set once for the turn's fibers, not provided to every event.
+  const events: Stream.Stream<ChatEvent> = Stream.unwrapScoped(
+    Effect.gen(function* () {
+      yield* Effect.annotateLogsScoped({ ...annotations, requestId: command.requestId })
+      const turnSpan = yield* Effect.makeSpanScoped("StreamChat.turn", {
         ...(parent === undefined ? {} : { parent }),
         attributes: {
-          "http.request_id": command.requestId,
-          "chat.provider": model.provider,
-          "chat.model": model.model,
+          ...traced,
           "chat.context_messages": window.messages.length,
           "chat.context_source": window.source
         }
       })
-    )
+      const mailbox = yield* Mailbox.make<ChatEvent>(1)
+      yield* Effect.forkScoped(produce(mailbox, turnSpan))
+      let taken = 0
+      return Stream.tap(Mailbox.toStream(mailbox), () =>
+        // The reader asks for a second event once it has sent the first: the work the first text
+        // deferred may start.
+        ++taken === 2 ? started : Effect.void
+      )
+    })
+  )
 
   return {
     userMessageId,

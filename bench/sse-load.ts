@@ -2,8 +2,7 @@
  * The chat-stream load client, run in a worker thread so it does not share the server's event
  * loop. Each round opens `concurrency` SSE streams at once, each on its own connection (no agent:
  * a shared socket would queue the requests), and times each from just before its request to the
- * first `"type":"text-delta"` in its bytes; the round ends when every stream has ended (or, with
- * `closeAfterFirstDelta`, has been closed by the client at its first text-delta).
+ * first `"type":"text-delta"` in its bytes; the round ends when every stream has ended.
  */
 import { request } from "node:http"
 import { performance } from "node:perf_hooks"
@@ -20,16 +19,12 @@ export interface SseLoadOptions {
   readonly rounds: number
   /** A stream with no text-delta, or not ended, after this long fails. */
   readonly timeoutMs: number
-  /** Close each stream at its first text-delta instead of reading it to the end. */
-  readonly closeAfterFirstDelta: boolean
-  /** A pause between rounds, e.g. for the server to finish with closed streams. */
-  readonly pauseMs: number
 }
 
 export interface SseLoadResult {
   /** Milliseconds from request to first text-delta, one per successful timed stream. */
   readonly latencies: Float64Array<ArrayBuffer>
-  /** Milliseconds from first text-delta to the stream's end, same order (0 when closed at it). */
+  /** Milliseconds from first text-delta to the stream's end, same order. */
   readonly tails: Float64Array<ArrayBuffer>
   readonly failures: number
   readonly firstFailure: string | null
@@ -66,10 +61,6 @@ const stream = (url: URL, sessionId: string, options: SseLoadOptions) =>
           if (seen.includes(MARKER)) {
             firstDelta = performance.now() - start
             seen = ""
-            if (options.closeAfterFirstDelta) {
-              resolve({ firstDelta, tail: 0 })
-              req.destroy()
-            }
           }
         })
         res.on("end", () =>
@@ -107,7 +98,6 @@ const run = async (options: SseLoadOptions): Promise<SseLoadResult> => {
         tails[samples++] = outcome.value.tail
       }
     }
-    if (options.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, options.pauseMs))
   }
   return { latencies: latencies.slice(0, samples), tails: tails.slice(0, samples), failures, firstFailure }
 }

@@ -1,6 +1,6 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Sse } from "@effect/experimental"
-import { Chunk, type Duration, Effect, Fiber, Metric, Option, Stream } from "effect"
+import { Clock, Duration, Effect, Mailbox, Metric, Stream } from "effect"
 import type { FinishReason } from "../../application/ports/chat-model.ts"
 import type { ChatEvent, ChatTurn } from "../../application/stream-chat.ts"
 import { openStreams } from "./http-metrics.ts"
@@ -24,9 +24,23 @@ const finishReasons: Record<FinishReason, string> = {
   other: "other"
 }
 
-/** The parts for one turn: `start`, one text part, then `finish` or `error`. */
-export const uiMessageParts = (turn: ChatTurn, requestId: string): Stream.Stream<UiMessagePart> => {
+/** The parts of one turn: `start` and `text-start` (`opening`), then those of each event (`partsOf`). */
+const uiMessageParts = (turn: ChatTurn, requestId: string) => {
   const id = `text-${turn.assistantMessageId}`
+  const opening: ReadonlyArray<UiMessagePart> = [
+    {
+      type: "start",
+      messageId: turn.assistantMessageId,
+      messageMetadata: {
+        requestId,
+        userMessageId: turn.userMessageId,
+        contextMessages: turn.contextMessages,
+        provider: turn.provider,
+        model: turn.model
+      }
+    },
+    { type: "text-start", id }
+  ]
   const partsOf = (event: ChatEvent): ReadonlyArray<UiMessagePart> => {
     switch (event._tag) {
       case "Delta":
@@ -50,30 +64,19 @@ export const uiMessageParts = (turn: ChatTurn, requestId: string): Stream.Stream
         ]
     }
   }
-  return Stream.concat(
-    Stream.make<Array<UiMessagePart>>(
-      {
-        type: "start",
-        messageId: turn.assistantMessageId,
-        messageMetadata: {
-          requestId,
-          userMessageId: turn.userMessageId,
-          contextMessages: turn.contextMessages,
-          provider: turn.provider,
-          model: turn.model
-        }
-      },
-      { type: "text-start", id }
-    ),
-    Stream.mapConcat(turn.events, partsOf)
-  )
+  return { opening, partsOf }
 }
 
-const frame = (part: UiMessagePart) =>
-  Sse.encoder.write({ _tag: "Event", event: "message", id: undefined, data: JSON.stringify(part) })
+const frames = (parts: ReadonlyArray<UiMessagePart>) =>
+  parts
+    .map((part) =>
+      Sse.encoder.write({ _tag: "Event", event: "message", id: undefined, data: JSON.stringify(part) })
+    )
+    .join("")
 
 /** An SSE comment: clients ignore it, proxies see traffic on a quiet stream. */
 const HEARTBEAT = ": keep-alive\n\n"
+const DONE = "data: [DONE]\n\n"
 
 export const UI_MESSAGE_STREAM_HEADERS = {
   "cache-control": "no-cache, no-transform",
@@ -81,48 +84,60 @@ export const UI_MESSAGE_STREAM_HEADERS = {
   "x-accel-buffering": "no"
 }
 
-/**
- * `frames` with a heartbeat after each `every` of silence. Each pull of `frames` runs in a fiber of
- * its own that a heartbeat does not interrupt, so no frame is lost.
- */
-const withHeartbeats = <E, R>(frames: Stream.Stream<string, E, R>, every: Duration.Duration) =>
-  Stream.unwrapScoped(
-    Effect.gen(function* () {
-      const pull = yield* Stream.toPull(frames)
-      const scope = yield* Effect.scope
-      let pending: Fiber.RuntimeFiber<Chunk.Chunk<string>, Option.Option<E>> | undefined
-      const next = Effect.gen(function* () {
-        const fiber = pending ?? (yield* Effect.forkIn(pull, scope))
-        pending = fiber
-        const exit = yield* Fiber.await(fiber).pipe(Effect.timeout(every), Effect.option)
-        if (Option.isNone(exit)) return Chunk.of(HEARTBEAT)
-        pending = undefined
-        // As a join would: what the pull set (the turn's log annotations) carries on to the next one.
-        yield* Fiber.inheritAll(fiber)
-        return yield* exit.value
-      })
-      return Stream.repeatEffectChunkOption(next)
-    })
-  )
+/** Lets the event loop turn: Node sends a response's writes once it does (it corks them until then). */
+const eventLoopTurn = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
 
 /**
  * The turn as a `text/event-stream` response in the AI SDK UI message stream protocol, ending
- * with `data: [DONE]`, with heartbeats while it is open. Errors after the headers travel in-band;
- * a client that goes away interrupts the stream, and with it the model call.
+ * with `data: [DONE]`, with a heartbeat after each `heartbeat` of silence. Errors after the headers
+ * travel in-band; a client that goes away interrupts the stream, and with it the model call.
+ *
+ * One fiber reads the turn and writes its frames, one writes heartbeats; they meet the response in a
+ * one-slot mailbox, so nothing is forked per event and every event crosses one stream stage. After
+ * each event the writer lets the event loop turn, so that the event reaches the socket before the
+ * next is made however fast they come, and one fast stream does not hold up the others.
  */
 export const uiMessageStreamResponse = (turn: ChatTurn, requestId: string, heartbeat: Duration.Duration) => {
-  const frames = Stream.concat(
-    Stream.map(uiMessageParts(turn, requestId), frame),
-    Stream.succeed("data: [DONE]\n\n")
-  )
-  // Counted while the body is written: from the first pull until it ends or the client goes away.
-  const counted = Stream.unwrapScoped(
-    Effect.as(
-      Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1)),
-      withHeartbeats(frames, heartbeat)
+  const { opening, partsOf } = uiMessageParts(turn, requestId)
+  const body = Effect.gen(function* () {
+    // Counted while the body is written: from the first pull until it ends or the client goes away.
+    yield* Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1))
+    const mailbox = yield* Mailbox.make<Uint8Array>(1)
+    const encoder = new TextEncoder()
+    const everyMillis = Duration.toMillis(heartbeat)
+    let lastSentAt = yield* Clock.currentTimeMillis
+    const send = (text: string) =>
+      Effect.zipRight(
+        mailbox.offer(encoder.encode(text)),
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          lastSentAt = now
+        })
+      )
+    // The opening goes out with the first event, or when the model call first waits.
+    yield* send(frames(opening)).pipe(
+      Effect.zipRight(
+        Stream.runForEach(turn.events, (event) =>
+          Effect.zipRight(send(frames(partsOf(event))), eventLoopTurn)
+        )
+      ),
+      Effect.zipRight(send(DONE)),
+      Effect.exit,
+      Effect.flatMap((exit) => mailbox.done(exit)),
+      Effect.forkScoped
     )
-  )
-  return HttpServerResponse.stream(Stream.encodeText(counted), {
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          now - lastSentAt >= everyMillis ? send(HEARTBEAT) : Effect.sleep(lastSentAt + everyMillis - now)
+        )
+      )
+    )
+    return Mailbox.toStream(mailbox)
+  })
+  return HttpServerResponse.stream(Stream.unwrapScoped(body), {
     contentType: "text/event-stream",
     headers: UI_MESSAGE_STREAM_HEADERS
   })

@@ -64,8 +64,11 @@ describe("the trace of one chat turn", () => {
 
     const chains = spans.map((span) => ancestry(span, spans).join(" < "))
     expect(chains).toContain("TranscriptStore.last_n < BuildContext < StreamChat < GET /chat/stream")
-    expect(chains).toContain("ChatModel.stream < StreamChat < GET /chat/stream")
     expect(chains).toContain("StreamChat.turn < StreamChat < GET /chat/stream")
+    expect(chains).toContain("ChatModel.stream < StreamChat.turn < StreamChat < GET /chat/stream")
+    expect(chains).toContain(
+      "TranscriptStore.finish_reply < RecordTranscriptItem < StreamChat.turn < StreamChat < GET /chat/stream"
+    )
     expect(chains).toContain(
       "TranscriptStore.append < RecordTranscriptItem < IngestMessage < StreamChat < GET /chat/stream"
     )

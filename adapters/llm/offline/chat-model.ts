@@ -42,9 +42,9 @@ export const make = (options: { readonly tokenDelay: Duration.DurationInput }) =
       const reply = words(offlineReply(request))
       const inputTokens = request.messages.reduce((count, message) => count + words(message.text).length, 0)
       const delay = Duration.decode(options.tokenDelay)
-      const pace = Duration.isZero(delay) ? Effect.void : Effect.sleep(delay)
-      return Stream.fromIterable(reply).pipe(
-        Stream.mapEffect((word) => Effect.as(pace, ChatModelEvent.TextDelta({ text: word }))),
+      const deltas = Stream.fromIterable(reply.map((word) => ChatModelEvent.TextDelta({ text: word })))
+      // With no delay every word is ready at once: no effect per word, the reader takes them as it goes.
+      return (Duration.isZero(delay) ? deltas : Stream.tap(deltas, () => Effect.sleep(delay))).pipe(
         Stream.concat(
           Stream.succeed(
             ChatModelEvent.Finished({

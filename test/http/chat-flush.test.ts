@@ -1,0 +1,54 @@
+import { request } from "node:http"
+import { afterAll, beforeAll, expect, it } from "vitest"
+import { memoryStores } from "../../bootstrap/layers.ts"
+import { startService, type TestService } from "../support/service.ts"
+
+let service: TestService<never>
+beforeAll(async () => {
+  // The offline model with no token delay makes its whole reply without ever waiting.
+  service = await startService({ stores: memoryStores, env: { OFFLINE_TOKEN_DELAY_MS: "0" } })
+})
+afterAll(() => service.close())
+
+/**
+ * The response body, read on this event loop (the service's own), with the number of the loop's
+ * turn in which each piece arrived.
+ */
+const read = (path: string, sessionId: string) =>
+  new Promise<{ readonly body: string; readonly turns: ReadonlySet<number> }>((resolve, reject) => {
+    let turn = 0
+    let reading = true
+    const count = () => {
+      turn++
+      if (reading) setImmediate(count)
+    }
+    setImmediate(count)
+    let body = ""
+    const turns = new Set<number>()
+    request(`${service.url}${path}`, { agent: false, headers: { "x-session-id": sessionId } }, (response) => {
+      response.setEncoding("utf8")
+      response.on("data", (chunk: string) => {
+        body += chunk
+        if (chunk.includes('"type":"text-delta"')) turns.add(turn)
+      })
+      response.on("end", () => {
+        reading = false
+        resolve({ body, turns })
+      })
+      response.on("error", reject)
+    })
+      .on("error", reject)
+      .end()
+  })
+
+it("sends each event as it is made: a model that never waits does not have its reply held back to the end", async () => {
+  const { body, turns } = await read(
+    `/chat/stream?prompt=${encodeURIComponent("How do I open a hard talk?")}`,
+    "flush"
+  )
+  const deltas = body.match(/"type":"text-delta"/g)?.length ?? 0
+  expect(deltas).toBeGreaterThan(10)
+  // Node sends a response's writes once the event loop turns: a writer that never let it turn
+  // would deliver every text-delta in one or two turns, at the end.
+  expect(turns.size).toBeGreaterThan(deltas / 2)
+})
