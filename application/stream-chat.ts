@@ -282,7 +282,7 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
             : Ref.set(finish, Option.some(event))
         ),
         Effect.raceFirst(watchdog),
-        Effect.withSpan("ChatModel.stream", { parent: turnSpan, attributes: traced })
+        Effect.withSpan("ChatModel.stream", { attributes: traced })
       )
     const finished = Effect.flatMap(Ref.get(finish), (finished) =>
       Option.isSome(finished)
@@ -322,7 +322,8 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
         }
       })
       const mailbox = yield* Mailbox.make<ChatEvent>(1)
-      yield* Effect.forkScoped(produce(mailbox, turnSpan))
+      // The turn's span is the producer's current span: its model call, store calls and log lines.
+      yield* Effect.forkScoped(Effect.withParentSpan(produce(mailbox, turnSpan), turnSpan))
       let taken = 0
       return Stream.tap(Mailbox.toStream(mailbox), () =>
         // The reader asks for a second event once it has sent the first: the work the first text

@@ -1,6 +1,6 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Sse } from "@effect/experimental"
-import { Clock, Duration, Effect, Mailbox, Metric, Stream } from "effect"
+import { Clock, Duration, Effect, Fiber, Mailbox, Metric, Stream } from "effect"
 import type { FinishReason } from "../../application/ports/chat-model.ts"
 import type { ChatEvent, ChatTurn } from "../../application/stream-chat.ts"
 import { openStreams } from "./http-metrics.ts"
@@ -116,24 +116,26 @@ export const uiMessageStreamResponse = (turn: ChatTurn, requestId: string, heart
           lastSentAt = now
         })
       )
-    // The opening goes out with the first event, or when the model call first waits.
+    const heartbeats = yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          now - lastSentAt >= everyMillis ? send(HEARTBEAT) : Effect.sleep(lastSentAt + everyMillis - now)
+        )
+      )
+    )
+    // The opening goes out with the first event, or when the model call first waits. The heartbeats
+    // stop before `[DONE]`, so that none, waiting for the slot, can follow it.
     yield* send(frames(opening)).pipe(
       Effect.zipRight(
         Stream.runForEach(turn.events, (event) =>
           Effect.zipRight(send(frames(partsOf(event))), eventLoopTurn)
         )
       ),
+      Effect.ensuring(Fiber.interrupt(heartbeats)),
       Effect.zipRight(send(DONE)),
       Effect.exit,
       Effect.flatMap((exit) => mailbox.done(exit)),
       Effect.forkScoped
-    )
-    yield* Effect.forkScoped(
-      Effect.forever(
-        Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          now - lastSentAt >= everyMillis ? send(HEARTBEAT) : Effect.sleep(lastSentAt + everyMillis - now)
-        )
-      )
     )
     return Mailbox.toStream(mailbox)
   })
