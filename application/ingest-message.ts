@@ -98,12 +98,9 @@ export const IngestMessage = Effect.fn("IngestMessage")(function* (
     classification,
     ...outcome
   } satisfies IngestOutcome
-  yield* logIngestion(
-    result,
-    command,
-    options.classify ?? "inline",
-    (yield* Clock.currentTimeMillis) - startedAt
-  )
+  const durationMs = (yield* Clock.currentTimeMillis) - startedAt
+  // Its ids are hashed only when the line is written.
+  yield* Effect.whenLogLevel(logIngestion(result, command, options.classify ?? "inline", durationMs), "Info")
   return result
 })
 

@@ -177,32 +177,38 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
         yield* Metric.incrementBy(Metric.tagged(chatTokensTotal, "kind", "input"), usage.value.inputTokens)
         yield* Metric.incrementBy(Metric.tagged(chatTokensTotal, "kind", "output"), usage.value.outputTokens)
       }
-      yield* Effect.logInfo("chat turn").pipe(
-        Effect.annotateLogs({
-          requestId: command.requestId,
-          provider: model.provider,
-          model: model.model,
-          outcome,
-          contextMessages: window.messages.length,
-          contextSource: window.source,
-          session: hashed(command.sessionId),
-          group: Option.getOrElse(Option.map(command.groupId, hashed), () => "none"),
-          replyChars: item.text.length,
-          ttftMs: Option.getOrElse(
-            Option.map(ttft, (at) => at - startedAt),
-            () => -1
-          ),
-          durationMs: endedAt - startedAt,
-          inputTokens: Option.getOrElse(
-            Option.map(usage, (u) => u.inputTokens),
-            () => -1
-          ),
-          outputTokens: Option.getOrElse(
-            Option.map(usage, (u) => u.outputTokens),
-            () => -1
-          ),
-          estimatedCostUsd: Option.getOrElse(Option.flatMap(usage, model.estimateCostUsd), () => -1)
-        })
+      // Its ids are hashed only when the line is written.
+      yield* Effect.whenLogLevel(
+        Effect.suspend(() =>
+          Effect.logInfo("chat turn").pipe(
+            Effect.annotateLogs({
+              requestId: command.requestId,
+              provider: model.provider,
+              model: model.model,
+              outcome,
+              contextMessages: window.messages.length,
+              contextSource: window.source,
+              session: hashed(command.sessionId),
+              group: Option.getOrElse(Option.map(command.groupId, hashed), () => "none"),
+              replyChars: item.text.length,
+              ttftMs: Option.getOrElse(
+                Option.map(ttft, (at) => at - startedAt),
+                () => -1
+              ),
+              durationMs: endedAt - startedAt,
+              inputTokens: Option.getOrElse(
+                Option.map(usage, (u) => u.inputTokens),
+                () => -1
+              ),
+              outputTokens: Option.getOrElse(
+                Option.map(usage, (u) => u.outputTokens),
+                () => -1
+              ),
+              estimatedCostUsd: Option.getOrElse(Option.flatMap(usage, model.estimateCostUsd), () => -1)
+            })
+          )
+        ),
+        "Info"
       )
     })
 
