@@ -1,13 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, Option, Schedule, TestClock } from "effect"
+import { Clock, ConfigProvider, Effect, Layer, Option, Schedule, TestClock } from "effect"
 import * as Config from "../bootstrap/config.ts"
 import { application, memoryStores } from "../bootstrap/layers.ts"
 import { SessionId } from "../domain/ids.ts"
 import { userMessage } from "../test/support/items.ts"
 import { SweepIdleInteractions } from "./classify-boundary.ts"
-import { IngestMessage } from "./ingest-message.ts"
+import { classifyInBackground, IngestMessage } from "./ingest-message.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
+import { resolvePersistencePolicy } from "./resolve-persistence.ts"
 
 const app = application(memoryStores).pipe(
   Layer.provide(Config.layer),
@@ -85,8 +86,14 @@ describe("classification order", () => {
   it.live("a session's messages classified in the background commit in the order they arrived", () =>
     Effect.gen(function* () {
       const sessionId = SessionId.make("ordered")
+      // As a chat turn does: ingest, answer, then classify in the background.
       const send = (id: string, text: string) =>
-        IngestMessage(userMessage("ordered", id, text), { classify: "background" })
+        Effect.gen(function* () {
+          const command = userMessage("ordered", id, text)
+          const policy = yield* resolvePersistencePolicy(command.userId, command.sessionId)
+          const ingested = yield* IngestMessage(command, { policy, classify: "later" })
+          yield* classifyInBackground(command, ingested.item, policy, yield* Clock.currentTimeMillis)
+        })
       yield* send("o-1", "Let's role play my salary talk.")
       yield* send("o-2", "I delivered three projects early.")
       const store = yield* InteractionStore

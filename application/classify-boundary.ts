@@ -27,6 +27,8 @@ export interface ClassifyCommand {
   /** The message itself: the window ends with it, whatever the store holds yet. */
   readonly message: PromptMessage
   readonly requestId: string
+  /** When the message arrived: a session deleted since then stays deleted, however late this runs. */
+  readonly receivedAt: number
 }
 
 /** What a user message did: the classifier's decision, the one acted on, and its group. */
@@ -161,8 +163,8 @@ const classifyInOrder = (command: ClassifyCommand, resolved?: PersistencePolicy)
         groupId: moved.groupId,
         at
       }
-      // A session deleted while this message was being classified stays deleted.
-      if (yield* memory.deletedSince(command.sessionId, now)) return fromRecord(record, fallback)
+      if (yield* memory.deletedSince(command.sessionId, command.receivedAt))
+        return fromRecord(record, fallback)
       const result = yield* store.commit({
         sessionId: command.sessionId,
         expectedVersion: version,

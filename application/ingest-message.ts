@@ -7,7 +7,7 @@ import { hashedIds } from "./hashed-id.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { Hashing } from "./ports/hashing.ts"
 import { type NotPersistedReason, RecordTranscriptItem } from "./record-transcript-item.ts"
-import type { PersistencePolicy } from "./resolve-persistence.ts"
+import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
 
 export type { NotPersistedReason }
 
@@ -27,11 +27,11 @@ export interface IngestCommand {
 }
 
 /**
- * How a user message is classified: before answering (the ingest response carries the decision),
- * beside the caller, or by the caller later with `classifyInBackground` (a chat turn starts it once
- * its first token is out). Assistant messages are not classified.
+ * How a user message is classified: before answering (the ingest response carries the decision), or
+ * by the caller later with `classifyInBackground` (a chat turn starts it once its first token is
+ * out). Assistant messages are not classified.
  */
-export type Classify = "inline" | "background" | "later"
+export type Classify = "inline" | "later"
 
 export interface IngestOutcome {
   readonly sessionId: SessionId
@@ -80,17 +80,17 @@ export const IngestMessage = Effect.fn("IngestMessage")(function* (
 ) {
   const startedAt = yield* Clock.currentTimeMillis
   const item = yield* toTranscriptItem(command)
-  const outcome = yield* RecordTranscriptItem(item, command.userId, "append", options.policy)
+  // One privacy decision for the write and the classification.
+  const policy = options.policy ?? (yield* resolvePersistencePolicy(command.userId, command.sessionId))
+  const outcome = yield* RecordTranscriptItem(item, command.userId, "append", policy)
   const classification =
     item.role !== "user" || options.classify === "later"
       ? Option.none()
-      : options.classify === "background"
-        ? yield* Effect.as(classifyInBackground(command, item, options.policy), Option.none())
-        : yield* classify(command, item, options.policy).pipe(
-            Effect.map(Option.some),
-            // Logged above; the message is recorded, so the ingest answers without a classification.
-            Effect.catchAllCause(() => Effect.succeed(Option.none()))
-          )
+      : yield* classify(command, item, policy, startedAt).pipe(
+          Effect.map(Option.some),
+          // Logged above; the message is recorded, so the ingest answers without a classification.
+          Effect.catchAllCause(() => Effect.succeed(Option.none()))
+        )
   const result = {
     sessionId: item.sessionId,
     messageId: item.messageId,
@@ -104,14 +104,20 @@ export const IngestMessage = Effect.fn("IngestMessage")(function* (
   return result
 })
 
-const classify = (command: IngestCommand, item: NewTranscriptItem, policy: PersistencePolicy | undefined) =>
+const classify = (
+  command: IngestCommand,
+  item: NewTranscriptItem,
+  policy: PersistencePolicy,
+  receivedAt: number
+) =>
   ClassifyBoundary(
     {
       userId: command.userId,
       sessionId: item.sessionId,
       messageId: item.messageId,
       message: { role: item.role, text: item.text },
-      requestId: command.requestId ?? ""
+      requestId: command.requestId ?? "",
+      receivedAt
     },
     policy
   ).pipe(
@@ -120,12 +126,17 @@ const classify = (command: IngestCommand, item: NewTranscriptItem, policy: Persi
     )
   )
 
-/** Classifies an ingested user message in a background fiber; its outcome is logged, not returned. */
+/**
+ * Classifies an ingested user message in a background fiber; its outcome is logged, not returned.
+ * `receivedAt`: when the message arrived, so that a session deleted since stays deleted.
+ */
 export const classifyInBackground = (
   command: IngestCommand,
   item: NewTranscriptItem,
-  policy: PersistencePolicy | undefined
-) => Effect.flatMap(BackgroundWork, (background) => background.fork(classify(command, item, policy)))
+  policy: PersistencePolicy,
+  receivedAt: number
+) =>
+  Effect.flatMap(BackgroundWork, (background) => background.fork(classify(command, item, policy, receivedAt)))
 
 /** One line per ingestion, with ids hashed and never the message's text. */
 const logIngestion = Effect.fnUntraced(function* (

@@ -126,20 +126,23 @@ export const StreamChat = Effect.fn("StreamChat")(function* (command: ChatComman
   // What the turn owes but its first token need not wait for: the prompt's classification and the
   // reply's in-progress row. Both start at the first text (or when a turn with none ends), so they do
   // not compete with the model call for the event loop; the row is written in a fiber of its own (it
-  // outlives this effect), and the final record waits for it.
+  // outlives this effect), and the final record waits for it. A session deleted since the turn began
+  // gets neither.
   const inProgress = yield* reply("", "in_progress")
   const afterFirstText = Effect.gen(function* () {
-    yield* classifyInBackground(promptCommand, prompt.item, policy)
+    yield* classifyInBackground(promptCommand, prompt.item, policy, startedAt)
     return yield* Effect.forkDaemon(
-      Effect.either(RecordTranscriptItem(inProgress, command.userId, "append", policy))
+      Effect.either(
+        Effect.unlessEffect(
+          RecordTranscriptItem(inProgress, command.userId, "append", policy),
+          memory.deletedSince(command.sessionId, startedAt)
+        )
+      )
     )
   })
-  const started = yield* Effect.cached(
-    Effect.provide(afterFirstText, yield* Effect.context<Effect.Effect.Context<typeof afterFirstText>>())
-  )
-
-  // The reply is recorded when the stream ends, long after this effect returned: capture its services.
-  const services = yield* Effect.context<RecordingServices>()
+  // This work and the reply's record run after this effect returned: capture their services.
+  const services = yield* Effect.context<RecordingServices | Effect.Effect.Context<typeof afterFirstText>>()
+  const started = yield* Effect.cached(Effect.provide(afterFirstText, services))
   const text = yield* Ref.make("")
   const firstTextAt = yield* Ref.make(Option.none<number>())
   const finish = yield* Ref.make(Option.none<{ reason: FinishReason; usage: Option.Option<TokenUsage> }>())

@@ -233,12 +233,13 @@ export const application = <E>(
     readonly classifier?: Layer.Layer<BoundaryClassifier, never, AppConfig>
     /** Added to the configured telemetry, e.g. an in-memory span exporter. */
     readonly telemetry?: TelemetryExtras
+    /** The retention and idle-interaction sweeps (on unless false): a `worker` process leaves them to the service. */
+    readonly sweeps?: boolean
   } = {}
 ) =>
   Layer.mergeAll(
     backlog,
-    layerDailyRetentionSweep,
-    layerIdleInteractionSweep,
+    options.sweeps === false ? Layer.empty : Layer.merge(layerDailyRetentionSweep, layerIdleInteractionSweep),
     // Memoized: the workers see the one backlog the writers fill.
     layerAssessmentWorkers.pipe(Layer.provide(backlog)),
     BackgroundWork.layer({ grace: Duration.seconds(5) }),

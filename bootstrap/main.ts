@@ -1,5 +1,5 @@
 import { NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Layer, Logger, LogLevel } from "effect"
+import { Console, ConfigProvider, Effect, Layer, Logger, LogLevel } from "effect"
 import { AppConfig } from "./config.ts"
 import * as Config from "./config.ts"
 import { formatReport, loadScenarios, replayScenarios } from "./eval.ts"
@@ -37,7 +37,7 @@ const serve = Layer.launch(
  */
 const worker = Layer.launch(
   Layer.mergeAll(
-    application(configuredStores),
+    application(configuredStores, { sweeps: false }),
     Layer.effectDiscard(
       Effect.flatMap(AppConfig, ({ assessment }) =>
         assessment.workers === 0
@@ -67,9 +67,15 @@ const evaluate = Effect.gen(function* () {
   const report = yield* replayScenarios(scenarios, progress)
   yield* Console.log(json ? JSON.stringify(report, null, 2) : formatReport(report))
 }).pipe(
-  Effect.provide(application(memoryStores)),
+  Effect.provide(application(memoryStores, { sweeps: false })),
   Effect.provide(Logger.minimumLogLevel(LogLevel.Warning)),
-  Effect.provide(Config.layer)
+  Effect.provide(Config.layer),
+  // The report counts the assessments queued; none is run (with a real provider, each would be paid for).
+  Effect.withConfigProvider(
+    ConfigProvider.orElse(ConfigProvider.fromMap(new Map([["ASSESSMENT_WORKERS", "0"]])), () =>
+      ConfigProvider.fromEnv()
+    )
+  )
 )
 
 if (command === "serve") NodeRuntime.runMain(serve, { disablePrettyLogger: true })

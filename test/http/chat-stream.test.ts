@@ -7,6 +7,7 @@ import {
 } from "ai"
 import { Effect, Option } from "effect"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { InteractionStore } from "../../application/ports/interaction-store.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { memoryStores } from "../../bootstrap/layers.ts"
 import { SessionId } from "../../domain/ids.ts"
@@ -176,6 +177,19 @@ describe("failures and disconnects", () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(await stored("deleted-mid")).toEqual([])
+  })
+
+  it("a session deleted before its reply's first word stays deleted: no reply row, no interaction", async () => {
+    await script({ deltas: ["Late ", "words."], delayMs: 300 })
+    const response = await chat("deleted-early", "Can we role play my salary talk?")
+    expect((await service.request("DELETE", "/sessions/deleted-early")).status).toBe(200)
+    await readSse(response)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(await stored("deleted-early")).toEqual([])
+    const groups = await service.run(
+      Effect.flatMap(InteractionStore, (store) => store.groups(SessionId.make("deleted-early")))
+    )
+    expect(groups).toEqual([])
   })
 
   it("a provider error mid-stream becomes an error part, and the reply is incomplete", async () => {
