@@ -108,8 +108,7 @@ const classifyInOrder = (command: ClassifyCommand, resolved?: PersistencePolicy)
       expireIdle(current.state, now, Duration.toMillis(settings.interactionIdleTimeout)).state.open
     )
     const classifier = yield* BoundaryClassifier
-    let fallback = false
-    const classification = yield* classifier
+    const { classification, fallback } = yield* classifier
       .classify({
         systemPrompt: window.systemPrompt,
         messages,
@@ -123,6 +122,7 @@ const classifyInOrder = (command: ClassifyCommand, resolved?: PersistencePolicy)
           onTimeout: () =>
             new ModelFailed({ reason: "timeout", message: "the classifier did not answer in time" })
         }),
+        Effect.map((classification) => ({ classification, fallback: false })),
         Effect.catchAll((error) =>
           Metric.increment(Metric.tagged(classifierFailuresTotal, "reason", error.reason)).pipe(
             Effect.zipRight(
@@ -130,8 +130,7 @@ const classifyInOrder = (command: ClassifyCommand, resolved?: PersistencePolicy)
                 Effect.annotateLogs({ classifier: classifier.name, reason: error.reason })
               )
             ),
-            Effect.zipRight(Effect.sync(() => (fallback = true))),
-            Effect.as(FALLBACK_CLASSIFICATION)
+            Effect.as({ classification: FALLBACK_CLASSIFICATION, fallback: true })
           )
         )
       )
