@@ -16,7 +16,7 @@ const countJob = (outcome: string) => Metric.increment(Metric.tagged(assessmentJ
  * good. A failure the store or the model may recover from is retried until `maxAttempts`; one that
  * cannot (no transcript, a refused request) fails at once, with its reason.
  */
-export const RunAssessmentJob = Effect.fn("RunAssessmentJob")(function* (job: ClaimedJob) {
+const RunAssessmentJob = Effect.fn("RunAssessmentJob")(function* (job: ClaimedJob) {
   const queue = yield* AssessmentQueue
   const settings = yield* AssessmentSettings
   const hashed = yield* hashedIds

@@ -3,20 +3,18 @@ import type { MessageId } from "./ids.ts"
 import type { TranscriptItem } from "./transcript.ts"
 
 /** One thing a rubric scores. */
-export const RubricCriterion = Schema.Struct({
-  id: Schema.String,
-  label: Schema.String,
+export interface RubricCriterion {
+  readonly id: string
+  readonly label: string
   /** What a 5 looks like, for the assessor. */
-  description: Schema.String
-})
-export type RubricCriterion = typeof RubricCriterion.Type
+  readonly description: string
+}
 
 /** A versioned rubric: results name the version they were scored against. */
-export const Rubric = Schema.Struct({
-  version: Schema.String,
-  criteria: Schema.NonEmptyArray(RubricCriterion)
-})
-export type Rubric = typeof Rubric.Type
+export interface Rubric {
+  readonly version: string
+  readonly criteria: readonly [RubricCriterion, ...Array<RubricCriterion>]
+}
 
 /** The default communication-coaching rubric. Change it by adding a new version, never in place. */
 export const COMMUNICATION_RUBRIC_V1: Rubric = {
