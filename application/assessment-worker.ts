@@ -1,5 +1,5 @@
 import { Clock, Duration, Effect, Either, Layer, Metric, Option } from "effect"
-import { retryAt } from "../domain/assessment.ts"
+import { hasAttemptsLeft, retryAt } from "../domain/assessment.ts"
 import { AssessInteraction, AssessmentSettings } from "./assess-interaction.ts"
 import { hashedIds } from "./hashed-id.ts"
 import { assessmentDurationSeconds, assessmentJobsTotal, assessmentQueueDepth } from "./metrics.ts"
@@ -96,7 +96,7 @@ const workOnce = (worker: string) =>
           queue.fail(
             job,
             "worker stopped",
-            job.attempt >= settings.maxAttempts ? Option.none() : Option.some(now),
+            hasAttemptsLeft(job.attempt, settings.maxAttempts) ? Option.some(now) : Option.none(),
             now
           )
         ).pipe(Effect.ignore)

@@ -125,14 +125,20 @@ export const groupTranscript = (
 }
 
 /**
+ * Whether a job may run again after its `attempt` (counted from 1) ended without a result: not
+ * once it reached `maxAttempts`, when it is failed for good.
+ */
+export const hasAttemptsLeft = (attempt: number, maxAttempts: number) => attempt < maxAttempts
+
+/**
  * When a failed attempt may run again: exponential from `baseMillis`, capped at `capMillis`; none
- * once `attempt` reached `maxAttempts` (the job is then failed for good).
+ * once the job has no attempts left (`hasAttemptsLeft`).
  */
 export const retryAt = (
   attempt: number,
   now: number,
   policy: { readonly baseMillis: number; readonly capMillis: number; readonly maxAttempts: number }
 ): number | undefined =>
-  attempt >= policy.maxAttempts
-    ? undefined
-    : now + Math.min(policy.capMillis, policy.baseMillis * 2 ** Math.max(0, attempt - 1))
+  hasAttemptsLeft(attempt, policy.maxAttempts)
+    ? now + Math.min(policy.capMillis, policy.baseMillis * 2 ** Math.max(0, attempt - 1))
+    : undefined
