@@ -36,7 +36,7 @@ export class AssessmentSettings extends Context.Tag("coachup/AssessmentSettings"
 >() {}
 
 /** Why an attempt failed, and whether another attempt can help. */
-export class AssessmentFailed extends Data.TaggedError("AssessmentFailed")<{
+class AssessmentFailed extends Data.TaggedError("AssessmentFailed")<{
   readonly reason: string
   readonly retryable: boolean
 }> {}

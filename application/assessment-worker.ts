@@ -1,5 +1,5 @@
 import { Clock, Duration, Effect, Either, Layer, Metric, Option } from "effect"
-import { retryAt } from "../domain/assessment.ts"
+import { hasAttemptsLeft, retryAt } from "../domain/assessment.ts"
 import { AssessInteraction, AssessmentSettings } from "./assess-interaction.ts"
 import { hashedIds } from "./hashed-id.ts"
 import { assessmentDurationSeconds, assessmentJobsTotal, assessmentQueueDepth } from "./metrics.ts"
@@ -16,7 +16,7 @@ const countJob = (outcome: string) => Metric.increment(Metric.tagged(assessmentJ
  * good. A failure the store or the model may recover from is retried until `maxAttempts`; one that
  * cannot (no transcript, a refused request) fails at once, with its reason.
  */
-export const RunAssessmentJob = Effect.fn("RunAssessmentJob")(function* (job: ClaimedJob) {
+const RunAssessmentJob = Effect.fn("RunAssessmentJob")(function* (job: ClaimedJob) {
   const queue = yield* AssessmentQueue
   const settings = yield* AssessmentSettings
   const hashed = yield* hashedIds
@@ -96,7 +96,7 @@ const workOnce = (worker: string) =>
           queue.fail(
             job,
             "worker stopped",
-            job.attempt >= settings.maxAttempts ? Option.none() : Option.some(now),
+            hasAttemptsLeft(job.attempt, settings.maxAttempts) ? Option.some(now) : Option.none(),
             now
           )
         ).pipe(Effect.ignore)

@@ -3,20 +3,18 @@ import type { MessageId } from "./ids.ts"
 import type { TranscriptItem } from "./transcript.ts"
 
 /** One thing a rubric scores. */
-export const RubricCriterion = Schema.Struct({
-  id: Schema.String,
-  label: Schema.String,
+export interface RubricCriterion {
+  readonly id: string
+  readonly label: string
   /** What a 5 looks like, for the assessor. */
-  description: Schema.String
-})
-export type RubricCriterion = typeof RubricCriterion.Type
+  readonly description: string
+}
 
 /** A versioned rubric: results name the version they were scored against. */
-export const Rubric = Schema.Struct({
-  version: Schema.String,
-  criteria: Schema.NonEmptyArray(RubricCriterion)
-})
-export type Rubric = typeof Rubric.Type
+export interface Rubric {
+  readonly version: string
+  readonly criteria: readonly [RubricCriterion, ...Array<RubricCriterion>]
+}
 
 /** The default communication-coaching rubric. Change it by adding a new version, never in place. */
 export const COMMUNICATION_RUBRIC_V1: Rubric = {
@@ -127,14 +125,20 @@ export const groupTranscript = (
 }
 
 /**
+ * Whether a job may run again after its `attempt` (counted from 1) ended without a result: not
+ * once it reached `maxAttempts`, when it is failed for good.
+ */
+export const hasAttemptsLeft = (attempt: number, maxAttempts: number) => attempt < maxAttempts
+
+/**
  * When a failed attempt may run again: exponential from `baseMillis`, capped at `capMillis`; none
- * once `attempt` reached `maxAttempts` (the job is then failed for good).
+ * once the job has no attempts left (`hasAttemptsLeft`).
  */
 export const retryAt = (
   attempt: number,
   now: number,
   policy: { readonly baseMillis: number; readonly capMillis: number; readonly maxAttempts: number }
 ): number | undefined =>
-  attempt >= policy.maxAttempts
-    ? undefined
-    : now + Math.min(policy.capMillis, policy.baseMillis * 2 ** Math.max(0, attempt - 1))
+  hasAttemptsLeft(attempt, policy.maxAttempts)
+    ? now + Math.min(policy.capMillis, policy.baseMillis * 2 ** Math.max(0, attempt - 1))
+    : undefined

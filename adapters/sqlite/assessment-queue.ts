@@ -41,6 +41,14 @@ const toJob = (row: JobRow): AssessmentJob => ({
 })
 
 /**
+ * Queue depth as one scalar subquery per status, so each counts over its partial index
+ * (`assessment_jobs_pending`, `assessment_jobs_running`) instead of scanning a table that keeps
+ * every finished job.
+ */
+export const depthSql = `SELECT (SELECT COUNT(*) FROM assessment_jobs WHERE status = 'pending') AS pending,
+  (SELECT COUNT(*) FROM assessment_jobs WHERE status = 'running') AS running`
+
+/**
  * `AssessmentQueue` on the `assessment_jobs` table, which `InteractionStore` commits fill. A claim
  * is one immediate transaction, so two workers (or processes on one file) never hold the same job;
  * completions are fenced by the attempt number.
@@ -72,9 +80,7 @@ export const make = Effect.gen(function* () {
     ),
     job: db.prepare("SELECT * FROM assessment_jobs WHERE group_id = ?"),
     jobsOf: db.prepare("SELECT * FROM assessment_jobs WHERE session_id = ? ORDER BY queued_at, rowid"),
-    depth: db.prepare(
-      "SELECT status, COUNT(*) AS n FROM assessment_jobs WHERE status IN ('pending', 'running') GROUP BY status"
-    )
+    depth: db.prepare(depthSql)
   }
 
   return AssessmentQueue.of({
@@ -138,9 +144,8 @@ export const make = Effect.gen(function* () {
         (statements.jobsOf.all(sessionId) as unknown as Array<JobRow>).map(toJob)
       ),
     depth: query("assessment_depth", () => {
-      const rows = statements.depth.all() as unknown as Array<{ status: string; n: number }>
-      const count = (status: string) => rows.find((row) => row.status === status)?.n ?? 0
-      return { pending: count("pending"), running: count("running") }
+      const row = statements.depth.get() as { pending: number; running: number }
+      return { pending: row.pending, running: row.running }
     })
   })
 })

@@ -88,7 +88,14 @@ describe("assessments over HTTP on SQLite", () => {
       "empathy",
       "assertiveness"
     ])
-    for (const score of assessment.result!.scores) expect(score.score).toBeGreaterThanOrEqual(1)
+    // Labels come from the rubric; every justification is the offline assessor's, saying what it counted.
+    expect(assessment.result!.scores.map((score) => score.label)).toEqual([
+      "Clarity",
+      "Structure",
+      "Empathy",
+      "Assertiveness"
+    ])
+    for (const score of assessment.result!.scores) expect(score.justification).toMatch(/^Heuristic: /)
     expect(assessment.result!.summary).toMatch(/^Heuristic assessment/)
     // The group's four user messages, from the opener to the closing one; the chatter around it is not in it.
     expect(assessment.result!.summary).toContain("4 user messages")
@@ -96,6 +103,12 @@ describe("assessments over HTTP on SQLite", () => {
   })
 
   it("a one-off is assessed on its own; chatter queues nothing", async () => {
+    for (const [messageId, text] of [
+      ["chatter-1", "Hi coach!"],
+      ["chatter-2", "Thanks, that was helpful."],
+      ["chatter-3", "Bye!"]
+    ] as const)
+      expect((await say("chatter-only", messageId, text)).classification.groupId).toBeNull()
     await say("mixed", "mixed-1", "Hi coach!")
     const oneOff = await say(
       "mixed",
@@ -107,6 +120,7 @@ describe("assessments over HTTP on SQLite", () => {
     const assessment = await completed(oneOff.classification.groupId!)
     expect(assessment.result!.summary).toContain("1 user message:")
     expect((await assessments("mixed")).map((item) => item.groupId)).toEqual([oneOff.classification.groupId])
+    // By now the worker has taken the one-off, queued after the chatter; nothing was queued for the chatter.
     expect(await assessments("chatter-only")).toEqual([])
   })
 

@@ -9,7 +9,8 @@ const CLAIM_SCAN = 20
 /** Depth is counted up to here; past it the gauge reads this cap. */
 const DEPTH_CAP = 10_000
 
-const jobRow = (ctx: QueryCtx, groupId: string) =>
+/** The group's assessment job, or null; `interactions.ts` uses it too when it queues one. */
+export const jobRow = (ctx: QueryCtx, groupId: string) =>
   ctx.db
     .query("assessmentJobs")
     .withIndex("by_group", (q) => q.eq("groupId", groupId))

@@ -2,6 +2,7 @@ import { v } from "convex/values"
 import type { Doc } from "./_generated/dataModel.js"
 import { mutation, type MutationCtx, query, type QueryCtx } from "./_generated/server.js"
 import { requireServer, serverSecret } from "./access.ts"
+import { jobRow } from "./assessments.ts"
 import { decision } from "./schema.ts"
 
 const DELETE_BATCH = 500
@@ -65,11 +66,7 @@ const queueAssessment = async (
   at: number,
   requestId: string | undefined
 ) => {
-  const existing = await ctx.db
-    .query("assessmentJobs")
-    .withIndex("by_group", (q) => q.eq("groupId", group.groupId))
-    .unique()
-  if (existing !== null) return
+  if ((await jobRow(ctx, group.groupId)) !== null) return
   await ctx.db.insert("assessmentJobs", {
     groupId: group.groupId,
     sessionId: group.sessionId,

@@ -2,7 +2,8 @@ import { Layer } from "effect"
 import { Assessor } from "../../../application/ports/assessor.ts"
 import { AssessmentDraft } from "../../../domain/assessment.ts"
 import { transcriptLines } from "../../../domain/prompt-composition.ts"
-import { client, type OpenAiClientOptions, structuredOutput } from "./structured-output.ts"
+import { client, type OpenAiClientOptions } from "./client.ts"
+import { structuredOutput } from "./structured-output.ts"
 
 export interface OpenAiAssessorOptions extends OpenAiClientOptions {
   readonly model: string

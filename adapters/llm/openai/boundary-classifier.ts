@@ -2,7 +2,8 @@ import { Layer } from "effect"
 import { BoundaryClassifier } from "../../../application/ports/boundary-classifier.ts"
 import { Classification } from "../../../domain/boundary.ts"
 import { transcriptLines } from "../../../domain/prompt-composition.ts"
-import { client, type OpenAiClientOptions, structuredOutput } from "./structured-output.ts"
+import { client, type OpenAiClientOptions } from "./client.ts"
+import { structuredOutput } from "./structured-output.ts"
 
 export interface OpenAiClassifierOptions extends OpenAiClientOptions {
   readonly model: string

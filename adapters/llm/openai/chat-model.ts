@@ -1,5 +1,4 @@
-import { Effect, Layer, Option, Redacted, Stream } from "effect"
-import OpenAI from "openai"
+import { Effect, Layer, Option, Stream } from "effect"
 import {
   ChatModel,
   ChatModelEvent,
@@ -7,36 +6,11 @@ import {
   type TokenUsage
 } from "../../../application/ports/chat-model.ts"
 import { ModelFailed } from "../../../domain/errors.ts"
+import { client, type OpenAiClientOptions, toModelFailed } from "./client.ts"
 import { estimateCostUsd } from "./pricing.ts"
 
-export interface OpenAiChatOptions {
-  /** Optional for keyless OpenAI-compatible servers (Ollama, vLLM, llama.cpp). */
-  readonly apiKey: Option.Option<Redacted.Redacted<string>>
-  readonly baseUrl: Option.Option<string>
+export interface OpenAiChatOptions extends OpenAiClientOptions {
   readonly model: string
-  /** Retries of a failed request; they happen before any text is streamed. */
-  readonly maxRetries: number
-}
-
-/** Provider failures, normalised into the port's few reasons. */
-export const toModelFailed = (error: unknown): ModelFailed => {
-  const message = error instanceof Error ? error.message : String(error)
-  if (error instanceof OpenAI.RateLimitError) return new ModelFailed({ reason: "rate_limited", message })
-  if (error instanceof OpenAI.APIConnectionTimeoutError)
-    return new ModelFailed({ reason: "timeout", message })
-  if (error instanceof OpenAI.APIConnectionError || error instanceof OpenAI.InternalServerError) {
-    return new ModelFailed({ reason: "unavailable", message })
-  }
-  if (
-    error instanceof OpenAI.APIError &&
-    error.status !== undefined &&
-    error.status >= 400 &&
-    error.status < 500
-  ) {
-    return new ModelFailed({ reason: "rejected", message })
-  }
-  if (error instanceof OpenAI.APIError) return new ModelFailed({ reason: "unavailable", message })
-  return new ModelFailed({ reason: "protocol", message })
 }
 
 const finishReasons: Record<string, FinishReason> = {
@@ -51,11 +25,7 @@ const finishReasons: Record<string, FinishReason> = {
  * pulled one at a time so that an interruption stops the upstream read at once.
  */
 export const make = (options: OpenAiChatOptions) => {
-  const client = new OpenAI({
-    apiKey: Option.getOrElse(Option.map(options.apiKey, Redacted.value), () => "not-needed"),
-    ...Option.match(options.baseUrl, { onNone: () => ({}), onSome: (baseURL) => ({ baseURL }) }),
-    maxRetries: options.maxRetries
-  })
+  const openai = client(options)
   return ChatModel.of({
     provider: "openai",
     model: options.model,
@@ -67,7 +37,7 @@ export const make = (options: OpenAiChatOptions) => {
           yield* Effect.addFinalizer(() => Effect.sync(() => controller.abort()))
           const chunks = yield* Effect.tryPromise({
             try: () =>
-              client.chat.completions.create(
+              openai.chat.completions.create(
                 {
                   model: options.model,
                   stream: true,

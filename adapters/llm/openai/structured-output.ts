@@ -1,20 +1,7 @@
-import { Effect, JSONSchema, Option, ParseResult, Redacted, Schema } from "effect"
-import OpenAI from "openai"
+import { Effect, JSONSchema, ParseResult, Schema } from "effect"
+import type OpenAI from "openai"
 import { ModelFailed } from "../../../domain/errors.ts"
-import { toModelFailed } from "./chat-model.ts"
-
-export interface OpenAiClientOptions {
-  readonly apiKey: Option.Option<Redacted.Redacted<string>>
-  readonly baseUrl: Option.Option<string>
-  readonly maxRetries: number
-}
-
-export const client = (options: OpenAiClientOptions) =>
-  new OpenAI({
-    apiKey: Option.getOrElse(Option.map(options.apiKey, Redacted.value), () => "not-needed"),
-    ...Option.match(options.baseUrl, { onNone: () => ({}), onSome: (baseURL) => ({ baseURL }) }),
-    maxRetries: options.maxRetries
-  })
+import { toModelFailed } from "./client.ts"
 
 export interface StructuredRequest {
   readonly model: string
