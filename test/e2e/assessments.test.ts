@@ -1,15 +1,13 @@
 import { describe, expect, it } from "vitest"
 import { appAndBrowser } from "./support/app-service.ts"
 import { openApp, PHONE } from "./support/browser.ts"
-import { currentSessionId, sendAndWait } from "./support/chat.ts"
+import { currentSessionId, openChat, sendAndWait } from "./support/chat.ts"
 
 const e2e = appAndBrowser()
 
 describe("assessments in the browser", () => {
   it("a role play that ends is assessed, and the open Assessments page shows it without a reload", async () => {
-    const chat = await openApp(e2e.browser, e2e.service.url)
-    await chat.page.goto("/")
-    await chat.page.getByText("No interaction in progress.").waitFor()
+    const chat = await openChat(e2e.browser, e2e.service.url)
     const sessionId = await currentSessionId(chat.page)
 
     // Watching from a phone: the page is open before there is anything to show, and never reloads.

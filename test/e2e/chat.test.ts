@@ -1,17 +1,15 @@
 import { describe, expect, it } from "vitest"
 import { appAndBrowser } from "./support/app-service.ts"
 import { openApp, PHONE } from "./support/browser.ts"
-import { contextSizes, currentSessionId, sendAndWait } from "./support/chat.ts"
+import { contextSizes, currentSessionId, openChat, sendAndWait } from "./support/chat.ts"
 
 // Words 20 ms apart arrive in separate reads, so the page can be seen to render the reply in pieces.
 const e2e = appAndBrowser({ CHAT_CONTEXT_LIMIT: "3", OFFLINE_TOKEN_DELAY_MS: "20" })
 
 describe("chat in the browser", () => {
   it("streams each reply, whose context grows to CHAT_CONTEXT_LIMIT and no further; the session resumes at phone width", async () => {
-    const app = await openApp(e2e.browser, e2e.service.url)
+    const app = await openChat(e2e.browser, e2e.service.url)
     const { page } = app
-    await page.goto("/")
-    await page.getByText("No interaction in progress.").waitFor()
 
     // Every text the reply shows while it streams: more than one means it arrived in pieces.
     await page.evaluate(() => {
@@ -22,7 +20,8 @@ describe("chat in the browser", () => {
         if (reply?.textContent) seen.add(reply.textContent)
       }).observe(document.body, { subtree: true, childList: true, characterData: true })
     })
-    await sendAndWait(page, "Hello coach")
+    // Sent by clicking Send, which takes the focus: the page gives it back to the textarea.
+    await sendAndWait(page, "Hello coach", "Send button")
     expect(
       await page.evaluate(() => (window as unknown as { seenReplyTexts: Set<string> }).seenReplyTexts.size)
     ).toBeGreaterThan(3)

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { appAndBrowser } from "./support/app-service.ts"
-import { openApp } from "./support/browser.ts"
-import { sendAndWait } from "./support/chat.ts"
+import { openChat, sendAndWait } from "./support/chat.ts"
 
 const e2e = appAndBrowser({ RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE: "1" })
 
@@ -13,10 +12,8 @@ const unexpected = (errors: ReadonlyArray<string>) =>
 
 describe("chat failures in the browser", () => {
   it("says when to retry after a 429, and says so when the service is gone, keeping the conversation", async () => {
-    const app = await openApp(e2e.browser, e2e.service.url)
+    const app = await openChat(e2e.browser, e2e.service.url)
     const { page } = app
-    await page.goto("/")
-    await page.getByText("No interaction in progress.").waitFor()
     await sendAndWait(page, "First message")
 
     await page.getByLabel("Message", { exact: true }).fill("Second message, too soon")

@@ -1,27 +1,18 @@
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import type { MessagesPage } from "../../adapters/web/src/api-types.ts"
 import { appAndBrowser } from "./support/app-service.ts"
-import { type AppPage, openApp } from "./support/browser.ts"
-import { currentSessionId, sendAndWait } from "./support/chat.ts"
-
-interface StoredPage {
-  readonly items: ReadonlyArray<{ readonly role: string; readonly status?: string }>
-}
+import { currentSessionId, openChat, sendAndWait } from "./support/chat.ts"
 
 // A slow coach, so that there is time to stop a reply halfway.
 const e2e = appAndBrowser({ OFFLINE_TOKEN_DELAY_MS: "60" })
-let app: AppPage
-beforeAll(async () => {
-  app = await openApp(e2e.browser, e2e.service.url)
-})
 
 const stored = async (sessionId: string) =>
-  (await e2e.service.request("GET", `/sessions/${sessionId}/messages`)).body as StoredPage
+  (await e2e.service.request("GET", `/sessions/${sessionId}/messages`)).body as MessagesPage
 
 describe("history in the browser", () => {
   it("marks a reply stopped mid-stream as incomplete", async () => {
+    const app = await openChat(e2e.browser, e2e.service.url)
     const { page } = app
-    await page.goto("/")
-    await page.getByText("No interaction in progress.").waitFor()
     await page.getByLabel("Message", { exact: true }).fill("Hello coach")
     await page.keyboard.press("Enter")
     await page.getByText("I'm the offline coach").waitFor()
@@ -38,13 +29,25 @@ describe("history in the browser", () => {
     expect(reply?.status).toBe("incomplete")
     await app.screenshot("history-incomplete")
     expect(app.errors).toEqual([])
+    await app.close()
   })
 
   it("deletes the session after a confirmation", async () => {
+    const app = await openChat(e2e.browser, e2e.service.url)
     const { page } = app
-    await page.getByRole("link", { name: "Chat" }).click()
-    await sendAndWait(page, "One more thing")
     const sessionId = (await currentSessionId(page))!
+    // An earlier exchange, stored through the service; the page adds one more.
+    const earlier = [
+      { messageId: "m-earlier-1", role: "user", text: "Hello coach" },
+      { messageId: "m-earlier-2", role: "assistant", text: "Hello, what shall we practise?" }
+    ]
+    for (const message of earlier) {
+      const ingested = await e2e.service.request("POST", "/messages/ingest", {
+        body: { sessionId, ...message }
+      })
+      expect(ingested.status).toBe(200)
+    }
+    await sendAndWait(page, "One more thing")
     expect((await stored(sessionId)).items).toHaveLength(4)
 
     await page.getByRole("link", { name: "History" }).click()
@@ -69,5 +72,6 @@ describe("history in the browser", () => {
     await page.getByText("No interaction in progress.").waitFor()
     expect(await currentSessionId(page)).not.toBe(sessionId)
     expect(app.errors).toEqual([])
+    await app.close()
   })
 })

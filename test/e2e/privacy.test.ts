@@ -1,11 +1,22 @@
 import { readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
+import type { MessagesPage, UserPrivacy } from "../../adapters/web/src/api-types.ts"
 import { appAndBrowser } from "./support/app-service.ts"
 import { openApp } from "./support/browser.ts"
-import { contextSizes, currentSessionId, sendAndWait } from "./support/chat.ts"
+import { contextSizes, currentSessionId, openChat, sendAndWait } from "./support/chat.ts"
+import { settingLoaded } from "./support/privacy.ts"
 
 const e2e = appAndBrowser()
+
+/** Sets the (one local) user's opt-out through the service, as a test's starting point. */
+const userOptsOut = async (optOut: boolean) => {
+  const reply = await e2e.service.request("PUT", "/settings/privacy", {
+    body: { transcriptPersistenceOptOut: optOut }
+  })
+  expect(reply.status).toBe(200)
+  expect((reply.body as UserPrivacy).transcriptPersistenceOptOut).toBe(optOut)
+}
 
 /** Every byte under DATA_DIR (the SQLite file and its write-ahead log), as text. */
 const durableBytes = async () => {
@@ -17,25 +28,24 @@ const durableBytes = async () => {
 
 describe("the transcript opt-out in the browser", () => {
   it("persists across a reload, and a chat then leaves no message in the store while keeping its context", async () => {
+    await userOptsOut(false)
     const app = await openApp(e2e.browser, e2e.service.url)
     const { page } = app
     await page.goto("/settings")
     const optOut = page.getByLabel("Don't keep my transcripts")
     await page.getByText("not stored in the database").waitFor()
+    await settingLoaded(page)
+    expect(await optOut.isChecked()).toBe(false)
     await optOut.check()
     await page.getByText("Saved.").waitFor()
     await page.reload()
     await page.getByText("not stored in the database").waitFor()
-    await page.waitForFunction(
-      () => !document.querySelector<HTMLInputElement>("input[type=checkbox]")?.disabled
-    )
+    await settingLoaded(page)
     expect(await optOut.isChecked()).toBe(true)
     await app.screenshot("settings-opted-out")
 
     await page.getByRole("link", { name: "Chat" }).click()
-    await page.waitForFunction(
-      () => !document.querySelector<HTMLInputElement>("input[type=checkbox]")?.disabled
-    )
+    await settingLoaded(page)
     expect(await page.getByLabel("Don't keep this session's transcript").isChecked()).toBe(true)
     await sendAndWait(page, "My secret word is zebra-quartz-42")
     await sendAndWait(page, "And the second secret is ocelot-marble-17")
@@ -61,14 +71,12 @@ describe("the transcript opt-out in the browser", () => {
   })
 
   it("a session's own switch overrides the user's opt-out: this session is kept", async () => {
-    const app = await openApp(e2e.browser, e2e.service.url)
+    await userOptsOut(true)
+    const app = await openChat(e2e.browser, e2e.service.url)
     const { page } = app
-    await page.goto("/")
-    // The user opted out in the test above: a new session starts out following that.
+    // The user has opted out: a new session starts out following that.
     const keepNot = page.getByLabel("Don't keep this session's transcript")
-    await page.waitForFunction(
-      () => !document.querySelector<HTMLInputElement>("input[type=checkbox]")?.disabled
-    )
+    await settingLoaded(page)
     expect(await keepNot.isChecked()).toBe(true)
     const saved = page.waitForResponse(
       (response) => response.request().method() === "PUT" && response.url().endsWith("/privacy")
@@ -76,17 +84,13 @@ describe("the transcript opt-out in the browser", () => {
     await keepNot.uncheck()
     expect((await saved).status()).toBe(200)
     await page.reload()
-    await page.waitForFunction(
-      () => !document.querySelector<HTMLInputElement>("input[type=checkbox]")?.disabled
-    )
+    await settingLoaded(page)
     expect(await keepNot.isChecked()).toBe(false)
 
     await sendAndWait(page, "Keep this one: heron-copper-88")
     const sessionId = (await currentSessionId(page))!
     const stored = await e2e.service.request("GET", `/sessions/${sessionId}/messages`)
-    expect((stored.body as { items: Array<{ text: string }> }).items[0]?.text).toBe(
-      "Keep this one: heron-copper-88"
-    )
+    expect((stored.body as MessagesPage).items[0]?.text).toBe("Keep this one: heron-copper-88")
     await app.screenshot("chat-session-kept")
     expect(app.errors).toEqual([])
     await app.close()

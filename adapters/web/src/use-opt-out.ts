@@ -1,11 +1,12 @@
 import { useEffect, useState } from "react"
+import type { SessionPrivacy, SessionPrivacyView, UserPrivacy } from "./api-types.ts"
 import { useService } from "./service-context.ts"
 
 /**
- * A `transcriptPersistenceOptOut` the service holds at `path`: read on mount (and when `reload`
- * changes), written by `change`. The value follows a change at once and goes back if the service
- * does not take it; a change while one is saving is ignored (the box stays enabled, so keyboard
- * focus stays on it).
+ * A `transcriptPersistenceOptOut` the service holds at `path` (the user's `/settings/privacy` or a
+ * session's `/sessions/:sessionId/privacy`): read on mount (and when `reload` changes), written by
+ * `change`. The value follows a change at once and goes back if the service does not take it; a
+ * change while one is saving is ignored (the box stays enabled, so keyboard focus stays on it).
  */
 export const useOptOut = (path: string, reload = 0) => {
   const { getJson, sendJson } = useService()
@@ -18,7 +19,7 @@ export const useOptOut = (path: string, reload = 0) => {
     const controller = new AbortController()
     setOptOut(null)
     setError(null)
-    getJson<{ readonly transcriptPersistenceOptOut: boolean }>(path, controller.signal)
+    getJson<UserPrivacy | SessionPrivacyView>(path, controller.signal)
       .then((settings) => setOptOut(settings.transcriptPersistenceOptOut))
       .catch((cause: unknown) => {
         if (!controller.signal.aborted) setError(cause)
@@ -34,7 +35,7 @@ export const useOptOut = (path: string, reload = 0) => {
     setSaved(false)
     setError(null)
     try {
-      const settings = await sendJson<{ readonly transcriptPersistenceOptOut: boolean }>("PUT", path, {
+      const settings = await sendJson<UserPrivacy | SessionPrivacy>("PUT", path, {
         transcriptPersistenceOptOut: next
       })
       setOptOut(settings.transcriptPersistenceOptOut)

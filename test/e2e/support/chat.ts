@@ -1,11 +1,32 @@
-import type { Page } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
+import { type AppPage, openApp } from "./browser.ts"
 
-/** Sends a message from the chat page and waits until the coach's reply has finished streaming. */
-export const sendAndWait = async (page: Page, text: string): Promise<void> => {
+/** A fresh browser context on the chat page, once it has read the session's interactions. */
+export const openChat = async (
+  browser: Browser,
+  baseURL: string,
+  viewport?: { width: number; height: number }
+): Promise<AppPage> => {
+  const app = await openApp(browser, baseURL, viewport)
+  await app.page.goto("/")
+  await app.page.getByText("No interaction in progress.").waitFor()
+  return app
+}
+
+/**
+ * Sends a message from the chat page and waits until the coach's reply has finished streaming. By
+ * Enter in the textarea, or by clicking the Send button (which takes the focus from the textarea).
+ */
+export const sendAndWait = async (
+  page: Page,
+  text: string,
+  by: "Enter" | "Send button" = "Enter"
+): Promise<void> => {
   const replies = page.locator(".message-assistant")
   const before = await replies.count()
   await page.getByLabel("Message", { exact: true }).fill(text)
-  await page.keyboard.press("Enter")
+  if (by === "Enter") await page.keyboard.press("Enter")
+  else await page.getByRole("button", { name: "Send" }).click()
   await replies.nth(before).waitFor()
   await page.getByRole("button", { name: "Send" }).waitFor()
 }

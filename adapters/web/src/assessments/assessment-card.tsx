@@ -1,4 +1,5 @@
 import type { AssessmentView } from "../api-types.ts"
+import { shortGroupId } from "../interaction-wording.ts"
 import { ScoreBars } from "./score-bars.tsx"
 
 const progress = { pending: "Waiting to be assessed…", running: "Being assessed now…" }
@@ -10,7 +11,7 @@ export function AssessmentCard(props: { readonly assessment: AssessmentView }) {
   return (
     <article className="assessment" aria-labelledby={`assessment-${assessment.groupId}`}>
       <h2 id={`assessment-${assessment.groupId}`}>
-        Interaction {assessment.groupId.slice(0, 8)}{" "}
+        Interaction {shortGroupId(assessment.groupId)}{" "}
         <small>ended {new Date(assessment.queuedAt).toLocaleString()}</small>
       </h2>
       {assessment.status === "pending" || assessment.status === "running" ? (

@@ -40,7 +40,11 @@ const send = async (text: string) => {
   const input = screen.getByLabelText("Message")
   await waitFor(() => expect(screen.getByText(/Say hello/)).toBeTruthy())
   fireEvent.change(input, { target: { value: text } })
-  fireEvent.click(screen.getByRole("button", { name: "Send" }))
+  // As a pointer would: the button takes focus first (fireEvent.click alone moves none).
+  const button = screen.getByRole("button", { name: "Send" })
+  button.focus()
+  expect(document.activeElement).toBe(button)
+  fireEvent.click(button)
 }
 
 afterEach(() => {

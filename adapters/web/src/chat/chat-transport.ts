@@ -1,12 +1,12 @@
 import { DefaultChatTransport, type UIMessage } from "ai"
 import type { ServiceClient } from "../api-client.ts"
+import type { Message } from "../api-types.ts"
 
-/** What the service puts in a reply's `start` and `finish` parts, and what History adds. */
+/** What the page reads of a reply's metadata: from its `start` part, or its status once stored. */
 export interface ReplyMetadata {
   readonly contextMessages?: number
-  readonly model?: string
   /** Of a reply loaded from the store. */
-  readonly status?: "in_progress" | "completed" | "incomplete"
+  readonly status?: Message["status"]
 }
 
 export type CoachMessage = UIMessage<ReplyMetadata>

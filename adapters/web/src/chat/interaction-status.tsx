@@ -1,11 +1,6 @@
 import type { InteractionGroup } from "../api-types.ts"
+import { howItClosed, shortGroupId } from "../interaction-wording.ts"
 import { Link } from "../router.tsx"
-
-const closeReasons = {
-  ended: "ended",
-  restarted: "was replaced by a new one",
-  idle: "closed after a quiet spell"
-}
 
 /** Whether a practice is underway, from the session's interaction groups (oldest first). */
 export function InteractionStatus(props: {
@@ -19,9 +14,9 @@ export function InteractionStatus(props: {
   else if (groups === null) text = "Checking for a practice in progress…"
   else if (latest === undefined) text = "No interaction in progress."
   else if (latest.status === "open")
-    text = `Practising: interaction ${latest.groupId.slice(0, 8)}, ${latest.messages} message${latest.messages === 1 ? "" : "s"} from you so far.`
+    text = `Practising: interaction ${shortGroupId(latest.groupId)}, ${latest.messages} message${latest.messages === 1 ? "" : "s"} from you so far.`
   else
-    text = `No interaction in progress. The last one (${latest.groupId.slice(0, 8)}) ${latest.closeReason === null ? "closed" : closeReasons[latest.closeReason]}.`
+    text = `No interaction in progress. The last one (${shortGroupId(latest.groupId)}) ${howItClosed(latest)}.`
   return (
     <p className={`interaction ${latest?.status === "open" ? "interaction-open" : ""}`} role="status">
       {text}

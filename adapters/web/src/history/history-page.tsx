@@ -1,17 +1,13 @@
 import { useEffect, useRef, useState } from "react"
 import type { DeletedSession, InteractionGroup, Message } from "../api-types.ts"
 import { ErrorNotice } from "../error-notice.tsx"
+import { howItClosed, shortGroupId } from "../interaction-wording.ts"
 import { useService } from "../service-context.ts"
 import { loadGroups, loadTranscript } from "../transcript.ts"
 import { transcriptEntries } from "./transcript-entries.ts"
 import "./history.css"
 
 const time = (ts: number) => new Date(ts).toLocaleString()
-const closeReasons = {
-  ended: "ended",
-  restarted: "replaced by a new one",
-  idle: "closed after a quiet spell"
-}
 
 /** The session's transcript as the service stored it, and its deletion. */
 export function HistoryPage(props: { readonly sessionId: string; readonly onDeleted: () => void }) {
@@ -107,8 +103,8 @@ export function HistoryPage(props: { readonly sessionId: string; readonly onDele
             ) : (
               <li key={`${entry.kind}-${entry.group.groupId}`} className="boundary">
                 {entry.kind === "opened"
-                  ? `Interaction ${entry.group.groupId.slice(0, 8)} started`
-                  : `Interaction ${entry.group.groupId.slice(0, 8)} ${entry.group.closeReason === null ? "closed" : closeReasons[entry.group.closeReason]}`}
+                  ? `Interaction ${shortGroupId(entry.group.groupId)} started`
+                  : `Interaction ${shortGroupId(entry.group.groupId)} ${howItClosed(entry.group)}`}
               </li>
             )
           )}
