@@ -1,26 +1,16 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { memoryStores } from "../../bootstrap/layers.ts"
+import { freePort } from "../support/free-port.ts"
 import { runPrometheusTool } from "../support/prometheus-tools.ts"
 import { runWorkload } from "../support/scripted-workload.ts"
 import { startService, type TestService } from "../support/service.ts"
 
 const RULES = resolve("adapters/telemetry/prometheus/alert-rules.yaml")
 const DASHBOARDS = "adapters/telemetry/grafana/dashboards"
-
-const freePort = () =>
-  new Promise<number>((done, fail) => {
-    const probe = createServer()
-    probe.once("error", fail)
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === "object" && address !== null ? done(address.port) : fail()))
-    })
-  })
 
 interface QueryResult {
   readonly metric: Record<string, string>
