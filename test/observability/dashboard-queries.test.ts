@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Metric } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import {
   assessmentDurationSeconds,
   assessmentJobsTotal,
@@ -67,11 +67,12 @@ beforeAll(async () => {
     storeOutage: {
       down: () => setStore("down"),
       up: () => setStore("up"),
-      drained: async () => {
-        while (total(await scrape(), "coachup_transcript_persist_backlog") !== 0) {
-          await new Promise((resolve) => setTimeout(resolve, 50))
-        }
-      }
+      // Bounded, as before, by the hook's own 30 s timeout (vitest.config.ts).
+      drained: () =>
+        vi.waitFor(
+          async () => expect(total(await scrape(), "coachup_transcript_persist_backlog"), "backlog").toBe(0),
+          { timeout: 30_000, interval: 50 }
+        )
     }
   })
   // The classifier here answers malformed on purpose (for its failure series), so every message is
