@@ -96,7 +96,7 @@ const serveIdentified = (
       Duration.toSeconds(elapsed)
     )
     yield* Effect.logInfo("http request").pipe(
-      Effect.annotateLogs({ method: request.method, route, status, durationMs: Duration.toMillis(elapsed) })
+      Effect.annotateLogs({ method: request.method, status, durationMs: Duration.toMillis(elapsed) })
     )
     return response
   }).pipe(

@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { embeddedStores } from "../../bootstrap/layers.ts"
+import { parseSamples, valueOf } from "../support/prometheus-text.ts"
 import { startService, type TestService } from "../support/service.ts"
 
 const dataDir = mkdtempSync(join(tmpdir(), "coachup-assessments-"))
@@ -175,12 +176,11 @@ describe("assessments over HTTP on SQLite", () => {
     ).classification.groupId!
     await completed(group)
     // The depth gauge is read when the workers start and every five seconds after.
-    const metrics = (await service.request("GET", "/metrics")).text
-    const sample = (name: string, labels: string) =>
-      Number(new RegExp(`^${name}\\{[^}]*${labels}[^}]*\\} ([\\d.e+-]+)$`, "m").exec(metrics)?.[1])
-    expect(sample("coachup_assessment_jobs_total", 'outcome="queued"')).toBeGreaterThanOrEqual(1)
-    expect(sample("coachup_assessment_jobs_total", 'outcome="completed"')).toBeGreaterThanOrEqual(1)
-    expect(sample("coachup_assessment_duration_seconds_count", "")).toBeGreaterThanOrEqual(1)
-    expect(sample("coachup_assessment_queue_depth", 'state="pending"')).toBeGreaterThanOrEqual(0)
+    const metrics = parseSamples((await service.request("GET", "/metrics")).text)
+    const sample = (name: string, labels: Record<string, string> = {}) => valueOf(metrics, name, labels)
+    expect(sample("coachup_assessment_jobs_total", { outcome: "queued" })).toBeGreaterThanOrEqual(1)
+    expect(sample("coachup_assessment_jobs_total", { outcome: "completed" })).toBeGreaterThanOrEqual(1)
+    expect(sample("coachup_assessment_duration_seconds_count")).toBeGreaterThanOrEqual(1)
+    expect(sample("coachup_assessment_queue_depth", { state: "pending" })).toBeGreaterThanOrEqual(0)
   })
 })

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
 import type { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { memoryStores } from "../../bootstrap/layers.ts"
+import { parseSamples, total } from "../support/prometheus-text.ts"
 import { startService, type TestService } from "../support/service.ts"
 
 let service: TestService<TranscriptStore | PrivacySettingsStore>
@@ -14,18 +15,6 @@ beforeAll(async () => {
   service = await startService({ stores: memoryStores })
 })
 afterAll(() => service.close())
-
-/** The value of one Prometheus series, matched by name and a label subset; 0 when absent. */
-const sample = (metrics: string, name: string, labels: Record<string, string> = {}) => {
-  const line = metrics
-    .split("\n")
-    .find((row) =>
-      row.startsWith(`${name}{`) || row.startsWith(`${name} `)
-        ? Object.entries(labels).every(([key, value]) => row.includes(`${key}="${value}"`))
-        : false
-    )
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1))
-}
 
 describe("operations endpoints", () => {
   it("answers health and readiness", async () => {
@@ -50,7 +39,7 @@ describe("operations endpoints", () => {
     expect(metrics.headers.get("content-type")).toContain("text/plain")
     const after = metrics.text
     const moved = (name: string, labels: Record<string, string> = {}) =>
-      sample(after, name, labels) - sample(before, name, labels)
+      total(parseSamples(after), name, labels) - total(parseSamples(before), name, labels)
     expect(moved("coachup_transcript_persist_total", { outcome: "inserted", role: "user" })).toBe(1)
     expect(moved("coachup_transcript_persist_total", { outcome: "duplicate", role: "user" })).toBe(1)
     expect(moved("coachup_persist_skipped_privacy_total")).toBe(1)

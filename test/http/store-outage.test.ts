@@ -4,6 +4,7 @@ import { AssessmentQueue } from "../../application/ports/assessment-queue.ts"
 import { GroupId, SessionId } from "../../domain/ids.ts"
 import * as FaultyStores from "../support/faulty-stores.ts"
 import { type FaultTarget, StoreFaults, type StoreMode } from "../support/faulty-stores.ts"
+import { parseSamples, valueOf } from "../support/prometheus-text.ts"
 import { readSse, textOf } from "../support/sse-client.ts"
 import { startService, type TestService } from "../support/service.ts"
 
@@ -30,10 +31,8 @@ const inStore = (sessionId: string) =>
   )
 const say = (messageId: string, text: string, sessionId = "outage-1") =>
   service.request("POST", "/messages/ingest", { body: { sessionId, messageId, role: "user", text } })
-const backlogGauge = async () => {
-  const metrics = (await service.request("GET", "/metrics")).text
-  return Number(/^coachup_transcript_persist_backlog(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? "NaN")
-}
+const backlogGauge = async () =>
+  valueOf(parseSamples((await service.request("GET", "/metrics")).text), "coachup_transcript_persist_backlog")
 const eventually = async (check: () => Promise<boolean>, timeoutMs = 8_000) => {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Metric } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import {
   assessmentDurationSeconds,
   assessmentJobsTotal,
@@ -15,6 +15,7 @@ import { runWorkload } from "../support/scripted-workload.ts"
 import { startService, type TestService } from "../support/service.ts"
 
 const DASHBOARDS = "adapters/telemetry/grafana/dashboards"
+const ALERT_RULES = "adapters/telemetry/prometheus/alert-rules.yaml"
 
 interface Panel {
   readonly title: string
@@ -31,6 +32,15 @@ interface Dashboard {
 const dashboards = readdirSync(DASHBOARDS)
   .filter((file) => file.endsWith(".json"))
   .map((file) => ({ file, dashboard: JSON.parse(readFileSync(join(DASHBOARDS, file), "utf8")) as Dashboard }))
+
+/** Each alert rule's `expr:` (one line each in the rule file), with the alert it belongs to. */
+const alertExprs = Array.from(
+  readFileSync(ALERT_RULES, "utf8").matchAll(/^\s+- alert: (\w+)\n\s+expr: (.+)$/gm),
+  ([, alert, expr]) => ({ alert: alert!, expr: expr! })
+)
+
+/** The `coachup_` metric names a PromQL expression reads. */
+const metricNames = (expr: string) => Array.from(expr.matchAll(/\bcoachup_[a-z0-9_]+/g), (match) => match[0])
 
 let fake: Awaited<ReturnType<typeof startFakeOpenAi>>
 let service: TestService<StoreFaults>
@@ -57,11 +67,12 @@ beforeAll(async () => {
     storeOutage: {
       down: () => setStore("down"),
       up: () => setStore("up"),
-      drained: async () => {
-        while (total(await scrape(), "coachup_transcript_persist_backlog") !== 0) {
-          await new Promise((resolve) => setTimeout(resolve, 50))
-        }
-      }
+      // Bounded, as before, by the hook's own 30 s timeout (vitest.config.ts).
+      drained: () =>
+        vi.waitFor(
+          async () => expect(total(await scrape(), "coachup_transcript_persist_backlog"), "backlog").toBe(0),
+          { timeout: 30_000, interval: 50 }
+        )
     }
   })
   // The classifier here answers malformed on purpose (for its failure series), so every message is
@@ -112,10 +123,24 @@ describe("the Grafana dashboards", () => {
   it.each(dashboards)("$file queries only metric names the service exports", ({ dashboard }) => {
     for (const panel of dashboard.panels) {
       for (const { expr } of panel.targets) {
-        const names = Array.from(expr.matchAll(/\bcoachup_[a-z0-9_]+/g), (match) => match[0])
+        const names = metricNames(expr)
         expect(names.length, `${panel.title}: ${expr}`).toBeGreaterThan(0)
         for (const name of names) expect(exported, `${panel.title} queries ${name}`).toContain(name)
       }
     }
+  })
+})
+
+describe("the alert rules", () => {
+  it("have one expr each", () => {
+    expect(alertExprs.length).toBeGreaterThan(0)
+    expect(alertExprs.length).toBe(readFileSync(ALERT_RULES, "utf8").match(/^\s+expr: /gm)!.length)
+    expect(alertExprs.length).toBe(readFileSync(ALERT_RULES, "utf8").match(/^\s+- alert: /gm)!.length)
+  })
+
+  it.each(alertExprs)("$alert reads only metric names the service exports", ({ alert, expr }) => {
+    const names = metricNames(expr)
+    expect(names.length, `${alert}: ${expr}`).toBeGreaterThan(0)
+    for (const name of names) expect(exported, `${alert} reads ${name}`).toContain(name)
   })
 })

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, Logger, LogLevel } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import * as FaultyStores from "../support/faulty-stores.ts"
 import { StoreFaults } from "../support/faulty-stores.ts"
 import { parseSamples, total } from "../support/prometheus-text.ts"
@@ -152,12 +152,15 @@ describe("the service's logs during a store outage", () => {
         storeOutage: {
           down: () => setStore("down"),
           up: () => setStore("up"),
-          drained: async () => {
-            const metrics = async () => parseSamples(await (await fetch(`${service.url}/metrics`)).text())
-            while (total(await metrics(), "coachup_transcript_persist_backlog") !== 0) {
-              await new Promise((resolve) => setTimeout(resolve, 50))
-            }
-          }
+          // Bounded, as before, by the test's own 30 s timeout (vitest.config.ts).
+          drained: () =>
+            vi.waitFor(
+              async () => {
+                const metrics = parseSamples(await (await fetch(`${service.url}/metrics`)).text())
+                expect(total(metrics, "coachup_transcript_persist_backlog"), "backlog").toBe(0)
+              },
+              { timeout: 30_000, interval: 50 }
+            )
         }
       })
       const parsed = lines.map((line) => JSON.parse(line) as LogLine)

@@ -1,26 +1,16 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { memoryStores } from "../../bootstrap/layers.ts"
+import { freePort } from "../support/free-port.ts"
 import { runPrometheusTool } from "../support/prometheus-tools.ts"
 import { runWorkload } from "../support/scripted-workload.ts"
 import { startService, type TestService } from "../support/service.ts"
 
 const RULES = resolve("adapters/telemetry/prometheus/alert-rules.yaml")
 const DASHBOARDS = "adapters/telemetry/grafana/dashboards"
-
-const freePort = () =>
-  new Promise<number>((done, fail) => {
-    const probe = createServer()
-    probe.once("error", fail)
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === "object" && address !== null ? done(address.port) : fail()))
-    })
-  })
 
 interface QueryResult {
   readonly metric: Record<string, string>
@@ -101,14 +91,30 @@ const query = async (promql: string): Promise<ReadonlyArray<QueryResult>> => {
   return body.data.result
 }
 
-/** Polls until `check` holds: Prometheus is up, has scraped, and holds what the test needs. */
+/**
+ * Polls until `check` holds: Prometheus is up, has scraped, and holds what the test needs. Fails
+ * after 20 s, or at once when Prometheus exits, with what Prometheus said.
+ */
 const until = async (what: string, check: () => Promise<boolean>) => {
-  const deadline = Date.now() + 20_000
-  for (;;) {
-    if (await check().catch(() => false)) return
-    if (Date.now() > deadline || prometheus.exitCode !== null)
-      throw new Error(`${what}; prometheus said:\n${log}`)
-    await new Promise((done) => setTimeout(done, 250))
+  const failure = () => new Error(`${what}; prometheus said:\n${log}`)
+  if (prometheus.exitCode !== null) throw failure()
+  let onExit = () => {}
+  const exited = new Promise<never>((_, fail) => {
+    onExit = () => fail(failure())
+    prometheus.once("exit", onExit)
+  })
+  try {
+    await Promise.race([
+      vi.waitFor(
+        async () => {
+          if (!(await check().catch(() => false))) throw failure()
+        },
+        { timeout: 20_000, interval: 250 }
+      ),
+      exited
+    ])
+  } finally {
+    prometheus.off("exit", onExit)
   }
 }
 

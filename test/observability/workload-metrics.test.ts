@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { memoryStores } from "../../bootstrap/layers.ts"
 import * as FaultyStores from "../support/faulty-stores.ts"
 import { StoreFaults } from "../support/faulty-stores.ts"
@@ -19,13 +19,8 @@ afterAll(() => service.close())
 const scrape = async () => parseSamples(await (await fetch(`${service.url}/metrics`)).text())
 const setStore = (mode: "up" | "down") =>
   service.run(Effect.flatMap(StoreFaults, (faults) => faults.set(mode, "transcript-writes")))
-const eventually = async (check: () => Promise<boolean>, what: string) => {
-  const deadline = Date.now() + 8_000
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in time`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
+/** How long, and how often, a test polls /metrics for what the service does in the background. */
+const POLL = { timeout: 8_000, interval: 50 }
 
 describe("/metrics after the scripted workload", () => {
   it("moves each series by what the workload did", async () => {
@@ -36,28 +31,27 @@ describe("/metrics after the scripted workload", () => {
         down: () => setStore("down"),
         up: () => setStore("up"),
         drained: () =>
-          eventually(
-            async () => total(await scrape(), "coachup_transcript_persist_backlog") === 0,
-            "backlog drained"
-          )
+          vi.waitFor(async () => {
+            expect(total(await scrape(), "coachup_transcript_persist_backlog"), "backlog drained").toBe(0)
+          }, POLL)
       }
     })
     // Four user messages are classified inline and the chat prompt in the background; the one-off's
     // assessment is stored by a worker.
-    await eventually(
-      async () =>
+    await vi.waitFor(async () => {
+      expect(
         total(await scrape(), "coachup_classifier_decisions_total") -
-          total(before, "coachup_classifier_decisions_total") ===
-        5,
-      "background classification"
-    )
-    await eventually(
-      async () =>
+          total(before, "coachup_classifier_decisions_total"),
+        "background classification"
+      ).toBe(5)
+    }, POLL)
+    await vi.waitFor(async () => {
+      expect(
         total(await scrape(), "coachup_assessment_jobs_total", { outcome: "completed" }) -
-          total(before, "coachup_assessment_jobs_total", { outcome: "completed" }) ===
-        1,
-      "assessment stored"
-    )
+          total(before, "coachup_assessment_jobs_total", { outcome: "completed" }),
+        "assessment stored"
+      ).toBe(1)
+    }, POLL)
     const after = await scrape()
     const moved = (name: string, labels: Record<string, string> = {}) =>
       total(after, name, labels) - total(before, name, labels)
@@ -136,6 +130,6 @@ describe("coachup_sse_open_streams", () => {
     await reader.read()
     expect(await gauge()).toBe(1)
     await reader.cancel()
-    await eventually(async () => (await gauge()) === 0, "stream closed")
+    await vi.waitFor(async () => expect(await gauge(), "stream closed").toBe(0), POLL)
   })
 })

@@ -16,12 +16,12 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { rmSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
-import { createServer } from "node:net"
 import { availableParallelism, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { createInterface } from "node:readline"
 import { setTimeout as sleep } from "node:timers/promises"
+import { freePort } from "../support/free-port.ts"
 import { runTurn, type StopReason, type TurnResult } from "./chat-turn.ts"
 import { distribution, formatMs, formatPercent, renderSummary, type Threshold } from "./load-report.ts"
 
@@ -110,17 +110,6 @@ const keepOutput = (line: string) => {
   serviceOutput.push(line)
   if (serviceOutput.length > 40) serviceOutput.shift()
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 
 interface Exit {
   readonly code: number | null
