@@ -1,9 +1,16 @@
-import { Clock, Context, Data, type Duration, Effect, Either, Option } from "effect"
-import { checkDraft, groupTranscript, type AssessmentResult, type Rubric } from "../domain/assessment.ts"
+import { Clock, Config, Context, Data, Duration, Effect, Either, Layer, Option } from "effect"
+import {
+  checkDraft,
+  COMMUNICATION_RUBRIC_V1,
+  groupTranscript,
+  type AssessmentResult,
+  type Rubric
+} from "../domain/assessment.ts"
 import { ModelFailed } from "../domain/errors.ts"
 import type { MessageId, SessionId } from "../domain/ids.ts"
 import { MAX_CONTEXT_LIMIT } from "../domain/context-window.ts"
 import type { TranscriptItem, TranscriptPosition } from "../domain/transcript.ts"
+import { duration, nonNegativeInteger, positiveInteger, stringOr } from "./config-values.ts"
 import { PersistenceBacklog } from "./persistence-backlog.ts"
 import type { ClaimedJob, Completion } from "./ports/assessment-queue.ts"
 import { AssessmentMemory } from "./ports/assessment-memory.ts"
@@ -12,7 +19,23 @@ import { InteractionStore } from "./ports/interaction-store.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 
-/** What the assessment worker reads, resolved once by bootstrap. */
+export const DEFAULT_ASSESSMENT_SYSTEM_PROMPT =
+  "You assess one finished practice interaction of a communication-coaching session against the rubric given. " +
+  "Score each criterion from 1 (absent) to 5 (excellent) on what the user actually wrote, justify each score " +
+  "in one or two sentences that point at the user's own words, summarise the interaction in two or three " +
+  "sentences, and give one concrete next step the user can try in their next conversation."
+
+/** What `AssessmentSettings.layerConfig` reads. */
+export const config = Config.all({
+  systemPrompt: stringOr("ASSESSMENT_SYSTEM_PROMPT", DEFAULT_ASSESSMENT_SYSTEM_PROMPT),
+  timeout: duration("ASSESSMENT_TIMEOUT_MS", 30_000),
+  maxAttempts: positiveInteger("ASSESSMENT_MAX_ATTEMPTS", 5),
+  retryBase: duration("ASSESSMENT_RETRY_BASE_MS", 2_000),
+  pollInterval: duration("ASSESSMENT_POLL_MS", 250),
+  workers: nonNegativeInteger("ASSESSMENT_WORKERS", 2)
+})
+
+/** What the assessment worker reads. */
 export class AssessmentSettings extends Context.Tag("coachup/AssessmentSettings")<
   AssessmentSettings,
   {
@@ -33,7 +56,24 @@ export class AssessmentSettings extends Context.Tag("coachup/AssessmentSettings"
     /** Names this process's workers in the jobs they hold (host and pid). */
     readonly workerId: string
   }
->() {}
+>() {
+  /** The `ASSESSMENT_*` variables; `workerId` names this process (host and pid). */
+  static readonly layerConfig = (workerId: string) =>
+    Layer.effect(
+      AssessmentSettings,
+      Effect.map(config, (values) =>
+        AssessmentSettings.of({
+          ...values,
+          rubric: COMMUNICATION_RUBRIC_V1,
+          // Longer than the assessor may take, with room for the store reads around it; a worker that
+          // still overruns it loses the job, and its late answer is refused (fenced by attempt).
+          lease: Duration.sum(Duration.times(values.timeout, 2), Duration.seconds(1)),
+          retryCap: Duration.minutes(5),
+          workerId
+        })
+      )
+    )
+}
 
 /** Why an attempt failed, and whether another attempt can help. */
 class AssessmentFailed extends Data.TaggedError("AssessmentFailed")<{

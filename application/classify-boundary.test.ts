@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, ConfigProvider, Effect, Layer, Option, Schedule, TestClock } from "effect"
-import * as Config from "../bootstrap/config.ts"
 import { application, memoryStores } from "../bootstrap/layers.ts"
 import { SessionId } from "../domain/ids.ts"
 import { userMessage } from "../test/support/items.ts"
@@ -11,7 +10,6 @@ import { InteractionStore } from "./ports/interaction-store.ts"
 import { resolvePersistencePolicy } from "./resolve-persistence.ts"
 
 const app = application(memoryStores).pipe(
-  Layer.provide(Config.layer),
   Layer.provide(
     Layer.setConfigProvider(
       ConfigProvider.fromMap(
@@ -111,7 +109,6 @@ describe("classification order", () => {
     }).pipe(
       Effect.provide(
         application(memoryStores, { classifier: slowOpener }).pipe(
-          Layer.provide(Config.layer),
           Layer.provide(
             Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["ASSESSMENT_WORKERS", "0"]])))
           )

@@ -1,11 +1,18 @@
-import { Context, Duration, Effect, Layer, Metric } from "effect"
+import { Config, Context, type Duration, Effect, Layer, Metric } from "effect"
 import type { SessionId, UserId } from "../domain/ids.ts"
 import type { NewTranscriptItem } from "../domain/transcript.ts"
+import { duration, positiveInteger } from "./config-values.ts"
 import { forkPeriodic } from "./periodic.ts"
 import { persistBacklog, transcriptPersistTotal } from "./metrics.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 import type { TranscriptWrite } from "./record-transcript-item.ts"
 import { resolvePersistence } from "./resolve-persistence.ts"
+
+/** What `PersistenceBacklog.layerConfig` reads. */
+export const config = Config.all({
+  capacity: positiveInteger("PERSIST_BACKLOG_CAPACITY", 10_000),
+  retryEvery: duration("PERSIST_RETRY_SECONDS", 2, "seconds")
+})
 
 interface Deferred {
   readonly item: NewTranscriptItem
@@ -100,6 +107,14 @@ export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog"
           Effect.sync(() => Array.from(waiting.values()).some((entry) => entry.item.sessionId === sessionId))
       })
     })
+
+  /**
+   * The backlog of `PERSIST_BACKLOG_CAPACITY` items, retried every `PERSIST_RETRY_SECONDS`, its loop
+   * running for the life of the layer.
+   */
+  static readonly layerConfig = Layer.unwrapEffect(
+    Effect.map(config, (options) => PersistenceBacklog.layer(options))
+  )
 
   /** The backlog with its retry loop running for the life of the layer. */
   static readonly layer = (options: {

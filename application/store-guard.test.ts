@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Fiber, Layer, Option, TestClock } from "effect"
-import * as Config from "../bootstrap/config.ts"
 import { application, memoryStores } from "../bootstrap/layers.ts"
 import { UserId } from "../domain/ids.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
@@ -19,7 +18,6 @@ const slowPrivacy = Layer.succeed(
 
 const guardedOver = (calls: Layer.Layer<StoreCalls>) =>
   application(Layer.mergeAll(memoryStores, slowPrivacy, calls)).pipe(
-    Layer.provide(Config.layer),
     Layer.provide(
       Layer.setConfigProvider(
         ConfigProvider.fromMap(

@@ -1,6 +1,6 @@
 import { Duration, Effect, Layer, Metric, Option } from "effect"
 import { StoreUnavailable } from "../domain/errors.ts"
-import { ConversationSettings } from "./conversation-settings.ts"
+import { duration } from "./config-values.ts"
 import { storeErrorsTotal, storeQuerySeconds } from "./metrics.ts"
 import { AssessmentQueue } from "./ports/assessment-queue.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
@@ -31,12 +31,18 @@ const guarded =
       Effect.withSpan(`${port}.${op}`)
     )
 
+/** What the guarded layers read: one store call's deadline. */
+export const config = duration("STORE_TIMEOUT_MS", 2000)
+
 /** How many single-call deadlines a bulk delete may take. */
 const BULK_DEADLINE_FACTOR = 30
 
-/** The deadline of one call, when the stores' calls can wait; a bulk delete's is longer. */
+/**
+ * The deadline of one call (`STORE_TIMEOUT_MS`), when the stores' calls can wait; a bulk delete's is
+ * longer.
+ */
 const deadlines = Effect.gen(function* () {
-  const { storeTimeout } = yield* ConversationSettings
+  const storeTimeout = yield* config
   const { canWait } = yield* StoreCalls
   const single = canWait ? Option.some(storeTimeout) : Option.none()
   return { single, bulk: Option.map(single, (timeout) => Duration.times(timeout, BULK_DEADLINE_FACTOR)) }

@@ -12,7 +12,6 @@ import { IngestMessage, toTranscriptItem } from "../application/ingest-message.t
 import { AssessmentQueue } from "../application/ports/assessment-queue.ts"
 import { RecordTranscriptItem } from "../application/record-transcript-item.ts"
 import { assessByHeuristics } from "../adapters/llm/offline/assessor.ts"
-import * as Config from "../bootstrap/config.ts"
 import { application, embeddedStores } from "../bootstrap/layers.ts"
 import { COMMUNICATION_RUBRIC_V1 } from "../domain/assessment.ts"
 import { type GroupId, UserId } from "../domain/ids.ts"
@@ -38,7 +37,6 @@ export interface AssessmentBenchResult {
 const processOn = (dataDir: string, env: Record<string, string>) =>
   ManagedRuntime.make(
     application(embeddedStores).pipe(
-      Layer.provide(Config.layer),
       Layer.provide(
         Layer.setConfigProvider(
           ConfigProvider.fromMap(new Map(Object.entries({ DATA_DIR: dataDir, ...env })))

@@ -1,6 +1,5 @@
 import { HttpServer } from "@effect/platform"
 import { ConfigProvider, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
-import * as Config from "../bootstrap/config.ts"
 import { embeddedStores, server } from "../bootstrap/layers.ts"
 
 /**
@@ -23,7 +22,6 @@ export const startInProcessService = async (
   )
   const runtime = ManagedRuntime.make(
     server(embeddedStores).pipe(
-      Layer.provide(Config.layer),
       Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)),
       Layer.provide(Layer.setConfigProvider(config))
     )

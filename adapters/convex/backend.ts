@@ -1,6 +1,7 @@
 import { ConvexHttpClient } from "convex/browser"
 import type { FunctionReference, FunctionReturnType, OptionalRestArgs } from "convex/server"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Config, ConfigError, Context, Effect, Either, Layer, Option, Redacted } from "effect"
+import { optionalString, optionalUrl } from "../../application/config-values.ts"
 import { StoreUnavailable } from "../../domain/errors.ts"
 
 /** What the store adapters need of Convex: `ConvexHttpClient` in production, `convex-test` in tests. */
@@ -24,6 +25,28 @@ export class ConvexBackend extends Context.Tag("coachup/convex/ConvexBackend")<
 /** A deployment reached over HTTP. */
 export const layer = (options: { readonly url: string; readonly secret: Redacted.Redacted<string> }) =>
   Layer.sync(ConvexBackend, () => ({ caller: new ConvexHttpClient(options.url), secret: options.secret }))
+
+/** What `layerConfig` reads. */
+export const config = Config.all({
+  url: optionalUrl("CONVEX_URL", "https://your-deployment.convex.cloud"),
+  secret: optionalString("CONVEX_SERVER_SECRET")
+}).pipe(
+  Config.mapOrFail(({ url, secret }) =>
+    Option.isNone(url)
+      ? Either.left(ConfigError.MissingData([], "CONVEX_URL must name the Convex deployment"))
+      : Option.isNone(secret)
+        ? Either.left(
+            ConfigError.MissingData(
+              [],
+              "CONVEX_URL is set: CONVEX_SERVER_SECRET must hold the secret the functions require"
+            )
+          )
+        : Either.right({ url: url.value, secret: Redacted.make(secret.value) })
+  )
+)
+
+/** The deployment at `CONVEX_URL`, with the `CONVEX_SERVER_SECRET` its functions require. */
+export const layerConfig = Layer.unwrapEffect(Effect.map(config, layer))
 
 const describe = (cause: unknown) => {
   const data = (cause as { data?: { code?: string; message?: string } }).data

@@ -1,6 +1,7 @@
 import { HttpApp, HttpServerResponse } from "@effect/platform"
 import { RateLimiter } from "@effect/experimental"
-import { Context, Duration, Effect } from "effect"
+import { Config, Context, Duration, Effect, Layer } from "effect"
+import { positiveInteger } from "../../application/config-values.ts"
 import type { SessionId, UserId } from "../../domain/ids.ts"
 import { failWith, TooManyRequests } from "./api-errors.ts"
 
@@ -10,11 +11,32 @@ export interface RateLimitBudget {
   readonly perSession: number
 }
 
+/** What `RateLimitPolicy.layerConfig` reads. */
+export const config = Config.all({
+  chat: Config.all({
+    perUser: positiveInteger("RATE_LIMIT_CHAT_PER_USER_PER_MINUTE", 30),
+    perSession: positiveInteger("RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE", 20)
+  }),
+  ingest: Config.all({
+    perUser: positiveInteger("RATE_LIMIT_INGEST_PER_USER_PER_MINUTE", 600),
+    perSession: positiveInteger("RATE_LIMIT_INGEST_PER_SESSION_PER_MINUTE", 300)
+  })
+})
+
 /** The request budgets of the rate-limited routes. */
 export class RateLimitPolicy extends Context.Tag("coachup/http/RateLimitPolicy")<
   RateLimitPolicy,
   { readonly chat: RateLimitBudget; readonly ingest: RateLimitBudget }
->() {}
+>() {
+  /** The `RATE_LIMIT_*_PER_MINUTE` budgets. */
+  static readonly layerConfig = Layer.effect(RateLimitPolicy, config)
+}
+
+/** The budgets from the environment and their buckets, in this process's memory. */
+export const layerConfig = Layer.merge(
+  RateLimitPolicy.layerConfig,
+  RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
+)
 
 /**
  * Spends one request of the user's and of the session's budget (token buckets refilled over a

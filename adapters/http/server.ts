@@ -1,15 +1,17 @@
 import { createServer } from "node:http"
 import { HttpApiBuilder, HttpApiScalar, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Duration, Effect, Layer } from "effect"
+import { Config, Duration, Effect, Layer } from "effect"
+import { duration, positiveInteger } from "../../application/config-values.ts"
 import { CoachUpApi } from "./api.ts"
 import { Caller, callerFromHeader } from "./caller.ts"
 import { AssessmentsLive } from "./handlers/assessments.ts"
-import { ChatLive } from "./handlers/chat.ts"
+import { ChatLive, ChatStreamSettings } from "./handlers/chat.ts"
 import { MessagesLive } from "./handlers/messages.ts"
 import { OperationsLive } from "./handlers/operations.ts"
 import { PrivacyLive } from "./handlers/privacy.ts"
 import { SessionsLive } from "./handlers/sessions.ts"
+import * as RateLimits from "./rate-limit.ts"
 import * as RequestMiddleware from "./request-middleware.ts"
 import * as WebApp from "./web-app.ts"
 
@@ -64,3 +66,26 @@ export const listen = (options: ListenOptions) => {
     Layer.provideMerge(NodeHttpServer.layer(() => server, { host: options.host, port: options.port }))
   )
 }
+
+/** What `layerConfig` reads: where to listen, the body limit, the shutdown drain. */
+export const config = Config.all({
+  host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
+  port: Config.integer("PORT").pipe(
+    Config.withDefault(3000),
+    Config.validate({
+      message: "PORT must be a port number, 0..65535 (0: any free port)",
+      validation: (port) => port >= 0 && port <= 65535
+    })
+  ),
+  maxBodyBytes: positiveInteger("MAX_BODY_BYTES", 256 * 1024),
+  drainTimeout: duration("SHUTDOWN_DRAIN_SECONDS", 10, "seconds")
+})
+
+/**
+ * The service on `HOST`:`PORT`, with `MAX_BODY_BYTES`, `SHUTDOWN_DRAIN_SECONDS`, its rate limits and
+ * stream settings from the environment; the web app from `webRoot`.
+ */
+export const layerConfig = (options: { readonly webRoot: string }) =>
+  Layer.unwrapEffect(Effect.map(config, (values) => listen({ ...values, ...options }))).pipe(
+    Layer.provide(Layer.merge(RateLimits.layerConfig, ChatStreamSettings.layerConfig))
+  )

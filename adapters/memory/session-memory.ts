@@ -1,6 +1,8 @@
-import { Clock, Effect, Layer, Metric } from "effect"
+import { Clock, Config, Duration, Effect, Layer, Metric } from "effect"
+import { duration, positiveInteger } from "../../application/config-values.ts"
 import { sessionMemorySessions } from "../../application/metrics.ts"
 import { SessionMemory } from "../../application/ports/session-memory.ts"
+import { MAX_CONTEXT_LIMIT } from "../../domain/context-window.ts"
 import type { SessionId } from "../../domain/ids.ts"
 import { TranscriptTable, type TranscriptTableBounds } from "./transcript-table.ts"
 
@@ -44,3 +46,18 @@ export const make = (bounds: TranscriptTableBounds) =>
   })
 
 export const layer = (bounds: TranscriptTableBounds) => Layer.effect(SessionMemory, make(bounds))
+
+/**
+ * `SESSION_MEMORY_MAX_SESSIONS` sessions, each forgotten after `SESSION_MEMORY_IDLE_MINUTES` idle and
+ * keeping its last 200 messages (the largest context window).
+ */
+export const config = Config.all({
+  maxSessions: positiveInteger("SESSION_MEMORY_MAX_SESSIONS", 10_000),
+  idleTtl: duration("SESSION_MEMORY_IDLE_MINUTES", 60, "minutes")
+})
+
+export const layerConfig = Layer.unwrapEffect(
+  Effect.map(config, ({ maxSessions, idleTtl }) =>
+    layer({ maxItemsPerSession: MAX_CONTEXT_LIMIT, maxSessions, idleTtlMillis: Duration.toMillis(idleTtl) })
+  )
+)

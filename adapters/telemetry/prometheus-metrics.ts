@@ -1,7 +1,9 @@
 import { NodeSdk } from "@effect/opentelemetry"
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus"
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
+import { optionalUrl } from "../../application/config-values.ts"
+import { otlpSpanProcessor } from "./tracing.ts"
 
 /** The service's metrics in Prometheus text format, for our own `/metrics` route. */
 export class PrometheusMetrics extends Context.Tag("coachup/telemetry/PrometheusMetrics")<
@@ -35,4 +37,25 @@ export const layer = ({ spanProcessors, ...resource }: TelemetryOptions) =>
         Layer.succeed(PrometheusMetrics, PrometheusMetrics.of({ scrape }))
       )
     })
+  )
+
+/** What `layerConfig` reads: the OTLP collector, if any. */
+export const config = optionalUrl("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+
+/**
+ * Metrics for `/metrics`, and spans to the OTLP collector at `OTEL_EXPORTER_OTLP_ENDPOINT` when one is
+ * set, beside any `spanProcessors` given (tests record spans in memory).
+ */
+export const layerConfig = (extras: { readonly spanProcessors?: ReadonlyArray<SpanProcessor> } = {}) =>
+  Layer.unwrapEffect(
+    Effect.map(config, (endpoint) =>
+      layer({
+        serviceName: "coachup",
+        serviceVersion: "0.1.0",
+        spanProcessors: [
+          ...Option.toArray(Option.map(endpoint, otlpSpanProcessor)),
+          ...(extras.spanProcessors ?? [])
+        ]
+      })
+    )
   )

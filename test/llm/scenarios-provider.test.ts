@@ -1,7 +1,6 @@
 import { ConfigProvider, Duration, Effect, Layer, Logger, LogLevel, Option, Schedule } from "effect"
 import { describe, expect, it } from "@effect/vitest"
 import { AssessmentQueue } from "../../application/ports/assessment-queue.ts"
-import * as Config from "../../bootstrap/config.ts"
 import { loadScenarios, replayScenarios } from "../../bootstrap/eval.ts"
 import { application, memoryStores } from "../../bootstrap/layers.ts"
 
@@ -16,7 +15,6 @@ const env = Object.entries({ ...process.env, LLM_PROVIDER: "openai", ASSESSMENT_
   (entry): entry is [string, string] => entry[1] !== undefined
 )
 const app = application(memoryStores).pipe(
-  Layer.provide(Config.layer),
   Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(env)))),
   Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
 )

@@ -16,7 +16,7 @@ beforeAll(async () => {
   service = await startService({
     stores: memoryStores,
     env: { OFFLINE_TOKEN_DELAY_MS: "0" },
-    telemetry: { spanProcessors: [new SimpleSpanProcessor(exporter)] }
+    spanProcessors: [new SimpleSpanProcessor(exporter)]
   })
 })
 afterAll(() => service.close())

@@ -2,13 +2,11 @@ import { execFile } from "node:child_process"
 import { promisify } from "node:util"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer } from "effect"
-import * as Config from "../../bootstrap/config.ts"
 import { type EvalReport, loadScenarios, replayScenarios } from "../../bootstrap/eval.ts"
 import { application, memoryStores } from "../../bootstrap/layers.ts"
 
 const scenarios = loadScenarios()
 const app = application(memoryStores).pipe(
-  Layer.provide(Config.layer),
   Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map())))
 )
 

@@ -1,19 +1,19 @@
 import { HttpServer } from "@effect/platform"
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { ConfigProvider, type Effect, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
-import * as Config from "../../bootstrap/config.ts"
 import type { ChatModel } from "../../application/ports/chat-model.ts"
-import { configuredChatModel, server, type StoreLayer, type TelemetryExtras } from "../../bootstrap/layers.ts"
+import { server, type StoreLayer } from "../../bootstrap/layers.ts"
 import { OpenApiValidator } from "./openapi-validator.ts"
 
 export interface StartOptions<R, M> {
   /** Environment variables, as the service would read them. */
   readonly env?: Record<string, string>
   /** The durable stores; services of this layer beyond the ports are reachable through `run`. */
-  readonly stores: Layer.Layer<R | Layer.Layer.Success<StoreLayer>, unknown, Config.AppConfig>
-  /** The chat model (and any services of its own); the one configured by `env` when absent. */
-  readonly chatModel?: Layer.Layer<M | ChatModel, never, Config.AppConfig>
-  /** Added to the configured telemetry, e.g. an in-memory span exporter. */
-  readonly telemetry?: TelemetryExtras
+  readonly stores: Layer.Layer<R | Layer.Layer.Success<StoreLayer>, unknown>
+  /** A chat model (and any services of its own) in place of the one `env` configures. */
+  readonly chatModel?: Layer.Layer<M | ChatModel>
+  /** Span processors beside the configured ones, e.g. an in-memory span exporter. */
+  readonly spanProcessors?: ReadonlyArray<SpanProcessor>
   /** The service's logging; none when absent. */
   readonly logging?: Layer.Layer<never>
 }
@@ -46,17 +46,18 @@ export const startService = async <R, M = never>(
     ...options.env
   }
   const stores: StoreLayer<unknown> = options.stores
-  // Without a model of its own, M is `never`: the configured model provides everything asked for.
-  const chatModel = (options.chatModel ?? configuredChatModel) as Layer.Layer<
-    M | ChatModel,
-    never,
-    Config.AppConfig
-  >
-  const layer = Layer.mergeAll(server(stores, chatModel, options.telemetry), options.stores, chatModel).pipe(
-    Layer.provide(Config.layer),
+  // The chat model's own services are reachable through `run`: the one layer, memoized, serves both.
+  const layer = Layer.mergeAll(
+    server(stores, {
+      ...(options.chatModel === undefined ? {} : { chatModel: options.chatModel }),
+      ...(options.spanProcessors === undefined ? {} : { spanProcessors: options.spanProcessors })
+    }),
+    options.stores,
+    options.chatModel ?? Layer.empty
+  ).pipe(
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))),
     Layer.provide(options.logging ?? Logger.minimumLogLevel(LogLevel.None))
-  )
+  ) as Layer.Layer<R | M | ServiceContext, unknown>
   const runtime = ManagedRuntime.make(layer)
   const address = (await runtime.runPromise(HttpServer.HttpServer)).address
   if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
@@ -90,8 +91,7 @@ export const startService = async <R, M = never>(
   return {
     url,
     request,
-    run: <A, E>(effect: Effect.Effect<A, E, R | Layer.Layer.Success<typeof layer>>) =>
-      runtime.runPromise(effect),
+    run: <A, E>(effect: Effect.Effect<A, E, R | M | ServiceContext>) => runtime.runPromise(effect),
     close: () => runtime.dispose()
   }
 }
@@ -104,4 +104,4 @@ export interface TestService<R = never> {
   readonly close: () => Promise<void>
 }
 
-type ServiceContext = Layer.Layer.Success<ReturnType<typeof server>>
+type ServiceContext = Layer.Layer.Success<ReturnType<typeof server<unknown>>>

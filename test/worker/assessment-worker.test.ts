@@ -7,7 +7,6 @@ import { IngestMessage } from "../../application/ingest-message.ts"
 import { AssessmentQueue } from "../../application/ports/assessment-queue.ts"
 import { Assessor, type AssessmentRequest } from "../../application/ports/assessor.ts"
 import { assessByHeuristics } from "../../adapters/llm/offline/assessor.ts"
-import * as Config from "../../bootstrap/config.ts"
 import { application, embeddedStores } from "../../bootstrap/layers.ts"
 import type { AssessmentDraft } from "../../domain/assessment.ts"
 import { ModelFailed } from "../../domain/errors.ts"
@@ -49,7 +48,6 @@ const heuristic = (_: number, request: AssessmentRequest) => Effect.succeed(asse
 const processOn = (dir: string, assessor: Layer.Layer<Assessor>, env: Record<string, string> = {}) =>
   ManagedRuntime.make(
     application(embeddedStores, { assessor }).pipe(
-      Layer.provide(Config.layer),
       Layer.provide(
         Layer.setConfigProvider(
           ConfigProvider.fromMap(

@@ -1,5 +1,6 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Context, type Duration, Effect, FiberRef, Option } from "effect"
+import { Config, Context, type Duration, Effect, FiberRef, Layer, Option } from "effect"
+import { duration } from "../../../application/config-values.ts"
 import { StreamChat } from "../../../application/stream-chat.ts"
 import type { GroupId, MessageId, SessionId } from "../../../domain/ids.ts"
 import { CoachUpApi } from "../api.ts"
@@ -10,11 +11,17 @@ import { sessionOf } from "../session-of.ts"
 import { CurrentRequestId } from "../request-id.ts"
 import { uiMessageStreamResponse } from "../sse.ts"
 
+/** What `ChatStreamSettings.layerConfig` reads. */
+export const config = Config.all({ heartbeat: duration("SSE_HEARTBEAT_SECONDS", 15, "seconds") })
+
 /** How chat streams behave on the wire. */
 export class ChatStreamSettings extends Context.Tag("coachup/http/ChatStreamSettings")<
   ChatStreamSettings,
   { readonly heartbeat: Duration.Duration }
->() {}
+>() {
+  /** A heartbeat after `SSE_HEARTBEAT_SECONDS` of silence. */
+  static readonly layerConfig = Layer.effect(ChatStreamSettings, config)
+}
 
 interface ChatInput {
   readonly sessionId: SessionId | undefined

@@ -1,4 +1,5 @@
 import { Duration, Effect, Layer, Option, Stream } from "effect"
+import { nonNegativeInteger } from "../../../application/config-values.ts"
 import { ChatModel, ChatModelEvent, type ChatRequest } from "../../../application/ports/chat-model.ts"
 
 const EXCERPT = 80
@@ -61,3 +62,11 @@ export const make = (options: { readonly tokenDelay: Duration.DurationInput }) =
 
 export const layer = (options: { readonly tokenDelay: Duration.DurationInput }) =>
   Layer.succeed(ChatModel, make(options))
+
+/** What `layerConfig` reads: milliseconds between words. */
+export const config = nonNegativeInteger("OFFLINE_TOKEN_DELAY_MS", 30)
+
+/** Words paced `OFFLINE_TOKEN_DELAY_MS` apart (0 for benchmarks). */
+export const layerConfig = Layer.unwrapEffect(
+  Effect.map(config, (millis) => layer({ tokenDelay: Duration.millis(millis) }))
+)

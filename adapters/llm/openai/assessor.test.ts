@@ -3,6 +3,7 @@ import { Effect, Option } from "effect"
 import { startFakeOpenAi } from "../../../test/support/fake-openai-server.ts"
 import { COMMUNICATION_RUBRIC_V1 } from "../../../domain/assessment.ts"
 import { make } from "./assessor.ts"
+import { client } from "./client.ts"
 
 let fake: Awaited<ReturnType<typeof startFakeOpenAi>>
 beforeAll(async () => {
@@ -11,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => fake.close())
 
 const assessor = (model: string) =>
-  make({ apiKey: Option.none(), baseUrl: Option.some(fake.baseUrl), model, maxRetries: 0 })
+  make(client({ apiKey: Option.none(), baseUrl: Option.some(fake.baseUrl), maxRetries: 0 }), { model })
 
 const request = {
   systemPrompt: "Assess the interaction.",

@@ -1,11 +1,13 @@
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
+import type OpenAI from "openai"
+import { stringOr } from "../../../application/config-values.ts"
 import { Assessor } from "../../../application/ports/assessor.ts"
 import { AssessmentDraft } from "../../../domain/assessment.ts"
 import { transcriptLines } from "../../../domain/prompt-composition.ts"
-import { client, type OpenAiClientOptions } from "./client.ts"
+import { OpenAiClient } from "./client.ts"
 import { structuredOutput } from "./structured-output.ts"
 
-export interface OpenAiAssessorOptions extends OpenAiClientOptions {
+export interface OpenAiAssessorOptions {
   readonly model: string
 }
 
@@ -14,8 +16,8 @@ export interface OpenAiAssessorOptions extends OpenAiClientOptions {
  * interaction's transcript go in, the scores come back as structured output validated against the
  * `AssessmentDraft` Schema; the use case then checks them against the rubric.
  */
-export const make = (options: OpenAiAssessorOptions) => {
-  const assess = structuredOutput(client(options), "interaction_assessment", AssessmentDraft)
+export const make = (openai: OpenAI, options: OpenAiAssessorOptions) => {
+  const assess = structuredOutput(openai, "interaction_assessment", AssessmentDraft)
   return Assessor.of({
     name: `openai:${options.model}`,
     heuristic: false,
@@ -40,4 +42,14 @@ export const make = (options: OpenAiAssessorOptions) => {
   })
 }
 
-export const layer = (options: OpenAiAssessorOptions) => Layer.sync(Assessor, () => make(options))
+export const layer = (options: OpenAiAssessorOptions) =>
+  Layer.effect(
+    Assessor,
+    Effect.map(OpenAiClient, (openai) => make(openai, options))
+  )
+
+/** What `layerConfig` reads: the model's name. */
+export const config = stringOr("ASSESSMENT_MODEL", "gpt-4o-mini")
+
+/** `ASSESSMENT_MODEL` on the shared client. */
+export const layerConfig = Layer.unwrapEffect(Effect.map(config, (model) => layer({ model })))

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { startFakeOpenAi } from "../../../test/support/fake-openai-server.ts"
 import { make } from "./boundary-classifier.ts"
+import { client } from "./client.ts"
 
 let fake: Awaited<ReturnType<typeof startFakeOpenAi>>
 beforeAll(async () => {
@@ -10,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => fake.close())
 
 const classifier = (model: string) =>
-  make({ apiKey: Option.none(), baseUrl: Option.some(fake.baseUrl), model, maxRetries: 0 })
+  make(client({ apiKey: Option.none(), baseUrl: Option.some(fake.baseUrl), maxRetries: 0 }), { model })
 
 const request = {
   systemPrompt: "Label the latest user message.",

@@ -1,11 +1,13 @@
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
+import type OpenAI from "openai"
+import { stringOr } from "../../../application/config-values.ts"
 import { BoundaryClassifier } from "../../../application/ports/boundary-classifier.ts"
 import { Classification } from "../../../domain/boundary.ts"
 import { transcriptLines } from "../../../domain/prompt-composition.ts"
-import { client, type OpenAiClientOptions } from "./client.ts"
+import { OpenAiClient } from "./client.ts"
 import { structuredOutput } from "./structured-output.ts"
 
-export interface OpenAiClassifierOptions extends OpenAiClientOptions {
+export interface OpenAiClassifierOptions {
   readonly model: string
 }
 
@@ -14,8 +16,8 @@ export interface OpenAiClassifierOptions extends OpenAiClientOptions {
  * `role: text` transcript (so string-only models read it too), the answer comes back as structured
  * output and is validated against the `Classification` Schema; anything else is `ModelFailed`.
  */
-export const make = (options: OpenAiClassifierOptions) => {
-  const classify = structuredOutput(client(options), "boundary_classification", Classification)
+export const make = (openai: OpenAI, options: OpenAiClassifierOptions) => {
+  const classify = structuredOutput(openai, "boundary_classification", Classification)
   return BoundaryClassifier.of({
     name: `openai:${options.model}`,
     classify: (request) =>
@@ -32,4 +34,14 @@ export const make = (options: OpenAiClassifierOptions) => {
   })
 }
 
-export const layer = (options: OpenAiClassifierOptions) => Layer.sync(BoundaryClassifier, () => make(options))
+export const layer = (options: OpenAiClassifierOptions) =>
+  Layer.effect(
+    BoundaryClassifier,
+    Effect.map(OpenAiClient, (openai) => make(openai, options))
+  )
+
+/** What `layerConfig` reads: the model's name. */
+export const config = stringOr("CLASSIFIER_MODEL", "gpt-4o-mini")
+
+/** `CLASSIFIER_MODEL` on the shared client. */
+export const layerConfig = Layer.unwrapEffect(Effect.map(config, (model) => layer({ model })))

@@ -3,6 +3,7 @@ import { Chunk, Effect, Fiber, Option, Stream } from "effect"
 import type { ChatRequest } from "../../../application/ports/chat-model.ts"
 import { type Behaviour, startFakeOpenAi } from "../../../test/support/fake-openai-server.ts"
 import { make } from "./chat-model.ts"
+import { client } from "./client.ts"
 
 let fake: Awaited<ReturnType<typeof startFakeOpenAi>>
 beforeAll(async () => {
@@ -22,7 +23,9 @@ const request: ChatRequest = {
 }
 
 const model = (behaviour: Behaviour, maxRetries = 0) =>
-  make({ apiKey: Option.none(), baseUrl: Option.some(fake.baseUrl), model: behaviour, maxRetries })
+  make(client({ apiKey: Option.none(), baseUrl: Option.some(fake.baseUrl), maxRetries }), {
+    model: behaviour
+  })
 
 describe("OpenAI chat model (real SDK, local OpenAI-compatible server)", () => {
   it.effect(

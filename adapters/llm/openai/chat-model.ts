@@ -1,4 +1,6 @@
 import { Effect, Layer, Option, Stream } from "effect"
+import type OpenAI from "openai"
+import { stringOr } from "../../../application/config-values.ts"
 import {
   ChatModel,
   ChatModelEvent,
@@ -6,10 +8,10 @@ import {
   type TokenUsage
 } from "../../../application/ports/chat-model.ts"
 import { ModelFailed } from "../../../domain/errors.ts"
-import { client, type OpenAiClientOptions, toModelFailed } from "./client.ts"
+import { OpenAiClient, toModelFailed } from "./client.ts"
 import { estimateCostUsd } from "./pricing.ts"
 
-export interface OpenAiChatOptions extends OpenAiClientOptions {
+export interface OpenAiChatOptions {
   readonly model: string
 }
 
@@ -24,9 +26,8 @@ const finishReasons: Record<string, FinishReason> = {
  * The request's AbortController is aborted when the consuming fiber is interrupted, and chunks are
  * pulled one at a time so that an interruption stops the upstream read at once.
  */
-export const make = (options: OpenAiChatOptions) => {
-  const openai = client(options)
-  return ChatModel.of({
+export const make = (openai: OpenAI, options: OpenAiChatOptions) =>
+  ChatModel.of({
     provider: "openai",
     model: options.model,
     estimateCostUsd: estimateCostUsd(options.model),
@@ -93,6 +94,15 @@ export const make = (options: OpenAiChatOptions) => {
         })
       )
   })
-}
 
-export const layer = (options: OpenAiChatOptions) => Layer.sync(ChatModel, () => make(options))
+export const layer = (options: OpenAiChatOptions) =>
+  Layer.effect(
+    ChatModel,
+    Effect.map(OpenAiClient, (openai) => make(openai, options))
+  )
+
+/** What `layerConfig` reads: the model's name. */
+export const config = stringOr("CHAT_MODEL", "gpt-4o-mini")
+
+/** `CHAT_MODEL` on the shared client. */
+export const layerConfig = Layer.unwrapEffect(Effect.map(config, (model) => layer({ model })))

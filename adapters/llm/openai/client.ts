@@ -1,4 +1,5 @@
-import { Option, Redacted } from "effect"
+import { Config, ConfigError, Context, Effect, Either, Layer, Option, Redacted } from "effect"
+import { nonNegativeInteger, optionalUrl } from "../../../application/config-values.ts"
 import OpenAI from "openai"
 import { ModelFailed } from "../../../domain/errors.ts"
 
@@ -17,6 +18,33 @@ export const client = (options: OpenAiClientOptions) =>
     ...Option.match(options.baseUrl, { onNone: () => ({}), onSome: (baseURL) => ({ baseURL }) }),
     maxRetries: options.maxRetries
   })
+
+/** What `OpenAiClient.layerConfig` reads. */
+export const config = Config.all({
+  apiKey: Config.option(Config.redacted("OPENAI_API_KEY")).pipe(
+    Config.map(Option.filter((key) => Redacted.value(key).trim() !== ""))
+  ),
+  baseUrl: optionalUrl("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1"),
+  maxRetries: nonNegativeInteger("OPENAI_MAX_RETRIES", 2)
+}).pipe(
+  Config.mapOrFail((options) =>
+    Option.isNone(options.apiKey) && Option.isNone(options.baseUrl)
+      ? Either.left(
+          ConfigError.MissingData(
+            [],
+            "LLM_PROVIDER=openai needs OPENAI_API_KEY, or OPENAI_BASE_URL for a keyless server"
+          )
+        )
+      : Either.right(options)
+  )
+)
+
+/** One OpenAI SDK client, shared by the chat model, the classifier and the assessor. */
+export class OpenAiClient extends Context.Tag("coachup/llm/OpenAiClient")<OpenAiClient, OpenAI>() {
+  static readonly layer = (options: OpenAiClientOptions) => Layer.sync(OpenAiClient, () => client(options))
+  /** `OPENAI_API_KEY` (or `OPENAI_BASE_URL` for a keyless server) and `OPENAI_MAX_RETRIES`. */
+  static readonly layerConfig = Layer.unwrapEffect(Effect.map(config, OpenAiClient.layer))
+}
 
 /** Provider failures, normalised into the port's few reasons. */
 export const toModelFailed = (error: unknown): ModelFailed => {
