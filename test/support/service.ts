@@ -3,6 +3,7 @@ import { ConfigProvider, type Effect, Layer, Logger, LogLevel, ManagedRuntime } 
 import * as Config from "../../bootstrap/config.ts"
 import type { ChatModel } from "../../application/ports/chat-model.ts"
 import { configuredChatModel, server, type StoreLayer, type TelemetryExtras } from "../../bootstrap/layers.ts"
+import { type ApiCaller, apiCaller } from "./api-client.ts"
 import { OpenApiValidator } from "./openapi-validator.ts"
 
 export interface StartOptions<R, M> {
@@ -90,14 +91,18 @@ export const startService = async <R, M = never>(
   return {
     url,
     request,
+    ...apiCaller(url),
     run: <A, E>(effect: Effect.Effect<A, E, R | Layer.Layer.Success<typeof layer>>) =>
       runtime.runPromise(effect),
     close: () => runtime.dispose()
   }
 }
 
-/** A started service; `run` reaches its services and those of its store layer. */
-export interface TestService<R = never> {
+/**
+ * A started service: `call` and `failure` read its API through the typed client, `request` reads the
+ * wire; `run` reaches its services and those of its store layer.
+ */
+export interface TestService<R = never> extends ApiCaller {
   readonly url: string
   readonly request: (method: string, path: string, init?: RequestInit) => Promise<Reply>
   readonly run: <A, E>(effect: Effect.Effect<A, E, R | ServiceContext>) => Promise<A>
