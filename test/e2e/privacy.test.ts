@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { sessionContext, sessionMessages } from "../support/api-client.ts"
+import { sessionContext, sessionMessages, setUserOptOut } from "../support/api-client.ts"
 import { appAndBrowser } from "./support/app-service.ts"
 import { openApp } from "./support/browser.ts"
 import { contextSizes, currentSessionId, openChat, sendAndWait } from "./support/chat.ts"
@@ -11,9 +11,7 @@ const e2e = appAndBrowser()
 
 /** Sets the (one local) user's opt-out through the service, as a test's starting point. */
 const userOptsOut = async (optOut: boolean) => {
-  const reply = await e2e.service.call((client) =>
-    client.privacy.setUserPrivacy({ payload: { transcriptPersistenceOptOut: optOut } })
-  )
+  const reply = await e2e.service.call(setUserOptOut(optOut))
   expect(reply.transcriptPersistenceOptOut).toBe(optOut)
 }
 

@@ -6,12 +6,13 @@ import { memoryStores } from "../../bootstrap/layers.ts"
 import { Conflict } from "../../adapters/http/api-errors.ts"
 import { SessionId } from "../../domain/ids.ts"
 import {
+  deleteSession,
   ingestMessage,
   sessionContext,
-  deleteSession,
   sessionMessages,
   sessionPath,
-  setSessionOptOut
+  setSessionOptOut,
+  setUserOptOut
 } from "../support/api-client.ts"
 import { startService, type TestService } from "../support/service.ts"
 
@@ -74,10 +75,7 @@ describe("privacy", () => {
     const alice = { headers: { "x-user-id": "alice" } }
     const read = (options = {}) => service.call((client) => client.privacy.getUserPrivacy(), options)
     expect(await read(alice)).toEqual({ userId: "alice", transcriptPersistenceOptOut: false })
-    const put = await service.call(
-      (client) => client.privacy.setUserPrivacy({ payload: { transcriptPersistenceOptOut: true } }),
-      alice
-    )
+    const put = await service.call(setUserOptOut(true), alice)
     expect(put).toEqual({ userId: "alice", transcriptPersistenceOptOut: true })
     expect(await read(alice)).toMatchObject({ transcriptPersistenceOptOut: true })
     expect(await read()).toEqual({ userId: "local", transcriptPersistenceOptOut: false })
@@ -110,10 +108,7 @@ describe("privacy", () => {
 
   it("a user's opt-out covers their sessions unless a session overrides it", async () => {
     const bob = { "x-user-id": "bob" }
-    await service.call(
-      (client) => client.privacy.setUserPrivacy({ payload: { transcriptPersistenceOptOut: true } }),
-      { headers: bob }
-    )
+    await service.call(setUserOptOut(true), { headers: bob })
     const skipped = await say("priv-2", "priv-2-a", "private", {}, bob)
     expect(skipped).toMatchObject({ persisted: false, skippedReason: "user_opt_out" })
     await service.call(setSessionOptOut("priv-3", false))

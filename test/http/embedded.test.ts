@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { embeddedStores } from "../../bootstrap/layers.ts"
-import { ingestMessage, sessionContext, sessionMessages } from "../support/api-client.ts"
+import { ingestMessage, sessionContext, sessionMessages, setUserOptOut } from "../support/api-client.ts"
 import { startService } from "../support/service.ts"
 
 let dataDir: string
@@ -25,10 +25,7 @@ it("keeps transcripts and privacy settings in the SQLite file across restarts", 
       const reply = await first.call(ingestMessage({ sessionId: "emb", messageId, role, text }))
       expect(reply).toMatchObject({ persisted: true })
     }
-    await first.call(
-      (client) => client.privacy.setUserPrivacy({ payload: { transcriptPersistenceOptOut: true } }),
-      erin
-    )
+    await first.call(setUserOptOut(true), erin)
   } finally {
     await first.close()
   }

@@ -106,6 +106,10 @@ export const setSessionOptOut = (sessionId: string, optOut: boolean) => (client:
     payload: { transcriptPersistenceOptOut: optOut }
   })
 
+/** `PUT /settings/privacy`: the calling user's opt-out. */
+export const setUserOptOut = (optOut: boolean) => (client: ApiClient) =>
+  client.privacy.setUserPrivacy({ payload: { transcriptPersistenceOptOut: optOut } })
+
 /** `DELETE /sessions/:sessionId`. */
 export const deleteSession = (sessionId: string) => (client: ApiClient) =>
   client.sessions.deleteSession(sessionPath(sessionId))
