@@ -1,42 +1,84 @@
+import type { HttpServerResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Option, Stream } from "effect"
+import { Chunk, Duration, Effect, Fiber, Option, Stream, TestClock } from "effect"
 import { ChatEvent, type ChatTurn } from "../../application/stream-chat.ts"
 import { MessageId } from "../../domain/ids.ts"
+import { readSse } from "../../test/support/sse-client.ts"
 import { uiMessageStreamResponse } from "./sse.ts"
 
-const turn: ChatTurn = {
+const finished = ChatEvent.Finished({ reason: "stop", usage: Option.none() })
+const turnOf = (events: Stream.Stream<ChatEvent>): ChatTurn => ({
   userMessageId: MessageId.make("user-1"),
   assistantMessageId: MessageId.make("assistant-1"),
   contextMessages: 1,
   provider: "test",
   model: "test-1",
-  events: Stream.make(
-    ChatEvent.Delta({ text: "Hi" }),
-    ChatEvent.Finished({ reason: "stop", usage: Option.none() })
-  )
+  events
+})
+
+const streamOf = (response: HttpServerResponse.HttpServerResponse) => {
+  if (response.body._tag !== "Stream") throw new Error("expected a streamed body")
+  return response.body.stream
 }
 
+// The heartbeat waits on Effect's clock: on the TestClock, `TestClock.adjust` stands for the time a
+// quiet model or a stalled reader takes.
 describe("uiMessageStreamResponse", () => {
-  it.live("ends with [DONE], even when its reader stalls long enough for heartbeats to queue up", () =>
-    Effect.scoped(
+  it.scoped("ends with [DONE], even when its reader stalls long enough for heartbeats to queue up", () =>
+    Effect.gen(function* () {
+      const response = uiMessageStreamResponse(
+        turnOf(Stream.make(ChatEvent.Delta({ text: "Hi" }), finished)),
+        "request-1",
+        Duration.millis(20)
+      )
+      const pull = yield* Stream.toPull(streamOf(response))
+      const decoder = new TextDecoder()
+      let body = ""
+      while (true) {
+        const pulled = yield* Effect.option(pull)
+        if (Option.isNone(pulled)) break
+        const text = Chunk.toReadonlyArray(pulled.value)
+          .map((bytes) => decoder.decode(bytes))
+          .join("")
+        body += text
+        // A reader that stops reading for ten heartbeats, as a slow client does.
+        if (text.includes('"type":"text-delta"')) yield* TestClock.adjust("200 millis")
+      }
+      expect(body.endsWith("data: [DONE]\n\n")).toBe(true)
+    })
+  )
+
+  it.scoped(
+    "a quiet model gets a heartbeat in each silence, and not one frame of its reply is lost to them",
+    () =>
       Effect.gen(function* () {
-        const response = uiMessageStreamResponse(turn, "request-1", Duration.millis(20))
-        if (response.body._tag !== "Stream") throw new Error("expected a streamed body")
-        const pull = yield* Stream.toPull(response.body.stream)
-        const decoder = new TextDecoder()
-        let body = ""
-        while (true) {
-          const pulled = yield* Effect.option(pull)
-          if (Option.isNone(pulled)) break
-          const text = Chunk.toReadonlyArray(pulled.value)
-            .map((bytes) => decoder.decode(bytes))
-            .join("")
-          body += text
-          // A reader that stops reading for a while, as a slow client does.
-          if (text.includes('"type":"text-delta"')) yield* Effect.sleep("200 millis")
-        }
-        expect(body.endsWith("data: [DONE]\n\n")).toBe(true)
+        // 1.3 s before each word, with a heartbeat every second.
+        const words = Stream.make(
+          ChatEvent.Delta({ text: "Slow " }),
+          ChatEvent.Delta({ text: "reply." })
+        ).pipe(Stream.mapEffect((word) => Effect.delay(Effect.succeed(word), "1300 millis")))
+        const response = uiMessageStreamResponse(
+          turnOf(Stream.concat(words, Stream.make(finished))),
+          "request-2",
+          Duration.seconds(1)
+        )
+        const reading = yield* Effect.fork(Stream.mkString(Stream.decodeText(streamOf(response))))
+        yield* TestClock.adjust("3 seconds")
+        const raw = yield* Fiber.join(reading)
+        // One heartbeat before each word, the first before the first word; none after the last.
+        expect(
+          raw.split('"type":"text-delta"').map((part) => part.match(/^: keep-alive$/gm)?.length ?? 0)
+        ).toEqual([1, 1, 0])
+        const read = yield* Effect.promise(() => readSse(new Response(raw)))
+        expect(read.events).toEqual([
+          expect.objectContaining({ type: "start", messageId: "assistant-1" }),
+          { type: "text-start", id: "text-assistant-1" },
+          { type: "text-delta", id: "text-assistant-1", delta: "Slow " },
+          { type: "text-delta", id: "text-assistant-1", delta: "reply." },
+          { type: "text-end", id: "text-assistant-1" },
+          expect.objectContaining({ type: "finish", finishReason: "stop" }),
+          "[DONE]"
+        ])
       })
-    )
   )
 })

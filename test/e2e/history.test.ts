@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest"
-import type { MessagesPage } from "../../adapters/web/src/api-types.ts"
+import { ingestMessage, sessionMessages } from "../support/api-client.ts"
 import { appAndBrowser } from "./support/app-service.ts"
 import { currentSessionId, openChat, sendAndWait } from "./support/chat.ts"
 
 // A slow coach, so that there is time to stop a reply halfway.
 const e2e = appAndBrowser({ OFFLINE_TOKEN_DELAY_MS: "60" })
 
-const stored = async (sessionId: string) =>
-  (await e2e.service.request("GET", `/sessions/${sessionId}/messages`)).body as MessagesPage
+const stored = (sessionId: string) => e2e.service.call(sessionMessages(sessionId))
 
 describe("history in the browser", () => {
   it("marks a reply stopped mid-stream as incomplete", async () => {
@@ -40,13 +39,8 @@ describe("history in the browser", () => {
     const earlier = [
       { messageId: "m-earlier-1", role: "user", text: "Hello coach" },
       { messageId: "m-earlier-2", role: "assistant", text: "Hello, what shall we practise?" }
-    ]
-    for (const message of earlier) {
-      const ingested = await e2e.service.request("POST", "/messages/ingest", {
-        body: { sessionId, ...message }
-      })
-      expect(ingested.status).toBe(200)
-    }
+    ] as const
+    for (const message of earlier) await e2e.service.call(ingestMessage({ sessionId, ...message }))
     await sendAndWait(page, "One more thing")
     expect((await stored(sessionId)).items).toHaveLength(4)
 

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import type { MessagesPage, UserPrivacy } from "../../adapters/web/src/api-types.ts"
+import { sessionContext, sessionMessages, setUserOptOut } from "../support/api-client.ts"
 import { appAndBrowser } from "./support/app-service.ts"
 import { openApp } from "./support/browser.ts"
 import { contextSizes, currentSessionId, openChat, sendAndWait } from "./support/chat.ts"
@@ -11,11 +11,8 @@ const e2e = appAndBrowser()
 
 /** Sets the (one local) user's opt-out through the service, as a test's starting point. */
 const userOptsOut = async (optOut: boolean) => {
-  const reply = await e2e.service.request("PUT", "/settings/privacy", {
-    body: { transcriptPersistenceOptOut: optOut }
-  })
-  expect(reply.status).toBe(200)
-  expect((reply.body as UserPrivacy).transcriptPersistenceOptOut).toBe(optOut)
+  const reply = await e2e.service.call(setUserOptOut(optOut))
+  expect(reply.transcriptPersistenceOptOut).toBe(optOut)
 }
 
 /** Every byte under DATA_DIR (the SQLite file and its write-ahead log), as text. */
@@ -59,10 +56,9 @@ describe("the transcript opt-out in the browser", () => {
     await app.screenshot("chat-opted-out")
 
     const sessionId = (await currentSessionId(page))!
-    const stored = await e2e.service.request("GET", `/sessions/${sessionId}/messages`)
-    expect(stored.body).toMatchObject({ items: [] })
-    const context = await e2e.service.request("GET", `/sessions/${sessionId}/context?for=chat`)
-    expect(context.body).toMatchObject({ source: "memory", reason: "not_persisted" })
+    expect(await e2e.service.call(sessionMessages(sessionId))).toMatchObject({ items: [] })
+    const context = await e2e.service.call(sessionContext(sessionId, "chat"))
+    expect(context).toMatchObject({ source: "memory", reason: "not_persisted" })
     const bytes = await durableBytes()
     expect(bytes).not.toContain("zebra-quartz-42")
     expect(bytes).not.toContain("ocelot-marble-17")
@@ -89,8 +85,8 @@ describe("the transcript opt-out in the browser", () => {
 
     await sendAndWait(page, "Keep this one: heron-copper-88")
     const sessionId = (await currentSessionId(page))!
-    const stored = await e2e.service.request("GET", `/sessions/${sessionId}/messages`)
-    expect((stored.body as MessagesPage).items[0]?.text).toBe("Keep this one: heron-copper-88")
+    const stored = await e2e.service.call(sessionMessages(sessionId))
+    expect(stored.items[0]?.text).toBe("Keep this one: heron-copper-88")
     await app.screenshot("chat-session-kept")
     expect(app.errors).toEqual([])
     await app.close()

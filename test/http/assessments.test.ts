@@ -2,8 +2,17 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { embeddedStores } from "../../bootstrap/layers.ts"
+import { NotFound } from "../../adapters/http/api-errors.ts"
+import {
+  deleteSession,
+  groupAssessment,
+  ingestMessage,
+  sessionPath,
+  setSessionOptOut,
+  userMessageClassified
+} from "../support/api-client.ts"
 import { parseSamples, valueOf } from "../support/prometheus-text.ts"
 import { startService, type TestService } from "../support/service.ts"
 
@@ -20,55 +29,34 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-interface Assessment {
-  readonly groupId: string
-  readonly status: string
-  readonly attempts: number
-  readonly failureReason: string | null
-  readonly result: {
-    readonly rubricVersion: string
-    readonly assessor: string
-    readonly heuristic: boolean
-    readonly scores: ReadonlyArray<{ criterion: string; label: string; score: number; justification: string }>
-    readonly summary: string
-    readonly nextStep: string
-  } | null
-}
-
-const say = async (sessionId: string, messageId: string, text: string, role = "user") =>
-  (await service.request("POST", "/messages/ingest", { body: { sessionId, messageId, role, text } }))
-    .body as {
-    classification: { decision: string; groupId: string | null }
-  }
+const say = (sessionId: string, messageId: string, text: string) =>
+  service.call(userMessageClassified({ sessionId, messageId, text }))
+const coach = (sessionId: string, messageId: string, text: string) =>
+  service.call(ingestMessage({ sessionId, messageId, role: "assistant", text }))
 const assessments = async (sessionId: string) =>
-  (
-    (await service.request("GET", `/sessions/${sessionId}/assessments`)).body as {
-      assessments: Array<Assessment>
-    }
-  ).assessments
-const completed = async (groupId: string, timeoutMs = 5_000): Promise<Assessment> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const reply = await service.request("GET", `/groups/${groupId}/assessment`)
-    const assessment = reply.body as Assessment
-    if (reply.status === 200 && (assessment.status === "completed" || assessment.status === "failed"))
+  (await service.call((client) => client.assessments.sessionAssessments(sessionPath(sessionId)))).assessments
+/** The group's assessment once a worker settled it; bounded as before by 5 s. */
+const completed = (groupId: string) =>
+  vi.waitFor(
+    async () => {
+      const assessment = await service.call(groupAssessment(groupId))
+      expect(["completed", "failed"]).toContain(assessment.status)
       return assessment
-    if (Date.now() > deadline) throw new Error(`assessment of ${groupId} still ${assessment.status}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
+    },
+    { timeout: 5_000, interval: 25 }
+  )
 const sqlite = () => new DatabaseSync(join(dataDir, "coachup.sqlite"), { readOnly: true })
 
 describe("assessments over HTTP on SQLite", () => {
   it("a role play that ends is assessed once, against the versioned rubric, readable by group and session", async () => {
     await say("rp", "rp-0", "Hi coach!")
     const start = await say("rp", "rp-1", "Can we role play a salary negotiation? You be my manager.")
-    const group = start.classification.groupId!
-    await say("rp", "rp-2", "Of course. What would you like to discuss today?", "assistant")
+    const group = start.groupId!
+    await coach("rp", "rp-2", "Of course. What would you like to discuss today?")
     await say("rp", "rp-3", "I need a raise because I delivered three projects early this year.")
-    await say("rp", "rp-4", "I understand budgets are tight. What could you offer?", "user")
+    await say("rp", "rp-4", "I understand budgets are tight. What could you offer?")
     const end = await say("rp", "rp-5", "Okay, let's stop the role play here. How did I do?")
-    expect(end.classification).toMatchObject({ decision: "end", groupId: group })
+    expect(end).toMatchObject({ decision: "end", groupId: group })
     await say("rp", "rp-6", "Thanks!")
 
     const assessment = await completed(group)
@@ -109,18 +97,18 @@ describe("assessments over HTTP on SQLite", () => {
       ["chatter-2", "Thanks, that was helpful."],
       ["chatter-3", "Bye!"]
     ] as const)
-      expect((await say("chatter-only", messageId, text)).classification.groupId).toBeNull()
+      expect((await say("chatter-only", messageId, text)).groupId).toBeNull()
     await say("mixed", "mixed-1", "Hi coach!")
     const oneOff = await say(
       "mixed",
       "mixed-2",
       "Can you give me feedback on this opener: 'I need your help today'?"
     )
-    expect(oneOff.classification.decision).toBe("one_off")
+    expect(oneOff.decision).toBe("one_off")
     await say("mixed", "mixed-3", "Thanks!")
-    const assessment = await completed(oneOff.classification.groupId!)
+    const assessment = await completed(oneOff.groupId!)
     expect(assessment.result!.summary).toContain("1 user message:")
-    expect((await assessments("mixed")).map((item) => item.groupId)).toEqual([oneOff.classification.groupId])
+    expect((await assessments("mixed")).map((item) => item.groupId)).toEqual([oneOff.groupId])
     // By now the worker has taken the one-off, queued after the chatter; nothing was queued for the chatter.
     expect(await assessments("chatter-only")).toEqual([])
   })
@@ -133,12 +121,12 @@ describe("assessments over HTTP on SQLite", () => {
 
   it("an opted-out session is assessed from memory: the result is readable, nothing of it is stored", async () => {
     const marker = "ZEBRA-OPTOUT-MARKER"
-    await service.request("PUT", "/sessions/private/privacy", { body: { transcriptPersistenceOptOut: true } })
+    await service.call(setSessionOptOut("private", true))
     const start = await say("private", "private-1", `Let's practise a hard talk with my landlord ${marker}.`)
     await say("private", "private-2", `I need the heating fixed this week ${marker}.`)
     const end = await say("private", "private-3", "That's all for now.")
-    const group = start.classification.groupId!
-    expect(end.classification.groupId).toBe(group)
+    const group = start.groupId!
+    expect(end.groupId).toBe(group)
 
     const assessment = await completed(group)
     expect(assessment.status).toBe("completed")
@@ -162,18 +150,16 @@ describe("assessments over HTTP on SQLite", () => {
 
   it("deleting a session deletes its assessments", async () => {
     const oneOff = await say("doomed", "doomed-1", "Can you give me feedback on this opener: 'Hello team'?")
-    await completed(oneOff.classification.groupId!)
-    expect((await service.request("DELETE", "/sessions/doomed")).status).toBe(200)
-    expect((await service.request("GET", `/groups/${oneOff.classification.groupId}/assessment`)).status).toBe(
-      404
-    )
+    await completed(oneOff.groupId!)
+    await service.call(deleteSession("doomed"))
+    expect(await service.failure(groupAssessment(oneOff.groupId!))).toBeInstanceOf(NotFound)
     expect(await assessments("doomed")).toEqual([])
   })
 
   it("exports the assessment metrics: jobs by outcome, duration, queue depth", async () => {
     const group = (
       await say("metered", "metered-1", "Can you give me feedback on this opener: 'Quick question'?")
-    ).classification.groupId!
+    ).groupId!
     await completed(group)
     // The depth gauge is read when the workers start and every five seconds after.
     const metrics = parseSamples((await service.request("GET", "/metrics")).text)

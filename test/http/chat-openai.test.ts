@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { memoryStores } from "../../bootstrap/layers.ts"
+import { ingestMessage, setSessionOptOut } from "../support/api-client.ts"
 import { startFakeOpenAi } from "../support/fake-openai-server.ts"
 import { startService, type TestService } from "../support/service.ts"
 import { readSse, textOf } from "../support/sse-client.ts"
@@ -34,7 +35,7 @@ it("streams an OpenAI-compatible provider's reply end to end, with store:false f
   expect(fake.seen.at(-1)!.headers["x-request-id"]).toBe("oa-req-1")
   expect(fake.seen.at(-1)!.body).not.toHaveProperty("store")
 
-  await service.request("PUT", "/sessions/oa-2/privacy", { body: { transcriptPersistenceOptOut: true } })
+  await service.call(setSessionOptOut("oa-2", true))
   await readSse(
     await fetch(`${service.url}/chat/stream?prompt=private`, { headers: { "x-session-id": "oa-2" } })
   )
@@ -42,10 +43,15 @@ it("streams an OpenAI-compatible provider's reply end to end, with store:false f
 })
 
 it("classifies ingested user messages with the provider's structured output", async () => {
-  const reply = await service.request("POST", "/messages/ingest", {
-    body: { sessionId: "oa-3", messageId: "oa-3-a", role: "user", text: "Be my landlord for a minute?" }
-  })
-  expect(reply.body).toMatchObject({
+  const reply = await service.call(
+    ingestMessage({
+      sessionId: "oa-3",
+      messageId: "oa-3-a",
+      role: "user",
+      text: "Be my landlord for a minute?"
+    })
+  )
+  expect(reply).toMatchObject({
     classification: { decision: "start", applied: "start", confidence: 0.93 }
   })
   expect(fake.seen.at(-1)!.body).toMatchObject({

@@ -6,15 +6,21 @@ import {
   uiMessageChunkSchema
 } from "ai"
 import { Effect, Option } from "effect"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest"
 import { InteractionStore } from "../../application/ports/interaction-store.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { memoryStores } from "../../bootstrap/layers.ts"
 import { SessionId } from "../../domain/ids.ts"
 import * as Scripted from "../support/scripted-chat-model.ts"
 import { type Script, ScriptedChatModel } from "../support/scripted-chat-model.ts"
+import {
+  deleteSession,
+  ingestMessage,
+  setSessionOptOut,
+  userMessageClassified
+} from "../support/api-client.ts"
 import { startService, type TestService } from "../support/service.ts"
-import { readSse, textOf } from "../support/sse-client.ts"
+import { partTypes, readSse, textOf } from "../support/sse-client.ts"
 
 let service: TestService<TranscriptStore | ScriptedChatModel>
 beforeAll(async () => {
@@ -42,29 +48,24 @@ const chat = (sessionId: string, prompt: string, init: RequestInit = {}) =>
     ...init,
     headers: { "x-session-id": sessionId, ...(init.headers as Record<string, string>) }
   })
-const eventually = async (check: () => Promise<boolean>) => {
-  for (let i = 0; i < 250; i++) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  throw new Error("condition not met in time")
-}
+/** Polls until `check` passes, as before within 5 s. */
+const eventually = (check: () => Promise<void>) => vi.waitFor(check, { timeout: 5_000, interval: 20 })
+const lastStored = async (sessionId: string) => (await stored(sessionId)).at(-1)
 
 describe("chat context", () => {
   it("sends the model CHAT_SYSTEM_PROMPT and the last CHAT_CONTEXT_LIMIT messages by (ts, seq), across groups", async () => {
     for (let i = 1; i <= 30; i++) {
       const ts = i === 29 ? 1 : 1_000 + i // message 29 arrives late with an early timestamp
-      const reply = await service.request("POST", "/messages/ingest", {
-        body: {
+      await service.call(
+        ingestMessage({
           sessionId: "ctx-chat",
           messageId: `cc-${i}`,
           role: i % 2 ? "user" : "assistant",
           text: `m${i}`,
           ts,
           groupId: `g${i % 3}`
-        }
-      })
-      expect(reply.status).toBe(200)
+        })
+      )
     }
     const before = (await calls()).length
     const read = await readSse(await chat("ctx-chat", "latest question"))
@@ -115,10 +116,15 @@ describe("the wire format", () => {
 
   it("is plain SSE too: start, text parts, finish, [DONE]", async () => {
     const read = await readSse(await chat("wire-2", "hi"))
-    const types = read.events.map((event) =>
-      typeof event === "string" ? event : (event as { type: string }).type
-    )
-    expect(types).toEqual(["start", "text-start", "text-delta", "text-delta", "text-end", "finish", "[DONE]"])
+    expect(partTypes(read.events)).toEqual([
+      "start",
+      "text-start",
+      "text-delta",
+      "text-delta",
+      "text-end",
+      "finish",
+      "[DONE]"
+    ])
     expect(textOf(read.events)).toBe("Hello there.")
     expect(read.events[5]).toMatchObject({
       finishReason: "stop",
@@ -135,10 +141,10 @@ describe("the wire format", () => {
   it("a later client post of the streamed reply is a duplicate, not a second row", async () => {
     const read = await readSse(await chat("wire-3", "hi"))
     const messageId = (read.events[0] as { messageId: string }).messageId
-    const post = await service.request("POST", "/messages/ingest", {
-      body: { sessionId: "wire-3", messageId, role: "assistant", text: "Hello there." }
-    })
-    expect(post.body).toMatchObject({ duplicate: true, persisted: true })
+    const post = await service.call(
+      ingestMessage({ sessionId: "wire-3", messageId, role: "assistant", text: "Hello there." })
+    )
+    expect(post).toMatchObject({ duplicate: true, persisted: true })
     expect(await stored("wire-3")).toHaveLength(2)
   })
 })
@@ -154,10 +160,10 @@ describe("failures and disconnects", () => {
     while (!received.includes('"delta":"two "'))
       received += new TextDecoder().decode((await reader.read()).value)
     controller.abort()
-    await eventually(async () => (await calls())[before]?.ended._tag === "Some")
+    await eventually(async () => expect((await calls())[before]?.ended._tag).toBe("Some"))
     expect(Option.getOrNull((await calls())[before]!.ended)).toBe("interrupted")
-    await eventually(async () => (await stored("gone")).at(-1)?.status === "incomplete")
-    expect((await stored("gone")).at(-1)).toMatchObject({
+    await eventually(async () => expect((await lastStored("gone"))?.status).toBe("incomplete"))
+    expect(await lastStored("gone")).toMatchObject({
       role: "assistant",
       text: "One two ",
       status: "incomplete"
@@ -171,21 +177,26 @@ describe("failures and disconnects", () => {
     let received = ""
     while (!received.includes('"delta":"two "'))
       received += new TextDecoder().decode((await reader.read()).value)
-    expect((await service.request("DELETE", "/sessions/deleted-mid")).status).toBe(200)
+    await service.call(deleteSession("deleted-mid"))
     while (!(await reader.read()).done) {
-      // drain to the end of the turn
+      // drain to the end of the turn: the reply is recorded, or not, before its final part
     }
-    await new Promise((resolve) => setTimeout(resolve, 100))
     expect(await stored("deleted-mid")).toEqual([])
   })
 
   it("a session deleted before its reply's first word stays deleted: no reply row, no interaction", async () => {
     await script({ deltas: ["Late ", "words."], delayMs: 300 })
     const response = await chat("deleted-early", "Can we role play my salary talk?")
-    expect((await service.request("DELETE", "/sessions/deleted-early")).status).toBe(200)
+    await service.call(deleteSession("deleted-early"))
+    // The reply is recorded, or not, before its final part.
     await readSse(response)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(await stored("deleted-early")).toEqual([])
+    // A session's messages are classified one at a time, in arrival order: once a later message's
+    // classification is answered, the prompt's (started in the background) was committed or dropped.
+    const later = await service.call(
+      userMessageClassified({ sessionId: "deleted-early", messageId: "deleted-early-later", text: "Thanks." })
+    )
+    expect(later).toMatchObject({ decision: "ignore", groupId: null })
+    expect((await stored("deleted-early")).map((item) => item.messageId)).toEqual(["deleted-early-later"])
     const groups = await service.run(
       Effect.flatMap(InteractionStore, (store) => store.groups(SessionId.make("deleted-early")))
     )
@@ -196,21 +207,25 @@ describe("failures and disconnects", () => {
     await script({ deltas: ["Partial "], failWith: "unavailable" })
     const read = await readSse(await chat("failing", "hi"))
     expect(read.status).toBe(200)
-    const types = read.events.map((event) =>
-      typeof event === "string" ? event : (event as { type: string }).type
-    )
-    expect(types).toEqual(["start", "text-start", "text-delta", "text-end", "error", "[DONE]"])
+    expect(partTypes(read.events)).toEqual([
+      "start",
+      "text-start",
+      "text-delta",
+      "text-end",
+      "error",
+      "[DONE]"
+    ])
     expect(read.events[4]).toMatchObject({ errorText: expect.stringContaining("unavailable") })
-    await eventually(async () => (await stored("failing")).at(-1)?.status === "incomplete")
-    expect((await stored("failing")).at(-1)).toMatchObject({ text: "Partial ", status: "incomplete" })
+    await eventually(async () => expect((await lastStored("failing"))?.status).toBe("incomplete"))
+    expect(await lastStored("failing")).toMatchObject({ text: "Partial ", status: "incomplete" })
   })
 
   it("a model stream that ends without finishing is an error part, and the reply is incomplete", async () => {
     await script({ deltas: ["Half "], cutOff: true })
     const read = await readSse(await chat("cut-off", "hi"))
     expect(read.events.at(-2)).toMatchObject({ type: "error" })
-    await eventually(async () => (await stored("cut-off")).at(-1)?.status === "incomplete")
-    expect((await stored("cut-off")).at(-1)).toMatchObject({ text: "Half ", status: "incomplete" })
+    await eventually(async () => expect((await lastStored("cut-off"))?.status).toBe("incomplete"))
+    expect(await lastStored("cut-off")).toMatchObject({ text: "Half ", status: "incomplete" })
   })
 
   it("a model that sends nothing times out as an error part", async () => {
@@ -219,7 +234,7 @@ describe("failures and disconnects", () => {
     const read = await readSse(await chat("silent", "hello?"))
     expect(Date.now() - started).toBeLessThan(3_000)
     expect(read.events.at(-2)).toMatchObject({ type: "error", errorText: expect.stringContaining("timeout") })
-    await eventually(async () => (await stored("silent")).at(-1)?.status === "incomplete")
+    await eventually(async () => expect((await lastStored("silent"))?.status).toBe("incomplete"))
   })
 
   it("requires a session: 400 in the error envelope before any stream", async () => {
@@ -233,9 +248,7 @@ describe("failures and disconnects", () => {
 
 describe("privacy", () => {
   it("an opted-out session streams from memory, leaves nothing in the store, and tells the provider not to keep it", async () => {
-    await service.request("PUT", "/sessions/chat-private/privacy", {
-      body: { transcriptPersistenceOptOut: true }
-    })
+    await service.call(setSessionOptOut("chat-private", true))
     const before = (await calls()).length
     await readSse(await chat("chat-private", "first secret"))
     await readSse(await chat("chat-private", "second secret"))

@@ -3,7 +3,17 @@ import { Effect } from "effect"
 import type { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { memoryStores } from "../../bootstrap/layers.ts"
+import { Conflict } from "../../adapters/http/api-errors.ts"
 import { SessionId } from "../../domain/ids.ts"
+import {
+  deleteSession,
+  ingestMessage,
+  sessionContext,
+  sessionMessages,
+  sessionPath,
+  setSessionOptOut,
+  setUserOptOut
+} from "../support/api-client.ts"
 import { startService, type TestService } from "../support/service.ts"
 
 let service: TestService<TranscriptStore | PrivacySettingsStore>
@@ -20,39 +30,16 @@ beforeAll(async () => {
 })
 afterAll(() => service.close())
 
-interface ContextBody {
-  readonly limit: number
-  readonly systemPrompt: string
-  readonly source: string
-  readonly reason: string
-  readonly messages: ReadonlyArray<{ readonly text: string; readonly groupId?: string }>
-}
-
-const context = async (
-  sessionId: string,
-  purpose: "chat" | "classifier",
-  headers?: Record<string, string>
-) => {
-  const reply = await service.request(
-    "GET",
-    `/sessions/${sessionId}/context?for=${purpose}`,
-    headers ? { headers } : {}
-  )
-  expect(reply.status).toBe(200)
-  return reply.body as ContextBody
-}
+const context = (sessionId: string, purpose: "chat" | "classifier") =>
+  service.call(sessionContext(sessionId, purpose))
 
 const say = (
   sessionId: string,
   messageId: string,
   text: string,
-  extra: Record<string, unknown> = {},
+  extra: { readonly ts?: number; readonly groupId?: string } = {},
   headers?: Record<string, string>
-) =>
-  service.request("POST", "/messages/ingest", {
-    body: { sessionId, messageId, role: "user", text, ...extra },
-    ...(headers ? { headers } : {})
-  })
+) => service.call(ingestMessage({ sessionId, messageId, role: "user", text, ...extra }), { headers })
 
 const stored = (sessionId: string) =>
   service.run(Effect.flatMap(TranscriptStore, (store) => store.lastN(SessionId.make(sessionId), 200)))
@@ -85,33 +72,21 @@ describe("GET /sessions/:sessionId/context", () => {
 
 describe("privacy", () => {
   it("reads and sets the user's opt-out, per x-user-id", async () => {
-    const alice = { "x-user-id": "alice" }
-    expect((await service.request("GET", "/settings/privacy", { headers: alice })).body).toEqual({
-      userId: "alice",
-      transcriptPersistenceOptOut: false
-    })
-    const put = await service.request("PUT", "/settings/privacy", {
-      headers: alice,
-      body: { transcriptPersistenceOptOut: true }
-    })
-    expect(put.body).toEqual({ userId: "alice", transcriptPersistenceOptOut: true })
-    expect((await service.request("GET", "/settings/privacy", { headers: alice })).body).toMatchObject({
-      transcriptPersistenceOptOut: true
-    })
-    expect((await service.request("GET", "/settings/privacy")).body).toEqual({
-      userId: "local",
-      transcriptPersistenceOptOut: false
-    })
+    const alice = { headers: { "x-user-id": "alice" } }
+    const read = (options = {}) => service.call((client) => client.privacy.getUserPrivacy(), options)
+    expect(await read(alice)).toEqual({ userId: "alice", transcriptPersistenceOptOut: false })
+    const put = await service.call(setUserOptOut(true), alice)
+    expect(put).toEqual({ userId: "alice", transcriptPersistenceOptOut: true })
+    expect(await read(alice)).toMatchObject({ transcriptPersistenceOptOut: true })
+    expect(await read()).toEqual({ userId: "local", transcriptPersistenceOptOut: false })
   })
 
   it("an opted-out session leaves nothing in the store, yet its context comes back from memory", async () => {
-    const put = await service.request("PUT", "/sessions/priv-1/privacy", {
-      body: { transcriptPersistenceOptOut: true }
-    })
-    expect(put.body).toEqual({ sessionId: "priv-1", transcriptPersistenceOptOut: true })
+    const put = await service.call(setSessionOptOut("priv-1", true))
+    expect(put).toEqual({ sessionId: "priv-1", transcriptPersistenceOptOut: true })
     const first = await say("priv-1", "priv-1-a", "secret one")
     await say("priv-1", "priv-1-b", "secret two")
-    expect(first.body).toMatchObject({
+    expect(first).toMatchObject({
       messageId: "priv-1-a",
       sessionId: "priv-1",
       persisted: false,
@@ -119,33 +94,32 @@ describe("privacy", () => {
       skippedReason: "session_opt_out"
     })
     expect(await stored("priv-1")).toEqual([])
-    expect((await service.request("GET", "/sessions/priv-1/messages")).body).toMatchObject({ items: [] })
+    expect(await service.call(sessionMessages("priv-1"))).toMatchObject({ items: [] })
     const chat = await context("priv-1", "chat")
     expect(chat).toMatchObject({ source: "memory", reason: "not_persisted" })
     expect(chat.messages.map((m) => m.text)).toEqual(["secret one", "secret two"])
     const again = await say("priv-1", "priv-1-a", "secret one")
-    expect(again.body).toMatchObject({ duplicate: true, persisted: false, skippedReason: "session_opt_out" })
-    const conflict = await say("priv-1", "priv-1-a", "another secret")
-    expect(conflict.status).toBe(409)
+    expect(again).toMatchObject({ duplicate: true, persisted: false, skippedReason: "session_opt_out" })
+    const conflict = await service.failure(
+      ingestMessage({ sessionId: "priv-1", messageId: "priv-1-a", role: "user", text: "another secret" })
+    )
+    expect(conflict).toBeInstanceOf(Conflict)
   })
 
   it("a user's opt-out covers their sessions unless a session overrides it", async () => {
     const bob = { "x-user-id": "bob" }
-    await service.request("PUT", "/settings/privacy", {
-      headers: bob,
-      body: { transcriptPersistenceOptOut: true }
-    })
+    await service.call(setUserOptOut(true), { headers: bob })
     const skipped = await say("priv-2", "priv-2-a", "private", {}, bob)
-    expect(skipped.body).toMatchObject({ persisted: false, skippedReason: "user_opt_out" })
-    await service.request("PUT", "/sessions/priv-3/privacy", { body: { transcriptPersistenceOptOut: false } })
+    expect(skipped).toMatchObject({ persisted: false, skippedReason: "user_opt_out" })
+    await service.call(setSessionOptOut("priv-3", false))
     const kept = await say("priv-3", "priv-3-a", "keep this", {}, bob)
-    expect(kept.body).toMatchObject({ persisted: true })
+    expect(kept).toMatchObject({ persisted: true })
     expect(await stored("priv-2")).toEqual([])
     expect((await stored("priv-3")).map((i) => i.text)).toEqual(["keep this"])
 
     // What each session follows for bob, and why; another user sees their own default.
-    const privacy = async (sessionId: string, headers: Record<string, string> = bob) =>
-      (await service.request("GET", `/sessions/${sessionId}/privacy`, { headers })).body
+    const privacy = (sessionId: string, headers: Record<string, string> = bob) =>
+      service.call((client) => client.sessions.getSessionPrivacy(sessionPath(sessionId)), { headers })
     expect(await privacy("priv-2")).toEqual({
       sessionId: "priv-2",
       transcriptPersistenceOptOut: true,
@@ -168,8 +142,8 @@ describe("DELETE /sessions/:sessionId", () => {
   it("removes the transcript from the store and from memory", async () => {
     await say("del-1", "del-1-a", "one")
     await say("del-1", "del-1-b", "two")
-    const reply = await service.request("DELETE", "/sessions/del-1")
-    expect(reply.body).toEqual({ sessionId: "del-1", deleted: 2 })
+    const reply = await service.call(deleteSession("del-1"))
+    expect(reply).toEqual({ sessionId: "del-1", deleted: 2 })
     expect(await stored("del-1")).toEqual([])
     expect((await context("del-1", "chat")).messages).toEqual([])
   })
@@ -178,13 +152,12 @@ describe("DELETE /sessions/:sessionId", () => {
 describe("GET /sessions/:sessionId/messages", () => {
   it("pages in both orders with opaque cursors", async () => {
     for (let i = 0; i < 5; i++) await say("page-1", `page-1-${i}`, `m${i}`, { ts: 100 + i })
-    const first = await service.request("GET", "/sessions/page-1/messages?limit=2")
-    const body = first.body as { items: Array<{ text: string }>; nextCursor: string | null }
-    expect(body.items.map((i) => i.text)).toEqual(["m0", "m1"])
-    const second = await service.request("GET", `/sessions/page-1/messages?limit=2&cursor=${body.nextCursor}`)
-    expect((second.body as typeof body).items.map((i) => i.text)).toEqual(["m2", "m3"])
-    const desc = await service.request("GET", "/sessions/page-1/messages?order=desc&limit=10")
-    expect(desc.body).toMatchObject({ order: "desc", nextCursor: null })
-    expect((desc.body as typeof body).items.map((i) => i.text)).toEqual(["m4", "m3", "m2", "m1", "m0"])
+    const first = await service.call(sessionMessages("page-1", { limit: 2 }))
+    expect(first.items.map((i) => i.text)).toEqual(["m0", "m1"])
+    const second = await service.call(sessionMessages("page-1", { limit: 2, cursor: first.nextCursor! }))
+    expect(second.items.map((i) => i.text)).toEqual(["m2", "m3"])
+    const desc = await service.call(sessionMessages("page-1", { order: "desc", limit: 10 }))
+    expect(desc).toMatchObject({ order: "desc", nextCursor: null })
+    expect(desc.items.map((i) => i.text)).toEqual(["m4", "m3", "m2", "m1", "m0"])
   })
 })

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it, vi } from "vitest"
 import { ConvexBackend, type ConvexCaller } from "../../adapters/convex/backend.ts"
 import schema from "../../adapters/convex/functions/schema.ts"
 import { convexStoresOn } from "../../bootstrap/layers.ts"
+import { deleteSession, ingestMessage, sessionContext, setSessionOptOut } from "../support/api-client.ts"
 import { startService, type TestService } from "../support/service.ts"
 import { readSse, textOf } from "../support/sse-client.ts"
 
@@ -32,26 +33,27 @@ afterAll(async () => {
 })
 
 it("runs the whole API on the Convex functions: ingest, chat, context, privacy, delete", async () => {
-  const ingest = await service.request("POST", "/messages/ingest", {
-    body: { sessionId: "cvx", messageId: "cvx-1", role: "user", text: "Practise with me?" }
-  })
-  expect(ingest.body).toMatchObject({ persisted: true, duplicate: false })
+  const ingest = await service.call(
+    ingestMessage({ sessionId: "cvx", messageId: "cvx-1", role: "user", text: "Practise with me?" })
+  )
+  expect(ingest).toMatchObject({ persisted: true, duplicate: false })
   const chat = await readSse(
     await fetch(`${service.url}/chat/stream?prompt=Yes%20please`, { headers: { "x-session-id": "cvx" } })
   )
   expect(textOf(chat.events)).toContain("I received 2 messages of context")
-  const context = await service.request("GET", "/sessions/cvx/context?for=chat")
-  expect(context.body).toMatchObject({
+  const context = await service.call(sessionContext("cvx", "chat"))
+  expect(context).toMatchObject({
     source: "store",
     messages: [{ seq: 1 }, { seq: 2 }, { seq: 3, role: "assistant", status: "completed" }]
   })
-  await service.request("PUT", "/sessions/cvx-private/privacy", {
-    body: { transcriptPersistenceOptOut: true }
+  await service.call(setSessionOptOut("cvx-private", true))
+  const skipped = await service.call(
+    ingestMessage({ sessionId: "cvx-private", messageId: "cvx-p1", role: "user", text: "secret" })
+  )
+  expect(skipped).toMatchObject({ persisted: false, skippedReason: "session_opt_out" })
+  expect(await service.call(deleteSession("cvx"))).toEqual({
+    sessionId: "cvx",
+    deleted: 3
   })
-  const skipped = await service.request("POST", "/messages/ingest", {
-    body: { sessionId: "cvx-private", messageId: "cvx-p1", role: "user", text: "secret" }
-  })
-  expect(skipped.body).toMatchObject({ persisted: false, skippedReason: "session_opt_out" })
-  expect((await service.request("DELETE", "/sessions/cvx")).body).toEqual({ sessionId: "cvx", deleted: 3 })
-  expect((await service.request("GET", "/readyz")).body).toEqual({ status: "ready" })
+  expect(await service.call((client) => client.operations.readyz())).toEqual({ status: "ready" })
 })

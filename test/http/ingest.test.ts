@@ -3,7 +3,9 @@ import { Effect } from "effect"
 import type { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { memoryStores } from "../../bootstrap/layers.ts"
+import { Conflict } from "../../adapters/http/api-errors.ts"
 import { SessionId } from "../../domain/ids.ts"
+import { ingestMessage, sessionMessages } from "../support/api-client.ts"
 import { startService, type TestService } from "../support/service.ts"
 
 let service: TestService<TranscriptStore | PrivacySettingsStore>
@@ -20,15 +22,10 @@ const stored = (sessionId: string) =>
 
 describe("POST /messages/ingest", () => {
   it("persists a message and answers what happened", async () => {
-    const reply = await ingest({
-      sessionId: "ing-1",
-      messageId: "m1",
-      role: "user",
-      text: "Hi coach",
-      ts: 1000
-    })
-    expect(reply.status).toBe(200)
-    expect(reply.body).toEqual({
+    const reply = await service.call(
+      ingestMessage({ sessionId: "ing-1", messageId: "m1", role: "user", text: "Hi coach", ts: 1000 })
+    )
+    expect(reply).toEqual({
       messageId: "m1",
       sessionId: "ing-1",
       persisted: true,
@@ -41,29 +38,35 @@ describe("POST /messages/ingest", () => {
   })
 
   it("is idempotent on messageId: a repeat is a duplicate with the same result", async () => {
-    const message = {
+    const message = ingestMessage({
       sessionId: "ing-2",
       messageId: "i2-m1",
       role: "assistant",
       text: "Hello!",
       groupId: "g1"
-    }
-    const first = await ingest(message)
-    const again = await ingest(message)
-    expect(again.status).toBe(200)
-    expect(again.body).toEqual({ ...(first.body as object), duplicate: true })
+    })
+    const first = await service.call(message)
+    const again = await service.call(message)
+    expect(again).toEqual({ ...first, duplicate: true })
     const items = await stored("ing-2")
     expect(items).toHaveLength(1)
     expect(items[0]).toMatchObject({ role: "assistant", status: "completed", groupId: "g1" })
   })
 
   it("answers 409 for the same messageId with other content or in another session, writing nothing", async () => {
-    await ingest({ sessionId: "ing-3", messageId: "i3-m1", role: "user", text: "original" })
-    const content = await ingest({ sessionId: "ing-3", messageId: "i3-m1", role: "user", text: "changed" })
-    const session = await ingest({ sessionId: "ing-3b", messageId: "i3-m1", role: "user", text: "original" })
-    expect([content.status, session.status]).toEqual([409, 409])
-    expect(content.body).toMatchObject({ error: { code: "message_conflict" } })
-    expect(session.body).toMatchObject({ error: { code: "message_conflict" } })
+    await service.call(
+      ingestMessage({ sessionId: "ing-3", messageId: "i3-m1", role: "user", text: "original" })
+    )
+    const content = await service.failure(
+      ingestMessage({ sessionId: "ing-3", messageId: "i3-m1", role: "user", text: "changed" })
+    )
+    const session = await service.failure(
+      ingestMessage({ sessionId: "ing-3b", messageId: "i3-m1", role: "user", text: "original" })
+    )
+    for (const conflict of [content, session]) {
+      expect(conflict).toBeInstanceOf(Conflict)
+      expect(conflict).toMatchObject({ error: { code: "message_conflict" } })
+    }
     expect((await stored("ing-3")).map((i) => i.text)).toEqual(["original"])
     expect(await stored("ing-3b")).toEqual([])
   })
@@ -82,8 +85,10 @@ describe("POST /messages/ingest", () => {
   })
 
   it("takes the session from x-session-id when the body has none", async () => {
-    const reply = await ingest({ messageId: "i4-h1", role: "user", text: "hi" }, { "x-session-id": "ing-4" })
-    expect(reply.body).toMatchObject({ sessionId: "ing-4", persisted: true })
+    const reply = await service.call(ingestMessage({ messageId: "i4-h1", role: "user", text: "hi" }), {
+      headers: { "x-session-id": "ing-4" }
+    })
+    expect(reply).toMatchObject({ sessionId: "ing-4", persisted: true })
     const mismatch = await ingest(
       { sessionId: "ing-4", messageId: "i4-h2", role: "user", text: "hi" },
       { "x-session-id": "other" }
@@ -95,15 +100,10 @@ describe("POST /messages/ingest", () => {
   })
 
   it("stores one item for 50 concurrent posts of one messageId, with the same answer to each", async () => {
-    const message = { sessionId: "ing-5", messageId: "race", role: "user", text: "same words" }
-    const replies = await Promise.all(Array.from({ length: 50 }, () => ingest(message)))
-    expect(replies.every((reply) => reply.status === 200)).toBe(true)
-    expect(
-      replies.filter((reply) => (reply.body as { duplicate: boolean }).duplicate === false)
-    ).toHaveLength(1)
-    const withoutFlag = new Set(
-      replies.map(({ body }) => JSON.stringify({ ...(body as object), duplicate: null }))
-    )
+    const message = ingestMessage({ sessionId: "ing-5", messageId: "race", role: "user", text: "same words" })
+    const replies = await Promise.all(Array.from({ length: 50 }, () => service.call(message)))
+    expect(replies.filter((reply) => !reply.duplicate)).toHaveLength(1)
+    const withoutFlag = new Set(replies.map((reply) => JSON.stringify({ ...reply, duplicate: null })))
     expect(withoutFlag.size).toBe(1)
     expect(await stored("ing-5")).toHaveLength(1)
   })
@@ -115,15 +115,12 @@ describe("POST /messages/ingest", () => {
       ["c", 500],
       ["d", 300]
     ] as const) {
-      await ingest({ sessionId: "ing-6", messageId: `i6-${messageId}`, role: "user", text: messageId, ts })
+      await service.call(
+        ingestMessage({ sessionId: "ing-6", messageId: `i6-${messageId}`, role: "user", text: messageId, ts })
+      )
     }
-    const page = await service.request("GET", "/sessions/ing-6/messages")
-    expect((page.body as { items: Array<{ text: string }> }).items.map((i) => i.text)).toEqual([
-      "b",
-      "d",
-      "a",
-      "c"
-    ])
+    const page = await service.call(sessionMessages("ing-6"))
+    expect(page.items.map((i) => i.text)).toEqual(["b", "d", "a", "c"])
   })
 })
 

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { memoryStores } from "../../bootstrap/layers.ts"
+import { deleteSession, ingestMessage, sessionPath, userMessageClassified } from "../support/api-client.ts"
 import { startService, type TestService } from "../support/service.ts"
 import { readSse } from "../support/sse-client.ts"
 
@@ -9,30 +10,24 @@ beforeAll(async () => {
 })
 afterAll(() => service.close())
 
-interface Classified {
-  readonly classification: { decision: string; applied: string; confidence: number; groupId: string | null }
-}
-const say = async (sessionId: string, messageId: string, text: string, role = "user") =>
-  (await service.request("POST", "/messages/ingest", { body: { sessionId, messageId, role, text } }))
-    .body as Classified
+const say = (sessionId: string, messageId: string, text: string) =>
+  service.call(userMessageClassified({ sessionId, messageId, text }))
 const groups = async (sessionId: string) =>
-  (
-    (await service.request("GET", `/sessions/${sessionId}/groups`)).body as {
-      groups: Array<Record<string, unknown>>
-    }
-  ).groups
+  (await service.call((client) => client.sessions.groups(sessionPath(sessionId)))).groups
 
 describe("classification on ingest", () => {
   it("a role play opens a group, carries it, and closes it due for assessment", async () => {
     const start = await say("rp-1", "rp-1-a", "Can we role play a salary negotiation? You be my manager.")
-    expect(start.classification).toMatchObject({ decision: "start", applied: "start" })
-    const group = start.classification.groupId
+    expect(start).toMatchObject({ decision: "start", applied: "start" })
+    const group = start.groupId
     expect(group).not.toBeNull()
-    await say("rp-1", "rp-1-b", "Sure, go ahead.", "assistant")
+    await service.call(
+      ingestMessage({ sessionId: "rp-1", messageId: "rp-1-b", role: "assistant", text: "Sure, go ahead." })
+    )
     const middle = await say("rp-1", "rp-1-c", "I have delivered three projects early this year.")
-    expect(middle.classification).toMatchObject({ decision: "continue", groupId: group })
+    expect(middle).toMatchObject({ decision: "continue", groupId: group })
     const end = await say("rp-1", "rp-1-d", "Okay, let's stop the role play here. How did I do?")
-    expect(end.classification).toMatchObject({ decision: "end", groupId: group })
+    expect(end).toMatchObject({ decision: "end", groupId: group })
     expect(await groups("rp-1")).toEqual([
       expect.objectContaining({
         groupId: group,
@@ -46,7 +41,7 @@ describe("classification on ingest", () => {
 
   it("chatter joins no group and requests nothing", async () => {
     const hello = await say("chat-1", "chat-1-a", "Hi coach!")
-    expect(hello.classification).toMatchObject({ decision: "ignore", groupId: null })
+    expect(hello).toMatchObject({ decision: "ignore", groupId: null })
     expect(await groups("chat-1")).toEqual([])
   })
 
@@ -56,7 +51,7 @@ describe("classification on ingest", () => {
       "one-1-a",
       'Can I get feedback on this opener: "I wanted to talk about my role"?'
     )
-    expect(ask.classification).toMatchObject({ decision: "one_off", applied: "one_off" })
+    expect(ask).toMatchObject({ decision: "one_off", applied: "one_off" })
     expect(await groups("one-1")).toEqual([
       expect.objectContaining({ status: "closed", messages: 1, assessmentRequested: true })
     ])
@@ -65,7 +60,7 @@ describe("classification on ingest", () => {
   it("a repeated messageId gets the stored classification and changes nothing", async () => {
     const first = await say("rep-1", "rep-1-a", "Let's practise a difficult conversation with my landlord.")
     const again = await say("rep-1", "rep-1-a", "Let's practise a difficult conversation with my landlord.")
-    expect(again.classification).toEqual(first.classification)
+    expect(again).toEqual(first)
     expect(await groups("rep-1")).toHaveLength(1)
   })
 
@@ -78,14 +73,17 @@ describe("classification on ingest", () => {
         }
       )
     )
-    for (let i = 0; i < 100 && (await groups("chat-rp")).length === 0; i++)
-      await new Promise((r) => setTimeout(r, 20))
-    expect(await groups("chat-rp")).toEqual([expect.objectContaining({ status: "open", messages: 1 })])
+    // Bounded as before, by 2 s.
+    await vi.waitFor(
+      async () =>
+        expect(await groups("chat-rp")).toEqual([expect.objectContaining({ status: "open", messages: 1 })]),
+      { timeout: 2_000, interval: 20 }
+    )
   })
 
   it("deleting a session forgets its interactions", async () => {
     await say("del-rp", "del-rp-a", "Can we practise asking for a raise?")
-    await service.request("DELETE", "/sessions/del-rp")
+    await service.call(deleteSession("del-rp"))
     expect(await groups("del-rp")).toEqual([])
   })
 })

@@ -4,6 +4,7 @@ import type { PrivacySettingsStore } from "../../application/ports/privacy-setti
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { memoryStores } from "../../bootstrap/layers.ts"
 import { SessionId } from "../../domain/ids.ts"
+import { errorEnvelope } from "../support/api-client.ts"
 import { startService, type TestService } from "../support/service.ts"
 
 const MAX_BODY_BYTES = 4096
@@ -196,7 +197,7 @@ describe("malformed requests", () => {
       ...(test.headers === undefined ? {} : { headers: test.headers })
     })
     expect(reply.status).toBe(test.status)
-    const { error } = reply.body as { error: { code: string; message: string; requestId: string } }
+    const { error } = errorEnvelope(reply)
     expect(error.code).toBe(test.code)
     expect(error.requestId).toBe(reply.headers.get("x-request-id"))
     for (const field of [test.mentions ?? []].flat()) expect(error.message).toContain(field)

@@ -4,6 +4,7 @@ import type { PrivacySettingsStore } from "../../application/ports/privacy-setti
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { memoryStores } from "../../bootstrap/layers.ts"
 import { SessionId } from "../../domain/ids.ts"
+import { ingestMessage, sessionContext, setSessionOptOut } from "../support/api-client.ts"
 import { startService, type TestService } from "../support/service.ts"
 
 let service: TestService<TranscriptStore | PrivacySettingsStore>
@@ -13,17 +14,17 @@ beforeAll(async () => {
 afterAll(() => service.close())
 
 it("PERSIST_TRANSCRIPTS_ENABLED=false persists nothing for anyone, whatever the settings say", async () => {
-  await service.request("PUT", "/sessions/off-1/privacy", { body: { transcriptPersistenceOptOut: false } })
-  const reply = await service.request("POST", "/messages/ingest", {
-    body: { sessionId: "off-1", messageId: "off-1-a", role: "user", text: "hello" }
-  })
-  expect(reply.body).toMatchObject({ persisted: false, skippedReason: "persistence_disabled" })
+  await service.call(setSessionOptOut("off-1", false))
+  const reply = await service.call(
+    ingestMessage({ sessionId: "off-1", messageId: "off-1-a", role: "user", text: "hello" })
+  )
+  expect(reply).toMatchObject({ persisted: false, skippedReason: "persistence_disabled" })
   const items = await service.run(
     Effect.flatMap(TranscriptStore, (store) => store.lastN(SessionId.make("off-1"), 10))
   )
   expect(items).toEqual([])
-  const context = await service.request("GET", "/sessions/off-1/context?for=chat")
-  expect(context.body).toMatchObject({
+  const context = await service.call(sessionContext("off-1", "chat"))
+  expect(context).toMatchObject({
     source: "memory",
     reason: "not_persisted",
     messages: [{ text: "hello" }]

@@ -1,6 +1,7 @@
 import { readdir } from "node:fs/promises"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { memoryStores } from "../../bootstrap/layers.ts"
+import { errorEnvelope } from "../support/api-client.ts"
 import { startService, type TestService } from "../support/service.ts"
 
 let service: TestService
@@ -35,7 +36,8 @@ describe("the web app beside the API", () => {
     async (path) => {
       const response = await get(path)
       expect(response.status).toBe(404)
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("not_found")
+      const { error } = errorEnvelope({ status: response.status, body: await response.json() })
+      expect(error.code).toBe("not_found")
     }
   )
 

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process"
+import { once } from "node:events"
 import { createHash } from "node:crypto"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -42,21 +43,27 @@ beforeAll(async () => {
   })
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-  const deadline = Date.now() + 20_000
-  while (url === undefined) {
-    const listening = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)
-    if (listening !== null) url = listening[1]!
-    else if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`the service did not start:\n${stdout}\n${stderr}`)
-    else await new Promise((resolve) => setTimeout(resolve, 50))
-  }
+  url = await vi.waitFor(
+    () => {
+      const listening = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)
+      if (listening === null) throw new Error(`the service did not start:\n${stdout}\n${stderr}`)
+      return listening[1]!
+    },
+    { timeout: 20_000, interval: 50 }
+  )
 })
 
-afterAll(async () => {
-  if (child.exitCode === null) {
+/** Stops the service; resolves once its output is closed, every line of it read. */
+const stop = async () => {
+  if (child.exitCode === null && child.signalCode === null) {
+    const closed = once(child, "close")
     child.kill("SIGTERM")
-    await new Promise((resolve) => child.once("exit", resolve))
+    await closed
   }
+}
+
+afterAll(async () => {
+  await stop()
   await rm(dataDir, { recursive: true, force: true })
 })
 
@@ -66,13 +73,10 @@ describe("the service's logs during the scripted workload", () => {
   it("are JSON lines with each request's id, hashed session ids, and no message text or raw ids", async () => {
     const { requests, reply } = await runWorkload(url, { run: "logs" })
     const chatRequest = requests.find((request) => request.route === "/chat/stream")!
-    // The turn's line and the prompt's background classification come just after `[DONE]`.
-    const deadline = Date.now() + 5_000
-    while (!stdout.includes('"chat turn"') && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    child.kill("SIGTERM")
-    await new Promise((resolve) => child.once("exit", resolve))
+    // The turn's line and the prompt's background classification come just after `[DONE]`; once
+    // stopped, the service has written every line it will.
+    await vi.waitFor(() => expect(stdout).toContain('"chat turn"'), { timeout: 5_000, interval: 50 })
+    await stop()
 
     const lines = stdout.trim().split("\n")
     const parsed = lines.map((line) => JSON.parse(line) as LogLine)

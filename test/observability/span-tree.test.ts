@@ -1,5 +1,5 @@
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { memoryStores } from "../../bootstrap/layers.ts"
 import { readSse, textOf } from "../support/sse-client.ts"
 import { startService, type TestService } from "../support/service.ts"
@@ -41,11 +41,10 @@ describe("the trace of one chat turn", () => {
     const reply = textOf(read.events)
     expect(reply).toContain(PROMPT)
     // The reply is recorded and the background classification ends just after `[DONE]`.
-    const deadline = Date.now() + 5_000
-    while (!exporter.getFinishedSpans().some((span) => span.name === "ClassifyBoundary")) {
-      if (Date.now() > deadline) throw new Error("the turn's background spans did not end")
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+    await vi.waitFor(
+      () => expect(exporter.getFinishedSpans().map((span) => span.name)).toContain("ClassifyBoundary"),
+      { timeout: 5_000, interval: 20 }
+    )
     const spans = exporter.getFinishedSpans()
 
     const roots = spans.filter(

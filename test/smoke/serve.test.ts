@@ -4,7 +4,14 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
-import { afterAll, beforeAll, expect, it } from "vitest"
+import { afterAll, beforeAll, expect, it, vi } from "vitest"
+import {
+  apiCaller,
+  groupAssessment,
+  ingestMessage,
+  sessionMessages,
+  userMessageClassified
+} from "../support/api-client.ts"
 
 let dataDir: string
 beforeAll(async () => {
@@ -31,8 +38,9 @@ const serve = async (env: Record<string, string> = {}) => {
   return { child, url, lines }
 }
 
+/** Stops the process; resolves with its exit code once its output is closed, every line of it read. */
 const stop = async (child: ChildProcess) => {
-  const exited = once(child, "exit")
+  const exited = once(child, "close")
   child.kill("SIGTERM")
   const [code] = await exited
   return code
@@ -40,42 +48,41 @@ const stop = async (child: ChildProcess) => {
 
 it("serves with no configuration, logs JSON without message text, and stops cleanly on SIGTERM", async () => {
   const first = await serve()
-  const body = { sessionId: "smoke", messageId: "smoke-1", role: "user", text: "SECRET-MARKER practise text" }
-  const ingest = await fetch(`${first.url}/messages/ingest`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-request-id": "smoke-req-1" },
-    body: JSON.stringify(body)
-  })
-  expect(await ingest.json()).toMatchObject({ persisted: true })
+  const ingest = await apiCaller(first.url).call(
+    ingestMessage({
+      sessionId: "smoke",
+      messageId: "smoke-1",
+      role: "user",
+      text: "SECRET-MARKER practise text"
+    }),
+    { headers: { "x-request-id": "smoke-req-1" } }
+  )
+  expect(ingest).toMatchObject({ persisted: true })
   expect(await stop(first.child)).toBe(0)
   const logged = first.lines.map((line) => JSON.stringify(line)).join("\n")
   expect(logged).toContain('"requestId":"smoke-req-1"')
   expect(logged).not.toContain("SECRET-MARKER")
 
   const second = await serve()
-  const messages = await fetch(`${second.url}/sessions/smoke/messages`)
-  expect(await messages.json()).toMatchObject({ items: [{ messageId: "smoke-1" }] })
+  const messages = await apiCaller(second.url).call(sessionMessages("smoke"))
+  expect(messages).toMatchObject({ items: [{ messageId: "smoke-1" }] })
   expect(await stop(second.child)).toBe(0)
 })
 
 it("npm run worker assesses what a serve process with no workers of its own queued", async () => {
   const service = await serve({ ASSESSMENT_WORKERS: "0" })
-  const assessment = async (groupId: string) =>
-    (await (await fetch(`${service.url}/groups/${groupId}/assessment`)).json()) as { status: string }
+  const api = apiCaller(service.url)
   try {
-    const ingest = await fetch(`${service.url}/messages/ingest`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-request-id": "close-group-request" },
-      body: JSON.stringify({
+    const { groupId } = await api.call(
+      userMessageClassified({
         sessionId: "worker-smoke",
         messageId: "worker-smoke-1",
-        role: "user",
         text: "Can you give me feedback on this opener: 'I need a decision by Friday'?"
-      })
-    })
-    const { classification } = (await ingest.json()) as { classification: { groupId: string } }
-    await new Promise((resolve) => setTimeout(resolve, 500))
-    expect(await assessment(classification.groupId)).toMatchObject({ status: "pending" })
+      }),
+      { headers: { "x-request-id": "close-group-request" } }
+    )
+    const assessment = () => api.call(groupAssessment(groupId!))
+    expect(await assessment()).toMatchObject({ status: "pending" })
 
     const worker = spawn(process.execPath, ["bootstrap/main.ts", "worker"], {
       env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "INFO", ASSESSMENT_POLL_MS: "50" },
@@ -84,10 +91,12 @@ it("npm run worker assesses what a serve process with no workers of its own queu
     const logged: Array<string> = []
     createInterface({ input: worker.stdout! }).on("line", (line) => logged.push(line))
     try {
-      const deadline = Date.now() + 10_000
-      while ((await assessment(classification.groupId)).status !== "completed" && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      expect(await assessment(classification.groupId)).toMatchObject({ status: "completed", attempts: 1 })
+      // Bounded as before, by 10 s.
+      await vi.waitFor(async () => expect((await assessment()).status).toBe("completed"), {
+        timeout: 10_000,
+        interval: 50
+      })
+      expect(await assessment()).toMatchObject({ status: "completed", attempts: 1 })
     } finally {
       expect(await stop(worker)).toBe(0)
     }
@@ -102,4 +111,6 @@ it("npm run worker assesses what a serve process with no workers of its own queu
   } finally {
     expect(await stop(service.child)).toBe(0)
   }
+  // The serve process has stopped and written all its lines: it assessed nothing itself.
+  expect(service.lines.map((line) => line["message"])).not.toContain("assessment")
 })

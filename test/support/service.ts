@@ -3,6 +3,7 @@ import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { ConfigProvider, type Effect, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import type { ChatModel } from "../../application/ports/chat-model.ts"
 import { server, type StoreLayer } from "../../bootstrap/layers.ts"
+import { type ApiCaller, apiCaller } from "./api-client.ts"
 import { OpenApiValidator } from "./openapi-validator.ts"
 
 export interface StartOptions<R, M> {
@@ -91,13 +92,17 @@ export const startService = async <R, M = never>(
   return {
     url,
     request,
+    ...apiCaller(url),
     run: <A, E>(effect: Effect.Effect<A, E, R | M | ServiceContext>) => runtime.runPromise(effect),
     close: () => runtime.dispose()
   }
 }
 
-/** A started service; `run` reaches its services and those of its store layer. */
-export interface TestService<R = never> {
+/**
+ * A started service: `call` and `failure` read its API through the typed client, `request` reads the
+ * wire; `run` reaches its services and those of its store layer.
+ */
+export interface TestService<R = never> extends ApiCaller {
   readonly url: string
   readonly request: (method: string, path: string, init?: RequestInit) => Promise<Reply>
   readonly run: <A, E>(effect: Effect.Effect<A, E, R | ServiceContext>) => Promise<A>

@@ -28,3 +28,7 @@ export const textOf = (events: ReadonlyArray<unknown>) =>
     )
     .map((event) => event.delta)
     .join("")
+
+/** Each event's part type (`start`, `text-delta`, ...), and `[DONE]` as it is. */
+export const partTypes = (events: ReadonlyArray<unknown>) =>
+  events.map((event) => (typeof event === "string" ? event : (event as { type: string }).type))
