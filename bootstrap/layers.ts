@@ -11,7 +11,7 @@ import { PersistenceBacklog } from "../application/persistence-backlog.ts"
 import type { AssessmentQueue } from "../application/ports/assessment-queue.ts"
 import type { InteractionStore } from "../application/ports/interaction-store.ts"
 import type { PrivacySettingsStore } from "../application/ports/privacy-settings-store.ts"
-import { StoreCalls } from "../application/ports/store-calls.ts"
+import type { StoreCalls } from "../application/ports/store-calls.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
 import { layerIdleInteractionSweep } from "../application/classify-boundary.ts"
 import {
@@ -35,24 +35,14 @@ import type { ChatModel } from "../application/ports/chat-model.ts"
 import { ChatStreamSettings } from "../adapters/http/handlers/chat.ts"
 import { RateLimitPolicy } from "../adapters/http/rate-limit.ts"
 import * as ConvexBackend from "../adapters/convex/backend.ts"
-import * as ConvexAssessments from "../adapters/convex/assessment-queue.ts"
-import * as ConvexInteractions from "../adapters/convex/interaction-store.ts"
-import * as ConvexPrivacy from "../adapters/convex/privacy-settings-store.ts"
-import * as ConvexTranscripts from "../adapters/convex/transcript-store.ts"
+import * as ConvexStores from "../adapters/convex/stores.ts"
 import * as Http from "../adapters/http/server.ts"
 import * as OfflineChatModel from "../adapters/llm/offline/chat-model.ts"
 import * as OpenAiChatModel from "../adapters/llm/openai/chat-model.ts"
-import * as MemoryAssessments from "../adapters/memory/assessment-queue.ts"
-import * as MemoryInteractions from "../adapters/memory/interaction-store.ts"
-import * as MemoryPrivacy from "../adapters/memory/privacy-settings-store.ts"
+import * as MemoryStores from "../adapters/memory/stores.ts"
 import * as SessionMemory from "../adapters/memory/session-memory.ts"
-import * as MemoryTranscripts from "../adapters/memory/transcript-store.ts"
 import * as NodePlatform from "../adapters/node/platform.ts"
-import * as SqliteDatabase from "../adapters/sqlite/database.ts"
-import * as SqliteAssessments from "../adapters/sqlite/assessment-queue.ts"
-import * as SqliteInteractions from "../adapters/sqlite/interaction-store.ts"
-import * as SqlitePrivacy from "../adapters/sqlite/privacy-settings-store.ts"
-import * as SqliteTranscripts from "../adapters/sqlite/transcript-store.ts"
+import * as SqliteStores from "../adapters/sqlite/stores.ts"
 import * as Telemetry from "../adapters/telemetry/prometheus-metrics.ts"
 import { otlpSpanProcessor } from "../adapters/telemetry/tracing.ts"
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
@@ -67,25 +57,11 @@ export type StoreLayer<E = never> = Layer.Layer<
 
 /** `embedded`: one SQLite file under `DATA_DIR`. */
 export const embeddedStores: StoreLayer<unknown> = Layer.unwrapEffect(
-  Effect.map(AppConfig, ({ dataDir }) =>
-    Layer.mergeAll(
-      SqliteTranscripts.layer,
-      SqlitePrivacy.layer,
-      SqliteInteractions.layer,
-      SqliteAssessments.layer,
-      StoreCalls.onCallerThread
-    ).pipe(Layer.provide(SqliteDatabase.layer({ filename: join(dataDir, "coachup.sqlite") })))
-  )
+  Effect.map(AppConfig, ({ dataDir }) => SqliteStores.layer({ filename: join(dataDir, "coachup.sqlite") }))
 )
 
 /** The Convex store adapters, on whatever backend is provided (a deployment, or convex-test). */
-export const convexStoresOn = Layer.mergeAll(
-  ConvexTranscripts.layer,
-  ConvexPrivacy.layer,
-  ConvexInteractions.layer,
-  ConvexAssessments.layer,
-  StoreCalls.overNetwork
-)
+export const convexStoresOn = ConvexStores.layer
 
 /** `convex`: a Convex deployment (`CONVEX_URL`), reached with the server secret its functions require. */
 export const convexStores: StoreLayer = Layer.unwrapEffect(
@@ -107,13 +83,7 @@ export const configuredStores: StoreLayer<unknown> = Layer.unwrapEffect(
 )
 
 /** `test`: process memory, nothing on disk. */
-export const memoryStores: StoreLayer = Layer.mergeAll(
-  MemoryTranscripts.layer,
-  MemoryPrivacy.layer,
-  MemoryInteractions.layer,
-  MemoryAssessments.layer,
-  StoreCalls.onCallerThread
-).pipe(Layer.provide(MemoryAssessments.AssessmentJobTable.layer))
+export const memoryStores: StoreLayer = MemoryStores.layer
 
 const settings = Layer.effect(
   ConversationSettings,
