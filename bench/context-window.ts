@@ -4,10 +4,10 @@
  * approach common in chat-history libraries, all on the same database file.
  */
 import { join } from "node:path"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { DatabaseSync } from "node:sqlite"
+import { Effect, ManagedRuntime } from "effect"
 import { TranscriptStore } from "../application/ports/transcript-store.ts"
-import * as SqliteDatabase from "../adapters/sqlite/database.ts"
-import * as SqliteTranscripts from "../adapters/sqlite/transcript-store.ts"
+import * as SqliteStores from "../adapters/sqlite/stores.ts"
 import { transaction } from "../adapters/sqlite/transaction.ts"
 import { SessionId } from "../domain/ids.ts"
 import { type LatencySummary, timeEach } from "./stats.ts"
@@ -42,13 +42,12 @@ interface Row {
 }
 
 export const benchContextWindow = async (options: ContextWindowOptions): Promise<Array<ContextWindowRow>> => {
-  const runtime = ManagedRuntime.make(
-    SqliteTranscripts.layer.pipe(
-      Layer.provideMerge(SqliteDatabase.layer({ filename: join(options.dataDir, "context.sqlite") }))
-    )
-  )
+  const filename = join(options.dataDir, "context.sqlite")
+  const runtime = ManagedRuntime.make(SqliteStores.layer({ filename }))
+  const store = await runtime.runPromise(TranscriptStore)
+  // A second connection to the file the store opened (and migrated): seeds it, and reads it raw.
+  const db = new DatabaseSync(filename)
   try {
-    const [store, db] = await runtime.runPromise(Effect.all([TranscriptStore, SqliteDatabase.SqliteDatabase]))
     const insert = db.prepare(
       `INSERT INTO messages (${COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`
     )
@@ -116,6 +115,7 @@ export const benchContextWindow = async (options: ContextWindowOptions): Promise
     }
     return results
   } finally {
+    db.close()
     await runtime.dispose()
   }
 }

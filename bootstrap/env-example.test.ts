@@ -19,7 +19,7 @@ import * as OpenAiClassifier from "../adapters/llm/openai/boundary-classifier.ts
 import * as OpenAiChatModel from "../adapters/llm/openai/chat-model.ts"
 import * as OpenAiClient from "../adapters/llm/openai/client.ts"
 import * as SessionMemory from "../adapters/memory/session-memory.ts"
-import * as SqliteDatabase from "../adapters/sqlite/database.ts"
+import * as SqliteStores from "../adapters/sqlite/stores.ts"
 import * as Telemetry from "../adapters/telemetry/prometheus-metrics.ts"
 import { deployment } from "./config.ts"
 import { configuredModels, configuredStores, logging, logLevel, server } from "./layers.ts"
@@ -96,7 +96,7 @@ const configs: Record<string, Config.Config<unknown>> = {
   classifierModel: OpenAiClassifier.config,
   assessmentModel: OpenAiAssessor.config,
   offlineChatModel: OfflineChatModel.config,
-  sqlite: SqliteDatabase.config,
+  sqlite: SqliteStores.config,
   convex: ConvexBackend.config
 }
 

@@ -15,7 +15,7 @@ import type { BoundaryClassifier } from "../application/ports/boundary-classifie
 import type { ChatModel } from "../application/ports/chat-model.ts"
 import type { InteractionStore } from "../application/ports/interaction-store.ts"
 import type { PrivacySettingsStore } from "../application/ports/privacy-settings-store.ts"
-import { StoreCalls } from "../application/ports/store-calls.ts"
+import type { StoreCalls } from "../application/ports/store-calls.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
 import { SessionSequencer } from "../application/session-sequencer.ts"
 import {
@@ -25,26 +25,15 @@ import {
   layerGuardedTranscriptStore
 } from "../application/store-guard.ts"
 import { layerDailyRetentionSweep } from "../application/sweep-retention.ts"
-import * as ConvexAssessments from "../adapters/convex/assessment-queue.ts"
-import * as ConvexBackend from "../adapters/convex/backend.ts"
-import * as ConvexInteractions from "../adapters/convex/interaction-store.ts"
-import * as ConvexPrivacy from "../adapters/convex/privacy-settings-store.ts"
-import * as ConvexTranscripts from "../adapters/convex/transcript-store.ts"
+import * as ConvexStores from "../adapters/convex/stores.ts"
 import * as Http from "../adapters/http/server.ts"
 import * as OfflineModels from "../adapters/llm/offline/models.ts"
 import * as OpenAiModels from "../adapters/llm/openai/models.ts"
 import * as AssessmentMemory from "../adapters/memory/assessment-memory.ts"
-import * as MemoryAssessments from "../adapters/memory/assessment-queue.ts"
-import * as MemoryInteractions from "../adapters/memory/interaction-store.ts"
-import * as MemoryPrivacy from "../adapters/memory/privacy-settings-store.ts"
+import * as MemoryStores from "../adapters/memory/stores.ts"
 import * as SessionMemory from "../adapters/memory/session-memory.ts"
-import * as MemoryTranscripts from "../adapters/memory/transcript-store.ts"
 import * as NodePlatform from "../adapters/node/platform.ts"
-import * as SqliteAssessments from "../adapters/sqlite/assessment-queue.ts"
-import * as SqliteDatabase from "../adapters/sqlite/database.ts"
-import * as SqliteInteractions from "../adapters/sqlite/interaction-store.ts"
-import * as SqlitePrivacy from "../adapters/sqlite/privacy-settings-store.ts"
-import * as SqliteTranscripts from "../adapters/sqlite/transcript-store.ts"
+import * as SqliteStores from "../adapters/sqlite/stores.ts"
 import * as Telemetry from "../adapters/telemetry/prometheus-metrics.ts"
 import { deployment } from "./config.ts"
 
@@ -63,37 +52,17 @@ export type StoreLayer<E = never> = Layer.Layer<
 >
 
 /** `test`: process memory, nothing on disk. */
-export const memoryStores: StoreLayer = Layer.mergeAll(
-  MemoryTranscripts.layer,
-  MemoryPrivacy.layer,
-  MemoryInteractions.layer,
-  MemoryAssessments.layer,
-  StoreCalls.onCallerThread
-).pipe(Layer.provide(MemoryAssessments.AssessmentJobTable.layer))
+export const memoryStores: StoreLayer = MemoryStores.layer
 
 /** `embedded`: one SQLite file under `DATA_DIR`. */
-export const embeddedStores: StoreLayer<unknown> = Layer.mergeAll(
-  SqliteTranscripts.layer,
-  SqlitePrivacy.layer,
-  SqliteInteractions.layer,
-  SqliteAssessments.layer,
-  StoreCalls.onCallerThread
-).pipe(Layer.provide(SqliteDatabase.layerConfig))
+export const embeddedStores: StoreLayer<unknown> = SqliteStores.layerConfig
 
 /** The Convex store adapters, on whatever backend is provided (a deployment, or convex-test). */
-export const convexStoresOn = Layer.mergeAll(
-  ConvexTranscripts.layer,
-  ConvexPrivacy.layer,
-  ConvexInteractions.layer,
-  ConvexAssessments.layer,
-  StoreCalls.overNetwork
-)
+export const convexStoresOn = ConvexStores.layer
 
 /** The stores the deployment chose: the Convex deployment at `CONVEX_URL`, else the SQLite file. */
 export const configuredStores: StoreLayer<unknown> = Layer.unwrapEffect(
-  Effect.map(deployment, ({ store }) =>
-    store === "convex" ? convexStoresOn.pipe(Layer.provide(ConvexBackend.layerConfig)) : embeddedStores
-  )
+  Effect.map(deployment, ({ store }) => (store === "convex" ? ConvexStores.layerConfig : embeddedStores))
 )
 
 /** The chat model, classifier and assessor `LLM_PROVIDER` names: offline (default) or OpenAI-compatible. */

@@ -1,5 +1,5 @@
 import { Either, Schema } from "effect"
-import type { MessageId } from "./ids.ts"
+import { GroupId, type MessageId, SessionId } from "./ids.ts"
 import type { TranscriptItem } from "./transcript.ts"
 
 /** One thing a rubric scores. */
@@ -80,6 +80,33 @@ export const AssessmentResult = Schema.Struct({
   nextStep: Schema.String
 })
 export type AssessmentResult = typeof AssessmentResult.Type
+
+export const AssessmentStatus = Schema.Literal("pending", "running", "completed", "failed")
+export type AssessmentStatus = typeof AssessmentStatus.Type
+
+/**
+ * Where a completed result lives: the store, or this process's memory for a session whose text
+ * may not be kept (the job row then holds no result).
+ */
+export const ResultLocation = Schema.Literal("store", "memory")
+export type ResultLocation = typeof ResultLocation.Type
+
+/** One group's assessment job. Rows hold ids, times and results only: never message text. */
+export const AssessmentJob = Schema.Struct({
+  groupId: GroupId,
+  sessionId: SessionId,
+  status: AssessmentStatus,
+  /** Attempts started so far; the current one's number while running. */
+  attempts: Schema.Number,
+  queuedAt: Schema.Number,
+  updatedAt: Schema.Number,
+  /** The request whose message closed the group, for logs and traces. */
+  requestId: Schema.optionalWith(Schema.String, { as: "Option", exact: true }),
+  failureReason: Schema.optionalWith(Schema.String, { as: "Option", exact: true }),
+  resultLocation: Schema.optionalWith(ResultLocation, { as: "Option", exact: true }),
+  result: Schema.optionalWith(AssessmentResult, { as: "Option", exact: true })
+})
+export type AssessmentJob = typeof AssessmentJob.Type
 
 /**
  * Checks a draft against its rubric: every criterion scored exactly once, nothing else. Returns the

@@ -1,33 +1,83 @@
-import { Data, Option } from "effect"
-import type { BoundaryDecision, Classification } from "./boundary.ts"
-import type { GroupId } from "./ids.ts"
+import { Data, Option, Schema } from "effect"
+import { BoundaryDecision, type Classification } from "./boundary.ts"
+import { GroupId, MessageId, SessionId } from "./ids.ts"
+
+export const CloseReason = Schema.Literal("ended", "restarted", "idle")
+export type CloseReason = typeof CloseReason.Type
 
 /** The interaction a session has open, if any. */
-export interface OpenGroup {
-  readonly groupId: GroupId
-  readonly openedAt: number
-  readonly lastActivityAt: number
-  readonly messages: number
-}
+export const OpenGroup = Schema.Struct({
+  groupId: GroupId,
+  openedAt: Schema.Number,
+  lastActivityAt: Schema.Number,
+  messages: Schema.Number
+})
+export type OpenGroup = typeof OpenGroup.Type
 
-export interface SessionInteraction {
-  readonly open: Option.Option<OpenGroup>
-}
+/** A session's interaction; stored, the open group is absent when there is none. */
+export const SessionInteraction = Schema.Struct({
+  open: Schema.optionalWith(OpenGroup, { as: "Option", exact: true })
+})
+export type SessionInteraction = typeof SessionInteraction.Type
 
 export const noInteraction: SessionInteraction = { open: Option.none() }
 
-/** What a transition asks the world to do. */
-export type GroupEffect = Data.TaggedEnum<{
-  Opened: { readonly groupId: GroupId }
-  Closed: {
-    readonly groupId: GroupId
-    readonly reason: "ended" | "restarted" | "idle"
-    readonly messages: number
-  }
+const GroupEffects = Schema.Union(
+  Schema.TaggedStruct("Opened", { groupId: GroupId }),
+  Schema.TaggedStruct("Closed", { groupId: GroupId, reason: CloseReason, messages: Schema.Number }),
   /** The group is complete: queue its assessment. */
-  AssessmentRequested: { readonly groupId: GroupId }
-}>
+  Schema.TaggedStruct("AssessmentRequested", { groupId: GroupId })
+)
+
+/** What a transition asks the world to do. */
+export type GroupEffect = typeof GroupEffects.Type
 export const GroupEffect = Data.taggedEnum<GroupEffect>()
+
+/** The classification a user message received, kept so a repeat gets the same answer. */
+export const MessageClassification = Schema.Struct({
+  messageId: MessageId,
+  sessionId: SessionId,
+  /** What the classifier said. */
+  decision: BoundaryDecision,
+  /** What the state machine did with it (a boundary below the confidence floor is not acted on). */
+  applied: BoundaryDecision,
+  confidence: Schema.Number,
+  groupId: Schema.optionalWith(GroupId, { as: "Option", exact: true }),
+  at: Schema.Number
+})
+export type MessageClassification = typeof MessageClassification.Type
+
+/** A group as stored; its encoded form (absent fields for none) is the row every store keeps. */
+export const InteractionGroup = Schema.Struct({
+  groupId: GroupId,
+  sessionId: SessionId,
+  status: Schema.Literal("open", "closed"),
+  openedAt: Schema.Number,
+  closedAt: Schema.optionalWith(Schema.Number, { as: "Option", exact: true }),
+  closeReason: Schema.optionalWith(CloseReason, { as: "Option", exact: true }),
+  messages: Schema.Number,
+  /** Set when the group closed complete; the assessment itself is queued from here. */
+  assessmentRequested: Schema.Boolean
+})
+export type InteractionGroup = typeof InteractionGroup.Type
+
+/**
+ * One transition to store, atomically. Encoded, it is plain data (absent fields for none): what a
+ * store's commit plan (`interaction-commit.ts`) reads, and what crosses to a Convex mutation.
+ */
+export const InteractionCommit = Schema.Struct({
+  sessionId: SessionId,
+  expectedVersion: Schema.Number,
+  state: SessionInteraction,
+  /** The message classified by this transition; none for an idle expiry. */
+  classification: Schema.optionalWith(MessageClassification, { as: "Option", exact: true }),
+  effects: Schema.Array(GroupEffects),
+  /** When the transition happened: groups opened or closed by it carry this time. */
+  at: Schema.Number,
+  /** The request that caused it; a queued assessment carries it into its logs and spans. */
+  requestId: Schema.optionalWith(Schema.String, { as: "Option", exact: true })
+})
+export type InteractionCommit = typeof InteractionCommit.Type
 
 export interface Transition {
   readonly state: SessionInteraction
@@ -47,7 +97,7 @@ export interface ClassifiedMessage {
   readonly minConfidence: number
 }
 
-const close = (open: OpenGroup, reason: "ended" | "restarted" | "idle"): ReadonlyArray<GroupEffect> => [
+const close = (open: OpenGroup, reason: CloseReason): ReadonlyArray<GroupEffect> => [
   GroupEffect.Closed({ groupId: open.groupId, reason, messages: open.messages }),
   GroupEffect.AssessmentRequested({ groupId: open.groupId })
 ]

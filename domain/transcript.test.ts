@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either, Schema } from "effect"
+import { Either, Option, Schema } from "effect"
 import { MessageId, SessionId } from "./ids.ts"
 import { compareRepeat } from "./repeat.ts"
-import { contentOf, MessageText, sortTranscript } from "./transcript.ts"
+import { contentOf, MessageText, pageOf, sortTranscript } from "./transcript.ts"
 
 describe("ids", () => {
   const valid = Schema.is(SessionId)
@@ -56,5 +56,18 @@ describe("compareRepeat", () => {
       contentOf({ role: "user", text: "hi", audioUrl: undefined })
     )
     expect(contentOf({ role: "user", text: "hi" })).not.toBe(contentOf({ role: "assistant", text: "hi" }))
+  })
+})
+
+describe("pageOf", () => {
+  const rows = [1, 2, 3].map((seq) => ({ ts: 100, seq }))
+
+  it("keeps `limit` rows and starts the next page after the last kept when one more was fetched", () => {
+    expect(pageOf(rows, 2)).toEqual({ items: rows.slice(0, 2), next: Option.some({ ts: 100, seq: 2 }) })
+  })
+
+  it("ends when no more than `limit` came back", () => {
+    expect(pageOf(rows, 3)).toEqual({ items: rows, next: Option.none() })
+    expect(pageOf([], 3)).toEqual({ items: [], next: Option.none() })
   })
 })

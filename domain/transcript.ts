@@ -1,4 +1,4 @@
-import { Array, Order, Schema } from "effect"
+import { Array, Option, Order, Schema } from "effect"
 import { GroupId, MessageId, SessionId } from "./ids.ts"
 
 export const Role = Schema.Literal("user", "assistant")
@@ -65,4 +65,20 @@ export const contentOf = (item: {
 export interface TranscriptPosition {
   readonly ts: number
   readonly seq: number
+}
+
+/**
+ * A page of `limit` items from rows fetched `limit + 1` at a time: the extra row only tells that
+ * more follow, and the next page starts after the last item kept.
+ */
+export const pageOf = <A extends TranscriptPosition>(fetched: ReadonlyArray<A>, limit: number) => {
+  const items = fetched.slice(0, limit)
+  const last = items.at(-1)
+  return {
+    items,
+    next:
+      fetched.length > limit && last !== undefined
+        ? Option.some<TranscriptPosition>({ ts: last.ts, seq: last.seq })
+        : Option.none<TranscriptPosition>()
+  }
 }

@@ -60,3 +60,10 @@ export const call = <A>(operation: string, run: () => Promise<A>) =>
     try: run,
     catch: (cause) => new StoreUnavailable({ operation, reason: describe(cause) })
   })
+
+/** One Convex call whose answer is decoded on arrival; a decoding failure is `StoreUnavailable` too. */
+export const callDecoded = <A>(
+  operation: string,
+  decode: (answer: unknown) => A,
+  run: () => Promise<unknown>
+) => call(operation, async () => decode(await run()))

@@ -1,27 +1,24 @@
-import { Effect, Layer, Option, Redacted } from "effect"
-import { InteractionStore, type MessageClassification } from "../../application/ports/interaction-store.ts"
-import type { BoundaryDecision } from "../../domain/boundary.ts"
-import type { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
-import { noInteraction } from "../../domain/interaction-group.ts"
-import { call, ConvexBackend } from "./backend.ts"
+import { Effect, Layer, Redacted, Schema } from "effect"
+import { InteractionStore } from "../../application/ports/interaction-store.ts"
+import { drainBatches } from "../../application/ports/store-calls.ts"
+import { MessageId, SessionId } from "../../domain/ids.ts"
+import {
+  InteractionCommit,
+  InteractionGroup,
+  MessageClassification,
+  SessionInteraction
+} from "../../domain/interaction-group.ts"
+import { call, callDecoded, ConvexBackend } from "./backend.ts"
 import { api } from "./functions/_generated/api.js"
 
-interface ClassificationDoc {
-  readonly messageId: string
-  readonly sessionId: string
-  readonly decision: BoundaryDecision
-  readonly applied: BoundaryDecision
-  readonly confidence: number
-  readonly groupId?: string
-  readonly at: number
-}
-
-const toClassification = (doc: ClassificationDoc): MessageClassification => ({
-  ...doc,
-  messageId: doc.messageId as MessageId,
-  sessionId: doc.sessionId as SessionId,
-  groupId: Option.fromNullable(doc.groupId as GroupId | undefined)
-})
+const encodeCommit = Schema.encodeSync(InteractionCommit)
+const decodeClassification = Schema.decodeUnknownSync(Schema.OptionFromNullOr(MessageClassification))
+const decodeInteraction = Schema.decodeUnknownSync(
+  Schema.Struct({ version: Schema.Number, state: SessionInteraction })
+)
+const decodeGroups = Schema.decodeUnknownSync(Schema.Array(InteractionGroup))
+const decodeMessageIds = Schema.decodeUnknownSync(Schema.Array(MessageId))
+const decodeSessionIds = Schema.decodeUnknownSync(Schema.Array(SessionId))
 
 /** `InteractionStore` on Convex: each commit is one serializable mutation. */
 export const make = Effect.gen(function* () {
@@ -29,80 +26,36 @@ export const make = Effect.gen(function* () {
   const secret = Redacted.value(redacted)
   return InteractionStore.of({
     classificationOf: (messageId) =>
-      Effect.map(
-        call("classification_of", () =>
-          caller.query(api.interactions.classificationOf, { secret, messageId })
-        ),
-        (doc) => Option.map(Option.fromNullable(doc), toClassification)
+      callDecoded("classification_of", decodeClassification, () =>
+        caller.query(api.interactions.classificationOf, { secret, messageId })
       ),
     interaction: (sessionId) =>
-      Effect.map(
-        call("interaction", () => caller.query(api.interactions.interaction, { secret, sessionId })),
-        (row) =>
-          row.open === null
-            ? { state: noInteraction, version: row.version }
-            : {
-                state: { open: Option.some({ ...row.open, groupId: row.open.groupId as GroupId }) },
-                version: row.version
-              }
+      callDecoded("interaction", decodeInteraction, () =>
+        caller.query(api.interactions.interaction, { secret, sessionId })
       ),
     commit: (commit) =>
-      call("interaction_commit", () =>
-        caller.mutation(api.interactions.commit, {
-          secret,
-          sessionId: commit.sessionId,
-          expectedVersion: commit.expectedVersion,
-          at: commit.at,
-          effects: commit.effects.map((effect) => ({ ...effect })),
-          ...Option.match(commit.requestId, { onNone: () => ({}), onSome: (requestId) => ({ requestId }) }),
-          ...Option.match(commit.state.open, { onNone: () => ({}), onSome: (open) => ({ open }) }),
-          ...Option.match(commit.classification, {
-            onNone: () => ({}),
-            onSome: ({ groupId, ...classification }) => ({
-              classification: {
-                ...classification,
-                ...Option.match(groupId, { onNone: () => ({}), onSome: (id) => ({ groupId: id }) })
-              }
-            })
-          })
-        })
-      ),
+      call("interaction_commit", () => {
+        const { effects, ...request } = encodeCommit(commit)
+        return caller.mutation(api.interactions.commit, { secret, ...request, effects: [...effects] })
+      }),
     groups: (sessionId) =>
-      Effect.map(
-        call("groups", () => caller.query(api.interactions.groups, { secret, sessionId })),
-        (rows) =>
-          rows.map((row) => ({
-            groupId: row.groupId as GroupId,
-            sessionId: row.sessionId as SessionId,
-            status: row.status,
-            openedAt: row.openedAt,
-            closedAt: Option.fromNullable(row.closedAt),
-            closeReason: Option.fromNullable(row.closeReason),
-            messages: row.messages,
-            assessmentRequested: row.assessmentRequested
-          }))
-      ),
+      callDecoded("groups", decodeGroups, () => caller.query(api.interactions.groups, { secret, sessionId })),
     groupMessages: (groupId) =>
-      Effect.map(
-        call("group_messages", () => caller.query(api.interactions.groupMessages, { secret, groupId })),
-        (ids) => ids.map((id) => id as MessageId)
+      callDecoded("group_messages", decodeMessageIds, () =>
+        caller.query(api.interactions.groupMessages, { secret, groupId })
       ),
     idleSessions: (before) =>
-      Effect.map(
-        call("idle_sessions", () => caller.query(api.interactions.idleSessions, { secret, before })),
-        (ids) => ids.map((id) => id as SessionId)
+      callDecoded("idle_sessions", decodeSessionIds, () =>
+        caller.query(api.interactions.idleSessions, { secret, before })
       ),
     deleteSession: (sessionId) =>
-      Effect.iterate(true, {
-        while: (more) => more,
-        body: () =>
-          Effect.map(
-            call("interaction_delete_session", () =>
-              caller.mutation(api.interactions.deleteSessionBatch, { secret, sessionId })
-            ),
-            (result) => result.more
+      Effect.asVoid(
+        drainBatches(
+          call("interaction_delete_session", () =>
+            caller.mutation(api.interactions.deleteSessionBatch, { secret, sessionId })
           )
-      }).pipe(Effect.asVoid)
+        )
+      )
   })
 })
 

@@ -1,6 +1,9 @@
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option, Schema } from "effect"
 import { AssessmentQueue, type AssessmentJob } from "../../application/ports/assessment-queue.ts"
-import type { GroupId, SessionId } from "../../domain/ids.ts"
+import { GroupId, SessionId } from "../../domain/ids.ts"
+import type { QueuedJob } from "../../domain/interaction-commit.ts"
+
+const decodeJobIds = Schema.decodeUnknownSync(Schema.Struct({ groupId: GroupId, sessionId: SessionId }))
 
 interface JobEntry extends AssessmentJob {
   readonly runAfter: number
@@ -11,33 +14,28 @@ interface JobEntry extends AssessmentJob {
 export class AssessmentJobTable extends Context.Tag("coachup/memory/AssessmentJobTable")<
   AssessmentJobTable,
   {
-    readonly jobs: Map<GroupId, JobEntry>
-    /** Queues a group's assessment once; a second request for it changes nothing. */
-    readonly queue: (
-      groupId: GroupId,
-      sessionId: SessionId,
-      at: number,
-      requestId: Option.Option<string>
-    ) => void
+    readonly jobs: Map<string, JobEntry>
+    /** Queues a group's assessment, pending from now. */
+    readonly queue: (job: QueuedJob) => void
     readonly deleteSession: (sessionId: SessionId) => void
   }
 >() {
   static readonly layer = Layer.sync(AssessmentJobTable, () => {
-    const jobs = new Map<GroupId, JobEntry>()
+    const jobs = new Map<string, JobEntry>()
     return AssessmentJobTable.of({
       jobs,
-      queue: (groupId, sessionId, at, requestId) => {
-        if (jobs.has(groupId)) return
+      queue: (job) => {
+        const { groupId, sessionId } = decodeJobIds(job)
         jobs.set(groupId, {
           groupId,
           sessionId,
           status: "pending",
           attempts: 0,
-          queuedAt: at,
-          updatedAt: at,
-          runAfter: at,
+          queuedAt: job.queuedAt,
+          updatedAt: job.queuedAt,
+          runAfter: job.queuedAt,
           leaseUntil: 0,
-          requestId,
+          requestId: Option.fromNullable(job.requestId),
           failureReason: Option.none(),
           resultLocation: Option.none(),
           result: Option.none()

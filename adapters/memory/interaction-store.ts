@@ -1,77 +1,68 @@
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
+import { InteractionStore } from "../../application/ports/interaction-store.ts"
+import { MessageId, SessionId } from "../../domain/ids.ts"
 import {
-  type InteractionGroup,
-  InteractionStore,
-  type MessageClassification
-} from "../../application/ports/interaction-store.ts"
-import type { SessionId } from "../../domain/ids.ts"
+  type ClassificationRow,
+  type GroupRow,
+  groupsNamedBy,
+  type InteractionWrites,
+  planInteractionCommit
+} from "../../domain/interaction-commit.ts"
+import {
+  InteractionCommit,
+  InteractionGroup,
+  MessageClassification,
+  SessionInteraction
+} from "../../domain/interaction-group.ts"
 import { AssessmentJobTable } from "./assessment-queue.ts"
-import { noInteraction, type SessionInteraction } from "../../domain/interaction-group.ts"
 
-/** Interaction state in process memory: the `test` deployment's store. */
+const encodeCommit = Schema.encodeSync(InteractionCommit)
+const decodeClassification = Schema.decodeUnknownSync(MessageClassification)
+const decodeGroup = Schema.decodeUnknownSync(InteractionGroup)
+const decodeState = Schema.decodeUnknownSync(SessionInteraction)
+const decodeMessageIds = Schema.decodeUnknownSync(Schema.Array(MessageId))
+const decodeSessionIds = Schema.decodeUnknownSync(Schema.Array(SessionId))
+
+/** Interaction state in process memory, kept as the rows a durable store writes: the `test` deployment's store. */
 export const make = Effect.gen(function* () {
   const jobTable = yield* AssessmentJobTable
-  const sessions = new Map<SessionId, { state: SessionInteraction; version: number }>()
-  const classifications = new Map<string, MessageClassification>()
-  const groups = new Map<string, InteractionGroup>()
+  const sessions = new Map<string, InteractionWrites["session"]>()
+  const classifications = new Map<string, ClassificationRow>()
+  const groups = new Map<string, GroupRow>()
+
+  const write = (writes: InteractionWrites) => {
+    sessions.set(writes.session.sessionId, writes.session)
+    if (writes.classification !== undefined)
+      classifications.set(writes.classification.messageId, writes.classification)
+    for (const group of writes.insertGroups) groups.set(group.groupId, group)
+    for (const { groupId, changes } of writes.updateGroups)
+      groups.set(groupId, { ...groups.get(groupId)!, ...changes })
+    for (const job of writes.queueJobs) jobTable.queue(job)
+  }
 
   return InteractionStore.of({
-    classificationOf: (messageId) => Effect.sync(() => Option.fromNullable(classifications.get(messageId))),
+    classificationOf: (messageId) =>
+      Effect.sync(() =>
+        Option.map(Option.fromNullable(classifications.get(messageId)), decodeClassification)
+      ),
     interaction: (sessionId) =>
-      Effect.sync(() => sessions.get(sessionId) ?? { state: noInteraction, version: 0 }),
+      Effect.sync(() => {
+        const row = sessions.get(sessionId)
+        return { state: decodeState(row ?? {}), version: row?.version ?? 0 }
+      }),
     commit: (commit) =>
       Effect.sync(() => {
-        const current = sessions.get(commit.sessionId)?.version ?? 0
-        if (
-          Option.isSome(commit.classification) &&
-          classifications.has(commit.classification.value.messageId)
-        ) {
-          return "duplicate" as const
-        }
-        if (current !== commit.expectedVersion) return "stale" as const
-        sessions.set(commit.sessionId, { state: commit.state, version: current + 1 })
-        if (Option.isSome(commit.classification)) {
-          classifications.set(commit.classification.value.messageId, commit.classification.value)
-        }
-        for (const effect of commit.effects) {
-          const existing = groups.get(effect.groupId)
-          switch (effect._tag) {
-            case "Opened":
-              groups.set(effect.groupId, {
-                groupId: effect.groupId,
-                sessionId: commit.sessionId,
-                status: "open",
-                openedAt: commit.at,
-                closedAt: Option.none(),
-                closeReason: Option.none(),
-                messages: 1,
-                assessmentRequested: false
-              })
-              break
-            case "Closed":
-              if (existing !== undefined) {
-                groups.set(effect.groupId, {
-                  ...existing,
-                  status: "closed",
-                  closedAt: Option.some(commit.at),
-                  closeReason: Option.some(effect.reason),
-                  messages: effect.messages
-                })
-              }
-              break
-            case "AssessmentRequested":
-              if (existing !== undefined) {
-                groups.set(effect.groupId, { ...groups.get(effect.groupId)!, assessmentRequested: true })
-                jobTable.queue(effect.groupId, commit.sessionId, commit.at, commit.requestId)
-              }
-              break
-          }
-        }
-        // An open group's message count lives in the session state.
-        Option.map(commit.state.open, (open) => {
-          const group = groups.get(open.groupId)
-          if (group !== undefined) groups.set(open.groupId, { ...group, messages: open.messages })
+        const request = encodeCommit(commit)
+        const named = groupsNamedBy(request)
+        const writes = planInteractionCommit(request, {
+          version: sessions.get(request.sessionId)?.version ?? 0,
+          classified:
+            request.classification !== undefined && classifications.has(request.classification.messageId),
+          groups: named.filter((groupId) => groups.has(groupId)),
+          queued: named.filter((groupId) => jobTable.jobs.has(groupId))
         })
+        if (typeof writes === "string") return writes
+        write(writes)
         return "committed" as const
       }),
     groups: (sessionId) =>
@@ -79,19 +70,24 @@ export const make = Effect.gen(function* () {
         [...groups.values()]
           .filter((group) => group.sessionId === sessionId)
           .sort((a, b) => a.openedAt - b.openedAt)
+          .map((group) => decodeGroup(group))
       ),
     groupMessages: (groupId) =>
       Effect.sync(() =>
-        [...classifications.values()]
-          .filter((classification) => Option.contains(classification.groupId, groupId))
-          .sort((a, b) => a.at - b.at)
-          .map((classification) => classification.messageId)
+        decodeMessageIds(
+          [...classifications.values()]
+            .filter((classification) => classification.groupId === groupId)
+            .sort((a, b) => a.at - b.at)
+            .map((classification) => classification.messageId)
+        )
       ),
     idleSessions: (before) =>
       Effect.sync(() =>
-        [...sessions.entries()]
-          .filter(([, { state }]) => Option.exists(state.open, (open) => open.lastActivityAt < before))
-          .map(([sessionId]) => sessionId)
+        decodeSessionIds(
+          [...sessions.values()]
+            .filter((session) => session.open !== undefined && session.open.lastActivityAt < before)
+            .map((session) => session.sessionId)
+        )
       ),
     deleteSession: (sessionId) =>
       Effect.sync(() => {

@@ -4,13 +4,15 @@ import type { SessionId } from "../../domain/ids.ts"
 import {
   byTranscriptOrder,
   type NewTranscriptItem,
+  pageOf,
   sortTranscript,
   TranscriptItem,
   type TranscriptPosition
 } from "../../domain/transcript.ts"
-import { compareRepeat } from "../../domain/repeat.ts"
+import { planAppend, planFinishReply, type TranscriptWrite } from "../../domain/transcript-write.ts"
 import {
-  AppendResult,
+  type AppendResult,
+  applyTranscriptWrite,
   type PageRequest,
   type TranscriptPage
 } from "../../application/ports/transcript-store.ts"
@@ -52,37 +54,12 @@ export class TranscriptTable {
 
   append(item: NewTranscriptItem, now: number): AppendResult {
     this.expire(now)
-    const existing = this.byMessageId.get(item.messageId)
-    if (existing !== undefined) {
-      const repeat = compareRepeat(existing, item)
-      return repeat === "duplicate"
-        ? AppendResult.Duplicate({ item: existing })
-        : AppendResult.Conflict({ existing, reason: repeat })
-    }
-    const entry = this.touch(item.sessionId, now, true)!
-    const stored = new TranscriptItem({ ...item, seq: entry.nextSeq++ })
-    entry.items = sortTranscript([...entry.items, stored])
-    this.byMessageId.set(stored.messageId, stored)
-    while (entry.items.length > this.bounds.maxItemsPerSession)
-      this.byMessageId.delete(entry.items.shift()!.messageId)
-    while (this.sessions.size > this.bounds.maxSessions) this.forget(this.sessions.keys().next().value!)
-    return AppendResult.Inserted({ item: stored })
+    return this.write(planAppend(item, this.byMessageId.get(item.messageId), this.nextSeq(item)), now)
   }
 
   finishReply(item: NewTranscriptItem, now: number): AppendResult {
-    const existing = this.byMessageId.get(item.messageId)
-    if (
-      existing === undefined ||
-      existing.status !== "in_progress" ||
-      existing.sessionId !== item.sessionId
-    ) {
-      return this.append(item, now)
-    }
-    const entry = this.touch(item.sessionId, now, true)!
-    const finished = new TranscriptItem({ ...item, ts: existing.ts, seq: existing.seq })
-    entry.items = entry.items.map((stored) => (stored.messageId === item.messageId ? finished : stored))
-    this.byMessageId.set(item.messageId, finished)
-    return AppendResult.Inserted({ item: finished })
+    this.expire(now)
+    return this.write(planFinishReply(item, this.byMessageId.get(item.messageId), this.nextSeq(item)), now)
   }
 
   lastN(sessionId: SessionId, limit: number, now: number): ReadonlyArray<TranscriptItem> {
@@ -100,13 +77,7 @@ export class TranscriptTable {
         return index === -1 ? ordered.length : index
       }
     })
-    const items = ordered.slice(start, start + request.limit)
-    const last = items.at(-1)
-    const next =
-      last !== undefined && start + items.length < ordered.length
-        ? Option.some({ ts: last.ts, seq: last.seq })
-        : Option.none()
-    return { items, next }
+    return pageOf(ordered.slice(start, start + request.limit + 1), request.limit)
   }
 
   deleteSession(sessionId: SessionId): number {
@@ -128,6 +99,31 @@ export class TranscriptTable {
   sessionCount(now: number): number {
     this.expire(now)
     return this.sessions.size
+  }
+
+  private nextSeq(item: NewTranscriptItem): number {
+    return this.sessions.get(item.sessionId)?.nextSeq ?? 1
+  }
+
+  private write(
+    write: TranscriptWrite<TranscriptItem, NewTranscriptItem & { readonly seq: number }>,
+    now: number
+  ): AppendResult {
+    return applyTranscriptWrite(write, (row, replaces) => {
+      const stored = new TranscriptItem(row, true)
+      const entry = this.touch(stored.sessionId, now, true)!
+      this.byMessageId.set(stored.messageId, stored)
+      if (replaces) {
+        entry.items = entry.items.map((item) => (item.messageId === stored.messageId ? stored : item))
+        return stored
+      }
+      entry.nextSeq = stored.seq + 1
+      entry.items = sortTranscript([...entry.items, stored])
+      while (entry.items.length > this.bounds.maxItemsPerSession)
+        this.byMessageId.delete(entry.items.shift()!.messageId)
+      while (this.sessions.size > this.bounds.maxSessions) this.forget(this.sessions.keys().next().value!)
+      return stored
+    })
   }
 
   private touch(sessionId: SessionId, now: number, create: boolean): SessionEntry | undefined {

@@ -1,44 +1,28 @@
 import { Effect, Layer, Option, Schema } from "effect"
-import {
-  AssessmentQueue,
-  type AssessmentJob,
-  type AssessmentStatus,
-  type ClaimedJob,
-  type ResultLocation
-} from "../../application/ports/assessment-queue.ts"
-import { AssessmentResult } from "../../domain/assessment.ts"
-import type { GroupId, SessionId } from "../../domain/ids.ts"
+import { AssessmentQueue, type ClaimedJob } from "../../application/ports/assessment-queue.ts"
+import { AssessmentJob, AssessmentResult, ResultLocation } from "../../domain/assessment.ts"
 import { query, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
-interface JobRow {
-  readonly group_id: string
-  readonly session_id: string
-  readonly status: AssessmentStatus
-  readonly attempts: number
-  readonly queued_at: number
-  readonly updated_at: number
-  readonly request_id: string | null
-  readonly failure_reason: string | null
-  readonly result_location: ResultLocation | null
-  readonly result: string | null
-}
+/** The columns of a job, named as its fields. */
+const COLUMNS = `group_id AS groupId, session_id AS sessionId, status, attempts, queued_at AS queuedAt,
+  updated_at AS updatedAt, request_id AS requestId, failure_reason AS failureReason,
+  result_location AS resultLocation, result`
 
-const decodeResult = Schema.decodeSync(Schema.parseJson(AssessmentResult))
+/** An `assessment_jobs` row: NULL for none, the result as JSON. */
+const decodeJob = Schema.decodeUnknownSync(
+  Schema.Struct({
+    ...AssessmentJob.fields,
+    requestId: Schema.OptionFromNullOr(Schema.String),
+    failureReason: Schema.OptionFromNullOr(Schema.String),
+    resultLocation: Schema.OptionFromNullOr(ResultLocation),
+    result: Schema.OptionFromNullOr(Schema.parseJson(AssessmentResult))
+  })
+)
 const encodeResult = Schema.encodeSync(Schema.parseJson(AssessmentResult))
-
-const toJob = (row: JobRow): AssessmentJob => ({
-  groupId: row.group_id as GroupId,
-  sessionId: row.session_id as SessionId,
-  status: row.status,
-  attempts: row.attempts,
-  queuedAt: row.queued_at,
-  updatedAt: row.updated_at,
-  requestId: Option.fromNullable(row.request_id),
-  failureReason: Option.fromNullable(row.failure_reason),
-  resultLocation: Option.fromNullable(row.result_location),
-  result: Option.map(Option.fromNullable(row.result), decodeResult)
-})
+const decodeDepth = Schema.decodeUnknownSync(
+  Schema.Struct({ pending: Schema.Number, running: Schema.Number })
+)
 
 /**
  * Queue depth as one scalar subquery per status, so each counts over its partial index
@@ -57,7 +41,7 @@ export const make = Effect.gen(function* () {
   const db = yield* SqliteDatabase
   const statements = {
     due: db.prepare(
-      `SELECT * FROM assessment_jobs
+      `SELECT ${COLUMNS} FROM assessment_jobs
        WHERE (status = 'pending' AND run_after <= ?1) OR (status = 'running' AND lease_until <= ?1)
        ORDER BY queued_at, rowid LIMIT 1`
     ),
@@ -78,8 +62,10 @@ export const make = Effect.gen(function* () {
       `UPDATE assessment_jobs SET status = 'failed', lease_until = NULL, failure_reason = ?, updated_at = ?
        WHERE group_id = ? AND status = 'running' AND attempts = ?`
     ),
-    job: db.prepare("SELECT * FROM assessment_jobs WHERE group_id = ?"),
-    jobsOf: db.prepare("SELECT * FROM assessment_jobs WHERE session_id = ? ORDER BY queued_at, rowid"),
+    job: db.prepare(`SELECT ${COLUMNS} FROM assessment_jobs WHERE group_id = ?`),
+    jobsOf: db.prepare(
+      `SELECT ${COLUMNS} FROM assessment_jobs WHERE session_id = ? ORDER BY queued_at, rowid`
+    ),
     depth: db.prepare(depthSql)
   }
 
@@ -88,24 +74,25 @@ export const make = Effect.gen(function* () {
       query("assessment_claim", () =>
         transaction(db, (): Option.Option<ClaimedJob> => {
           for (;;) {
-            const row = statements.due.get(request.now) as JobRow | undefined
+            const row = statements.due.get(request.now)
             if (row === undefined) return Option.none()
-            if (row.status === "running" && row.attempts >= request.maxAttempts) {
+            const job = decodeJob(row)
+            if (job.status === "running" && job.attempts >= request.maxAttempts) {
               statements.failed.run(
-                `lease expired on the last attempt (${row.attempts})`,
+                `lease expired on the last attempt (${job.attempts})`,
                 request.now,
-                row.group_id,
-                row.attempts
+                job.groupId,
+                job.attempts
               )
               continue
             }
-            statements.take.run(request.now + request.leaseMillis, request.worker, request.now, row.group_id)
+            statements.take.run(request.now + request.leaseMillis, request.worker, request.now, job.groupId)
             return Option.some({
-              groupId: row.group_id as GroupId,
-              sessionId: row.session_id as SessionId,
-              attempt: row.attempts + 1,
-              queuedAt: row.queued_at,
-              requestId: Option.fromNullable(row.request_id)
+              groupId: job.groupId,
+              sessionId: job.sessionId,
+              attempt: job.attempts + 1,
+              queuedAt: job.queuedAt,
+              requestId: job.requestId
             })
           }
         })
@@ -136,17 +123,10 @@ export const make = Effect.gen(function* () {
         })
       ),
     job: (groupId) =>
-      query("assessment_job", () =>
-        Option.map(Option.fromNullable(statements.job.get(groupId) as JobRow | undefined), toJob)
-      ),
+      query("assessment_job", () => Option.map(Option.fromNullable(statements.job.get(groupId)), decodeJob)),
     jobsOf: (sessionId) =>
-      query("assessment_jobs_of", () =>
-        (statements.jobsOf.all(sessionId) as unknown as Array<JobRow>).map(toJob)
-      ),
-    depth: query("assessment_depth", () => {
-      const row = statements.depth.get() as { pending: number; running: number }
-      return { pending: row.pending, running: row.running }
-    })
+      query("assessment_jobs_of", () => statements.jobsOf.all(sessionId).map((row) => decodeJob(row))),
+    depth: query("assessment_depth", () => decodeDepth(statements.depth.get()))
   })
 })
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs"
-import { dirname, join } from "node:path"
+import { dirname } from "node:path"
 import { DatabaseSync } from "node:sqlite"
-import { Config, Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { StoreUnavailable } from "../../domain/errors.ts"
 import { migrate } from "./migrations.ts"
 
@@ -32,14 +32,6 @@ export const open = (options: SqliteOptions) =>
   )
 
 export const layer = (options: SqliteOptions) => Layer.scoped(SqliteDatabase, open(options))
-
-/** What `layerConfig` reads: the data directory. */
-export const config = Config.string("DATA_DIR").pipe(Config.withDefault("./data"))
-
-/** The file `coachup.sqlite` under `DATA_DIR`. */
-export const layerConfig = Layer.unwrapEffect(
-  Effect.map(config, (dataDir) => layer({ filename: join(dataDir, "coachup.sqlite") }))
-)
 
 /** Runs synchronous SQLite work, mapping any failure (busy, I/O, closed) to `StoreUnavailable`. */
 export const query = <A>(operation: string, run: () => A) =>

@@ -1,104 +1,113 @@
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
+import { InteractionStore, type VersionedInteraction } from "../../application/ports/interaction-store.ts"
+import { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
 import {
-  type InteractionGroup,
-  InteractionStore,
-  type MessageClassification
-} from "../../application/ports/interaction-store.ts"
-import type { BoundaryDecision } from "../../domain/boundary.ts"
-import type { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
-import { noInteraction } from "../../domain/interaction-group.ts"
+  groupsNamedBy,
+  type InteractionWrites,
+  planInteractionCommit
+} from "../../domain/interaction-commit.ts"
+import {
+  CloseReason,
+  InteractionCommit,
+  InteractionGroup,
+  MessageClassification,
+  noInteraction,
+  OpenGroup
+} from "../../domain/interaction-group.ts"
 import { query, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
-interface SessionRow {
-  readonly version: number
-  readonly open_group_id: string | null
-  readonly opened_at: number | null
-  readonly last_activity_at: number | null
-  readonly messages: number | null
-}
+const encodeCommit = Schema.encodeSync(InteractionCommit)
 
-interface ClassificationRow {
-  readonly message_id: string
-  readonly session_id: string
-  readonly decision: string
-  readonly applied: string
-  readonly confidence: number
-  readonly group_id: string | null
-  readonly classified_at: number
-}
+/** A `session_interactions` row: the open group's columns are all NULL when none is open. */
+const SessionRow = Schema.Union(
+  Schema.Struct({ version: Schema.Number, groupId: Schema.Null }),
+  Schema.Struct({ version: Schema.Number, ...OpenGroup.fields })
+)
+const decodeSession = Schema.decodeUnknownSync(SessionRow)
+const decodeClassification = Schema.decodeUnknownSync(
+  Schema.Struct({ ...MessageClassification.fields, groupId: Schema.OptionFromNullOr(GroupId) })
+)
+const decodeGroup = Schema.decodeUnknownSync(
+  Schema.Struct({
+    ...InteractionGroup.fields,
+    closedAt: Schema.OptionFromNullOr(Schema.Number),
+    closeReason: Schema.OptionFromNullOr(CloseReason),
+    assessmentRequested: Schema.transformLiterals([0, false], [1, true])
+  })
+)
+const decodeMessageId = Schema.decodeUnknownSync(Schema.Struct({ messageId: MessageId }))
+const decodeSessionId = Schema.decodeUnknownSync(Schema.Struct({ sessionId: SessionId }))
 
-interface GroupRow {
-  readonly group_id: string
-  readonly session_id: string
-  readonly status: "open" | "closed"
-  readonly opened_at: number
-  readonly closed_at: number | null
-  readonly close_reason: "ended" | "restarted" | "idle" | null
-  readonly messages: number
-  readonly assessment_requested: number
-}
-
-const toClassification = (row: ClassificationRow): MessageClassification => ({
-  messageId: row.message_id as MessageId,
-  sessionId: row.session_id as SessionId,
-  decision: row.decision as BoundaryDecision,
-  applied: row.applied as BoundaryDecision,
-  confidence: row.confidence,
-  groupId: Option.fromNullable(row.group_id as GroupId | null),
-  at: row.classified_at
-})
-
-const toGroup = (row: GroupRow): InteractionGroup => ({
-  groupId: row.group_id as GroupId,
-  sessionId: row.session_id as SessionId,
-  status: row.status,
-  openedAt: row.opened_at,
-  closedAt: Option.fromNullable(row.closed_at),
-  closeReason: Option.fromNullable(row.close_reason),
-  messages: row.messages,
-  assessmentRequested: row.assessment_requested === 1
-})
+const interactionOf = (row: typeof SessionRow.Type): VersionedInteraction =>
+  row.groupId === null
+    ? { state: noInteraction, version: row.version }
+    : {
+        state: {
+          open: Option.some({
+            groupId: row.groupId,
+            openedAt: row.openedAt,
+            lastActivityAt: row.lastActivityAt,
+            messages: row.messages
+          })
+        },
+        version: row.version
+      }
 
 /** `InteractionStore` on `node:sqlite`: each commit is one immediate transaction. */
 export const make = Effect.gen(function* () {
   const db = yield* SqliteDatabase
   const statements = {
-    classification: db.prepare("SELECT * FROM message_classifications WHERE message_id = ?"),
-    session: db.prepare(
-      "SELECT version, open_group_id, opened_at, last_activity_at, messages FROM session_interactions WHERE session_id = ?"
+    classification: db.prepare(
+      `SELECT message_id AS messageId, session_id AS sessionId, decision, applied, confidence,
+         group_id AS groupId, classified_at AS at
+       FROM message_classifications WHERE message_id = ?`
     ),
+    session: db.prepare(
+      `SELECT version, open_group_id AS groupId, opened_at AS openedAt, last_activity_at AS lastActivityAt,
+         messages
+       FROM session_interactions WHERE session_id = ?`
+    ),
+    groupStored: db.prepare("SELECT 1 FROM interaction_groups WHERE group_id = ?"),
+    jobQueued: db.prepare("SELECT 1 FROM assessment_jobs WHERE group_id = ?"),
     upsertSession: db.prepare(
       `INSERT INTO session_interactions (session_id, version, open_group_id, opened_at, last_activity_at, messages)
-       VALUES (?, ?, ?, ?, ?, ?)
+       VALUES (:sessionId, :version, :groupId, :openedAt, :lastActivityAt, :messages)
        ON CONFLICT (session_id) DO UPDATE SET version = excluded.version, open_group_id = excluded.open_group_id,
          opened_at = excluded.opened_at, last_activity_at = excluded.last_activity_at, messages = excluded.messages`
     ),
     insertClassification: db.prepare(
       `INSERT INTO message_classifications (message_id, session_id, decision, applied, confidence, group_id, classified_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`
+       VALUES (:messageId, :sessionId, :decision, :applied, :confidence, :groupId, :at)`
     ),
-    openGroup: db.prepare(
-      `INSERT INTO interaction_groups (group_id, session_id, status, opened_at, messages) VALUES (?, ?, 'open', ?, 1)`
+    insertGroup: db.prepare(
+      `INSERT INTO interaction_groups (group_id, session_id, status, opened_at, closed_at, close_reason, messages,
+         assessment_requested)
+       VALUES (:groupId, :sessionId, :status, :openedAt, :closedAt, :closeReason, :messages, :assessmentRequested)`
     ),
-    closeGroup: db.prepare(
-      "UPDATE interaction_groups SET status = 'closed', closed_at = ?, close_reason = ?, messages = ? WHERE group_id = ?"
+    /** Sets the fields given (not NULL), keeping the others. */
+    updateGroup: db.prepare(
+      `UPDATE interaction_groups SET status = COALESCE(:status, status), closed_at = COALESCE(:closedAt, closed_at),
+         close_reason = COALESCE(:closeReason, close_reason), messages = COALESCE(:messages, messages),
+         assessment_requested = COALESCE(:assessmentRequested, assessment_requested)
+       WHERE group_id = :groupId`
     ),
-    requestAssessment: db.prepare(
-      "UPDATE interaction_groups SET assessment_requested = 1 WHERE group_id = ?"
-    ),
-    queueAssessment: db.prepare(
+    queueJob: db.prepare(
       `INSERT INTO assessment_jobs (group_id, session_id, status, queued_at, updated_at, run_after, request_id)
-       SELECT group_id, session_id, 'pending', ?, ?, ?, ? FROM interaction_groups WHERE group_id = ?
-       ON CONFLICT (group_id) DO NOTHING`
+       VALUES (:groupId, :sessionId, 'pending', :queuedAt, :queuedAt, :queuedAt, :requestId)`
     ),
     groupMessages: db.prepare(
-      "SELECT message_id FROM message_classifications WHERE group_id = ? ORDER BY classified_at, rowid"
+      `SELECT message_id AS messageId FROM message_classifications WHERE group_id = ?
+       ORDER BY classified_at, rowid`
     ),
-    countMessages: db.prepare("UPDATE interaction_groups SET messages = ? WHERE group_id = ?"),
-    groups: db.prepare("SELECT * FROM interaction_groups WHERE session_id = ? ORDER BY opened_at, rowid"),
+    groups: db.prepare(
+      `SELECT group_id AS groupId, session_id AS sessionId, status, opened_at AS openedAt, closed_at AS closedAt,
+         close_reason AS closeReason, messages, assessment_requested AS assessmentRequested
+       FROM interaction_groups WHERE session_id = ? ORDER BY opened_at, rowid`
+    ),
     idle: db.prepare(
-      "SELECT session_id FROM session_interactions WHERE open_group_id IS NOT NULL AND last_activity_at < ?"
+      `SELECT session_id AS sessionId FROM session_interactions
+       WHERE open_group_id IS NOT NULL AND last_activity_at < ?`
     ),
     deleteSession: db.prepare("DELETE FROM session_interactions WHERE session_id = ?"),
     deleteClassifications: db.prepare("DELETE FROM message_classifications WHERE session_id = ?"),
@@ -106,99 +115,74 @@ export const make = Effect.gen(function* () {
     deleteJobs: db.prepare("DELETE FROM assessment_jobs WHERE session_id = ?")
   }
 
+  const interaction = (sessionId: string) => {
+    const row = statements.session.get(sessionId)
+    return row === undefined ? { state: noInteraction, version: 0 } : interactionOf(decodeSession(row))
+  }
+
+  const write = ({ session, classification, insertGroups, updateGroups, queueJobs }: InteractionWrites) => {
+    statements.upsertSession.run({
+      sessionId: session.sessionId,
+      version: session.version,
+      groupId: session.open?.groupId ?? null,
+      openedAt: session.open?.openedAt ?? null,
+      lastActivityAt: session.open?.lastActivityAt ?? null,
+      messages: session.open?.messages ?? null
+    })
+    if (classification !== undefined)
+      statements.insertClassification.run({ ...classification, groupId: classification.groupId ?? null })
+    for (const group of insertGroups)
+      statements.insertGroup.run({
+        ...group,
+        closedAt: group.closedAt ?? null,
+        closeReason: group.closeReason ?? null,
+        assessmentRequested: group.assessmentRequested ? 1 : 0
+      })
+    for (const { groupId, changes } of updateGroups)
+      statements.updateGroup.run({
+        groupId,
+        status: changes.status ?? null,
+        closedAt: changes.closedAt ?? null,
+        closeReason: changes.closeReason ?? null,
+        messages: changes.messages ?? null,
+        assessmentRequested:
+          changes.assessmentRequested === undefined ? null : changes.assessmentRequested ? 1 : 0
+      })
+    for (const job of queueJobs) statements.queueJob.run({ requestId: null, ...job })
+  }
+
   return InteractionStore.of({
     classificationOf: (messageId) =>
       query("classification_of", () =>
-        Option.map(
-          Option.fromNullable(statements.classification.get(messageId) as ClassificationRow | undefined),
-          toClassification
-        )
+        Option.map(Option.fromNullable(statements.classification.get(messageId)), decodeClassification)
       ),
-    interaction: (sessionId) =>
-      query("interaction", () => {
-        const row = statements.session.get(sessionId) as SessionRow | undefined
-        if (row === undefined) return { state: noInteraction, version: 0 }
-        return {
-          version: row.version,
-          state:
-            row.open_group_id === null
-              ? noInteraction
-              : {
-                  open: Option.some({
-                    groupId: row.open_group_id as GroupId,
-                    openedAt: row.opened_at ?? 0,
-                    lastActivityAt: row.last_activity_at ?? 0,
-                    messages: row.messages ?? 0
-                  })
-                }
-        }
-      }),
+    interaction: (sessionId) => query("interaction", () => interaction(sessionId)),
     commit: (commit) =>
       query("interaction_commit", () =>
         transaction(db, () => {
-          const classification = Option.getOrUndefined(commit.classification)
-          if (
-            classification !== undefined &&
-            statements.classification.get(classification.messageId) !== undefined
-          ) {
-            return "duplicate" as const
-          }
-          const current = (statements.session.get(commit.sessionId) as SessionRow | undefined)?.version ?? 0
-          if (current !== commit.expectedVersion) return "stale" as const
-          const open = Option.getOrUndefined(commit.state.open)
-          statements.upsertSession.run(
-            commit.sessionId,
-            current + 1,
-            open?.groupId ?? null,
-            open?.openedAt ?? null,
-            open?.lastActivityAt ?? null,
-            open?.messages ?? null
-          )
-          if (classification !== undefined) {
-            statements.insertClassification.run(
-              classification.messageId,
-              classification.sessionId,
-              classification.decision,
-              classification.applied,
-              classification.confidence,
-              Option.getOrNull(classification.groupId),
-              classification.at
-            )
-          }
-          for (const effect of commit.effects) {
-            if (effect._tag === "Opened")
-              statements.openGroup.run(effect.groupId, commit.sessionId, commit.at)
-            if (effect._tag === "Closed")
-              statements.closeGroup.run(commit.at, effect.reason, effect.messages, effect.groupId)
-            if (effect._tag === "AssessmentRequested") {
-              statements.requestAssessment.run(effect.groupId)
-              statements.queueAssessment.run(
-                commit.at,
-                commit.at,
-                commit.at,
-                Option.getOrNull(commit.requestId),
-                effect.groupId
-              )
-            }
-          }
-          if (open !== undefined) statements.countMessages.run(open.messages, open.groupId)
+          const request = encodeCommit(commit)
+          const named = groupsNamedBy(request)
+          const writes = planInteractionCommit(request, {
+            version: interaction(request.sessionId).version,
+            classified:
+              request.classification !== undefined &&
+              statements.classification.get(request.classification.messageId) !== undefined,
+            groups: named.filter((groupId) => statements.groupStored.get(groupId) !== undefined),
+            queued: named.filter((groupId) => statements.jobQueued.get(groupId) !== undefined)
+          })
+          if (typeof writes === "string") return writes
+          write(writes)
           return "committed" as const
         })
       ),
     groups: (sessionId) =>
-      query("groups", () => (statements.groups.all(sessionId) as unknown as Array<GroupRow>).map(toGroup)),
+      query("groups", () => statements.groups.all(sessionId).map((row) => decodeGroup(row))),
     groupMessages: (groupId) =>
       query("group_messages", () =>
-        (statements.groupMessages.all(groupId) as unknown as Array<{ message_id: string }>).map(
-          (row) => row.message_id as MessageId
-        )
+        statements.groupMessages.all(groupId).map((row) => decodeMessageId(row).messageId)
       ),
     idleSessions: (before) =>
-      query("idle_sessions", () =>
-        (statements.idle.all(before) as unknown as Array<{ session_id: string }>).map(
-          (row) => row.session_id as SessionId
-        )
-      ),
+      query("idle_sessions", () => statements.idle.all(before).map((row) => decodeSessionId(row).sessionId)),
     deleteSession: (sessionId) =>
       query("interaction_delete_session", () =>
         transaction(db, () => {

@@ -1,5 +1,8 @@
 import type { DatabaseSync } from "node:sqlite"
+import { Schema } from "effect"
 import { transaction } from "./transaction.ts"
+
+const decodeVersion = Schema.decodeUnknownSync(Schema.Struct({ user_version: Schema.Number }))
 
 /**
  * Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
@@ -90,7 +93,7 @@ export const migrations: ReadonlyArray<string> = [
 ]
 
 export const migrate = (db: DatabaseSync) => {
-  const applied = Number((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version)
+  const applied = decodeVersion(db.prepare("PRAGMA user_version").get()).user_version
   migrations.slice(applied).forEach((sql, index) =>
     transaction(db, () => {
       db.exec(sql)

@@ -1,24 +1,27 @@
-import { Clock, Effect, Layer, Option } from "effect"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
 import { query, SqliteDatabase } from "./database.ts"
+
+const decodeFlag = Schema.decodeUnknownSync(
+  Schema.Struct({ optOut: Schema.transformLiterals([0, false], [1, true]) })
+)
 
 /** `PrivacySettingsStore` on `node:sqlite`. */
 export const make = Effect.gen(function* () {
   const db = yield* SqliteDatabase
   const statements = {
-    getUser: db.prepare("SELECT opt_out FROM user_privacy WHERE user_id = ?"),
+    getUser: db.prepare("SELECT opt_out AS optOut FROM user_privacy WHERE user_id = ?"),
     setUser: db.prepare(
       `INSERT INTO user_privacy (user_id, opt_out, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (user_id) DO UPDATE SET opt_out = excluded.opt_out, updated_at = excluded.updated_at`
     ),
-    getSession: db.prepare("SELECT opt_out FROM session_privacy WHERE session_id = ?"),
+    getSession: db.prepare("SELECT opt_out AS optOut FROM session_privacy WHERE session_id = ?"),
     setSession: db.prepare(
       `INSERT INTO session_privacy (session_id, opt_out, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (session_id) DO UPDATE SET opt_out = excluded.opt_out, updated_at = excluded.updated_at`
     )
   }
-  const flag = (row: unknown) =>
-    Option.map(Option.fromNullable(row as { opt_out: number } | undefined), (r) => r.opt_out === 1)
+  const flag = (row: unknown) => Option.map(Option.fromNullable(row), (found) => decodeFlag(found).optOut)
   const write = (operation: string, statement: "setUser" | "setSession", key: string, optOut: boolean) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
       query(operation, () => void statements[statement].run(key, optOut ? 1 : 0, now))

@@ -1,51 +1,51 @@
 import type { SQLInputValue } from "node:sqlite"
-import { Clock, Effect, Layer, Option } from "effect"
-import { AppendResult, TranscriptStore } from "../../application/ports/transcript-store.ts"
-import type { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
-import {
-  type MessageStatus,
-  type NewTranscriptItem,
-  type Role,
-  TranscriptItem
-} from "../../domain/transcript.ts"
-import { compareRepeat } from "../../domain/repeat.ts"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
+import { drainBatches } from "../../application/ports/store-calls.ts"
+import { applyTranscriptWrite, TranscriptStore } from "../../application/ports/transcript-store.ts"
+import { GroupId } from "../../domain/ids.ts"
+import { MessageStatus, type NewTranscriptItem, pageOf, TranscriptItem } from "../../domain/transcript.ts"
+import { planAppend, planFinishReply } from "../../domain/transcript-write.ts"
 import { query, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
-interface MessageRow {
-  readonly message_id: string
-  readonly session_id: string
-  readonly seq: number
-  readonly ts: number
-  readonly role: string
-  readonly text: string
-  readonly content_hash: string
-  readonly group_id: string | null
-  readonly audio_url: string | null
-  readonly status: string | null
-}
-
-const COLUMNS = "message_id, session_id, seq, ts, role, text, content_hash, group_id, audio_url, status"
+/** The columns of an item, named as its fields. */
+const COLUMNS = `message_id AS messageId, session_id AS sessionId, seq, ts, role, text,
+  content_hash AS contentHash, group_id AS groupId, audio_url AS audioUrl, status`
 /** Rows deleted per statement by the retention sweep, so one sweep never holds the lock for long. */
 const DELETE_BATCH = 1000
 
-// Rows were validated on the way in; skip re-validation on the read path.
-const toItem = (row: MessageRow) =>
-  new TranscriptItem(
+/** A `messages` row, its optional columns NULL where the item has no such field. */
+const decodeRow = Schema.decodeUnknownSync(
+  Schema.Struct({
+    ...TranscriptItem.fields,
+    groupId: Schema.NullOr(GroupId),
+    audioUrl: Schema.NullOr(Schema.String),
+    status: Schema.NullOr(MessageStatus)
+  })
+)
+
+// A plain Struct and a spread, not a Schema transform to the class: this runs per row of every window read.
+const decodeItem = (row: unknown) => {
+  const { groupId, audioUrl, status, ...fields } = decodeRow(row)
+  return new TranscriptItem(
     {
-      messageId: row.message_id as MessageId,
-      sessionId: row.session_id as SessionId,
-      seq: row.seq,
-      ts: row.ts,
-      role: row.role as Role,
-      text: row.text,
-      contentHash: row.content_hash,
-      ...(row.group_id === null ? {} : { groupId: row.group_id as GroupId }),
-      ...(row.audio_url === null ? {} : { audioUrl: row.audio_url }),
-      ...(row.status === null ? {} : { status: row.status as MessageStatus })
+      ...fields,
+      ...(groupId === null ? {} : { groupId }),
+      ...(audioUrl === null ? {} : { audioUrl }),
+      ...(status === null ? {} : { status })
     },
     true
   )
+}
+
+/** An item as `messages` parameters: NULL where it has no such field. */
+const rowOf = (item: TranscriptItem) => ({
+  ...item,
+  groupId: item.groupId ?? null,
+  audioUrl: item.audioUrl ?? null,
+  status: item.status ?? null
+})
+const decodeSeq = Schema.decodeUnknownSync(Schema.Struct({ seq: Schema.Number }))
 
 /** `TranscriptStore` on `node:sqlite`: the embedded deployment's durable store. */
 export const make = Effect.gen(function* () {
@@ -54,10 +54,12 @@ export const make = Effect.gen(function* () {
     byMessageId: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE message_id = ?`),
     nextSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM messages WHERE session_id = ?"),
     insert: db.prepare(
-      `INSERT INTO messages (${COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+      `INSERT INTO messages (message_id, session_id, seq, ts, role, text, content_hash, group_id, audio_url,
+         status, created_at)
+       VALUES (:messageId, :sessionId, :seq, :ts, :role, :text, :contentHash, :groupId, :audioUrl, :status, :now)`
     ),
     lastN: db.prepare(
-      `SELECT ${COLUMNS} FROM (
+      `SELECT * FROM (
          SELECT ${COLUMNS} FROM messages WHERE session_id = ? ORDER BY ts DESC, seq DESC LIMIT ?
        ) ORDER BY ts, seq`
     ),
@@ -71,7 +73,9 @@ export const make = Effect.gen(function* () {
     afterDesc: db.prepare(
       `SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND (ts, seq) < (?, ?) ORDER BY ts DESC, seq DESC LIMIT ?`
     ),
-    finish: db.prepare("UPDATE messages SET text = ?, content_hash = ?, status = ? WHERE message_id = ?"),
+    finish: db.prepare(
+      "UPDATE messages SET text = :text, content_hash = :contentHash, status = :status WHERE message_id = :messageId"
+    ),
     deleteSession: db.prepare("DELETE FROM messages WHERE session_id = ?"),
     deleteOlderBatch: db.prepare(
       `DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE ts < ? LIMIT ${DELETE_BATCH})`
@@ -79,90 +83,61 @@ export const make = Effect.gen(function* () {
     ping: db.prepare("SELECT 1")
   }
 
-  const rows = (statement: keyof typeof statements, ...params: Array<SQLInputValue>) =>
-    (statements[statement].all(...params) as unknown as Array<MessageRow>).map(toItem)
+  const items = (statement: keyof typeof statements, ...params: Array<SQLInputValue>) =>
+    statements[statement].all(...params).map((row) => decodeItem(row))
 
-  /** The append rules, inside an open transaction. */
-  const appendWithin = (item: NewTranscriptItem, now: number): AppendResult => {
-    const existing = statements.byMessageId.get(item.messageId) as MessageRow | undefined
-    if (existing !== undefined) {
-      const stored = toItem(existing)
-      const repeat = compareRepeat(stored, item)
-      return repeat === "duplicate"
-        ? AppendResult.Duplicate({ item: stored })
-        : AppendResult.Conflict({ existing: stored, reason: repeat })
-    }
-    const { seq } = statements.nextSeq.get(item.sessionId) as { seq: number }
-    statements.insert.run(
-      item.messageId,
-      item.sessionId,
-      seq,
-      item.ts,
-      item.role,
-      item.text,
-      item.contentHash,
-      item.groupId ?? null,
-      item.audioUrl ?? null,
-      item.status ?? null,
-      now
+  /** Plans and writes an append or a finished reply, in one immediate transaction. */
+  const write = (
+    operation: string,
+    item: NewTranscriptItem,
+    plan: typeof planAppend<TranscriptItem, NewTranscriptItem>
+  ) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      query(operation, () =>
+        transaction(db, () => {
+          const existing = statements.byMessageId.get(item.messageId)
+          const planned = plan(
+            item,
+            existing === undefined ? undefined : decodeItem(existing),
+            decodeSeq(statements.nextSeq.get(item.sessionId)).seq
+          )
+          return applyTranscriptWrite(planned, (row, replaces) => {
+            const stored = new TranscriptItem(row, true)
+            const params = rowOf(stored)
+            if (replaces) {
+              const { messageId, text, contentHash, status } = params
+              statements.finish.run({ messageId, text, contentHash, status })
+            } else statements.insert.run({ ...params, now })
+            return stored
+          })
+        })
+      )
     )
-    return AppendResult.Inserted({ item: new TranscriptItem({ ...item, seq }, true) })
-  }
 
   return TranscriptStore.of({
-    append: (item) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        query("append", () => transaction(db, () => appendWithin(item, now)))
-      ),
-    finishReply: (item) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        query("finish_reply", () =>
-          transaction(db, () => {
-            const existing = statements.byMessageId.get(item.messageId) as MessageRow | undefined
-            if (existing?.status !== "in_progress" || existing.session_id !== item.sessionId) {
-              return appendWithin(item, now)
-            }
-            statements.finish.run(item.text, item.contentHash, item.status ?? null, item.messageId)
-            return AppendResult.Inserted({
-              item: new TranscriptItem({ ...item, ts: existing.ts, seq: existing.seq }, true)
-            })
-          })
-        )
-      ),
-    lastN: (sessionId, limit) => query("last_n", () => rows("lastN", sessionId, limit)),
+    append: (item) => write("append", item, planAppend),
+    finishReply: (item) => write("finish_reply", item, planFinishReply),
+    lastN: (sessionId, limit) => query("last_n", () => items("lastN", sessionId, limit)),
     page: (sessionId, request) =>
       query("page", () => {
         const asc = request.order === "asc"
         const fetched = Option.match(request.after, {
-          onNone: () => rows(asc ? "firstAsc" : "firstDesc", sessionId, request.limit + 1),
+          onNone: () => items(asc ? "firstAsc" : "firstDesc", sessionId, request.limit + 1),
           onSome: (after) =>
-            rows(asc ? "afterAsc" : "afterDesc", sessionId, after.ts, after.seq, request.limit + 1)
+            items(asc ? "afterAsc" : "afterDesc", sessionId, after.ts, after.seq, request.limit + 1)
         })
-        const items = fetched.slice(0, request.limit)
-        const last = items.at(-1)
-        return {
-          items,
-          next:
-            fetched.length > request.limit && last !== undefined
-              ? Option.some({ ts: last.ts, seq: last.seq })
-              : Option.none()
-        }
+        return pageOf(fetched, request.limit)
       }),
     deleteSession: (sessionId) =>
       query("delete_session", () => Number(statements.deleteSession.run(sessionId).changes)),
     deleteOlderThan: (cutoff) =>
-      Effect.iterate(
-        { deleted: 0, last: DELETE_BATCH },
-        {
-          while: (state) => state.last === DELETE_BATCH,
-          body: (state) =>
-            query("delete_older_than", () => Number(statements.deleteOlderBatch.run(cutoff).changes)).pipe(
-              Effect.map((last) => ({ deleted: state.deleted + last, last })),
-              // Let other fibers run between batches.
-              Effect.zipLeft(Effect.yieldNow())
-            )
-        }
-      ).pipe(Effect.map((state) => state.deleted)),
+      drainBatches(
+        query("delete_older_than", () => Number(statements.deleteOlderBatch.run(cutoff).changes)).pipe(
+          Effect.map((deleted) => ({ deleted, more: deleted === DELETE_BATCH })),
+          // Let other fibers run between batches.
+          Effect.zipLeft(Effect.yieldNow())
+        )
+      ),
     ping: query("ping", () => void statements.ping.get())
   })
 })

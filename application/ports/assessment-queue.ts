@@ -1,31 +1,14 @@
 import { Context, type Effect, type Option } from "effect"
-import type { AssessmentResult } from "../../domain/assessment.ts"
+import type {
+  AssessmentJob,
+  AssessmentResult,
+  AssessmentStatus,
+  ResultLocation
+} from "../../domain/assessment.ts"
 import type { StoreUnavailable } from "../../domain/errors.ts"
 import type { GroupId, SessionId } from "../../domain/ids.ts"
 
-export type AssessmentStatus = "pending" | "running" | "completed" | "failed"
-
-/**
- * Where a completed result lives: the store, or this process's memory for a session whose text
- * may not be kept (the job row then holds no result).
- */
-export type ResultLocation = "store" | "memory"
-
-/** One group's assessment job. Rows hold ids, times and results only: never message text. */
-export interface AssessmentJob {
-  readonly groupId: GroupId
-  readonly sessionId: SessionId
-  readonly status: AssessmentStatus
-  /** Attempts started so far; the current one's number while running. */
-  readonly attempts: number
-  readonly queuedAt: number
-  readonly updatedAt: number
-  /** The request whose message closed the group, for logs and traces. */
-  readonly requestId: Option.Option<string>
-  readonly failureReason: Option.Option<string>
-  readonly resultLocation: Option.Option<ResultLocation>
-  readonly result: Option.Option<AssessmentResult>
-}
+export type { AssessmentJob, AssessmentStatus, ResultLocation }
 
 /** A job a worker holds until `leaseUntil`; `attempt` fences its completion against a reclaim. */
 export interface ClaimedJob {

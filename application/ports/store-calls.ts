@@ -1,4 +1,4 @@
-import { Context, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 
 /**
  * How the durable stores' calls run. A store reached over the network (Convex) can keep a call
@@ -16,3 +16,22 @@ export class StoreCalls extends Context.Tag("coachup/StoreCalls")<
   static readonly overNetwork = Layer.succeed(StoreCalls, { canWait: true })
   static readonly onCallerThread = Layer.succeed(StoreCalls, { canWait: false })
 }
+
+/**
+ * Repeats a batch (of deletes) while it reports more, so no one call holds the store for long;
+ * answers how many all the batches deleted.
+ */
+export const drainBatches = <E, R>(
+  batch: Effect.Effect<{ readonly deleted: number; readonly more: boolean }, E, R>
+) =>
+  Effect.map(
+    Effect.iterate(
+      { deleted: 0, more: true },
+      {
+        while: (state) => state.more,
+        body: (state) =>
+          Effect.map(batch, (result) => ({ deleted: state.deleted + result.deleted, more: result.more }))
+      }
+    ),
+    (state) => state.deleted
+  )

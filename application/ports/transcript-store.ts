@@ -2,6 +2,7 @@ import { Context, Data, type Effect, type Option } from "effect"
 import type { StoreUnavailable } from "../../domain/errors.ts"
 import type { SessionId } from "../../domain/ids.ts"
 import type { NewTranscriptItem, TranscriptItem, TranscriptPosition } from "../../domain/transcript.ts"
+import type { TranscriptWrite } from "../../domain/transcript-write.ts"
 
 /** What an idempotent append did. */
 export type AppendResult = Data.TaggedEnum<{
@@ -10,6 +11,25 @@ export type AppendResult = Data.TaggedEnum<{
   Conflict: { readonly existing: TranscriptItem; readonly reason: "different_content" | "different_session" }
 }>
 export const AppendResult = Data.taggedEnum<AppendResult>()
+
+/**
+ * Carries out a planned write (`domain/transcript-write.ts`): `store` writes an insert, or a
+ * replacement when `replaces`, and answers the item as stored. A repeat writes nothing.
+ */
+export const applyTranscriptWrite = <W>(
+  write: TranscriptWrite<TranscriptItem, W>,
+  store: (item: W, replaces: boolean) => TranscriptItem
+): AppendResult => {
+  switch (write._tag) {
+    case "Duplicate":
+      return AppendResult.Duplicate({ item: write.existing })
+    case "Conflict":
+      return AppendResult.Conflict({ existing: write.existing, reason: write.reason })
+    case "Insert":
+    case "Replace":
+      return AppendResult.Inserted({ item: store(write.item, write._tag === "Replace") })
+  }
+}
 
 export type PageOrder = "asc" | "desc"
 

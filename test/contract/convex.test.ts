@@ -7,10 +7,7 @@ import { afterAll, beforeAll, vi } from "vitest"
 import * as Convex from "../../adapters/convex/backend.ts"
 import { api } from "../../adapters/convex/functions/_generated/api.js"
 import schema from "../../adapters/convex/functions/schema.ts"
-import * as ConvexAssessments from "../../adapters/convex/assessment-queue.ts"
-import * as ConvexInteractions from "../../adapters/convex/interaction-store.ts"
-import * as ConvexPrivacy from "../../adapters/convex/privacy-settings-store.ts"
-import * as ConvexTranscripts from "../../adapters/convex/transcript-store.ts"
+import * as ConvexStores from "../../adapters/convex/stores.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { SessionId } from "../../domain/ids.ts"
 import { newItem } from "../support/items.ts"
@@ -37,14 +34,12 @@ const backend = () =>
     return { caller, secret: Redacted.make(SECRET) }
   })
 
-transcriptStoreContract("convex (convex-test)", () => ConvexTranscripts.layer.pipe(Layer.provide(backend())))
-privacySettingsStoreContract("convex (convex-test)", () => ConvexPrivacy.layer.pipe(Layer.provide(backend())))
-interactionStoreContract("convex (convex-test)", () =>
-  ConvexInteractions.layer.pipe(Layer.provide(backend()))
-)
-assessmentQueueContract("convex (convex-test)", () =>
-  Layer.merge(ConvexInteractions.layer, ConvexAssessments.layer).pipe(Layer.provide(backend()))
-)
+const stores = () => ConvexStores.layer.pipe(Layer.provide(backend()))
+
+transcriptStoreContract("convex (convex-test)", stores)
+privacySettingsStoreContract("convex (convex-test)", stores)
+interactionStoreContract("convex (convex-test)", stores)
+assessmentQueueContract("convex (convex-test)", stores)
 
 const live = {
   url: process.env["CONVEX_URL"],
@@ -59,11 +54,11 @@ describe.skipIf(live.url === undefined)("live Convex deployment", () => {
   const space = () => namespaced(`contract-${randomUUID()}-`)
   transcriptStoreContract("convex (live deployment)", () => {
     const { transcripts } = space()
-    return transcripts.pipe(Layer.provide(ConvexTranscripts.layer), Layer.provide(deployment()))
+    return transcripts.pipe(Layer.provide(ConvexStores.layer), Layer.provide(deployment()))
   })
   privacySettingsStoreContract("convex (live deployment)", () => {
     const { privacy } = space()
-    return privacy.pipe(Layer.provide(ConvexPrivacy.layer), Layer.provide(deployment()))
+    return privacy.pipe(Layer.provide(ConvexStores.layer), Layer.provide(deployment()))
   })
 })
 
@@ -92,7 +87,7 @@ describe("Convex functions", () => {
       expect(results.filter((result) => result._tag === "Inserted")).toHaveLength(1)
       expect(results.filter((result) => result._tag === "Duplicate")).toHaveLength(49)
       expect(yield* store.lastN(SessionId.make("session-1"), 100)).toHaveLength(1)
-    }).pipe(Effect.provide(ConvexTranscripts.layer.pipe(Layer.provide(backend()))))
+    }).pipe(Effect.provide(stores()))
   )
 
   it.effect(
@@ -111,7 +106,7 @@ describe("Convex functions", () => {
         expect((yield* store.lastN(SessionId.make("session-1"), 10)).map((item) => item.messageId)).toEqual([
           "fresh"
         ])
-      }).pipe(Effect.provide(ConvexTranscripts.layer.pipe(Layer.provide(backend())))),
+      }).pipe(Effect.provide(stores())),
     60_000
   )
 })

@@ -5,10 +5,7 @@ import { PrivacySettingsStore } from "../../application/ports/privacy-settings-s
 import { StoreCalls } from "../../application/ports/store-calls.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { StoreUnavailable } from "../../domain/errors.ts"
-import * as MemoryAssessments from "../../adapters/memory/assessment-queue.ts"
-import * as MemoryInteractions from "../../adapters/memory/interaction-store.ts"
-import * as MemoryPrivacy from "../../adapters/memory/privacy-settings-store.ts"
-import * as MemoryTranscripts from "../../adapters/memory/transcript-store.ts"
+import * as MemoryStores from "../../adapters/memory/stores.ts"
 
 /** `late`: the call takes effect but its answer never comes (a write that lands after its timeout). */
 export type StoreMode = "up" | "down" | "hang" | "late"
@@ -34,8 +31,8 @@ export class StoreFaults extends Context.Tag("test/StoreFaults")<
 export const layer = Layer.effectContext(
   Effect.gen(function* () {
     const mode = yield* Ref.make<{ mode: StoreMode; target: FaultTarget }>({ mode: "up", target: "all" })
-    const transcripts = yield* MemoryTranscripts.make
-    const privacy = yield* MemoryPrivacy.make
+    const transcripts = yield* TranscriptStore
+    const privacy = yield* PrivacySettingsStore
     const gate = <A>(
       operation: string,
       call: Effect.Effect<A, StoreUnavailable>
@@ -50,8 +47,8 @@ export const layer = Layer.effectContext(
               ? Effect.zipRight(call, Effect.never)
               : Effect.never
       )
-    const interactions = yield* MemoryInteractions.make
-    const assessments = yield* MemoryAssessments.make
+    const interactions = yield* InteractionStore
+    const assessments = yield* AssessmentQueue
     return Context.make(StoreFaults, {
       set: (next, target = "all") => Ref.set(mode, { mode: next, target }),
       transcripts
@@ -84,4 +81,4 @@ export const layer = Layer.effectContext(
       )
     )
   })
-).pipe(Layer.provide(MemoryAssessments.AssessmentJobTable.layer))
+).pipe(Layer.provide(MemoryStores.layer))

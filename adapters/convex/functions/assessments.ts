@@ -1,7 +1,7 @@
 import { v } from "convex/values"
-import type { Doc } from "./_generated/dataModel.js"
 import { mutation, type MutationCtx, query, type QueryCtx } from "./_generated/server.js"
 import { requireServer, serverSecret } from "./access.ts"
+import { withoutSystemFields } from "./documents.ts"
 import { assessmentResult } from "./schema.ts"
 
 /** Jobs looked at per claim: enough to step over the few whose lease ran out at their last attempt. */
@@ -15,8 +15,6 @@ export const jobRow = (ctx: QueryCtx, groupId: string) =>
     .query("assessmentJobs")
     .withIndex("by_group", (q) => q.eq("groupId", groupId))
     .unique()
-
-const withoutSystemFields = ({ _id: _, _creationTime: __, ...rest }: Doc<"assessmentJobs">) => rest
 
 /** The job as the given attempt holds it, or null when it was reclaimed, finished or deleted. */
 const held = async (ctx: MutationCtx, groupId: string, attempt: number) => {
@@ -134,7 +132,7 @@ export const jobsOf = query({
       .query("assessmentJobs")
       .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
       .collect()
-    return rows.map(withoutSystemFields)
+    return rows.map((row) => withoutSystemFields(row))
   }
 })
 

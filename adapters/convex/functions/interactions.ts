@@ -1,7 +1,9 @@
 import { v } from "convex/values"
+import { groupsNamedBy, planInteractionCommit } from "../../../domain/interaction-commit.ts"
 import type { Doc } from "./_generated/dataModel.js"
 import { mutation, type MutationCtx, query, type QueryCtx } from "./_generated/server.js"
 import { requireServer, serverSecret } from "./access.ts"
+import { withoutSystemFields } from "./documents.ts"
 import { jobRow } from "./assessments.ts"
 import { decision } from "./schema.ts"
 
@@ -53,32 +55,6 @@ const groupRow = (ctx: MutationCtx, groupId: string) =>
     .withIndex("by_group_id", (q) => q.eq("groupId", groupId))
     .unique()
 
-const withoutSystemFields = <T extends { _id: unknown; _creationTime: number }>({
-  _id: _,
-  _creationTime: __,
-  ...rest
-}: T) => rest
-
-/** Queues a closed group's assessment, once: a second request for the group changes nothing. */
-const queueAssessment = async (
-  ctx: MutationCtx,
-  group: Doc<"interactionGroups">,
-  at: number,
-  requestId: string | undefined
-) => {
-  if ((await jobRow(ctx, group.groupId)) !== null) return
-  await ctx.db.insert("assessmentJobs", {
-    groupId: group.groupId,
-    sessionId: group.sessionId,
-    status: "pending",
-    attempts: 0,
-    queuedAt: at,
-    updatedAt: at,
-    dueAt: at,
-    ...(requestId === undefined ? {} : { requestId })
-  })
-}
-
 export const classificationOf = query({
   args: { ...serverSecret, messageId: v.string() },
   handler: async (ctx, { secret, messageId }) => {
@@ -93,66 +69,66 @@ export const interaction = query({
   handler: async (ctx, { secret, sessionId }) => {
     requireServer(secret)
     const row = await sessionRow(ctx, sessionId)
-    return { version: row?.version ?? 0, open: row?.open ?? null }
+    return { version: row?.version ?? 0, state: row?.open === undefined ? {} : { open: row.open } }
   }
 })
 
-/** One transition, atomically: refused when the session moved on or the message is classified. */
+/**
+ * One transition, atomically, as the commit plan says: refused when the session moved on or the
+ * message is classified.
+ */
 export const commit = mutation({
   args: {
     ...serverSecret,
     sessionId: v.string(),
     expectedVersion: v.number(),
-    open: v.optional(openGroup),
+    state: v.object({ open: v.optional(openGroup) }),
     classification: v.optional(classification),
     effects: v.array(effect),
     at: v.number(),
     requestId: v.optional(v.string())
   },
-  handler: async (ctx, args) => {
-    requireServer(args.secret)
-    if (
-      args.classification !== undefined &&
-      (await classificationRow(ctx, args.classification.messageId)) !== null
-    ) {
-      return "duplicate" as const
-    }
-    const session = await sessionRow(ctx, args.sessionId)
-    if ((session?.version ?? 0) !== args.expectedVersion) return "stale" as const
+  handler: async (ctx, { secret, ...commit }) => {
+    requireServer(secret)
+    const named = groupsNamedBy(commit)
+    const session = await sessionRow(ctx, commit.sessionId)
+    const groups = (await Promise.all(named.map((groupId) => groupRow(ctx, groupId)))).filter(
+      (group) => group !== null
+    )
+    const jobs = (await Promise.all(named.map((groupId) => jobRow(ctx, groupId)))).filter(
+      (job) => job !== null
+    )
+    const writes = planInteractionCommit(commit, {
+      version: session?.version ?? 0,
+      classified:
+        commit.classification !== undefined &&
+        (await classificationRow(ctx, commit.classification.messageId)) !== null,
+      groups: groups.map((group) => group.groupId),
+      queued: jobs.map((job) => job.groupId)
+    })
+    if (typeof writes === "string") return writes
+    const { open, ...rest } = writes.session
     const state = {
-      version: args.expectedVersion + 1,
-      ...(args.open === undefined ? {} : { open: args.open, openLastActivityAt: args.open.lastActivityAt })
+      ...rest,
+      ...(open === undefined ? {} : { open, openLastActivityAt: open.lastActivityAt })
     }
-    if (session === null) await ctx.db.insert("sessionInteractions", { sessionId: args.sessionId, ...state })
-    else await ctx.db.replace(session._id, { sessionId: args.sessionId, ...state })
-    if (args.classification !== undefined) await ctx.db.insert("messageClassifications", args.classification)
-    for (const change of args.effects) {
-      const group = change._tag === "Opened" ? null : await groupRow(ctx, change.groupId)
-      if (change._tag === "Opened") {
-        await ctx.db.insert("interactionGroups", {
-          groupId: change.groupId,
-          sessionId: args.sessionId,
-          status: "open",
-          openedAt: args.at,
-          messages: 1,
-          assessmentRequested: false
-        })
-      } else if (group !== null && change._tag === "Closed") {
-        await ctx.db.patch(group._id, {
-          status: "closed",
-          closedAt: args.at,
-          closeReason: change.reason,
-          messages: change.messages
-        })
-      } else if (group !== null) {
-        await ctx.db.patch(group._id, { assessmentRequested: true })
-        await queueAssessment(ctx, group, args.at, args.requestId)
-      }
+    if (session === null) await ctx.db.insert("sessionInteractions", state)
+    else await ctx.db.replace(session._id, state)
+    if (writes.classification !== undefined)
+      await ctx.db.insert("messageClassifications", writes.classification)
+    for (const group of writes.insertGroups) await ctx.db.insert("interactionGroups", group)
+    for (const { groupId, changes } of writes.updateGroups) {
+      const group = groups.find((stored) => stored.groupId === groupId)
+      if (group !== undefined) await ctx.db.patch(group._id, changes)
     }
-    if (args.open !== undefined) {
-      const group = await groupRow(ctx, args.open.groupId)
-      if (group !== null) await ctx.db.patch(group._id, { messages: args.open.messages })
-    }
+    for (const job of writes.queueJobs)
+      await ctx.db.insert("assessmentJobs", {
+        ...job,
+        status: "pending",
+        attempts: 0,
+        updatedAt: job.queuedAt,
+        dueAt: job.queuedAt
+      })
     return "committed" as const
   }
 })

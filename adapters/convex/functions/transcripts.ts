@@ -1,8 +1,9 @@
 import { v } from "convex/values"
-import { compareRepeat } from "../../../domain/repeat.ts"
+import { planAppend, planFinishReply } from "../../../domain/transcript-write.ts"
 import type { Doc } from "./_generated/dataModel.js"
 import { mutation, type MutationCtx, query } from "./_generated/server.js"
 import { requireServer, serverSecret } from "./access.ts"
+import { withoutSystemFields } from "./documents.ts"
 
 /** Deletions per mutation: well inside a Convex transaction's write limits. */
 const DELETE_BATCH = 500
@@ -20,34 +21,34 @@ const item = v.object({
 })
 type NewItem = typeof item.type
 
-/** A stored message as the service reads it (no Convex system fields). */
-const view = ({ _id: _, _creationTime: __, ...message }: Doc<"messages">) => message
+type StoredItem = Omit<Doc<"messages">, "_id" | "_creationTime">
 
-const byMessageId = (ctx: MutationCtx, messageId: string) =>
-  ctx.db
+/**
+ * Writes an append or a finished reply as `plan` says, inside the caller's transaction: the
+ * idempotency rule, and the per-session sequence bumped with each insert. Answers the plan.
+ */
+const write = async (ctx: MutationCtx, incoming: NewItem, plan: typeof planAppend<StoredItem, NewItem>) => {
+  const existing = await ctx.db
     .query("messages")
-    .withIndex("by_message_id", (q) => q.eq("messageId", messageId))
+    .withIndex("by_message_id", (q) => q.eq("messageId", incoming.messageId))
     .unique()
-
-/** Appends inside the caller's transaction: the idempotency rule and the per-session sequence. */
-const appendWithin = async (ctx: MutationCtx, incoming: NewItem) => {
-  const existing = await byMessageId(ctx, incoming.messageId)
-  if (existing !== null) {
-    const repeat = compareRepeat(existing, incoming)
-    return repeat === "duplicate"
-      ? { outcome: "duplicate" as const, item: view(existing) }
-      : { outcome: "conflict" as const, reason: repeat, item: view(existing) }
-  }
   const session = await ctx.db
     .query("sessions")
     .withIndex("by_session", (q) => q.eq("sessionId", incoming.sessionId))
     .unique()
-  const seq = session?.nextSeq ?? 1
-  if (session === null) await ctx.db.insert("sessions", { sessionId: incoming.sessionId, nextSeq: 2 })
-  else await ctx.db.patch(session._id, { nextSeq: seq + 1 })
-  const stored = { ...incoming, seq }
-  await ctx.db.insert("messages", stored)
-  return { outcome: "inserted" as const, item: stored }
+  const planned = plan(
+    incoming,
+    existing === null ? undefined : withoutSystemFields(existing),
+    session?.nextSeq ?? 1
+  )
+  if (planned._tag === "Replace" && existing !== null) await ctx.db.replace(existing._id, planned.item)
+  if (planned._tag === "Insert") {
+    const nextSeq = planned.item.seq + 1
+    if (session === null) await ctx.db.insert("sessions", { sessionId: incoming.sessionId, nextSeq })
+    else await ctx.db.patch(session._id, { nextSeq })
+    await ctx.db.insert("messages", planned.item)
+  }
+  return planned
 }
 
 /** Idempotent on messageId; the sequence is assigned in the same serializable transaction. */
@@ -55,7 +56,7 @@ export const append = mutation({
   args: { ...serverSecret, item },
   handler: async (ctx, { secret, item }) => {
     requireServer(secret)
-    return appendWithin(ctx, item)
+    return write(ctx, item, planAppend)
   }
 })
 
@@ -64,13 +65,7 @@ export const finishReply = mutation({
   args: { ...serverSecret, item },
   handler: async (ctx, { secret, item }) => {
     requireServer(secret)
-    const existing = await byMessageId(ctx, item.messageId)
-    if (existing === null || existing.status !== "in_progress" || existing.sessionId !== item.sessionId) {
-      return appendWithin(ctx, item)
-    }
-    const finished = { ...item, ts: existing.ts, seq: existing.seq }
-    await ctx.db.replace(existing._id, finished)
-    return { outcome: "inserted" as const, item: finished }
+    return write(ctx, item, planFinishReply)
   }
 })
 
@@ -84,7 +79,7 @@ export const lastN = query({
       .withIndex("by_session_ts_seq", (q) => q.eq("sessionId", sessionId))
       .order("desc")
       .take(limit)
-    return newest.reverse().map(view)
+    return newest.reverse().map((message) => withoutSystemFields(message))
   }
 })
 
@@ -106,7 +101,7 @@ export const page = query({
         .withIndex("by_session_ts_seq", (q) => q.eq("sessionId", sessionId))
         .order(order)
         .take(wanted)
-      return rows.map(view)
+      return rows.map((message) => withoutSystemFields(message))
     }
     // (ts, seq) beyond `after`: the rest of its timestamp, then the timestamps beyond it.
     const sameTs = await messages
@@ -127,7 +122,7 @@ export const page = query({
             })
             .order(order)
             .take(wanted - sameTs.length)
-    return [...sameTs, ...beyond].map(view)
+    return [...sameTs, ...beyond].map((message) => withoutSystemFields(message))
   }
 })
 

@@ -15,6 +15,7 @@ import type {
 } from "convex/server";
 import type * as access from "../access.js";
 import type * as assessments from "../assessments.js";
+import type * as documents from "../documents.js";
 import type * as interactions from "../interactions.js";
 import type * as privacy from "../privacy.js";
 import type * as transcripts from "../transcripts.js";
@@ -30,6 +31,7 @@ import type * as transcripts from "../transcripts.js";
 declare const fullApi: ApiFromModules<{
   access: typeof access;
   assessments: typeof assessments;
+  documents: typeof documents;
   interactions: typeof interactions;
   privacy: typeof privacy;
   transcripts: typeof transcripts;

@@ -1,0 +1,22 @@
+import { Layer } from "effect"
+import { StoreCalls } from "../../application/ports/store-calls.ts"
+import * as Assessments from "./assessment-queue.ts"
+import * as Backend from "./backend.ts"
+import * as Interactions from "./interaction-store.ts"
+import * as Privacy from "./privacy-settings-store.ts"
+import * as Transcripts from "./transcript-store.ts"
+
+/**
+ * Every store on a Convex deployment (the `ConvexBackend` given: a deployment, or convex-test):
+ * the `convex` deployment. Calls go over the network, so each gets a deadline.
+ */
+export const layer = Layer.mergeAll(
+  Transcripts.layer,
+  Privacy.layer,
+  Interactions.layer,
+  Assessments.layer,
+  StoreCalls.overNetwork
+)
+
+/** The deployment at `CONVEX_URL`, with the secret its functions require. */
+export const layerConfig = layer.pipe(Layer.provide(Backend.layerConfig))

@@ -1,0 +1,18 @@
+import { Layer } from "effect"
+import { StoreCalls } from "../../application/ports/store-calls.ts"
+import * as Assessments from "./assessment-queue.ts"
+import * as Interactions from "./interaction-store.ts"
+import * as Privacy from "./privacy-settings-store.ts"
+import * as Transcripts from "./transcript-store.ts"
+
+/**
+ * Every store in process memory, nothing on disk: the `test` deployment. The interaction store
+ * queues assessments into the jobs table the queue reads.
+ */
+export const layer = Layer.mergeAll(
+  Transcripts.layer,
+  Privacy.layer,
+  Interactions.layer,
+  Assessments.layer,
+  StoreCalls.onCallerThread
+).pipe(Layer.provide(Assessments.AssessmentJobTable.layer))

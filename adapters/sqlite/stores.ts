@@ -1,0 +1,29 @@
+import { join } from "node:path"
+import { Config, Effect, Layer } from "effect"
+import { StoreCalls } from "../../application/ports/store-calls.ts"
+import * as Assessments from "./assessment-queue.ts"
+import * as Database from "./database.ts"
+import * as Interactions from "./interaction-store.ts"
+import * as Privacy from "./privacy-settings-store.ts"
+import * as Transcripts from "./transcript-store.ts"
+
+/**
+ * Every store on one SQLite file (`:memory:` for none), opened and migrated here and closed with
+ * the layer: the `embedded` deployment.
+ */
+export const layer = (options: Database.SqliteOptions) =>
+  Layer.mergeAll(
+    Transcripts.layer,
+    Privacy.layer,
+    Interactions.layer,
+    Assessments.layer,
+    StoreCalls.onCallerThread
+  ).pipe(Layer.provide(Database.layer(options)))
+
+/** What `layerConfig` reads: the data directory. */
+export const config = Config.string("DATA_DIR").pipe(Config.withDefault("./data"))
+
+/** The file `coachup.sqlite` under `DATA_DIR`. */
+export const layerConfig = Layer.unwrapEffect(
+  Effect.map(config, (dataDir) => layer({ filename: join(dataDir, "coachup.sqlite") }))
+)
