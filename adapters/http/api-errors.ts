@@ -24,6 +24,22 @@ export class BadRequest extends Schema.Class<BadRequest>("BadRequest")(
   })
 ) {}
 
+export class Unauthorized extends Schema.Class<Unauthorized>("Unauthorized")(
+  fields,
+  HttpApiSchema.annotations({
+    status: 401,
+    description: "No valid bearer token; WWW-Authenticate says so, the logs say why"
+  })
+) {}
+
+export class Forbidden extends Schema.Class<Forbidden>("Forbidden")(
+  fields,
+  HttpApiSchema.annotations({
+    status: 403,
+    description: "The token is valid but may not do this (only a service client may send x-user-id)"
+  })
+) {}
+
 export class NotFound extends Schema.Class<NotFound>("NotFound")(
   fields,
   HttpApiSchema.annotations({ status: 404, description: "No such resource" })
@@ -76,6 +92,8 @@ export const failWith = <A>(errorClass: ErrorClass<A>, code: string, message: st
 
 const envelopes = [
   BadRequest,
+  Unauthorized,
+  Forbidden,
   NotFound,
   Conflict,
   PayloadTooLarge,
