@@ -11,6 +11,7 @@ import * as StoreGuard from "../application/store-guard.ts"
 import * as Retention from "../application/sweep-retention.ts"
 import * as ConvexBackend from "../adapters/convex/backend.ts"
 import * as Authentication from "../adapters/http/authentication/settings.ts"
+import * as Edge from "../adapters/http/edge.ts"
 import * as ChatStream from "../adapters/http/handlers/chat.ts"
 import * as RateLimits from "../adapters/http/rate-limit.ts"
 import * as Http from "../adapters/http/server.ts"
@@ -90,6 +91,7 @@ const configs: Record<string, Config.Config<unknown>> = {
   sessionMemory: SessionMemory.config,
   http: Http.config,
   authentication: Authentication.config,
+  edge: Edge.config,
   rateLimits: RateLimits.config,
   chatStream: ChatStream.config,
   telemetry: Telemetry.config,

@@ -58,6 +58,22 @@ export class PayloadTooLarge extends Schema.Class<PayloadTooLarge>("PayloadTooLa
   HttpApiSchema.annotations({ status: 413, description: "The body exceeds the size limit" })
 ) {}
 
+export class UnsupportedMediaType extends Schema.Class<UnsupportedMediaType>("UnsupportedMediaType")(
+  fields,
+  HttpApiSchema.annotations({
+    status: 415,
+    description: "A request body that is not application/json; refused before it is read"
+  })
+) {}
+
+export class MisdirectedRequest extends Schema.Class<MisdirectedRequest>("MisdirectedRequest")(
+  fields,
+  HttpApiSchema.annotations({
+    status: 421,
+    description: "The Host header names a host this service does not serve (ALLOWED_HOSTS)"
+  })
+) {}
+
 export class TooManyRequests extends Schema.Class<TooManyRequests>("TooManyRequests")(
   fields,
   HttpApiSchema.annotations({
@@ -97,6 +113,8 @@ const envelopes = [
   NotFound,
   Conflict,
   PayloadTooLarge,
+  UnsupportedMediaType,
+  MisdirectedRequest,
   TooManyRequests,
   InternalError,
   ServiceUnavailable

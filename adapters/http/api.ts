@@ -4,10 +4,12 @@ import {
   BadRequest,
   Conflict,
   InternalError,
+  MisdirectedRequest,
   NotFound,
   PayloadTooLarge,
   ServiceUnavailable,
-  TooManyRequests
+  TooManyRequests,
+  UnsupportedMediaType
 } from "./api-errors.ts"
 import { Authentication } from "./authentication/middleware.ts"
 import { withoutDefaultDecodeError } from "./openapi.ts"
@@ -172,6 +174,8 @@ export class CoachUpApi extends HttpApi.make("coachup")
   .add(AuthApi)
   .addError(BadRequest)
   .addError(PayloadTooLarge)
+  .addError(UnsupportedMediaType)
+  .addError(MisdirectedRequest)
   .addError(InternalError)
   .annotateContext(
     OpenApi.annotations({

@@ -6,6 +6,7 @@ import { duration, positiveInteger } from "../../application/config-values.ts"
 import { CoachUpApi } from "./api.ts"
 import * as Authentication from "./authentication/layer.ts"
 import * as AuthenticationSettings from "./authentication/settings.ts"
+import * as Edge from "./edge.ts"
 import { AssessmentsLive } from "./handlers/assessments.ts"
 import { AuthConfigLive } from "./handlers/auth-config.ts"
 import { ChatLive, ChatStreamSettings } from "./handlers/chat.ts"
@@ -17,7 +18,7 @@ import * as RateLimits from "./rate-limit.ts"
 import * as RequestMiddleware from "./request-middleware.ts"
 import * as WebApp from "./web-app.ts"
 
-export interface HttpOptions extends RequestMiddleware.RequestLimits {
+export interface HttpOptions extends RequestMiddleware.RequestPolicy {
   /** The built web app (Vite's output folder), served at `/`. */
   readonly webRoot: string
   readonly authentication: AuthenticationSettings.AuthenticationSettings
@@ -94,7 +95,7 @@ export const config = Config.all({
 
 /**
  * The service on `HOST`:`PORT`, with `MAX_BODY_BYTES`, `SHUTDOWN_DRAIN_SECONDS`, its authentication
- * (`AUTH_*`), rate limits and stream settings from
+ * (`AUTH_*`), edge checks (`ALLOWED_HOSTS`, `CORS_ORIGINS`), rate limits and stream settings from
  * the environment; the web app from `webRoot`. A configuration that would serve other machines
  * without authentication fails here, before the server listens.
  */
@@ -105,6 +106,9 @@ export const layerConfig = (options: { readonly webRoot: string }) =>
       const authentication = yield* Effect.flatMap(AuthenticationSettings.config, (settings) =>
         AuthenticationSettings.forHost(settings, values.host)
       )
-      return listen({ ...values, ...options, authentication })
+      const edge = yield* Effect.flatMap(Edge.config, (edge) =>
+        Edge.policyFor(edge, { host: values.host, authentication })
+      )
+      return listen({ ...values, ...options, authentication, edge })
     })
   ).pipe(Layer.provide(Layer.merge(RateLimits.layerConfig, ChatStreamSettings.layerConfig)))
