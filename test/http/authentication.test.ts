@@ -11,6 +11,7 @@ import {
   type TestProvider,
   WEB_CLIENT_ID
 } from "../support/oidc-provider.ts"
+import { parseSamples, total } from "../support/prometheus-text.ts"
 import { type Reply, startService, type TestService } from "../support/service.ts"
 
 const AUDIENCE = "https://api.coachup.test"
@@ -188,6 +189,15 @@ describe("the token matrix: 401, WWW-Authenticate: Bearer and the envelope; the 
     const reply = await privacyOf(bearer(given))
     expectRefused(reply, invalid, "invalid_token")
     expect(loggedReason(reply, given)).toBe(reason)
+  })
+
+  it("counts each refusal by reason in /metrics", async () => {
+    const samples = parseSamples(await (await fetch(`${service.url}/metrics`)).text())
+    const refused = (reason: string) =>
+      total(samples, "coachup_http_authentication_failures_total", { reason })
+    expect(refused("missing")).toBe(2)
+    expect(refused("algorithm_not_allowed")).toBe(2)
+    expect(refused("unknown_key")).toBe(1)
   })
 
   it("changes nothing: a refused PUT leaves the user's settings as they were", async () => {
