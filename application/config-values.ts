@@ -45,3 +45,16 @@ export const optionalUrl = (name: string, example: string) =>
       })
     })
   )
+
+/** A comma-separated list; blanks around and between the commas are dropped, unset or empty is []. */
+export const commaSeparated = (name: string) =>
+  Config.map(optionalString(name), (value) =>
+    Option.match(value, {
+      onNone: (): ReadonlyArray<string> => [],
+      onSome: (list) =>
+        list
+          .split(",")
+          .map((item) => item.trim())
+          .filter((item) => item !== "")
+    })
+  )

@@ -10,6 +10,8 @@ import * as PersistenceBacklog from "../application/persistence-backlog.ts"
 import * as StoreGuard from "../application/store-guard.ts"
 import * as Retention from "../application/sweep-retention.ts"
 import * as ConvexBackend from "../adapters/convex/backend.ts"
+import * as Authentication from "../adapters/http/authentication/settings.ts"
+import * as Edge from "../adapters/http/edge.ts"
 import * as ChatStream from "../adapters/http/handlers/chat.ts"
 import * as RateLimits from "../adapters/http/rate-limit.ts"
 import * as Http from "../adapters/http/server.ts"
@@ -88,6 +90,8 @@ const configs: Record<string, Config.Config<unknown>> = {
   idHashSalt: HashedIds.config,
   sessionMemory: SessionMemory.config,
   http: Http.config,
+  authentication: Authentication.config,
+  edge: Edge.config,
   rateLimits: RateLimits.config,
   chatStream: ChatStream.config,
   telemetry: Telemetry.config,

@@ -24,6 +24,22 @@ export class BadRequest extends Schema.Class<BadRequest>("BadRequest")(
   })
 ) {}
 
+export class Unauthorized extends Schema.Class<Unauthorized>("Unauthorized")(
+  fields,
+  HttpApiSchema.annotations({
+    status: 401,
+    description: "No valid bearer token; WWW-Authenticate says so, the logs say why"
+  })
+) {}
+
+export class Forbidden extends Schema.Class<Forbidden>("Forbidden")(
+  fields,
+  HttpApiSchema.annotations({
+    status: 403,
+    description: "The token is valid but may not do this (only a service client may send x-user-id)"
+  })
+) {}
+
 export class NotFound extends Schema.Class<NotFound>("NotFound")(
   fields,
   HttpApiSchema.annotations({ status: 404, description: "No such resource" })
@@ -40,6 +56,22 @@ export class Conflict extends Schema.Class<Conflict>("Conflict")(
 export class PayloadTooLarge extends Schema.Class<PayloadTooLarge>("PayloadTooLarge")(
   fields,
   HttpApiSchema.annotations({ status: 413, description: "The body exceeds the size limit" })
+) {}
+
+export class UnsupportedMediaType extends Schema.Class<UnsupportedMediaType>("UnsupportedMediaType")(
+  fields,
+  HttpApiSchema.annotations({
+    status: 415,
+    description: "A request body that is not application/json; refused before it is read"
+  })
+) {}
+
+export class MisdirectedRequest extends Schema.Class<MisdirectedRequest>("MisdirectedRequest")(
+  fields,
+  HttpApiSchema.annotations({
+    status: 421,
+    description: "The Host header names a host this service does not serve (ALLOWED_HOSTS)"
+  })
 ) {}
 
 export class TooManyRequests extends Schema.Class<TooManyRequests>("TooManyRequests")(
@@ -76,9 +108,13 @@ export const failWith = <A>(errorClass: ErrorClass<A>, code: string, message: st
 
 const envelopes = [
   BadRequest,
+  Unauthorized,
+  Forbidden,
   NotFound,
   Conflict,
   PayloadTooLarge,
+  UnsupportedMediaType,
+  MisdirectedRequest,
   TooManyRequests,
   InternalError,
   ServiceUnavailable

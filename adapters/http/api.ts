@@ -4,12 +4,14 @@ import {
   BadRequest,
   Conflict,
   InternalError,
+  MisdirectedRequest,
   NotFound,
   PayloadTooLarge,
   ServiceUnavailable,
-  TooManyRequests
+  TooManyRequests,
+  UnsupportedMediaType
 } from "./api-errors.ts"
-import { Caller } from "./caller.ts"
+import { Authentication } from "./authentication/middleware.ts"
 import { withoutDefaultDecodeError } from "./openapi.ts"
 import * as S from "./schemas.ts"
 
@@ -24,6 +26,7 @@ export class MessagesApi extends HttpApiGroup.make("messages")
       .annotate(OpenApi.Summary, "Ingest one transcript message, idempotently on messageId")
   )
   .addError(ServiceUnavailable)
+  .middleware(Authentication)
   .annotate(OpenApi.Description, "Transcript ingestion, idempotent on messageId") {}
 
 export class ChatApi extends HttpApiGroup.make("chat")
@@ -43,6 +46,7 @@ export class ChatApi extends HttpApiGroup.make("chat")
   )
   .addError(Conflict)
   .addError(TooManyRequests)
+  .middleware(Authentication)
   .annotate(
     OpenApi.Description,
     "Coaching turns: the prompt is ingested, the reply streamed from the last CHAT_CONTEXT_LIMIT messages and stored"
@@ -92,6 +96,7 @@ export class SessionsApi extends HttpApiGroup.make("sessions")
       .annotate(OpenApi.Summary, "Set a session's privacy override (wins over the user's setting)")
   )
   .addError(ServiceUnavailable)
+  .middleware(Authentication)
   .annotate(OpenApi.Description, "A session's transcript, context windows, privacy override and deletion") {}
 
 export class AssessmentsApi extends HttpApiGroup.make("assessments")
@@ -109,6 +114,7 @@ export class AssessmentsApi extends HttpApiGroup.make("assessments")
       .annotate(OpenApi.Summary, "A session's assessments, oldest first")
   )
   .addError(ServiceUnavailable)
+  .middleware(Authentication)
   .annotate(
     OpenApi.Description,
     "Assessments of finished interactions: queued when a group ends (a one-off at once), scored by a worker"
@@ -127,6 +133,7 @@ export class PrivacyApi extends HttpApiGroup.make("privacy")
       .annotate(OpenApi.Summary, "Set the calling user's transcript persistence opt-out")
   )
   .addError(ServiceUnavailable)
+  .middleware(Authentication)
   .annotate(OpenApi.Description, "The calling user's privacy settings") {}
 
 export class OperationsApi extends HttpApiGroup.make("operations")
@@ -148,6 +155,14 @@ export class OperationsApi extends HttpApiGroup.make("operations")
   )
   .annotate(OpenApi.Description, "Health, readiness and metrics for operators") {}
 
+export class AuthApi extends HttpApiGroup.make("auth")
+  .add(
+    HttpApiEndpoint.get("authConfig", "/auth/config")
+      .addSuccess(S.AuthConfigResponse)
+      .annotate(OpenApi.Summary, "How clients sign in: the mode and, in oidc mode, the issuer and client id")
+  )
+  .annotate(OpenApi.Description, "Sign-in settings for the web app; needs no token") {}
+
 /** The HTTP contract (v1). Every failure is `{ error: { code, message, requestId } }`. */
 export class CoachUpApi extends HttpApi.make("coachup")
   .add(MessagesApi)
@@ -156,17 +171,20 @@ export class CoachUpApi extends HttpApi.make("coachup")
   .add(AssessmentsApi)
   .add(PrivacyApi)
   .add(OperationsApi)
+  .add(AuthApi)
   .addError(BadRequest)
   .addError(PayloadTooLarge)
+  .addError(UnsupportedMediaType)
+  .addError(MisdirectedRequest)
   .addError(InternalError)
-  .middleware(Caller)
   .annotateContext(
     OpenApi.annotations({
       title: "Coach Up conversation service",
       version: "1.0.0",
       description:
-        "Transcripts by sessionId, context windows and privacy settings. The caller is the x-user-id header " +
-        "(default `local`) until authentication lands; every response carries x-request-id.",
+        "Transcripts by sessionId, context windows and privacy settings. Every endpoint with a user's data " +
+        "needs a bearer access token (AUTH_MODE=oidc); with AUTH_MODE=local (loopback only) the caller is " +
+        "`local`, or the user x-user-id names. Every response carries x-request-id.",
       servers: [{ url: "/", description: "This service" }],
       license: { name: "Proprietary" },
       transform: withoutDefaultDecodeError

@@ -11,3 +11,9 @@ export const httpRequestDuration = Metric.histogram(
 export const openStreams = Metric.gauge("coachup_sse_open_streams", {
   description: "Chat streams (Server-Sent Events) open now"
 })
+
+/** Requests refused for want of a valid token, by reason (`missing`, `expired`, `unknown_key`, ...). */
+export const authenticationFailures = Metric.counter("coachup_http_authentication_failures", {
+  description: "Requests refused with 401, by reason",
+  incremental: true
+})

@@ -8,6 +8,7 @@ import { failWith, TooManyRequests } from "./api-errors.ts"
 export interface RateLimitBudget {
   /** Requests per minute per user; also the burst a user may send at once. */
   readonly perUser: number
+  /** Requests per minute per session of one user. */
   readonly perSession: number
 }
 
@@ -20,13 +21,19 @@ export const config = Config.all({
   ingest: Config.all({
     perUser: positiveInteger("RATE_LIMIT_INGEST_PER_USER_PER_MINUTE", 600),
     perSession: positiveInteger("RATE_LIMIT_INGEST_PER_SESSION_PER_MINUTE", 300)
-  })
+  }),
+  unauthenticatedPerAddress: positiveInteger("RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS_PER_MINUTE", 60)
 })
 
-/** The request budgets of the rate-limited routes. */
+/** The request budgets of the rate-limited routes, and of requests refused for want of a valid token. */
 export class RateLimitPolicy extends Context.Tag("coachup/http/RateLimitPolicy")<
   RateLimitPolicy,
-  { readonly chat: RateLimitBudget; readonly ingest: RateLimitBudget }
+  {
+    readonly chat: RateLimitBudget
+    readonly ingest: RateLimitBudget
+    /** 401s per minute per client address; past it, 429. */
+    readonly unauthenticatedPerAddress: number
+  }
 >() {
   /** The `RATE_LIMIT_*_PER_MINUTE` budgets. */
   static readonly layerConfig = Layer.effect(RateLimitPolicy, config)
@@ -38,20 +45,21 @@ export const layerConfig = Layer.merge(
   RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
 )
 
+interface Bucket {
+  readonly key: string
+  readonly limit: number
+  /** Whose budget it is, for the 429's message: "this user", "this address". */
+  readonly holder: string
+}
+
 /**
- * Spends one request of the user's and of the session's budget (token buckets refilled over a
- * minute) or fails with 429 and `Retry-After`. The buckets live in the `RateLimiterStore` layer:
- * in process memory now; a shared store (Redis) replaces it for several instances. A store that
- * fails lets the request through.
+ * Spends one token of each bucket (refilled over a minute) or fails with 429 and `Retry-After`.
+ * The buckets live in the `RateLimiterStore` layer: in process memory now; a shared store (Redis)
+ * replaces it for several instances. A store that fails lets the request through.
  */
-export const enforceRateLimit = (route: "chat" | "ingest", userId: UserId, sessionId: SessionId) =>
+const spend = (what: string, buckets: ReadonlyArray<Bucket>) =>
   Effect.gen(function* () {
     const limiter = yield* RateLimiter.RateLimiter
-    const budget = (yield* RateLimitPolicy)[route]
-    const buckets = [
-      { scope: "user", key: userId, limit: budget.perUser },
-      { scope: "session", key: sessionId, limit: budget.perSession }
-    ] as const
     for (const bucket of buckets) {
       const spent = yield* limiter
         .consume({
@@ -59,7 +67,7 @@ export const enforceRateLimit = (route: "chat" | "ingest", userId: UserId, sessi
           onExceeded: "fail",
           window: "1 minute",
           limit: bucket.limit,
-          key: `${route}:${bucket.scope}:${bucket.key}`
+          key: bucket.key
         })
         .pipe(Effect.either)
       if (spent._tag === "Right") continue
@@ -78,7 +86,33 @@ export const enforceRateLimit = (route: "chat" | "ingest", userId: UserId, sessi
       return yield* failWith(
         TooManyRequests,
         "rate_limited",
-        `too many ${route} requests for this ${bucket.scope}; retry in ${retryAfter} s`
+        `too many ${what} for ${bucket.holder}; retry in ${retryAfter} s`
       )
     }
   })
+
+/**
+ * Spends one request of the user's budget and of that user's session's, for the route. The user
+ * is the authenticated principal's (a service client spends the budget of the user it acts for);
+ * a session's bucket is the user's own, so no one can spend another user's.
+ */
+export const enforceRateLimit = (route: "chat" | "ingest", userId: UserId, sessionId: SessionId) =>
+  Effect.flatMap(RateLimitPolicy, (policy) =>
+    spend(`${route} requests`, [
+      { key: `${route}:user:${userId}`, limit: policy[route].perUser, holder: "this user" },
+      // `/` is in no id, so the key names one (user, session) pair.
+      {
+        key: `${route}:session:${userId}/${sessionId}`,
+        limit: policy[route].perSession,
+        holder: "this session"
+      }
+    ])
+  )
+
+/** Spends one of the address's budget of requests refused for want of a valid token. */
+export const limitUnauthenticated = (address: string) =>
+  Effect.flatMap(RateLimitPolicy, (policy) =>
+    spend("requests without a valid token", [
+      { key: `unauthenticated:${address}`, limit: policy.unauthenticatedPerAddress, holder: "this address" }
+    ])
+  )

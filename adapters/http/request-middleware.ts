@@ -17,12 +17,14 @@ import {
   PayloadTooLarge,
   renderEnvelope
 } from "./api-errors.ts"
+import { type EdgePolicy, guard } from "./edge.ts"
 import { httpRequestDuration } from "./http-metrics.ts"
 import { CurrentRequestId, isWellFormedRequestId } from "./request-id.ts"
 import { routeOf } from "./routes.ts"
 
-export interface RequestLimits {
+export interface RequestPolicy {
   readonly maxBodyBytes: number
+  readonly edge: EdgePolicy
 }
 
 interface DecodeIssue {
@@ -61,25 +63,28 @@ const toEnvelope = (cause: Cause.Cause<unknown>) => {
   )
 }
 
-/** Serves one request under its id: body limit, failures as envelopes, metric and log line. */
+/** A body declared larger than the limit is refused before it is read; one that grows past it, while read. */
+const withinBodyLimit =
+  (maxBodyBytes: number) =>
+  <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E | PayloadTooLarge, R> =>
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request): HttpApp.Default<E | PayloadTooLarge, R> =>
+      Number(request.headers["content-length"] ?? 0) > maxBodyBytes
+        ? failWith(PayloadTooLarge, "payload_too_large", `body exceeds ${maxBodyBytes} bytes`)
+        : HttpServerRequest.withMaxBodySize(app, Option.some(maxBodyBytes))
+    )
+
+/** Serves one request under its id: failures as envelopes, metric and log line. */
 const serveIdentified = (
-  app: HttpApp.Default,
+  app: HttpApp.Default<unknown>,
   request: HttpServerRequest.HttpServerRequest,
-  requestId: string,
-  limits: RequestLimits
+  requestId: string
 ) => {
   const route = routeOf(request.method, request.url)
   return Effect.gen(function* () {
     yield* HttpApp.appendPreResponseHandler((_, response) =>
       Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))
     )
-    const declared = Number(request.headers["content-length"] ?? 0)
-    const handled =
-      declared > limits.maxBodyBytes
-        ? failWith(PayloadTooLarge, "payload_too_large", `body exceeds ${limits.maxBodyBytes} bytes`)
-        : app
-    const [elapsed, response] = yield* handled.pipe(
-      HttpServerRequest.withMaxBodySize(Option.some(limits.maxBodyBytes)),
+    const [elapsed, response] = yield* app.pipe(
       Effect.catchAllCause((cause) =>
         Cause.isInterruptedOnly(cause) ? Effect.interrupt : Effect.map(toEnvelope(cause), renderEnvelope)
       ),
@@ -115,20 +120,24 @@ const serveIdentified = (
 
 /**
  * The one place every request passes: assigns the request id (an honoured `x-request-id`, else a
- * new one) on the response, logs and spans; enforces the body limit; renders every failure —
- * schema, malformed JSON, unknown route, defect — as the one error envelope; and records the
- * request's duration by route and status, with one log line.
+ * new one) on the response, logs and spans; applies the edge checks (host, CORS, JSON bodies) and
+ * the body limit; renders every failure — schema, malformed JSON, unknown route, defect — as the
+ * one error envelope; and records the request's duration by route and status, with one log line.
  */
-export const layer = (limits: RequestLimits) =>
+export const layer = (policy: RequestPolicy) =>
   HttpApiBuilder.middleware(
     Effect.gen(function* () {
       const ids = yield* IdGenerator
-      return (app) =>
-        Effect.gen(function* () {
+      const checked = guard(policy.edge)
+      const limited = withinBodyLimit(policy.maxBodyBytes)
+      return (app) => {
+        const guarded = checked(limited(app))
+        return Effect.gen(function* () {
           const request = yield* HttpServerRequest.HttpServerRequest
           const given = request.headers["x-request-id"]
           const requestId = isWellFormedRequestId(given) ? given : yield* ids.next
-          return yield* serveIdentified(app, request, requestId, limits)
+          return yield* serveIdentified(guarded, request, requestId)
         })
+      }
     })
   )

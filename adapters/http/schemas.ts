@@ -118,6 +118,19 @@ export const SessionPrivacyView = Schema.Struct({
   })
 }).annotations({ identifier: "SessionPrivacyView" })
 
+export const AuthConfigResponse = Schema.Struct({
+  mode: Schema.Literal("local", "oidc").annotations({
+    description: "local: no sign-in (the service trusts its loopback callers); oidc: sign in with the issuer"
+  }),
+  issuer: Schema.NullOr(Schema.String).annotations({ description: "The OpenID provider (oidc mode)" }),
+  audience: Schema.NullOr(Schema.String).annotations({
+    description: "The audience (resource) access tokens must be issued for (oidc mode)"
+  }),
+  clientId: Schema.NullOr(Schema.String).annotations({
+    description: "The web app's client id at the issuer (OIDC_WEB_CLIENT_ID)"
+  })
+}).annotations({ identifier: "AuthConfig" })
+
 export const HealthResponse = Schema.Struct({ status: Schema.Literal("ok") }).annotations({
   identifier: "Health"
 })

@@ -4,8 +4,11 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Duration, Effect, Layer } from "effect"
 import { duration, positiveInteger } from "../../application/config-values.ts"
 import { CoachUpApi } from "./api.ts"
-import { Caller, callerFromHeader } from "./caller.ts"
+import * as Authentication from "./authentication/layer.ts"
+import * as AuthenticationSettings from "./authentication/settings.ts"
+import * as Edge from "./edge.ts"
 import { AssessmentsLive } from "./handlers/assessments.ts"
+import { AuthConfigLive } from "./handlers/auth-config.ts"
 import { ChatLive, ChatStreamSettings } from "./handlers/chat.ts"
 import { MessagesLive } from "./handlers/messages.ts"
 import { OperationsLive } from "./handlers/operations.ts"
@@ -15,16 +18,25 @@ import * as RateLimits from "./rate-limit.ts"
 import * as RequestMiddleware from "./request-middleware.ts"
 import * as WebApp from "./web-app.ts"
 
-export interface HttpOptions {
-  readonly maxBodyBytes: number
+export interface HttpOptions extends RequestMiddleware.RequestPolicy {
   /** The built web app (Vite's output folder), served at `/`. */
   readonly webRoot: string
+  readonly authentication: AuthenticationSettings.AuthenticationSettings
 }
 
-const ApiLive = HttpApiBuilder.api(CoachUpApi).pipe(
-  Layer.provide([MessagesLive, ChatLive, SessionsLive, AssessmentsLive, PrivacyLive, OperationsLive]),
-  Layer.provide(Layer.succeed(Caller, callerFromHeader))
-)
+const apiLive = (authentication: AuthenticationSettings.AuthenticationSettings) =>
+  HttpApiBuilder.api(CoachUpApi).pipe(
+    Layer.provide([
+      MessagesLive,
+      ChatLive,
+      SessionsLive,
+      AssessmentsLive,
+      PrivacyLive,
+      OperationsLive,
+      AuthConfigLive(authentication)
+    ]),
+    Layer.provide(Authentication.layer(authentication))
+  )
 
 /**
  * The API, its OpenAPI document and reference page and the web app, behind the request middleware;
@@ -38,7 +50,7 @@ export const app = (options: HttpOptions) =>
     Layer.provide(WebApp.layer({ root: options.webRoot })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(RequestMiddleware.layer(options)),
-    Layer.provide(ApiLive)
+    Layer.provide(apiLive(options.authentication))
   )
 
 export interface ListenOptions extends HttpOptions {
@@ -82,10 +94,21 @@ export const config = Config.all({
 })
 
 /**
- * The service on `HOST`:`PORT`, with `MAX_BODY_BYTES`, `SHUTDOWN_DRAIN_SECONDS`, its rate limits and
- * stream settings from the environment; the web app from `webRoot`.
+ * The service on `HOST`:`PORT`, with `MAX_BODY_BYTES`, `SHUTDOWN_DRAIN_SECONDS`, its authentication
+ * (`AUTH_*`), edge checks (`ALLOWED_HOSTS`, `CORS_ORIGINS`), rate limits and stream settings from
+ * the environment; the web app from `webRoot`. A configuration that would serve other machines
+ * without authentication fails here, before the server listens.
  */
 export const layerConfig = (options: { readonly webRoot: string }) =>
-  Layer.unwrapEffect(Effect.map(config, (values) => listen({ ...values, ...options }))).pipe(
-    Layer.provide(Layer.merge(RateLimits.layerConfig, ChatStreamSettings.layerConfig))
-  )
+  Layer.unwrapEffect(
+    Effect.gen(function* () {
+      const values = yield* config
+      const authentication = yield* Effect.flatMap(AuthenticationSettings.config, (settings) =>
+        AuthenticationSettings.forHost(settings, values.host)
+      )
+      const edge = yield* Effect.flatMap(Edge.config, (edge) =>
+        Edge.policyFor(edge, { host: values.host, authentication })
+      )
+      return listen({ ...values, ...options, authentication, edge })
+    })
+  ).pipe(Layer.provide(Layer.merge(RateLimits.layerConfig, ChatStreamSettings.layerConfig)))

@@ -5,7 +5,7 @@ import { StreamChat } from "../../../application/stream-chat.ts"
 import type { GroupId, MessageId, SessionId } from "../../../domain/ids.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
-import { CurrentUser } from "../caller.ts"
+import { CurrentPrincipal } from "../authentication/principal.ts"
 import { enforceRateLimit } from "../rate-limit.ts"
 import { sessionOf } from "../session-of.ts"
 import { CurrentRequestId } from "../request-id.ts"
@@ -35,7 +35,7 @@ interface ChatInput {
 const streamChat = (input: ChatInput) =>
   Effect.gen(function* () {
     const sessionId = yield* sessionOf(input.sessionId, input.headerSessionId)
-    const userId = yield* CurrentUser
+    const { userId } = yield* CurrentPrincipal
     const requestId = yield* FiberRef.get(CurrentRequestId)
     yield* enforceRateLimit("chat", userId, sessionId)
     const turn = yield* StreamChat({

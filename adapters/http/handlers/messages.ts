@@ -3,7 +3,7 @@ import { Effect, FiberRef, Option } from "effect"
 import { IngestMessage } from "../../../application/ingest-message.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
-import { CurrentUser } from "../caller.ts"
+import { CurrentPrincipal } from "../authentication/principal.ts"
 import { enforceRateLimit } from "../rate-limit.ts"
 import { sessionOf } from "../session-of.ts"
 import { CurrentRequestId } from "../request-id.ts"
@@ -12,7 +12,7 @@ export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handle
   handlers.handle("ingest", ({ payload, headers }) =>
     Effect.gen(function* () {
       const sessionId = yield* sessionOf(payload.sessionId, headers["x-session-id"])
-      const userId = yield* CurrentUser
+      const { userId } = yield* CurrentPrincipal
       yield* enforceRateLimit("ingest", userId, sessionId)
       const outcome = yield* IngestMessage({
         userId,

@@ -7,7 +7,7 @@ import { ReadTranscript } from "../../../application/read-transcript.ts"
 import { ReadSessionPrivacy, UpdatePrivacySettings } from "../../../application/update-privacy-settings.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
-import { CurrentUser } from "../caller.ts"
+import { CurrentPrincipal } from "../authentication/principal.ts"
 import { decodeCursor, encodeCursor } from "../cursor.ts"
 import { toMessageView } from "../message-view.ts"
 
@@ -33,7 +33,8 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
     )
     .handle("context", ({ path, urlParams }) =>
       Effect.gen(function* () {
-        const window = yield* BuildContext(urlParams.for, path.sessionId, yield* CurrentUser)
+        const { userId } = yield* CurrentPrincipal
+        const window = yield* BuildContext(urlParams.for, path.sessionId, userId)
         return {
           sessionId: path.sessionId,
           for: window.purpose,
@@ -60,7 +61,7 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
     )
     .handle("deleteSession", ({ path }) => DeleteSession(path.sessionId).pipe(mapDomainErrors))
     .handle("getSessionPrivacy", ({ path }) =>
-      Effect.flatMap(CurrentUser, (userId) => ReadSessionPrivacy(userId, path.sessionId)).pipe(
+      Effect.flatMap(CurrentPrincipal, ({ userId }) => ReadSessionPrivacy(userId, path.sessionId)).pipe(
         Effect.map((privacy) => ({ sessionId: path.sessionId, ...privacy })),
         mapDomainErrors
       )
