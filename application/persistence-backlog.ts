@@ -3,8 +3,7 @@ import type { SessionId, UserId } from "../domain/ids.ts"
 import type { NewTranscriptItem } from "../domain/transcript.ts"
 import { forkPeriodic } from "./periodic.ts"
 import { persistBacklog, transcriptPersistTotal } from "./metrics.ts"
-import { TranscriptStore } from "./ports/transcript-store.ts"
-import type { TranscriptWrite } from "./record-transcript-item.ts"
+import { TranscriptStore, type TranscriptWrite } from "./ports/transcript-store.ts"
 import { resolvePersistence } from "./resolve-persistence.ts"
 
 interface Deferred {

@@ -6,11 +6,8 @@ import type { NewTranscriptItem, Role } from "../domain/transcript.ts"
 import { persistSkippedPrivacyTotal, transcriptPersistSeconds, transcriptPersistTotal } from "./metrics.ts"
 import { PersistenceBacklog } from "./persistence-backlog.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
-import { type AppendResult, TranscriptStore } from "./ports/transcript-store.ts"
+import { type AppendResult, TranscriptStore, type TranscriptWrite } from "./ports/transcript-store.ts"
 import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
-
-/** The two writes a transcript item can take: a new message, or the completion of a streamed reply. */
-export type TranscriptWrite = "append" | "finishReply"
 
 /** Why an accepted message is not (yet) in the durable store. */
 export type NotPersistedReason = SkipReason | "store_unavailable"

@@ -11,6 +11,9 @@ export type AppendResult = Data.TaggedEnum<{
 }>
 export const AppendResult = Data.taggedEnum<AppendResult>()
 
+/** The two writes a transcript item can take: a new message, or the completion of a streamed reply. */
+export type TranscriptWrite = "append" | "finishReply"
+
 export type PageOrder = "asc" | "desc"
 
 export interface PageRequest {
