@@ -1,22 +1,16 @@
-import { Array, Clock, Duration, Effect, Either, Layer, Metric, Option, Schedule } from "effect"
+import { Array, Effect, Either, Metric, Option } from "effect"
 import { type BoundaryDecision, FALLBACK_CLASSIFICATION } from "../domain/boundary.ts"
 import { MessageConflict, ModelFailed } from "../domain/errors.ts"
 import { GroupId, type MessageId, type SessionId, type UserId } from "../domain/ids.ts"
-import { expireIdle, type GroupEffect, transition } from "../domain/interaction-group.ts"
+import { type Transition, transition } from "../domain/interaction-group.ts"
 import type { PromptMessage } from "../domain/prompt-composition.ts"
 import { BuildContext } from "./build-context.ts"
 import { ConversationSettings } from "./conversation-settings.ts"
-import {
-  assessmentJobsTotal,
-  classifierConfidence,
-  classifierDecisionsTotal,
-  classifierFailuresTotal
-} from "./metrics.ts"
+import { commitInteraction, currentInteraction } from "./commit-interaction.ts"
+import { classifierConfidence, classifierDecisionsTotal, classifierFailuresTotal } from "./metrics.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
-import { SessionMemory } from "./ports/session-memory.ts"
 import { InteractionStore, type MessageClassification } from "./ports/interaction-store.ts"
-import { forkPeriodic } from "./periodic.ts"
 import { SessionSequencer } from "./session-sequencer.ts"
 import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
 
@@ -50,18 +44,6 @@ const fromRecord = (record: MessageClassification, fallback = false): Classifica
   groupId: record.groupId,
   fallback
 })
-
-/** The committed effects' assessment requests: each queued one job in the commit's transaction. */
-const countQueuedAssessments = (...effects: ReadonlyArray<ReadonlyArray<GroupEffect>>) =>
-  Metric.incrementBy(
-    Metric.tagged(assessmentJobsTotal, "outcome", "queued"),
-    effects.flat().filter((effect) => effect._tag === "AssessmentRequested").length
-  )
-
-/** The session moved on between reading its state and committing: read again and retry. */
-class StaleInteraction {
-  readonly _tag = "StaleInteraction"
-}
 
 /**
  * Classifies one user message with the last CLASSIFIER_CONTEXT_LIMIT messages of its session and
@@ -102,11 +84,7 @@ const classifyInOrder = (command: ClassifyCommand, resolved?: PersistencePolicy)
       ],
       window.limit
     )
-    const current = yield* store.interaction(command.sessionId)
-    const now = yield* Clock.currentTimeMillis
-    const interactionOpen = Option.isSome(
-      expireIdle(current.state, now, Duration.toMillis(settings.interactionIdleTimeout)).state.open
-    )
+    const interactionOpen = Option.isSome((yield* currentInteraction(command.sessionId)).idle.state.open)
     const classifier = yield* BoundaryClassifier
     const { classification, fallback } = yield* classifier
       .classify({
@@ -141,96 +119,39 @@ const classifyInOrder = (command: ClassifyCommand, resolved?: PersistencePolicy)
       confidence: classification.confidence
     })
 
-    const ids = yield* IdGenerator
-    const memory = yield* SessionMemory
-    const commit = Effect.gen(function* () {
-      const { state, version } = yield* store.interaction(command.sessionId)
-      const at = yield* Clock.currentTimeMillis
-      const idle = expireIdle(state, at, Duration.toMillis(settings.interactionIdleTimeout))
-      const moved = transition(idle.state, {
-        classification,
-        at,
-        newGroupId: GroupId.make(yield* ids.next),
-        minConfidence: settings.classifierMinConfidence
-      })
-      const record: MessageClassification = {
-        messageId: command.messageId,
-        sessionId: command.sessionId,
-        decision: classification.decision,
-        applied: moved.applied,
-        confidence: classification.confidence,
-        groupId: moved.groupId,
-        at
-      }
-      if (yield* memory.deletedSince(command.sessionId, command.receivedAt))
-        return fromRecord(record, fallback)
-      const result = yield* store.commit({
-        sessionId: command.sessionId,
-        expectedVersion: version,
-        state: moved.state,
-        classification: Option.some(record),
-        effects: [...idle.effects, ...moved.effects],
-        at,
-        requestId: Option.some(command.requestId)
-      })
-      if (result === "stale") return yield* Effect.fail(new StaleInteraction())
-      if (result === "committed") yield* countQueuedAssessments(idle.effects, moved.effects)
-      if (result === "duplicate") {
-        return yield* Effect.map(store.classificationOf(command.messageId), (stored) =>
-          fromRecord(Option.getOrElse(stored, () => record))
-        )
-      }
-      return fromRecord(record, fallback)
+    // Unused unless the message opens a group; a commit that did not land used none.
+    const newGroupId = GroupId.make(yield* (yield* IdGenerator).next)
+    const recordOf = (moved: Transition, at: number): MessageClassification => ({
+      messageId: command.messageId,
+      sessionId: command.sessionId,
+      decision: classification.decision,
+      applied: moved.applied,
+      confidence: classification.confidence,
+      groupId: moved.groupId,
+      at
     })
-    return yield* commit.pipe(
-      // Concurrent messages of one session contend for its state: back off with jitter.
-      Effect.retry({
-        while: (error) => error instanceof StaleInteraction,
-        schedule: Schedule.exponential("5 millis").pipe(
-          Schedule.jittered,
-          Schedule.intersect(Schedule.recurs(10))
-        )
-      }),
-      Effect.catchIf(
-        (error): error is StaleInteraction => error instanceof StaleInteraction,
-        () => Effect.dieMessage("interaction state kept changing under one message")
-      ),
-      Effect.map((outcome): ClassificationOutcome => ({ ...outcome, contextMessages: messages.length }))
+    const committed = yield* commitInteraction(
+      command.sessionId,
+      command.receivedAt,
+      (state, at) => {
+        const moved = transition(state, {
+          classification,
+          at,
+          newGroupId,
+          minConfidence: settings.classifierMinConfidence
+        })
+        return { transition: moved, classification: Option.some(recordOf(moved, at)) }
+      },
+      Option.some(command.requestId)
+    ).pipe(
+      Effect.catchTag("StaleInteraction", () =>
+        Effect.dieMessage("interaction state kept changing under one message")
+      )
     )
+    const record = recordOf(committed.transition, committed.at)
+    const outcome =
+      committed.result === "duplicate"
+        ? fromRecord(Option.getOrElse(yield* store.classificationOf(command.messageId), () => record))
+        : fromRecord(record, fallback)
+    return { ...outcome, contextMessages: messages.length } satisfies ClassificationOutcome
   })
-
-/** Closes (and asks to assess) open interactions idle past their timeout, every minute. */
-export const SweepIdleInteractions = Effect.fn("SweepIdleInteractions")(function* () {
-  const store = yield* InteractionStore
-  const settings = yield* ConversationSettings
-  const now = yield* Clock.currentTimeMillis
-  const timeout = Duration.toMillis(settings.interactionIdleTimeout)
-  let closed = 0
-  for (const sessionId of yield* store.idleSessions(now - timeout)) {
-    const closeOne = Effect.gen(function* () {
-      const { state, version } = yield* store.interaction(sessionId)
-      const expired = expireIdle(state, now, timeout)
-      if (expired.effects.length === 0) return false
-      const result = yield* store.commit({
-        sessionId,
-        expectedVersion: version,
-        state: expired.state,
-        classification: Option.none(),
-        effects: expired.effects,
-        at: now,
-        requestId: Option.none()
-      })
-      if (result === "committed") yield* countQueuedAssessments(expired.effects)
-      return result === "committed"
-    })
-    // One session the store fails on does not stop the others; the next round retries it.
-    if (yield* closeOne.pipe(Effect.catchAll(() => Effect.succeed(false)))) closed++
-  }
-  if (closed > 0) yield* Effect.logInfo("idle interactions closed").pipe(Effect.annotateLogs({ closed }))
-  return closed
-})
-
-/** Runs the idle sweep every minute for the life of the layer; a failed sweep is retried next time. */
-export const layerIdleInteractionSweep = Layer.scopedDiscard(
-  forkPeriodic(SweepIdleInteractions(), Duration.minutes(1), "idle interaction sweep failed")
-)

@@ -13,7 +13,7 @@ import type { InteractionStore } from "../application/ports/interaction-store.ts
 import type { PrivacySettingsStore } from "../application/ports/privacy-settings-store.ts"
 import { StoreCalls } from "../application/ports/store-calls.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
-import { layerIdleInteractionSweep } from "../application/classify-boundary.ts"
+import { layerIdleInteractionSweep } from "../application/sweep-idle-interactions.ts"
 import {
   layerGuardedAssessmentQueue,
   layerGuardedInteractionStore,
