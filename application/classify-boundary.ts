@@ -12,7 +12,7 @@ import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
 import { InteractionStore, type MessageClassification } from "./ports/interaction-store.ts"
 import { SessionSequencer } from "./session-sequencer.ts"
-import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
+import { sessionPolicy } from "./session-persistence.ts"
 
 export interface ClassifyCommand {
   readonly userId: UserId
@@ -52,15 +52,12 @@ const fromRecord = (record: MessageClassification, fallback = false): Classifica
  * answer is counted, logged and taken as `ignore`. A session's messages are classified one at a
  * time, in the order they arrived (`SessionSequencer`).
  */
-export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (
-  command: ClassifyCommand,
-  resolved?: PersistencePolicy
-) {
+export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (command: ClassifyCommand) {
   const sequencer = yield* SessionSequencer
-  return yield* sequencer.run(command.sessionId, classifyInOrder(command, resolved))
+  return yield* sequencer.run(command.sessionId, classifyInOrder(command))
 })
 
-const classifyInOrder = (command: ClassifyCommand, resolved?: PersistencePolicy) =>
+const classifyInOrder = (command: ClassifyCommand) =>
   Effect.gen(function* () {
     const store = yield* InteractionStore
     const settings = yield* ConversationSettings
@@ -73,8 +70,8 @@ const classifyInOrder = (command: ClassifyCommand, resolved?: PersistencePolicy)
       return fromRecord(previous.value)
     }
 
-    const policy = resolved ?? (yield* resolvePersistencePolicy(command.userId, command.sessionId))
-    const window = yield* BuildContext("classifier", command.sessionId, command.userId, policy)
+    const policy = yield* sessionPolicy
+    const window = yield* BuildContext("classifier", command.sessionId)
     const messages = Array.takeRight(
       [
         ...window.messages

@@ -7,7 +7,6 @@ import { hashedIds } from "./hashed-id.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { Hashing } from "./ports/hashing.ts"
 import { type NotPersistedReason, RecordTranscriptItem } from "./record-transcript-item.ts"
-import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
 
 export type { NotPersistedReason }
 
@@ -72,21 +71,15 @@ export const toTranscriptItem = Effect.fn("IngestMessage.toTranscriptItem")(func
  */
 export const IngestMessage = Effect.fn("IngestMessage")(function* (
   command: IngestCommand,
-  options: {
-    /** The session's policy when the caller already resolved it for this request. */
-    readonly policy?: PersistencePolicy
-    readonly classify?: Classify
-  } = {}
+  options: { readonly classify?: Classify } = {}
 ) {
   const startedAt = yield* Clock.currentTimeMillis
   const item = yield* toTranscriptItem(command)
-  // One privacy decision for the write and the classification.
-  const policy = options.policy ?? (yield* resolvePersistencePolicy(command.userId, command.sessionId))
-  const outcome = yield* RecordTranscriptItem(item, command.userId, "append", policy)
+  const outcome = yield* RecordTranscriptItem(item, command.userId, "append")
   const classification =
     item.role !== "user" || options.classify === "later"
       ? Option.none()
-      : yield* classify(command, item, policy, startedAt).pipe(
+      : yield* classify(command, item, startedAt).pipe(
           Effect.map(Option.some),
           // Logged above; the message is recorded, so the ingest answers without a classification.
           Effect.catchAllCause(() => Effect.succeed(Option.none()))
@@ -104,23 +97,15 @@ export const IngestMessage = Effect.fn("IngestMessage")(function* (
   return result
 })
 
-const classify = (
-  command: IngestCommand,
-  item: NewTranscriptItem,
-  policy: PersistencePolicy,
-  receivedAt: number
-) =>
-  ClassifyBoundary(
-    {
-      userId: command.userId,
-      sessionId: item.sessionId,
-      messageId: item.messageId,
-      message: { role: item.role, text: item.text },
-      requestId: command.requestId ?? "",
-      receivedAt
-    },
-    policy
-  ).pipe(
+const classify = (command: IngestCommand, item: NewTranscriptItem, receivedAt: number) =>
+  ClassifyBoundary({
+    userId: command.userId,
+    sessionId: item.sessionId,
+    messageId: item.messageId,
+    message: { role: item.role, text: item.text },
+    requestId: command.requestId ?? "",
+    receivedAt
+  }).pipe(
     Effect.tapErrorCause((cause) =>
       Effect.logWarning("message not classified").pipe(Effect.annotateLogs({ cause: Cause.pretty(cause) }))
     )
@@ -130,13 +115,8 @@ const classify = (
  * Classifies an ingested user message in a background fiber; its outcome is logged, not returned.
  * `receivedAt`: when the message arrived, so that a session deleted since stays deleted.
  */
-export const classifyInBackground = (
-  command: IngestCommand,
-  item: NewTranscriptItem,
-  policy: PersistencePolicy,
-  receivedAt: number
-) =>
-  Effect.flatMap(BackgroundWork, (background) => background.fork(classify(command, item, policy, receivedAt)))
+export const classifyInBackground = (command: IngestCommand, item: NewTranscriptItem, receivedAt: number) =>
+  Effect.flatMap(BackgroundWork, (background) => background.fork(classify(command, item, receivedAt)))
 
 /** One line per ingestion, with ids hashed and never the message's text. */
 const logIngestion = Effect.fnUntraced(function* (

@@ -11,11 +11,12 @@ import { ConfigProvider, Effect, Layer, Logger, LogLevel, ManagedRuntime, Option
 import { IngestMessage, toTranscriptItem } from "../application/ingest-message.ts"
 import { AssessmentQueue } from "../application/ports/assessment-queue.ts"
 import { RecordTranscriptItem } from "../application/record-transcript-item.ts"
+import { withSessionPersistence } from "../application/session-persistence.ts"
 import { assessByHeuristics } from "../adapters/llm/offline/assessor.ts"
 import * as Config from "../bootstrap/config.ts"
 import { application, embeddedStores } from "../bootstrap/layers.ts"
 import { COMMUNICATION_RUBRIC_V1 } from "../domain/assessment.ts"
-import { type GroupId, UserId } from "../domain/ids.ts"
+import { type GroupId, SessionId, UserId } from "../domain/ids.ts"
 import { userMessage } from "../test/support/items.ts"
 import { type LatencySummary, summarize } from "./stats.ts"
 
@@ -48,8 +49,10 @@ const processOn = (dataDir: string, env: Record<string, string>) =>
     )
   )
 
+const BENCH_USER = UserId.make("bench")
 const command = (session: string, id: string, text: string) =>
-  userMessage(session, id, text, { userId: UserId.make("bench") })
+  userMessage(session, id, text, { userId: BENCH_USER })
+const inSession = (session: string) => withSessionPersistence(BENCH_USER, SessionId.make(session))
 
 const CHATTER = "I think the meeting went fine overall, nothing much to add."
 const ONE_OFF = "Can you give me feedback on this opener: 'I need two more days to finish the report'?"
@@ -69,13 +72,15 @@ const benchIngest = async (options: AssessmentBenchOptions) => {
     for (let i = 0; i < options.warmup + options.ingests; i++) {
       const session = `bench-${i % 50}`
       const withClassification = await time(() =>
-        service.runPromise(IngestMessage(command(session, `c-${i}`, CHATTER), { classify: "inline" }))
+        service.runPromise(
+          IngestMessage(command(session, `c-${i}`, CHATTER), { classify: "inline" }).pipe(inSession(session))
+        )
       )
       const recordOnly = await time(() =>
         service.runPromise(
           Effect.flatMap(toTranscriptItem(command(session, `r-${i}`, CHATTER)), (item) =>
-            RecordTranscriptItem(item, UserId.make("bench"), "append")
-          )
+            RecordTranscriptItem(item, BENCH_USER, "append")
+          ).pipe(inSession(session))
         )
       )
       if (i >= options.warmup) {
@@ -98,7 +103,9 @@ const benchLatency = async (options: AssessmentBenchOptions, pollMs: number) => 
     const groups: Array<GroupId> = []
     for (let i = 0; i < options.groups; i++) {
       const outcome = await service.runPromise(
-        IngestMessage(command(`group-${i}`, `g-${i}`, ONE_OFF), { classify: "inline" })
+        IngestMessage(command(`group-${i}`, `g-${i}`, ONE_OFF), { classify: "inline" }).pipe(
+          inSession(`group-${i}`)
+        )
       )
       groups.push(Option.getOrThrow(Option.flatMap(outcome.classification, (c) => c.groupId)))
       await new Promise((resolve) => setTimeout(resolve, options.arrivalMs))

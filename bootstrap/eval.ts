@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs"
 import { Effect, Option, Schema } from "effect"
 import { IngestMessage } from "../application/ingest-message.ts"
+import { withSessionPersistence } from "../application/session-persistence.ts"
 import { BoundaryClassifier } from "../application/ports/boundary-classifier.ts"
 import { AssessmentQueue } from "../application/ports/assessment-queue.ts"
 import { BoundaryDecision } from "../domain/boundary.ts"
@@ -69,6 +70,7 @@ export const replayScenarios = (
     const queue = yield* AssessmentQueue
     const classifier = yield* BoundaryClassifier
     const run = Date.now().toString(36)
+    const userId = UserId.make("eval")
     const total = scenarios.reduce((sum, scenario) => sum + scenario.messages.length, 0)
     let done = 0
     const outcomes: Array<ScenarioOutcome> = []
@@ -78,7 +80,7 @@ export const replayScenarios = (
       let failures = 0
       for (const [m, message] of scenario.messages.entries()) {
         const outcome = yield* IngestMessage({
-          userId: UserId.make("eval"),
+          userId,
           sessionId,
           messageId: MessageId.make(`${sessionId}-${m}`),
           role: message.role,
@@ -87,7 +89,7 @@ export const replayScenarios = (
           groupId: Option.none(),
           audioUrl: Option.none(),
           requestId: `eval-${run}`
-        })
+        }).pipe(withSessionPersistence(userId, sessionId))
         if (message.expect !== undefined) {
           const classified = Option.filter(outcome.classification, (c) => !c.fallback)
           if (Option.isSome(classified)) {

@@ -5,6 +5,7 @@ import { ConfigProvider, Effect, Layer, Logger, LogLevel, ManagedRuntime, Option
 import { afterEach, describe, expect, it } from "vitest"
 import { IngestMessage } from "../../application/ingest-message.ts"
 import { AssessmentQueue } from "../../application/ports/assessment-queue.ts"
+import { withSessionPersistence } from "../../application/session-persistence.ts"
 import { Assessor, type AssessmentRequest } from "../../application/ports/assessor.ts"
 import { assessByHeuristics } from "../../adapters/llm/offline/assessor.ts"
 import * as Config from "../../bootstrap/config.ts"
@@ -73,17 +74,17 @@ type Process = ReturnType<typeof processOn>
 
 /** Ingests a one-off feedback request in its own session; answers the group it was queued as. */
 const oneOff = async (process: Process, session: string): Promise<GroupId> => {
+  const command = userMessage(
+    session,
+    `${session}-m1`,
+    "Can you give me feedback on this opener: 'I need your help with the launch'?",
+    {
+      requestId: `request-${session}`
+    }
+  )
   const outcome = await process.runPromise(
-    IngestMessage(
-      userMessage(
-        session,
-        `${session}-m1`,
-        "Can you give me feedback on this opener: 'I need your help with the launch'?",
-        {
-          requestId: `request-${session}`
-        }
-      ),
-      { classify: "inline" }
+    IngestMessage(command, { classify: "inline" }).pipe(
+      withSessionPersistence(command.userId, command.sessionId)
     )
   )
   return Option.getOrThrow(Option.flatMap(outcome.classification, (classification) => classification.groupId))

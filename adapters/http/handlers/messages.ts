@@ -1,6 +1,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, FiberRef, Option } from "effect"
 import { IngestMessage } from "../../../application/ingest-message.ts"
+import { withSessionPersistence } from "../../../application/session-persistence.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentUser } from "../caller.ts"
@@ -24,7 +25,7 @@ export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handle
         groupId: Option.fromNullable(payload.groupId),
         audioUrl: Option.fromNullable(payload.audioUrl),
         requestId: yield* FiberRef.get(CurrentRequestId)
-      })
+      }).pipe(withSessionPersistence(userId, sessionId))
       return {
         messageId: outcome.messageId,
         sessionId: outcome.sessionId,

@@ -4,6 +4,7 @@ import { BuildContext } from "../../../application/build-context.ts"
 import { DeleteSession } from "../../../application/delete-session.ts"
 import { ReadInteractions } from "../../../application/read-interactions.ts"
 import { ReadTranscript } from "../../../application/read-transcript.ts"
+import { withSessionPersistence } from "../../../application/session-persistence.ts"
 import { ReadSessionPrivacy, UpdatePrivacySettings } from "../../../application/update-privacy-settings.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
@@ -33,7 +34,9 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
     )
     .handle("context", ({ path, urlParams }) =>
       Effect.gen(function* () {
-        const window = yield* BuildContext(urlParams.for, path.sessionId, yield* CurrentUser)
+        const window = yield* BuildContext(urlParams.for, path.sessionId).pipe(
+          withSessionPersistence(yield* CurrentUser, path.sessionId)
+        )
         return {
           sessionId: path.sessionId,
           for: window.purpose,
