@@ -1,18 +1,18 @@
-import { Array, Effect, Either, Metric, Option } from "effect"
-import { type BoundaryDecision, FALLBACK_CLASSIFICATION } from "../domain/boundary.ts"
-import { MessageConflict, ModelFailed } from "../domain/errors.ts"
+import { Cause, Clock, Effect, Option } from "effect"
+import type { BoundaryDecision } from "../domain/boundary.ts"
+import { MessageConflict } from "../domain/errors.ts"
 import { GroupId, type MessageId, type SessionId, type UserId } from "../domain/ids.ts"
 import { type Transition, transition } from "../domain/interaction-group.ts"
 import type { PromptMessage } from "../domain/prompt-composition.ts"
-import { BuildContext } from "./build-context.ts"
+import { askClassifier } from "./ask-classifier.ts"
+import { commitInteraction } from "./commit-interaction.ts"
 import { ConversationSettings } from "./conversation-settings.ts"
-import { commitInteraction, currentInteraction } from "./commit-interaction.ts"
-import { classifierConfidence, classifierDecisionsTotal, classifierFailuresTotal } from "./metrics.ts"
+import { hashedIds } from "./hashed-id.ts"
+import type { IngestCommand, IngestOutcome } from "./ingest-message.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
 import { InteractionStore, type MessageClassification } from "./ports/interaction-store.ts"
 import { SessionSequencer } from "./session-sequencer.ts"
-import { sessionPolicy } from "./session-persistence.ts"
 
 export interface ClassifyCommand {
   readonly userId: UserId
@@ -45,22 +45,53 @@ const fromRecord = (record: MessageClassification, fallback = false): Classifica
   fallback
 })
 
+/** The classification of a message as ingested, which arrived at `receivedAt`. */
+export const classifyCommandOf = (command: IngestCommand, receivedAt: number): ClassifyCommand => ({
+  userId: command.userId,
+  sessionId: command.sessionId,
+  messageId: command.messageId,
+  message: { role: command.role, text: command.text },
+  requestId: command.requestId ?? "",
+  receivedAt
+})
+
 /**
  * Classifies one user message with the last CLASSIFIER_CONTEXT_LIMIT messages of its session and
  * CLASSIFIER_SYSTEM_PROMPT, then moves the session's interaction state. Idempotent: a message
  * already classified gets its stored answer and changes nothing. A failed or malformed classifier
  * answer is counted, logged and taken as `ignore`. A session's messages are classified one at a
- * time, in the order they arrived (`SessionSequencer`).
+ * time, in the order they arrived (`SessionSequencer`). Its outcome is logged either way.
  */
-export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(function* (command: ClassifyCommand) {
-  const sequencer = yield* SessionSequencer
-  return yield* sequencer.run(command.sessionId, classifyInOrder(command))
-})
+export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(
+  function* (command: ClassifyCommand) {
+    const startedAt = yield* Clock.currentTimeMillis
+    const outcome = yield* (yield* SessionSequencer).run(command.sessionId, classifyInOrder(command))
+    const durationMs = (yield* Clock.currentTimeMillis) - startedAt
+    // Its ids are hashed only when the line is written.
+    yield* Effect.whenLogLevel(logClassification(command, outcome, durationMs), "Info")
+    return outcome
+  },
+  Effect.tapErrorCause((cause) =>
+    Effect.logWarning("message not classified").pipe(Effect.annotateLogs({ cause: Cause.pretty(cause) }))
+  )
+)
+
+/**
+ * Classifies a message just ingested, before its caller answers (`POST /messages/ingest`, the
+ * evaluation replay): user messages only. A failed classification is answered as none: the message
+ * is recorded, and ingesting it again classifies it.
+ */
+export const classifyInline = (command: IngestCommand, ingested: IngestOutcome) =>
+  command.role !== "user"
+    ? Effect.succeedNone
+    : ClassifyBoundary(classifyCommandOf(command, ingested.receivedAt)).pipe(
+        Effect.map(Option.some),
+        Effect.catchAllCause(() => Effect.succeedNone)
+      )
 
 const classifyInOrder = (command: ClassifyCommand) =>
   Effect.gen(function* () {
     const store = yield* InteractionStore
-    const settings = yield* ConversationSettings
     const previous = yield* store.classificationOf(command.messageId)
     if (Option.isSome(previous)) {
       // A messageId classified in another session is not this message (ingest answers 409 for it).
@@ -70,51 +101,8 @@ const classifyInOrder = (command: ClassifyCommand) =>
       return fromRecord(previous.value)
     }
 
-    const policy = yield* sessionPolicy
-    const window = yield* BuildContext("classifier", command.sessionId)
-    const messages = Array.takeRight(
-      [
-        ...window.messages
-          .filter((message) => message.messageId !== command.messageId)
-          .map(({ role, text }) => ({ role, text })),
-        command.message
-      ],
-      window.limit
-    )
-    const interactionOpen = Option.isSome((yield* currentInteraction(command.sessionId)).idle.state.open)
-    const classifier = yield* BoundaryClassifier
-    const { classification, fallback } = yield* classifier
-      .classify({
-        systemPrompt: window.systemPrompt,
-        messages,
-        interactionOpen,
-        providerMayStore: Either.isRight(policy) && policy.right.persist,
-        requestId: command.requestId
-      })
-      .pipe(
-        Effect.timeoutFail({
-          duration: settings.classifierTimeout,
-          onTimeout: () =>
-            new ModelFailed({ reason: "timeout", message: "the classifier did not answer in time" })
-        }),
-        Effect.map((classification) => ({ classification, fallback: false })),
-        Effect.catchAll((error) =>
-          Metric.increment(Metric.tagged(classifierFailuresTotal, "reason", error.reason)).pipe(
-            Effect.zipRight(
-              Effect.logWarning("classifier failed; message taken as ignore").pipe(
-                Effect.annotateLogs({ classifier: classifier.name, reason: error.reason })
-              )
-            ),
-            Effect.as({ classification: FALLBACK_CLASSIFICATION, fallback: true })
-          )
-        )
-      )
-    yield* Metric.increment(Metric.tagged(classifierDecisionsTotal, "decision", classification.decision))
-    yield* Metric.update(classifierConfidence, classification.confidence)
-    yield* Effect.annotateCurrentSpan({
-      decision: classification.decision,
-      confidence: classification.confidence
-    })
+    const { classification, fallback, contextMessages } = yield* askClassifier(command)
+    const settings = yield* ConversationSettings
 
     // Unused unless the message opens a group; a commit that did not land used none.
     const newGroupId = GroupId.make(yield* (yield* IdGenerator).next)
@@ -150,5 +138,28 @@ const classifyInOrder = (command: ClassifyCommand) =>
       committed.result === "duplicate"
         ? fromRecord(Option.getOrElse(yield* store.classificationOf(command.messageId), () => record))
         : fromRecord(record, fallback)
-    return { ...outcome, contextMessages: messages.length } satisfies ClassificationOutcome
+    return { ...outcome, contextMessages } satisfies ClassificationOutcome
   })
+
+/** One line per classification, with ids hashed and never the message's text. */
+const logClassification = Effect.fnUntraced(function* (
+  command: ClassifyCommand,
+  outcome: ClassificationOutcome,
+  durationMs: number
+) {
+  const hashed = yield* hashedIds
+  const classifier = yield* BoundaryClassifier
+  yield* Effect.logInfo("message classified").pipe(
+    Effect.annotateLogs({
+      requestId: command.requestId === "" ? "none" : command.requestId,
+      session: hashed(command.sessionId),
+      classifier: classifier.name,
+      decision: outcome.decision,
+      applied: outcome.applied,
+      confidence: outcome.confidence,
+      fallback: outcome.fallback,
+      classifierContextMessages: outcome.contextMessages ?? -1,
+      durationMs
+    })
+  )
+})

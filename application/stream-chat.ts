@@ -17,12 +17,9 @@ import { ModelFailed } from "../domain/errors.ts"
 import { type GroupId, MessageId, type SessionId, type UserId } from "../domain/ids.ts"
 import { BuildContext } from "./build-context.ts"
 import { ConversationSettings } from "./conversation-settings.ts"
-import {
-  classifyInBackground,
-  type IngestCommand,
-  IngestMessage,
-  toTranscriptItem
-} from "./ingest-message.ts"
+import { type IngestCommand, IngestMessage, toTranscriptItem } from "./ingest-message.ts"
+import { BackgroundWork } from "./background-work.ts"
+import { ClassifyBoundary, classifyCommandOf } from "./classify-boundary.ts"
 import { chatDurationSeconds, chatTokensTotal, chatTtftSeconds, chatTurnsTotal } from "./metrics.ts"
 import { ChatModel, type FinishReason, type TokenUsage } from "./ports/chat-model.ts"
 import { hashedIds } from "./hashed-id.ts"
@@ -98,7 +95,7 @@ export const StreamChat = Effect.fn("StreamChat")(
       audioUrl: Option.none(),
       requestId: command.requestId
     }
-    const prompt = yield* IngestMessage(promptCommand, { classify: "later" })
+    const prompt = yield* IngestMessage(promptCommand)
     const built = yield* BuildContext("chat", command.sessionId)
     // The model answers this prompt: the window ends with it, even when the store has not got it yet
     // (deferred by an outage) or holds it from an earlier try of the same messageId.
@@ -134,7 +131,9 @@ export const StreamChat = Effect.fn("StreamChat")(
     // gets neither.
     const inProgress = yield* reply("", "in_progress")
     const afterFirstText = Effect.gen(function* () {
-      yield* classifyInBackground(promptCommand, prompt.item, startedAt)
+      yield* Effect.flatMap(BackgroundWork, (background) =>
+        background.fork(ClassifyBoundary(classifyCommandOf(promptCommand, startedAt)))
+      )
       return yield* Effect.forkDaemon(
         Effect.either(
           Effect.unlessEffect(

@@ -3,9 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ConfigProvider, Effect, Layer, Logger, LogLevel, ManagedRuntime, Option } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { IngestMessage } from "../../application/ingest-message.ts"
 import { AssessmentQueue } from "../../application/ports/assessment-queue.ts"
-import { withSessionPersistence } from "../../application/session-persistence.ts"
 import { Assessor, type AssessmentRequest } from "../../application/ports/assessor.ts"
 import { assessByHeuristics } from "../../adapters/llm/offline/assessor.ts"
 import * as Config from "../../bootstrap/config.ts"
@@ -13,6 +11,7 @@ import { application, embeddedStores } from "../../bootstrap/layers.ts"
 import type { AssessmentDraft } from "../../domain/assessment.ts"
 import { ModelFailed } from "../../domain/errors.ts"
 import type { GroupId } from "../../domain/ids.ts"
+import { ingestAndClassify } from "../support/ingest.ts"
 import { userMessage } from "../support/items.ts"
 
 const dirs: Array<string> = []
@@ -74,17 +73,16 @@ type Process = ReturnType<typeof processOn>
 
 /** Ingests a one-off feedback request in its own session; answers the group it was queued as. */
 const oneOff = async (process: Process, session: string): Promise<GroupId> => {
-  const command = userMessage(
-    session,
-    `${session}-m1`,
-    "Can you give me feedback on this opener: 'I need your help with the launch'?",
-    {
-      requestId: `request-${session}`
-    }
-  )
   const outcome = await process.runPromise(
-    IngestMessage(command, { classify: "inline" }).pipe(
-      withSessionPersistence(command.userId, command.sessionId)
+    ingestAndClassify(
+      userMessage(
+        session,
+        `${session}-m1`,
+        "Can you give me feedback on this opener: 'I need your help with the launch'?",
+        {
+          requestId: `request-${session}`
+        }
+      )
     )
   )
   return Option.getOrThrow(Option.flatMap(outcome.classification, (classification) => classification.groupId))
