@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Option, Stream } from "effect"
-import { ChatEvent, type ChatTurn } from "../../application/stream-chat.ts"
+import { ChatEvent } from "../../application/chat-turn.ts"
+import type { ChatTurn } from "../../application/stream-chat.ts"
 import { MessageId } from "../../domain/ids.ts"
 import { uiMessageStreamResponse } from "./sse.ts"
 
