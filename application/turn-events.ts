@@ -80,7 +80,8 @@ const watchdog = (state: Ref.Ref<TurnState>) =>
  * the watchdog, feeds each part to the turn and hands what the turn emits to the reader through a
  * one-slot mailbox. When the turn ends it waits for the reply's record (`recorded`) before the last
  * event, so a client that lists the transcript after it sees the reply. Losing the race interrupts the
- * model call, which aborts the provider's request; so does the scope closing (the client gone).
+ * model call, which aborts the provider's request; so does the reader going away, or the scope closing
+ * on a turn never read.
  */
 export const turnEvents = Effect.fnUntraced(function* (
   signals: TurnSignals,
@@ -107,7 +108,7 @@ export const turnEvents = Effect.fnUntraced(function* (
     Effect.raceFirst(watchdog(signals.state)),
     Effect.withSpan("ChatModel.stream", { attributes: traced })
   )
-  yield* modelCall.pipe(
+  const producer = yield* modelCall.pipe(
     Effect.zipRight(feed(TurnEvent.ModelEnded())),
     Effect.catchAllCause((cause) => {
       // An interruption-only cause carries no failure: passing it on is sound.
@@ -128,8 +129,10 @@ export const turnEvents = Effect.fnUntraced(function* (
     Effect.forkScoped
   )
   let taken = 0
-  // The reader asks for a second event once it has sent the first: the deferred work may start.
-  return Stream.tap(Mailbox.toStream(mailbox), () =>
-    ++taken === 2 ? dispatch(signals, TurnEvent.ReaderCaughtUp()) : Effect.void
+  return Mailbox.toStream(mailbox).pipe(
+    // The reader asks for a second event once it has sent the first: the deferred work may start.
+    Stream.tap(() => (++taken === 2 ? dispatch(signals, TurnEvent.ReaderCaughtUp()) : Effect.void)),
+    // A reader gone before the end cuts the turn short at once: the model call stops with it.
+    Stream.ensuring(Effect.zipRight(Fiber.interrupt(producer), dispatch(signals, TurnEvent.CutShort())))
   )
 })
