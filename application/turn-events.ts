@@ -37,7 +37,7 @@ const dispatch = (signals: TurnSignals, event: TurnEvent) =>
 
 /**
  * A new turn's state and signals, in the caller's scope: when the scope closes on a turn that has
- * not ended (its client went away), the turn ends cut short, so whatever waits for its end does not
+ * not ended (its events never read), the turn ends cut short, so whatever waits for its end does not
  * wait for ever.
  */
 export const makeTurnSignals = (startedAt: number) =>
