@@ -1,7 +1,7 @@
 import { Cause, Clock, Effect, Option } from "effect"
 import type { BoundaryDecision } from "../domain/boundary.ts"
 import { MessageConflict } from "../domain/errors.ts"
-import { GroupId, type MessageId, type SessionId, type UserId } from "../domain/ids.ts"
+import { GroupId, type MessageId, type SessionId } from "../domain/ids.ts"
 import { type Transition, transition } from "../domain/interaction-group.ts"
 import type { PromptMessage } from "../domain/prompt-composition.ts"
 import { askClassifier } from "./ask-classifier.ts"
@@ -15,7 +15,6 @@ import { InteractionStore, type MessageClassification } from "./ports/interactio
 import { SessionSequencer } from "./session-sequencer.ts"
 
 export interface ClassifyCommand {
-  readonly userId: UserId
   readonly sessionId: SessionId
   readonly messageId: MessageId
   /** The message itself: the window ends with it, whatever the store holds yet. */
@@ -47,7 +46,6 @@ const fromRecord = (record: MessageClassification, fallback = false): Classifica
 
 /** The classification of a message as ingested, which arrived at `receivedAt`. */
 export const classifyCommandOf = (command: IngestCommand, receivedAt: number): ClassifyCommand => ({
-  userId: command.userId,
   sessionId: command.sessionId,
   messageId: command.messageId,
   message: { role: command.role, text: command.text },
