@@ -1,15 +1,21 @@
-import { Context, Duration, Effect, FiberSet, Layer } from "effect"
+import { Context, Duration, Effect, type Fiber, FiberSet, Layer } from "effect"
 
 /**
- * Work a request starts but does not wait for (a chat prompt's classification). It runs in fibers
- * owned by the application's scope: at shutdown they get a grace period to finish before the stores
- * close, then are interrupted — never left running against a closed store.
+ * Work a request starts that outlives it (a chat prompt's classification, a streamed reply's rows).
+ * It runs in fibers owned by the application's scope: at shutdown they get a grace period to finish
+ * before the stores close, then are interrupted — never left running against a closed store.
  */
 export class BackgroundWork extends Context.Tag("coachup/BackgroundWork")<
   BackgroundWork,
   {
-    /** Starts `work` with the caller's services; its outcome is its own (it logs what matters). */
-    readonly fork: <A, E, R>(work: Effect.Effect<A, E, R>) => Effect.Effect<void, never, R>
+    /**
+     * Starts `work` with the caller's services, interruptible whatever region it is started from, so
+     * that its own timeouts hold. Its outcome is its own (it logs what matters); the fiber it answers
+     * is for a caller that must wait for it to end.
+     */
+    readonly fork: <A, E, R>(
+      work: Effect.Effect<A, E, R>
+    ) => Effect.Effect<Fiber.RuntimeFiber<void>, never, R>
   }
 >() {
   static readonly layer = (options: { readonly grace: Duration.DurationInput }) =>
@@ -22,7 +28,7 @@ export class BackgroundWork extends Context.Tag("coachup/BackgroundWork")<
           FiberSet.awaitEmpty(fibers).pipe(Effect.timeout(options.grace), Effect.ignore)
         )
         return BackgroundWork.of({
-          fork: (work) => Effect.asVoid(FiberSet.run(fibers, Effect.ignore(work)))
+          fork: (work) => FiberSet.run(fibers, Effect.interruptible(Effect.ignore(work)))
         })
       })
     )

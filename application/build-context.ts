@@ -1,6 +1,6 @@
 import { Effect, Either, Metric } from "effect"
 import type { ContextPurpose } from "../domain/context-window.ts"
-import type { SessionId, UserId } from "../domain/ids.ts"
+import type { SessionId } from "../domain/ids.ts"
 import type { TranscriptItem } from "../domain/transcript.ts"
 import { ConversationSettings } from "./conversation-settings.ts"
 import {
@@ -11,7 +11,7 @@ import {
 } from "./metrics.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
-import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
+import { sessionPolicy } from "./session-persistence.ts"
 
 /**
  * Why the window came from where it did: the store; memory because the session is not persisted
@@ -34,10 +34,7 @@ export interface ContextWindow {
  */
 export const BuildContext = Effect.fn("BuildContext")(function* (
   purpose: ContextPurpose,
-  sessionId: SessionId,
-  userId: UserId,
-  /** The session's policy when the caller already resolved it for this request. */
-  resolved?: PersistencePolicy
+  sessionId: SessionId
 ) {
   const settings = yield* ConversationSettings
   const memory = yield* SessionMemory
@@ -53,7 +50,7 @@ export const BuildContext = Effect.fn("BuildContext")(function* (
 
   const chosen = yield* Effect.gen(function* () {
     if (!settings.contextFromStore) return yield* fromMemory("configured")
-    const policy = resolved ?? (yield* resolvePersistencePolicy(userId, sessionId))
+    const policy = yield* sessionPolicy
     if (Either.isLeft(policy)) return yield* fromMemory("store_error")
     if (!policy.right.persist) return yield* fromMemory("not_persisted")
     const stored = yield* Effect.either(store.lastN(sessionId, limit))

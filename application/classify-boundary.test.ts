@@ -1,13 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, ConfigProvider, Effect, Layer, Option, Schedule, TestClock } from "effect"
+import { ConfigProvider, Effect, Layer, Option, Schedule, TestClock } from "effect"
 import { application, memoryStores } from "../bootstrap/layers.ts"
-import { SessionId } from "../domain/ids.ts"
+import { SessionId, UserId } from "../domain/ids.ts"
+import { ingestAndClassify } from "../test/support/ingest.ts"
 import { userMessage } from "../test/support/items.ts"
-import { SweepIdleInteractions } from "./classify-boundary.ts"
-import { classifyInBackground, IngestMessage } from "./ingest-message.ts"
+import { SweepIdleInteractions } from "./sweep-idle-interactions.ts"
+import { BackgroundWork } from "./background-work.ts"
+import { ClassifyBoundary, classifyCommandOf } from "./classify-boundary.ts"
+import { IngestMessage } from "./ingest-message.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
-import { resolvePersistencePolicy } from "./resolve-persistence.ts"
+import { withSessionPersistence } from "./session-persistence.ts"
 
 const app = application(memoryStores).pipe(
   Layer.provide(
@@ -25,7 +28,7 @@ const app = application(memoryStores).pipe(
   )
 )
 const session = SessionId.make("idle-session")
-const say = (id: string, text: string) => IngestMessage(userMessage(session, id, text))
+const say = (id: string, text: string) => ingestAndClassify(userMessage(session, id, text))
 
 describe("idle interactions", () => {
   it.effect(
@@ -88,10 +91,10 @@ describe("classification order", () => {
       const send = (id: string, text: string) =>
         Effect.gen(function* () {
           const command = userMessage("ordered", id, text)
-          const policy = yield* resolvePersistencePolicy(command.userId, command.sessionId)
-          const ingested = yield* IngestMessage(command, { policy, classify: "later" })
-          yield* classifyInBackground(command, ingested.item, policy, yield* Clock.currentTimeMillis)
-        })
+          const ingested = yield* IngestMessage(command)
+          const background = yield* BackgroundWork
+          yield* background.fork(ClassifyBoundary(classifyCommandOf(command, ingested.receivedAt)))
+        }).pipe(withSessionPersistence(UserId.make("test-user"), sessionId))
       yield* send("o-1", "Let's role play my salary talk.")
       yield* send("o-2", "I delivered three projects early.")
       const store = yield* InteractionStore

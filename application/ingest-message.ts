@@ -1,15 +1,9 @@
-import { Cause, Clock, Effect, Option } from "effect"
+import { Clock, Effect, Option } from "effect"
 import type { GroupId, MessageId, SessionId, UserId } from "../domain/ids.ts"
 import { contentOf, type MessageStatus, type NewTranscriptItem, type Role } from "../domain/transcript.ts"
-import { BackgroundWork } from "./background-work.ts"
-import { ClassifyBoundary, type ClassificationOutcome } from "./classify-boundary.ts"
 import { hashedIds } from "./hashed-id.ts"
-import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { Hashing } from "./ports/hashing.ts"
 import { type NotPersistedReason, RecordTranscriptItem } from "./record-transcript-item.ts"
-import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
-
-export type { NotPersistedReason }
 
 export interface IngestCommand {
   readonly userId: UserId
@@ -22,16 +16,9 @@ export interface IngestCommand {
   readonly audioUrl: Option.Option<string>
   /** Assistant replies only; `completed` when not given. */
   readonly status?: MessageStatus
-  /** For the classifier's provider call. */
+  /** For the log lines and the classifier's provider call. */
   readonly requestId?: string
 }
-
-/**
- * How a user message is classified: before answering (the ingest response carries the decision), or
- * by the caller later with `classifyInBackground` (a chat turn starts it once its first token is
- * out). Assistant messages are not classified.
- */
-export type Classify = "inline" | "later"
 
 export interface IngestOutcome {
   readonly sessionId: SessionId
@@ -41,8 +28,8 @@ export interface IngestOutcome {
   readonly skippedReason: Option.Option<NotPersistedReason>
   /** The item as accepted (its ts is the server's clock when the caller gave none). */
   readonly item: NewTranscriptItem
-  /** A user message's classification, when classified inline and the classification succeeded. */
-  readonly classification: Option.Option<ClassificationOutcome>
+  /** When the service took the message: work on it must not write back a session deleted since. */
+  readonly receivedAt: number
 }
 
 /** The transcript item a command describes, with its content hash and timestamp. */
@@ -69,87 +56,32 @@ export const toTranscriptItem = Effect.fn("IngestMessage.toTranscriptItem")(func
 /**
  * Accepts one transcript message, idempotently on messageId: durable when the session's privacy
  * allows it, always kept in session memory; a store failure defers the write, never fails the call.
+ * It records and nothing else: a caller that wants the message classified does that next.
  */
-export const IngestMessage = Effect.fn("IngestMessage")(function* (
-  command: IngestCommand,
-  options: {
-    /** The session's policy when the caller already resolved it for this request. */
-    readonly policy?: PersistencePolicy
-    readonly classify?: Classify
-  } = {}
-) {
-  const startedAt = yield* Clock.currentTimeMillis
+export const IngestMessage = Effect.fn("IngestMessage")(function* (command: IngestCommand) {
+  const receivedAt = yield* Clock.currentTimeMillis
   const item = yield* toTranscriptItem(command)
-  // One privacy decision for the write and the classification.
-  const policy = options.policy ?? (yield* resolvePersistencePolicy(command.userId, command.sessionId))
-  const outcome = yield* RecordTranscriptItem(item, command.userId, "append", policy)
-  const classification =
-    item.role !== "user" || options.classify === "later"
-      ? Option.none()
-      : yield* classify(command, item, policy, startedAt).pipe(
-          Effect.map(Option.some),
-          // Logged above; the message is recorded, so the ingest answers without a classification.
-          Effect.catchAllCause(() => Effect.succeed(Option.none()))
-        )
+  const outcome = yield* RecordTranscriptItem(item, command.userId, "append")
   const result = {
     sessionId: item.sessionId,
     messageId: item.messageId,
     item,
-    classification,
+    receivedAt,
     ...outcome
   } satisfies IngestOutcome
-  const durationMs = (yield* Clock.currentTimeMillis) - startedAt
+  const durationMs = (yield* Clock.currentTimeMillis) - receivedAt
   // Its ids are hashed only when the line is written.
-  yield* Effect.whenLogLevel(logIngestion(result, command, options.classify ?? "inline", durationMs), "Info")
+  yield* Effect.whenLogLevel(logIngestion(result, command, durationMs), "Info")
   return result
 })
-
-const classify = (
-  command: IngestCommand,
-  item: NewTranscriptItem,
-  policy: PersistencePolicy,
-  receivedAt: number
-) =>
-  ClassifyBoundary(
-    {
-      userId: command.userId,
-      sessionId: item.sessionId,
-      messageId: item.messageId,
-      message: { role: item.role, text: item.text },
-      requestId: command.requestId ?? "",
-      receivedAt
-    },
-    policy
-  ).pipe(
-    Effect.tapErrorCause((cause) =>
-      Effect.logWarning("message not classified").pipe(Effect.annotateLogs({ cause: Cause.pretty(cause) }))
-    )
-  )
-
-/**
- * Classifies an ingested user message in a background fiber; its outcome is logged, not returned.
- * `receivedAt`: when the message arrived, so that a session deleted since stays deleted.
- */
-export const classifyInBackground = (
-  command: IngestCommand,
-  item: NewTranscriptItem,
-  policy: PersistencePolicy,
-  receivedAt: number
-) =>
-  Effect.flatMap(BackgroundWork, (background) => background.fork(classify(command, item, policy, receivedAt)))
 
 /** One line per ingestion, with ids hashed and never the message's text. */
 const logIngestion = Effect.fnUntraced(function* (
   result: IngestOutcome,
   command: IngestCommand,
-  classify: Classify,
   durationMs: number
 ) {
   const hashed = yield* hashedIds
-  const classifier = yield* BoundaryClassifier
-  const classification = Option.getOrUndefined(result.classification)
-  const classifiedHow =
-    result.item.role !== "user" ? "not_classified" : classify === "inline" ? "failed" : "background"
   yield* Effect.logInfo("message ingested").pipe(
     Effect.annotateLogs({
       requestId: command.requestId ?? "none",
@@ -162,11 +94,6 @@ const logIngestion = Effect.fnUntraced(function* (
           : "persisted"
         : Option.getOrElse(result.skippedReason, () => "not_persisted"),
       textChars: result.item.text.length,
-      classifier: classifier.name,
-      decision: classification?.decision ?? classifiedHow,
-      applied: classification?.applied ?? classifiedHow,
-      confidence: classification?.confidence ?? -1,
-      classifierContextMessages: classification?.contextMessages ?? -1,
       durationMs
     })
   )

@@ -4,8 +4,7 @@ import type { NewTranscriptItem } from "../domain/transcript.ts"
 import { duration, positiveInteger } from "./config-values.ts"
 import { forkPeriodic } from "./periodic.ts"
 import { persistBacklog, transcriptPersistTotal } from "./metrics.ts"
-import { TranscriptStore } from "./ports/transcript-store.ts"
-import type { TranscriptWrite } from "./record-transcript-item.ts"
+import { TranscriptStore, type TranscriptWriteKind } from "./ports/transcript-store.ts"
 import { resolvePersistence } from "./resolve-persistence.ts"
 
 /** What `PersistenceBacklog.layerConfig` reads. */
@@ -17,7 +16,7 @@ export const config = Config.all({
 interface Deferred {
   readonly item: NewTranscriptItem
   readonly userId: UserId
-  readonly write: TranscriptWrite
+  readonly write: TranscriptWriteKind
 }
 
 /**
@@ -35,7 +34,7 @@ export class PersistenceBacklog extends Context.Tag("coachup/PersistenceBacklog"
     readonly defer: (
       item: NewTranscriptItem,
       userId: UserId,
-      write: TranscriptWrite
+      write: TranscriptWriteKind
     ) => Effect.Effect<boolean>
     /** Tries every waiting item once, in arrival order; stops at the first store failure. */
     readonly flush: Effect.Effect<void>

@@ -6,11 +6,8 @@ import type { NewTranscriptItem, Role } from "../domain/transcript.ts"
 import { persistSkippedPrivacyTotal, transcriptPersistSeconds, transcriptPersistTotal } from "./metrics.ts"
 import { PersistenceBacklog } from "./persistence-backlog.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
-import { type AppendResult, TranscriptStore } from "./ports/transcript-store.ts"
-import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
-
-/** The two writes a transcript item can take: a new message, or the completion of a streamed reply. */
-export type TranscriptWrite = "append" | "finishReply"
+import { type AppendResult, TranscriptStore, type TranscriptWriteKind } from "./ports/transcript-store.ts"
+import { sessionPolicy } from "./session-persistence.ts"
 
 /** Why an accepted message is not (yet) in the durable store. */
 export type NotPersistedReason = SkipReason | "store_unavailable"
@@ -28,16 +25,14 @@ const conflictOf = (result: Extract<AppendResult, { _tag: "Conflict" }>) =>
   new MessageConflict({ messageId: result.existing.messageId, reason: result.reason })
 
 /**
- * Writes one transcript item: durably when the session's privacy allows it, and always into the
- * bounded session memory that serves context fallbacks. A store failure never fails the caller:
+ * Writes one transcript item: durably when the session's privacy (`SessionPersistence`) allows it,
+ * and always into the bounded session memory that serves context fallbacks. A store failure never fails the caller:
  * the write waits in the persistence backlog instead. Idempotent on messageId.
  */
 export const RecordTranscriptItem = Effect.fn("RecordTranscriptItem")(function* (
   item: NewTranscriptItem,
   userId: UserId,
-  write: TranscriptWrite,
-  /** The session's policy when the caller already resolved it for this request. */
-  resolved?: PersistencePolicy
+  write: TranscriptWriteKind
 ) {
   const memory = yield* SessionMemory
   yield* Effect.annotateCurrentSpan({ role: item.role, write })
@@ -55,7 +50,7 @@ export const RecordTranscriptItem = Effect.fn("RecordTranscriptItem")(function* 
         : Effect.succeed({ result, outcome: outcome(false, result._tag === "Duplicate", reason) })
     )
 
-  const policy = resolved ?? (yield* resolvePersistencePolicy(userId, item.sessionId))
+  const policy = yield* sessionPolicy
   if (Either.isRight(policy) && !policy.right.persist) {
     const kept = yield* keepInMemory(policy.right.reason)
     if (kept.result._tag === "Inserted" && write === "append")

@@ -1,6 +1,6 @@
 /**
- * Assessments: (a) what classification adds to ingesting one user message — IngestMessage with
- * its inline classification against recording the same message alone (RecordTranscriptItem, the
+ * Assessments: (a) what classification adds to ingesting one user message — IngestMessage then
+ * ClassifyBoundary, as POST /messages/ingest runs them, against recording the same message alone (RecordTranscriptItem, the
  * ingestion without classification), in one process on SQLite; (b) enqueue → stored assessment
  * latency over one-off groups with the offline models, read from the jobs (queued at → completed
  * at), next to the offline assessor's own time on the same transcripts.
@@ -8,13 +8,15 @@
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { ConfigProvider, Effect, Layer, Logger, LogLevel, ManagedRuntime, Option } from "effect"
-import { IngestMessage, toTranscriptItem } from "../application/ingest-message.ts"
+import { toTranscriptItem } from "../application/ingest-message.ts"
 import { AssessmentQueue } from "../application/ports/assessment-queue.ts"
 import { RecordTranscriptItem } from "../application/record-transcript-item.ts"
+import { withSessionPersistence } from "../application/session-persistence.ts"
 import { assessByHeuristics } from "../adapters/llm/offline/assessor.ts"
 import { application, embeddedStores } from "../bootstrap/layers.ts"
 import { COMMUNICATION_RUBRIC_V1 } from "../domain/assessment.ts"
-import { type GroupId, UserId } from "../domain/ids.ts"
+import { type GroupId, SessionId, UserId } from "../domain/ids.ts"
+import { ingestAndClassify } from "../test/support/ingest.ts"
 import { userMessage } from "../test/support/items.ts"
 import { type LatencySummary, summarize } from "./stats.ts"
 
@@ -46,8 +48,9 @@ const processOn = (dataDir: string, env: Record<string, string>) =>
     )
   )
 
+const BENCH_USER = UserId.make("bench")
 const command = (session: string, id: string, text: string) =>
-  userMessage(session, id, text, { userId: UserId.make("bench") })
+  userMessage(session, id, text, { userId: BENCH_USER })
 
 const CHATTER = "I think the meeting went fine overall, nothing much to add."
 const ONE_OFF = "Can you give me feedback on this opener: 'I need two more days to finish the report'?"
@@ -67,13 +70,13 @@ const benchIngest = async (options: AssessmentBenchOptions) => {
     for (let i = 0; i < options.warmup + options.ingests; i++) {
       const session = `bench-${i % 50}`
       const withClassification = await time(() =>
-        service.runPromise(IngestMessage(command(session, `c-${i}`, CHATTER), { classify: "inline" }))
+        service.runPromise(ingestAndClassify(command(session, `c-${i}`, CHATTER)))
       )
       const recordOnly = await time(() =>
         service.runPromise(
           Effect.flatMap(toTranscriptItem(command(session, `r-${i}`, CHATTER)), (item) =>
-            RecordTranscriptItem(item, UserId.make("bench"), "append")
-          )
+            RecordTranscriptItem(item, BENCH_USER, "append")
+          ).pipe(withSessionPersistence(BENCH_USER, SessionId.make(session)))
         )
       )
       if (i >= options.warmup) {
@@ -95,9 +98,7 @@ const benchLatency = async (options: AssessmentBenchOptions, pollMs: number) => 
   try {
     const groups: Array<GroupId> = []
     for (let i = 0; i < options.groups; i++) {
-      const outcome = await service.runPromise(
-        IngestMessage(command(`group-${i}`, `g-${i}`, ONE_OFF), { classify: "inline" })
-      )
+      const outcome = await service.runPromise(ingestAndClassify(command(`group-${i}`, `g-${i}`, ONE_OFF)))
       groups.push(Option.getOrThrow(Option.flatMap(outcome.classification, (c) => c.groupId)))
       await new Promise((resolve) => setTimeout(resolve, options.arrivalMs))
     }

@@ -221,7 +221,8 @@ try {
   const { classified, unclassified } = assessments.ingest
   printTable(
     "5a. Classifier added time per ingested user message (in-process use cases, SQLite, offline classifier): " +
-      "IngestMessage with inline classification vs recording the same message without it, interleaved",
+      "IngestMessage then ClassifyBoundary, as POST /messages/ingest runs them, vs recording the same message " +
+      "without it, interleaved",
     ["path", "samples", "p50", "p95", "p99"],
     [
       [

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs"
 import { Effect, Option, Schema } from "effect"
-import { IngestMessage } from "../application/ingest-message.ts"
+import { classifyInline } from "../application/classify-boundary.ts"
+import { type IngestCommand, IngestMessage } from "../application/ingest-message.ts"
+import { withSessionPersistence } from "../application/session-persistence.ts"
 import { BoundaryClassifier } from "../application/ports/boundary-classifier.ts"
 import { AssessmentQueue } from "../application/ports/assessment-queue.ts"
 import { BoundaryDecision } from "../domain/boundary.ts"
@@ -58,7 +60,7 @@ export interface EvalReport {
 }
 
 /**
- * Replays each conversation through ingestion (the real use cases, with inline classification),
+ * Replays each conversation through ingestion and inline classification (the real use cases),
  * one fresh session each, and reads back how many assessment jobs each conversation queued.
  */
 export const replayScenarios = (
@@ -69,6 +71,7 @@ export const replayScenarios = (
     const queue = yield* AssessmentQueue
     const classifier = yield* BoundaryClassifier
     const run = Date.now().toString(36)
+    const userId = UserId.make("eval")
     const total = scenarios.reduce((sum, scenario) => sum + scenario.messages.length, 0)
     let done = 0
     const outcomes: Array<ScenarioOutcome> = []
@@ -77,8 +80,8 @@ export const replayScenarios = (
       const labels: Array<ScenarioOutcome["labels"][number]> = []
       let failures = 0
       for (const [m, message] of scenario.messages.entries()) {
-        const outcome = yield* IngestMessage({
-          userId: UserId.make("eval"),
+        const command: IngestCommand = {
+          userId,
           sessionId,
           messageId: MessageId.make(`${sessionId}-${m}`),
           role: message.role,
@@ -87,9 +90,13 @@ export const replayScenarios = (
           groupId: Option.none(),
           audioUrl: Option.none(),
           requestId: `eval-${run}`
-        })
+        }
+        // As POST /messages/ingest does: recorded, then classified before the next message.
+        const classification = yield* Effect.flatMap(IngestMessage(command), (ingested) =>
+          classifyInline(command, ingested)
+        ).pipe(withSessionPersistence(userId, sessionId))
         if (message.expect !== undefined) {
-          const classified = Option.filter(outcome.classification, (c) => !c.fallback)
+          const classified = Option.filter(classification, (c) => !c.fallback)
           if (Option.isSome(classified)) {
             labels.push({ text: message.text, expected: message.expect, actual: classified.value.decision })
           } else failures++

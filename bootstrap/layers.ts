@@ -5,7 +5,6 @@ import { Config, Effect, Layer, Logger, LogLevel } from "effect"
 import { AssessmentSettings } from "../application/assess-interaction.ts"
 import { layerAssessmentWorkers } from "../application/assessment-worker.ts"
 import { BackgroundWork } from "../application/background-work.ts"
-import { layerIdleInteractionSweep } from "../application/classify-boundary.ts"
 import { ConversationSettings } from "../application/conversation-settings.ts"
 import { HashedIds } from "../application/hashed-id.ts"
 import { PersistenceBacklog } from "../application/persistence-backlog.ts"
@@ -18,6 +17,7 @@ import type { PrivacySettingsStore } from "../application/ports/privacy-settings
 import type { StoreCalls } from "../application/ports/store-calls.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
 import { SessionSequencer } from "../application/session-sequencer.ts"
+import { layerIdleInteractionSweep } from "../application/sweep-idle-interactions.ts"
 import {
   layerGuardedAssessmentQueue,
   layerGuardedInteractionStore,

@@ -97,6 +97,14 @@ export interface ClassifiedMessage {
   readonly minConfidence: number
 }
 
+/** A transition that changes nothing: the message joins no group. */
+export const unchanged = (state: SessionInteraction): Transition => ({
+  state,
+  groupId: Option.none(),
+  applied: "ignore",
+  effects: []
+})
+
 const close = (open: OpenGroup, reason: CloseReason): ReadonlyArray<GroupEffect> => [
   GroupEffect.Closed({ groupId: open.groupId, reason, messages: open.messages }),
   GroupEffect.AssessmentRequested({ groupId: open.groupId })
@@ -136,10 +144,9 @@ export const transition = (state: SessionInteraction, message: ClassifiedMessage
         ? "continue"
         : "ignore"
   const { at, newGroupId } = message
-  const unchanged = { state, groupId: Option.none<GroupId>(), applied, effects: [] }
   switch (applied) {
     case "ignore":
-      return unchanged
+      return unchanged(state)
     case "start":
       return {
         state: { open: Option.some(opened(newGroupId, at)) },
@@ -167,7 +174,7 @@ export const transition = (state: SessionInteraction, message: ClassifiedMessage
       })
     case "end":
       return Option.match(state.open, {
-        onNone: () => unchanged,
+        onNone: () => ({ ...unchanged(state), applied }),
         onSome: (open) => ({
           state: noInteraction,
           groupId: Option.some(open.groupId),
@@ -188,7 +195,7 @@ export const transition = (state: SessionInteraction, message: ClassifiedMessage
 /** An open group idle for `idleTimeout` ms closes and is assessed. */
 export const expireIdle = (state: SessionInteraction, now: number, idleTimeout: number): Transition =>
   Option.match(state.open, {
-    onNone: () => ({ state, groupId: Option.none(), applied: "ignore" as const, effects: [] }),
+    onNone: () => unchanged(state),
     onSome: (open) =>
       now - open.lastActivityAt >= idleTimeout
         ? {
@@ -197,5 +204,5 @@ export const expireIdle = (state: SessionInteraction, now: number, idleTimeout: 
             applied: "end" as const,
             effects: close(open, "idle")
           }
-        : { state, groupId: Option.none(), applied: "ignore" as const, effects: [] }
+        : unchanged(state)
   })

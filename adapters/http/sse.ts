@@ -2,7 +2,8 @@ import { HttpServerResponse } from "@effect/platform"
 import { Sse } from "@effect/experimental"
 import { Clock, Duration, Effect, Fiber, Mailbox, Metric, Stream } from "effect"
 import type { FinishReason } from "../../application/ports/chat-model.ts"
-import type { ChatEvent, ChatTurn } from "../../application/stream-chat.ts"
+import type { ChatEvent } from "../../application/chat-turn.ts"
+import type { ChatTurn } from "../../application/stream-chat.ts"
 import { openStreams } from "./http-metrics.ts"
 
 /** Parts of the AI SDK UI message stream protocol (v1) that a chat turn sends. */

@@ -31,6 +31,9 @@ export const applyTranscriptWrite = <W>(
   }
 }
 
+/** The two writes a transcript item can take: a new message, or the completion of a streamed reply. */
+export type TranscriptWriteKind = "append" | "finishReply"
+
 export type PageOrder = "asc" | "desc"
 
 export interface PageRequest {

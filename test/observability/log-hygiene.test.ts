@@ -127,14 +127,29 @@ describe("the service's logs during the scripted workload", () => {
       role: "user",
       outcome: "persisted",
       session: hashed(MARKERS.session),
-      group: hashed(MARKERS.group),
+      group: hashed(MARKERS.group)
+    })
+    expect(repeat).toMatchObject({ outcome: "duplicate" })
+    expect(coach).toMatchObject({ role: "assistant", outcome: "persisted" })
+    expect(optedOut).toMatchObject({ outcome: "session_opt_out", session: hashed(MARKERS.optedOutSession) })
+
+    // Each user message's classification has a line of its own; the coach's message has none.
+    const [openingClassified, repeatClassified, coachClassified] = ingestRequests.map(
+      (request) =>
+        parsed.find(
+          (line) =>
+            line.message === "message classified" && line.annotations["requestId"] === request.requestId
+        )?.annotations
+    )
+    expect(openingClassified).toMatchObject({
+      route: "/messages/ingest",
+      session: hashed(MARKERS.session),
       classifier: "offline-rules",
       decision: "start",
       classifierContextMessages: 1
     })
-    expect(repeat).toMatchObject({ outcome: "duplicate", decision: "start" })
-    expect(coach).toMatchObject({ role: "assistant", outcome: "persisted", decision: "not_classified" })
-    expect(optedOut).toMatchObject({ outcome: "session_opt_out", session: hashed(MARKERS.optedOutSession) })
+    expect(repeatClassified).toMatchObject({ decision: "start" })
+    expect(coachClassified).toBeUndefined()
   })
 })
 

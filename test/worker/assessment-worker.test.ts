@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, ConfigProvider, Deferred, Duration, Effect, Layer, Option, TestClock } from "effect"
-import { IngestMessage } from "../../application/ingest-message.ts"
+import { ingestAndClassify } from "../support/ingest.ts"
 import { AssessmentQueue } from "../../application/ports/assessment-queue.ts"
 import { Assessor, type AssessmentRequest } from "../../application/ports/assessor.ts"
 import { assessByHeuristics } from "../../adapters/llm/offline/assessor.ts"
@@ -67,14 +67,13 @@ const processOn = (dir: string, assessor: Layer.Layer<Assessor>, env: Record<str
 /** Ingests a one-off feedback request in its own session; answers the group it was queued as. */
 const oneOff = (session: string) =>
   Effect.map(
-    IngestMessage(
+    ingestAndClassify(
       userMessage(
         session,
         `${session}-m1`,
         "Can you give me feedback on this opener: 'I need your help with the launch'?",
         { requestId: `request-${session}` }
-      ),
-      { classify: "inline" }
+      )
     ),
     (outcome) =>
       Option.getOrThrow(Option.flatMap(outcome.classification, (classification) => classification.groupId))

@@ -1,6 +1,8 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, FiberRef, Option } from "effect"
-import { IngestMessage } from "../../../application/ingest-message.ts"
+import { classifyInline } from "../../../application/classify-boundary.ts"
+import { type IngestCommand, IngestMessage } from "../../../application/ingest-message.ts"
+import { withSessionPersistence } from "../../../application/session-persistence.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentPrincipal } from "../authentication/principal.ts"
@@ -14,7 +16,7 @@ export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handle
       const sessionId = yield* sessionOf(payload.sessionId, headers["x-session-id"])
       const { userId } = yield* CurrentPrincipal
       yield* enforceRateLimit("ingest", userId, sessionId)
-      const outcome = yield* IngestMessage({
+      const command: IngestCommand = {
         userId,
         sessionId,
         messageId: payload.messageId,
@@ -24,7 +26,13 @@ export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handle
         groupId: Option.fromNullable(payload.groupId),
         audioUrl: Option.fromNullable(payload.audioUrl),
         requestId: yield* FiberRef.get(CurrentRequestId)
-      })
+      }
+      // One privacy decision for the write and the classification.
+      const { outcome, classification } = yield* Effect.gen(function* () {
+        const outcome = yield* IngestMessage(command)
+        // A user message is classified before the answer, which carries the decision.
+        return { outcome, classification: yield* classifyInline(command, outcome) }
+      }).pipe(withSessionPersistence(userId, sessionId))
       return {
         messageId: outcome.messageId,
         sessionId: outcome.sessionId,
@@ -34,7 +42,7 @@ export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handle
           onNone: () => ({}),
           onSome: (skippedReason) => ({ skippedReason })
         }),
-        ...Option.match(outcome.classification, {
+        ...Option.match(classification, {
           onNone: () => ({}),
           onSome: ({ groupId, ...classification }) => ({
             classification: { ...classification, groupId: Option.getOrNull(groupId) }

@@ -4,6 +4,7 @@ import { BuildContext } from "../../../application/build-context.ts"
 import { DeleteSession } from "../../../application/delete-session.ts"
 import { ReadInteractions } from "../../../application/read-interactions.ts"
 import { ReadTranscript } from "../../../application/read-transcript.ts"
+import { withSessionPersistence } from "../../../application/session-persistence.ts"
 import { ReadSessionPrivacy, UpdatePrivacySettings } from "../../../application/update-privacy-settings.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
@@ -34,7 +35,9 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
     .handle("context", ({ path, urlParams }) =>
       Effect.gen(function* () {
         const { userId } = yield* CurrentPrincipal
-        const window = yield* BuildContext(urlParams.for, path.sessionId, userId)
+        const window = yield* BuildContext(urlParams.for, path.sessionId).pipe(
+          withSessionPersistence(userId, path.sessionId)
+        )
         return {
           sessionId: path.sessionId,
           for: window.purpose,

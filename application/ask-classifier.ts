@@ -1,0 +1,66 @@
+import { Array, Effect, Either, Metric, Option } from "effect"
+import { FALLBACK_CLASSIFICATION } from "../domain/boundary.ts"
+import { ModelFailed } from "../domain/errors.ts"
+import { BuildContext } from "./build-context.ts"
+import type { ClassifyCommand } from "./classify-boundary.ts"
+import { currentInteraction } from "./commit-interaction.ts"
+import { ConversationSettings } from "./conversation-settings.ts"
+import { classifierConfidence, classifierDecisionsTotal, classifierFailuresTotal } from "./metrics.ts"
+import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
+import { sessionPolicy } from "./session-persistence.ts"
+
+/**
+ * The classifier's answer for one message: its window (ending with the message), whether the
+ * session has a practice open, and CLASSIFIER_TIMEOUT_MS to answer. A failed, late or malformed
+ * answer is counted, logged and taken as `ignore` (`fallback`).
+ */
+export const askClassifier = Effect.fnUntraced(function* (command: ClassifyCommand) {
+  const settings = yield* ConversationSettings
+  const policy = yield* sessionPolicy
+  const window = yield* BuildContext("classifier", command.sessionId)
+  const messages = Array.takeRight(
+    [
+      ...window.messages
+        .filter((message) => message.messageId !== command.messageId)
+        .map(({ role, text }) => ({ role, text })),
+      command.message
+    ],
+    window.limit
+  )
+  const interactionOpen = Option.isSome((yield* currentInteraction(command.sessionId)).idle.state.open)
+  const classifier = yield* BoundaryClassifier
+  const { classification, fallback } = yield* classifier
+    .classify({
+      systemPrompt: window.systemPrompt,
+      messages,
+      interactionOpen,
+      providerMayStore: Either.isRight(policy) && policy.right.persist,
+      requestId: command.requestId
+    })
+    .pipe(
+      Effect.timeoutFail({
+        duration: settings.classifierTimeout,
+        onTimeout: () =>
+          new ModelFailed({ reason: "timeout", message: "the classifier did not answer in time" })
+      }),
+      Effect.map((classification) => ({ classification, fallback: false })),
+      Effect.catchAll((error) =>
+        Metric.increment(Metric.tagged(classifierFailuresTotal, "reason", error.reason)).pipe(
+          Effect.zipRight(
+            Effect.logWarning("classifier failed; message taken as ignore").pipe(
+              Effect.annotateLogs({ classifier: classifier.name, reason: error.reason })
+            )
+          ),
+          Effect.as({ classification: FALLBACK_CLASSIFICATION, fallback: true })
+        )
+      )
+    )
+  yield* Metric.increment(Metric.tagged(classifierDecisionsTotal, "decision", classification.decision))
+  yield* Metric.update(classifierConfidence, classification.confidence)
+  yield* Effect.annotateCurrentSpan({
+    decision: classification.decision,
+    confidence: classification.confidence
+  })
+
+  return { classification, fallback, contextMessages: messages.length }
+})

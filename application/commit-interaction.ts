@@ -1,0 +1,96 @@
+import { Clock, Data, Duration, Effect, Metric, Option, Schedule } from "effect"
+import type { SessionId } from "../domain/ids.ts"
+import { expireIdle, type SessionInteraction, type Transition } from "../domain/interaction-group.ts"
+import { ConversationSettings } from "./conversation-settings.ts"
+import { assessmentJobsTotal } from "./metrics.ts"
+import { InteractionStore, type MessageClassification } from "./ports/interaction-store.ts"
+import { SessionMemory } from "./ports/session-memory.ts"
+
+/** The session moved on between reading its state and committing: read again and retry. */
+export class StaleInteraction extends Data.TaggedError("StaleInteraction") {}
+
+/** What one commit changes: the step's transition, and the message it classifies, if any. */
+export interface InteractionChange {
+  readonly transition: Transition
+  readonly classification: Option.Option<MessageClassification>
+}
+
+/**
+ * A change to a session's interaction, as a pure function of its state (idle groups already closed)
+ * and the time of the commit. It may run more than once: once per read of the state.
+ */
+export type InteractionStep = (state: SessionInteraction, at: number) => InteractionChange
+
+/**
+ * What a commit did: `unchanged` when there was nothing to write, `deleted` when the session was
+ * deleted since the work began (nothing is written back), else the store's answer.
+ */
+export interface CommittedChange extends InteractionChange {
+  readonly result: "committed" | "duplicate" | "unchanged" | "deleted"
+  readonly at: number
+}
+
+/** The session's state now, with the groups idle past INTERACTION_IDLE_MINUTES closed. */
+export const currentInteraction = Effect.fnUntraced(function* (sessionId: SessionId) {
+  const store = yield* InteractionStore
+  const settings = yield* ConversationSettings
+  const { state, version } = yield* store.interaction(sessionId)
+  const at = yield* Clock.currentTimeMillis
+  const idle = expireIdle(state, at, Duration.toMillis(settings.interactionIdleTimeout))
+  return { idle, version, at }
+})
+
+const commitOnce = Effect.fnUntraced(function* (
+  sessionId: SessionId,
+  since: number,
+  step: InteractionStep,
+  requestId: Option.Option<string>
+) {
+  const store = yield* InteractionStore
+  const memory = yield* SessionMemory
+  const { idle, version, at } = yield* currentInteraction(sessionId)
+  const change = step(idle.state, at)
+  const effects = [...idle.effects, ...change.transition.effects]
+  const done = (result: CommittedChange["result"]): CommittedChange => ({ ...change, result, at })
+  if (effects.length === 0 && Option.isNone(change.classification)) return done("unchanged")
+  if (yield* memory.deletedSince(sessionId, since)) return done("deleted")
+  const result = yield* store.commit({
+    sessionId,
+    expectedVersion: version,
+    state: change.transition.state,
+    classification: change.classification,
+    effects,
+    at,
+    requestId
+  })
+  if (result === "stale") return yield* new StaleInteraction()
+  if (result === "committed") {
+    // Each assessment request queued one job in the commit's transaction.
+    const queued = effects.filter((effect) => effect._tag === "AssessmentRequested").length
+    yield* Metric.incrementBy(Metric.tagged(assessmentJobsTotal, "outcome", "queued"), queued)
+  }
+  return done(result)
+})
+
+/**
+ * Reads the session's interaction, closes idle groups, applies `step` and commits the result
+ * atomically against the version read. A stale commit (the session moved on) is read and applied
+ * again, with jittered backoff, up to ten times; after that it fails with `StaleInteraction`.
+ * `since`: when the work began, so that a session deleted since then stays deleted.
+ */
+export const commitInteraction = (
+  sessionId: SessionId,
+  since: number,
+  step: InteractionStep,
+  requestId: Option.Option<string>
+) =>
+  commitOnce(sessionId, since, step, requestId).pipe(
+    // Concurrent messages of one session contend for its state: back off with jitter.
+    Effect.retry({
+      while: (error) => error._tag === "StaleInteraction",
+      schedule: Schedule.exponential("5 millis").pipe(
+        Schedule.jittered,
+        Schedule.intersect(Schedule.recurs(10))
+      )
+    })
+  )

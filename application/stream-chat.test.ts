@@ -1,0 +1,128 @@
+import { describe, expect, it } from "@effect/vitest"
+import {
+  Chunk,
+  ConfigProvider,
+  type Duration,
+  Effect,
+  Fiber,
+  Layer,
+  Logger,
+  LogLevel,
+  Option,
+  Stream,
+  TestClock
+} from "effect"
+import { application, memoryStores } from "../bootstrap/layers.ts"
+import { GroupId, SessionId, UserId } from "../domain/ids.ts"
+import * as Scripted from "../test/support/scripted-chat-model.ts"
+import { type Script, ScriptedChatModel } from "../test/support/scripted-chat-model.ts"
+import { ChatEvent } from "./chat-turn.ts"
+import { TranscriptStore } from "./ports/transcript-store.ts"
+import { StreamChat } from "./stream-chat.ts"
+
+/** The application on memory stores, its chat model scripted, on the test's clock. */
+const app = Layer.mergeAll(application(memoryStores, { sweeps: false }), Scripted.layer).pipe(
+  Layer.provide(
+    Layer.setConfigProvider(
+      ConfigProvider.fromMap(
+        new Map([
+          ["CHAT_IDLE_TIMEOUT_MS", "400"],
+          ["CHAT_TURN_TIMEOUT_MS", "1000"],
+          ["ASSESSMENT_WORKERS", "0"],
+          ["PERSIST_RETRY_SECONDS", "3600"]
+        ])
+      )
+    )
+  ),
+  Layer.provide(Logger.minimumLogLevel(LogLevel.None))
+)
+
+const session = SessionId.make("clocked")
+
+/**
+ * Runs one turn with the model scripted, the clock moved on by `elapsed` while it is read (its first
+ * `read` events, or all), and answers the events the reader got. Then the turn's scope closes, as a
+ * request's does when its response ends or its client goes away.
+ */
+const turnOver = (script: Script, elapsed: Duration.DurationInput, read?: number) =>
+  Effect.gen(function* () {
+    yield* Effect.flatMap(ScriptedChatModel, (model) => model.setScript(script))
+    const turn = yield* StreamChat({
+      userId: UserId.make("clock-user"),
+      sessionId: session,
+      groupId: Option.some(GroupId.make("clocked-group")),
+      prompt: "Tell me something.",
+      promptMessageId: Option.none(),
+      requestId: "clocked-request"
+    })
+    const reading = yield* Effect.fork(
+      Stream.runCollect(read === undefined ? turn.events : Stream.take(turn.events, read))
+    )
+    yield* TestClock.adjust(elapsed)
+    return Chunk.toReadonlyArray(yield* Fiber.join(reading))
+  }).pipe(Effect.scoped)
+
+const lastReply = Effect.flatMap(TranscriptStore, (store) =>
+  Effect.map(store.lastN(session, 10), (items) => items.at(-1))
+)
+const modelEnded = Effect.flatMap(ScriptedChatModel, (model) =>
+  Effect.map(model.calls, (calls) => Option.getOrNull(calls.at(-1)!.ended))
+)
+
+describe("StreamChat on the test clock", () => {
+  it.effect(
+    "a model that sends nothing fails the turn after CHAT_IDLE_TIMEOUT_MS, and its call is aborted",
+    () =>
+      Effect.gen(function* () {
+        const events = yield* turnOver({ deltas: [], silent: true }, "400 millis")
+        expect(events).toEqual([
+          ChatEvent.Failed({ reason: "timeout", message: expect.stringContaining("no text from the model") })
+        ])
+        expect(yield* modelEnded).toBe("interrupted")
+        expect(yield* lastReply).toMatchObject({ role: "assistant", text: "", status: "incomplete" })
+      }).pipe(Effect.provide(app))
+  )
+
+  it.effect("each text starts the idle timeout again: a reply slower in all than the timeout completes", () =>
+    Effect.gen(function* () {
+      // A word every 300 ms, 900 ms in all: past CHAT_IDLE_TIMEOUT_MS, never that long without text.
+      const events = yield* turnOver({ deltas: ["One ", "two ", "three."], delayMs: 300 }, "900 millis")
+      expect(events.map((event) => event._tag)).toEqual(["Delta", "Delta", "Delta", "Finished"])
+      expect(yield* modelEnded).toBe("completed")
+      expect(yield* lastReply).toMatchObject({ text: "One two three.", status: "completed" })
+    }).pipe(Effect.provide(app))
+  )
+
+  it.effect("a reply still coming after CHAT_TURN_TIMEOUT_MS fails the turn with the text so far", () =>
+    Effect.gen(function* () {
+      // A word every 300 ms for 3 s: never idle, but the turn's 1 s runs out after the third.
+      const words = Array.from({ length: 10 }, (_, i) => `w${i} `)
+      const events = yield* turnOver({ deltas: words, delayMs: 300 }, "1 second")
+      expect(events).toEqual([
+        ChatEvent.Delta({ text: "w0 " }),
+        ChatEvent.Delta({ text: "w1 " }),
+        ChatEvent.Delta({ text: "w2 " }),
+        ChatEvent.Failed({ reason: "timeout", message: expect.stringContaining("no complete reply in") })
+      ])
+      expect(yield* modelEnded).toBe("interrupted")
+      expect(yield* lastReply).toMatchObject({ text: "w0 w1 w2 ", status: "incomplete" })
+    }).pipe(Effect.provide(app))
+  )
+
+  it.effect(
+    "a client gone mid-reply aborts the model call and leaves the reply incomplete with its text so far",
+    () =>
+      Effect.gen(function* () {
+        const events = yield* turnOver(
+          { deltas: ["w0 ", "w1 ", "w2 ", "w3 "], delayMs: 100 },
+          "200 millis",
+          2
+        )
+        expect(events).toEqual([ChatEvent.Delta({ text: "w0 " }), ChatEvent.Delta({ text: "w1 " })])
+        expect(yield* modelEnded).toBe("interrupted")
+        // Recorded in the background once the turn was cut short.
+        const reply = yield* lastReply.pipe(Effect.repeat({ until: (item) => item?.status === "incomplete" }))
+        expect(reply).toMatchObject({ text: "w0 w1 ", status: "incomplete" })
+      }).pipe(Effect.provide(app))
+  )
+})

@@ -1,0 +1,138 @@
+import { Cause, Clock, Deferred, Duration, Effect, Fiber, Mailbox, Option, Ref, Stream } from "effect"
+import { ModelFailed } from "../domain/errors.ts"
+import {
+  advance,
+  type ChatEvent,
+  type EndedTurn,
+  startTurn,
+  TurnEvent,
+  type TurnState,
+  type TurnStep
+} from "./chat-turn.ts"
+import { ConversationSettings } from "./conversation-settings.ts"
+import type { ChatModelEvent } from "./ports/chat-model.ts"
+import type { ReplySignals } from "./reply-recorder.ts"
+
+/** A turn's state, and the signals the work waiting on it listens to. */
+export interface TurnSignals extends ReplySignals {
+  readonly state: Ref.Ref<TurnState>
+}
+
+/** Feeds an event to the turn: its next state; the deferred work released, the end announced, if due. */
+const dispatch = (signals: TurnSignals, event: TurnEvent) =>
+  Effect.flatMap(
+    Ref.modify(signals.state, (state): [TurnStep, TurnState] => {
+      const next = advance(state, event)
+      return [next, next.state]
+    }),
+    (next) =>
+      !next.startDeferred && Option.isNone(next.record)
+        ? Effect.succeed(next)
+        : Effect.gen(function* () {
+            if (next.startDeferred) yield* signals.firstTextOut.open
+            if (Option.isSome(next.record)) yield* Deferred.succeed(signals.ended, next.record.value)
+            return next
+          })
+  )
+
+/**
+ * A new turn's state and signals, in the caller's scope: when the scope closes on a turn that has
+ * not ended (its events never read), the turn ends cut short, so whatever waits for its end does not
+ * wait for ever.
+ */
+export const makeTurnSignals = (startedAt: number) =>
+  Effect.gen(function* () {
+    const signals: TurnSignals = {
+      state: yield* Ref.make(startTurn(startedAt)),
+      firstTextOut: yield* Effect.makeLatch(),
+      ended: yield* Deferred.make<EndedTurn>()
+    }
+    yield* Effect.addFinalizer(() => dispatch(signals, TurnEvent.CutShort()))
+    return signals
+  })
+
+/**
+ * One watchdog for both deadlines — no text for CHAT_IDLE_TIMEOUT_MS (the first token included), no
+ * end by CHAT_TURN_TIMEOUT_MS — rather than a timer raced against every chunk.
+ */
+const watchdog = (state: Ref.Ref<TurnState>) =>
+  Effect.gen(function* () {
+    const { chatIdleTimeout, chatTurnTimeout } = yield* ConversationSettings
+    while (true) {
+      const now = yield* Clock.currentTimeMillis
+      const { startedAt, lastTextAt } = yield* Ref.get(state)
+      const turnDeadline = startedAt + Duration.toMillis(chatTurnTimeout)
+      const idleDeadline = lastTextAt + Duration.toMillis(chatIdleTimeout)
+      if (now >= turnDeadline) {
+        const message = `no complete reply in ${Duration.format(chatTurnTimeout)}`
+        return yield* new ModelFailed({ reason: "timeout", message })
+      }
+      if (now >= idleDeadline) {
+        const message = `no text from the model in ${Duration.format(chatIdleTimeout)}`
+        return yield* new ModelFailed({ reason: "timeout", message })
+      }
+      yield* Effect.sleep(Math.min(idleDeadline, turnDeadline) - now)
+    }
+  })
+
+/**
+ * The turn's events, made by one fiber in the caller's scope: it reads the model, raced once against
+ * the watchdog, feeds each part to the turn and hands what the turn emits to the reader through a
+ * one-slot mailbox. When the turn ends it waits for the reply's record (`recorded`) before the last
+ * event, so a client that lists the transcript after it sees the reply. Losing the race interrupts the
+ * model call, which aborts the provider's request; so does the reader going away, or the scope closing
+ * on a turn never read.
+ */
+export const turnEvents = Effect.fnUntraced(function* (
+  signals: TurnSignals,
+  model: Stream.Stream<ChatModelEvent, ModelFailed>,
+  recorded: Fiber.Fiber<void>,
+  traced: Record<string, string>
+) {
+  const mailbox = yield* Mailbox.make<ChatEvent>(1)
+  const feed = (event: TurnEvent) =>
+    Effect.flatMap(dispatch(signals, event), (next) =>
+      Effect.zipRight(
+        Option.isSome(next.record) ? Fiber.await(recorded) : Effect.void,
+        Option.isSome(next.emit) ? mailbox.offer(next.emit.value) : Effect.void
+      )
+    )
+  const modelCall = model.pipe(
+    Stream.runForEach((part) =>
+      part._tag === "TextDelta"
+        ? Effect.flatMap(Clock.currentTimeMillis, (at) =>
+            feed(TurnEvent.TextArrived({ text: part.text, at }))
+          )
+        : feed(TurnEvent.ModelFinished({ reason: part.reason, usage: part.usage }))
+    ),
+    Effect.raceFirst(watchdog(signals.state)),
+    Effect.withSpan("ChatModel.stream", { attributes: traced })
+  )
+  const producer = yield* modelCall.pipe(
+    Effect.zipRight(feed(TurnEvent.ModelEnded())),
+    Effect.catchAllCause((cause) => {
+      // An interruption-only cause carries no failure: passing it on is sound.
+      if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+      // A defect (a bug, a provider answer no adapter expected) ends the turn like a model failure.
+      const failure = Option.getOrElse(
+        Cause.failureOption(cause),
+        () => new ModelFailed({ reason: "protocol", message: "the model stream failed unexpectedly" })
+      )
+      const logged = Cause.isFailType(cause) ? Effect.void : Effect.logError("chat stream defect", cause)
+      return Effect.zipRight(
+        logged,
+        feed(TurnEvent.ModelFailed({ reason: failure.reason, message: failure.message }))
+      )
+    }),
+    Effect.exit,
+    Effect.flatMap((exit) => mailbox.done(exit)),
+    Effect.forkScoped
+  )
+  let taken = 0
+  return Mailbox.toStream(mailbox).pipe(
+    // The reader asks for a second event once it has sent the first: the deferred work may start.
+    Stream.tap(() => (++taken === 2 ? dispatch(signals, TurnEvent.ReaderCaughtUp()) : Effect.void)),
+    // A reader gone before the end cuts the turn short at once: the model call stops with it.
+    Stream.ensuring(Effect.zipRight(Fiber.interrupt(producer), dispatch(signals, TurnEvent.CutShort())))
+  )
+})
