@@ -1,13 +1,38 @@
-import { Array, Effect, Either, Metric, Option } from "effect"
+import { Array, Config, Context, type Duration, Effect, Either, Layer, Metric, Option } from "effect"
 import { FALLBACK_CLASSIFICATION } from "../domain/boundary.ts"
 import { ModelFailed } from "../domain/errors.ts"
 import { BuildContext } from "./build-context.ts"
 import type { ClassifyCommand } from "./classify-boundary.ts"
 import { currentInteraction } from "./commit-interaction.ts"
-import { ConversationSettings } from "./conversation-settings.ts"
+import { duration } from "./config-values.ts"
 import { classifierConfidence, classifierDecisionsTotal, classifierFailuresTotal } from "./metrics.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { sessionPolicy } from "./session-persistence.ts"
+
+/** What `ClassifierSettings.layerConfig` reads. */
+export const config = Config.all({
+  minConfidence: Config.number("CLASSIFIER_MIN_CONFIDENCE").pipe(
+    Config.withDefault(0.6),
+    Config.validate({
+      message: "CLASSIFIER_MIN_CONFIDENCE must be a number in 0..1",
+      validation: (value) => value >= 0 && value <= 1
+    })
+  ),
+  timeout: duration("CLASSIFIER_TIMEOUT_MS", 5_000)
+})
+
+/** How the boundary classifier is asked, and how far its answers are trusted. */
+export class ClassifierSettings extends Context.Tag("coachup/ClassifierSettings")<
+  ClassifierSettings,
+  {
+    /** `CLASSIFIER_MIN_CONFIDENCE`: boundaries below it are not acted on. */
+    readonly minConfidence: number
+    /** A classifier that has not answered after this long has failed. */
+    readonly timeout: Duration.Duration
+  }
+>() {
+  static readonly layerConfig = Layer.effect(ClassifierSettings, config)
+}
 
 /**
  * The classifier's answer for one message: its window (ending with the message), whether the
@@ -15,7 +40,7 @@ import { sessionPolicy } from "./session-persistence.ts"
  * answer is counted, logged and taken as `ignore` (`fallback`).
  */
 export const askClassifier = Effect.fnUntraced(function* (command: ClassifyCommand) {
-  const settings = yield* ConversationSettings
+  const settings = yield* ClassifierSettings
   const policy = yield* sessionPolicy
   const window = yield* BuildContext("classifier", command.sessionId)
   const messages = Array.takeRight(
@@ -39,7 +64,7 @@ export const askClassifier = Effect.fnUntraced(function* (command: ClassifyComma
     })
     .pipe(
       Effect.timeoutFail({
-        duration: settings.classifierTimeout,
+        duration: settings.timeout,
         onTimeout: () =>
           new ModelFailed({ reason: "timeout", message: "the classifier did not answer in time" })
       }),

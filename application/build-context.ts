@@ -2,7 +2,7 @@ import { Effect, Either, Metric } from "effect"
 import type { ContextPurpose } from "../domain/context-window.ts"
 import type { SessionId } from "../domain/ids.ts"
 import type { TranscriptItem } from "../domain/transcript.ts"
-import { ConversationSettings } from "./conversation-settings.ts"
+import { ContextSettings } from "./context-settings.ts"
 import {
   chatContextMessages,
   classifierContextBuildTotal,
@@ -36,11 +36,10 @@ export const BuildContext = Effect.fn("BuildContext")(function* (
   purpose: ContextPurpose,
   sessionId: SessionId
 ) {
-  const settings = yield* ConversationSettings
+  const settings = yield* ContextSettings
   const memory = yield* SessionMemory
   const store = yield* TranscriptStore
-  const limit = purpose === "chat" ? settings.chatContextLimit : settings.classifierContextLimit
-  const systemPrompt = purpose === "chat" ? settings.chatSystemPrompt : settings.classifierSystemPrompt
+  const { limit, systemPrompt } = settings[purpose]
   const fromMemory = (reason: ContextSourceReason) =>
     Effect.map(memory.lastN(sessionId, limit), (messages) => ({
       source: "memory" as const,
@@ -49,7 +48,7 @@ export const BuildContext = Effect.fn("BuildContext")(function* (
     }))
 
   const chosen = yield* Effect.gen(function* () {
-    if (!settings.contextFromStore) return yield* fromMemory("configured")
+    if (!settings.fromStore) return yield* fromMemory("configured")
     const policy = yield* sessionPolicy
     if (Either.isLeft(policy)) return yield* fromMemory("store_error")
     if (!policy.right.persist) return yield* fromMemory("not_persisted")

@@ -4,9 +4,8 @@ import { MessageConflict } from "../domain/errors.ts"
 import { GroupId, type MessageId, type SessionId } from "../domain/ids.ts"
 import { type Transition, transition } from "../domain/interaction-group.ts"
 import type { PromptMessage } from "../domain/prompt-composition.ts"
-import { askClassifier } from "./ask-classifier.ts"
+import { askClassifier, ClassifierSettings } from "./ask-classifier.ts"
 import { commitInteraction } from "./commit-interaction.ts"
-import { ConversationSettings } from "./conversation-settings.ts"
 import { hashedIds } from "./hashed-id.ts"
 import type { IngestCommand, IngestOutcome } from "./ingest-message.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
@@ -100,7 +99,7 @@ const classifyInOrder = (command: ClassifyCommand) =>
     }
 
     const { classification, fallback, contextMessages } = yield* askClassifier(command)
-    const settings = yield* ConversationSettings
+    const settings = yield* ClassifierSettings
 
     // Unused unless the message opens a group; a commit that did not land used none.
     const newGroupId = GroupId.make(yield* (yield* IdGenerator).next)
@@ -121,7 +120,7 @@ const classifyInOrder = (command: ClassifyCommand) =>
           classification,
           at,
           newGroupId,
-          minConfidence: settings.classifierMinConfidence
+          minConfidence: settings.minConfidence
         })
         return { transition: moved, classification: Option.some(recordOf(moved, at)) }
       },

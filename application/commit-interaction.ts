@@ -1,10 +1,24 @@
-import { Clock, Data, Duration, Effect, Metric, Option, Schedule } from "effect"
+import { Clock, Config, Context, Data, Duration, Effect, Layer, Metric, Option, Schedule } from "effect"
 import type { SessionId } from "../domain/ids.ts"
 import { expireIdle, type SessionInteraction, type Transition } from "../domain/interaction-group.ts"
-import { ConversationSettings } from "./conversation-settings.ts"
+import { duration } from "./config-values.ts"
 import { assessmentJobsTotal } from "./metrics.ts"
 import { InteractionStore, type MessageClassification } from "./ports/interaction-store.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
+
+/** What `InteractionSettings.layerConfig` reads. */
+export const config = Config.all({ idleTimeout: duration("INTERACTION_IDLE_MINUTES", 30, "minutes") })
+
+/** How long an interaction stays open without a message. */
+export class InteractionSettings extends Context.Tag("coachup/InteractionSettings")<
+  InteractionSettings,
+  {
+    /** An open interaction with no message for this long closes and is assessed. */
+    readonly idleTimeout: Duration.Duration
+  }
+>() {
+  static readonly layerConfig = Layer.effect(InteractionSettings, config)
+}
 
 /** The session moved on between reading its state and committing: read again and retry. */
 export class StaleInteraction extends Data.TaggedError("StaleInteraction") {}
@@ -33,10 +47,10 @@ export interface CommittedChange extends InteractionChange {
 /** The session's state now, with the groups idle past INTERACTION_IDLE_MINUTES closed. */
 export const currentInteraction = Effect.fnUntraced(function* (sessionId: SessionId) {
   const store = yield* InteractionStore
-  const settings = yield* ConversationSettings
+  const { idleTimeout } = yield* InteractionSettings
   const { state, version } = yield* store.interaction(sessionId)
   const at = yield* Clock.currentTimeMillis
-  const idle = expireIdle(state, at, Duration.toMillis(settings.interactionIdleTimeout))
+  const idle = expireIdle(state, at, Duration.toMillis(idleTimeout))
   return { idle, version, at }
 })
 

@@ -1,9 +1,21 @@
-import { Effect, type Either } from "effect"
+import { Config, Context, Effect, type Either, Layer } from "effect"
 import type { StoreUnavailable } from "../domain/errors.ts"
 import type { SessionId, UserId } from "../domain/ids.ts"
 import { decidePersistence, type PersistenceDecision } from "../domain/privacy-policy.ts"
-import { ConversationSettings } from "./conversation-settings.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
+
+/** What `TranscriptPersistence.layerConfig` reads. */
+export const config = Config.all({
+  enabled: Config.boolean("PERSIST_TRANSCRIPTS_ENABLED").pipe(Config.withDefault(true))
+})
+
+/** The service-wide switch: `PERSIST_TRANSCRIPTS_ENABLED` off means nothing is persisted for anyone. */
+export class TranscriptPersistence extends Context.Tag("coachup/TranscriptPersistence")<
+  TranscriptPersistence,
+  { readonly enabled: boolean }
+>() {
+  static readonly layerConfig = Layer.effect(TranscriptPersistence, config)
+}
 
 /**
  * Whether this session's text may be written durably, from the global switch, the user's setting
@@ -14,8 +26,8 @@ export const resolvePersistence = Effect.fn("ResolvePersistence")(function* (
   userId: UserId,
   sessionId: SessionId
 ) {
-  const settings = yield* ConversationSettings
-  if (!settings.persistTranscriptsEnabled) {
+  const { enabled } = yield* TranscriptPersistence
+  if (!enabled) {
     const disabled: PersistenceDecision = { persist: false, reason: "persistence_disabled" }
     return disabled
   }

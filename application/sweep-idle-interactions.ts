@@ -1,7 +1,7 @@
 import { Clock, Duration, Effect, Layer, Option } from "effect"
 import { unchanged } from "../domain/interaction-group.ts"
 import { commitInteraction, type InteractionStep } from "./commit-interaction.ts"
-import { ConversationSettings } from "./conversation-settings.ts"
+import { InteractionSettings } from "./commit-interaction.ts"
 import { forkPeriodic } from "./periodic.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
 
@@ -14,12 +14,10 @@ const expireOnly: InteractionStep = (state) => ({
 /** Closes (and asks to assess) open interactions idle past their timeout. */
 export const SweepIdleInteractions = Effect.fn("SweepIdleInteractions")(function* () {
   const store = yield* InteractionStore
-  const settings = yield* ConversationSettings
+  const settings = yield* InteractionSettings
   const now = yield* Clock.currentTimeMillis
   let closed = 0
-  for (const sessionId of yield* store.idleSessions(
-    now - Duration.toMillis(settings.interactionIdleTimeout)
-  )) {
+  for (const sessionId of yield* store.idleSessions(now - Duration.toMillis(settings.idleTimeout))) {
     const expired = yield* commitInteraction(sessionId, now, expireOnly, Option.none()).pipe(
       Effect.map((change) => change.result === "committed"),
       // One session the store fails on does not stop the others; the next round retries it.

@@ -1,4 +1,18 @@
-import { Cause, Clock, Deferred, Duration, Effect, Fiber, Mailbox, Option, Ref, Stream } from "effect"
+import {
+  Cause,
+  Clock,
+  Config,
+  Context,
+  Deferred,
+  Duration,
+  Effect,
+  Fiber,
+  Layer,
+  Mailbox,
+  Option,
+  Ref,
+  Stream
+} from "effect"
 import { ModelFailed } from "../domain/errors.ts"
 import {
   advance,
@@ -9,9 +23,28 @@ import {
   type TurnState,
   type TurnStep
 } from "./chat-turn.ts"
-import { ConversationSettings } from "./conversation-settings.ts"
 import type { ChatModelEvent } from "./ports/chat-model.ts"
+import { duration } from "./config-values.ts"
 import type { ReplySignals } from "./reply-recorder.ts"
+
+/** What `ChatSettings.layerConfig` reads. */
+export const config = Config.all({
+  idleTimeout: duration("CHAT_IDLE_TIMEOUT_MS", 10_000),
+  turnTimeout: duration("CHAT_TURN_TIMEOUT_MS", 120_000)
+})
+
+/** A chat turn's deadlines. */
+export class ChatSettings extends Context.Tag("coachup/ChatSettings")<
+  ChatSettings,
+  {
+    /** A model that sends no text for this long fails the turn (first token, and between tokens). */
+    readonly idleTimeout: Duration.Duration
+    /** A turn that has not finished after this long fails. */
+    readonly turnTimeout: Duration.Duration
+  }
+>() {
+  static readonly layerConfig = Layer.effect(ChatSettings, config)
+}
 
 /** A turn's state, and the signals the work waiting on it listens to. */
 export interface TurnSignals extends ReplySignals {
@@ -57,7 +90,7 @@ export const makeTurnSignals = (startedAt: number) =>
  */
 const watchdog = (state: Ref.Ref<TurnState>) =>
   Effect.gen(function* () {
-    const { chatIdleTimeout, chatTurnTimeout } = yield* ConversationSettings
+    const { idleTimeout: chatIdleTimeout, turnTimeout: chatTurnTimeout } = yield* ChatSettings
     while (true) {
       const now = yield* Clock.currentTimeMillis
       const { startedAt, lastTextAt } = yield* Ref.get(state)

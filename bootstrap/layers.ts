@@ -5,9 +5,12 @@ import { Config, Effect, Layer, Logger, LogLevel } from "effect"
 import { AssessmentSettings } from "../application/assess-interaction.ts"
 import { layerAssessmentWorkers } from "../application/assessment-worker.ts"
 import { BackgroundWork } from "../application/background-work.ts"
-import { ConversationSettings } from "../application/conversation-settings.ts"
+import { ClassifierSettings } from "../application/ask-classifier.ts"
+import { InteractionSettings } from "../application/commit-interaction.ts"
+import { ContextSettings } from "../application/context-settings.ts"
 import { HashedIds } from "../application/hashed-id.ts"
 import { PersistenceBacklog } from "../application/persistence-backlog.ts"
+import { TranscriptPersistence } from "../application/resolve-persistence.ts"
 import type { AssessmentQueue } from "../application/ports/assessment-queue.ts"
 import type { Assessor } from "../application/ports/assessor.ts"
 import type { BoundaryClassifier } from "../application/ports/boundary-classifier.ts"
@@ -25,6 +28,7 @@ import {
   layerGuardedTranscriptStore
 } from "../application/store-guard.ts"
 import { layerDailyRetentionSweep } from "../application/sweep-retention.ts"
+import { ChatSettings } from "../application/turn-events.ts"
 import * as ConvexStores from "../adapters/convex/stores.ts"
 import * as Http from "../adapters/http/server.ts"
 import * as OfflineModels from "../adapters/llm/offline/models.ts"
@@ -117,7 +121,11 @@ export const application = <E>(stores: StoreLayer<E>, options: ApplicationOption
         options.assessor ?? Layer.empty,
         AssessmentSettings.layerConfig(`${hostname()}:${process.pid}`),
         Telemetry.layerConfig({ spanProcessors: options.spanProcessors ?? [] }),
-        ConversationSettings.layerConfig,
+        ContextSettings.layerConfig,
+        ChatSettings.layerConfig,
+        ClassifierSettings.layerConfig,
+        InteractionSettings.layerConfig,
+        TranscriptPersistence.layerConfig,
         HashedIds.layerConfig
       )
     ),

@@ -2,7 +2,8 @@ import { Command, Options } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { ConfigProvider, Console, Effect, Layer, Logger, LogLevel } from "effect"
 import { AssessmentSettings } from "../application/assess-interaction.ts"
-import { formatReport, loadScenarios, replayScenarios } from "./eval.ts"
+import { replayScenarios } from "../application/evaluate-classifier.ts"
+import { formatReport, loadScenarios } from "./eval.ts"
 import { application, configuredStores, logging, memoryStores, server } from "./layers.ts"
 
 const serve = Command.make("serve", {}, () =>

@@ -1,7 +1,8 @@
 import { ConfigProvider, Duration, Effect, Layer, Logger, LogLevel, Option, Schedule } from "effect"
 import { describe, expect, it } from "@effect/vitest"
 import { AssessmentQueue } from "../../application/ports/assessment-queue.ts"
-import { loadScenarios, replayScenarios } from "../../bootstrap/eval.ts"
+import { replayScenarios } from "../../application/evaluate-classifier.ts"
+import { loadScenarios } from "../../bootstrap/eval.ts"
 import { application, memoryStores } from "../../bootstrap/layers.ts"
 
 /** Runs only against a real provider: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL (any compatible server). */

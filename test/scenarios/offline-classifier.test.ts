@@ -2,7 +2,9 @@ import { execFile } from "node:child_process"
 import { promisify } from "node:util"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer } from "effect"
-import { type EvalReport, loadScenarios, replayScenarios } from "../../bootstrap/eval.ts"
+import { replayScenarios } from "../../application/evaluate-classifier.ts"
+import type { EvalReport } from "../../domain/classifier-evaluation.ts"
+import { loadScenarios } from "../../bootstrap/eval.ts"
 import { application, memoryStores } from "../../bootstrap/layers.ts"
 
 const scenarios = loadScenarios()

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, ConfigProvider, Effect, Exit, Layer } from "effect"
-import { deployment } from "./config.ts"
-import { configuredModels, configuredStores, logging, server } from "./layers.ts"
+import { deployment } from "../../bootstrap/config.ts"
+import { configuredModels, configuredStores, logging, server } from "../../bootstrap/layers.ts"
 
 const provider = (env: Record<string, string>) => ConfigProvider.fromMap(new Map(Object.entries(env)))
 

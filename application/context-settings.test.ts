@@ -1,14 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect, Layer, Logger } from "effect"
-import { ConversationSettings, DEFAULT_CHAT_SYSTEM_PROMPT } from "./conversation-settings.ts"
+import { ConfigProvider, Effect, Layer, Logger } from "effect"
+import { ContextSettings, DEFAULT_CHAT_SYSTEM_PROMPT } from "./context-settings.ts"
 
 /** The settings from `env`, and the warnings logged while they were read. */
 const settingsFrom = (env: Record<string, string>) =>
   Effect.gen(function* () {
     const warnings: Array<string> = []
-    const settings = yield* ConversationSettings.pipe(
+    const settings = yield* ContextSettings.pipe(
       Effect.provide(
-        ConversationSettings.layerConfig.pipe(
+        ContextSettings.layerConfig.pipe(
           Layer.provide(
             Logger.replace(
               Logger.defaultLogger,
@@ -22,20 +22,15 @@ const settingsFrom = (env: Record<string, string>) =>
     return { settings, warnings }
   })
 
-describe("conversation settings", () => {
+describe("context settings", () => {
   it.effect("has a default for everything", () =>
     Effect.gen(function* () {
       const { settings, warnings } = yield* settingsFrom({})
       expect(settings).toMatchObject({
-        persistTranscriptsEnabled: true,
-        contextFromStore: true,
-        chatContextLimit: 20,
-        classifierContextLimit: 10,
-        chatSystemPrompt: DEFAULT_CHAT_SYSTEM_PROMPT,
-        classifierMinConfidence: 0.6
+        fromStore: true,
+        chat: { limit: 20, systemPrompt: DEFAULT_CHAT_SYSTEM_PROMPT },
+        classifier: { limit: 10 }
       })
-      expect(Duration.toMillis(settings.chatIdleTimeout)).toBe(10_000)
-      expect(Duration.toMinutes(settings.interactionIdleTimeout)).toBe(30)
       expect(warnings).toEqual([])
     })
   )
@@ -46,8 +41,8 @@ describe("conversation settings", () => {
         CHAT_CONTEXT_LIMIT: "500",
         CLASSIFIER_CONTEXT_LIMIT: "ten"
       })
-      expect(settings.chatContextLimit).toBe(200)
-      expect(settings.classifierContextLimit).toBe(10)
+      expect(settings.chat.limit).toBe(200)
+      expect(settings.classifier.limit).toBe(10)
       expect(warnings).toEqual([
         'CHAT_CONTEXT_LIMIT="500" clamped; using 200',
         'CLASSIFIER_CONTEXT_LIMIT="ten" is not an integer; using 10'
@@ -57,11 +52,11 @@ describe("conversation settings", () => {
 
   it.effect("accepts the seed's CHAT_CONTEXT_FROM_CONVEX as an alias of CHAT_CONTEXT_FROM_DB", () =>
     Effect.gen(function* () {
-      expect((yield* settingsFrom({ CHAT_CONTEXT_FROM_CONVEX: "0" })).settings.contextFromStore).toBe(false)
-      expect((yield* settingsFrom({ CHAT_CONTEXT_FROM_DB: "false" })).settings.contextFromStore).toBe(false)
+      expect((yield* settingsFrom({ CHAT_CONTEXT_FROM_CONVEX: "0" })).settings.fromStore).toBe(false)
+      expect((yield* settingsFrom({ CHAT_CONTEXT_FROM_DB: "false" })).settings.fromStore).toBe(false)
       expect(
         (yield* settingsFrom({ CHAT_CONTEXT_FROM_DB: "true", CHAT_CONTEXT_FROM_CONVEX: "false" })).settings
-          .contextFromStore
+          .fromStore
       ).toBe(true)
     })
   )

@@ -3,28 +3,32 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { type Config, ConfigProvider, ConfigProviderPathPatch, Effect, Layer } from "effect"
-import * as AssessmentSettings from "../application/assess-interaction.ts"
-import * as ConversationSettings from "../application/conversation-settings.ts"
-import * as HashedIds from "../application/hashed-id.ts"
-import * as PersistenceBacklog from "../application/persistence-backlog.ts"
-import * as StoreGuard from "../application/store-guard.ts"
-import * as Retention from "../application/sweep-retention.ts"
-import * as ConvexBackend from "../adapters/convex/backend.ts"
-import * as Authentication from "../adapters/http/authentication/settings.ts"
-import * as Edge from "../adapters/http/edge.ts"
-import * as ChatStream from "../adapters/http/handlers/chat.ts"
-import * as RateLimits from "../adapters/http/rate-limit.ts"
-import * as Http from "../adapters/http/server.ts"
-import * as OfflineChatModel from "../adapters/llm/offline/chat-model.ts"
-import * as OpenAiAssessor from "../adapters/llm/openai/assessor.ts"
-import * as OpenAiClassifier from "../adapters/llm/openai/boundary-classifier.ts"
-import * as OpenAiChatModel from "../adapters/llm/openai/chat-model.ts"
-import * as OpenAiClient from "../adapters/llm/openai/client.ts"
-import * as SessionMemory from "../adapters/memory/session-memory.ts"
-import * as SqliteStores from "../adapters/sqlite/stores.ts"
-import * as Telemetry from "../adapters/telemetry/prometheus-metrics.ts"
-import { deployment } from "./config.ts"
-import { configuredModels, configuredStores, logging, logLevel, server } from "./layers.ts"
+import * as AssessmentSettings from "../../application/assess-interaction.ts"
+import * as ClassifierSettings from "../../application/ask-classifier.ts"
+import * as InteractionSettings from "../../application/commit-interaction.ts"
+import * as ContextSettings from "../../application/context-settings.ts"
+import * as TranscriptPersistence from "../../application/resolve-persistence.ts"
+import * as ChatSettings from "../../application/turn-events.ts"
+import * as HashedIds from "../../application/hashed-id.ts"
+import * as PersistenceBacklog from "../../application/persistence-backlog.ts"
+import * as StoreGuard from "../../application/store-guard.ts"
+import * as Retention from "../../application/sweep-retention.ts"
+import * as ConvexBackend from "../../adapters/convex/backend.ts"
+import * as Authentication from "../../adapters/http/authentication/settings.ts"
+import * as Edge from "../../adapters/http/edge.ts"
+import * as ChatStream from "../../adapters/http/handlers/chat.ts"
+import * as RateLimits from "../../adapters/http/rate-limit.ts"
+import * as Http from "../../adapters/http/server.ts"
+import * as OfflineChatModel from "../../adapters/llm/offline/chat-model.ts"
+import * as OpenAiAssessor from "../../adapters/llm/openai/assessor.ts"
+import * as OpenAiClassifier from "../../adapters/llm/openai/boundary-classifier.ts"
+import * as OpenAiChatModel from "../../adapters/llm/openai/chat-model.ts"
+import * as OpenAiClient from "../../adapters/llm/openai/client.ts"
+import * as SessionMemory from "../../adapters/memory/session-memory.ts"
+import * as SqliteStores from "../../adapters/sqlite/stores.ts"
+import * as Telemetry from "../../adapters/telemetry/prometheus-metrics.ts"
+import { deployment } from "../../bootstrap/config.ts"
+import { configuredModels, configuredStores, logging, logLevel, server } from "../../bootstrap/layers.ts"
 
 const example = readFileSync(".env.example", "utf8")
 const assignments = Object.fromEntries(
@@ -82,7 +86,11 @@ const everyVariable = Effect.gen(function* () {
 const configs: Record<string, Config.Config<unknown>> = {
   deployment,
   logLevel,
-  conversation: ConversationSettings.config,
+  context: ContextSettings.config,
+  chat: ChatSettings.config,
+  classifier: ClassifierSettings.config,
+  interaction: InteractionSettings.config,
+  transcriptPersistence: TranscriptPersistence.config,
   assessment: AssessmentSettings.config,
   backlog: PersistenceBacklog.config,
   storeTimeout: StoreGuard.config,
