@@ -1,8 +1,9 @@
 import { Array, Config, Context, type Duration, Effect, Either, Layer, Metric, Option } from "effect"
 import { FALLBACK_CLASSIFICATION } from "../domain/boundary.ts"
 import { ModelFailed } from "../domain/errors.ts"
+import type { MessageId, SessionId } from "../domain/ids.ts"
+import type { PromptMessage } from "../domain/prompt-composition.ts"
 import { BuildContext } from "./build-context.ts"
-import type { ClassifyCommand } from "./classify-boundary.ts"
 import { currentInteraction } from "./commit-interaction.ts"
 import { duration } from "./config-values.ts"
 import { classifierConfidence, classifierDecisionsTotal, classifierFailuresTotal } from "./metrics.ts"
@@ -34,12 +35,21 @@ export class ClassifierSettings extends Context.Tag("coachup/ClassifierSettings"
   static readonly layerConfig = Layer.effect(ClassifierSettings, config)
 }
 
+/** The message to classify, and the request it came with. */
+export interface ClassifierQuestion {
+  readonly sessionId: SessionId
+  readonly messageId: MessageId
+  /** The message itself: the window ends with it, whatever the store holds yet. */
+  readonly message: PromptMessage
+  readonly requestId: string
+}
+
 /**
  * The classifier's answer for one message: its window (ending with the message), whether the
  * session has a practice open, and CLASSIFIER_TIMEOUT_MS to answer. A failed, late or malformed
  * answer is counted, logged and taken as `ignore` (`fallback`).
  */
-export const askClassifier = Effect.fnUntraced(function* (command: ClassifyCommand) {
+export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQuestion) {
   const settings = yield* ClassifierSettings
   const policy = yield* sessionPolicy
   const window = yield* BuildContext("classifier", command.sessionId)

@@ -1,10 +1,9 @@
 import { Cause, Clock, Effect, Option } from "effect"
 import type { BoundaryDecision } from "../domain/boundary.ts"
 import { MessageConflict } from "../domain/errors.ts"
-import { GroupId, type MessageId, type SessionId } from "../domain/ids.ts"
+import { GroupId } from "../domain/ids.ts"
 import { type Transition, transition } from "../domain/interaction-group.ts"
-import type { PromptMessage } from "../domain/prompt-composition.ts"
-import { askClassifier, ClassifierSettings } from "./ask-classifier.ts"
+import { askClassifier, type ClassifierQuestion, ClassifierSettings } from "./ask-classifier.ts"
 import { commitInteraction } from "./commit-interaction.ts"
 import { hashedIds } from "./hashed-id.ts"
 import type { IngestCommand, IngestOutcome } from "./ingest-message.ts"
@@ -13,12 +12,7 @@ import { IdGenerator } from "./ports/id-generator.ts"
 import { InteractionStore, type MessageClassification } from "./ports/interaction-store.ts"
 import { SessionSequencer } from "./session-sequencer.ts"
 
-export interface ClassifyCommand {
-  readonly sessionId: SessionId
-  readonly messageId: MessageId
-  /** The message itself: the window ends with it, whatever the store holds yet. */
-  readonly message: PromptMessage
-  readonly requestId: string
+export interface ClassifyCommand extends ClassifierQuestion {
   /** When the message arrived: a session deleted since then stays deleted, however late this runs. */
   readonly receivedAt: number
 }
