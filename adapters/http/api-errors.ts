@@ -94,7 +94,7 @@ export class ServiceUnavailable extends Schema.Class<ServiceUnavailable>("Servic
   fields,
   HttpApiSchema.annotations({
     status: 503,
-    description: "The store cannot serve this request now; retry later"
+    description: "The store cannot serve this request now, or it missed its deadline; retry later"
   })
 ) {}
 

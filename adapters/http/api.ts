@@ -177,6 +177,7 @@ export class CoachUpApi extends HttpApi.make("coachup")
   .addError(UnsupportedMediaType)
   .addError(MisdirectedRequest)
   .addError(InternalError)
+  .addError(ServiceUnavailable)
   .annotateContext(
     OpenApi.annotations({
       title: "Coach Up conversation service",

@@ -15,15 +15,19 @@ import {
   isEnvelope,
   NotFound,
   PayloadTooLarge,
-  renderEnvelope
+  renderEnvelope,
+  ServiceUnavailable
 } from "./api-errors.ts"
 import { type EdgePolicy, guard } from "./edge.ts"
 import { httpRequestDuration } from "./http-metrics.ts"
+import { withinJsonDepth } from "./json-depth.ts"
 import { CurrentRequestId, isWellFormedRequestId } from "./request-id.ts"
 import { routeOf } from "./routes.ts"
 
 export interface RequestPolicy {
   readonly maxBodyBytes: number
+  /** A handler that has not produced its response after this long is answered 503. */
+  readonly handlerTimeout: Duration.Duration
   readonly edge: EdgePolicy
 }
 
@@ -73,6 +77,33 @@ const withinBodyLimit =
         : HttpServerRequest.withMaxBodySize(app, Option.some(maxBodyBytes))
     )
 
+/**
+ * A handler that has not produced its response by the deadline is interrupted and answered 503. A
+ * chat stream's response is produced before its first event, so its turn runs under the turn's own
+ * deadlines, not this one.
+ */
+const withinDeadline =
+  (timeout: Duration.Duration) =>
+  <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E | ServiceUnavailable, R> =>
+    Effect.flatten(
+      // The handler runs in a fiber of its own: as an Exit it always succeeds, so what it set for
+      // the response (a 429's Retry-After) is taken back on failure as well.
+      Effect.timeoutTo(Effect.exit(app), {
+        duration: timeout,
+        onSuccess: (exit): HttpApp.Default<E | ServiceUnavailable, R> => exit,
+        onTimeout: () =>
+          Effect.logWarning("handler deadline exceeded").pipe(
+            Effect.zipRight(
+              failWith(
+                ServiceUnavailable,
+                "deadline_exceeded",
+                `no response within ${Duration.format(timeout)}; retry later`
+              )
+            )
+          )
+      })
+    )
+
 /** Serves one request under its id: failures as envelopes, metric and log line. */
 const serveIdentified = (
   app: HttpApp.Default<unknown>,
@@ -120,8 +151,8 @@ const serveIdentified = (
 
 /**
  * The one place every request passes: assigns the request id (an honoured `x-request-id`, else a
- * new one) on the response, logs and spans; applies the edge checks (host, CORS, JSON bodies) and
- * the body limit; renders every failure — schema, malformed JSON, unknown route, defect — as the
+ * new one) on the response, logs and spans; applies the edge checks (host, CORS, JSON bodies), the
+ * body limit, the nesting limit and the handler deadline; renders every failure — schema, malformed JSON, unknown route, defect — as the
  * one error envelope; and records the request's duration by route and status, with one log line.
  */
 export const layer = (policy: RequestPolicy) =>
@@ -130,8 +161,9 @@ export const layer = (policy: RequestPolicy) =>
       const ids = yield* IdGenerator
       const checked = guard(policy.edge)
       const limited = withinBodyLimit(policy.maxBodyBytes)
+      const bounded = withinDeadline(policy.handlerTimeout)
       return (app) => {
-        const guarded = checked(limited(app))
+        const guarded = bounded(checked(limited(withinJsonDepth(app))))
         return Effect.gen(function* () {
           const request = yield* HttpServerRequest.HttpServerRequest
           const given = request.headers["x-request-id"]

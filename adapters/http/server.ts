@@ -6,11 +6,12 @@ import { duration, positiveInteger } from "../../application/config-values.ts"
 import { CoachUpApi } from "./api.ts"
 import * as Authentication from "./authentication/layer.ts"
 import * as AuthenticationSettings from "./authentication/settings.ts"
+import { answerClientError } from "./client-errors.ts"
 import * as Edge from "./edge.ts"
 import { AssessmentsLive } from "./handlers/assessments.ts"
 import { AuthConfigLive } from "./handlers/auth-config.ts"
 import { ChatLive, ChatStreamSettings } from "./handlers/chat.ts"
-import { MessagesLive } from "./handlers/messages.ts"
+import { IngestSettings, MessagesLive } from "./handlers/messages.ts"
 import { OperationsLive } from "./handlers/operations.ts"
 import { PrivacyLive } from "./handlers/privacy.ts"
 import { SessionsLive } from "./handlers/sessions.ts"
@@ -58,14 +59,27 @@ export interface ListenOptions extends HttpOptions {
   readonly port: number
   /** On shutdown, connections still open after this long are closed. */
   readonly drainTimeout: Duration.DurationInput
+  /** A request's headers must all arrive within this long of its first byte (408). */
+  readonly headersTimeout: Duration.Duration
+  /** A request's headers and body must all arrive within this long (408); a dripped body is cut. */
+  readonly bodyTimeout: Duration.Duration
 }
 
+/** How often Node looks for requests past their header or body deadline. */
+const DEADLINE_CHECK_INTERVAL_MS = 500
+
 /**
- * The service on a Node HTTP server. Shutdown stops accepting, lets in-flight requests finish,
+ * The service on a Node HTTP server. Requests Node itself refuses (malformed, oversized headers,
+ * past their header or body deadline) are answered with the error envelope. Shutdown stops accepting, lets in-flight requests finish,
  * and cuts whatever is still open after the drain timeout; the store layers close after it.
  */
 export const listen = (options: ListenOptions) => {
-  const server = createServer()
+  const server = createServer({
+    headersTimeout: Duration.toMillis(options.headersTimeout),
+    requestTimeout: Duration.toMillis(options.bodyTimeout),
+    connectionsCheckingInterval: DEADLINE_CHECK_INTERVAL_MS
+  })
+  server.on("clientError", answerClientError)
   const drainDeadline = Layer.scopedDiscard(
     Effect.addFinalizer(() =>
       Effect.sync(() =>
@@ -79,7 +93,7 @@ export const listen = (options: ListenOptions) => {
   )
 }
 
-/** What `layerConfig` reads: where to listen, the body limit, the shutdown drain. */
+/** What `layerConfig` reads: where to listen, the body limit, the request deadlines, the shutdown drain. */
 export const config = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
   port: Config.integer("PORT").pipe(
@@ -90,12 +104,21 @@ export const config = Config.all({
     })
   ),
   maxBodyBytes: positiveInteger("MAX_BODY_BYTES", 256 * 1024),
+  headersTimeout: duration("HEADERS_TIMEOUT_MS", 10_000),
+  bodyTimeout: duration("BODY_TIMEOUT_MS", 30_000),
+  handlerTimeout: duration("HANDLER_TIMEOUT_MS", 30_000),
   drainTimeout: duration("SHUTDOWN_DRAIN_SECONDS", 10, "seconds")
-})
+}).pipe(
+  Config.validate({
+    message:
+      "BODY_TIMEOUT_MS must be larger than HEADERS_TIMEOUT_MS (the body deadline counts from the first byte)",
+    validation: (values) => Duration.greaterThan(values.bodyTimeout, values.headersTimeout)
+  })
+)
 
 /**
- * The service on `HOST`:`PORT`, with `MAX_BODY_BYTES`, `SHUTDOWN_DRAIN_SECONDS`, its authentication
- * (`AUTH_*`), edge checks (`ALLOWED_HOSTS`, `CORS_ORIGINS`), rate limits and stream settings from
+ * The service on `HOST`:`PORT`, with `MAX_BODY_BYTES`, the `*_TIMEOUT_MS` deadlines, `SHUTDOWN_DRAIN_SECONDS`, its authentication
+ * (`AUTH_*`), edge checks (`ALLOWED_HOSTS`, `CORS_ORIGINS`), rate limits, the ingest clock skew and stream settings from
  * the environment; the web app from `webRoot`. A configuration that would serve other machines
  * without authentication fails here, before the server listens.
  */
@@ -111,4 +134,8 @@ export const layerConfig = (options: { readonly webRoot: string }) =>
       )
       return listen({ ...values, ...options, authentication, edge })
     })
-  ).pipe(Layer.provide(Layer.merge(RateLimits.layerConfig, ChatStreamSettings.layerConfig)))
+  ).pipe(
+    Layer.provide(
+      Layer.mergeAll(RateLimits.layerConfig, ChatStreamSettings.layerConfig, IngestSettings.layerConfig)
+    )
+  )

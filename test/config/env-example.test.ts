@@ -17,6 +17,7 @@ import * as ConvexBackend from "../../adapters/convex/backend.ts"
 import * as Authentication from "../../adapters/http/authentication/settings.ts"
 import * as Edge from "../../adapters/http/edge.ts"
 import * as ChatStream from "../../adapters/http/handlers/chat.ts"
+import * as Ingest from "../../adapters/http/handlers/messages.ts"
 import * as RateLimits from "../../adapters/http/rate-limit.ts"
 import * as Http from "../../adapters/http/server.ts"
 import * as OfflineChatModel from "../../adapters/llm/offline/chat-model.ts"
@@ -102,6 +103,7 @@ const configs: Record<string, Config.Config<unknown>> = {
   edge: Edge.config,
   rateLimits: RateLimits.config,
   chatStream: ChatStream.config,
+  ingest: Ingest.config,
   telemetry: Telemetry.config,
   openAiClient: OpenAiClient.config,
   chatModel: OpenAiChatModel.config,
