@@ -4,6 +4,7 @@ import { Config, Context, Duration, Effect, Layer } from "effect"
 import { positiveInteger } from "../../application/config-values.ts"
 import type { SessionId, UserId } from "../../domain/ids.ts"
 import { failWith, TooManyRequests } from "./api-errors.ts"
+import * as BoundedStore from "./rate-limit-store.ts"
 
 export interface RateLimitBudget {
   /** Requests per minute per user; also the burst a user may send at once. */
@@ -39,10 +40,10 @@ export class RateLimitPolicy extends Context.Tag("coachup/http/RateLimitPolicy")
   static readonly layerConfig = Layer.effect(RateLimitPolicy, config)
 }
 
-/** The budgets from the environment and their buckets, in this process's memory. */
+/** The budgets from the environment and their buckets, in this process's memory (bounded). */
 export const layerConfig = Layer.merge(
   RateLimitPolicy.layerConfig,
-  RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
+  RateLimiter.layer.pipe(Layer.provide(BoundedStore.layer))
 )
 
 interface Bucket {
