@@ -14,7 +14,7 @@ import {
   noInteraction,
   OpenGroup
 } from "../../domain/interaction-group.ts"
-import { query, SqliteDatabase } from "./database.ts"
+import { checkpointAfter, query, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
 const encodeCommit = Schema.encodeSync(InteractionCommit)
@@ -57,6 +57,7 @@ const interactionOf = (row: typeof SessionRow.Type): VersionedInteraction =>
 /** `InteractionStore` on `node:sqlite`: each commit is one immediate transaction. */
 export const make = Effect.gen(function* () {
   const db = yield* SqliteDatabase
+  const checkpointed = checkpointAfter(db)
   const statements = {
     classification: db.prepare(
       `SELECT message_id AS messageId, session_id AS sessionId, decision, applied, confidence,
@@ -184,13 +185,15 @@ export const make = Effect.gen(function* () {
     idleSessions: (before) =>
       query("idle_sessions", () => statements.idle.all(before).map((row) => decodeSessionId(row).sessionId)),
     deleteSession: (sessionId) =>
-      query("interaction_delete_session", () =>
-        transaction(db, () => {
-          statements.deleteSession.run(sessionId)
-          statements.deleteClassifications.run(sessionId)
-          statements.deleteGroups.run(sessionId)
-          statements.deleteJobs.run(sessionId)
-        })
+      checkpointed(
+        query("interaction_delete_session", () =>
+          transaction(db, () => {
+            statements.deleteSession.run(sessionId)
+            statements.deleteClassifications.run(sessionId)
+            statements.deleteGroups.run(sessionId)
+            statements.deleteJobs.run(sessionId)
+          })
+        )
       )
   })
 })

@@ -5,7 +5,7 @@ import { applyTranscriptWrite, TranscriptStore } from "../../application/ports/t
 import { GroupId } from "../../domain/ids.ts"
 import { MessageStatus, type NewTranscriptItem, pageOf, TranscriptItem } from "../../domain/transcript.ts"
 import { planAppend, planFinishReply } from "../../domain/transcript-write.ts"
-import { query, SqliteDatabase } from "./database.ts"
+import { checkpointAfter, query, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
 /** The columns of an item, named as its fields. */
@@ -50,6 +50,7 @@ const decodeSeq = Schema.decodeUnknownSync(Schema.Struct({ seq: Schema.Number })
 /** `TranscriptStore` on `node:sqlite`: the embedded deployment's durable store. */
 export const make = Effect.gen(function* () {
   const db = yield* SqliteDatabase
+  const checkpointed = checkpointAfter(db)
   const statements = {
     byMessageId: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE message_id = ?`),
     nextSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM messages WHERE session_id = ?"),
@@ -129,13 +130,15 @@ export const make = Effect.gen(function* () {
         return pageOf(fetched, request.limit)
       }),
     deleteSession: (sessionId) =>
-      query("delete_session", () => Number(statements.deleteSession.run(sessionId).changes)),
+      checkpointed(query("delete_session", () => Number(statements.deleteSession.run(sessionId).changes))),
     deleteOlderThan: (cutoff) =>
-      drainBatches(
-        query("delete_older_than", () => Number(statements.deleteOlderBatch.run(cutoff).changes)).pipe(
-          Effect.map((deleted) => ({ deleted, more: deleted === DELETE_BATCH })),
-          // Let other fibers run between batches.
-          Effect.zipLeft(Effect.yieldNow())
+      checkpointed(
+        drainBatches(
+          query("delete_older_than", () => Number(statements.deleteOlderBatch.run(cutoff).changes)).pipe(
+            Effect.map((deleted) => ({ deleted, more: deleted === DELETE_BATCH })),
+            // Let other fibers run between batches.
+            Effect.zipLeft(Effect.yieldNow())
+          )
         )
       ),
     ping: query("ping", () => void statements.ping.get())
