@@ -90,7 +90,8 @@ export const layerGuardedInteractionStore = Layer.effect(
     const guard = guarded("InteractionStore", deadline.single)
     const bulk = guarded("InteractionStore", deadline.bulk)
     return InteractionStore.of({
-      classificationOf: (messageId) => guard("classification_of", store.classificationOf(messageId)),
+      classificationOf: (sessionId, messageId) =>
+        guard("classification_of", store.classificationOf(sessionId, messageId)),
       interaction: (sessionId) => guard("interaction", store.interaction(sessionId)),
       commit: (commit) => guard("interaction_commit", store.commit(commit)),
       groups: (sessionId) => guard("groups", store.groups(sessionId)),

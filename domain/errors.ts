@@ -1,10 +1,9 @@
 import { Schema } from "effect"
 import { MessageId } from "./ids.ts"
 
-/** The messageId is already stored with other content or in another session. */
+/** The session already stores the messageId with other content. */
 export class MessageConflict extends Schema.TaggedError<MessageConflict>()("MessageConflict", {
-  messageId: MessageId,
-  reason: Schema.Literal("different_content", "different_session")
+  messageId: MessageId
 }) {}
 
 /** A request names no session, or two different ones. */

@@ -143,9 +143,7 @@ const fromDomain = (error: DomainError) => {
       return failWith(
         Conflict,
         "message_conflict",
-        error.reason === "different_session"
-          ? `messageId ${error.messageId} already belongs to another session`
-          : `messageId ${error.messageId} was already stored with different content`
+        `messageId ${error.messageId} was already stored with different content`
       )
     case "SessionRequired":
       return failWith(BadRequest, "session_required", error.message)
