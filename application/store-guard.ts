@@ -5,6 +5,7 @@ import { storeErrorsTotal, storeQuerySeconds } from "./metrics.ts"
 import { AssessmentQueue } from "./ports/assessment-queue.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
+import { SessionOwners } from "./ports/session-owners.ts"
 import { StoreCalls } from "./ports/store-calls.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 
@@ -78,6 +79,18 @@ export const layerGuardedPrivacySettingsStore = Layer.effect(
       setUser: (userId, optOut) => guard("privacy_set_user", store.setUser(userId, optOut)),
       getSession: (sessionId) => guard("privacy_get_session", store.getSession(sessionId)),
       setSession: (sessionId, optOut) => guard("privacy_set_session", store.setSession(sessionId, optOut))
+    })
+  })
+)
+
+export const layerGuardedSessionOwners = Layer.effect(
+  SessionOwners,
+  Effect.gen(function* () {
+    const store = yield* SessionOwners
+    const guard = guarded("SessionOwners", (yield* deadlines).single)
+    return SessionOwners.of({
+      ownerOf: (sessionId) => guard("owner_of", store.ownerOf(sessionId)),
+      claim: (sessionId, writer) => guard("claim_session", store.claim(sessionId, writer))
     })
   })
 )

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { MessageId } from "./ids.ts"
+import { MessageId, SessionId } from "./ids.ts"
 
 /** The session already stores the messageId with other content. */
 export class MessageConflict extends Schema.TaggedError<MessageConflict>()("MessageConflict", {
@@ -26,4 +26,9 @@ export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidC
 export class ModelFailed extends Schema.TaggedError<ModelFailed>()("ModelFailed", {
   reason: Schema.Literal("timeout", "rate_limited", "unavailable", "rejected", "protocol"),
   message: Schema.String
+}) {}
+
+/** The caller owns no session by this id: another user's session and a never-written one look alike. */
+export class SessionNotFound extends Schema.TaggedError<SessionNotFound>()("SessionNotFound", {
+  sessionId: SessionId
 }) {}

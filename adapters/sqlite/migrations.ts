@@ -131,7 +131,12 @@ export const migrations: ReadonlyArray<string> = [
    DROP TABLE message_classifications;
    ALTER TABLE message_classifications_by_session RENAME TO message_classifications;
    CREATE INDEX message_classifications_group ON message_classifications (group_id, classified_at)
-     WHERE group_id IS NOT NULL;`
+     WHERE group_id IS NOT NULL;`,
+  `CREATE TABLE session_owners (
+     session_id TEXT PRIMARY KEY,
+     owner      TEXT NOT NULL,
+     claimed_at INTEGER NOT NULL
+   ) STRICT;`
 ]
 
 export const migrate = (db: DatabaseSync) => {

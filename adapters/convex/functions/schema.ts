@@ -109,5 +109,10 @@ export default defineSchema({
   sessionPrivacy: defineTable({ sessionId: v.string(), optOut: v.boolean(), updatedAt: v.number() }).index(
     "by_session",
     ["sessionId"]
+  ),
+  /** The user who first wrote to each session; kept when the session's data is deleted. */
+  sessionOwners: defineTable({ sessionId: v.string(), owner: v.string(), claimedAt: v.number() }).index(
+    "by_session",
+    ["sessionId"]
   )
 })

@@ -8,6 +8,7 @@ import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentPrincipal } from "../authentication/principal.ts"
 import { enforceRateLimit } from "../rate-limit.ts"
 import { sessionOf } from "../session-of.ts"
+import { authorizeSession } from "../session-owner.ts"
 import { CurrentRequestId } from "../request-id.ts"
 
 export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handlers) =>
@@ -16,6 +17,7 @@ export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handle
       const sessionId = yield* sessionOf(payload.sessionId, headers["x-session-id"])
       const { userId } = yield* CurrentPrincipal
       yield* enforceRateLimit("ingest", userId, sessionId)
+      yield* authorizeSession(sessionId, "write")
       const command: IngestCommand = {
         userId,
         sessionId,
