@@ -20,6 +20,7 @@ import type { PrivacySettingsStore } from "../application/ports/privacy-settings
 import type { SessionOwners } from "../application/ports/session-owners.ts"
 import type { StoreCalls } from "../application/ports/store-calls.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
+import { layerRememberedOwners } from "../application/session-access.ts"
 import { SessionSequencer } from "../application/session-sequencer.ts"
 import { layerIdleInteractionSweep } from "../application/sweep-idle-interactions.ts"
 import {
@@ -107,7 +108,7 @@ export const application = <E>(stores: StoreLayer<E>, options: ApplicationOption
       Layer.mergeAll(
         layerGuardedTranscriptStore,
         layerGuardedPrivacySettingsStore,
-        layerGuardedSessionOwners,
+        layerRememberedOwners(100_000).pipe(Layer.provide(layerGuardedSessionOwners)),
         layerGuardedInteractionStore,
         layerGuardedAssessmentQueue
       )
