@@ -1,6 +1,5 @@
 import { Cause, Clock, Effect, Option } from "effect"
 import type { BoundaryDecision } from "../domain/boundary.ts"
-import { MessageConflict } from "../domain/errors.ts"
 import { GroupId } from "../domain/ids.ts"
 import { type Transition, transition } from "../domain/interaction-group.ts"
 import { askClassifier, type ClassifierQuestion, ClassifierSettings } from "./ask-classifier.ts"
@@ -83,14 +82,8 @@ export const classifyInline = (command: IngestCommand, ingested: IngestOutcome) 
 const classifyInOrder = (command: ClassifyCommand) =>
   Effect.gen(function* () {
     const store = yield* InteractionStore
-    const previous = yield* store.classificationOf(command.messageId)
-    if (Option.isSome(previous)) {
-      // A messageId classified in another session is not this message (ingest answers 409 for it).
-      if (previous.value.sessionId !== command.sessionId) {
-        return yield* new MessageConflict({ messageId: command.messageId, reason: "different_session" })
-      }
-      return fromRecord(previous.value)
-    }
+    const previous = yield* store.classificationOf(command.sessionId, command.messageId)
+    if (Option.isSome(previous)) return fromRecord(previous.value)
 
     const { classification, fallback, contextMessages } = yield* askClassifier(command)
     const settings = yield* ClassifierSettings
@@ -127,7 +120,12 @@ const classifyInOrder = (command: ClassifyCommand) =>
     const record = recordOf(committed.transition, committed.at)
     const outcome =
       committed.result === "duplicate"
-        ? fromRecord(Option.getOrElse(yield* store.classificationOf(command.messageId), () => record))
+        ? fromRecord(
+            Option.getOrElse(
+              yield* store.classificationOf(command.sessionId, command.messageId),
+              () => record
+            )
+          )
         : fromRecord(record, fallback)
     return { ...outcome, contextMessages } satisfies ClassificationOutcome
   })

@@ -22,7 +22,7 @@ const countPersist = (outcome: string, role: Role) =>
   Metric.increment(Metric.tagged(Metric.tagged(transcriptPersistTotal, "outcome", outcome), "role", role))
 
 const conflictOf = (result: Extract<AppendResult, { _tag: "Conflict" }>) =>
-  new MessageConflict({ messageId: result.existing.messageId, reason: result.reason })
+  new MessageConflict({ messageId: result.existing.messageId })
 
 /**
  * Writes one transcript item: durably when the session's privacy (`SessionPersistence`) allows it,

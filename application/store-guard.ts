@@ -5,6 +5,7 @@ import { storeErrorsTotal, storeQuerySeconds } from "./metrics.ts"
 import { AssessmentQueue } from "./ports/assessment-queue.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
+import { SessionOwners } from "./ports/session-owners.ts"
 import { StoreCalls } from "./ports/store-calls.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 
@@ -82,6 +83,18 @@ export const layerGuardedPrivacySettingsStore = Layer.effect(
   })
 )
 
+export const layerGuardedSessionOwners = Layer.effect(
+  SessionOwners,
+  Effect.gen(function* () {
+    const store = yield* SessionOwners
+    const guard = guarded("SessionOwners", (yield* deadlines).single)
+    return SessionOwners.of({
+      ownerOf: (sessionId) => guard("owner_of", store.ownerOf(sessionId)),
+      claim: (sessionId, writer) => guard("claim_session", store.claim(sessionId, writer))
+    })
+  })
+)
+
 export const layerGuardedInteractionStore = Layer.effect(
   InteractionStore,
   Effect.gen(function* () {
@@ -90,7 +103,8 @@ export const layerGuardedInteractionStore = Layer.effect(
     const guard = guarded("InteractionStore", deadline.single)
     const bulk = guarded("InteractionStore", deadline.bulk)
     return InteractionStore.of({
-      classificationOf: (messageId) => guard("classification_of", store.classificationOf(messageId)),
+      classificationOf: (sessionId, messageId) =>
+        guard("classification_of", store.classificationOf(sessionId, messageId)),
       interaction: (sessionId) => guard("interaction", store.interaction(sessionId)),
       commit: (commit) => guard("interaction_commit", store.commit(commit)),
       groups: (sessionId) => guard("groups", store.groups(sessionId)),

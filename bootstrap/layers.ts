@@ -17,14 +17,17 @@ import type { BoundaryClassifier } from "../application/ports/boundary-classifie
 import type { ChatModel } from "../application/ports/chat-model.ts"
 import type { InteractionStore } from "../application/ports/interaction-store.ts"
 import type { PrivacySettingsStore } from "../application/ports/privacy-settings-store.ts"
+import type { SessionOwners } from "../application/ports/session-owners.ts"
 import type { StoreCalls } from "../application/ports/store-calls.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
+import { layerRememberedOwners } from "../application/session-access.ts"
 import { SessionSequencer } from "../application/session-sequencer.ts"
 import { layerIdleInteractionSweep } from "../application/sweep-idle-interactions.ts"
 import {
   layerGuardedAssessmentQueue,
   layerGuardedInteractionStore,
   layerGuardedPrivacySettingsStore,
+  layerGuardedSessionOwners,
   layerGuardedTranscriptStore
 } from "../application/store-guard.ts"
 import { layerDailyRetentionSweep } from "../application/sweep-retention.ts"
@@ -51,7 +54,7 @@ export const logging = Layer.unwrapEffect(
 
 /** The durable stores a deployment runs on. */
 export type StoreLayer<E = never> = Layer.Layer<
-  TranscriptStore | PrivacySettingsStore | InteractionStore | AssessmentQueue | StoreCalls,
+  TranscriptStore | PrivacySettingsStore | SessionOwners | InteractionStore | AssessmentQueue | StoreCalls,
   E
 >
 
@@ -105,6 +108,7 @@ export const application = <E>(stores: StoreLayer<E>, options: ApplicationOption
       Layer.mergeAll(
         layerGuardedTranscriptStore,
         layerGuardedPrivacySettingsStore,
+        layerRememberedOwners(100_000).pipe(Layer.provide(layerGuardedSessionOwners)),
         layerGuardedInteractionStore,
         layerGuardedAssessmentQueue
       )

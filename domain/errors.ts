@@ -1,10 +1,9 @@
 import { Schema } from "effect"
-import { MessageId } from "./ids.ts"
+import { MessageId, SessionId } from "./ids.ts"
 
-/** The messageId is already stored with other content or in another session. */
+/** The session already stores the messageId with other content. */
 export class MessageConflict extends Schema.TaggedError<MessageConflict>()("MessageConflict", {
-  messageId: MessageId,
-  reason: Schema.Literal("different_content", "different_session")
+  messageId: MessageId
 }) {}
 
 /** A request names no session, or two different ones. */
@@ -27,4 +26,9 @@ export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidC
 export class ModelFailed extends Schema.TaggedError<ModelFailed>()("ModelFailed", {
   reason: Schema.Literal("timeout", "rate_limited", "unavailable", "rejected", "protocol"),
   message: Schema.String
+}) {}
+
+/** The caller owns no session by this id: another user's session and a never-written one look alike. */
+export class SessionNotFound extends Schema.TaggedError<SessionNotFound>()("SessionNotFound", {
+  sessionId: SessionId
 }) {}

@@ -13,8 +13,7 @@ describe("planAppend", () => {
     expect(planAppend(incoming, stored, 7)).toEqual({ _tag: "Duplicate", existing: stored })
     expect(planAppend({ ...incoming, contentHash: "other" }, stored, 7)).toEqual({
       _tag: "Conflict",
-      existing: stored,
-      reason: "different_content"
+      existing: stored
     })
   })
 })
@@ -30,12 +29,12 @@ describe("planFinishReply", () => {
     })
   })
 
-  it("appends when there is no in-progress reply of that session", () => {
+  it("appends when there is no in-progress reply under that messageId", () => {
     expect(planFinishReply(incoming, undefined, 7)).toEqual({ _tag: "Insert", item: { ...incoming, seq: 7 } })
     expect(planFinishReply(incoming, stored, 7)).toEqual({ _tag: "Duplicate", existing: stored })
-    expect(planFinishReply({ ...incoming, sessionId: "t" }, started, 7)).toMatchObject({
+    expect(planFinishReply({ ...incoming, contentHash: "other" }, stored, 7)).toEqual({
       _tag: "Conflict",
-      reason: "different_session"
+      existing: stored
     })
   })
 })

@@ -1,9 +1,11 @@
 /**
- * The transcript write rules, once for every store: given the message stored under the incoming
- * messageId (if any) and the session's next arrival sequence, what an append or a finished reply
- * writes. No runtime imports beyond `repeat.ts`, so that the Convex functions run the same plan.
+ * The transcript write rules, once for every store: given the message that the incoming item's
+ * session stores under its messageId (if any) and the session's next arrival sequence, what an
+ * append or a finished reply writes. Message ids are unique per session: a store looks the id up
+ * in the incoming item's session only. No runtime imports beyond `repeat.ts`, so that the Convex
+ * functions run the same plan.
  */
-import { compareRepeat, type Repeat } from "./repeat.ts"
+import { compareRepeat } from "./repeat.ts"
 
 interface Incoming {
   readonly sessionId: string
@@ -19,30 +21,30 @@ interface Stored extends Incoming {
 /** A planned write: a repeat writes nothing; an insert or a replacement writes `item`. */
 export type TranscriptWrite<S, W> =
   | { readonly _tag: "Duplicate"; readonly existing: S }
-  | { readonly _tag: "Conflict"; readonly existing: S; readonly reason: Exclude<Repeat, "duplicate"> }
+  /** The session stores the messageId with other content. */
+  | { readonly _tag: "Conflict"; readonly existing: S }
   | { readonly _tag: "Insert"; readonly item: W }
   /** Replaces the stored item with this messageId. */
   | { readonly _tag: "Replace"; readonly item: W }
 
-/** Idempotent on messageId: a repeat is a duplicate or a conflict; a new item takes `nextSeq`. */
+/** Idempotent on messageId within the session: a repeat is a duplicate or a conflict; a new item takes `nextSeq`. */
 export const planAppend = <S extends Stored, I extends Incoming>(
   incoming: I,
   existing: S | undefined,
   nextSeq: number
 ): TranscriptWrite<S, I & { readonly seq: number }> => {
   if (existing === undefined) return { _tag: "Insert", item: { ...incoming, seq: nextSeq } }
-  const repeat = compareRepeat(existing, incoming)
-  return repeat === "duplicate"
+  return compareRepeat(existing, incoming) === "duplicate"
     ? { _tag: "Duplicate", existing }
-    : { _tag: "Conflict", existing, reason: repeat }
+    : { _tag: "Conflict", existing }
 }
 
-/** An in-progress reply of the same session is finished in place, keeping its ts and seq; else as `planAppend`. */
+/** An in-progress reply is finished in place, keeping its ts and seq; else as `planAppend`. */
 export const planFinishReply = <S extends Stored, I extends Incoming>(
   incoming: I,
   existing: S | undefined,
   nextSeq: number
 ): TranscriptWrite<S, I & { readonly seq: number }> =>
-  existing !== undefined && existing.status === "in_progress" && existing.sessionId === incoming.sessionId
+  existing !== undefined && existing.status === "in_progress"
     ? { _tag: "Replace", item: { ...incoming, ts: existing.ts, seq: existing.seq } }
     : planAppend(incoming, existing, nextSeq)

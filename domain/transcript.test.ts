@@ -42,13 +42,10 @@ describe("transcript order", () => {
 })
 
 describe("compareRepeat", () => {
-  const stored = { sessionId: SessionId.make("s"), contentHash: "h1" }
+  const stored = { contentHash: "h1" }
   it("tells a duplicate from a conflict", () => {
     expect(compareRepeat(stored, { ...stored })).toBe("duplicate")
-    expect(compareRepeat(stored, { ...stored, contentHash: "h2" })).toBe("different_content")
-    expect(compareRepeat(stored, { sessionId: SessionId.make("t"), contentHash: "h1" })).toBe(
-      "different_session"
-    )
+    expect(compareRepeat(stored, { contentHash: "h2" })).toBe("different_content")
   })
 
   it("hashes role, text and audio, not timestamps or groups", () => {

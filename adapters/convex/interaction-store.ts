@@ -25,9 +25,9 @@ export const make = Effect.gen(function* () {
   const { caller, secret: redacted } = yield* ConvexBackend
   const secret = Redacted.value(redacted)
   return InteractionStore.of({
-    classificationOf: (messageId) =>
+    classificationOf: (sessionId, messageId) =>
       callDecoded("classification_of", decodeClassification, () =>
-        caller.query(api.interactions.classificationOf, { secret, messageId })
+        caller.query(api.interactions.classificationOf, { secret, sessionId, messageId })
       ),
     interaction: (sessionId) =>
       callDecoded("interaction", decodeInteraction, () =>

@@ -4,6 +4,7 @@ import * as Assessments from "./assessment-queue.ts"
 import * as Backend from "./backend.ts"
 import * as Interactions from "./interaction-store.ts"
 import * as Privacy from "./privacy-settings-store.ts"
+import * as Owners from "./session-owners.ts"
 import * as Transcripts from "./transcript-store.ts"
 
 /**
@@ -13,6 +14,7 @@ import * as Transcripts from "./transcript-store.ts"
 export const layer = Layer.mergeAll(
   Transcripts.layer,
   Privacy.layer,
+  Owners.layer,
   Interactions.layer,
   Assessments.layer,
   StoreCalls.overNetwork

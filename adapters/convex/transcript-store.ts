@@ -1,7 +1,6 @@
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
 import { drainBatches } from "../../application/ports/store-calls.ts"
 import { applyTranscriptWrite, TranscriptStore } from "../../application/ports/transcript-store.ts"
-import { MessageConflict } from "../../domain/errors.ts"
 import { type NewTranscriptItem, pageOf, TranscriptItem } from "../../domain/transcript.ts"
 import { call, callDecoded, ConvexBackend } from "./backend.ts"
 import { api } from "./functions/_generated/api.js"
@@ -10,7 +9,7 @@ import { api } from "./functions/_generated/api.js"
 const decodeWrite = Schema.decodeUnknownSync(
   Schema.Union(
     Schema.TaggedStruct("Duplicate", { existing: TranscriptItem }),
-    Schema.TaggedStruct("Conflict", { existing: TranscriptItem, reason: MessageConflict.fields.reason }),
+    Schema.TaggedStruct("Conflict", { existing: TranscriptItem }),
     Schema.TaggedStruct("Insert", { item: TranscriptItem }),
     Schema.TaggedStruct("Replace", { item: TranscriptItem })
   )

@@ -3,6 +3,7 @@ import { Effect, FiberRef, Schema } from "effect"
 import type {
   InvalidCursor,
   MessageConflict,
+  SessionNotFound,
   SessionRequired,
   StoreUnavailable
 } from "../../domain/errors.ts"
@@ -42,14 +43,17 @@ export class Forbidden extends Schema.Class<Forbidden>("Forbidden")(
 
 export class NotFound extends Schema.Class<NotFound>("NotFound")(
   fields,
-  HttpApiSchema.annotations({ status: 404, description: "No such resource" })
+  HttpApiSchema.annotations({
+    status: 404,
+    description: "No such resource; a session the caller does not own is not found (session_not_found)"
+  })
 ) {}
 
 export class Conflict extends Schema.Class<Conflict>("Conflict")(
   fields,
   HttpApiSchema.annotations({
     status: 409,
-    description: "The messageId is stored with other content or session"
+    description: "The session stores the messageId with other content"
   })
 ) {}
 
@@ -124,18 +128,20 @@ type Envelope = InstanceType<(typeof envelopes)[number]>
 export const isEnvelope = (error: unknown): error is Envelope =>
   envelopes.some((envelopeClass) => error instanceof envelopeClass)
 
-type DomainError = MessageConflict | SessionRequired | InvalidCursor | StoreUnavailable
+type DomainError = MessageConflict | SessionNotFound | SessionRequired | InvalidCursor | StoreUnavailable
 
 /** The envelope each domain or port error becomes; envelopes stay as they are. */
 export type HttpErrorOf<E> = E extends Envelope
   ? E
   : E extends MessageConflict
     ? Conflict
-    : E extends StoreUnavailable
-      ? ServiceUnavailable
-      : E extends SessionRequired | InvalidCursor
-        ? BadRequest
-        : never
+    : E extends SessionNotFound
+      ? NotFound
+      : E extends StoreUnavailable
+        ? ServiceUnavailable
+        : E extends SessionRequired | InvalidCursor
+          ? BadRequest
+          : never
 
 const fromDomain = (error: DomainError) => {
   switch (error._tag) {
@@ -143,10 +149,10 @@ const fromDomain = (error: DomainError) => {
       return failWith(
         Conflict,
         "message_conflict",
-        error.reason === "different_session"
-          ? `messageId ${error.messageId} already belongs to another session`
-          : `messageId ${error.messageId} was already stored with different content`
+        `messageId ${error.messageId} was already stored with different content`
       )
+    case "SessionNotFound":
+      return failWith(NotFound, "session_not_found", `no session ${error.sessionId}`)
     case "SessionRequired":
       return failWith(BadRequest, "session_required", error.message)
     case "InvalidCursor":

@@ -26,6 +26,7 @@ export class MessagesApi extends HttpApiGroup.make("messages")
       .annotate(OpenApi.Summary, "Ingest one transcript message, idempotently on messageId")
   )
   .addError(ServiceUnavailable)
+  .addError(NotFound)
   .middleware(Authentication)
   .annotate(OpenApi.Description, "Transcript ingestion, idempotent on messageId") {}
 
@@ -45,6 +46,7 @@ export class ChatApi extends HttpApiGroup.make("chat")
       .annotate(OpenApi.Summary, "Stream the coach's reply to a prompt sent as JSON")
   )
   .addError(Conflict)
+  .addError(NotFound)
   .addError(TooManyRequests)
   .middleware(Authentication)
   .annotate(
@@ -96,6 +98,7 @@ export class SessionsApi extends HttpApiGroup.make("sessions")
       .annotate(OpenApi.Summary, "Set a session's privacy override (wins over the user's setting)")
   )
   .addError(ServiceUnavailable)
+  .addError(NotFound)
   .middleware(Authentication)
   .annotate(OpenApi.Description, "A session's transcript, context windows, privacy override and deletion") {}
 
@@ -104,7 +107,6 @@ export class AssessmentsApi extends HttpApiGroup.make("assessments")
     HttpApiEndpoint.get("groupAssessment", "/groups/:groupId/assessment")
       .setPath(S.GroupPath)
       .addSuccess(S.AssessmentView)
-      .addError(NotFound)
       .annotate(OpenApi.Summary, "A group's assessment: its state and, once completed, the rubric scores")
   )
   .add(
@@ -114,6 +116,7 @@ export class AssessmentsApi extends HttpApiGroup.make("assessments")
       .annotate(OpenApi.Summary, "A session's assessments, oldest first")
   )
   .addError(ServiceUnavailable)
+  .addError(NotFound)
   .middleware(Authentication)
   .annotate(
     OpenApi.Description,

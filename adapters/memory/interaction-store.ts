@@ -27,13 +27,19 @@ const decodeSessionIds = Schema.decodeUnknownSync(Schema.Array(SessionId))
 export const make = Effect.gen(function* () {
   const jobTable = yield* AssessmentJobTable
   const sessions = new Map<string, InteractionWrites["session"]>()
-  const classifications = new Map<string, ClassificationRow>()
+  /** Keyed by session, then message id: message ids are unique per session. */
+  const classifications = new Map<string, Map<string, ClassificationRow>>()
+  const classificationRow = (sessionId: string, messageId: string) =>
+    classifications.get(sessionId)?.get(messageId)
   const groups = new Map<string, GroupRow>()
 
   const write = (writes: InteractionWrites) => {
     sessions.set(writes.session.sessionId, writes.session)
-    if (writes.classification !== undefined)
-      classifications.set(writes.classification.messageId, writes.classification)
+    const classification = writes.classification
+    if (classification !== undefined) {
+      const ofSession = classifications.get(classification.sessionId) ?? new Map<string, ClassificationRow>()
+      classifications.set(classification.sessionId, ofSession.set(classification.messageId, classification))
+    }
     for (const group of writes.insertGroups) groups.set(group.groupId, group)
     for (const { groupId, changes } of writes.updateGroups)
       groups.set(groupId, { ...groups.get(groupId)!, ...changes })
@@ -41,9 +47,9 @@ export const make = Effect.gen(function* () {
   }
 
   return InteractionStore.of({
-    classificationOf: (messageId) =>
+    classificationOf: (sessionId, messageId) =>
       Effect.sync(() =>
-        Option.map(Option.fromNullable(classifications.get(messageId)), decodeClassification)
+        Option.map(Option.fromNullable(classificationRow(sessionId, messageId)), decodeClassification)
       ),
     interaction: (sessionId) =>
       Effect.sync(() => {
@@ -57,7 +63,8 @@ export const make = Effect.gen(function* () {
         const writes = planInteractionCommit(request, {
           version: sessions.get(request.sessionId)?.version ?? 0,
           classified:
-            request.classification !== undefined && classifications.has(request.classification.messageId),
+            request.classification !== undefined &&
+            classificationRow(request.sessionId, request.classification.messageId) !== undefined,
           groups: named.filter((groupId) => groups.has(groupId)),
           queued: named.filter((groupId) => jobTable.jobs.has(groupId))
         })
@@ -76,6 +83,7 @@ export const make = Effect.gen(function* () {
       Effect.sync(() =>
         decodeMessageIds(
           [...classifications.values()]
+            .flatMap((ofSession) => [...ofSession.values()])
             .filter((classification) => classification.groupId === groupId)
             .sort((a, b) => a.at - b.at)
             .map((classification) => classification.messageId)
@@ -92,8 +100,7 @@ export const make = Effect.gen(function* () {
     deleteSession: (sessionId) =>
       Effect.sync(() => {
         sessions.delete(sessionId)
-        for (const [id, classification] of classifications)
-          if (classification.sessionId === sessionId) classifications.delete(id)
+        classifications.delete(sessionId)
         for (const [id, group] of groups) if (group.sessionId === sessionId) groups.delete(id)
         jobTable.deleteSession(sessionId)
       })

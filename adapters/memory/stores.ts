@@ -3,6 +3,7 @@ import { StoreCalls } from "../../application/ports/store-calls.ts"
 import * as Assessments from "./assessment-queue.ts"
 import * as Interactions from "./interaction-store.ts"
 import * as Privacy from "./privacy-settings-store.ts"
+import * as Owners from "./session-owners.ts"
 import * as Transcripts from "./transcript-store.ts"
 
 /**
@@ -12,6 +13,7 @@ import * as Transcripts from "./transcript-store.ts"
 export const layer = Layer.mergeAll(
   Transcripts.layer,
   Privacy.layer,
+  Owners.layer,
   Interactions.layer,
   Assessments.layer,
   StoreCalls.onCallerThread

@@ -35,6 +35,8 @@ export const unbounded: TranscriptTableBounds = {
 interface SessionEntry {
   /** In transcript order. */
   items: Array<TranscriptItem>
+  /** The same items by messageId: message ids are unique per session. */
+  byMessageId: Map<string, TranscriptItem>
   nextSeq: number
   touchedAt: number
 }
@@ -45,7 +47,6 @@ interface SessionEntry {
  */
 export class TranscriptTable {
   private readonly sessions = new Map<SessionId, SessionEntry>()
-  private readonly byMessageId = new Map<string, TranscriptItem>()
   private readonly bounds: TranscriptTableBounds
 
   constructor(bounds: TranscriptTableBounds) {
@@ -54,12 +55,12 @@ export class TranscriptTable {
 
   append(item: NewTranscriptItem, now: number): AppendResult {
     this.expire(now)
-    return this.write(planAppend(item, this.byMessageId.get(item.messageId), this.nextSeq(item)), now)
+    return this.write(planAppend(item, this.stored(item), this.nextSeq(item)), now)
   }
 
   finishReply(item: NewTranscriptItem, now: number): AppendResult {
     this.expire(now)
-    return this.write(planFinishReply(item, this.byMessageId.get(item.messageId), this.nextSeq(item)), now)
+    return this.write(planFinishReply(item, this.stored(item), this.nextSeq(item)), now)
   }
 
   lastN(sessionId: SessionId, limit: number, now: number): ReadonlyArray<TranscriptItem> {
@@ -88,7 +89,7 @@ export class TranscriptTable {
     let deleted = 0
     for (const [sessionId, entry] of this.sessions) {
       const [old, kept] = Array.span(entry.items, (item) => item.ts < cutoff)
-      old.forEach((item) => this.byMessageId.delete(item.messageId))
+      old.forEach((item) => entry.byMessageId.delete(item.messageId))
       deleted += old.length
       if (kept.length === 0) this.sessions.delete(sessionId)
       else entry.items = kept
@@ -99,6 +100,10 @@ export class TranscriptTable {
   sessionCount(now: number): number {
     this.expire(now)
     return this.sessions.size
+  }
+
+  private stored(item: NewTranscriptItem): TranscriptItem | undefined {
+    return this.sessions.get(item.sessionId)?.byMessageId.get(item.messageId)
   }
 
   private nextSeq(item: NewTranscriptItem): number {
@@ -112,7 +117,7 @@ export class TranscriptTable {
     return applyTranscriptWrite(write, (row, replaces) => {
       const stored = new TranscriptItem(row, true)
       const entry = this.touch(stored.sessionId, now, true)!
-      this.byMessageId.set(stored.messageId, stored)
+      entry.byMessageId.set(stored.messageId, stored)
       if (replaces) {
         entry.items = entry.items.map((item) => (item.messageId === stored.messageId ? stored : item))
         return stored
@@ -120,7 +125,7 @@ export class TranscriptTable {
       entry.nextSeq = stored.seq + 1
       entry.items = sortTranscript([...entry.items, stored])
       while (entry.items.length > this.bounds.maxItemsPerSession)
-        this.byMessageId.delete(entry.items.shift()!.messageId)
+        entry.byMessageId.delete(entry.items.shift()!.messageId)
       while (this.sessions.size > this.bounds.maxSessions) this.forget(this.sessions.keys().next().value!)
       return stored
     })
@@ -128,7 +133,8 @@ export class TranscriptTable {
 
   private touch(sessionId: SessionId, now: number, create: boolean): SessionEntry | undefined {
     const entry =
-      this.sessions.get(sessionId) ?? (create ? { items: [], nextSeq: 1, touchedAt: now } : undefined)
+      this.sessions.get(sessionId) ??
+      (create ? { items: [], byMessageId: new Map(), nextSeq: 1, touchedAt: now } : undefined)
     if (entry === undefined) return undefined
     entry.touchedAt = now
     this.sessions.delete(sessionId)
@@ -139,7 +145,6 @@ export class TranscriptTable {
   private forget(sessionId: SessionId): number {
     const entry = this.sessions.get(sessionId)
     if (entry === undefined) return 0
-    entry.items.forEach((item) => this.byMessageId.delete(item.messageId))
     this.sessions.delete(sessionId)
     return entry.items.length
   }

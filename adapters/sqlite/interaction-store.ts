@@ -62,7 +62,7 @@ export const make = Effect.gen(function* () {
     classification: db.prepare(
       `SELECT message_id AS messageId, session_id AS sessionId, decision, applied, confidence,
          group_id AS groupId, classified_at AS at
-       FROM message_classifications WHERE message_id = ?`
+       FROM message_classifications WHERE session_id = ? AND message_id = ?`
     ),
     session: db.prepare(
       `SELECT version, open_group_id AS groupId, opened_at AS openedAt, last_activity_at AS lastActivityAt,
@@ -153,9 +153,12 @@ export const make = Effect.gen(function* () {
   }
 
   return InteractionStore.of({
-    classificationOf: (messageId) =>
+    classificationOf: (sessionId, messageId) =>
       query("classification_of", () =>
-        Option.map(Option.fromNullable(statements.classification.get(messageId)), decodeClassification)
+        Option.map(
+          Option.fromNullable(statements.classification.get(sessionId, messageId)),
+          decodeClassification
+        )
       ),
     interaction: (sessionId) => query("interaction", () => interaction(sessionId)),
     commit: (commit) =>
@@ -167,7 +170,8 @@ export const make = Effect.gen(function* () {
             version: interaction(request.sessionId).version,
             classified:
               request.classification !== undefined &&
-              statements.classification.get(request.classification.messageId) !== undefined,
+              statements.classification.get(request.sessionId, request.classification.messageId) !==
+                undefined,
             groups: named.filter((groupId) => statements.groupStored.get(groupId) !== undefined),
             queued: named.filter((groupId) => statements.jobQueued.get(groupId) !== undefined)
           })

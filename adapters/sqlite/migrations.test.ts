@@ -27,4 +27,34 @@ describe("SQLite migrations", () => {
     ])
     db.close()
   })
+
+  it("keeps messages and classifications when ids become unique per session, and then takes an id again elsewhere", () => {
+    const db = new DatabaseSync(":memory:")
+    migrations.slice(0, 3).forEach((sql) => db.exec(sql))
+    db.exec("PRAGMA user_version = 3")
+    /** Message m1 of a session, and its classification. */
+    const storeMessage = (sessionId: string, ts: number) => {
+      db.prepare(
+        `INSERT INTO messages (message_id, session_id, seq, ts, role, text, content_hash, created_at)
+         VALUES ('m1', ?, 1, ?, 'user', 'hello', 'h', ?)`
+      ).run(sessionId, ts, ts)
+      db.prepare(
+        `INSERT INTO message_classifications (message_id, session_id, decision, applied, confidence, classified_at)
+         VALUES ('m1', ?, 'start', 'start', 0.9, ?)`
+      ).run(sessionId, ts)
+    }
+    storeMessage("s1", 10)
+
+    migrate(db)
+
+    expect(db.prepare("SELECT session_id, message_id, seq, text FROM messages").all()).toEqual([
+      { session_id: "s1", message_id: "m1", seq: 1, text: "hello" }
+    ])
+    storeMessage("s2", 20)
+    expect(db.prepare("SELECT session_id FROM message_classifications ORDER BY rowid").all()).toEqual([
+      { session_id: "s1" },
+      { session_id: "s2" }
+    ])
+    db.close()
+  })
 })

@@ -89,7 +89,54 @@ export const migrations: ReadonlyArray<string> = [
    INSERT INTO assessment_jobs (group_id, session_id, status, queued_at, updated_at, run_after)
      SELECT group_id, session_id, 'pending', COALESCE(closed_at, opened_at), COALESCE(closed_at, opened_at),
        COALESCE(closed_at, opened_at)
-     FROM interaction_groups WHERE assessment_requested = 1;`
+     FROM interaction_groups WHERE assessment_requested = 1;`,
+  // Message ids become unique per session: both tables are keyed by (session_id, message_id).
+  `CREATE TABLE messages_by_session (
+     session_id   TEXT NOT NULL,
+     message_id   TEXT NOT NULL,
+     seq          INTEGER NOT NULL,
+     ts           INTEGER NOT NULL,
+     role         TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+     text         TEXT NOT NULL,
+     content_hash TEXT NOT NULL,
+     group_id     TEXT,
+     audio_url    TEXT,
+     status       TEXT CHECK (status IN ('in_progress', 'completed', 'incomplete')),
+     created_at   INTEGER NOT NULL,
+     PRIMARY KEY (session_id, message_id)
+   ) STRICT;
+   INSERT INTO messages_by_session (session_id, message_id, seq, ts, role, text, content_hash, group_id,
+       audio_url, status, created_at)
+     SELECT session_id, message_id, seq, ts, role, text, content_hash, group_id, audio_url, status, created_at
+     FROM messages ORDER BY rowid;
+   DROP TABLE messages;
+   ALTER TABLE messages_by_session RENAME TO messages;
+   CREATE UNIQUE INDEX messages_session_seq ON messages (session_id, seq);
+   CREATE INDEX messages_session_ts_seq ON messages (session_id, ts, seq);
+   CREATE INDEX messages_ts ON messages (ts);
+   CREATE TABLE message_classifications_by_session (
+     session_id    TEXT NOT NULL,
+     message_id    TEXT NOT NULL,
+     decision      TEXT NOT NULL,
+     applied       TEXT NOT NULL,
+     confidence    REAL NOT NULL,
+     group_id      TEXT,
+     classified_at INTEGER NOT NULL,
+     PRIMARY KEY (session_id, message_id)
+   ) STRICT;
+   INSERT INTO message_classifications_by_session (session_id, message_id, decision, applied, confidence,
+       group_id, classified_at)
+     SELECT session_id, message_id, decision, applied, confidence, group_id, classified_at
+     FROM message_classifications ORDER BY rowid;
+   DROP TABLE message_classifications;
+   ALTER TABLE message_classifications_by_session RENAME TO message_classifications;
+   CREATE INDEX message_classifications_group ON message_classifications (group_id, classified_at)
+     WHERE group_id IS NOT NULL;`,
+  `CREATE TABLE session_owners (
+     session_id TEXT PRIMARY KEY,
+     owner      TEXT NOT NULL,
+     claimed_at INTEGER NOT NULL
+   ) STRICT;`
 ]
 
 export const migrate = (db: DatabaseSync) => {

@@ -5,6 +5,7 @@ import * as Assessments from "./assessment-queue.ts"
 import * as Database from "./database.ts"
 import * as Interactions from "./interaction-store.ts"
 import * as Privacy from "./privacy-settings-store.ts"
+import * as Owners from "./session-owners.ts"
 import * as Transcripts from "./transcript-store.ts"
 
 /**
@@ -15,6 +16,7 @@ export const layer = (options: Database.SqliteOptions) =>
   Layer.mergeAll(
     Transcripts.layer,
     Privacy.layer,
+    Owners.layer,
     Interactions.layer,
     Assessments.layer,
     StoreCalls.onCallerThread

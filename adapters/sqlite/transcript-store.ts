@@ -52,7 +52,7 @@ export const make = Effect.gen(function* () {
   const db = yield* SqliteDatabase
   const checkpointed = checkpointAfter(db)
   const statements = {
-    byMessageId: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE message_id = ?`),
+    byMessageId: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND message_id = ?`),
     nextSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM messages WHERE session_id = ?"),
     insert: db.prepare(
       `INSERT INTO messages (message_id, session_id, seq, ts, role, text, content_hash, group_id, audio_url,
@@ -75,7 +75,8 @@ export const make = Effect.gen(function* () {
       `SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND (ts, seq) < (?, ?) ORDER BY ts DESC, seq DESC LIMIT ?`
     ),
     finish: db.prepare(
-      "UPDATE messages SET text = :text, content_hash = :contentHash, status = :status WHERE message_id = :messageId"
+      `UPDATE messages SET text = :text, content_hash = :contentHash, status = :status
+       WHERE session_id = :sessionId AND message_id = :messageId`
     ),
     deleteSession: db.prepare("DELETE FROM messages WHERE session_id = ?"),
     deleteOlderBatch: db.prepare(
@@ -96,7 +97,7 @@ export const make = Effect.gen(function* () {
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
       query(operation, () =>
         transaction(db, () => {
-          const existing = statements.byMessageId.get(item.messageId)
+          const existing = statements.byMessageId.get(item.sessionId, item.messageId)
           const planned = plan(
             item,
             existing === undefined ? undefined : decodeItem(existing),
@@ -106,8 +107,8 @@ export const make = Effect.gen(function* () {
             const stored = new TranscriptItem(row, true)
             const params = rowOf(stored)
             if (replaces) {
-              const { messageId, text, contentHash, status } = params
-              statements.finish.run({ messageId, text, contentHash, status })
+              const { sessionId, messageId, text, contentHash, status } = params
+              statements.finish.run({ sessionId, messageId, text, contentHash, status })
             } else statements.insert.run({ ...params, now })
             return stored
           })

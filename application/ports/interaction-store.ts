@@ -26,7 +26,9 @@ export interface VersionedInteraction {
 export class InteractionStore extends Context.Tag("coachup/InteractionStore")<
   InteractionStore,
   {
+    /** The classification of a message of the session (message ids are unique per session). */
     readonly classificationOf: (
+      sessionId: SessionId,
       messageId: MessageId
     ) => Effect.Effect<Option.Option<MessageClassification>, StoreUnavailable>
     readonly interaction: (sessionId: SessionId) => Effect.Effect<VersionedInteraction, StoreUnavailable>

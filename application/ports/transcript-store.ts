@@ -8,7 +8,7 @@ import type { TranscriptWrite } from "../../domain/transcript-write.ts"
 export type AppendResult = Data.TaggedEnum<{
   Inserted: { readonly item: TranscriptItem }
   Duplicate: { readonly item: TranscriptItem }
-  Conflict: { readonly existing: TranscriptItem; readonly reason: "different_content" | "different_session" }
+  Conflict: { readonly existing: TranscriptItem }
 }>
 export const AppendResult = Data.taggedEnum<AppendResult>()
 
@@ -24,7 +24,7 @@ export const applyTranscriptWrite = <W>(
     case "Duplicate":
       return AppendResult.Duplicate({ item: write.existing })
     case "Conflict":
-      return AppendResult.Conflict({ existing: write.existing, reason: write.reason })
+      return AppendResult.Conflict({ existing: write.existing })
     case "Insert":
     case "Replace":
       return AppendResult.Inserted({ item: store(write.item, write._tag === "Replace") })
@@ -51,12 +51,12 @@ export interface TranscriptPage {
 
 /** The contract every transcript store satisfies (durable stores and the in-memory ones alike). */
 export interface TranscriptStoreShape {
-  /** Appends idempotently on messageId and assigns the per-session arrival sequence. */
+  /** Appends idempotently on (sessionId, messageId) and assigns the per-session arrival sequence. */
   readonly append: (item: NewTranscriptItem) => Effect.Effect<AppendResult, StoreUnavailable>
   /**
    * Completes an assistant reply: replaces the `in_progress` item with this messageId (keeping its
    * ts and seq), or appends the item when there is none. Replacing is `Inserted`; an item already
-   * final with the same content is a `Duplicate`; one with other content or session a `Conflict`.
+   * final with the same content is a `Duplicate`; one with other content a `Conflict`.
    */
   readonly finishReply: (item: NewTranscriptItem) => Effect.Effect<AppendResult, StoreUnavailable>
   /** The last `limit` items of a session in transcript order (ascending). */

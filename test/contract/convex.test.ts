@@ -15,6 +15,7 @@ import { namespaced } from "../support/namespaced-store.ts"
 import { assessmentQueueContract } from "./assessment-queue.contract.ts"
 import { interactionStoreContract } from "./interaction-store.contract.ts"
 import { privacySettingsStoreContract } from "./privacy-settings-store.contract.ts"
+import { sessionOwnersContract } from "./session-owners.contract.ts"
 import { transcriptStoreContract } from "./transcript-store.contract.ts"
 
 const SECRET = "contract-test-secret"
@@ -38,6 +39,7 @@ const stores = () => ConvexStores.layer.pipe(Layer.provide(backend()))
 
 transcriptStoreContract("convex (convex-test)", stores)
 privacySettingsStoreContract("convex (convex-test)", stores)
+sessionOwnersContract("convex (convex-test)", stores)
 interactionStoreContract("convex (convex-test)", stores)
 assessmentQueueContract("convex (convex-test)", stores)
 

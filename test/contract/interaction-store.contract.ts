@@ -53,7 +53,7 @@ export const interactionStoreContract = (
         const store = yield* InteractionStore
         expect(yield* store.interaction(session)).toEqual({ state: noInteraction, version: 0 })
         expect(yield* store.groups(session)).toEqual([])
-        expect(yield* store.classificationOf(MessageId.make("m1"))).toEqual(Option.none())
+        expect(yield* store.classificationOf(session, MessageId.make("m1"))).toEqual(Option.none())
       })
     )
 
@@ -64,7 +64,9 @@ export const interactionStoreContract = (
         const first = yield* store.commit(opening)
         expect(first).toBe("committed")
         expect(yield* store.interaction(session)).toEqual({ state: open(100), version: 1 })
-        expect(yield* store.classificationOf(MessageId.make("m1"))).toEqual(Option.some(classified("m1")))
+        expect(yield* store.classificationOf(session, MessageId.make("m1"))).toEqual(
+          Option.some(classified("m1"))
+        )
         yield* store.commit({
           sessionId: session,
           expectedVersion: 1,
@@ -120,6 +122,36 @@ export const interactionStoreContract = (
     )
 
     test(
+      "message ids are unique per session: the same id is classified again in another session",
+      Effect.gen(function* () {
+        const store = yield* InteractionStore
+        const other = SessionId.make("session-2")
+        const otherGroup = GroupId.make("group-2")
+        yield* store.commit(opening)
+        expect(yield* store.classificationOf(other, MessageId.make("m1"))).toEqual(Option.none())
+        const inOther = classified("m1", { sessionId: other, groupId: Option.some(otherGroup) })
+        expect(
+          yield* store.commit({
+            ...opening,
+            sessionId: other,
+            state: {
+              open: Option.some({ groupId: otherGroup, openedAt: 100, lastActivityAt: 100, messages: 1 })
+            },
+            classification: Option.some(inOther),
+            effects: [GroupEffect.Opened({ groupId: otherGroup })]
+          })
+        ).toBe("committed")
+        expect(yield* store.classificationOf(other, MessageId.make("m1"))).toEqual(Option.some(inOther))
+        expect(yield* store.classificationOf(session, MessageId.make("m1"))).toEqual(
+          Option.some(classified("m1"))
+        )
+        yield* store.deleteSession(session)
+        expect(yield* store.classificationOf(other, MessageId.make("m1"))).toEqual(Option.some(inOther))
+        expect(yield* store.groupMessages(otherGroup)).toEqual([MessageId.make("m1")])
+      })
+    )
+
+    test(
       "lists sessions whose open group is idle, and forgets a deleted session",
       Effect.gen(function* () {
         const store = yield* InteractionStore
@@ -129,7 +161,7 @@ export const interactionStoreContract = (
         yield* store.deleteSession(session)
         expect(yield* store.idleSessions(1_000)).toEqual([])
         expect(yield* store.groups(session)).toEqual([])
-        expect(yield* store.classificationOf(MessageId.make("m1"))).toEqual(Option.none())
+        expect(yield* store.classificationOf(session, MessageId.make("m1"))).toEqual(Option.none())
       })
     )
   })

@@ -3,6 +3,7 @@ import * as SqliteStores from "../../adapters/sqlite/stores.ts"
 import { assessmentQueueContract } from "./assessment-queue.contract.ts"
 import { interactionStoreContract } from "./interaction-store.contract.ts"
 import { privacySettingsStoreContract } from "./privacy-settings-store.contract.ts"
+import { sessionOwnersContract } from "./session-owners.contract.ts"
 import { transcriptStoreContract } from "./transcript-store.contract.ts"
 
 const sqlite = () => SqliteStores.layer({ filename: ":memory:" })
@@ -12,6 +13,9 @@ transcriptStoreContract("sqlite", sqlite)
 
 privacySettingsStoreContract("memory", () => MemoryStores.layer)
 privacySettingsStoreContract("sqlite", sqlite)
+
+sessionOwnersContract("memory", () => MemoryStores.layer)
+sessionOwnersContract("sqlite", sqlite)
 
 interactionStoreContract("memory", () => MemoryStores.layer)
 interactionStoreContract("sqlite", sqlite)

@@ -64,18 +64,39 @@ export const transcriptStoreContract = (
     )
 
     test(
-      "the same messageId with other content or in another session is a conflict, and nothing changes",
+      "the same messageId with other content in the session is a conflict, and nothing changes",
       Effect.gen(function* () {
         const store = yield* TranscriptStore
         yield* store.append(newItem({ messageId: "m1", text: "original" }))
         const content = yield* store.append(newItem({ messageId: "m1", text: "edited" }))
-        const other = yield* store.append(
-          newItem({ messageId: "m1", text: "original", sessionId: "session-2" })
-        )
-        expect(content).toMatchObject({ _tag: "Conflict", reason: "different_content" })
-        expect(other).toMatchObject({ _tag: "Conflict", reason: "different_session" })
+        expect(content).toMatchObject({ _tag: "Conflict", existing: { text: "original" } })
         expect((yield* store.lastN(session, 10)).map((i) => i.text)).toEqual(["original"])
-        expect(yield* store.lastN(SessionId.make("session-2"), 10)).toEqual([])
+      })
+    )
+
+    test(
+      "message ids are unique per session: the same id in another session is another message",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        const other = SessionId.make("session-2")
+        yield* store.append(newItem({ messageId: "m1", text: "original" }))
+        const same = yield* store.append(newItem({ messageId: "m1", text: "original", sessionId: other }))
+        const edited = yield* store.append(newItem({ messageId: "m1", text: "edited", sessionId: other }))
+        expect(same).toMatchObject({ _tag: "Inserted", item: { sessionId: other, seq: 1 } })
+        expect(edited).toMatchObject({ _tag: "Conflict", existing: { sessionId: other } })
+        yield* store.append(newItem({ messageId: "r1", role: "assistant", status: "in_progress" }))
+        const reply = newItem({ messageId: "r1", role: "assistant", text: "Reply", sessionId: other })
+        expect(yield* store.finishReply(reply)).toMatchObject({ _tag: "Inserted", item: { seq: 2 } })
+        expect((yield* store.lastN(session, 10)).map((i) => [i.messageId, i.status])).toEqual([
+          ["m1", undefined],
+          ["r1", "in_progress"]
+        ])
+        expect((yield* store.lastN(other, 10)).map((i) => [i.messageId, i.text])).toEqual([
+          ["m1", "original"],
+          ["r1", "Reply"]
+        ])
+        expect(yield* store.deleteSession(session)).toBe(2)
+        expect(yield* store.lastN(other, 10)).toHaveLength(2)
       })
     )
 
@@ -158,10 +179,7 @@ export const transcriptStoreContract = (
         ])
         expect((yield* store.finishReply(final))._tag).toBe("Duplicate")
         const other = newItem({ messageId: "r1", role: "assistant", text: "Another", status: "completed" })
-        expect(yield* store.finishReply(other)).toMatchObject({
-          _tag: "Conflict",
-          reason: "different_content"
-        })
+        expect(yield* store.finishReply(other)).toMatchObject({ _tag: "Conflict" })
       })
     )
 

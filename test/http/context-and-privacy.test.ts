@@ -65,8 +65,10 @@ describe("GET /sessions/:sessionId/context", () => {
     expect(classifier.messages.map((m) => m.text)).toEqual(["turn 7", "turn 8", "turn 4"])
   })
 
-  it("is empty for a session nobody wrote to", async () => {
-    expect((await context("ctx-nobody", "chat")).messages).toEqual([])
+  it("is not found for a session nobody wrote to, as for another user's", async () => {
+    expect(await service.failure(sessionContext("ctx-nobody", "chat"))).toMatchObject({
+      error: { code: "session_not_found" }
+    })
   })
 })
 
@@ -111,13 +113,13 @@ describe("privacy", () => {
     await service.call(setUserOptOut(true), { headers: bob })
     const skipped = await say("priv-2", "priv-2-a", "private", {}, bob)
     expect(skipped).toMatchObject({ persisted: false, skippedReason: "user_opt_out" })
-    await service.call(setSessionOptOut("priv-3", false))
+    await service.call(setSessionOptOut("priv-3", false), { headers: bob })
     const kept = await say("priv-3", "priv-3-a", "keep this", {}, bob)
     expect(kept).toMatchObject({ persisted: true })
     expect(await stored("priv-2")).toEqual([])
     expect((await stored("priv-3")).map((i) => i.text)).toEqual(["keep this"])
 
-    // What each session follows for bob, and why; another user sees their own default.
+    // What each session follows for bob, and why; another user finds no such session.
     const privacy = (sessionId: string, headers: Record<string, string> = bob) =>
       service.call((client) => client.sessions.getSessionPrivacy(sessionPath(sessionId)), { headers })
     expect(await privacy("priv-2")).toEqual({
@@ -130,11 +132,11 @@ describe("privacy", () => {
       transcriptPersistenceOptOut: false,
       source: "session"
     })
-    expect(await privacy("priv-2", { "x-user-id": "carol" })).toEqual({
-      sessionId: "priv-2",
-      transcriptPersistenceOptOut: false,
-      source: "default"
-    })
+    expect(
+      await service.failure((client) => client.sessions.getSessionPrivacy(sessionPath("priv-2")), {
+        headers: { "x-user-id": "carol" }
+      })
+    ).toMatchObject({ error: { code: "session_not_found" } })
   })
 })
 

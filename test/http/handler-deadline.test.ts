@@ -15,6 +15,11 @@ beforeAll(async () => {
 afterAll(() => service.close())
 
 it("a handler with no response by HANDLER_TIMEOUT_MS is answered 503 deadline_exceeded", async () => {
+  // The session is the caller's: its reads pass the owner check and reach the hanging store.
+  const written = await service.request("POST", "/messages/ingest", {
+    body: { sessionId: "deadline-1", messageId: "deadline-1-m1", role: "user", text: "Hello coach" }
+  })
+  expect(written.status).toBe(200)
   await service.run(Effect.flatMap(StoreFaults, (faults) => faults.set("hang")))
   const started = Date.now()
   const reply = await service.request("GET", "/sessions/deadline-1/messages")

@@ -53,22 +53,28 @@ describe("POST /messages/ingest", () => {
     expect(items[0]).toMatchObject({ role: "assistant", status: "completed", groupId: "g1" })
   })
 
-  it("answers 409 for the same messageId with other content or in another session, writing nothing", async () => {
+  it("answers 409 for the same messageId with other content in the session, writing nothing", async () => {
     await service.call(
       ingestMessage({ sessionId: "ing-3", messageId: "i3-m1", role: "user", text: "original" })
     )
-    const content = await service.failure(
+    const conflict = await service.failure(
       ingestMessage({ sessionId: "ing-3", messageId: "i3-m1", role: "user", text: "changed" })
     )
-    const session = await service.failure(
-      ingestMessage({ sessionId: "ing-3b", messageId: "i3-m1", role: "user", text: "original" })
-    )
-    for (const conflict of [content, session]) {
-      expect(conflict).toBeInstanceOf(Conflict)
-      expect(conflict).toMatchObject({ error: { code: "message_conflict" } })
-    }
+    expect(conflict).toBeInstanceOf(Conflict)
+    expect(conflict).toMatchObject({ error: { code: "message_conflict" } })
     expect((await stored("ing-3")).map((i) => i.text)).toEqual(["original"])
-    expect(await stored("ing-3b")).toEqual([])
+  })
+
+  it("takes a messageId used in another session as another message", async () => {
+    const first = ingestMessage({ sessionId: "ing-3c", messageId: "i3c-m1", role: "user", text: "original" })
+    await service.call(first)
+    const elsewhere = await service.call(
+      ingestMessage({ sessionId: "ing-3d", messageId: "i3c-m1", role: "user", text: "original" })
+    )
+    expect(elsewhere).toMatchObject({ sessionId: "ing-3d", persisted: true, duplicate: false })
+    expect(await service.call(first)).toMatchObject({ sessionId: "ing-3c", duplicate: true })
+    expect((await stored("ing-3c")).map((i) => i.text)).toEqual(["original"])
+    expect((await stored("ing-3d")).map((i) => [i.messageId, i.seq])).toEqual([["i3c-m1", 1]])
   })
 
   it("refuses text over 32,000 characters with 400 naming the field", async () => {

@@ -31,14 +31,14 @@ it("answers 429 with Retry-After once a session's chat burst is spent, and spare
   expect((await readSse(await chat("calm"))).status).toBe(200)
 })
 
-it("keys a session's budget on its user too: another user's turns in a session of that id are not limited", async () => {
+it("keys a session's budget on its user too: another user's turns in that session are not found, not limited", async () => {
   const chat = (userId: string) =>
     fetch(`${service.url}/chat/stream?prompt=again`, {
       headers: { "x-session-id": "shared", "x-user-id": userId }
     })
   for (let i = 0; i < 3; i++) expect((await readSse(await chat("first"))).status).toBe(200)
   expect((await chat("first")).status).toBe(429)
-  expect((await readSse(await chat("second"))).status).toBe(200)
+  expect((await chat("second")).status).toBe(404)
 })
 
 it("limits ingestion per user", async () => {

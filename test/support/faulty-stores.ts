@@ -2,6 +2,7 @@ import { Context, Effect, Layer, Ref } from "effect"
 import { AssessmentQueue } from "../../application/ports/assessment-queue.ts"
 import { InteractionStore } from "../../application/ports/interaction-store.ts"
 import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
+import { SessionOwners } from "../../application/ports/session-owners.ts"
 import { StoreCalls } from "../../application/ports/store-calls.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { StoreUnavailable } from "../../domain/errors.ts"
@@ -26,7 +27,7 @@ export class StoreFaults extends Context.Tag("test/StoreFaults")<
 /**
  * Memory stores behind a switch: calls fail (`down`), hang (`hang`, left to the store guard's
  * timeout) or take effect without answering (`late`) until the mode is `up` again. Interaction
- * state and assessment jobs are plain memory stores: these tests are about transcripts.
+ * state, assessment jobs and session owners are plain memory stores: these tests are about transcripts.
  */
 export const layer = Layer.effectContext(
   Effect.gen(function* () {
@@ -49,6 +50,7 @@ export const layer = Layer.effectContext(
       )
     const interactions = yield* InteractionStore
     const assessments = yield* AssessmentQueue
+    const owners = yield* SessionOwners
     return Context.make(StoreFaults, {
       set: (next, target = "all") => Ref.set(mode, { mode: next, target }),
       transcripts
@@ -56,6 +58,7 @@ export const layer = Layer.effectContext(
       // A hanging call is what these stores are for: the guard must give it a deadline.
       Context.add(StoreCalls, { canWait: true }),
       Context.add(InteractionStore, interactions),
+      Context.add(SessionOwners, owners),
       Context.add(AssessmentQueue, assessments),
       Context.add(
         TranscriptStore,

@@ -16,7 +16,7 @@ export const namespaced = (prefix: string) => {
     new TranscriptItem({ ...item, sessionId: out(item.sessionId), messageId: out(item.messageId) }, true)
   const resultOut = (result: AppendResult): AppendResult =>
     result._tag === "Conflict"
-      ? AppendResult.Conflict({ existing: itemOut(result.existing), reason: result.reason })
+      ? AppendResult.Conflict({ existing: itemOut(result.existing) })
       : result._tag === "Inserted"
         ? AppendResult.Inserted({ item: itemOut(result.item) })
         : AppendResult.Duplicate({ item: itemOut(result.item) })

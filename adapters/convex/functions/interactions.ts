@@ -43,10 +43,10 @@ const sessionRow = (ctx: QueryCtx, sessionId: string) =>
     .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
     .unique()
 
-const classificationRow = (ctx: QueryCtx, messageId: string) =>
+const classificationRow = (ctx: QueryCtx, sessionId: string, messageId: string) =>
   ctx.db
     .query("messageClassifications")
-    .withIndex("by_message_id", (q) => q.eq("messageId", messageId))
+    .withIndex("by_session_message", (q) => q.eq("sessionId", sessionId).eq("messageId", messageId))
     .unique()
 
 const groupRow = (ctx: MutationCtx, groupId: string) =>
@@ -56,10 +56,10 @@ const groupRow = (ctx: MutationCtx, groupId: string) =>
     .unique()
 
 export const classificationOf = query({
-  args: { ...serverSecret, messageId: v.string() },
-  handler: async (ctx, { secret, messageId }) => {
+  args: { ...serverSecret, sessionId: v.string(), messageId: v.string() },
+  handler: async (ctx, { secret, sessionId, messageId }) => {
     requireServer(secret)
-    const row = await classificationRow(ctx, messageId)
+    const row = await classificationRow(ctx, sessionId, messageId)
     return row === null ? null : withoutSystemFields(row)
   }
 })
@@ -102,7 +102,7 @@ export const commit = mutation({
       version: session?.version ?? 0,
       classified:
         commit.classification !== undefined &&
-        (await classificationRow(ctx, commit.classification.messageId)) !== null,
+        (await classificationRow(ctx, commit.sessionId, commit.classification.messageId)) !== null,
       groups: groups.map((group) => group.groupId),
       queued: jobs.map((job) => job.groupId)
     })
@@ -178,7 +178,7 @@ export const deleteSessionBatch = mutation({
     requireServer(secret)
     const classifications = await ctx.db
       .query("messageClassifications")
-      .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
+      .withIndex("by_session_message", (q) => q.eq("sessionId", sessionId))
       .take(DELETE_BATCH)
     const groupRows = await ctx.db
       .query("interactionGroups")

@@ -36,7 +36,7 @@ export default defineSchema({
     status: v.optional(v.union(v.literal("in_progress"), v.literal("completed"), v.literal("incomplete")))
   })
     .index("by_session_ts_seq", ["sessionId", "ts", "seq"])
-    .index("by_message_id", ["messageId"])
+    .index("by_session_message", ["sessionId", "messageId"])
     .index("by_ts", ["ts"]),
   /** Per-session arrival counter, bumped in the same transaction as each append. */
   sessions: defineTable({ sessionId: v.string(), nextSeq: v.number() }).index("by_session", ["sessionId"]),
@@ -65,8 +65,7 @@ export default defineSchema({
     groupId: v.optional(v.string()),
     at: v.number()
   })
-    .index("by_message_id", ["messageId"])
-    .index("by_session", ["sessionId"])
+    .index("by_session_message", ["sessionId", "messageId"])
     .index("by_group", ["groupId", "at"]),
   interactionGroups: defineTable({
     groupId: v.string(),
@@ -108,6 +107,11 @@ export default defineSchema({
     ["userId"]
   ),
   sessionPrivacy: defineTable({ sessionId: v.string(), optOut: v.boolean(), updatedAt: v.number() }).index(
+    "by_session",
+    ["sessionId"]
+  ),
+  /** The user who first wrote to each session; kept when the session's data is deleted. */
+  sessionOwners: defineTable({ sessionId: v.string(), owner: v.string(), claimedAt: v.number() }).index(
     "by_session",
     ["sessionId"]
   )

@@ -30,7 +30,9 @@ type StoredItem = Omit<Doc<"messages">, "_id" | "_creationTime">
 const write = async (ctx: MutationCtx, incoming: NewItem, plan: typeof planAppend<StoredItem, NewItem>) => {
   const existing = await ctx.db
     .query("messages")
-    .withIndex("by_message_id", (q) => q.eq("messageId", incoming.messageId))
+    .withIndex("by_session_message", (q) =>
+      q.eq("sessionId", incoming.sessionId).eq("messageId", incoming.messageId)
+    )
     .unique()
   const session = await ctx.db
     .query("sessions")

@@ -7,6 +7,7 @@ import {
 } from "../../../application/read-assessments.ts"
 import { CoachUpApi } from "../api.ts"
 import { failWith, mapDomainErrors, NotFound } from "../api-errors.ts"
+import { authorizeSession } from "../session-owner.ts"
 
 const toWire = ({ failureReason, result, ...view }: AssessmentView) => ({
   ...view,
@@ -16,17 +17,27 @@ const toWire = ({ failureReason, result, ...view }: AssessmentView) => ({
 
 export const AssessmentsLive = HttpApiBuilder.group(CoachUpApi, "assessments", (handlers) =>
   handlers
-    .handle("groupAssessment", ({ path }) =>
-      Effect.flatMap(ReadAssessment(path.groupId), (view) =>
+    .handle("groupAssessment", ({ path }) => {
+      // Another user's group answers as one that has no assessment.
+      const notFound = failWith(
+        NotFound,
+        "assessment_not_found",
+        `no assessment was queued for group ${path.groupId}`
+      )
+      return Effect.flatMap(ReadAssessment(path.groupId), (view) =>
         Option.match(view, {
-          onNone: () =>
-            failWith(NotFound, "assessment_not_found", `no assessment was queued for group ${path.groupId}`),
-          onSome: (found) => Effect.succeed(toWire(found))
+          onNone: () => notFound,
+          onSome: (found) =>
+            authorizeSession(found.sessionId, "read").pipe(
+              Effect.as(toWire(found)),
+              Effect.catchTag("SessionNotFound", () => notFound)
+            )
         })
       ).pipe(mapDomainErrors)
-    )
+    })
     .handle("sessionAssessments", ({ path }) =>
-      ReadSessionAssessments(path.sessionId).pipe(
+      authorizeSession(path.sessionId, "read").pipe(
+        Effect.zipRight(ReadSessionAssessments(path.sessionId)),
         Effect.map((views) => ({ sessionId: path.sessionId, assessments: views.map(toWire) })),
         mapDomainErrors
       )

@@ -8,6 +8,7 @@ import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentPrincipal } from "../authentication/principal.ts"
 import { enforceRateLimit } from "../rate-limit.ts"
 import { sessionOf } from "../session-of.ts"
+import { authorizeSession } from "../session-owner.ts"
 import { CurrentRequestId } from "../request-id.ts"
 import { uiMessageStreamResponse } from "../sse.ts"
 
@@ -38,6 +39,7 @@ const streamChat = (input: ChatInput) =>
     const { userId } = yield* CurrentPrincipal
     const requestId = yield* FiberRef.get(CurrentRequestId)
     yield* enforceRateLimit("chat", userId, sessionId)
+    yield* authorizeSession(sessionId, "write")
     const turn = yield* StreamChat({
       userId,
       sessionId,

@@ -8,6 +8,7 @@ import { BadRequest, failWith, mapDomainErrors } from "../api-errors.ts"
 import { CurrentPrincipal } from "../authentication/principal.ts"
 import { enforceRateLimit } from "../rate-limit.ts"
 import { sessionOf } from "../session-of.ts"
+import { authorizeSession } from "../session-owner.ts"
 import { CurrentRequestId } from "../request-id.ts"
 import { duration } from "../../../application/config-values.ts"
 
@@ -48,6 +49,7 @@ export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handle
       yield* refuseFutureTs(payload.ts)
       const { userId } = yield* CurrentPrincipal
       yield* enforceRateLimit("ingest", userId, sessionId)
+      yield* authorizeSession(sessionId, "write")
       const command: IngestCommand = {
         userId,
         sessionId,

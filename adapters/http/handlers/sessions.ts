@@ -11,6 +11,7 @@ import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentPrincipal } from "../authentication/principal.ts"
 import { decodeCursor, encodeCursor } from "../cursor.ts"
 import { toMessageView } from "../message-view.ts"
+import { authorizeSession } from "../session-owner.ts"
 
 const DEFAULT_PAGE_SIZE = 50
 
@@ -18,11 +19,13 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
   handlers
     .handle("listMessages", ({ path, urlParams }) =>
       Effect.gen(function* () {
+        const after = yield* decodeCursor(urlParams.cursor)
+        yield* authorizeSession(path.sessionId, "read")
         const order = urlParams.order ?? "asc"
         const page = yield* ReadTranscript(path.sessionId, {
           order,
           limit: urlParams.limit ?? DEFAULT_PAGE_SIZE,
-          after: yield* decodeCursor(urlParams.cursor)
+          after
         })
         return {
           sessionId: path.sessionId,
@@ -35,6 +38,7 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
     .handle("context", ({ path, urlParams }) =>
       Effect.gen(function* () {
         const { userId } = yield* CurrentPrincipal
+        yield* authorizeSession(path.sessionId, "read")
         const window = yield* BuildContext(urlParams.for, path.sessionId).pipe(
           withSessionPersistence(userId, path.sessionId)
         )
@@ -47,10 +51,11 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
           reason: window.reason,
           messages: window.messages.map(toMessageView)
         }
-      })
+      }).pipe(mapDomainErrors)
     )
     .handle("groups", ({ path }) =>
-      ReadInteractions(path.sessionId).pipe(
+      authorizeSession(path.sessionId, "read").pipe(
+        Effect.zipRight(ReadInteractions(path.sessionId)),
         Effect.map((groups) => ({
           sessionId: path.sessionId,
           groups: groups.map(({ sessionId: _, closedAt, closeReason, ...group }) => ({
@@ -62,15 +67,23 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
         mapDomainErrors
       )
     )
-    .handle("deleteSession", ({ path }) => DeleteSession(path.sessionId).pipe(mapDomainErrors))
+    .handle("deleteSession", ({ path }) =>
+      authorizeSession(path.sessionId, "read").pipe(
+        Effect.zipRight(DeleteSession(path.sessionId)),
+        mapDomainErrors
+      )
+    )
     .handle("getSessionPrivacy", ({ path }) =>
-      Effect.flatMap(CurrentPrincipal, ({ userId }) => ReadSessionPrivacy(userId, path.sessionId)).pipe(
+      authorizeSession(path.sessionId, "read").pipe(
+        Effect.zipRight(CurrentPrincipal),
+        Effect.flatMap(({ userId }) => ReadSessionPrivacy(userId, path.sessionId)),
         Effect.map((privacy) => ({ sessionId: path.sessionId, ...privacy })),
         mapDomainErrors
       )
     )
     .handle("setSessionPrivacy", ({ path, payload }) =>
-      UpdatePrivacySettings({ sessionId: path.sessionId }, payload).pipe(
+      authorizeSession(path.sessionId, "write").pipe(
+        Effect.zipRight(UpdatePrivacySettings({ sessionId: path.sessionId }, payload)),
         Effect.map((settings) => ({ sessionId: path.sessionId, ...settings })),
         mapDomainErrors
       )

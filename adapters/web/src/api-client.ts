@@ -76,6 +76,19 @@ export const serviceClient = (
   }
 }
 
+/**
+ * A session nobody has written to yet answers 404 `session_not_found`, as another user's would:
+ * the app reads it as the empty session it is about to start.
+ */
+export const orWhenNoSession = async <A>(read: Promise<A>, empty: () => A | Promise<A>): Promise<A> => {
+  try {
+    return await read
+  } catch (cause) {
+    if (cause instanceof ApiError && cause.code === "session_not_found") return empty()
+    throw cause
+  }
+}
+
 /** What to tell a person about a failure, in one sentence or two. */
 export const describeError = (error: unknown): string => {
   if (error instanceof ApiError) {

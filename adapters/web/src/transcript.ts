@@ -1,5 +1,5 @@
 import type { ContextWindow, GroupsResponse, InteractionGroup, Message, MessagesPage } from "./api-types.ts"
-import type { ServiceClient } from "./api-client.ts"
+import { orWhenNoSession, type ServiceClient } from "./api-client.ts"
 
 const PAGE_SIZE = 200
 
@@ -14,9 +14,9 @@ export const loadTranscript = async (
   do {
     const query = new URLSearchParams({ limit: String(PAGE_SIZE) })
     if (cursor !== null) query.set("cursor", cursor)
-    const page: MessagesPage = await getJson(
-      `/sessions/${encodeURIComponent(sessionId)}/messages?${query}`,
-      signal
+    const page: MessagesPage = await orWhenNoSession(
+      getJson<MessagesPage>(`/sessions/${encodeURIComponent(sessionId)}/messages?${query}`, signal),
+      () => ({ sessionId, order: "asc", items: [], nextCursor: null })
     )
     items.push(...page.items)
     cursor = page.nextCursor
@@ -29,7 +29,12 @@ export const loadGroups = async (
   sessionId: string,
   signal?: AbortSignal
 ): Promise<ReadonlyArray<InteractionGroup>> =>
-  (await getJson<GroupsResponse>(`/sessions/${encodeURIComponent(sessionId)}/groups`, signal)).groups
+  (
+    await orWhenNoSession(
+      getJson<GroupsResponse>(`/sessions/${encodeURIComponent(sessionId)}/groups`, signal),
+      () => ({ sessionId, groups: [] })
+    )
+  ).groups
 
 /**
  * What the chat shows on return: the stored transcript, or, for a session whose transcript is not
@@ -41,10 +46,12 @@ export const loadConversation = async (
 ): Promise<{ readonly messages: ReadonlyArray<Message>; readonly fromMemory: boolean }> => {
   const stored = await loadTranscript(service, sessionId)
   if (stored.length > 0) return { messages: stored, fromMemory: false }
-  const context = await service.getJson<ContextWindow>(
-    `/sessions/${encodeURIComponent(sessionId)}/context?for=chat`
+  const empty = { messages: [], fromMemory: false }
+  const context = await orWhenNoSession(
+    service.getJson<ContextWindow>(`/sessions/${encodeURIComponent(sessionId)}/context?for=chat`),
+    () => null
   )
-  return context.source === "memory" && context.messages.length > 0
+  return context !== null && context.source === "memory" && context.messages.length > 0
     ? { messages: context.messages, fromMemory: true }
-    : { messages: [], fromMemory: false }
+    : empty
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react"
 import type { SessionPrivacy, SessionPrivacyView, UserPrivacy } from "./api-types.ts"
+import { orWhenNoSession } from "./api-client.ts"
 import { useService } from "./service-context.ts"
 
 /**
@@ -7,6 +8,7 @@ import { useService } from "./service-context.ts"
  * session's `/sessions/:sessionId/privacy`): read on mount (and when `reload` changes), written by
  * `change`. The value follows a change at once and goes back if the service does not take it; a
  * change while one is saving is ignored (the box stays enabled, so keyboard focus stays on it).
+ * A session nobody has written to yet is not found: it follows the user's setting.
  */
 export const useOptOut = (path: string, reload = 0) => {
   const { getJson, sendJson } = useService()
@@ -19,7 +21,9 @@ export const useOptOut = (path: string, reload = 0) => {
     const controller = new AbortController()
     setOptOut(null)
     setError(null)
-    getJson<UserPrivacy | SessionPrivacyView>(path, controller.signal)
+    orWhenNoSession(getJson<UserPrivacy | SessionPrivacyView>(path, controller.signal), () =>
+      getJson<UserPrivacy>("/settings/privacy", controller.signal)
+    )
       .then((settings) => setOptOut(settings.transcriptPersistenceOptOut))
       .catch((cause: unknown) => {
         if (!controller.signal.aborted) setError(cause)

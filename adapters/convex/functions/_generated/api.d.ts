@@ -17,6 +17,7 @@ import type * as access from "../access.js";
 import type * as assessments from "../assessments.js";
 import type * as documents from "../documents.js";
 import type * as interactions from "../interactions.js";
+import type * as owners from "../owners.js";
 import type * as privacy from "../privacy.js";
 import type * as transcripts from "../transcripts.js";
 
@@ -33,6 +34,7 @@ declare const fullApi: ApiFromModules<{
   assessments: typeof assessments;
   documents: typeof documents;
   interactions: typeof interactions;
+  owners: typeof owners;
   privacy: typeof privacy;
   transcripts: typeof transcripts;
 }>;

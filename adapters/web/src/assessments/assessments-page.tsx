@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react"
+import { orWhenNoSession } from "../api-client.ts"
 import { ErrorNotice } from "../error-notice.tsx"
 import type { SessionAssessments } from "../api-types.ts"
 import { useService } from "../service-context.ts"
@@ -22,9 +23,12 @@ export function AssessmentsPage(props: { readonly sessionId: string }) {
     let timer: ReturnType<typeof setTimeout> | undefined
     const poll = async () => {
       try {
-        const next = await service.getJson<SessionAssessments>(
-          `/sessions/${encodeURIComponent(sessionId)}/assessments`,
-          controller.signal
+        const next = await orWhenNoSession(
+          service.getJson<SessionAssessments>(
+            `/sessions/${encodeURIComponent(sessionId)}/assessments`,
+            controller.signal
+          ),
+          () => ({ sessionId, assessments: [] })
         )
         setData(next)
         setError(null)

@@ -1,0 +1,65 @@
+import { Effect, Layer, Option } from "effect"
+import { SessionNotFound } from "../domain/errors.ts"
+import type { SessionId, UserId } from "../domain/ids.ts"
+import { owns } from "../domain/session-ownership.ts"
+import { SessionOwners } from "./ports/session-owners.ts"
+
+/**
+ * What a request may do to a session: `read` (or delete) one the caller owns; `write` to one the
+ * caller owns or that nobody has written to yet, which makes the caller its owner.
+ */
+export type SessionAccess = "read" | "write"
+
+/**
+ * Fails with `SessionNotFound` unless `userId` may act on the session as `access` says. Owners
+ * never change, so the check holds for the read or write that follows it.
+ */
+export const AuthorizeSession = Effect.fn("AuthorizeSession")(function* (
+  userId: UserId,
+  sessionId: SessionId,
+  access: SessionAccess
+) {
+  const owners = yield* SessionOwners
+  const owner =
+    access === "write"
+      ? yield* owners.claim(sessionId, userId)
+      : Option.getOrUndefined(yield* owners.ownerOf(sessionId))
+  if (!owns(owner, userId)) return yield* new SessionNotFound({ sessionId })
+})
+
+/**
+ * Remembers each owner the store answers, up to `capacity` sessions (least recently used go first).
+ * Owners never change, so what is remembered stays true in every process, and a session this
+ * process has seen keeps its check, and its writes, through a store outage.
+ */
+export const layerRememberedOwners = (capacity: number) =>
+  Layer.effect(
+    SessionOwners,
+    Effect.map(SessionOwners, (store) => {
+      const known = new Map<SessionId, UserId>()
+      const remember = (sessionId: SessionId, owner: UserId) => {
+        known.delete(sessionId)
+        known.set(sessionId, owner)
+        if (known.size > capacity) known.delete(known.keys().next().value!)
+        return owner
+      }
+      const recall = (sessionId: SessionId) =>
+        Option.map(Option.fromNullable(known.get(sessionId)), (owner) => remember(sessionId, owner))
+      return SessionOwners.of({
+        ownerOf: (sessionId) =>
+          Option.match(recall(sessionId), {
+            onSome: Effect.succeedSome,
+            onNone: () =>
+              Effect.map(
+                store.ownerOf(sessionId),
+                Option.map((owner) => remember(sessionId, owner))
+              )
+          }),
+        claim: (sessionId, writer) =>
+          Option.match(recall(sessionId), {
+            onSome: Effect.succeed,
+            onNone: () => Effect.map(store.claim(sessionId, writer), (owner) => remember(sessionId, owner))
+          })
+      })
+    })
+  )
