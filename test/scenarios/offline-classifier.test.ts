@@ -40,8 +40,13 @@ it("npm run eval prints the report as JSON for machines", async () => {
   })
   const report = JSON.parse(stdout) as EvalReport
   expect(report.classifier).toBe("offline-rules")
-  expect(report.assessments.expected).toBe(scenarios.reduce((sum, s) => sum + s.expectedAssessments, 0))
-  expect(Object.keys(report.confusion)).toEqual(["start", "continue", "end", "one_off", "ignore"])
-  expect(report.accuracy).toBeGreaterThan(0)
-  expect(report.failures).toBe(0)
+  for (const split of ["dev", "heldout"] as const) {
+    const part = report.parts[split]
+    const labelled = scenarios.filter((s) => s.split === split)
+    expect(part.conversations, split).toBe(labelled.length)
+    expect(part.assessments.expected, split).toBe(labelled.reduce((sum, s) => sum + s.expectedAssessments, 0))
+    expect(Object.keys(part.confusion), split).toEqual(["start", "continue", "end", "one_off", "ignore"])
+    expect(part.failures, split).toBe(0)
+  }
+  expect(report.parts.dev.accuracy).toBeGreaterThan(0)
 }, 60_000)
