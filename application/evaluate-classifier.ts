@@ -53,6 +53,7 @@ export const replayScenarios = (
       }
       outcomes.push({
         name: scenario.name,
+        split: scenario.split,
         sessionId,
         expectedAssessments: scenario.expectedAssessments,
         assessments: (yield* queue.jobsOf(sessionId)).length,

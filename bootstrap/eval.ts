@@ -1,6 +1,12 @@
 import { readFileSync } from "node:fs"
 import { Schema } from "effect"
-import { CLASSES, type EvalReport, Scenario } from "../domain/classifier-evaluation.ts"
+import {
+  CLASSES,
+  type EvalReport,
+  type PartReport,
+  Scenario,
+  type ScenarioOutcome
+} from "../domain/classifier-evaluation.ts"
 
 export const SCENARIOS_FILE = "test/scenarios/conversations.json"
 
@@ -11,47 +17,57 @@ export const loadScenarios = (file = SCENARIOS_FILE) =>
 const percent = (value: number | null) =>
   value === null ? "   -" : `${(value * 100).toFixed(0).padStart(3)}%`
 
-/** The report as a person reads it: a confusion matrix, per-class precision and recall, assessments. */
-export const formatReport = (result: EvalReport) => {
-  const width = 10
-  const lines = [
-    `classifier: ${result.classifier}`,
-    "",
-    "confusion matrix (rows: expected, columns: classified)",
-    ["".padEnd(width), ...CLASSES.map((c) => c.padStart(width))].join(""),
-    ...CLASSES.map((expected) =>
-      [
-        expected.padEnd(width),
-        ...CLASSES.map((actual) => String(result.confusion[expected][actual]).padStart(width))
-      ].join("")
-    ),
-    "",
+const WIDTH = 10
+
+/** One part as a person reads it: a confusion matrix, per-class precision and recall, assessments. */
+const formatPart = (part: PartReport, scenarios: ReadonlyArray<ScenarioOutcome>) => [
+  "confusion matrix (rows: expected, columns: classified)",
+  ["".padEnd(WIDTH), ...CLASSES.map((c) => c.padStart(WIDTH))].join(""),
+  ...CLASSES.map((expected) =>
     [
-      "class".padEnd(width),
-      "precision".padStart(width),
-      "recall".padStart(width),
-      "support".padStart(width)
-    ].join(""),
-    ...CLASSES.map((decision) => {
-      const row = result.perClass[decision]
-      return [
-        decision.padEnd(width),
-        percent(row.precision).padStart(width),
-        percent(row.recall).padStart(width),
-        String(row.support).padStart(width)
-      ].join("")
-    }),
-    "",
-    `accuracy: ${percent(result.accuracy).trim()} of ${Object.values(result.perClass).reduce((sum, row) => sum + row.support, 0) + result.failures} labelled messages` +
-      ` (classifier failures, counted wrong and left out of the matrix: ${result.failures})`,
-    `assessments queued: ${result.assessments.queued} (expected ${result.assessments.expected}); ` +
-      `${result.assessments.scenariosMatching} of ${result.scenarios.length} conversations queued exactly what they should`,
-    ...result.scenarios
-      .filter((scenario) => scenario.assessments !== scenario.expectedAssessments)
-      .map(
-        (scenario) =>
-          `  ✗ ${scenario.name}: queued ${scenario.assessments}, expected ${scenario.expectedAssessments}`
+      expected.padEnd(WIDTH),
+      ...CLASSES.map((actual) => String(part.confusion[expected][actual]).padStart(WIDTH))
+    ].join("")
+  ),
+  "",
+  [
+    "class".padEnd(WIDTH),
+    "precision".padStart(WIDTH),
+    "recall".padStart(WIDTH),
+    "support".padStart(WIDTH)
+  ].join(""),
+  ...CLASSES.map((decision) => {
+    const row = part.perClass[decision]
+    return [
+      decision.padEnd(WIDTH),
+      percent(row.precision).padStart(WIDTH),
+      percent(row.recall).padStart(WIDTH),
+      String(row.support).padStart(WIDTH)
+    ].join("")
+  }),
+  "",
+  `accuracy: ${percent(part.accuracy).trim()} of ${Object.values(part.perClass).reduce((sum, row) => sum + row.support, 0) + part.failures} labelled messages` +
+    ` (classifier failures, counted wrong and left out of the matrix: ${part.failures})`,
+  `assessments queued: ${part.assessments.queued} (expected ${part.assessments.expected}); ` +
+    `${part.assessments.scenariosMatching} of ${part.conversations} conversations queued exactly what they should`,
+  ...scenarios
+    .filter((scenario) => scenario.assessments !== scenario.expectedAssessments)
+    .map(
+      (scenario) =>
+        `  ✗ ${scenario.name}: queued ${scenario.assessments}, expected ${scenario.expectedAssessments}`
+    )
+]
+
+/** The report as a person reads it: the development part, then the held-out part. */
+export const formatReport = (result: EvalReport) =>
+  [
+    `classifier: ${result.classifier}`,
+    ...(["dev", "heldout"] as const).flatMap((split) => [
+      "",
+      `== ${split === "dev" ? "development part (trained and tuned on)" : "held-out part (never tuned on)"} ==`,
+      ...formatPart(
+        result.parts[split],
+        result.scenarios.filter((scenario) => scenario.split === split)
       )
-  ]
-  return lines.join("\n")
-}
+    ])
+  ].join("\n")

@@ -53,7 +53,8 @@ const evaluate = Command.make("eval", { json }, ({ json }) =>
 ).pipe(
   Command.withDescription(
     "Replay the labelled conversations (test/scenarios/) through ingestion with the configured classifier, " +
-      "on memory stores, and print a confusion matrix, per-class precision and recall, and assessments queued."
+      "on memory stores, and print, for the development and the held-out part apart, a confusion matrix, " +
+      "per-class precision and recall, accuracy and assessments queued."
   )
 )
 

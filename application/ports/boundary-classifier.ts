@@ -18,7 +18,7 @@ export interface ClassifierRequest {
 export class BoundaryClassifier extends Context.Tag("coachup/BoundaryClassifier")<
   BoundaryClassifier,
   {
-    /** For logs and metrics: `offline-rules`, or the provider's model. */
+    /** For logs and metrics: `offline-model`, or the provider's model. */
     readonly name: string
     /** A malformed answer is a `ModelFailed` with reason `protocol`. */
     readonly classify: (request: ClassifierRequest) => Effect.Effect<Classification, ModelFailed>

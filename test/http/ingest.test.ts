@@ -30,7 +30,7 @@ describe("POST /messages/ingest", () => {
       sessionId: "ing-1",
       persisted: true,
       duplicate: false,
-      classification: { decision: "ignore", applied: "ignore", confidence: 0.8, groupId: null }
+      classification: { decision: "ignore", applied: "ignore", confidence: 0.988, groupId: null }
     })
     expect((await stored("ing-1")).map((i) => [i.messageId, i.text, i.ts, i.seq])).toEqual([
       ["m1", "Hi coach", 1000, 1]

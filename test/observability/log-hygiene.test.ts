@@ -144,7 +144,7 @@ describe("the service's logs during the scripted workload", () => {
     expect(openingClassified).toMatchObject({
       route: "/messages/ingest",
       session: hashed(MARKERS.session),
-      classifier: "offline-rules",
+      classifier: "offline-model",
       decision: "start",
       classifierContextMessages: 1
     })
