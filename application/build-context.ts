@@ -32,10 +32,7 @@ export interface ContextWindow {
  * The window a model sees: the system prompt plus the last N messages of the session, selected
  * by sessionId only (never by groupId) in (ts, seq) order.
  */
-export const BuildContext = Effect.fn("BuildContext")(function* (
-  purpose: ContextPurpose,
-  sessionId: SessionId
-) {
+const selectWindow = Effect.fnUntraced(function* (purpose: ContextPurpose, sessionId: SessionId) {
   const settings = yield* ContextSettings
   const memory = yield* SessionMemory
   const store = yield* TranscriptStore
@@ -69,7 +66,6 @@ export const BuildContext = Effect.fn("BuildContext")(function* (
     ...chosen,
     messages: chosen.messages.filter((message) => message.status !== "in_progress")
   }
-  yield* record(window)
   yield* Effect.annotateCurrentSpan({
     purpose,
     source: window.source,
@@ -78,6 +74,22 @@ export const BuildContext = Effect.fn("BuildContext")(function* (
   })
   return window
 })
+
+/** The window built for a model call, counted in the context metrics. */
+export const BuildContext = Effect.fn("BuildContext")(function* (
+  purpose: ContextPurpose,
+  sessionId: SessionId
+) {
+  const window = yield* selectWindow(purpose, sessionId)
+  yield* record(window)
+  return window
+})
+
+/**
+ * The window a model would see now, for a reader (`GET /sessions/:id/context`): the same selection,
+ * not counted as a window built, so the context metrics describe model calls only.
+ */
+export const InspectContext = Effect.fn("InspectContext")(selectWindow)
 
 const record = (window: ContextWindow) =>
   window.purpose === "chat"
