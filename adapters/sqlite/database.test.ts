@@ -20,7 +20,7 @@ const modeOf = (path: string) => statSync(path).mode & 0o777
 const freshDataDir = () => join(mkdtempSync(join(tmpdir(), "coachup-sqlite-")), "data")
 
 const storesAt = (dataDir: string) =>
-  Layer.fresh(SqliteStores.layer({ filename: join(dataDir, "coachup.sqlite") }))
+  Layer.fresh(SqliteStores.layer({ filename: join(dataDir, "coachup.sqlite"), lockDeadline: "2 seconds" }))
 
 describe("the SQLite file", () => {
   it.effect("is created 0600, with its journal files, in a 0700 directory", () => {

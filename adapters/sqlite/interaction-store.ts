@@ -14,7 +14,7 @@ import {
   noInteraction,
   OpenGroup
 } from "../../domain/interaction-group.ts"
-import { checkpointAfter, query, SqliteDatabase } from "./database.ts"
+import { checkpointAfter, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
 const encodeCommit = Schema.encodeSync(InteractionCommit)
@@ -56,8 +56,9 @@ const interactionOf = (row: typeof SessionRow.Type): VersionedInteraction =>
 
 /** `InteractionStore` on `node:sqlite`: each commit is one immediate transaction. */
 export const make = Effect.gen(function* () {
-  const db = yield* SqliteDatabase
-  const checkpointed = checkpointAfter(db)
+  const connection = yield* SqliteDatabase
+  const { db, query } = connection
+  const checkpointed = checkpointAfter(connection)
   const statements = {
     classification: db.prepare(
       `SELECT message_id AS messageId, session_id AS sessionId, decision, applied, confidence,

@@ -5,7 +5,7 @@ import { applyTranscriptWrite, TranscriptStore } from "../../application/ports/t
 import { GroupId } from "../../domain/ids.ts"
 import { MessageStatus, type NewTranscriptItem, pageOf, TranscriptItem } from "../../domain/transcript.ts"
 import { planAppend, planFinishReply } from "../../domain/transcript-write.ts"
-import { checkpointAfter, query, SqliteDatabase } from "./database.ts"
+import { checkpointAfter, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
 /** The columns of an item, named as its fields. */
@@ -49,8 +49,9 @@ const decodeSeq = Schema.decodeUnknownSync(Schema.Struct({ seq: Schema.Number })
 
 /** `TranscriptStore` on `node:sqlite`: the embedded deployment's durable store. */
 export const make = Effect.gen(function* () {
-  const db = yield* SqliteDatabase
-  const checkpointed = checkpointAfter(db)
+  const connection = yield* SqliteDatabase
+  const { db, query } = connection
+  const checkpointed = checkpointAfter(connection)
   const statements = {
     byMessageId: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND message_id = ?`),
     nextSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM messages WHERE session_id = ?"),
