@@ -6,7 +6,7 @@ import { TranscriptStore } from "./ports/transcript-store.ts"
 /** What `layerDailyRetentionSweep` reads: how long an item is kept. */
 export const config = duration("TRANSCRIPT_RETENTION_DAYS", 30, "days")
 
-/** Deletes persisted transcript items older than `retention`. */
+/** Deletes persisted transcript items received (their `createdAt`, not `ts`) longer than `retention` ago. */
 export const SweepRetention = Effect.fn("SweepRetention")(function* (retention: Duration.Duration) {
   const store = yield* TranscriptStore
   const cutoff = (yield* Clock.currentTimeMillis) - Duration.toMillis(retention)

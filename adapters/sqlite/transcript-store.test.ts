@@ -18,6 +18,16 @@ describe("SQLite schema", () => {
     }).pipe(Effect.provide(SqliteDatabase.layer({ filename: ":memory:", lockDeadline: "2 seconds" })))
   )
 
+  it.effect("finds the rows the retention sweep deletes through the created_at index, not by ts", () =>
+    Effect.gen(function* () {
+      const { db } = yield* SqliteDatabase.SqliteDatabase
+      const plan = db
+        .prepare("EXPLAIN QUERY PLAN SELECT rowid FROM messages WHERE created_at < ? LIMIT 1000")
+        .all(0) as Array<{ detail: string }>
+      expect(plan.map((row) => row.detail).join(" | ")).toContain("USING COVERING INDEX messages_created_at")
+    }).pipe(Effect.provide(SqliteDatabase.layer({ filename: ":memory:", lockDeadline: "2 seconds" })))
+  )
+
   it.effect("applies migrations once: running them again changes nothing", () =>
     Effect.gen(function* () {
       const { db } = yield* SqliteDatabase.SqliteDatabase

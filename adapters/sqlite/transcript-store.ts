@@ -81,7 +81,7 @@ export const make = Effect.gen(function* () {
     ),
     deleteSession: db.prepare("DELETE FROM messages WHERE session_id = ?"),
     deleteOlderBatch: db.prepare(
-      `DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE ts < ? LIMIT ${DELETE_BATCH})`
+      `DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE created_at < ? LIMIT ${DELETE_BATCH})`
     ),
     ping: db.prepare("SELECT 1")
   }
