@@ -42,6 +42,9 @@ const createPrivately = (filename: string) => {
   for (const file of filesOf(filename)) if (existsSync(file)) chmodSync(file, 0o600)
 }
 
+/** Rows deleted per statement by the retention sweep, so one sweep never holds the lock for long. */
+export const DELETE_BATCH = 1000
+
 const SQLITE_BUSY = 5
 const SQLITE_LOCKED = 6
 

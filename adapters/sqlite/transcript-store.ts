@@ -5,14 +5,12 @@ import { applyTranscriptWrite, TranscriptStore } from "../../application/ports/t
 import { GroupId } from "../../domain/ids.ts"
 import { MessageStatus, type NewTranscriptItem, pageOf, TranscriptItem } from "../../domain/transcript.ts"
 import { planAppend, planFinishReply } from "../../domain/transcript-write.ts"
-import { checkpointAfter, SqliteDatabase } from "./database.ts"
+import { checkpointAfter, DELETE_BATCH, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
 /** The columns of an item, named as its fields. */
 const COLUMNS = `message_id AS messageId, session_id AS sessionId, seq, ts, role, text,
   content_hash AS contentHash, group_id AS groupId, audio_url AS audioUrl, status`
-/** Rows deleted per statement by the retention sweep, so one sweep never holds the lock for long. */
-const DELETE_BATCH = 1000
 
 /** A `messages` row, its optional columns NULL where the item has no such field. */
 const decodeRow = Schema.decodeUnknownSync(

@@ -72,7 +72,8 @@ export default defineSchema({
     at: v.number()
   })
     .index("by_session_message", ["sessionId", "messageId"])
-    .index("by_group", ["groupId", "at"]),
+    .index("by_group", ["groupId", "at"])
+    .index("by_at", ["at"]),
   interactionGroups: defineTable({
     groupId: v.string(),
     sessionId: v.string(),
@@ -84,7 +85,8 @@ export default defineSchema({
     assessmentRequested: v.boolean()
   })
     .index("by_group_id", ["groupId"])
-    .index("by_session", ["sessionId", "openedAt"]),
+    .index("by_session", ["sessionId", "openedAt"])
+    .index("by_closed_at", ["closedAt"]),
   /**
    * One assessment job per group, inserted by the interaction commit that asked for it. Ids, times
    * and results only: never message text. `dueAt` is the retry time while pending and the lease's
@@ -107,7 +109,8 @@ export default defineSchema({
     .index("by_group", ["groupId"])
     .index("by_session", ["sessionId", "queuedAt"])
     .index("by_due", ["dueAt"])
-    .index("by_status", ["status"]),
+    .index("by_status", ["status"])
+    .index("by_queued_at", ["queuedAt"]),
   userPrivacy: defineTable({ userId: v.string(), optOut: v.boolean(), updatedAt: v.number() }).index(
     "by_user",
     ["userId"]
