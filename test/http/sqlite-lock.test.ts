@@ -74,11 +74,12 @@ it(
       expect((await ingest("reader", id)).body).toMatchObject({ persisted: true })
     expect((await ingest("writer", "w0")).body).toMatchObject({ persisted: true })
 
-    // The same probe with the file free first: this machine's own latency, which the lock must not worsen.
+    // The same probe with the file free first, printed beside the figures under the lock: the machine's own latency.
     const baseline = (await repeatUntil(sleep(BASELINE_MS), () => timed("/healthz"), 10)).map(
       (answer) => answer.ms
     )
 
+    // This test's process is the other process: the service runs in its own.
     const other = new DatabaseSync(join(dataDir, "coachup.sqlite"))
     other.exec("BEGIN EXCLUSIVE")
     const lockHeld = sleep(LOCK_MS)
