@@ -136,7 +136,14 @@ export const migrations: ReadonlyArray<string> = [
      session_id TEXT PRIMARY KEY,
      owner      TEXT NOT NULL,
      claimed_at INTEGER NOT NULL
-   ) STRICT;`
+   ) STRICT;`,
+  // Retention goes by when this service accepted a row (always its own clock), not the caller's ts:
+  // messages by created_at, classifications when made, groups when closed, jobs when queued.
+  `DROP INDEX messages_ts;
+   CREATE INDEX messages_created_at ON messages (created_at);
+   CREATE INDEX message_classifications_classified_at ON message_classifications (classified_at);
+   CREATE INDEX interaction_groups_closed_at ON interaction_groups (closed_at) WHERE status = 'closed';
+   CREATE INDEX assessment_jobs_queued_at ON assessment_jobs (queued_at);`
 ]
 
 export const migrate = (db: DatabaseSync) => {

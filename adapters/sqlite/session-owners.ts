@@ -2,14 +2,14 @@ import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { SessionOwners } from "../../application/ports/session-owners.ts"
 import { UserId } from "../../domain/ids.ts"
 import { ownerAfterWrite } from "../../domain/session-ownership.ts"
-import { query, SqliteDatabase } from "./database.ts"
+import { SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
 const decodeOwner = Schema.decodeUnknownSync(Schema.Struct({ owner: UserId }))
 
 /** `SessionOwners` on `node:sqlite`: a claim reads and writes in one immediate transaction. */
 export const make = Effect.gen(function* () {
-  const db = yield* SqliteDatabase
+  const { db, query } = yield* SqliteDatabase
   const statements = {
     owner: db.prepare("SELECT owner FROM session_owners WHERE session_id = ?"),
     insert: db.prepare("INSERT INTO session_owners (session_id, owner, claimed_at) VALUES (?, ?, ?)")
