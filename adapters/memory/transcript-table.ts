@@ -16,6 +16,7 @@ import {
   type PageRequest,
   type TranscriptPage
 } from "../../application/ports/transcript-store.ts"
+import { itemBytes, SESSION_OVERHEAD_BYTES, stringBytes } from "./held-bytes.ts"
 
 export interface TranscriptTableBounds {
   /** Items kept per session (the most recent in transcript order). */
@@ -24,13 +25,22 @@ export interface TranscriptTableBounds {
   readonly maxSessions: number
   /** A session untouched for this long is forgotten. */
   readonly idleTtlMillis: number
+  /**
+   * Bytes held (strings' characters and a fixed allowance per item and session); past it the least
+   * recently used sessions are forgotten, never the one just written, so one session may overrun it.
+   */
+  readonly maxBytes: number
 }
 
 export const unbounded: TranscriptTableBounds = {
   maxItemsPerSession: Number.POSITIVE_INFINITY,
   maxSessions: Number.POSITIVE_INFINITY,
-  idleTtlMillis: Number.POSITIVE_INFINITY
+  idleTtlMillis: Number.POSITIVE_INFINITY,
+  maxBytes: Number.POSITIVE_INFINITY
 }
+
+/** Why a whole session was forgotten: over the byte budget, over the session cap, or idle. */
+export type EvictionReason = "bytes" | "count" | "idle"
 
 interface SessionEntry {
   /** In transcript order. */
@@ -39,6 +49,8 @@ interface SessionEntry {
   byMessageId: Map<string, TranscriptItem>
   nextSeq: number
   touchedAt: number
+  /** What the session holds, as `itemBytes` and `SESSION_OVERHEAD_BYTES` count it. */
+  bytes: number
 }
 
 /**
@@ -48,6 +60,8 @@ interface SessionEntry {
 export class TranscriptTable {
   private readonly sessions = new Map<SessionId, SessionEntry>()
   private readonly bounds: TranscriptTableBounds
+  private heldBytes = 0
+  private evicted: Record<EvictionReason, number> = { bytes: 0, count: 0, idle: 0 }
 
   constructor(bounds: TranscriptTableBounds) {
     this.bounds = bounds
@@ -91,8 +105,11 @@ export class TranscriptTable {
       const [old, kept] = Array.span(entry.items, (item) => item.ts < cutoff)
       old.forEach((item) => entry.byMessageId.delete(item.messageId))
       deleted += old.length
-      if (kept.length === 0) this.sessions.delete(sessionId)
-      else entry.items = kept
+      if (kept.length === 0) this.forget(sessionId)
+      else {
+        entry.items = kept
+        this.resize(entry, -old.reduce((sum, item) => sum + itemBytes(item), 0))
+      }
     }
     return deleted
   }
@@ -100,6 +117,18 @@ export class TranscriptTable {
   sessionCount(now: number): number {
     this.expire(now)
     return this.sessions.size
+  }
+
+  /** The bytes held now, as `TranscriptTableBounds.maxBytes` counts them. */
+  bytesHeld(): number {
+    return this.heldBytes
+  }
+
+  /** Sessions forgotten by reason since the last call. */
+  takeEvictions(): Readonly<Record<EvictionReason, number>> {
+    const evicted = this.evicted
+    this.evicted = { bytes: 0, count: 0, idle: 0 }
+    return evicted
   }
 
   private stored(item: NewTranscriptItem): TranscriptItem | undefined {
@@ -117,24 +146,43 @@ export class TranscriptTable {
     return applyTranscriptWrite(write, (row, replaces) => {
       const stored = new TranscriptItem(row, true)
       const entry = this.touch(stored.sessionId, now, true)!
+      const replaced = entry.byMessageId.get(stored.messageId)
       entry.byMessageId.set(stored.messageId, stored)
+      this.resize(entry, itemBytes(stored) - (replaced === undefined ? 0 : itemBytes(replaced)))
       if (replaces) {
         entry.items = entry.items.map((item) => (item.messageId === stored.messageId ? stored : item))
-        return stored
+      } else {
+        entry.nextSeq = stored.seq + 1
+        entry.items = sortTranscript([...entry.items, stored])
+        while (entry.items.length > this.bounds.maxItemsPerSession) {
+          const dropped = entry.items.shift()!
+          entry.byMessageId.delete(dropped.messageId)
+          this.resize(entry, -itemBytes(dropped))
+        }
       }
-      entry.nextSeq = stored.seq + 1
-      entry.items = sortTranscript([...entry.items, stored])
-      while (entry.items.length > this.bounds.maxItemsPerSession)
-        entry.byMessageId.delete(entry.items.shift()!.messageId)
-      while (this.sessions.size > this.bounds.maxSessions) this.forget(this.sessions.keys().next().value!)
+      while (this.sessions.size > this.bounds.maxSessions) this.evictOldest("count")
+      // The session just written is the most recently used: it is the last left.
+      while (this.heldBytes > this.bounds.maxBytes && this.sessions.size > 1) this.evictOldest("bytes")
       return stored
     })
   }
 
+  private resize(entry: SessionEntry, change: number) {
+    entry.bytes += change
+    this.heldBytes += change
+  }
+
+  private evictOldest(reason: EvictionReason) {
+    this.forget(this.sessions.keys().next().value!)
+    this.evicted[reason] += 1
+  }
+
   private touch(sessionId: SessionId, now: number, create: boolean): SessionEntry | undefined {
-    const entry =
-      this.sessions.get(sessionId) ??
-      (create ? { items: [], byMessageId: new Map(), nextSeq: 1, touchedAt: now } : undefined)
+    let entry = this.sessions.get(sessionId)
+    if (entry === undefined && create) {
+      entry = { items: [], byMessageId: new Map(), nextSeq: 1, touchedAt: now, bytes: 0 }
+      this.resize(entry, SESSION_OVERHEAD_BYTES + stringBytes(sessionId))
+    }
     if (entry === undefined) return undefined
     entry.touchedAt = now
     this.sessions.delete(sessionId)
@@ -146,6 +194,7 @@ export class TranscriptTable {
     const entry = this.sessions.get(sessionId)
     if (entry === undefined) return 0
     this.sessions.delete(sessionId)
+    this.heldBytes -= entry.bytes
     return entry.items.length
   }
 
@@ -153,6 +202,7 @@ export class TranscriptTable {
     for (const [sessionId, entry] of this.sessions) {
       if (now - entry.touchedAt < this.bounds.idleTtlMillis) return
       this.forget(sessionId)
+      this.evicted.idle += 1
     }
   }
 }
