@@ -201,6 +201,9 @@ export const layer = (policy: RequestPolicy) =>
   HttpApiBuilder.middleware(
     Effect.gen(function* () {
       const ids = yield* IdGenerator
+      // From the start, at 0: an alert's `rate` needs a series before its first refusal.
+      yield* Metric.incrementBy(refusedInFlight, 0)
+      yield* Metric.set(requestsInFlight, 0)
       const checked = guard(policy.edge)
       const limited = withinBodyLimit(policy.maxBodyBytes)
       const bounded = withinDeadline(policy.handlerTimeout)
