@@ -43,6 +43,17 @@ export const sessionMemorySessions = Metric.gauge("coachup_session_memory_sessio
   description: "Sessions whose recent transcript is held in process memory"
 })
 
+export const sessionMemoryBytes = Metric.gauge("coachup_session_memory_bytes", {
+  description:
+    "Bytes the in-memory transcript holds: its strings' characters and a fixed allowance per message and session"
+})
+
+export const sessionMemoryEvictionsTotal = Metric.counter("coachup_session_memory_evictions_total", {
+  description:
+    "Whole sessions the in-memory transcript forgot, by reason (bytes: over SESSION_MEMORY_MAX_BYTES, count: over SESSION_MEMORY_MAX_SESSIONS, idle)",
+  incremental: true
+})
+
 export const chatContextMessages = Metric.histogram(
   "coachup_chat_context_messages",
   messageCounts,

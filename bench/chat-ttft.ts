@@ -34,10 +34,12 @@ export interface TtftRow {
 
 export const STREAM_PATH = `/chat/stream?prompt=${encodeURIComponent("How do I ask my manager for a raise?")}`
 
-/** Limits that would turn the load into 429s, raised out of the way. */
+/** Limits that would turn the load into 429s and 503s (one user, many streams), raised out of the way. */
 export const UNLIMITED = [
   ["RATE_LIMIT_CHAT_PER_USER_PER_MINUTE", "1000000"],
-  ["RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE", "1000000"]
+  ["RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE", "1000000"],
+  ["CHAT_MAX_STREAMS", "1000000"],
+  ["CHAT_MAX_STREAMS_PER_USER", "1000000"]
 ] as const
 
 const startService = (dataDir: string) =>

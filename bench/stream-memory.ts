@@ -5,15 +5,12 @@
  * holding as many open SSE responses. Each child runs with `--expose-gc` and bench/memory-probe.ts
  * preloaded, which answers an IPC request with `process.memoryUsage()` after a full collection.
  */
-import { type ChildProcess, spawn } from "node:child_process"
-import { once } from "node:events"
 import { type ClientRequest, request } from "node:http"
-import { createInterface } from "node:readline"
 import { setTimeout as sleep } from "node:timers/promises"
-import { fileURLToPath } from "node:url"
 import { join } from "node:path"
 import type { MemorySample } from "./memory-probe.ts"
 import { STREAM_PATH, UNLIMITED } from "./chat-ttft.ts"
+import { BASE_ENV, IDLE_STREAM_SERVICE_ENV, sample, spawnServer, stop } from "./child-service.ts"
 
 export interface StreamMemoryOptions {
   readonly dataDir: string
@@ -43,70 +40,6 @@ export interface MemoryMeasurement {
 export interface StreamMemoryResult {
   readonly service: MemoryMeasurement
   readonly bare: MemoryMeasurement
-}
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url))
-const PROBE = new URL("./memory-probe.ts", import.meta.url).href
-const STOP_TIMEOUT_MS = 15_000
-/** The children get none of this shell's service configuration, only what is set below. */
-const BASE_ENV: NodeJS.ProcessEnv = { PATH: process.env["PATH"] ?? "" }
-
-interface Child {
-  readonly process: ChildProcess
-  readonly url: string
-}
-
-/** Spawns `node <args>` with the probe; resolves once it logs `Listening on http://…`. */
-const spawnServer = async (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Promise<Child> => {
-  const child = spawn(process.execPath, ["--expose-gc", "--import", PROBE, ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "inherit", "ipc"]
-  })
-  const stdout = child.stdout
-  if (stdout === null) throw new Error("child has no stdout")
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: stdout }).on("line", (line) => {
-      let message: unknown
-      try {
-        message = (JSON.parse(line) as { readonly message?: unknown }).message
-      } catch {
-        return
-      }
-      const match = /^Listening on (http:\/\/\S+)$/.exec(String(message))
-      if (match?.[1] !== undefined) resolve(match[1])
-    })
-    child.once("error", reject)
-    child.once("exit", (code, signal) =>
-      reject(new Error(`${args.join(" ")} exited before listening (${code ?? signal})`))
-    )
-  })
-  return { process: child, url }
-}
-
-const sample = (child: ChildProcess) =>
-  new Promise<MemorySample>((resolve, reject) => {
-    child.once("message", (message) => resolve(message as MemorySample))
-    child.send("memory", (error) => {
-      if (error !== null) reject(error)
-    })
-  })
-
-/** Closes the IPC channel, sends SIGTERM, and kills the child if it has not exited in time. */
-const stop = async (child: ChildProcess): Promise<string> => {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return `had already exited (${child.exitCode ?? child.signalCode})`
-  }
-  const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>
-  const started = performance.now()
-  child.kill("SIGTERM")
-  // The IPC channel would keep the child's event loop alive.
-  if (child.connected) child.disconnect()
-  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS)
-  const [code, signal] = await exited
-  clearTimeout(timer)
-  const seconds = ((performance.now() - started) / 1000).toFixed(1)
-  return signal === "SIGKILL" ? `killed after ${seconds} s` : `exited ${code ?? signal} in ${seconds} s`
 }
 
 interface OpenStream {
@@ -197,20 +130,8 @@ export const benchStreamMemory = async (options: StreamMemoryOptions): Promise<S
     ["bootstrap/main.ts", "serve"],
     {
       ...BASE_ENV,
-      // Empty counts as unset: the SQLite stores, never a Convex deployment.
-      CONVEX_URL: "",
-      HOST: "127.0.0.1",
-      PORT: "0",
+      ...IDLE_STREAM_SERVICE_ENV,
       DATA_DIR: join(options.dataDir, "stream-memory"),
-      // INFO: the address is logged at INFO.
-      LOG_LEVEL: "INFO",
-      SHUTDOWN_DRAIN_SECONDS: "1",
-      LLM_PROVIDER: "offline",
-      // The model sleeps this long before each word, the first included: every stream stays open and
-      // idle after `start` and `text-start`, well inside the idle and turn timeouts.
-      OFFLINE_TOKEN_DELAY_MS: "600000",
-      CHAT_IDLE_TIMEOUT_MS: "900000",
-      CHAT_TURN_TIMEOUT_MS: "900000",
       ...Object.fromEntries(UNLIMITED)
     },
     options

@@ -1,4 +1,4 @@
-import { HttpApiSchema, HttpServerResponse } from "@effect/platform"
+import { HttpApiSchema, HttpApp, HttpServerResponse } from "@effect/platform"
 import { Effect, FiberRef, Schema } from "effect"
 import type {
   InvalidCursor,
@@ -82,7 +82,8 @@ export class TooManyRequests extends Schema.Class<TooManyRequests>("TooManyReque
   fields,
   HttpApiSchema.annotations({
     status: 429,
-    description: "Over the request budget; Retry-After says when to retry"
+    description:
+      "Over the request budget (rate_limited) or the user's open chat streams (too_many_streams_per_user); Retry-After says when to retry"
   })
 ) {}
 
@@ -98,7 +99,8 @@ export class ServiceUnavailable extends Schema.Class<ServiceUnavailable>("Servic
   fields,
   HttpApiSchema.annotations({
     status: 503,
-    description: "The store cannot serve this request now, or it missed its deadline; retry later"
+    description:
+      "The store cannot serve this request now, it missed its deadline, or the service is at capacity (too_many_streams, overloaded: Retry-After says when); retry later"
   })
 ) {}
 
@@ -109,6 +111,26 @@ export const failWith = <A>(errorClass: ErrorClass<A>, code: string, message: st
   Effect.flatMap(FiberRef.get(CurrentRequestId), (requestId) =>
     Effect.fail(new errorClass({ error: { code, message, requestId } }))
   )
+
+/**
+ * As `failWith`, and the response says in how many whole seconds to retry (`Retry-After`). The header
+ * goes on the response only if it is still this error's, not on whatever replaced it.
+ */
+export const failRetryLater = <A>(
+  errorClass: ErrorClass<A>,
+  code: string,
+  message: string,
+  retryAfterSeconds: number
+) => {
+  const status = HttpApiSchema.getStatusError(errorClass as unknown as Schema.Schema.Any)
+  return HttpApp.appendPreResponseHandler((_, response) =>
+    Effect.succeed(
+      response.status === status
+        ? HttpServerResponse.setHeader(response, "retry-after", String(retryAfterSeconds))
+        : response
+    )
+  ).pipe(Effect.zipRight(failWith(errorClass, code, message)))
+}
 
 const envelopes = [
   BadRequest,

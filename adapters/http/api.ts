@@ -12,7 +12,7 @@ import {
   UnsupportedMediaType
 } from "./api-errors.ts"
 import { Authentication } from "./authentication/middleware.ts"
-import { withoutDefaultDecodeError } from "./openapi.ts"
+import { withoutDefaultDecodeError, withRetryAfter } from "./openapi.ts"
 import * as S from "./schemas.ts"
 
 export class MessagesApi extends HttpApiGroup.make("messages")
@@ -204,6 +204,6 @@ export class CoachUpApi extends HttpApi.make("coachup")
         "`local`, or the user x-user-id names. Every response carries x-request-id.",
       servers: [{ url: "/", description: "This service" }],
       license: { name: "Proprietary" },
-      transform: withoutDefaultDecodeError
+      transform: (spec) => withRetryAfter(withoutDefaultDecodeError(spec))
     })
   ) {}

@@ -17,3 +17,18 @@ export const authenticationFailures = Metric.counter("coachup_http_authenticatio
   description: "Requests refused with 401, by reason",
   incremental: true
 })
+
+/**
+ * Requests refused because the process is at a capacity limit, by reason: `streams` (503, every chat
+ * stream slot taken), `streams_per_user` (429, the user's taken), `requests_in_flight` (503).
+ */
+export const overloadRefusals = Metric.counter("coachup_http_overload_refusals", {
+  description:
+    "Requests refused at a capacity limit, by reason (streams, streams_per_user, requests_in_flight)",
+  incremental: true
+})
+
+/** Requests whose handler is running now; a chat stream counts until its response starts. */
+export const requestsInFlight = Metric.gauge("coachup_http_requests_in_flight", {
+  description: "Requests whose handler has not yet produced its response (operator routes not counted)"
+})

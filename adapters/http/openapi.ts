@@ -24,3 +24,30 @@ export const withoutDefaultDecodeError = (spec: Json): Json => {
   if (schemas !== undefined) for (const name of DECODE_ERROR_SCHEMAS) delete schemas[name]
   return spec
 }
+
+/** Statuses whose answers may say when to retry. */
+const RETRY_STATUSES = ["429", "503"]
+
+/**
+ * A 429 or a 503 at capacity (`too_many_streams`, `overloaded`) carries `Retry-After`; HttpApi has no
+ * way to declare a header on an error, so the document gets it here.
+ */
+export const withRetryAfter = (spec: Json): Json => {
+  for (const operations of Object.values((spec["paths"] ?? {}) as Record<string, Json>)) {
+    for (const operation of Object.values(operations) as Array<Json>) {
+      const responses = (operation["responses"] ?? {}) as Record<string, Json>
+      for (const status of RETRY_STATUSES) {
+        const response = responses[status]
+        if (response === undefined) continue
+        response["headers"] = {
+          "Retry-After": {
+            description:
+              "Whole seconds to wait before retrying (sent with rate limits and capacity refusals)",
+            schema: { type: "integer", minimum: 1 }
+          }
+        }
+      }
+    }
+  }
+  return spec
+}

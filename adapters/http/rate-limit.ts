@@ -1,9 +1,8 @@
-import { HttpApp, HttpServerResponse } from "@effect/platform"
 import { RateLimiter } from "@effect/experimental"
 import { Config, Context, Duration, Effect, Layer } from "effect"
 import { positiveInteger } from "../../application/config-values.ts"
 import type { SessionId, UserId } from "../../domain/ids.ts"
-import { failWith, TooManyRequests } from "./api-errors.ts"
+import { failRetryLater, TooManyRequests } from "./api-errors.ts"
 import * as BoundedStore from "./rate-limit-store.ts"
 
 export interface RateLimitBudget {
@@ -77,17 +76,11 @@ const spend = (what: string, buckets: ReadonlyArray<Bucket>) =>
         continue
       }
       const retryAfter = Math.max(1, Math.ceil(Duration.toSeconds(spent.left.retryAfter)))
-      yield* HttpApp.appendPreResponseHandler((_, response) =>
-        Effect.succeed(
-          response.status === 429
-            ? HttpServerResponse.setHeader(response, "retry-after", String(retryAfter))
-            : response
-        )
-      )
-      return yield* failWith(
+      return yield* failRetryLater(
         TooManyRequests,
         "rate_limited",
-        `too many ${what} for ${bucket.holder}; retry in ${retryAfter} s`
+        `too many ${what} for ${bucket.holder}; retry in ${retryAfter} s`,
+        retryAfter
       )
     }
   })

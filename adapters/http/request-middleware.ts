@@ -10,6 +10,7 @@ import { Cause, Duration, Effect, Metric, Option } from "effect"
 import { IdGenerator } from "../../application/ports/id-generator.ts"
 import {
   BadRequest,
+  failRetryLater,
   failWith,
   InternalError,
   isEnvelope,
@@ -19,13 +20,15 @@ import {
   ServiceUnavailable
 } from "./api-errors.ts"
 import { type EdgePolicy, guard } from "./edge.ts"
-import { httpRequestDuration } from "./http-metrics.ts"
+import { httpRequestDuration, overloadRefusals, requestsInFlight } from "./http-metrics.ts"
 import { withinJsonDepth } from "./json-depth.ts"
 import { CurrentRequestId, isWellFormedRequestId } from "./request-id.ts"
 import { routeOf } from "./routes.ts"
 
 export interface RequestPolicy {
   readonly maxBodyBytes: number
+  /** Requests whose handler runs at once; past it, 503 with `Retry-After` (operator routes exempt). */
+  readonly maxRequestsInFlight: number
   /** A handler that has not produced its response after this long is answered 503. */
   readonly handlerTimeout: Duration.Duration
   readonly edge: EdgePolicy
@@ -104,14 +107,53 @@ const withinDeadline =
       })
     )
 
+/** What an operator needs during an overload: never counted in flight, never refused for it. */
+const OPERATOR_ROUTES: ReadonlySet<string> = new Set(["/healthz", "/readyz", "/metrics"])
+
+/** Requests are short: one in flight is usually done within a second. */
+const IN_FLIGHT_RETRY_AFTER_SECONDS = 1
+
+const refusedInFlight = Metric.tagged(overloadRefusals, "reason", "requests_in_flight")
+
+/**
+ * Past `max` requests whose handler is still running, a new one is answered 503 with `Retry-After`
+ * before any of it is read. A request counts until its handler produces the response: a chat stream
+ * then counts under the stream caps, not here.
+ */
+const withinInFlightLimit = (max: number) => {
+  let inFlight = 0
+  const enter = Effect.suspend(() => Metric.set(requestsInFlight, ++inFlight))
+  const leave = Effect.suspend(() => Metric.set(requestsInFlight, --inFlight))
+  return <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E | ServiceUnavailable, R> =>
+    Effect.suspend((): HttpApp.Default<E | ServiceUnavailable, R> =>
+      inFlight < max
+        ? Effect.acquireUseRelease(
+            enter,
+            () => app,
+            () => leave
+          )
+        : Metric.increment(refusedInFlight).pipe(
+            Effect.zipRight(Effect.logWarning("request refused: too many requests in flight")),
+            Effect.zipRight(
+              failRetryLater(
+                ServiceUnavailable,
+                "overloaded",
+                `the service has ${max} requests in flight; retry in ${IN_FLIGHT_RETRY_AFTER_SECONDS} s`,
+                IN_FLIGHT_RETRY_AFTER_SECONDS
+              )
+            )
+          )
+    )
+}
+
 /** Serves one request under its id: failures as envelopes, metric and log line. */
 const serveIdentified = (
   app: HttpApp.Default<unknown>,
   request: HttpServerRequest.HttpServerRequest,
+  route: string,
   requestId: string
-) => {
-  const route = routeOf(request.method, request.url)
-  return Effect.gen(function* () {
+) =>
+  Effect.gen(function* () {
     yield* HttpApp.appendPreResponseHandler((_, response) =>
       Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))
     )
@@ -147,28 +189,39 @@ const serveIdentified = (
     Effect.locally(CurrentRequestId, requestId),
     Effect.annotateLogs({ requestId, route })
   )
-}
 
 /**
  * The one place every request passes: assigns the request id (an honoured `x-request-id`, else a
- * new one) on the response, logs and spans; applies the edge checks (host, CORS, JSON bodies), the
- * body limit, the nesting limit and the handler deadline; renders every failure — schema, malformed JSON, unknown route, defect — as the
- * one error envelope; and records the request's duration by route and status, with one log line.
+ * new one) on the response, logs and spans; applies the in-flight cap (but to operator routes), the
+ * edge checks (host, CORS, JSON bodies), the body limit, the nesting limit and the handler deadline;
+ * renders every failure — schema, malformed JSON, unknown route, defect — as the one error envelope;
+ * and records the request's duration by route and status, with one log line.
  */
 export const layer = (policy: RequestPolicy) =>
   HttpApiBuilder.middleware(
     Effect.gen(function* () {
       const ids = yield* IdGenerator
+      // From the start, at 0: an alert's `rate` needs a series before its first refusal.
+      yield* Metric.incrementBy(refusedInFlight, 0)
+      yield* Metric.set(requestsInFlight, 0)
       const checked = guard(policy.edge)
       const limited = withinBodyLimit(policy.maxBodyBytes)
       const bounded = withinDeadline(policy.handlerTimeout)
+      const admitted = withinInFlightLimit(policy.maxRequestsInFlight)
       return (app) => {
         const guarded = bounded(checked(limited(withinJsonDepth(app))))
+        const counted = admitted(guarded)
         return Effect.gen(function* () {
           const request = yield* HttpServerRequest.HttpServerRequest
+          const route = routeOf(request.method, request.url)
           const given = request.headers["x-request-id"]
           const requestId = isWellFormedRequestId(given) ? given : yield* ids.next
-          return yield* serveIdentified(guarded, request, requestId)
+          return yield* serveIdentified(
+            OPERATOR_ROUTES.has(route) ? guarded : counted,
+            request,
+            route,
+            requestId
+          )
         })
       }
     })

@@ -17,6 +17,7 @@ import { PrivacyLive } from "./handlers/privacy.ts"
 import { SessionsLive } from "./handlers/sessions.ts"
 import * as RateLimits from "./rate-limit.ts"
 import * as RequestMiddleware from "./request-middleware.ts"
+import { ChatStreamCapacity } from "./stream-capacity.ts"
 import * as WebApp from "./web-app.ts"
 
 export interface HttpOptions extends RequestMiddleware.RequestPolicy {
@@ -93,7 +94,10 @@ export const listen = (options: ListenOptions) => {
   )
 }
 
-/** What `layerConfig` reads: where to listen, the body limit, the request deadlines, the shutdown drain. */
+/**
+ * What `layerConfig` reads: where to listen, the body limit, the in-flight cap, the request deadlines,
+ * the shutdown drain.
+ */
 export const config = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
   port: Config.integer("PORT").pipe(
@@ -104,6 +108,7 @@ export const config = Config.all({
     })
   ),
   maxBodyBytes: positiveInteger("MAX_BODY_BYTES", 256 * 1024),
+  maxRequestsInFlight: positiveInteger("MAX_REQUESTS_IN_FLIGHT", 500),
   headersTimeout: duration("HEADERS_TIMEOUT_MS", 10_000),
   bodyTimeout: duration("BODY_TIMEOUT_MS", 30_000),
   handlerTimeout: duration("HANDLER_TIMEOUT_MS", 30_000),
@@ -117,7 +122,7 @@ export const config = Config.all({
 )
 
 /**
- * The service on `HOST`:`PORT`, with `MAX_BODY_BYTES`, the `*_TIMEOUT_MS` deadlines, `SHUTDOWN_DRAIN_SECONDS`, its authentication
+ * The service on `HOST`:`PORT`, with `MAX_BODY_BYTES`, `MAX_REQUESTS_IN_FLIGHT`, the `*_TIMEOUT_MS` deadlines, `SHUTDOWN_DRAIN_SECONDS`, its authentication
  * (`AUTH_*`), edge checks (`ALLOWED_HOSTS`, `CORS_ORIGINS`), rate limits, the ingest clock skew and stream settings from
  * the environment; the web app from `webRoot`. A configuration that would serve other machines
  * without authentication fails here, before the server listens.
@@ -136,6 +141,11 @@ export const layerConfig = (options: { readonly webRoot: string }) =>
     })
   ).pipe(
     Layer.provide(
-      Layer.mergeAll(RateLimits.layerConfig, ChatStreamSettings.layerConfig, IngestSettings.layerConfig)
+      Layer.mergeAll(
+        RateLimits.layerConfig,
+        ChatStreamSettings.layerConfig,
+        ChatStreamCapacity.layerConfig,
+        IngestSettings.layerConfig
+      )
     )
   )

@@ -1,10 +1,17 @@
 import { Clock, Config, Duration, Effect, Layer, Metric } from "effect"
 import { duration, positiveInteger } from "../../application/config-values.ts"
-import { sessionMemorySessions } from "../../application/metrics.ts"
+import {
+  sessionMemoryBytes,
+  sessionMemoryEvictionsTotal,
+  sessionMemorySessions
+} from "../../application/metrics.ts"
 import { SessionMemory } from "../../application/ports/session-memory.ts"
 import { MAX_CONTEXT_LIMIT } from "../../domain/context-window.ts"
 import type { SessionId } from "../../domain/ids.ts"
-import { TranscriptTable, type TranscriptTableBounds } from "./transcript-table.ts"
+import { type EvictionReason, TranscriptTable, type TranscriptTableBounds } from "./transcript-table.ts"
+
+const evictionsBy = (reason: EvictionReason) => Metric.tagged(sessionMemoryEvictionsTotal, "reason", reason)
+const evictions = { bytes: evictionsBy("bytes"), count: evictionsBy("count"), idle: evictionsBy("idle") }
 
 /** The bounded in-process transcript every deployment keeps beside its store. */
 export const make = (bounds: TranscriptTableBounds) =>
@@ -12,26 +19,35 @@ export const make = (bounds: TranscriptTableBounds) =>
     const table = new TranscriptTable(bounds)
     // When each session was deleted, oldest first, kept for the idle TTL.
     const deletions = new Map<SessionId, number>()
-    const publish = (now: number) => Metric.set(sessionMemorySessions, table.sessionCount(now))
+    // After every call: any call may have forgotten sessions (idle, or pushed out by a write).
+    const publish = (now: number) =>
+      Effect.suspend(() => {
+        const evicted = table.takeEvictions()
+        return Effect.all(
+          [
+            Metric.set(sessionMemorySessions, table.sessionCount(now)),
+            Metric.set(sessionMemoryBytes, table.bytesHeld()),
+            Metric.incrementBy(evictions.bytes, evicted.bytes),
+            Metric.incrementBy(evictions.count, evicted.count),
+            Metric.incrementBy(evictions.idle, evicted.idle)
+          ],
+          { discard: true }
+        )
+      })
+    const withClock = <A>(use: (now: number) => A) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const result = use(now)
+        return Effect.as(publish(now), result)
+      })
     return SessionMemory.of({
-      append: (item) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          const result = table.append(item, now)
-          return Effect.as(publish(now), result)
-        }),
-      finishReply: (item) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          const result = table.finishReply(item, now)
-          return Effect.as(publish(now), result)
-        }),
-      lastN: (sessionId, limit) =>
-        Effect.map(Clock.currentTimeMillis, (now) => table.lastN(sessionId, limit, now)),
+      append: (item) => withClock((now) => table.append(item, now)),
+      finishReply: (item) => withClock((now) => table.finishReply(item, now)),
+      lastN: (sessionId, limit) => withClock((now) => table.lastN(sessionId, limit, now)),
       deleteSession: (sessionId) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          const deleted = table.deleteSession(sessionId)
+        withClock((now) => {
           deletions.delete(sessionId)
           deletions.set(sessionId, now)
-          return Effect.as(publish(now), deleted)
+          return table.deleteSession(sessionId)
         }),
       deletedSince: (sessionId, since) =>
         Effect.map(Clock.currentTimeMillis, (now) => {
@@ -41,23 +57,29 @@ export const make = (bounds: TranscriptTableBounds) =>
           }
           return (deletions.get(sessionId) ?? Number.NEGATIVE_INFINITY) >= since
         }),
-      sessionCount: Effect.map(Clock.currentTimeMillis, (now) => table.sessionCount(now))
+      sessionCount: withClock((now) => table.sessionCount(now))
     })
   })
 
 export const layer = (bounds: TranscriptTableBounds) => Layer.effect(SessionMemory, make(bounds))
 
 /**
- * `SESSION_MEMORY_MAX_SESSIONS` sessions, each forgotten after `SESSION_MEMORY_IDLE_MINUTES` idle and
- * keeping its last 200 messages (the largest context window).
+ * At most `SESSION_MEMORY_MAX_BYTES` (64 MiB) and `SESSION_MEMORY_MAX_SESSIONS` sessions, each forgotten
+ * after `SESSION_MEMORY_IDLE_MINUTES` idle and keeping its last 200 messages (the largest context window).
  */
 export const config = Config.all({
   maxSessions: positiveInteger("SESSION_MEMORY_MAX_SESSIONS", 10_000),
-  idleTtl: duration("SESSION_MEMORY_IDLE_MINUTES", 60, "minutes")
+  idleTtl: duration("SESSION_MEMORY_IDLE_MINUTES", 60, "minutes"),
+  maxBytes: positiveInteger("SESSION_MEMORY_MAX_BYTES", 64 * 1024 * 1024)
 })
 
 export const layerConfig = Layer.unwrapEffect(
-  Effect.map(config, ({ maxSessions, idleTtl }) =>
-    layer({ maxItemsPerSession: MAX_CONTEXT_LIMIT, maxSessions, idleTtlMillis: Duration.toMillis(idleTtl) })
+  Effect.map(config, ({ maxSessions, idleTtl, maxBytes }) =>
+    layer({
+      maxItemsPerSession: MAX_CONTEXT_LIMIT,
+      maxSessions,
+      idleTtlMillis: Duration.toMillis(idleTtl),
+      maxBytes
+    })
   )
 )

@@ -16,6 +16,7 @@ import {
   type PageRequest,
   type TranscriptPage
 } from "../../application/ports/transcript-store.ts"
+import { itemBytes, SESSION_OVERHEAD_BYTES, stringBytes } from "./held-bytes.ts"
 
 export interface TranscriptTableBounds {
   /** Items kept per session (the most recent in transcript order). */
@@ -24,13 +25,22 @@ export interface TranscriptTableBounds {
   readonly maxSessions: number
   /** A session untouched for this long is forgotten. */
   readonly idleTtlMillis: number
+  /**
+   * Bytes held (strings' characters and a fixed allowance per item and session); past it the least
+   * recently used sessions are forgotten, never the one just written, so one session may overrun it.
+   */
+  readonly maxBytes: number
 }
 
 export const unbounded: TranscriptTableBounds = {
   maxItemsPerSession: Number.POSITIVE_INFINITY,
   maxSessions: Number.POSITIVE_INFINITY,
-  idleTtlMillis: Number.POSITIVE_INFINITY
+  idleTtlMillis: Number.POSITIVE_INFINITY,
+  maxBytes: Number.POSITIVE_INFINITY
 }
+
+/** Why a whole session was forgotten: over the byte budget, over the session cap, or idle. */
+export type EvictionReason = "bytes" | "count" | "idle"
 
 interface SessionEntry {
   /** In transcript order. */
@@ -41,6 +51,8 @@ interface SessionEntry {
   createdAt: Map<string, number>
   nextSeq: number
   touchedAt: number
+  /** What the session holds, as `itemBytes` and `SESSION_OVERHEAD_BYTES` count it. */
+  bytes: number
 }
 
 /**
@@ -50,6 +62,8 @@ interface SessionEntry {
 export class TranscriptTable {
   private readonly sessions = new Map<SessionId, SessionEntry>()
   private readonly bounds: TranscriptTableBounds
+  private heldBytes = 0
+  private evicted: Record<EvictionReason, number> = { bytes: 0, count: 0, idle: 0 }
 
   constructor(bounds: TranscriptTableBounds) {
     this.bounds = bounds
@@ -97,7 +111,7 @@ export class TranscriptTable {
       )
       old.forEach((item) => this.drop(entry, item))
       deleted += old.length
-      if (kept.length === 0) this.sessions.delete(sessionId)
+      if (kept.length === 0) this.forget(sessionId)
       else entry.items = kept
     }
     return deleted
@@ -106,6 +120,18 @@ export class TranscriptTable {
   sessionCount(now: number): number {
     this.expire(now)
     return this.sessions.size
+  }
+
+  /** The bytes held now, as `TranscriptTableBounds.maxBytes` counts them. */
+  bytesHeld(): number {
+    return this.heldBytes
+  }
+
+  /** Sessions forgotten by reason since the last call. */
+  takeEvictions(): Readonly<Record<EvictionReason, number>> {
+    const evicted = this.evicted
+    this.evicted = { bytes: 0, count: 0, idle: 0 }
+    return evicted
   }
 
   private stored(item: NewTranscriptItem): TranscriptItem | undefined {
@@ -123,26 +149,47 @@ export class TranscriptTable {
     return applyTranscriptWrite(write, (row, replaces) => {
       const stored = new TranscriptItem(row, true)
       const entry = this.touch(stored.sessionId, now, true)!
+      const replaced = entry.byMessageId.get(stored.messageId)
       entry.byMessageId.set(stored.messageId, stored)
+      this.resize(entry, itemBytes(stored) - (replaced === undefined ? 0 : itemBytes(replaced)))
       if (replaces) {
         entry.items = entry.items.map((item) => (item.messageId === stored.messageId ? stored : item))
-        return stored
+      } else {
+        entry.nextSeq = stored.seq + 1
+        entry.items = sortTranscript([...entry.items, stored])
+        entry.createdAt.set(stored.messageId, now)
+        while (entry.items.length > this.bounds.maxItemsPerSession) this.drop(entry, entry.items.shift()!)
       }
-      entry.nextSeq = stored.seq + 1
-      entry.createdAt.set(stored.messageId, now)
-      entry.items = sortTranscript([...entry.items, stored])
-      while (entry.items.length > this.bounds.maxItemsPerSession) this.drop(entry, entry.items.shift()!)
-      while (this.sessions.size > this.bounds.maxSessions) this.forget(this.sessions.keys().next().value!)
+      while (this.sessions.size > this.bounds.maxSessions) this.evictOldest("count")
+      // The session just written is the most recently used: it is the last left.
+      while (this.heldBytes > this.bounds.maxBytes && this.sessions.size > 1) this.evictOldest("bytes")
       return stored
     })
   }
 
+  private resize(entry: SessionEntry, change: number) {
+    entry.bytes += change
+    this.heldBytes += change
+  }
+
+  private evictOldest(reason: EvictionReason) {
+    this.forget(this.sessions.keys().next().value!)
+    this.evicted[reason] += 1
+  }
+
   private touch(sessionId: SessionId, now: number, create: boolean): SessionEntry | undefined {
-    const entry =
-      this.sessions.get(sessionId) ??
-      (create
-        ? { items: [], byMessageId: new Map(), createdAt: new Map(), nextSeq: 1, touchedAt: now }
-        : undefined)
+    let entry = this.sessions.get(sessionId)
+    if (entry === undefined && create) {
+      entry = {
+        items: [],
+        byMessageId: new Map(),
+        createdAt: new Map(),
+        nextSeq: 1,
+        touchedAt: now,
+        bytes: 0
+      }
+      this.resize(entry, SESSION_OVERHEAD_BYTES + stringBytes(sessionId))
+    }
     if (entry === undefined) return undefined
     entry.touchedAt = now
     this.sessions.delete(sessionId)
@@ -150,16 +197,18 @@ export class TranscriptTable {
     return entry
   }
 
-  /** Forgets one item's lookups; the caller removes it from `items`. */
+  /** Forgets one item's lookups and bytes; the caller removes it from `items`. */
   private drop(entry: SessionEntry, item: TranscriptItem) {
     entry.byMessageId.delete(item.messageId)
     entry.createdAt.delete(item.messageId)
+    this.resize(entry, -itemBytes(item))
   }
 
   private forget(sessionId: SessionId): number {
     const entry = this.sessions.get(sessionId)
     if (entry === undefined) return 0
     this.sessions.delete(sessionId)
+    this.heldBytes -= entry.bytes
     return entry.items.length
   }
 
@@ -167,6 +216,7 @@ export class TranscriptTable {
     for (const [sessionId, entry] of this.sessions) {
       if (now - entry.touchedAt < this.bounds.idleTtlMillis) return
       this.forget(sessionId)
+      this.evicted.idle += 1
     }
   }
 }

@@ -6,7 +6,7 @@ import type { AppendResult } from "./transcript-store.ts"
 /**
  * The bounded in-process transcript: recent messages of every active session. It serves opted-out
  * sessions (their only copy) and the context fallbacks when the store errors, times out or is empty.
- * It cannot fail; it forgets (per-session cap, session count cap, idle TTL).
+ * It cannot fail; it forgets (per-session cap, session count cap, byte budget, idle TTL).
  */
 export class SessionMemory extends Context.Tag("coachup/SessionMemory")<
   SessionMemory,

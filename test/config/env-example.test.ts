@@ -19,6 +19,7 @@ import * as Edge from "../../adapters/http/edge.ts"
 import * as ChatStream from "../../adapters/http/handlers/chat.ts"
 import * as Ingest from "../../adapters/http/handlers/messages.ts"
 import * as RateLimits from "../../adapters/http/rate-limit.ts"
+import * as StreamCapacity from "../../adapters/http/stream-capacity.ts"
 import * as Http from "../../adapters/http/server.ts"
 import * as OfflineChatModel from "../../adapters/llm/offline/chat-model.ts"
 import * as Tokenizer from "../../adapters/llm/tokenizer.ts"
@@ -104,6 +105,7 @@ const configs: Record<string, Config.Config<unknown>> = {
   edge: Edge.config,
   rateLimits: RateLimits.config,
   chatStream: ChatStream.config,
+  streamCapacity: StreamCapacity.config,
   ingest: Ingest.config,
   telemetry: Telemetry.config,
   openAiClient: OpenAiClient.config,

@@ -8,6 +8,7 @@ import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentPrincipal } from "../authentication/principal.ts"
 import { enforceRateLimit } from "../rate-limit.ts"
 import { sessionOf } from "../session-of.ts"
+import { ChatStreamCapacity } from "../stream-capacity.ts"
 import { authorizeSession } from "../session-owner.ts"
 import { CurrentRequestId } from "../request-id.ts"
 import { uiMessageStreamResponse } from "../sse.ts"
@@ -32,12 +33,16 @@ interface ChatInput {
   readonly groupId: Option.Option<GroupId>
 }
 
-/** Everything that can fail does so before the first byte: bad input, 409, 429. */
+/**
+ * Everything that can fail does so before the first byte: bad input, 409, 429, 503 at capacity. The
+ * stream's slot is held in the request's scope, so it is given back however the stream ends.
+ */
 const streamChat = (input: ChatInput) =>
   Effect.gen(function* () {
     const sessionId = yield* sessionOf(input.sessionId, input.headerSessionId)
     const { userId } = yield* CurrentPrincipal
     const requestId = yield* FiberRef.get(CurrentRequestId)
+    yield* Effect.flatMap(ChatStreamCapacity, (capacity) => capacity.hold(userId))
     yield* enforceRateLimit("chat", userId, sessionId)
     yield* authorizeSession(sessionId, "write")
     const turn = yield* StreamChat({
