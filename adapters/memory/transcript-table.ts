@@ -11,9 +11,11 @@ import {
 } from "../../domain/transcript.ts"
 import { planAppend, planFinishReply, type TranscriptWrite } from "../../domain/transcript-write.ts"
 import {
+  type AbandonedReplies,
   type AppendResult,
   applyTranscriptWrite,
   type PageRequest,
+  type ReplyProgress,
   type TranscriptPage
 } from "../../application/ports/transcript-store.ts"
 
@@ -37,6 +39,8 @@ interface SessionEntry {
   items: Array<TranscriptItem>
   /** The same items by messageId: message ids are unique per session. */
   byMessageId: Map<string, TranscriptItem>
+  /** The leases of replies in progress, by messageId. */
+  leases: Map<string, number>
   nextSeq: number
   touchedAt: number
 }
@@ -61,6 +65,30 @@ export class TranscriptTable {
   finishReply(item: NewTranscriptItem, now: number): AppendResult {
     this.expire(now)
     return this.write(planFinishReply(item, this.stored(item), this.nextSeq(item)), now)
+  }
+
+  saveReplyText(progress: ReplyProgress): boolean {
+    const entry = this.sessions.get(progress.sessionId)
+    const stored = entry?.byMessageId.get(progress.messageId)
+    if (entry === undefined || stored?.status !== "in_progress") return false
+    const { text, contentHash } = progress
+    this.replace(entry, new TranscriptItem({ ...stored, text, contentHash }, true))
+    entry.leases.set(stored.messageId, progress.leaseUntil)
+    return true
+  }
+
+  finishAbandonedReplies(replies: AbandonedReplies): number {
+    let finished = 0
+    for (const entry of this.sessions.values())
+      for (const item of entry.items) {
+        if (item.status !== "in_progress") continue
+        const lease = entry.leases.get(item.messageId)
+        if ((lease ?? replies.unleasedUntil) < replies.leaseEndedBefore) {
+          this.replace(entry, new TranscriptItem({ ...item, status: "incomplete" }, true))
+          finished++
+        } else if (lease === undefined) entry.leases.set(item.messageId, replies.unleasedUntil)
+      }
+    return finished
   }
 
   lastN(sessionId: SessionId, limit: number, now: number): ReadonlyArray<TranscriptItem> {
@@ -89,7 +117,7 @@ export class TranscriptTable {
     let deleted = 0
     for (const [sessionId, entry] of this.sessions) {
       const [old, kept] = Array.span(entry.items, (item) => item.ts < cutoff)
-      old.forEach((item) => entry.byMessageId.delete(item.messageId))
+      old.forEach((item) => this.drop(entry, item))
       deleted += old.length
       if (kept.length === 0) this.sessions.delete(sessionId)
       else entry.items = kept
@@ -117,24 +145,38 @@ export class TranscriptTable {
     return applyTranscriptWrite(write, (row, replaces) => {
       const stored = new TranscriptItem(row, true)
       const entry = this.touch(stored.sessionId, now, true)!
-      entry.byMessageId.set(stored.messageId, stored)
       if (replaces) {
-        entry.items = entry.items.map((item) => (item.messageId === stored.messageId ? stored : item))
+        this.replace(entry, stored)
         return stored
       }
+      entry.byMessageId.set(stored.messageId, stored)
       entry.nextSeq = stored.seq + 1
       entry.items = sortTranscript([...entry.items, stored])
-      while (entry.items.length > this.bounds.maxItemsPerSession)
-        entry.byMessageId.delete(entry.items.shift()!.messageId)
+      while (entry.items.length > this.bounds.maxItemsPerSession) this.drop(entry, entry.items.shift()!)
       while (this.sessions.size > this.bounds.maxSessions) this.forget(this.sessions.keys().next().value!)
       return stored
     })
   }
 
+  /** Puts `stored` in the place of the item with its messageId; a reply no longer in progress has no lease. */
+  private replace(entry: SessionEntry, stored: TranscriptItem) {
+    entry.byMessageId.set(stored.messageId, stored)
+    entry.items = entry.items.map((item) => (item.messageId === stored.messageId ? stored : item))
+    if (stored.status !== "in_progress") entry.leases.delete(stored.messageId)
+  }
+
+  /** Forgets the item's messageId (the caller takes it out of `items`). */
+  private drop(entry: SessionEntry, item: TranscriptItem) {
+    entry.byMessageId.delete(item.messageId)
+    entry.leases.delete(item.messageId)
+  }
+
   private touch(sessionId: SessionId, now: number, create: boolean): SessionEntry | undefined {
     const entry =
       this.sessions.get(sessionId) ??
-      (create ? { items: [], byMessageId: new Map(), nextSeq: 1, touchedAt: now } : undefined)
+      (create
+        ? { items: [], byMessageId: new Map(), leases: new Map(), nextSeq: 1, touchedAt: now }
+        : undefined)
     if (entry === undefined) return undefined
     entry.touchedAt = now
     this.sessions.delete(sessionId)

@@ -136,7 +136,11 @@ export const migrations: ReadonlyArray<string> = [
      session_id TEXT PRIMARY KEY,
      owner      TEXT NOT NULL,
      claimed_at INTEGER NOT NULL
-   ) STRICT;`
+   ) STRICT;`,
+  // Migration 8 (6 and 7 come from other work): a streaming reply's lease, renewed with each save of its
+  // text; the replies in progress found by lease.
+  `ALTER TABLE messages ADD COLUMN lease_until INTEGER;
+   CREATE INDEX messages_in_progress ON messages (lease_until) WHERE status = 'in_progress';`
 ]
 
 export const migrate = (db: DatabaseSync) => {

@@ -65,6 +65,9 @@ export const layer = Layer.effectContext(
         TranscriptStore.of({
           append: (item) => gate("append", transcripts.append(item)),
           finishReply: (item) => gate("finish_reply", transcripts.finishReply(item)),
+          saveReplyText: (progress) => gate("save_reply_text", transcripts.saveReplyText(progress)),
+          finishAbandonedReplies: (replies) =>
+            gate("finish_abandoned_replies", transcripts.finishAbandonedReplies(replies)),
           lastN: (sessionId, limit) => gate("last_n", transcripts.lastN(sessionId, limit)),
           page: (sessionId, request) => gate("page", transcripts.page(sessionId, request)),
           deleteSession: (sessionId) => gate("delete_session", transcripts.deleteSession(sessionId)),

@@ -33,11 +33,14 @@ export default defineSchema({
     contentHash: v.string(),
     groupId: v.optional(v.string()),
     audioUrl: v.optional(v.string()),
-    status: v.optional(v.union(v.literal("in_progress"), v.literal("completed"), v.literal("incomplete")))
+    status: v.optional(v.union(v.literal("in_progress"), v.literal("completed"), v.literal("incomplete"))),
+    /** A reply in progress: its writer holds it until then, renewing it with each save of its text. */
+    leaseUntil: v.optional(v.number())
   })
     .index("by_session_ts_seq", ["sessionId", "ts", "seq"])
     .index("by_session_message", ["sessionId", "messageId"])
-    .index("by_ts", ["ts"]),
+    .index("by_ts", ["ts"])
+    .index("by_status_lease", ["status", "leaseUntil"]),
   /** Per-session arrival counter, bumped in the same transaction as each append. */
   sessions: defineTable({ sessionId: v.string(), nextSeq: v.number() }).index("by_session", ["sessionId"]),
   /** A session's interaction state; `openLastActivityAt` mirrors the open group's for the idle index. */
