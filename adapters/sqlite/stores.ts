@@ -1,5 +1,6 @@
 import { join } from "node:path"
 import { Config, Effect, Layer } from "effect"
+import { ReplyWriters } from "../../application/ports/reply-writers.ts"
 import { StoreCalls } from "../../application/ports/store-calls.ts"
 import * as Assessments from "./assessment-queue.ts"
 import * as Database from "./database.ts"
@@ -19,7 +20,8 @@ export const layer = (options: Database.SqliteOptions) =>
     Owners.layer,
     Interactions.layer,
     Assessments.layer,
-    StoreCalls.onCallerThread
+    StoreCalls.onCallerThread,
+    ReplyWriters.onlyThisProcess
   ).pipe(Layer.provide(Database.layer(options)))
 
 /** What `layerConfig` reads: the data directory. */
