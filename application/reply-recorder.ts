@@ -9,7 +9,8 @@ import {
   Fiber,
   Layer,
   Metric,
-  Option
+  Option,
+  Schedule
 } from "effect"
 import type { GroupId, MessageId, SessionId, UserId } from "../domain/ids.ts"
 import { contentOf, type MessageStatus } from "../domain/transcript.ts"
@@ -102,14 +103,13 @@ const saveProgress = Effect.fnUntraced(function* (
   const leaseMillis = Duration.toMillis(lease)
   // The in-progress row is written with no text and no lease.
   let saved = { text: "", leaseUntil: Number.NEGATIVE_INFINITY }
-  while (true) {
-    yield* Effect.sleep(saveInterval)
+  const saveOnce = Effect.gen(function* () {
     const text = yield* signals.textSoFar
     const now = yield* Clock.currentTimeMillis
-    if (text === saved.text && now < saved.leaseUntil - leaseMillis / 2) continue
+    if (text === saved.text && now < saved.leaseUntil - leaseMillis / 2) return
     if (yield* deletedSinceStart) return
     const policy = yield* Effect.either(resolvePersistence(reply.userId, reply.sessionId))
-    if (Either.isLeft(policy) || !policy.right.persist) continue
+    if (Either.isLeft(policy) || !policy.right.persist) return
     const progress = {
       sessionId: reply.sessionId,
       messageId: reply.messageId,
@@ -127,7 +127,10 @@ const saveProgress = Effect.fnUntraced(function* (
       saved = { text, leaseUntil: progress.leaseUntil }
       yield* countSave("saved")
     } else yield* countSave("not_in_progress")
-  }
+  })
+  // At a fixed rate from the row's write, so that a slow save does not push the later ones back.
+  yield* Effect.sleep(saveInterval)
+  yield* Effect.repeat(saveOnce, Schedule.fixed(saveInterval))
 })
 
 /**

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import { once } from "node:events"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -12,6 +11,7 @@ import {
   sessionMessages,
   userMessageClassified
 } from "../support/api-client.ts"
+import { serveProcess, stopProcess } from "../support/service-process.ts"
 
 let dataDir: string
 beforeAll(async () => {
@@ -19,32 +19,8 @@ beforeAll(async () => {
 })
 afterAll(() => rm(dataDir, { recursive: true, force: true }))
 
-/** `node bootstrap/main.ts serve`, as `npm start` runs it; resolves with its URL once it listens. */
-const serve = async (env: Record<string, string> = {}) => {
-  const child = spawn(process.execPath, ["bootstrap/main.ts", "serve"], {
-    env: { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "INFO", ...env },
-    stdio: ["ignore", "pipe", "inherit"]
-  })
-  const lines: Array<Record<string, unknown>> = []
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>
-      lines.push(entry)
-      const match = /^Listening on (http:\/\/\S+)$/.exec(String(entry["message"]))
-      if (match?.[1] !== undefined) resolve(match[1])
-    })
-    child.once("exit", (code) => reject(new Error(`service exited early with ${code}`)))
-  })
-  return { child, url, lines }
-}
-
-/** Stops the process; resolves with its exit code once its output is closed, every line of it read. */
-const stop = async (child: ChildProcess) => {
-  const exited = once(child, "close")
-  child.kill("SIGTERM")
-  const [code] = await exited
-  return code
-}
+const serve = (env: Record<string, string> = {}) => serveProcess(dataDir, env)
+const stop = (child: ChildProcess) => stopProcess(child)
 
 it("serves with no configuration, logs JSON without message text, and stops cleanly on SIGTERM", async () => {
   const first = await serve()
