@@ -62,6 +62,10 @@ it("a reply cut by kill -9 is incomplete after restart, holding the text sent up
     const reply = items.find((item) => item.messageId === messageId)
     const received = seen.at(-1)!.text
     const secondBefore = seen.filter((entry) => entry.at <= killedAt - 1_000).at(-1)?.text ?? ""
+    console.info(
+      `reply-crash: the client had ${received.length} characters at the kill and ${secondBefore.length} ` +
+        `a second before; the restarted service holds ${reply?.text.length} (${reply?.status})`
+    )
     expect(reply).toMatchObject({ role: "assistant", status: "incomplete" })
     expect(secondBefore.length).toBeGreaterThan(0)
     expect(received.startsWith(reply!.text), `stored "${reply!.text}" is not a prefix of "${received}"`).toBe(
