@@ -32,7 +32,8 @@ const lapsedLeases = Effect.flatMap(
  * this process is the store's only writer (SQLite), every reply in progress at its start is such a
  * reply: they are finished before the layer is built, so before the service answers. On any store,
  * a sweep finishes the replies whose lease lapsed, every third of REPLY_LEASE_MS: at most
- * REPLY_LEASE_MS and a third (40 s by default) after the last save of a process that died.
+ * REPLY_LEASE_MS and a third (40 s by default) after the last save of a process that died, and a
+ * reply it died before saving once at most a third more (50 s) after its row was written.
  */
 export const layerAbandonedReplySweep = Layer.scopedDiscard(
   Effect.gen(function* () {
