@@ -123,6 +123,18 @@ export const chatTurnsTotal = Metric.counter("coachup_chat_turns_total", {
   incremental: true
 })
 
+export const replySavesTotal = Metric.counter("coachup_reply_saves_total", {
+  description:
+    "Saves of a streaming reply's text so far, by outcome (saved, not_in_progress, failed); a failed save does not fail the turn",
+  incremental: true
+})
+
+export const repliesAbandonedTotal = Metric.counter("coachup_replies_abandoned_total", {
+  description:
+    "Replies left in progress by a process that died, finished as incomplete with their saved text",
+  incremental: true
+})
+
 export const classifierDecisionsTotal = Metric.counter("coachup_classifier_decisions_total", {
   description: "Boundary decisions by the classifier's answer (start, continue, end, one_off, ignore)",
   incremental: true

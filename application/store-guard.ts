@@ -59,6 +59,10 @@ export const layerGuardedTranscriptStore = Layer.effect(
     return TranscriptStore.of({
       append: (item) => guard("append", store.append(item)),
       finishReply: (item) => guard("finish_reply", store.finishReply(item)),
+      saveReplyText: (progress) => guard("save_reply_text", store.saveReplyText(progress)),
+      // A sweep may run batch after batch (Convex), like a bulk delete.
+      finishAbandonedReplies: (replies) =>
+        bulk("finish_abandoned_replies", store.finishAbandonedReplies(replies)),
       lastN: (sessionId, limit) => guard("last_n", store.lastN(sessionId, limit)),
       page: (sessionId, request) => guard("page", store.page(sessionId, request)),
       // Bulk deletes run batch after batch (Convex): they get a longer deadline than one call.

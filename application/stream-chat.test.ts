@@ -1,41 +1,20 @@
 import { describe, expect, it } from "@effect/vitest"
-import {
-  Chunk,
-  ConfigProvider,
-  type Duration,
-  Effect,
-  Fiber,
-  Layer,
-  Logger,
-  LogLevel,
-  Option,
-  Stream,
-  TestClock
-} from "effect"
-import { application, memoryStores } from "../bootstrap/layers.ts"
+import { Chunk, type Duration, Effect, Fiber, Option, Stream, TestClock } from "effect"
+import { memoryStores } from "../bootstrap/layers.ts"
 import { GroupId, SessionId, UserId } from "../domain/ids.ts"
-import * as Scripted from "../test/support/scripted-chat-model.ts"
+import { scriptedApplication } from "../test/support/scripted-application.ts"
 import { type Script, ScriptedChatModel } from "../test/support/scripted-chat-model.ts"
 import { ChatEvent } from "./chat-turn.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 import { StreamChat } from "./stream-chat.ts"
 
 /** The application on memory stores, its chat model scripted, on the test's clock. */
-const app = Layer.mergeAll(application(memoryStores, { sweeps: false }), Scripted.layer).pipe(
-  Layer.provide(
-    Layer.setConfigProvider(
-      ConfigProvider.fromMap(
-        new Map([
-          ["CHAT_IDLE_TIMEOUT_MS", "400"],
-          ["CHAT_TURN_TIMEOUT_MS", "1000"],
-          ["ASSESSMENT_WORKERS", "0"],
-          ["PERSIST_RETRY_SECONDS", "3600"]
-        ])
-      )
-    )
-  ),
-  Layer.provide(Logger.minimumLogLevel(LogLevel.None))
-)
+const app = scriptedApplication(memoryStores, {
+  CHAT_IDLE_TIMEOUT_MS: "400",
+  CHAT_TURN_TIMEOUT_MS: "1000",
+  ASSESSMENT_WORKERS: "0",
+  PERSIST_RETRY_SECONDS: "3600"
+})
 
 const session = SessionId.make("clocked")
 

@@ -75,10 +75,12 @@ const dispatch = (signals: TurnSignals, event: TurnEvent) =>
  */
 export const makeTurnSignals = (startedAt: number) =>
   Effect.gen(function* () {
+    const state = yield* Ref.make(startTurn(startedAt))
     const signals: TurnSignals = {
-      state: yield* Ref.make(startTurn(startedAt)),
+      state,
       firstTextOut: yield* Effect.makeLatch(),
-      ended: yield* Deferred.make<EndedTurn>()
+      ended: yield* Deferred.make<EndedTurn>(),
+      textSoFar: Effect.map(Ref.get(state), (turn) => turn.text)
     }
     yield* Effect.addFinalizer(() => dispatch(signals, TurnEvent.CutShort()))
     return signals

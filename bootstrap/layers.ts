@@ -10,6 +10,7 @@ import { InteractionSettings } from "../application/commit-interaction.ts"
 import * as Tokenizer from "../adapters/llm/tokenizer.ts"
 import { ContextSettings } from "../application/context-settings.ts"
 import { HashedIds } from "../application/hashed-id.ts"
+import { layerAbandonedReplySweep } from "../application/finish-abandoned-replies.ts"
 import { PersistenceBacklog } from "../application/persistence-backlog.ts"
 import { TranscriptPersistence } from "../application/resolve-persistence.ts"
 import type { AssessmentQueue } from "../application/ports/assessment-queue.ts"
@@ -18,9 +19,11 @@ import type { BoundaryClassifier } from "../application/ports/boundary-classifie
 import type { ChatModel } from "../application/ports/chat-model.ts"
 import type { InteractionStore } from "../application/ports/interaction-store.ts"
 import type { PrivacySettingsStore } from "../application/ports/privacy-settings-store.ts"
+import type { ReplyWriters } from "../application/ports/reply-writers.ts"
 import type { SessionOwners } from "../application/ports/session-owners.ts"
 import type { StoreCalls } from "../application/ports/store-calls.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
+import { ReplySettings } from "../application/reply-recorder.ts"
 import { layerRememberedOwners } from "../application/session-access.ts"
 import { SessionSequencer } from "../application/session-sequencer.ts"
 import { layerIdleInteractionSweep } from "../application/sweep-idle-interactions.ts"
@@ -55,7 +58,13 @@ export const logging = Layer.unwrapEffect(
 
 /** The durable stores a deployment runs on. */
 export type StoreLayer<E = never> = Layer.Layer<
-  TranscriptStore | PrivacySettingsStore | SessionOwners | InteractionStore | AssessmentQueue | StoreCalls,
+  | TranscriptStore
+  | PrivacySettingsStore
+  | SessionOwners
+  | InteractionStore
+  | AssessmentQueue
+  | StoreCalls
+  | ReplyWriters,
   E
 >
 
@@ -88,7 +97,10 @@ export interface ApplicationOptions {
   readonly assessor?: Layer.Layer<Assessor>
   /** Span processors beside the OTLP one the environment configures (tests record spans in memory). */
   readonly spanProcessors?: ReadonlyArray<SpanProcessor>
-  /** The retention and idle-interaction sweeps (on unless false): a `worker` process leaves them to the service. */
+  /**
+   * The retention, idle-interaction and abandoned-reply sweeps (on unless false): a `worker` process
+   * leaves them to the service.
+   */
   readonly sweeps?: boolean
 }
 
@@ -99,7 +111,9 @@ export interface ApplicationOptions {
 export const application = <E>(stores: StoreLayer<E>, options: ApplicationOptions = {}) =>
   Layer.mergeAll(
     PersistenceBacklog.layerConfig,
-    options.sweeps === false ? Layer.empty : Layer.merge(layerDailyRetentionSweep, layerIdleInteractionSweep),
+    options.sweeps === false
+      ? Layer.empty
+      : Layer.mergeAll(layerDailyRetentionSweep, layerIdleInteractionSweep, layerAbandonedReplySweep),
     // Memoized: the workers see the one backlog the writers fill.
     layerAssessmentWorkers.pipe(Layer.provide(PersistenceBacklog.layerConfig)),
     BackgroundWork.layer({ grace: "5 seconds" }),
@@ -128,6 +142,7 @@ export const application = <E>(stores: StoreLayer<E>, options: ApplicationOption
         Telemetry.layerConfig({ spanProcessors: options.spanProcessors ?? [] }),
         ContextSettings.layerConfig.pipe(Layer.provide(Tokenizer.layerConfig)),
         ChatSettings.layerConfig,
+        ReplySettings.layerConfig,
         ClassifierSettings.layerConfig,
         InteractionSettings.layerConfig,
         TranscriptPersistence.layerConfig,

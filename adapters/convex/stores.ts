@@ -1,4 +1,5 @@
 import { Layer } from "effect"
+import { ReplyWriters } from "../../application/ports/reply-writers.ts"
 import { StoreCalls } from "../../application/ports/store-calls.ts"
 import * as Assessments from "./assessment-queue.ts"
 import * as Backend from "./backend.ts"
@@ -17,7 +18,8 @@ export const layer = Layer.mergeAll(
   Owners.layer,
   Interactions.layer,
   Assessments.layer,
-  StoreCalls.overNetwork
+  StoreCalls.overNetwork,
+  ReplyWriters.manyProcesses
 )
 
 /** The deployment at `CONVEX_URL`, with the secret its functions require. */

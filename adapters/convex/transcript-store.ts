@@ -15,6 +15,10 @@ const decodeWrite = Schema.decodeUnknownSync(
   )
 )
 const decodeItems = Schema.decodeUnknownSync(Schema.Array(TranscriptItem))
+const decodeSaved = Schema.decodeUnknownSync(Schema.Boolean)
+const decodeFinished = Schema.decodeUnknownSync(
+  Schema.Struct({ finished: Schema.Number, more: Schema.Boolean })
+)
 /** The function wrote the item already, as its answer says. */
 const appendResultOf = (answer: unknown) => applyTranscriptWrite(decodeWrite(answer), (item) => item)
 
@@ -46,6 +50,19 @@ export const make = Effect.gen(function* () {
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         callDecoded("finish_reply", appendResultOf, () =>
           caller.mutation(api.transcripts.finishReply, { secret, item: toArgs(item), now })
+        )
+      ),
+    saveReplyText: (progress) =>
+      callDecoded("save_reply_text", decodeSaved, () =>
+        caller.mutation(api.transcripts.saveReplyText, { secret, ...progress })
+      ),
+    finishAbandonedReplies: (replies) =>
+      drainBatches(
+        Effect.map(
+          callDecoded("finish_abandoned_replies", decodeFinished, () =>
+            caller.mutation(api.transcripts.finishAbandonedRepliesBatch, { secret, ...replies })
+          ),
+          ({ finished, more }) => ({ deleted: finished, more })
         )
       ),
     lastN: (sessionId, limit) =>

@@ -1,4 +1,5 @@
 import { Layer } from "effect"
+import { ReplyWriters } from "../../application/ports/reply-writers.ts"
 import { StoreCalls } from "../../application/ports/store-calls.ts"
 import * as Assessments from "./assessment-queue.ts"
 import * as Interactions from "./interaction-store.ts"
@@ -16,5 +17,6 @@ export const layer = Layer.mergeAll(
   Owners.layer,
   Interactions.layer,
   Assessments.layer,
-  StoreCalls.onCallerThread
+  StoreCalls.onCallerThread,
+  ReplyWriters.onlyThisProcess
 ).pipe(Layer.provide(Assessments.AssessmentJobTable.layer))

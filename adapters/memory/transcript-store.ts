@@ -8,6 +8,8 @@ export const make = Effect.sync(() => {
   return TranscriptStore.of({
     append: (item) => Effect.map(Clock.currentTimeMillis, (now) => table.append(item, now)),
     finishReply: (item) => Effect.map(Clock.currentTimeMillis, (now) => table.finishReply(item, now)),
+    saveReplyText: (progress) => Effect.sync(() => table.saveReplyText(progress)),
+    finishAbandonedReplies: (replies) => Effect.sync(() => table.finishAbandonedReplies(replies)),
     lastN: (sessionId, limit) =>
       Effect.map(Clock.currentTimeMillis, (now) => table.lastN(sessionId, limit, now)),
     page: (sessionId, request) => Effect.sync(() => table.page(sessionId, request)),

@@ -11,9 +11,11 @@ import {
 } from "../../domain/transcript.ts"
 import { planAppend, planFinishReply, type TranscriptWrite } from "../../domain/transcript-write.ts"
 import {
+  type AbandonedReplies,
   type AppendResult,
   applyTranscriptWrite,
   type PageRequest,
+  type ReplyProgress,
   type TranscriptPage
 } from "../../application/ports/transcript-store.ts"
 import { itemBytes, SESSION_OVERHEAD_BYTES, stringBytes } from "./held-bytes.ts"
@@ -49,6 +51,8 @@ interface SessionEntry {
   byMessageId: Map<string, TranscriptItem>
   /** When this table accepted each item (its first write), by messageId: what retention goes by. */
   createdAt: Map<string, number>
+  /** The leases of replies in progress, by messageId. */
+  leases: Map<string, number>
   nextSeq: number
   touchedAt: number
   /** What the session holds, as `itemBytes` and `SESSION_OVERHEAD_BYTES` count it. */
@@ -77,6 +81,30 @@ export class TranscriptTable {
   finishReply(item: NewTranscriptItem, now: number): AppendResult {
     this.expire(now)
     return this.write(planFinishReply(item, this.stored(item), this.nextSeq(item)), now)
+  }
+
+  saveReplyText(progress: ReplyProgress): boolean {
+    const entry = this.sessions.get(progress.sessionId)
+    const stored = entry?.byMessageId.get(progress.messageId)
+    if (entry === undefined || stored?.status !== "in_progress") return false
+    const { text, contentHash } = progress
+    this.replace(entry, new TranscriptItem({ ...stored, text, contentHash }, true))
+    entry.leases.set(stored.messageId, progress.leaseUntil)
+    return true
+  }
+
+  finishAbandonedReplies(replies: AbandonedReplies): number {
+    let finished = 0
+    for (const entry of this.sessions.values())
+      for (const item of entry.items) {
+        if (item.status !== "in_progress") continue
+        const lease = entry.leases.get(item.messageId)
+        if ((lease ?? replies.unleasedUntil) < replies.leaseEndedBefore) {
+          this.replace(entry, new TranscriptItem({ ...item, status: "incomplete" }, true))
+          finished++
+        } else if (lease === undefined) entry.leases.set(item.messageId, replies.unleasedUntil)
+      }
+    return finished
   }
 
   lastN(sessionId: SessionId, limit: number, now: number): ReadonlyArray<TranscriptItem> {
@@ -149,12 +177,10 @@ export class TranscriptTable {
     return applyTranscriptWrite(write, (row, replaces) => {
       const stored = new TranscriptItem(row, true)
       const entry = this.touch(stored.sessionId, now, true)!
-      const replaced = entry.byMessageId.get(stored.messageId)
-      entry.byMessageId.set(stored.messageId, stored)
-      this.resize(entry, itemBytes(stored) - (replaced === undefined ? 0 : itemBytes(replaced)))
-      if (replaces) {
-        entry.items = entry.items.map((item) => (item.messageId === stored.messageId ? stored : item))
-      } else {
+      if (replaces) this.replace(entry, stored)
+      else {
+        entry.byMessageId.set(stored.messageId, stored)
+        this.resize(entry, itemBytes(stored))
         entry.nextSeq = stored.seq + 1
         entry.items = sortTranscript([...entry.items, stored])
         entry.createdAt.set(stored.messageId, now)
@@ -165,6 +191,18 @@ export class TranscriptTable {
       while (this.heldBytes > this.bounds.maxBytes && this.sessions.size > 1) this.evictOldest("bytes")
       return stored
     })
+  }
+
+  /**
+   * Puts `stored` in the place of the item with its messageId, counting the change in bytes; a reply no
+   * longer in progress has no lease.
+   */
+  private replace(entry: SessionEntry, stored: TranscriptItem) {
+    const replaced = entry.byMessageId.get(stored.messageId)
+    entry.byMessageId.set(stored.messageId, stored)
+    this.resize(entry, itemBytes(stored) - (replaced === undefined ? 0 : itemBytes(replaced)))
+    entry.items = entry.items.map((item) => (item.messageId === stored.messageId ? stored : item))
+    if (stored.status !== "in_progress") entry.leases.delete(stored.messageId)
   }
 
   private resize(entry: SessionEntry, change: number) {
@@ -184,6 +222,7 @@ export class TranscriptTable {
         items: [],
         byMessageId: new Map(),
         createdAt: new Map(),
+        leases: new Map(),
         nextSeq: 1,
         touchedAt: now,
         bytes: 0
@@ -197,10 +236,11 @@ export class TranscriptTable {
     return entry
   }
 
-  /** Forgets one item's lookups and bytes; the caller removes it from `items`. */
+  /** Forgets one item's lookups, lease and bytes; the caller removes it from `items`. */
   private drop(entry: SessionEntry, item: TranscriptItem) {
     entry.byMessageId.delete(item.messageId)
     entry.createdAt.delete(item.messageId)
+    entry.leases.delete(item.messageId)
     this.resize(entry, -itemBytes(item))
   }
 

@@ -143,7 +143,10 @@ export const migrations: ReadonlyArray<string> = [
    CREATE INDEX messages_created_at ON messages (created_at);
    CREATE INDEX message_classifications_classified_at ON message_classifications (classified_at);
    CREATE INDEX interaction_groups_closed_at ON interaction_groups (closed_at) WHERE status = 'closed';
-   CREATE INDEX assessment_jobs_queued_at ON assessment_jobs (queued_at);`
+   CREATE INDEX assessment_jobs_queued_at ON assessment_jobs (queued_at);`,
+  // A streaming reply's lease, renewed with each save of its text; the replies in progress found by lease.
+  `ALTER TABLE messages ADD COLUMN lease_until INTEGER;
+   CREATE INDEX messages_in_progress ON messages (lease_until) WHERE status = 'in_progress';`
 ]
 
 export const migrate = (db: DatabaseSync) => {

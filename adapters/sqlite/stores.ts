@@ -1,5 +1,6 @@
 import { join } from "node:path"
 import { Config, Effect, Layer } from "effect"
+import { ReplyWriters } from "../../application/ports/reply-writers.ts"
 import { StoreCalls } from "../../application/ports/store-calls.ts"
 import * as StoreGuard from "../../application/store-guard.ts"
 import * as Assessments from "./assessment-queue.ts"
@@ -20,7 +21,8 @@ export const layer = (options: Database.SqliteOptions) =>
     Owners.layer,
     Interactions.layer,
     Assessments.layer,
-    StoreCalls.onCallerThread
+    StoreCalls.onCallerThread,
+    ReplyWriters.onlyThisProcess
   ).pipe(Layer.provide(Database.layer(options)))
 
 /** What `layerConfig` reads: the data directory, and the store deadline that bounds a wait for a lock. */

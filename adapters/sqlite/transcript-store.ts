@@ -74,8 +74,19 @@ export const make = Effect.gen(function* () {
       `SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND (ts, seq) < (?, ?) ORDER BY ts DESC, seq DESC LIMIT ?`
     ),
     finish: db.prepare(
-      `UPDATE messages SET text = :text, content_hash = :contentHash, status = :status
+      `UPDATE messages SET text = :text, content_hash = :contentHash, status = :status, lease_until = NULL
        WHERE session_id = :sessionId AND message_id = :messageId`
+    ),
+    saveReplyText: db.prepare(
+      `UPDATE messages SET text = :text, content_hash = :contentHash, lease_until = :leaseUntil
+       WHERE session_id = :sessionId AND message_id = :messageId AND status = 'in_progress'`
+    ),
+    finishAbandoned: db.prepare(
+      `UPDATE messages SET status = 'incomplete', lease_until = NULL
+       WHERE status = 'in_progress' AND COALESCE(lease_until, :unleasedUntil) < :leaseEndedBefore`
+    ),
+    leaseUnleased: db.prepare(
+      "UPDATE messages SET lease_until = :unleasedUntil WHERE status = 'in_progress' AND lease_until IS NULL"
     ),
     deleteSession: db.prepare("DELETE FROM messages WHERE session_id = ?"),
     deleteOlderBatch: db.prepare(
@@ -118,6 +129,16 @@ export const make = Effect.gen(function* () {
   return TranscriptStore.of({
     append: (item) => write("append", item, planAppend),
     finishReply: (item) => write("finish_reply", item, planFinishReply),
+    saveReplyText: (progress) =>
+      query("save_reply_text", () => statements.saveReplyText.run({ ...progress }).changes > 0),
+    finishAbandonedReplies: (replies) =>
+      query("finish_abandoned_replies", () =>
+        transaction(db, () => {
+          const finished = Number(statements.finishAbandoned.run({ ...replies }).changes)
+          statements.leaseUnleased.run({ unleasedUntil: replies.unleasedUntil })
+          return finished
+        })
+      ),
     lastN: (sessionId, limit) => query("last_n", () => items("lastN", sessionId, limit)),
     page: (sessionId, request) =>
       query("page", () => {

@@ -1,6 +1,6 @@
 import { Context, Data, type Effect, type Option } from "effect"
 import type { StoreUnavailable } from "../../domain/errors.ts"
-import type { SessionId } from "../../domain/ids.ts"
+import type { MessageId, SessionId } from "../../domain/ids.ts"
 import type { NewTranscriptItem, TranscriptItem, TranscriptPosition } from "../../domain/transcript.ts"
 import type { TranscriptWrite } from "../../domain/transcript-write.ts"
 
@@ -49,6 +49,27 @@ export interface TranscriptPage {
   readonly next: Option.Option<TranscriptPosition>
 }
 
+/** A streaming reply's text so far, saved by the process that writes the reply. */
+export interface ReplyProgress {
+  readonly sessionId: SessionId
+  readonly messageId: MessageId
+  readonly text: string
+  readonly contentHash: string
+  /** The writer holds the reply until then (ms since epoch); each save renews it. */
+  readonly leaseUntil: number
+}
+
+/** Which replies still `in_progress` a sweep finishes: those whose writer has stopped renewing them. */
+export interface AbandonedReplies {
+  /** A reply whose lease ended before this time (ms since epoch) is abandoned. */
+  readonly leaseEndedBefore: number
+  /**
+   * A reply never saved has no lease yet (its writer may be about to save it): it is given one until
+   * this time, and is abandoned when that is already before `leaseEndedBefore`.
+   */
+  readonly unleasedUntil: number
+}
+
 /** The contract every transcript store satisfies (durable stores and the in-memory ones alike). */
 export interface TranscriptStoreShape {
   /** Appends idempotently on (sessionId, messageId) and assigns the per-session arrival sequence. */
@@ -59,6 +80,16 @@ export interface TranscriptStoreShape {
    * final with the same content is a `Duplicate`; one with other content a `Conflict`.
    */
   readonly finishReply: (item: NewTranscriptItem) => Effect.Effect<AppendResult, StoreUnavailable>
+  /**
+   * Saves a streaming reply's text and renews its lease, only while the reply is `in_progress`: a
+   * reply finished, or deleted with its session, stays as it is. Answers whether it saved.
+   */
+  readonly saveReplyText: (progress: ReplyProgress) => Effect.Effect<boolean, StoreUnavailable>
+  /**
+   * Finishes every abandoned reply: `incomplete`, with the text last saved. Answers how many. A
+   * reply not abandoned yet but without a lease gets one (`unleasedUntil`).
+   */
+  readonly finishAbandonedReplies: (replies: AbandonedReplies) => Effect.Effect<number, StoreUnavailable>
   /** The last `limit` items of a session in transcript order (ascending). */
   readonly lastN: (
     sessionId: SessionId,

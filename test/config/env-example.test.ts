@@ -11,6 +11,7 @@ import * as TranscriptPersistence from "../../application/resolve-persistence.ts
 import * as ChatSettings from "../../application/turn-events.ts"
 import * as HashedIds from "../../application/hashed-id.ts"
 import * as PersistenceBacklog from "../../application/persistence-backlog.ts"
+import * as ReplySettings from "../../application/reply-recorder.ts"
 import * as StoreGuard from "../../application/store-guard.ts"
 import * as Retention from "../../application/sweep-retention.ts"
 import * as ConvexBackend from "../../adapters/convex/backend.ts"
@@ -96,6 +97,7 @@ const configs: Record<string, Config.Config<unknown>> = {
   transcriptPersistence: TranscriptPersistence.config,
   assessment: AssessmentSettings.config,
   backlog: PersistenceBacklog.config,
+  reply: ReplySettings.config,
   storeTimeout: StoreGuard.config,
   retention: Retention.config,
   idHashSalt: HashedIds.config,

@@ -129,6 +129,33 @@ describe("Convex functions", () => {
   })
 
   it.effect(
+    "the abandoned-reply sweep leases and finishes more replies than one batch, batch by batch",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* Effect.forEach(
+          Array.from({ length: 230 }, (_, i) =>
+            newItem({
+              messageId: `r${i}`,
+              role: "assistant",
+              text: "",
+              status: "in_progress",
+              sessionId: `s${i % 3}`
+            })
+          ),
+          (item) => store.append(item)
+        )
+        expect(yield* store.finishAbandonedReplies({ leaseEndedBefore: 1_000, unleasedUntil: 5_000 })).toBe(0)
+        expect(yield* store.finishAbandonedReplies({ leaseEndedBefore: 6_000, unleasedUntil: 9_000 })).toBe(
+          230
+        )
+        const [reply] = yield* store.lastN(SessionId.make("s1"), 1)
+        expect(reply).toMatchObject({ status: "incomplete" })
+      }).pipe(Effect.provide(stores())),
+    60_000
+  )
+
+  it.effect(
     "the retention sweep deletes more rows than one batch, batch by batch",
     () =>
       Effect.gen(function* () {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, type Layer, Option, TestClock } from "effect"
 import { type PageOrder, TranscriptStore } from "../../application/ports/transcript-store.ts"
-import { SessionId } from "../../domain/ids.ts"
+import { MessageId, SessionId } from "../../domain/ids.ts"
+import { contentOf } from "../../domain/transcript.ts"
 import { newItem } from "../support/items.ts"
 
 const session = SessionId.make("session-1")
@@ -10,6 +11,27 @@ const MAX_TS = 8_640_000_000_000_000
 
 const appendAll = (items: ReadonlyArray<Parameters<typeof newItem>[0]>) =>
   Effect.flatMap(TranscriptStore, (store) => Effect.forEach(items, (fields) => store.append(newItem(fields))))
+
+/** A reply's text so far, as its writer saves it, holding it until `leaseUntil`. */
+const progress = (messageId: string, text: string, leaseUntil: number, sessionId = session) => ({
+  sessionId,
+  messageId: MessageId.make(messageId),
+  text,
+  contentHash: contentOf({ role: "assistant", text }),
+  leaseUntil
+})
+
+const startReply = (messageId: string, ts: number) =>
+  Effect.flatMap(TranscriptStore, (store) =>
+    store.append(newItem({ messageId, role: "assistant", text: "", status: "in_progress", ts }))
+  )
+
+/** Each item of the session as [messageId, text, status]. */
+const rows = Effect.flatMap(TranscriptStore, (store) =>
+  Effect.map(store.lastN(session, 100), (items) =>
+    items.map((item) => [item.messageId, item.text, item.status])
+  )
+)
 
 const readAll = (order: PageOrder, limit: number) =>
   Effect.gen(function* () {
@@ -201,6 +223,92 @@ export const transcriptStoreContract = (
           item: { seq: 1, status: "incomplete" }
         })
         expect((yield* store.append(reply))._tag).toBe("Duplicate")
+      })
+    )
+
+    test(
+      "saveReplyText saves the text of a reply in progress, and writes nothing once it is finished or gone",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* store.append(newItem({ messageId: "u1", ts: 100 }))
+        yield* startReply("r1", 200)
+        expect(yield* store.saveReplyText(progress("r1", "Partial", 10_000))).toBe(true)
+        expect(yield* store.saveReplyText(progress("r1", "Partial reply", 10_000))).toBe(true)
+        expect(yield* rows).toEqual([
+          ["u1", "text of u1", undefined],
+          ["r1", "Partial reply", "in_progress"]
+        ])
+        // Only a reply in progress: not a user message, an unknown id, nor the same id in another session.
+        expect(yield* store.saveReplyText(progress("u1", "Overwritten", 10_000))).toBe(false)
+        expect(yield* store.saveReplyText(progress("r9", "Invented", 10_000))).toBe(false)
+        const elsewhere = progress("r1", "Elsewhere", 10_000, SessionId.make("session-2"))
+        expect(yield* store.saveReplyText(elsewhere)).toBe(false)
+        expect(yield* store.lastN(SessionId.make("session-2"), 10)).toEqual([])
+
+        const final = newItem({ messageId: "r1", role: "assistant", text: "Full reply", status: "completed" })
+        expect(yield* store.finishReply(final)).toMatchObject({ _tag: "Inserted", item: { seq: 2 } })
+        expect(yield* store.saveReplyText(progress("r1", "Late save", 10_000))).toBe(false)
+        expect((yield* rows)[1]).toEqual(["r1", "Full reply", "completed"])
+
+        yield* startReply("r2", 300)
+        yield* store.deleteSession(session)
+        expect(yield* store.saveReplyText(progress("r2", "After deletion", 10_000))).toBe(false)
+        expect(yield* store.lastN(session, 10)).toEqual([])
+      })
+    )
+
+    test(
+      "finishAbandonedReplies finishes replies whose lease lapsed, incomplete with the text last saved",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* store.append(newItem({ messageId: "u1", ts: 100 }))
+        yield* store.append(newItem({ messageId: "done", role: "assistant", status: "completed", ts: 150 }))
+        yield* startReply("lapsed", 200)
+        yield* startReply("renewed", 300)
+        yield* startReply("unsaved", 400)
+        yield* store.saveReplyText(progress("lapsed", "Saved text", 1_000))
+        yield* store.saveReplyText(progress("renewed", "Renewed", 1_000))
+        yield* store.saveReplyText(progress("renewed", "Renewed text", 5_000))
+
+        // The reply never saved is not abandoned yet: it gets a lease until 3000.
+        expect(yield* store.finishAbandonedReplies({ leaseEndedBefore: 2_000, unleasedUntil: 3_000 })).toBe(1)
+        expect(yield* rows).toEqual([
+          ["u1", "text of u1", undefined],
+          ["done", "text of done", "completed"],
+          ["lapsed", "Saved text", "incomplete"],
+          ["renewed", "Renewed text", "in_progress"],
+          ["unsaved", "", "in_progress"]
+        ])
+        // A finished reply takes no more saves; its stored item shows no lease.
+        expect(yield* store.saveReplyText(progress("lapsed", "Too late", 9_000))).toBe(false)
+        const [, , lapsed] = yield* store.lastN(session, 10)
+        expect(Object.keys({ ...lapsed })).not.toContain("leaseUntil")
+
+        // Its lease from the first sweep has lapsed by 4000; the renewed reply's has not.
+        expect(yield* store.finishAbandonedReplies({ leaseEndedBefore: 4_000, unleasedUntil: 7_000 })).toBe(1)
+        expect((yield* rows).slice(3)).toEqual([
+          ["renewed", "Renewed text", "in_progress"],
+          ["unsaved", "", "incomplete"]
+        ])
+        expect(yield* store.finishAbandonedReplies({ leaseEndedBefore: 6_000, unleasedUntil: 9_000 })).toBe(1)
+        expect((yield* rows)[3]).toEqual(["renewed", "Renewed text", "incomplete"])
+        expect(yield* store.finishAbandonedReplies({ leaseEndedBefore: 6_000, unleasedUntil: 9_000 })).toBe(0)
+      })
+    )
+
+    test(
+      "finishAbandonedReplies before every lease's end and with no lease to give finishes every reply in progress",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* startReply("saved", 100)
+        yield* startReply("unsaved", 200)
+        yield* store.saveReplyText(progress("saved", "Text so far", Number.MAX_SAFE_INTEGER - 1))
+        const every = { leaseEndedBefore: Number.MAX_SAFE_INTEGER, unleasedUntil: 0 }
+        expect(yield* store.finishAbandonedReplies(every)).toBe(2)
+        expect(yield* rows).toEqual([
+          ["saved", "Text so far", "incomplete"],
+          ["unsaved", "", "incomplete"]
+        ])
       })
     )
 

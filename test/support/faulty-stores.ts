@@ -2,6 +2,7 @@ import { Context, Effect, Layer, Ref } from "effect"
 import { AssessmentQueue } from "../../application/ports/assessment-queue.ts"
 import { InteractionStore } from "../../application/ports/interaction-store.ts"
 import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
+import { ReplyWriters } from "../../application/ports/reply-writers.ts"
 import { SessionOwners } from "../../application/ports/session-owners.ts"
 import { StoreCalls } from "../../application/ports/store-calls.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
@@ -11,8 +12,17 @@ import * as MemoryStores from "../../adapters/memory/stores.ts"
 /** `late`: the call takes effect but its answer never comes (a write that lands after its timeout). */
 export type StoreMode = "up" | "down" | "hang" | "late"
 
-/** Which calls a mode applies to: every store call, or only transcript writes (append, finishReply). */
-export type FaultTarget = "all" | "transcript-writes"
+/**
+ * Which calls a mode applies to: every store call, only transcript writes (append, finishReply), or
+ * only the saves of a streaming reply's text.
+ */
+export type FaultTarget = "all" | "transcript-writes" | "reply-saves"
+
+const targeted: Record<FaultTarget, (operation: string) => boolean> = {
+  all: () => true,
+  "transcript-writes": (operation) => operation === "append" || operation === "finish_reply",
+  "reply-saves": (operation) => operation === "save_reply_text"
+}
 
 /** Switches the faulty stores between answering, failing at once, and never answering. */
 export class StoreFaults extends Context.Tag("test/StoreFaults")<
@@ -39,8 +49,7 @@ export const layer = Layer.effectContext(
       call: Effect.Effect<A, StoreUnavailable>
     ): Effect.Effect<A, StoreUnavailable> =>
       Effect.flatMap(Ref.get(mode), ({ mode: current, target }) =>
-        current === "up" ||
-        (target === "transcript-writes" && operation !== "append" && operation !== "finish_reply")
+        current === "up" || !targeted[target](operation)
           ? call
           : current === "down"
             ? Effect.fail(new StoreUnavailable({ operation, reason: "store is down (test)" }))
@@ -57,6 +66,7 @@ export const layer = Layer.effectContext(
     }).pipe(
       // A hanging call is what these stores are for: the guard must give it a deadline.
       Context.add(StoreCalls, { canWait: true }),
+      Context.add(ReplyWriters, { onlyThisProcess: true }),
       Context.add(InteractionStore, interactions),
       Context.add(SessionOwners, owners),
       Context.add(AssessmentQueue, assessments),
@@ -65,6 +75,9 @@ export const layer = Layer.effectContext(
         TranscriptStore.of({
           append: (item) => gate("append", transcripts.append(item)),
           finishReply: (item) => gate("finish_reply", transcripts.finishReply(item)),
+          saveReplyText: (progress) => gate("save_reply_text", transcripts.saveReplyText(progress)),
+          finishAbandonedReplies: (replies) =>
+            gate("finish_abandoned_replies", transcripts.finishAbandonedReplies(replies)),
           lastN: (sessionId, limit) => gate("last_n", transcripts.lastN(sessionId, limit)),
           page: (sessionId, request) => gate("page", transcripts.page(sessionId, request)),
           deleteSession: (sessionId) => gate("delete_session", transcripts.deleteSession(sessionId)),

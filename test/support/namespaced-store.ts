@@ -43,6 +43,14 @@ export const namespaced = (prefix: string) => {
             }),
             resultOut
           ),
+        saveReplyText: (progress) =>
+          store.saveReplyText({
+            ...progress,
+            sessionId: sessionIn(progress.sessionId),
+            messageId: messageIn(progress.messageId)
+          }),
+        // A sweep reaches every namespace: run the live suites on a deployment kept for tests.
+        finishAbandonedReplies: (replies) => store.finishAbandonedReplies(replies),
         lastN: (sessionId, limit) =>
           Effect.map(store.lastN(sessionIn(sessionId), limit), (items) => items.map(itemOut)),
         page: (sessionId, request) =>

@@ -39,11 +39,14 @@ export default defineSchema({
      * only on messages written before it existed; the retention sweep sets those to their `ts`, clamped
      * to the time of the sweep, before it deletes anything.
      */
-    createdAt: v.optional(v.number())
+    createdAt: v.optional(v.number()),
+    /** A reply in progress: its writer holds it until then, renewing it with each save of its text. */
+    leaseUntil: v.optional(v.number())
   })
     .index("by_session_ts_seq", ["sessionId", "ts", "seq"])
     .index("by_session_message", ["sessionId", "messageId"])
-    .index("by_created_at", ["createdAt"]),
+    .index("by_created_at", ["createdAt"])
+    .index("by_status_lease", ["status", "leaseUntil"]),
   /** Per-session arrival counter, bumped in the same transaction as each append. */
   sessions: defineTable({ sessionId: v.string(), nextSeq: v.number() }).index("by_session", ["sessionId"]),
   /** A session's interaction state; `openLastActivityAt` mirrors the open group's for the idle index. */

@@ -7,6 +7,8 @@ import { withoutSystemFields } from "./documents.ts"
 
 /** Deletions per mutation: well inside a Convex transaction's write limits. */
 const DELETE_BATCH = 500
+/** Abandoned replies finished per mutation. */
+const FINISH_BATCH = 100
 
 const item = v.object({
   sessionId: v.string(),
@@ -21,7 +23,13 @@ const item = v.object({
 })
 type NewItem = typeof item.type
 
-type StoredItem = Omit<Doc<"messages">, "_id" | "_creationTime">
+type StoredItem = Omit<Doc<"messages">, "_id" | "_creationTime" | "leaseUntil">
+
+/** A message as the service reads it: no system fields, and no lease (a store-side detail). */
+const storedItem = (message: Doc<"messages">): StoredItem => {
+  const { leaseUntil: _, ...item } = withoutSystemFields(message)
+  return item
+}
 
 /** When a message was accepted; one written before `createdAt` existed counts from its `ts`, at most `now`. */
 const acceptedAt = (message: Pick<Doc<"messages">, "createdAt" | "ts">, now: number) =>
@@ -48,11 +56,7 @@ const write = async (
     .query("sessions")
     .withIndex("by_session", (q) => q.eq("sessionId", incoming.sessionId))
     .unique()
-  const planned = plan(
-    incoming,
-    existing === null ? undefined : withoutSystemFields(existing),
-    session?.nextSeq ?? 1
-  )
+  const planned = plan(incoming, existing === null ? undefined : storedItem(existing), session?.nextSeq ?? 1)
   if (planned._tag === "Replace" && existing !== null)
     await ctx.db.replace(existing._id, { ...planned.item, createdAt: acceptedAt(existing, now) })
   if (planned._tag === "Insert") {
@@ -82,6 +86,52 @@ export const finishReply = mutation({
   }
 })
 
+/** Saves a reply's text so far and renews its lease, only while it is in progress; answers whether it did. */
+export const saveReplyText = mutation({
+  args: {
+    ...serverSecret,
+    sessionId: v.string(),
+    messageId: v.string(),
+    text: v.string(),
+    contentHash: v.string(),
+    leaseUntil: v.number()
+  },
+  handler: async (ctx, { secret, sessionId, messageId, text, contentHash, leaseUntil }) => {
+    requireServer(secret)
+    const reply = await ctx.db
+      .query("messages")
+      .withIndex("by_session_message", (q) => q.eq("sessionId", sessionId).eq("messageId", messageId))
+      .unique()
+    if (reply?.status !== "in_progress") return false
+    await ctx.db.patch(reply._id, { text, contentHash, leaseUntil })
+    return true
+  }
+})
+
+/**
+ * Finishes up to one batch of abandoned replies (`incomplete`, their text kept); one never leased
+ * and not abandoned gets a lease until `unleasedUntil`. The caller repeats while `more`.
+ */
+export const finishAbandonedRepliesBatch = mutation({
+  args: { ...serverSecret, leaseEndedBefore: v.number(), unleasedUntil: v.number() },
+  handler: async (ctx, { secret, leaseEndedBefore, unleasedUntil }) => {
+    requireServer(secret)
+    // A missing lease sorts before every number: the replies never leased come first.
+    const batch = await ctx.db
+      .query("messages")
+      .withIndex("by_status_lease", (q) => q.eq("status", "in_progress").lt("leaseUntil", leaseEndedBefore))
+      .take(FINISH_BATCH)
+    let finished = 0
+    for (const reply of batch) {
+      if ((reply.leaseUntil ?? unleasedUntil) < leaseEndedBefore) {
+        await ctx.db.patch(reply._id, { status: "incomplete", leaseUntil: undefined })
+        finished++
+      } else await ctx.db.patch(reply._id, { leaseUntil: unleasedUntil })
+    }
+    return { finished, more: batch.length === FINISH_BATCH }
+  }
+})
+
 /** The last `limit` messages of a session through the (sessionId, ts, seq) index, oldest first. */
 export const lastN = query({
   args: { ...serverSecret, sessionId: v.string(), limit: v.number() },
@@ -92,7 +142,7 @@ export const lastN = query({
       .withIndex("by_session_ts_seq", (q) => q.eq("sessionId", sessionId))
       .order("desc")
       .take(limit)
-    return newest.reverse().map((message) => withoutSystemFields(message))
+    return newest.reverse().map(storedItem)
   }
 })
 
@@ -114,7 +164,7 @@ export const page = query({
         .withIndex("by_session_ts_seq", (q) => q.eq("sessionId", sessionId))
         .order(order)
         .take(wanted)
-      return rows.map((message) => withoutSystemFields(message))
+      return rows.map(storedItem)
     }
     // (ts, seq) beyond `after`: the rest of its timestamp, then the timestamps beyond it.
     const sameTs = await messages
@@ -135,7 +185,7 @@ export const page = query({
             })
             .order(order)
             .take(wanted - sameTs.length)
-    return [...sameTs, ...beyond].map((message) => withoutSystemFields(message))
+    return [...sameTs, ...beyond].map(storedItem)
   }
 })
 
