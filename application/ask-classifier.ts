@@ -1,4 +1,4 @@
-import { Array, Config, Context, type Duration, Effect, Either, Layer, Metric, Option } from "effect"
+import { Config, Context, type Duration, Effect, Either, Layer, Metric, Option } from "effect"
 import { FALLBACK_CLASSIFICATION } from "../domain/boundary.ts"
 import { ModelFailed } from "../domain/errors.ts"
 import type { MessageId, SessionId } from "../domain/ids.ts"
@@ -52,16 +52,11 @@ export interface ClassifierQuestion {
 export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQuestion) {
   const settings = yield* ClassifierSettings
   const policy = yield* sessionPolicy
-  const window = yield* BuildContext("classifier", command.sessionId)
-  const messages = Array.takeRight(
-    [
-      ...window.messages
-        .filter((message) => message.messageId !== command.messageId)
-        .map(({ role, text }) => ({ role, text })),
-      command.message
-    ],
-    window.limit
-  )
+  const window = yield* BuildContext("classifier", command.sessionId, {
+    messageId: command.messageId,
+    ...command.message
+  })
+  const messages = window.messages.map(({ role, text }) => ({ role, text }))
   const interactionOpen = Option.isSome((yield* currentInteraction(command.sessionId)).idle.state.open)
   const classifier = yield* BoundaryClassifier
   const { classification, fallback } = yield* classifier

@@ -1,13 +1,16 @@
-import { Effect, Either, Metric } from "effect"
-import type { ContextPurpose } from "../domain/context-window.ts"
-import type { SessionId } from "../domain/ids.ts"
-import type { TranscriptItem } from "../domain/transcript.ts"
-import { ContextSettings } from "./context-settings.ts"
+import { Array, Effect, Either, Metric } from "effect"
+import { type ContextPurpose, fitToBudget, type TokenMeasure } from "../domain/context-window.ts"
+import type { MessageId, SessionId } from "../domain/ids.ts"
+import type { Role, TranscriptItem } from "../domain/transcript.ts"
+import { ContextSettings, type WindowSettings } from "./context-settings.ts"
 import {
   chatContextMessages,
+  chatContextTokens,
   classifierContextBuildTotal,
   classifierContextLengthChars,
-  classifierContextMessages
+  classifierContextMessages,
+  classifierContextTokens,
+  contextTruncatedTotal
 } from "./metrics.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
@@ -19,27 +22,39 @@ import { sessionPolicy } from "./session-persistence.ts"
  */
 export type ContextSourceReason = "store" | "not_persisted" | "configured" | "store_error" | "store_empty"
 
-export interface ContextWindow {
+/** A message as a window holds it: what the model reads, and what identifies it. */
+export interface WindowMessage {
+  readonly messageId: MessageId
+  readonly role: Role
+  readonly text: string
+  /** Known for stored messages: their token count is then remembered. */
+  readonly contentHash?: string
+}
+
+export interface ContextWindow<A extends WindowMessage = TranscriptItem> {
   readonly purpose: ContextPurpose
   readonly systemPrompt: string
   readonly limit: number
+  readonly maxTokens: number
   readonly source: "store" | "memory"
   readonly reason: ContextSourceReason
-  readonly messages: ReadonlyArray<TranscriptItem>
+  /** Oldest first; the last N messages that fit the token budget. */
+  readonly messages: ReadonlyArray<A>
+  /** The system prompt's and the messages' tokens, as the model's tokenizer counts them. */
+  readonly tokens: number
+  /** Whether the newest message alone exceeded the budget and was cut. */
+  readonly truncated: boolean
 }
 
 /**
- * The window a model sees: the system prompt plus the last N messages of the session, selected
- * by sessionId only (never by groupId) in (ts, seq) order.
+ * The last N messages of the session, selected by sessionId only (never by groupId) in (ts, seq)
+ * order, and where they came from.
  */
-export const BuildContext = Effect.fn("BuildContext")(function* (
-  purpose: ContextPurpose,
-  sessionId: SessionId
-) {
+const selectMessages = Effect.fnUntraced(function* (purpose: ContextPurpose, sessionId: SessionId) {
   const settings = yield* ContextSettings
   const memory = yield* SessionMemory
   const store = yield* TranscriptStore
-  const { limit, systemPrompt } = settings[purpose]
+  const { limit } = settings[purpose]
   const fromMemory = (reason: ContextSourceReason) =>
     Effect.map(memory.lastN(sessionId, limit), (messages) => ({
       source: "memory" as const,
@@ -60,33 +75,104 @@ export const BuildContext = Effect.fn("BuildContext")(function* (
     }
     return { source: "store" as const, reason: "store" as const, messages: stored.right }
   })
-
   // A reply still streaming (or orphaned by a crash) has no text worth showing a model.
-  const window: ContextWindow = {
+  return { ...chosen, messages: chosen.messages.filter((message) => message.status !== "in_progress") }
+})
+
+const measureWith = (window: WindowSettings): TokenMeasure => ({
+  count: (message) => window.tokenizer.count(message.text, message.contentHash),
+  truncate: window.tokenizer.truncate
+})
+
+/** The system prompt and the messages that fit the purpose's token budget. */
+const fitted = <A extends WindowMessage>(
+  purpose: ContextPurpose,
+  settings: WindowSettings,
+  selected: Omit<
+    ContextWindow<A>,
+    "purpose" | "systemPrompt" | "limit" | "maxTokens" | "tokens" | "truncated"
+  >
+): ContextWindow<A> => {
+  const fit = fitToBudget(
+    selected.messages,
+    settings.systemPromptTokens,
+    settings.maxTokens,
+    measureWith(settings)
+  )
+  return {
     purpose,
-    systemPrompt,
-    limit,
-    ...chosen,
-    messages: chosen.messages.filter((message) => message.status !== "in_progress")
+    systemPrompt: settings.systemPrompt,
+    limit: settings.limit,
+    maxTokens: settings.maxTokens,
+    ...selected,
+    ...fit
   }
-  yield* record(window)
-  yield* Effect.annotateCurrentSpan({
-    purpose,
-    source: window.source,
-    reason: window.reason,
-    size: window.messages.length
+}
+
+/**
+ * The window a model call sees: the system prompt and the session's last N messages ending with
+ * `newest` (the message being answered or classified, whether or not the store has it yet), within
+ * the purpose's token budget. Counted in the context metrics.
+ */
+export const BuildContext = Effect.fn("BuildContext")(function* <A extends WindowMessage>(
+  purpose: ContextPurpose,
+  sessionId: SessionId,
+  newest: A
+) {
+  const settings = (yield* ContextSettings)[purpose]
+  const selected = yield* selectMessages(purpose, sessionId)
+  const others = selected.messages.filter((message) => message.messageId !== newest.messageId)
+  const window = fitted<A | TranscriptItem>(purpose, settings, {
+    ...selected,
+    messages: Array.takeRight<A | TranscriptItem>([...others, newest], settings.limit)
   })
+  yield* record(window)
+  yield* annotate(window)
   return window
 })
 
-const record = (window: ContextWindow) =>
-  window.purpose === "chat"
-    ? Metric.update(chatContextMessages, window.messages.length)
-    : Effect.all([
-        Metric.update(classifierContextMessages, window.messages.length),
-        Metric.update(
-          classifierContextLengthChars,
-          window.messages.reduce((chars, message) => chars + message.text.length, 0)
-        ),
-        Metric.increment(Metric.tagged(classifierContextBuildTotal, "outcome", window.reason))
-      ])
+/**
+ * The window a model would see now, for a reader (`GET /sessions/:id/context`): the same selection and
+ * budget, ending with the newest stored message, not counted as a window built, so the context
+ * metrics describe model calls only.
+ */
+export const InspectContext = Effect.fn("InspectContext")(function* (
+  purpose: ContextPurpose,
+  sessionId: SessionId
+) {
+  const settings = (yield* ContextSettings)[purpose]
+  const window = fitted(purpose, settings, yield* selectMessages(purpose, sessionId))
+  yield* annotate(window)
+  return window
+})
+
+const annotate = (window: ContextWindow<WindowMessage>) =>
+  Effect.annotateCurrentSpan({
+    purpose: window.purpose,
+    source: window.source,
+    reason: window.reason,
+    size: window.messages.length,
+    tokens: window.tokens,
+    truncated: window.truncated
+  })
+
+const record = (window: ContextWindow<WindowMessage>) =>
+  Effect.all([
+    window.truncated
+      ? Metric.increment(Metric.tagged(contextTruncatedTotal, "purpose", window.purpose))
+      : Effect.void,
+    ...(window.purpose === "chat"
+      ? [
+          Metric.update(chatContextMessages, window.messages.length),
+          Metric.update(chatContextTokens, window.tokens)
+        ]
+      : [
+          Metric.update(classifierContextMessages, window.messages.length),
+          Metric.update(classifierContextTokens, window.tokens),
+          Metric.update(
+            classifierContextLengthChars,
+            window.messages.reduce((chars, message) => chars + message.text.length, 0)
+          ),
+          Metric.increment(Metric.tagged(classifierContextBuildTotal, "outcome", window.reason))
+        ])
+  ])

@@ -14,6 +14,7 @@ export interface TurnReport {
   readonly model: string
   readonly estimateCostUsd: (usage: TokenUsage) => Option.Option<number>
   readonly contextMessages: number
+  readonly contextTokens: number
   readonly contextSource: "store" | "memory"
 }
 
@@ -44,6 +45,7 @@ export const reportTurn = Effect.fnUntraced(function* (report: TurnReport, turn:
           model: report.model,
           outcome: turn.outcome,
           contextMessages: report.contextMessages,
+          contextTokens: report.contextTokens,
           contextSource: report.contextSource,
           session: hashed(report.sessionId),
           group: Option.getOrElse(Option.map(report.groupId, hashed), () => "none"),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Logger } from "effect"
+import * as Tokenizer from "../adapters/llm/tokenizer.ts"
 import { ContextSettings, DEFAULT_CHAT_SYSTEM_PROMPT } from "./context-settings.ts"
 
 /** The settings from `env`, and the warnings logged while they were read. */
@@ -9,6 +10,7 @@ const settingsFrom = (env: Record<string, string>) =>
     const settings = yield* ContextSettings.pipe(
       Effect.provide(
         ContextSettings.layerConfig.pipe(
+          Layer.provide(Tokenizer.layer({ chat: "gpt-4o-mini", classifier: "gpt-4" })),
           Layer.provide(
             Logger.replace(
               Logger.defaultLogger,
@@ -28,9 +30,14 @@ describe("context settings", () => {
       const { settings, warnings } = yield* settingsFrom({})
       expect(settings).toMatchObject({
         fromStore: true,
-        chat: { limit: 20, systemPrompt: DEFAULT_CHAT_SYSTEM_PROMPT },
-        classifier: { limit: 10 }
+        chat: { limit: 20, systemPrompt: DEFAULT_CHAT_SYSTEM_PROMPT, maxTokens: 16_000 },
+        classifier: { limit: 10, maxTokens: 4_000 }
       })
+      // Each model's tokenizer, by its name: gpt-4o's family and gpt-4 count differently.
+      expect(settings.chat.tokenizer.encoding).toBe("o200k_base")
+      expect(settings.classifier.tokenizer.encoding).toBe("cl100k_base")
+      expect(settings.chat.systemPromptTokens).toBe(settings.chat.tokenizer.count(DEFAULT_CHAT_SYSTEM_PROMPT))
+      expect(settings.chat.systemPromptTokens).toBeGreaterThan(40)
       expect(warnings).toEqual([])
     })
   )
@@ -58,6 +65,17 @@ describe("context settings", () => {
         (yield* settingsFrom({ CHAT_CONTEXT_FROM_DB: "true", CHAT_CONTEXT_FROM_CONVEX: "false" })).settings
           .fromStore
       ).toBe(true)
+    })
+  )
+
+  it.effect("refuses a token budget the system prompt leaves too little of, naming the variable", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        settingsFrom({ CHAT_SYSTEM_PROMPT: "word ".repeat(100), CHAT_CONTEXT_MAX_TOKENS: "150" })
+      )
+      expect(String(error)).toMatch(
+        /CHAT_CONTEXT_MAX_TOKENS=150 leaves too little for messages: the system prompt takes \d+ tokens \(o200k_base\); give at least \d+/
+      )
     })
   )
 })

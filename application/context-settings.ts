@@ -1,6 +1,7 @@
-import { Config, Context, Effect, Layer, Option } from "effect"
-import { clampContextLimit } from "../domain/context-window.ts"
-import { stringOr } from "./config-values.ts"
+import { Config, ConfigError, Context, Effect, Layer, Option } from "effect"
+import { clampContextLimit, MESSAGE_FRAMING_TOKENS, TRUNCATION_MARKER } from "../domain/context-window.ts"
+import { positiveInteger, stringOr } from "./config-values.ts"
+import { type Tokenizer, Tokenizers } from "./ports/tokenizer.ts"
 
 export const DEFAULT_CHAT_SYSTEM_PROMPT =
   "You are Coach Up, a warm and direct communication coach. Help the person practise real conversations: " +
@@ -26,6 +27,10 @@ const contextLimit = (name: string, fallback: number) =>
 export const config = Config.all({
   chat: contextLimit("CHAT_CONTEXT_LIMIT", 20),
   classifier: contextLimit("CLASSIFIER_CONTEXT_LIMIT", 10),
+  // Room for a long conversation on a 32k-token model, with the reply's share left over; 128k models
+  // take more. The classifier labels one message and needs little context.
+  chatMaxTokens: positiveInteger("CHAT_CONTEXT_MAX_TOKENS", 16_000),
+  classifierMaxTokens: positiveInteger("CLASSIFIER_CONTEXT_MAX_TOKENS", 4_000),
   // The seed's CHAT_CONTEXT_FROM_CONVEX is read when CHAT_CONTEXT_FROM_DB is unset.
   fromStore: Config.boolean("CHAT_CONTEXT_FROM_DB").pipe(
     Config.orElse(() => Config.boolean("CHAT_CONTEXT_FROM_CONVEX")),
@@ -40,6 +45,34 @@ export interface WindowSettings {
   /** The last this many messages. */
   readonly limit: number
   readonly systemPrompt: string
+  /** The system prompt's and the messages' tokens stay within this. */
+  readonly maxTokens: number
+  readonly systemPromptTokens: number
+  /** The model's tokenizer. */
+  readonly tokenizer: Tokenizer
+}
+
+/** Tokens a budget must leave for messages beyond the system prompt: the newest one's start, at least. */
+export const MIN_MESSAGE_TOKENS = 64
+
+/** One model's window settings; a budget the system prompt leaves too little of fails the start. */
+const windowSettings = (
+  variable: string,
+  values: { readonly limit: number; readonly systemPrompt: string; readonly maxTokens: number },
+  tokenizer: Tokenizer
+) => {
+  const systemPromptTokens = tokenizer.count(values.systemPrompt)
+  const needed =
+    systemPromptTokens + MESSAGE_FRAMING_TOKENS + tokenizer.count(TRUNCATION_MARKER) + MIN_MESSAGE_TOKENS
+  return values.maxTokens >= needed
+    ? Effect.succeed<WindowSettings>({ ...values, systemPromptTokens, tokenizer })
+    : Effect.fail(
+        ConfigError.InvalidData(
+          [variable],
+          `${variable}=${values.maxTokens} leaves too little for messages: the system prompt takes ` +
+            `${systemPromptTokens} tokens (${tokenizer.encoding}); give at least ${needed}`
+        )
+      )
 }
 
 /** How context windows are built (`BuildContext`). */
@@ -52,11 +85,16 @@ export class ContextSettings extends Context.Tag("coachup/ContextSettings")<
     readonly classifier: WindowSettings
   }
 >() {
-  /** Read from the environment; context limits given out of range or unparsable are logged. */
+  /**
+   * Read from the environment, with each model's tokenizer; context limits given out of range or
+   * unparsable are logged.
+   */
   static readonly layerConfig = Layer.effect(
     ContextSettings,
     Effect.gen(function* () {
-      const { chat, classifier, fromStore, chatSystemPrompt, classifierSystemPrompt } = yield* config
+      const values = yield* config
+      const { chat, classifier, fromStore } = values
+      const tokenizers = yield* Tokenizers
       for (const { variable, warning } of [chat, classifier]) {
         if (warning === undefined) continue
         yield* Effect.logWarning(
@@ -65,8 +103,20 @@ export class ContextSettings extends Context.Tag("coachup/ContextSettings")<
       }
       return ContextSettings.of({
         fromStore,
-        chat: { limit: chat.limit, systemPrompt: chatSystemPrompt },
-        classifier: { limit: classifier.limit, systemPrompt: classifierSystemPrompt }
+        chat: yield* windowSettings(
+          "CHAT_CONTEXT_MAX_TOKENS",
+          { limit: chat.limit, systemPrompt: values.chatSystemPrompt, maxTokens: values.chatMaxTokens },
+          tokenizers.chat
+        ),
+        classifier: yield* windowSettings(
+          "CLASSIFIER_CONTEXT_MAX_TOKENS",
+          {
+            limit: classifier.limit,
+            systemPrompt: values.classifierSystemPrompt,
+            maxTokens: values.classifierMaxTokens
+          },
+          tokenizers.classifier
+        )
       })
     })
   )

@@ -55,6 +55,25 @@ export const classifierContextMessages = Metric.histogram(
   "Messages in each classifier context window"
 )
 
+const tokenCounts = MetricBoundaries.exponential({ start: 64, factor: 2, count: 13 })
+
+export const chatContextTokens = Metric.histogram(
+  "coachup_chat_context_tokens",
+  tokenCounts,
+  "Tokens of each chat context window: system prompt and messages, as the chat model's tokenizer counts them"
+)
+
+export const classifierContextTokens = Metric.histogram(
+  "coachup_classifier_context_tokens",
+  tokenCounts,
+  "Tokens of each classifier context window: system prompt and messages"
+)
+
+export const contextTruncatedTotal = Metric.counter("coachup_context_truncated_total", {
+  description: "Windows whose newest message alone exceeded the token budget and was cut, by purpose",
+  incremental: true
+})
+
 export const classifierContextLengthChars = Metric.histogram(
   "coachup_classifier_context_length_chars",
   MetricBoundaries.exponential({ start: 64, factor: 2, count: 12 }),

@@ -114,6 +114,7 @@ export const layerGuardedInteractionStore = Layer.effect(
       groups: (sessionId) => guard("groups", store.groups(sessionId)),
       groupMessages: (groupId) => guard("group_messages", store.groupMessages(groupId)),
       idleSessions: (before) => guard("idle_sessions", store.idleSessions(before)),
+      deleteOlderThan: (cutoff) => bulk("interaction_delete_older_than", store.deleteOlderThan(cutoff)),
       deleteSession: (sessionId) => bulk("interaction_delete_session", store.deleteSession(sessionId))
     })
   })

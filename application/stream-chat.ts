@@ -1,6 +1,5 @@
-import { Array, Clock, Effect, Option, type Stream } from "effect"
+import { Clock, Effect, Option, type Stream } from "effect"
 import { type GroupId, MessageId, type SessionId, type UserId } from "../domain/ids.ts"
-import type { NewTranscriptItem } from "../domain/transcript.ts"
 import { BackgroundWork } from "./background-work.ts"
 import { BuildContext } from "./build-context.ts"
 import type { ChatEvent } from "./chat-turn.ts"
@@ -28,20 +27,12 @@ export interface ChatTurn {
   /** The id the reply is stored under, announced before its first text. */
   readonly assistantMessageId: MessageId
   readonly contextMessages: number
+  /** The window's tokens (system prompt and messages) by the chat model's tokenizer. */
+  readonly contextTokens: number
   readonly provider: string
   readonly model: string
   readonly events: Stream.Stream<ChatEvent>
 }
-
-/**
- * The chat window for a prompt: it ends with the prompt, even when the store has not got it yet
- * (deferred by an outage) or holds it from an earlier try of the same messageId.
- */
-const windowEndingWith = Effect.fnUntraced(function* (prompt: NewTranscriptItem) {
-  const built = yield* BuildContext("chat", prompt.sessionId)
-  const others = built.messages.filter((message) => message.messageId !== prompt.messageId)
-  return { ...built, messages: Array.takeRight([...others, { ...prompt, seq: 0 }], built.limit) }
-})
 
 /**
  * One coaching turn: ingests the prompt (idempotently), builds the chat window (last
@@ -71,7 +62,8 @@ export const StreamChat = Effect.fn("StreamChat")(
       requestId: command.requestId
     }
     const ingested = yield* IngestMessage(prompt)
-    const window = yield* windowEndingWith(ingested.item)
+    // The window ends with the prompt, even when the store has not got it yet (deferred by an outage).
+    const window = yield* BuildContext("chat", prompt.sessionId, ingested.item)
     const reply = {
       userId: command.userId,
       sessionId: command.sessionId,
@@ -91,6 +83,7 @@ export const StreamChat = Effect.fn("StreamChat")(
       attributes: {
         ...traced,
         "chat.context_messages": window.messages.length,
+        "chat.context_tokens": window.tokens,
         "chat.context_source": window.source
       }
     })
@@ -111,6 +104,7 @@ export const StreamChat = Effect.fn("StreamChat")(
               model: model.model,
               estimateCostUsd: model.estimateCostUsd,
               contextMessages: window.messages.length,
+              contextTokens: window.tokens,
               contextSource: window.source
             },
             turn
@@ -130,6 +124,7 @@ export const StreamChat = Effect.fn("StreamChat")(
       userMessageId: prompt.messageId,
       assistantMessageId: reply.messageId,
       contextMessages: window.messages.length,
+      contextTokens: window.tokens,
       provider: model.provider,
       model: model.model,
       events

@@ -1,18 +1,25 @@
 import { Clock, Duration, Effect, Layer } from "effect"
 import { duration } from "./config-values.ts"
 import { forkPeriodic } from "./periodic.ts"
+import { InteractionStore } from "./ports/interaction-store.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 
 /** What `layerDailyRetentionSweep` reads: how long an item is kept. */
 export const config = duration("TRANSCRIPT_RETENTION_DAYS", 30, "days")
 
-/** Deletes persisted transcript items older than `retention`. */
+/**
+ * Deletes what the service recorded longer than `retention` ago, by its own clock: transcript items
+ * by when they were received (`createdAt`, not `ts`), then classifications, closed groups and
+ * assessment jobs with their results. Answers how many transcript items went.
+ */
 export const SweepRetention = Effect.fn("SweepRetention")(function* (retention: Duration.Duration) {
-  const store = yield* TranscriptStore
+  const transcripts = yield* TranscriptStore
+  const interactions = yield* InteractionStore
   const cutoff = (yield* Clock.currentTimeMillis) - Duration.toMillis(retention)
-  const deleted = yield* store.deleteOlderThan(cutoff)
+  const deleted = yield* transcripts.deleteOlderThan(cutoff)
+  const deletedInteractionRecords = yield* interactions.deleteOlderThan(cutoff)
   yield* Effect.logInfo("retention sweep done").pipe(
-    Effect.annotateLogs({ deleted, retentionDays: Duration.toDays(retention) })
+    Effect.annotateLogs({ deleted, deletedInteractionRecords, retentionDays: Duration.toDays(retention) })
   )
   return deleted
 })

@@ -43,7 +43,7 @@ interface Row {
 
 export const benchContextWindow = async (options: ContextWindowOptions): Promise<Array<ContextWindowRow>> => {
   const filename = join(options.dataDir, "context.sqlite")
-  const runtime = ManagedRuntime.make(SqliteStores.layer({ filename }))
+  const runtime = ManagedRuntime.make(SqliteStores.layer({ filename, lockDeadline: "2 seconds" }))
   const store = await runtime.runPromise(TranscriptStore)
   // A second connection to the file the store opened (and migrated): seeds it, and reads it raw.
   const db = new DatabaseSync(filename)

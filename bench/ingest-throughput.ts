@@ -73,7 +73,7 @@ const benchHttp = async (options: IngestOptions) => {
 /** The same schema and pragmas as the adapter's database (adapters/sqlite/database.ts). */
 const openRaw = (filename: string) => {
   const db = new DatabaseSync(filename)
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 1000;")
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 0;")
   migrate(db)
   return db
 }

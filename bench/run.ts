@@ -15,6 +15,7 @@ import { benchIngestThroughput } from "./ingest-throughput.ts"
 import { bytes, count, ms, perSecond, printTable, ratio } from "./report.ts"
 import type { LatencySummary } from "./stats.ts"
 import { benchStreamMemory, type MemoryMeasurement } from "./stream-memory.ts"
+import { benchTokenBudget } from "./token-budget.ts"
 
 const WINDOW = 20
 const SIZES = [100, 10_000, 100_000]
@@ -117,6 +118,35 @@ try {
   const flatness = last.adapter.p50 / first.adapter.p50
   console.log(
     `adapter lastN p50 at ${count(last.size)} / at ${count(first.size)} messages: ${ratio(flatness)}`
+  )
+
+  const budget = await benchTokenBudget({ messages: 200, maxTokens: 16_000, iterations: 300, warmup: 30 })
+  printTable(
+    `2b. Token budget: the last ${budget.messages} messages fitted to ${count(budget.maxTokens)} tokens (o200k_base); kept ${budget.kept} messages, ${count(budget.tokens)} tokens`,
+    ["step", "iterations", "p50", "p95", "vs raw read p50"],
+    [
+      [
+        "fit, every message counted afresh",
+        count(budget.counted.count),
+        ms(budget.counted.p50),
+        ms(budget.counted.p95),
+        ratio(budget.counted.p50 / budget.rawRead.p50)
+      ],
+      [
+        "fit, counts remembered by content hash",
+        count(budget.remembered.count),
+        ms(budget.remembered.p50),
+        ms(budget.remembered.p95),
+        ratio(budget.remembered.p50 / budget.rawRead.p50)
+      ],
+      [
+        `raw indexed SQLite read of the ${budget.messages} messages`,
+        count(budget.rawRead.count),
+        ms(budget.rawRead.p50),
+        ms(budget.rawRead.p95),
+        ratio(1)
+      ]
+    ]
   )
 
   const ttft = await benchChatTtft({

@@ -7,6 +7,7 @@ import { layerAssessmentWorkers } from "../application/assessment-worker.ts"
 import { BackgroundWork } from "../application/background-work.ts"
 import { ClassifierSettings } from "../application/ask-classifier.ts"
 import { InteractionSettings } from "../application/commit-interaction.ts"
+import * as Tokenizer from "../adapters/llm/tokenizer.ts"
 import { ContextSettings } from "../application/context-settings.ts"
 import { HashedIds } from "../application/hashed-id.ts"
 import { PersistenceBacklog } from "../application/persistence-backlog.ts"
@@ -125,7 +126,7 @@ export const application = <E>(stores: StoreLayer<E>, options: ApplicationOption
         options.assessor ?? Layer.empty,
         AssessmentSettings.layerConfig(`${hostname()}:${process.pid}`),
         Telemetry.layerConfig({ spanProcessors: options.spanProcessors ?? [] }),
-        ContextSettings.layerConfig,
+        ContextSettings.layerConfig.pipe(Layer.provide(Tokenizer.layerConfig)),
         ChatSettings.layerConfig,
         ClassifierSettings.layerConfig,
         InteractionSettings.layerConfig,

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
-import { clampContextLimit, LimitWarning, selectContextWindow } from "./context-window.ts"
+import {
+  clampContextLimit,
+  fitToBudget,
+  LimitWarning,
+  MESSAGE_FRAMING_TOKENS,
+  selectContextWindow,
+  type TokenMeasure,
+  TRUNCATION_MARKER
+} from "./context-window.ts"
 
 describe("clampContextLimit", () => {
   it.each([
@@ -42,5 +50,45 @@ describe("selectContextWindow", () => {
   it("returns everything when the session is shorter than the limit", () => {
     expect(selectContextWindow([item(1, 1)], 20)).toHaveLength(1)
     expect(selectContextWindow([], 20)).toEqual([])
+  })
+})
+
+describe("fitToBudget", () => {
+  /** One token per word: easy to reason about here; the real tokenizer runs in its adapter's tests. */
+  const words: TokenMeasure = {
+    count: ({ text }) => text.split(" ").filter((word) => word !== "").length,
+    truncate: (text, maxTokens) => text.split(" ").slice(0, maxTokens).join(" ")
+  }
+  const said = (...texts: Array<string>) => texts.map((text, index) => ({ id: index, text }))
+  const cost = (text: string) => MESSAGE_FRAMING_TOKENS + words.count({ text })
+
+  it("keeps everything that fits, and counts the system prompt and each message's framing", () => {
+    const fit = fitToBudget(said("one two", "three"), 10, 100, words)
+    expect(fit).toEqual({
+      messages: said("one two", "three"),
+      tokens: 10 + cost("one two") + cost("three"),
+      truncated: false
+    })
+  })
+
+  it("drops the oldest messages first, keeping a contiguous tail that ends with the newest", () => {
+    const messages = said("a b c d e f", "g h", "i j k", "l")
+    const fit = fitToBudget(messages, 5, 5 + cost("l") + cost("i j k") + cost("g h") - 1, words)
+    expect(fit.messages).toEqual(messages.slice(2))
+    expect(fit.truncated).toBe(false)
+  })
+
+  it("cuts a newest message that alone exceeds the budget, marking the cut, and keeps nothing older", () => {
+    const newest = Array.from({ length: 50 }, (_, i) => `w${i}`).join(" ")
+    const fit = fitToBudget(said("earlier", newest), 10, 40, words)
+    expect(fit.truncated).toBe(true)
+    expect(fit.messages).toHaveLength(1)
+    expect(fit.messages[0]!.text).toMatch(/^w0 w1 w2 .* \[… cut to fit the context budget\]$/)
+    expect(fit.messages[0]!.text.endsWith(TRUNCATION_MARKER)).toBe(true)
+    expect(fit.tokens).toBeLessThanOrEqual(40)
+  })
+
+  it("answers an empty window for no messages", () => {
+    expect(fitToBudget([], 7, 100, words)).toEqual({ messages: [], tokens: 7, truncated: false })
   })
 })

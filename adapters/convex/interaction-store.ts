@@ -48,6 +48,12 @@ export const make = Effect.gen(function* () {
       callDecoded("idle_sessions", decodeSessionIds, () =>
         caller.query(api.interactions.idleSessions, { secret, before })
       ),
+    deleteOlderThan: (cutoff) =>
+      drainBatches(
+        call("interaction_delete_older_than", () =>
+          caller.mutation(api.interactions.deleteOlderThanBatch, { secret, cutoff })
+        )
+      ),
     deleteSession: (sessionId) =>
       Effect.asVoid(
         drainBatches(

@@ -1,4 +1,4 @@
-import { Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Clock, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { drainBatches } from "../../application/ports/store-calls.ts"
 import { applyTranscriptWrite, TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { type NewTranscriptItem, pageOf, TranscriptItem } from "../../domain/transcript.ts"
@@ -37,12 +37,16 @@ export const make = Effect.gen(function* () {
   const secret = Redacted.value(redacted)
   return TranscriptStore.of({
     append: (item) =>
-      callDecoded("append", appendResultOf, () =>
-        caller.mutation(api.transcripts.append, { secret, item: toArgs(item) })
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        callDecoded("append", appendResultOf, () =>
+          caller.mutation(api.transcripts.append, { secret, item: toArgs(item), now })
+        )
       ),
     finishReply: (item) =>
-      callDecoded("finish_reply", appendResultOf, () =>
-        caller.mutation(api.transcripts.finishReply, { secret, item: toArgs(item) })
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        callDecoded("finish_reply", appendResultOf, () =>
+          caller.mutation(api.transcripts.finishReply, { secret, item: toArgs(item), now })
+        )
       ),
     lastN: (sessionId, limit) =>
       callDecoded("last_n", decodeItems, () =>
@@ -68,9 +72,11 @@ export const make = Effect.gen(function* () {
         )
       ),
     deleteOlderThan: (cutoff) =>
-      drainBatches(
-        call("delete_older_than", () =>
-          caller.mutation(api.transcripts.deleteOlderThanBatch, { secret, cutoff })
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        drainBatches(
+          call("delete_older_than", () =>
+            caller.mutation(api.transcripts.deleteOlderThanBatch, { secret, cutoff, now })
+          )
         )
       ),
     ping: Effect.asVoid(call("ping", () => caller.query(api.transcripts.ping, { secret })))

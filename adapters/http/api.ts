@@ -30,6 +30,16 @@ export class MessagesApi extends HttpApiGroup.make("messages")
   .middleware(Authentication)
   .annotate(OpenApi.Description, "Transcript ingestion, idempotent on messageId") {}
 
+/** How every model's window is built: said once, in the chat and the context endpoints' descriptions. */
+const CONTEXT_RULES =
+  "The model sees a system prompt (CHAT_SYSTEM_PROMPT; the classifier CLASSIFIER_SYSTEM_PROMPT) and the " +
+  "session's last N messages (CHAT_CONTEXT_LIMIT, default 20; the classifier CLASSIFIER_CONTEXT_LIMIT, default 10), " +
+  "selected by session only (x-group-id is metadata and never selects), ordered by ts and then by arrival " +
+  "(seq) so equal timestamps keep their order, replies still streaming left out. They come from the store, or " +
+  "from the process's in-memory transcript when the session is opted out of persistence, when context from " +
+  "the store is switched off (CHAT_CONTEXT_FROM_DB=false), when the store fails or times out, or when it has " +
+  "nothing while memory has messages; GET /sessions/{sessionId}/context shows the window, its source and reason."
+
 export class ChatApi extends HttpApiGroup.make("chat")
   .add(
     HttpApiEndpoint.get("streamGet", "/chat/stream")
@@ -51,7 +61,9 @@ export class ChatApi extends HttpApiGroup.make("chat")
   .middleware(Authentication)
   .annotate(
     OpenApi.Description,
-    "Coaching turns: the prompt is ingested, the reply streamed from the last CHAT_CONTEXT_LIMIT messages and stored"
+    "Coaching turns: the prompt is ingested (idempotently on messageId), the reply streamed and stored " +
+      "(in_progress, then completed or incomplete). " +
+      CONTEXT_RULES
   ) {}
 
 export class SessionsApi extends HttpApiGroup.make("sessions")
@@ -68,6 +80,7 @@ export class SessionsApi extends HttpApiGroup.make("sessions")
       .setUrlParams(S.ContextQuery)
       .addSuccess(S.ContextResponse)
       .annotate(OpenApi.Summary, "The exact context window a model would see now, and its source")
+      .annotate(OpenApi.Description, CONTEXT_RULES)
   )
   .add(
     HttpApiEndpoint.get("groups", "/sessions/:sessionId/groups")

@@ -145,9 +145,18 @@ export const ChatQuery = Schema.Struct({
   })
 })
 
+const ChatGroupHeader = Schema.optional(
+  GroupId.annotations({
+    description:
+      "Metadata only: stored on the prompt and the reply, never used to select the context (that is by session only)"
+  })
+)
+
 export const ChatGetHeaders = Schema.Struct({
-  "x-session-id": SessionId,
-  "x-group-id": Schema.optional(GroupId)
+  "x-session-id": SessionId.annotations({
+    description: "Required: the session the prompt belongs to; its last messages are the context"
+  }),
+  "x-group-id": ChatGroupHeader
 })
 
 export const ChatRequest = Schema.Struct({
@@ -156,12 +165,18 @@ export const ChatRequest = Schema.Struct({
   messageId: Schema.optional(MessageId).annotations({
     description: "The user message's id; generated when absent"
   }),
-  groupId: Schema.optional(GroupId).annotations({ description: "Metadata only" })
+  groupId: Schema.optional(GroupId).annotations({
+    description: "Metadata only, as the x-group-id header: never used to select the context"
+  })
 }).annotations({ identifier: "ChatRequest", parseOptions: { errors: "all" } })
 
 export const ChatPostHeaders = Schema.Struct({
-  "x-session-id": Schema.optional(SessionId),
-  "x-group-id": Schema.optional(GroupId)
+  "x-session-id": Schema.optional(
+    SessionId.annotations({
+      description: "The session, when the body has no sessionId (one of the two is required)"
+    })
+  ),
+  "x-group-id": ChatGroupHeader
 })
 
 export const EventStream = Schema.String.pipe(

@@ -12,6 +12,7 @@ const turnOf = (events: Stream.Stream<ChatEvent>): ChatTurn => ({
   userMessageId: MessageId.make("user-1"),
   assistantMessageId: MessageId.make("assistant-1"),
   contextMessages: 1,
+  contextTokens: 60,
   provider: "test",
   model: "test-1",
   events

@@ -36,6 +36,7 @@ const uiMessageParts = (turn: ChatTurn, requestId: string) => {
         requestId,
         userMessageId: turn.userMessageId,
         contextMessages: turn.contextMessages,
+        contextTokens: turn.contextTokens,
         provider: turn.provider,
         model: turn.model
       }

@@ -10,6 +10,17 @@ interface JobEntry extends AssessmentJob {
   readonly leaseUntil: number
 }
 
+/** Deletes the entries of `map` whose value matches; answers how many. */
+export const deleteWhere = <K, V>(map: Map<K, V>, matches: (value: V) => boolean) => {
+  let deleted = 0
+  for (const [key, value] of map)
+    if (matches(value)) {
+      map.delete(key)
+      deleted++
+    }
+  return deleted
+}
+
 /** The jobs table in memory, shared by the memory `InteractionStore` (which queues) and the queue. */
 export class AssessmentJobTable extends Context.Tag("coachup/memory/AssessmentJobTable")<
   AssessmentJobTable,
@@ -18,6 +29,8 @@ export class AssessmentJobTable extends Context.Tag("coachup/memory/AssessmentJo
     /** Queues a group's assessment, pending from now. */
     readonly queue: (job: QueuedJob) => void
     readonly deleteSession: (sessionId: SessionId) => void
+    /** Forgets the jobs queued before `cutoff`; answers how many. */
+    readonly deleteOlderThan: (cutoff: number) => number
   }
 >() {
   static readonly layer = Layer.sync(AssessmentJobTable, () => {
@@ -43,7 +56,8 @@ export class AssessmentJobTable extends Context.Tag("coachup/memory/AssessmentJo
       },
       deleteSession: (sessionId) => {
         for (const [groupId, job] of jobs) if (job.sessionId === sessionId) jobs.delete(groupId)
-      }
+      },
+      deleteOlderThan: (cutoff) => deleteWhere(jobs, (job) => job.queuedAt < cutoff)
     })
   })
 }

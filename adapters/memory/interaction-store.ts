@@ -14,7 +14,7 @@ import {
   MessageClassification,
   SessionInteraction
 } from "../../domain/interaction-group.ts"
-import { AssessmentJobTable } from "./assessment-queue.ts"
+import { AssessmentJobTable, deleteWhere } from "./assessment-queue.ts"
 
 const encodeCommit = Schema.encodeSync(InteractionCommit)
 const decodeClassification = Schema.decodeUnknownSync(MessageClassification)
@@ -97,6 +97,19 @@ export const make = Effect.gen(function* () {
             .map((session) => session.sessionId)
         )
       ),
+    deleteOlderThan: (cutoff) =>
+      Effect.sync(() => {
+        let deleted = 0
+        for (const [sessionId, ofSession] of classifications) {
+          deleted += deleteWhere(ofSession, (row) => row.at < cutoff)
+          if (ofSession.size === 0) classifications.delete(sessionId)
+        }
+        deleted += deleteWhere(
+          groups,
+          (group) => group.status === "closed" && group.closedAt !== undefined && group.closedAt < cutoff
+        )
+        return deleted + jobTable.deleteOlderThan(cutoff)
+      }),
     deleteSession: (sessionId) =>
       Effect.sync(() => {
         sessions.delete(sessionId)

@@ -37,6 +37,8 @@ interface SessionEntry {
   items: Array<TranscriptItem>
   /** The same items by messageId: message ids are unique per session. */
   byMessageId: Map<string, TranscriptItem>
+  /** When this table accepted each item (its first write), by messageId: what retention goes by. */
+  createdAt: Map<string, number>
   nextSeq: number
   touchedAt: number
 }
@@ -85,11 +87,15 @@ export class TranscriptTable {
     return this.forget(sessionId)
   }
 
+  /** Removes the items accepted before `cutoff` (ms since epoch), whatever their `ts`. */
   deleteOlderThan(cutoff: number): number {
     let deleted = 0
     for (const [sessionId, entry] of this.sessions) {
-      const [old, kept] = Array.span(entry.items, (item) => item.ts < cutoff)
-      old.forEach((item) => entry.byMessageId.delete(item.messageId))
+      const [kept, old] = Array.partition(
+        entry.items,
+        (item) => entry.createdAt.get(item.messageId)! < cutoff
+      )
+      old.forEach((item) => this.drop(entry, item))
       deleted += old.length
       if (kept.length === 0) this.sessions.delete(sessionId)
       else entry.items = kept
@@ -124,9 +130,9 @@ export class TranscriptTable {
         return stored
       }
       entry.nextSeq = stored.seq + 1
+      entry.createdAt.set(stored.messageId, now)
       entry.items = sortTranscript([...entry.items, stored])
-      while (entry.items.length > this.bounds.maxItemsPerSession)
-        entry.byMessageId.delete(entry.items.shift()!.messageId)
+      while (entry.items.length > this.bounds.maxItemsPerSession) this.drop(entry, entry.items.shift()!)
       while (this.sessions.size > this.bounds.maxSessions) this.forget(this.sessions.keys().next().value!)
       return stored
     })
@@ -135,12 +141,20 @@ export class TranscriptTable {
   private touch(sessionId: SessionId, now: number, create: boolean): SessionEntry | undefined {
     const entry =
       this.sessions.get(sessionId) ??
-      (create ? { items: [], byMessageId: new Map(), nextSeq: 1, touchedAt: now } : undefined)
+      (create
+        ? { items: [], byMessageId: new Map(), createdAt: new Map(), nextSeq: 1, touchedAt: now }
+        : undefined)
     if (entry === undefined) return undefined
     entry.touchedAt = now
     this.sessions.delete(sessionId)
     this.sessions.set(sessionId, entry)
     return entry
+  }
+
+  /** Forgets one item's lookups; the caller removes it from `items`. */
+  private drop(entry: SessionEntry, item: TranscriptItem) {
+    entry.byMessageId.delete(item.messageId)
+    entry.createdAt.delete(item.messageId)
   }
 
   private forget(sessionId: SessionId): number {

@@ -1,7 +1,7 @@
 import { Effect, Layer, Option, Schema } from "effect"
 import { AssessmentQueue, type ClaimedJob } from "../../application/ports/assessment-queue.ts"
 import { AssessmentJob, AssessmentResult, ResultLocation } from "../../domain/assessment.ts"
-import { query, SqliteDatabase } from "./database.ts"
+import { SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
 /** The columns of a job, named as its fields. */
@@ -38,7 +38,7 @@ export const depthSql = `SELECT (SELECT COUNT(*) FROM assessment_jobs WHERE stat
  * completions are fenced by the attempt number.
  */
 export const make = Effect.gen(function* () {
-  const db = yield* SqliteDatabase
+  const { db, query } = yield* SqliteDatabase
   const statements = {
     due: db.prepare(
       `SELECT ${COLUMNS} FROM assessment_jobs

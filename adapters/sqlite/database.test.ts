@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, TestClock } from "effect"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { SessionId } from "../../domain/ids.ts"
 import { newItem } from "../../test/support/items.ts"
@@ -20,7 +20,7 @@ const modeOf = (path: string) => statSync(path).mode & 0o777
 const freshDataDir = () => join(mkdtempSync(join(tmpdir(), "coachup-sqlite-")), "data")
 
 const storesAt = (dataDir: string) =>
-  Layer.fresh(SqliteStores.layer({ filename: join(dataDir, "coachup.sqlite") }))
+  Layer.fresh(SqliteStores.layer({ filename: join(dataDir, "coachup.sqlite"), lockDeadline: "2 seconds" }))
 
 describe("the SQLite file", () => {
   it.effect("is created 0600, with its journal files, in a 0700 directory", () => {
@@ -56,10 +56,12 @@ describe("the SQLite file", () => {
     const dataDir = freshDataDir()
     return Effect.gen(function* () {
       const store = yield* TranscriptStore
-      yield* store.append(newItem({ sessionId: "old", messageId: "o1", text: MARKER, ts: 1_000 }))
-      yield* store.append(newItem({ sessionId: "new", messageId: "n1", text: "recent", ts: 9_000 }))
+      yield* TestClock.setTime(1_000)
+      yield* store.append(newItem({ sessionId: "old", messageId: "o1", text: MARKER }))
+      yield* TestClock.setTime(9_000)
+      yield* store.append(newItem({ sessionId: "new", messageId: "n1", text: "recent" }))
       expect(filesHolding(dataDir, MARKER)).not.toEqual([])
-      yield* store.deleteOlderThan(5_000)
+      expect(yield* store.deleteOlderThan(5_000)).toBe(1)
       expect(filesHolding(dataDir, MARKER)).toEqual([])
     }).pipe(Effect.provide(storesAt(dataDir)))
   })

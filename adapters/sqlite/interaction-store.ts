@@ -1,5 +1,6 @@
 import { Effect, Layer, Option, Schema } from "effect"
 import { InteractionStore, type VersionedInteraction } from "../../application/ports/interaction-store.ts"
+import { drainBatches } from "../../application/ports/store-calls.ts"
 import { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
 import {
   groupsNamedBy,
@@ -14,7 +15,7 @@ import {
   noInteraction,
   OpenGroup
 } from "../../domain/interaction-group.ts"
-import { checkpointAfter, query, SqliteDatabase } from "./database.ts"
+import { checkpointAfter, DELETE_BATCH, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
 const encodeCommit = Schema.encodeSync(InteractionCommit)
@@ -56,8 +57,9 @@ const interactionOf = (row: typeof SessionRow.Type): VersionedInteraction =>
 
 /** `InteractionStore` on `node:sqlite`: each commit is one immediate transaction. */
 export const make = Effect.gen(function* () {
-  const db = yield* SqliteDatabase
-  const checkpointed = checkpointAfter(db)
+  const connection = yield* SqliteDatabase
+  const { db, query } = connection
+  const checkpointed = checkpointAfter(connection)
   const statements = {
     classification: db.prepare(
       `SELECT message_id AS messageId, session_id AS sessionId, decision, applied, confidence,
@@ -109,6 +111,18 @@ export const make = Effect.gen(function* () {
     idle: db.prepare(
       `SELECT session_id AS sessionId FROM session_interactions
        WHERE open_group_id IS NOT NULL AND last_activity_at < ?`
+    ),
+    oldClassifications: db.prepare(
+      `DELETE FROM message_classifications WHERE rowid IN
+         (SELECT rowid FROM message_classifications WHERE classified_at < ? LIMIT ${DELETE_BATCH})`
+    ),
+    oldGroups: db.prepare(
+      `DELETE FROM interaction_groups WHERE rowid IN
+         (SELECT rowid FROM interaction_groups WHERE status = 'closed' AND closed_at < ? LIMIT ${DELETE_BATCH})`
+    ),
+    oldJobs: db.prepare(
+      `DELETE FROM assessment_jobs WHERE rowid IN
+         (SELECT rowid FROM assessment_jobs WHERE queued_at < ? LIMIT ${DELETE_BATCH})`
     ),
     deleteSession: db.prepare("DELETE FROM session_interactions WHERE session_id = ?"),
     deleteClassifications: db.prepare("DELETE FROM message_classifications WHERE session_id = ?"),
@@ -188,6 +202,25 @@ export const make = Effect.gen(function* () {
       ),
     idleSessions: (before) =>
       query("idle_sessions", () => statements.idle.all(before).map((row) => decodeSessionId(row).sessionId)),
+    deleteOlderThan: (cutoff) =>
+      checkpointed(
+        drainBatches(
+          query("interaction_delete_older_than", () =>
+            transaction(db, () =>
+              [statements.oldClassifications, statements.oldGroups, statements.oldJobs].map((statement) =>
+                Number(statement.run(cutoff).changes)
+              )
+            )
+          ).pipe(
+            Effect.map((counts) => ({
+              deleted: counts.reduce((sum, count) => sum + count, 0),
+              more: counts.some((count) => count === DELETE_BATCH)
+            })),
+            // Let other fibers run between batches.
+            Effect.zipLeft(Effect.yieldNow())
+          )
+        )
+      ),
     deleteSession: (sessionId) =>
       checkpointed(
         query("interaction_delete_session", () =>

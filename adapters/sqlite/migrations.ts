@@ -141,6 +141,13 @@ export const migrations: ReadonlyArray<string> = [
      owner      TEXT NOT NULL,
      claimed_at INTEGER NOT NULL
    ) STRICT;`,
+  // Retention goes by when this service accepted a row (always its own clock), not the caller's ts:
+  // messages by created_at, classifications when made, groups when closed, jobs when queued.
+  `DROP INDEX messages_ts;
+   CREATE INDEX messages_created_at ON messages (created_at);
+   CREATE INDEX message_classifications_classified_at ON message_classifications (classified_at);
+   CREATE INDEX interaction_groups_closed_at ON interaction_groups (closed_at) WHERE status = 'closed';
+   CREATE INDEX assessment_jobs_queued_at ON assessment_jobs (queued_at);`,
   // Each session's summary beside its owner (domain/session-summary.ts), so listing never reads messages.
   `ALTER TABLE session_owners ADD COLUMN last_activity_at INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE session_owners ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;

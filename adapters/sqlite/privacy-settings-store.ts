@@ -1,6 +1,6 @@
 import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
-import { query, SqliteDatabase } from "./database.ts"
+import { SqliteDatabase } from "./database.ts"
 
 const decodeFlag = Schema.decodeUnknownSync(
   Schema.Struct({ optOut: Schema.transformLiterals([0, false], [1, true]) })
@@ -8,7 +8,7 @@ const decodeFlag = Schema.decodeUnknownSync(
 
 /** `PrivacySettingsStore` on `node:sqlite`. */
 export const make = Effect.gen(function* () {
-  const db = yield* SqliteDatabase
+  const { db, query } = yield* SqliteDatabase
   const statements = {
     getUser: db.prepare("SELECT opt_out AS optOut FROM user_privacy WHERE user_id = ?"),
     setUser: db.prepare(

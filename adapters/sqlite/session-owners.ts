@@ -2,7 +2,7 @@ import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { OwnedSession, SessionOwners, sessionListOf } from "../../application/ports/session-owners.ts"
 import { UserId } from "../../domain/ids.ts"
 import { ownerAfterWrite } from "../../domain/session-ownership.ts"
-import { checkpointAfter, query, SqliteDatabase } from "./database.ts"
+import { checkpointAfter, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
 const decodeOwner = Schema.decodeUnknownSync(Schema.Struct({ owner: UserId }))
@@ -18,8 +18,9 @@ const LISTED = `session_id AS sessionId, claimed_at AS createdAt, last_activity_
  * (owner, last_activity_at, session_id) index.
  */
 export const make = Effect.gen(function* () {
-  const db = yield* SqliteDatabase
-  const checkpointed = checkpointAfter(db)
+  const connection = yield* SqliteDatabase
+  const { db, query } = connection
+  const checkpointed = checkpointAfter(connection)
   const statements = {
     owner: db.prepare("SELECT owner FROM session_owners WHERE session_id = ?"),
     insert: db.prepare(

@@ -1,6 +1,7 @@
 import { join } from "node:path"
 import { Config, Effect, Layer } from "effect"
 import { StoreCalls } from "../../application/ports/store-calls.ts"
+import * as StoreGuard from "../../application/store-guard.ts"
 import * as Assessments from "./assessment-queue.ts"
 import * as Database from "./database.ts"
 import * as Interactions from "./interaction-store.ts"
@@ -22,10 +23,15 @@ export const layer = (options: Database.SqliteOptions) =>
     StoreCalls.onCallerThread
   ).pipe(Layer.provide(Database.layer(options)))
 
-/** What `layerConfig` reads: the data directory. */
-export const config = Config.string("DATA_DIR").pipe(Config.withDefault("./data"))
+/** What `layerConfig` reads: the data directory, and the store deadline that bounds a wait for a lock. */
+export const config = Config.all({
+  dataDir: Config.string("DATA_DIR").pipe(Config.withDefault("./data")),
+  lockDeadline: StoreGuard.config
+})
 
 /** The file `coachup.sqlite` under `DATA_DIR`. */
 export const layerConfig = Layer.unwrapEffect(
-  Effect.map(config, (dataDir) => layer({ filename: join(dataDir, "coachup.sqlite") }))
+  Effect.map(config, ({ dataDir, lockDeadline }) =>
+    layer({ filename: join(dataDir, "coachup.sqlite"), lockDeadline })
+  )
 )

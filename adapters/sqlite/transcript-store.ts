@@ -12,14 +12,12 @@ import {
 } from "../../domain/session-summary.ts"
 import { MessageStatus, type NewTranscriptItem, pageOf, TranscriptItem } from "../../domain/transcript.ts"
 import { planAppend, planFinishReply } from "../../domain/transcript-write.ts"
-import { checkpointAfter, query, SqliteDatabase } from "./database.ts"
+import { checkpointAfter, DELETE_BATCH, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
 /** The columns of an item, named as its fields. */
 const COLUMNS = `message_id AS messageId, session_id AS sessionId, seq, ts, role, text,
   content_hash AS contentHash, group_id AS groupId, audio_url AS audioUrl, status`
-/** Rows deleted per statement by the retention sweep, so one sweep never holds the lock for long. */
-const DELETE_BATCH = 1000
 
 /** A `messages` row, its optional columns NULL where the item has no such field. */
 const decodeRow = Schema.decodeUnknownSync(
@@ -78,8 +76,9 @@ const countBy = <A>(rows: ReadonlyArray<A>, key: (row: A) => string) => {
 
 /** `TranscriptStore` on `node:sqlite`: the embedded deployment's durable store. */
 export const make = Effect.gen(function* () {
-  const db = yield* SqliteDatabase
-  const checkpointed = checkpointAfter(db)
+  const connection = yield* SqliteDatabase
+  const { db, query } = connection
+  const checkpointed = checkpointAfter(connection)
   const statements = {
     byMessageId: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND message_id = ?`),
     nextSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM messages WHERE session_id = ?"),
@@ -109,7 +108,7 @@ export const make = Effect.gen(function* () {
     ),
     deleteSession: db.prepare("DELETE FROM messages WHERE session_id = ?"),
     deleteOlderBatch: db.prepare(
-      `DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE ts < ? LIMIT ${DELETE_BATCH})
+      `DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE created_at < ? LIMIT ${DELETE_BATCH})
        RETURNING session_id AS sessionId`
     ),
     summary: db.prepare(

@@ -43,6 +43,12 @@ export class InteractionStore extends Context.Tag("coachup/InteractionStore")<
     readonly groupMessages: (groupId: GroupId) => Effect.Effect<ReadonlyArray<MessageId>, StoreUnavailable>
     /** Sessions whose open group has seen no message since `before` (ms since epoch). */
     readonly idleSessions: (before: number) => Effect.Effect<ReadonlyArray<SessionId>, StoreUnavailable>
+    /**
+     * Retention: removes what was recorded before the cutoff (ms since epoch, the service's clock):
+     * classifications made, groups closed and assessment jobs (with their results) queued before it.
+     * Open groups and each session's state stay. Answers how many records went.
+     */
+    readonly deleteOlderThan: (cutoff: number) => Effect.Effect<number, StoreUnavailable>
     /** Forgets the session's state, classifications, groups and assessment jobs. */
     readonly deleteSession: (sessionId: SessionId) => Effect.Effect<void, StoreUnavailable>
   }

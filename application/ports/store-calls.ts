@@ -4,7 +4,8 @@ import { Context, Effect, Layer } from "effect"
  * How the durable stores' calls run. A store reached over the network (Convex) can keep a call
  * waiting: the store guard gives each call STORE_TIMEOUT_MS. One called on the caller's thread
  * (SQLite, process memory) returns before any timer could fire, so a deadline would only cost two
- * fibers and a timer per call; it gets none (SQLite's busy_timeout bounds its one wait, for a lock).
+ * fibers and a timer per call; it gets none. SQLite's one wait, for another process's lock, is
+ * retried on timers by the adapter itself, within the same STORE_TIMEOUT_MS.
  */
 export class StoreCalls extends Context.Tag("coachup/StoreCalls")<
   StoreCalls,

@@ -70,7 +70,10 @@ export interface TranscriptStoreShape {
   ) => Effect.Effect<TranscriptPage, StoreUnavailable>
   /** Removes every item of a session; answers how many were removed. */
   readonly deleteSession: (sessionId: SessionId) => Effect.Effect<number, StoreUnavailable>
-  /** Removes items with `ts` before the cutoff (ms since epoch); answers how many. */
+  /**
+   * Removes items the store accepted before the cutoff (ms since epoch): by `createdAt`, the service's
+   * clock at an item's first write, never the caller's `ts`. Answers how many.
+   */
   readonly deleteOlderThan: (cutoff: number) => Effect.Effect<number, StoreUnavailable>
   /** Succeeds when the store can serve reads and writes. */
   readonly ping: Effect.Effect<void, StoreUnavailable>

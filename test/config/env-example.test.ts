@@ -21,6 +21,7 @@ import * as Ingest from "../../adapters/http/handlers/messages.ts"
 import * as RateLimits from "../../adapters/http/rate-limit.ts"
 import * as Http from "../../adapters/http/server.ts"
 import * as OfflineChatModel from "../../adapters/llm/offline/chat-model.ts"
+import * as Tokenizer from "../../adapters/llm/tokenizer.ts"
 import * as OpenAiAssessor from "../../adapters/llm/openai/assessor.ts"
 import * as OpenAiClassifier from "../../adapters/llm/openai/boundary-classifier.ts"
 import * as OpenAiChatModel from "../../adapters/llm/openai/chat-model.ts"
@@ -110,6 +111,7 @@ const configs: Record<string, Config.Config<unknown>> = {
   classifierModel: OpenAiClassifier.config,
   assessmentModel: OpenAiAssessor.config,
   offlineChatModel: OfflineChatModel.config,
+  tokenizer: Tokenizer.config,
   sqlite: SqliteStores.config,
   convex: ConvexBackend.config
 }

@@ -3,8 +3,9 @@ import { Effect, type Layer, Option } from "effect"
 import { AssessmentQueue, type ClaimRequest } from "../../application/ports/assessment-queue.ts"
 import { InteractionStore } from "../../application/ports/interaction-store.ts"
 import type { AssessmentResult } from "../../domain/assessment.ts"
-import { GroupId, SessionId } from "../../domain/ids.ts"
+import { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
 import { GroupEffect, noInteraction } from "../../domain/interaction-group.ts"
+import { classificationOnly } from "../support/items.ts"
 
 const result: AssessmentResult = {
   rubricVersion: "communication-v1",
@@ -232,6 +233,60 @@ export const assessmentQueueContract = (
         expect(yield* queue.job(gone)).toEqual(Option.none())
         expect(yield* queue.jobsOf(SessionId.make("s1"))).toEqual([])
         expect(Option.isSome(yield* queue.job(kept))).toBe(true)
+      })
+    )
+
+    test(
+      "retention deletes the classifications, closed groups and jobs with results recorded before the cutoff",
+      Effect.gen(function* () {
+        const queue = yield* AssessmentQueue
+        const store = yield* InteractionStore
+        const old = yield* closeGroup("s1", "old", 100)
+        yield* claimAt(150)
+        expect(
+          yield* queue.complete(
+            {
+              groupId: old,
+              sessionId: SessionId.make("s1"),
+              attempt: 1,
+              queuedAt: 100,
+              requestId: Option.none()
+            },
+            { location: "store", result },
+            160
+          )
+        ).toBe("completed")
+        const recent = yield* closeGroup("s2", "recent", 10_000)
+        expect(yield* store.commit(classificationOnly("s3", "m-old", 100, 0))).toBe("committed")
+        expect(yield* store.commit(classificationOnly("s3", "m-new", 10_000, 1))).toBe("committed")
+        // A group opened long ago and still open stays: its session is using it.
+        const stillOpen = GroupId.make("still-open")
+        yield* store.commit({
+          sessionId: SessionId.make("s4"),
+          expectedVersion: 0,
+          state: {
+            open: Option.some({ groupId: stillOpen, openedAt: 100, lastActivityAt: 100, messages: 1 })
+          },
+          classification: Option.none(),
+          effects: [GroupEffect.Opened({ groupId: stillOpen })],
+          at: 100,
+          requestId: Option.none()
+        })
+
+        expect(yield* store.deleteOlderThan(5_000)).toBe(3)
+
+        expect(yield* queue.job(old)).toEqual(Option.none())
+        expect(yield* store.groups(SessionId.make("s1"))).toEqual([])
+        expect(yield* store.classificationOf(SessionId.make("s3"), MessageId.make("m-old"))).toEqual(
+          Option.none()
+        )
+        expect(Option.isSome(yield* queue.job(recent))).toBe(true)
+        expect((yield* store.groups(SessionId.make("s2"))).map((group) => group.groupId)).toEqual([recent])
+        expect(
+          Option.isSome(yield* store.classificationOf(SessionId.make("s3"), MessageId.make("m-new")))
+        ).toBe(true)
+        expect((yield* store.groups(SessionId.make("s4"))).map((group) => group.status)).toEqual(["open"])
+        expect(yield* store.deleteOlderThan(5_000)).toBe(0)
       })
     )
   })

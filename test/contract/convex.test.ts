@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import { convexTest } from "convex-test"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Redacted, TestClock } from "effect"
 import { afterAll, beforeAll, vi } from "vitest"
 import * as Convex from "../../adapters/convex/backend.ts"
 import { api } from "../../adapters/convex/functions/_generated/api.js"
@@ -92,17 +92,55 @@ describe("Convex functions", () => {
     }).pipe(Effect.provide(stores()))
   )
 
+  it("the retention sweep dates a message from before createdAt by its ts, at most the sweep's time", async () => {
+    const t = convexTest(schema, modules)
+    await t.run(async (ctx) => {
+      const undated = [
+        ["past", 1_000],
+        ["future", 8_640_000_000_000_000],
+        ["recent", 9_000]
+      ] as const
+      for (const [index, [messageId, ts]] of undated.entries())
+        await ctx.db.insert("messages", {
+          sessionId: "s",
+          messageId,
+          seq: index + 1,
+          ts,
+          role: "user",
+          text: "t",
+          contentHash: "h"
+        })
+    })
+    const sweep = (cutoff: number, now: number) =>
+      t.mutation(api.transcripts.deleteOlderThanBatch, { secret: SECRET, cutoff, now })
+    const dated = () =>
+      t.run(async (ctx) =>
+        (await ctx.db.query("messages").collect()).map((message) => [message.messageId, message.createdAt])
+      )
+
+    // At 10 000, keeping 5 000 ms: `past` goes; `future` counts from the sweep, `recent` from its ts.
+    expect(await sweep(5_000, 10_000)).toEqual({ deleted: 1, more: false })
+    expect(await dated()).toEqual([
+      ["future", 10_000],
+      ["recent", 9_000]
+    ])
+    expect(await sweep(9_500, 20_000)).toEqual({ deleted: 1, more: false })
+    expect(await dated()).toEqual([["future", 10_000]])
+  })
+
   it.effect(
     "the retention sweep deletes more rows than one batch, batch by batch",
     () =>
       Effect.gen(function* () {
         const store = yield* TranscriptStore
+        yield* TestClock.setTime(1_000)
         yield* Effect.forEach(
           Array.from({ length: 1_203 }, (_, i) =>
             newItem({ messageId: `old-${i}`, ts: i, sessionId: `s${i % 4}` })
           ),
           (item) => store.append(item)
         )
+        yield* TestClock.setTime(5_000)
         yield* store.append(newItem({ messageId: "fresh", ts: 5_000 }))
         expect(yield* store.deleteOlderThan(2_000)).toBe(1_203)
         expect((yield* store.lastN(SessionId.make("session-1"), 10)).map((item) => item.messageId)).toEqual([

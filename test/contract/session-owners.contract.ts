@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, type Layer, Option } from "effect"
+import { Effect, type Layer, Option, TestClock } from "effect"
 import { SessionOwners, type SessionListPosition } from "../../application/ports/session-owners.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { SessionId, UserId } from "../../domain/ids.ts"
@@ -124,11 +124,14 @@ export const sessionOwnersContract = (
         const other = SessionId.make("session-2")
         yield* owners.claim(session, userA)
         yield* owners.claim(other, userA)
+        // Retention goes by when the store accepted a message: u1 at 1 000, the rest at 10 000.
+        yield* TestClock.setTime(1_000)
         yield* store.append(newItem({ messageId: "u1", text: "First question", ts: LATER + 1 }))
+        yield* TestClock.setTime(10_000)
         yield* store.append(newItem({ messageId: "u2", text: "Second question", ts: LATER + 2 }))
         yield* store.append(newItem({ sessionId: other, messageId: "u1", text: "Other", ts: LATER + 3 }))
 
-        yield* store.deleteOlderThan(LATER + 2)
+        expect(yield* store.deleteOlderThan(5_000)).toBe(1)
         const listed = () =>
           Effect.map(owners.sessionsOf(userA, { limit: 10, after: Option.none() }), (page) =>
             page.sessions.map(({ sessionId, messageCount, title, lastActivityAt }) => ({

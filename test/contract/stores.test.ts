@@ -6,7 +6,7 @@ import { privacySettingsStoreContract } from "./privacy-settings-store.contract.
 import { sessionOwnersContract } from "./session-owners.contract.ts"
 import { transcriptStoreContract } from "./transcript-store.contract.ts"
 
-const sqlite = () => SqliteStores.layer({ filename: ":memory:" })
+const sqlite = () => SqliteStores.layer({ filename: ":memory:", lockDeadline: "2 seconds" })
 
 transcriptStoreContract("memory", () => MemoryStores.layer)
 transcriptStoreContract("sqlite", sqlite)

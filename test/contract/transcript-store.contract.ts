@@ -1,10 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, type Layer, Option } from "effect"
+import { Effect, type Layer, Option, TestClock } from "effect"
 import { type PageOrder, TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { SessionId } from "../../domain/ids.ts"
 import { newItem } from "../support/items.ts"
 
 const session = SessionId.make("session-1")
+/** The latest `ts` the API accepts. */
+const MAX_TS = 8_640_000_000_000_000
 
 const appendAll = (items: ReadonlyArray<Parameters<typeof newItem>[0]>) =>
   Effect.flatMap(TranscriptStore, (store) => Effect.forEach(items, (fields) => store.append(newItem(fields))))
@@ -219,16 +221,42 @@ export const transcriptStoreContract = (
     )
 
     test(
-      "deleteOlderThan removes items before the cutoff in every session, in batches",
+      "deleteOlderThan removes the items accepted before the cutoff, in every session and in batches, whatever their ts",
       Effect.gen(function* () {
         const store = yield* TranscriptStore
+        yield* TestClock.setTime(1_000)
+        // Accepted at 1 000: a far-future ts (the latest the API allows) does not keep an item.
         yield* appendAll(
-          Array.from({ length: 2_500 }, (_, i) => ({ messageId: `old${i}`, ts: i, sessionId: `s${i % 7}` }))
+          Array.from({ length: 1_200 }, (_, i) => ({
+            messageId: `old${i}`,
+            ts: i % 2 === 0 ? MAX_TS : 20_000 + i,
+            sessionId: `s${i % 7}`
+          }))
         )
-        yield* appendAll([{ messageId: "new1", ts: 10_000 }])
-        expect(yield* store.deleteOlderThan(2_500)).toBe(2_500)
+        yield* appendAll([{ messageId: "future", ts: MAX_TS }])
+        yield* TestClock.setTime(10_000)
+        // Accepted at 10 000: an epoch-zero ts does not make an item old.
+        yield* appendAll([{ messageId: "new1", ts: 0 }])
+        expect(yield* store.deleteOlderThan(5_000)).toBe(1_201)
         expect((yield* store.lastN(session, 10)).map((i) => i.messageId)).toEqual(["new1"])
-        expect(yield* store.deleteOlderThan(2_500)).toBe(0)
+        expect(yield* store.deleteOlderThan(5_000)).toBe(0)
+      })
+    )
+
+    test(
+      "a finished reply keeps the time its in-progress item was accepted",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* TestClock.setTime(1_000)
+        yield* store.append(
+          newItem({ messageId: "reply", role: "assistant", text: "Hel", status: "in_progress" })
+        )
+        yield* TestClock.setTime(10_000)
+        yield* store.finishReply(
+          newItem({ messageId: "reply", role: "assistant", text: "Hello", status: "completed" })
+        )
+        expect(yield* store.deleteOlderThan(5_000)).toBe(1)
+        expect(yield* store.lastN(session, 10)).toEqual([])
       })
     )
 

@@ -59,3 +59,38 @@ it("classifies ingested user messages with the provider's structured output", as
     response_format: { type: "json_schema" }
   })
 })
+
+it("with LLM_API=completions, chats and classifies through /completions with composed prompts", async () => {
+  const completions = await startService({
+    stores: memoryStores,
+    env: {
+      LLM_PROVIDER: "openai",
+      LLM_API: "completions",
+      LLM_COMPLETIONS_MAX_TOKENS: "256",
+      OPENAI_BASE_URL: fake.baseUrl,
+      CHAT_MODEL: "ok",
+      CLASSIFIER_MODEL: "classify-start",
+      CHAT_SYSTEM_PROMPT: "Coach briefly."
+    }
+  })
+  try {
+    const classified = await completions.call(
+      ingestMessage({ sessionId: "oa-4", messageId: "oa-4-a", role: "user", text: "Be my landlord?" })
+    )
+    expect(classified.classification).toMatchObject({ decision: "start", confidence: 0.93 })
+    expect(fake.seen.at(-1)).toMatchObject({ path: "/v1/completions", body: { max_tokens: 256 } })
+
+    const before = fake.seen.length
+    const turn = await readSse(
+      await fetch(`${completions.url}/chat/stream?prompt=Hi%20there`, { headers: { "x-session-id": "oa-4" } })
+    )
+    expect(textOf(turn.events)).toBe("Hello")
+    const chat = fake.seen.slice(before).find((request) => request.body["stream"] === true)
+    expect(chat).toMatchObject({
+      path: "/v1/completions",
+      body: { prompt: "Coach briefly.\n\nuser: Be my landlord?\nuser: Hi there\nassistant:", max_tokens: 256 }
+    })
+  } finally {
+    await completions.close()
+  }
+})

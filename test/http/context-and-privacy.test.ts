@@ -14,6 +14,7 @@ import {
   setSessionOptOut,
   setUserOptOut
 } from "../support/api-client.ts"
+import { parseSamples, total } from "../support/prometheus-text.ts"
 import { startService, type TestService } from "../support/service.ts"
 
 let service: TestService<TranscriptStore | PrivacySettingsStore>
@@ -63,6 +64,21 @@ describe("GET /sessions/:sessionId/context", () => {
     const classifier = await context("ctx-1", "classifier")
     expect(classifier).toMatchObject({ limit: 3, systemPrompt: "Label the message." })
     expect(classifier.messages.map((m) => m.text)).toEqual(["turn 7", "turn 8", "turn 4"])
+  })
+
+  it("is a reading, not a window built: the context metrics count model calls only", async () => {
+    await say("ctx-read", "ctx-read-1", "Just reading")
+    const windowsBuilt = async () => {
+      const samples = parseSamples(await (await fetch(`${service.url}/metrics`)).text())
+      return [
+        "coachup_chat_context_messages_count",
+        "coachup_classifier_context_messages_count",
+        "coachup_classifier_context_build_total"
+      ].map((name) => total(samples, name))
+    }
+    const before = await windowsBuilt()
+    for (const purpose of ["chat", "classifier", "chat"] as const) await context("ctx-read", purpose)
+    expect(await windowsBuilt()).toEqual(before)
   })
 
   it("is not found for a session nobody wrote to, as for another user's", async () => {

@@ -82,6 +82,39 @@ describe("operations endpoints", () => {
     )
   })
 
+  it("says in the OpenAPI document how a chat's context is chosen and what x-group-id is for", async () => {
+    const spec = Schema.decodeUnknownSync(
+      Schema.Struct({
+        paths: Schema.Struct({
+          "/chat/stream": Schema.Struct({
+            get: Schema.Struct({
+              parameters: Schema.Array(
+                Schema.Struct({ name: Schema.String, required: Schema.Boolean, description: Schema.String })
+              )
+            })
+          }),
+          "/sessions/{sessionId}/context": Schema.Struct({
+            get: Schema.Struct({ description: Schema.String })
+          })
+        })
+      })
+    )((await service.request("GET", "/openapi.json")).body)
+    const header = (name: string) => spec.paths["/chat/stream"].get.parameters.find((p) => p.name === name)
+    expect(header("x-session-id")).toMatchObject({ required: true })
+    expect(header("x-group-id")).toMatchObject({
+      required: false,
+      description: expect.stringMatching(/^Metadata only/)
+    })
+    const rules = spec.paths["/sessions/{sessionId}/context"].get.description
+    for (const rule of [
+      "CHAT_CONTEXT_LIMIT",
+      "selected by session only",
+      "ordered by ts",
+      "in-memory transcript"
+    ])
+      expect(rules).toContain(rule)
+  })
+
   it("serves an OpenAPI document that passes redocly lint", async () => {
     const dir = await mkdtemp(join(tmpdir(), "coachup-openapi-"))
     const file = join(dir, "openapi.json")

@@ -19,7 +19,11 @@ it("docs/examples/chat-session.sh runs against the service as written", async ()
   expect(stdout).toContain('data: {"type":"text-delta"')
   expect(stdout).toContain("data: [DONE]")
   expect(stdout).toMatch(
-    /"role":"assistant","text":"I'm the offline coach.*?","ts":\d+,"seq":3,"status":"completed"/
+    /"role":"assistant","text":"I'm the offline coach.*?","ts":\d+,"seq":3,"groupId":"salary-review","status":"completed"/
+  )
+  // The group header is metadata on the prompt and the reply; the window still holds the whole session.
+  expect(stdout).toMatch(
+    /"role":"user","text":"Can we practise it\?","ts":\d+,"seq":2,"groupId":"salary-review"/
   )
   expect(stdout).toContain('"for":"chat"')
 })

@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
-import { afterAll, beforeAll, expect, it } from "vitest"
+import { Logger } from "effect"
+import { afterAll, beforeAll, expect, it, vi } from "vitest"
 import { embeddedStores } from "../../bootstrap/layers.ts"
 import { startService, type TestService } from "../support/service.ts"
 
@@ -30,11 +31,20 @@ const readmeSession = async (): Promise<ReadonlyArray<Step>> => {
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g
 
+/** The messages of every log line the service writes. */
+const logged: Array<string> = []
+const recordingLogs = Logger.replace(
+  Logger.defaultLogger,
+  Logger.make(({ message }) => void logged.push(String(message)))
+)
+
 let service: TestService
 let dataDir: string
+const start = () =>
+  startService({ stores: embeddedStores, env: { DATA_DIR: dataDir }, logging: recordingLogs })
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "coachup-readme-"))
-  service = await startService({ stores: embeddedStores, env: { DATA_DIR: dataDir } })
+  service = await start()
 })
 afterAll(async () => {
   await service.close()
@@ -50,4 +60,22 @@ it("the README's curl session works as printed", async () => {
     // The README writes <uuid> where the service generates an id.
     expect(stdout.trim().replace(UUID, "<uuid>"), step.command).toBe(step.expected)
   }
+})
+
+it("keeps the README's messages across a restart: retention counts from their arrival, not their 2023 ts", async () => {
+  // The session above ends by deleting them: send the README's requests that carry a ts again.
+  for (const step of (await readmeSession()).filter(({ command }) => command.includes('"ts":'))) {
+    const command = step.command.replaceAll("localhost:3000", service.url.replace("http://", ""))
+    await promisify(execFile)("sh", ["-c", command])
+  }
+  await service.close()
+  logged.length = 0
+  service = await start()
+  // The sweep runs at start; wait until it has.
+  await vi.waitFor(() => expect(logged).toContain("retention sweep done"), { timeout: 10_000, interval: 50 })
+  const { stdout } = await promisify(execFile)("curl", ["-s", `${service.url}/sessions/demo/messages`])
+  expect((JSON.parse(stdout) as { items: Array<{ messageId: string; ts: number }> }).items).toMatchObject([
+    { messageId: "demo-1", ts: 1_700_000_000_000 },
+    { messageId: "demo-2", ts: 1_700_000_001_000 }
+  ])
 })

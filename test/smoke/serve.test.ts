@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process"
-import { once } from "node:events"
+import { spawn } from "node:child_process"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -12,6 +11,7 @@ import {
   sessionMessages,
   userMessageClassified
 } from "../support/api-client.ts"
+import { serveProcess, stopProcess } from "../support/service-process.ts"
 
 let dataDir: string
 beforeAll(async () => {
@@ -19,32 +19,8 @@ beforeAll(async () => {
 })
 afterAll(() => rm(dataDir, { recursive: true, force: true }))
 
-/** `node bootstrap/main.ts serve`, as `npm start` runs it; resolves with its URL once it listens. */
-const serve = async (env: Record<string, string> = {}) => {
-  const child = spawn(process.execPath, ["bootstrap/main.ts", "serve"], {
-    env: { ...process.env, PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "INFO", ...env },
-    stdio: ["ignore", "pipe", "inherit"]
-  })
-  const lines: Array<Record<string, unknown>> = []
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>
-      lines.push(entry)
-      const match = /^Listening on (http:\/\/\S+)$/.exec(String(entry["message"]))
-      if (match?.[1] !== undefined) resolve(match[1])
-    })
-    child.once("exit", (code) => reject(new Error(`service exited early with ${code}`)))
-  })
-  return { child, url, lines }
-}
-
-/** Stops the process; resolves with its exit code once its output is closed, every line of it read. */
-const stop = async (child: ChildProcess) => {
-  const exited = once(child, "close")
-  child.kill("SIGTERM")
-  const [code] = await exited
-  return code
-}
+/** The service on this file's data directory. */
+const serve = (env: Record<string, string> = {}) => serveProcess({ DATA_DIR: dataDir, ...env })
 
 it("serves with no configuration, logs JSON without message text, and stops cleanly on SIGTERM", async () => {
   const first = await serve()
@@ -58,7 +34,7 @@ it("serves with no configuration, logs JSON without message text, and stops clea
     { headers: { "x-request-id": "smoke-req-1" } }
   )
   expect(ingest).toMatchObject({ persisted: true })
-  expect(await stop(first.child)).toBe(0)
+  expect(await stopProcess(first.child)).toBe(0)
   const logged = first.lines.map((line) => JSON.stringify(line)).join("\n")
   expect(logged).toContain('"requestId":"smoke-req-1"')
   expect(logged).not.toContain("SECRET-MARKER")
@@ -66,7 +42,7 @@ it("serves with no configuration, logs JSON without message text, and stops clea
   const second = await serve()
   const messages = await apiCaller(second.url).call(sessionMessages("smoke"))
   expect(messages).toMatchObject({ items: [{ messageId: "smoke-1" }] })
-  expect(await stop(second.child)).toBe(0)
+  expect(await stopProcess(second.child)).toBe(0)
 })
 
 it("npm run worker assesses what a serve process with no workers of its own queued", async () => {
@@ -98,7 +74,7 @@ it("npm run worker assesses what a serve process with no workers of its own queu
       })
       expect(await assessment()).toMatchObject({ status: "completed", attempts: 1 })
     } finally {
-      expect(await stop(worker)).toBe(0)
+      expect(await stopProcess(worker)).toBe(0)
     }
     const lines = logged.map((line) => JSON.parse(line) as Record<string, unknown>)
     // The request that closed the group reaches the worker's log line through the job.
@@ -109,7 +85,7 @@ it("npm run worker assesses what a serve process with no workers of its own queu
     expect(logged.join("\n")).not.toContain("I need a decision")
     expect(logged.join("\n")).not.toContain("worker-smoke")
   } finally {
-    expect(await stop(service.child)).toBe(0)
+    expect(await stopProcess(service.child)).toBe(0)
   }
   // The serve process has stopped and written all its lines: it assessed nothing itself.
   expect(service.lines.map((line) => line["message"])).not.toContain("assessment")

@@ -14,23 +14,37 @@ export type Behaviour =
 export interface SeenRequest {
   readonly body: Record<string, unknown>
   readonly headers: IncomingMessage["headers"]
+  /** The request's path, e.g. `/v1/chat/completions` or `/v1/completions`. */
+  readonly path: string
   /** Resolves when the client closed the connection before the reply ended. */
   readonly aborted: Promise<void>
 }
 
-const chunk = (id: string, delta: Record<string, unknown>, finish: string | null = null) =>
+/** Which endpoint a request reached: Chat Completions, or the older Completions (one prompt string). */
+type Endpoint = "chat" | "completions"
+
+const chunk = (
+  endpoint: Endpoint,
+  id: string,
+  delta: { readonly role?: string; readonly content?: string },
+  finish: string | null = null
+) =>
   `data: ${JSON.stringify({
     id,
-    object: "chat.completion.chunk",
+    object: endpoint === "chat" ? "chat.completion.chunk" : "text_completion",
     created: 1_700_000_000,
     model: "fake",
-    choices: [{ index: 0, delta, finish_reason: finish }]
+    choices: [
+      endpoint === "chat"
+        ? { index: 0, delta, finish_reason: finish }
+        : { index: 0, text: delta.content ?? "", logprobs: null, finish_reason: finish }
+    ]
   })}\n\n`
 
-const usage = (id: string) =>
+const usage = (endpoint: Endpoint, id: string) =>
   `data: ${JSON.stringify({
     id,
-    object: "chat.completion.chunk",
+    object: endpoint === "chat" ? "chat.completion.chunk" : "text_completion",
     created: 1_700_000_000,
     model: "fake",
     choices: [],
@@ -48,8 +62,9 @@ const usageWithoutChoices = (id: string) =>
   })}\n\n`
 
 /**
- * An OpenAI-compatible Chat Completions server on 127.0.0.1 that streams `chat.completion.chunk`
- * lines, so the real `openai` SDK code path runs against it.
+ * An OpenAI-compatible server on 127.0.0.1 that streams `chat.completion.chunk` lines from
+ * `/chat/completions` and `text_completion` lines from `/completions`, so the real `openai` SDK code
+ * path runs against it.
  */
 export const startFakeOpenAi = async () => {
   const seen: Array<SeenRequest> = []
@@ -64,9 +79,11 @@ export const startFakeOpenAi = async () => {
         if (!response.writableFinished) closed()
       })
       const body = JSON.parse(raw) as Record<string, unknown>
-      seen.push({ body, headers: request.headers, aborted })
-      if (body["stream"] === true) respond(String(body["model"]) as Behaviour, response, rateLimited)
-      else answer(String(body["model"]), response)
+      const endpoint: Endpoint = request.url?.endsWith("/chat/completions") ? "chat" : "completions"
+      seen.push({ body, headers: request.headers, aborted, path: request.url ?? "" })
+      if (body["stream"] === true)
+        respond(endpoint, String(body["model"]) as Behaviour, response, rateLimited)
+      else answer(endpoint, String(body["model"]), response)
     })
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
@@ -104,22 +121,31 @@ const ANSWERS: Record<string, string> = {
   })
 }
 
-const answer = (model: string, response: ServerResponse) => {
+const answer = (endpoint: Endpoint, model: string, response: ServerResponse) => {
+  const content = ANSWERS[model] ?? ""
   response.writeHead(200, { "content-type": "application/json" })
   response.end(
     JSON.stringify({
       id: "chatcmpl-fake",
-      object: "chat.completion",
+      object: endpoint === "chat" ? "chat.completion" : "text_completion",
       created: 1_700_000_000,
       model,
       choices: [
-        { index: 0, message: { role: "assistant", content: ANSWERS[model] ?? "" }, finish_reason: "stop" }
+        endpoint === "chat"
+          ? { index: 0, message: { role: "assistant", content }, finish_reason: "stop" }
+          : // A completion model continues the prompt: here with a space and a trailing remark.
+            { index: 0, text: ` ${content}\nThat is my answer.`, logprobs: null, finish_reason: "stop" }
       ]
     })
   )
 }
 
-const respond = (behaviour: Behaviour, response: ServerResponse, rateLimited: Set<string>) => {
+const respond = (
+  endpoint: Endpoint,
+  behaviour: Behaviour,
+  response: ServerResponse,
+  rateLimited: Set<string>
+) => {
   const id = "chatcmpl-fake"
   if (behaviour === "bad-request") {
     response.writeHead(400, { "content-type": "application/json" })
@@ -134,19 +160,19 @@ const respond = (behaviour: Behaviour, response: ServerResponse, rateLimited: Se
   }
   response.writeHead(200, { "content-type": "text/event-stream" })
   const send = () => {
-    response.write(chunk(id, { role: "assistant", content: "Hel" }))
+    response.write(chunk(endpoint, id, { role: "assistant", content: "Hel" }))
     if (behaviour === "error-mid-stream") {
       // Let the first chunk reach the client, then drop the connection mid-reply.
       setTimeout(() => response.destroy(), 30).unref()
       return
     }
-    response.write(chunk(id, { content: "lo" }))
+    response.write(chunk(endpoint, id, { content: "lo" }))
     if (behaviour === "cut-off") {
       response.end("data: [DONE]\n\n")
       return
     }
-    response.write(chunk(id, {}, "stop"))
-    response.write(behaviour === "usage-without-choices" ? usageWithoutChoices(id) : usage(id))
+    response.write(chunk(endpoint, id, {}, "stop"))
+    response.write(behaviour === "usage-without-choices" ? usageWithoutChoices(id) : usage(endpoint, id))
     response.end("data: [DONE]\n\n")
   }
   if (behaviour === "slow-first-token") setTimeout(send, 5_000).unref()

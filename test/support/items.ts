@@ -1,6 +1,7 @@
 import { Option } from "effect"
 import type { IngestCommand } from "../../application/ingest-message.ts"
 import { GroupId, MessageId, SessionId, UserId } from "../../domain/ids.ts"
+import { type InteractionCommit, noInteraction } from "../../domain/interaction-group.ts"
 import { contentOf, type NewTranscriptItem, type Role } from "../../domain/transcript.ts"
 
 /** A new transcript item for tests; the content hash is the content itself (stores only compare it). */
@@ -45,4 +46,31 @@ export const userMessage = (
   groupId: Option.none(),
   audioUrl: Option.none(),
   ...fields
+})
+
+/**
+ * An interaction commit that only records a message's classification (`ignore`: it joins no group)
+ * at `at`, against the session's version `expectedVersion`.
+ */
+export const classificationOnly = (
+  sessionId: string,
+  messageId: string,
+  at: number,
+  expectedVersion: number
+): InteractionCommit => ({
+  sessionId: SessionId.make(sessionId),
+  expectedVersion,
+  state: noInteraction,
+  classification: Option.some({
+    messageId: MessageId.make(messageId),
+    sessionId: SessionId.make(sessionId),
+    decision: "ignore",
+    applied: "ignore",
+    confidence: 0.9,
+    groupId: Option.none(),
+    at
+  }),
+  effects: [],
+  at,
+  requestId: Option.none()
 })

@@ -171,6 +171,35 @@ export const idleSessions = query({
   }
 })
 
+/**
+ * Retention: deletes a batch each of the classifications made, the groups closed and the jobs queued
+ * before the cutoff; the caller repeats while `more`.
+ */
+export const deleteOlderThanBatch = mutation({
+  args: { ...serverSecret, cutoff: v.number() },
+  handler: async (ctx, { secret, cutoff }) => {
+    requireServer(secret)
+    const batches = await Promise.all([
+      ctx.db
+        .query("messageClassifications")
+        .withIndex("by_at", (q) => q.lt("at", cutoff))
+        .take(DELETE_BATCH),
+      // Open groups have no closedAt: the lower bound leaves them out.
+      ctx.db
+        .query("interactionGroups")
+        .withIndex("by_closed_at", (q) => q.gte("closedAt", 0).lt("closedAt", cutoff))
+        .take(DELETE_BATCH),
+      ctx.db
+        .query("assessmentJobs")
+        .withIndex("by_queued_at", (q) => q.lt("queuedAt", cutoff))
+        .take(DELETE_BATCH)
+    ])
+    const rows = batches.flat()
+    await Promise.all(rows.map((row) => ctx.db.delete(row._id)))
+    return { deleted: rows.length, more: batches.some((batch) => batch.length === DELETE_BATCH) }
+  }
+})
+
 /** Deletes a session's interactions, a batch at a time; the caller repeats while `more`. */
 export const deleteSessionBatch = mutation({
   args: { ...serverSecret, sessionId: v.string() },

@@ -33,11 +33,17 @@ export default defineSchema({
     contentHash: v.string(),
     groupId: v.optional(v.string()),
     audioUrl: v.optional(v.string()),
-    status: v.optional(v.union(v.literal("in_progress"), v.literal("completed"), v.literal("incomplete")))
+    status: v.optional(v.union(v.literal("in_progress"), v.literal("completed"), v.literal("incomplete"))),
+    /**
+     * The service's clock when it first wrote the message: what retention goes by, never `ts`. Absent
+     * only on messages written before it existed; the retention sweep sets those to their `ts`, clamped
+     * to the time of the sweep, before it deletes anything.
+     */
+    createdAt: v.optional(v.number())
   })
     .index("by_session_ts_seq", ["sessionId", "ts", "seq"])
     .index("by_session_message", ["sessionId", "messageId"])
-    .index("by_ts", ["ts"]),
+    .index("by_created_at", ["createdAt"]),
   /** Per-session arrival counter, bumped in the same transaction as each append. */
   sessions: defineTable({ sessionId: v.string(), nextSeq: v.number() }).index("by_session", ["sessionId"]),
   /** A session's interaction state; `openLastActivityAt` mirrors the open group's for the idle index. */
@@ -66,7 +72,8 @@ export default defineSchema({
     at: v.number()
   })
     .index("by_session_message", ["sessionId", "messageId"])
-    .index("by_group", ["groupId", "at"]),
+    .index("by_group", ["groupId", "at"])
+    .index("by_at", ["at"]),
   interactionGroups: defineTable({
     groupId: v.string(),
     sessionId: v.string(),
@@ -78,7 +85,8 @@ export default defineSchema({
     assessmentRequested: v.boolean()
   })
     .index("by_group_id", ["groupId"])
-    .index("by_session", ["sessionId", "openedAt"]),
+    .index("by_session", ["sessionId", "openedAt"])
+    .index("by_closed_at", ["closedAt"]),
   /**
    * One assessment job per group, inserted by the interaction commit that asked for it. Ids, times
    * and results only: never message text. `dueAt` is the retry time while pending and the lease's
@@ -101,7 +109,8 @@ export default defineSchema({
     .index("by_group", ["groupId"])
     .index("by_session", ["sessionId", "queuedAt"])
     .index("by_due", ["dueAt"])
-    .index("by_status", ["status"]),
+    .index("by_status", ["status"])
+    .index("by_queued_at", ["queuedAt"]),
   userPrivacy: defineTable({ userId: v.string(), optOut: v.boolean(), updatedAt: v.number() }).index(
     "by_user",
     ["userId"]

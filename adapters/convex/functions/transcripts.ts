@@ -60,11 +60,21 @@ const summarizeRemoval = (ctx: MutationCtx, sessionId: string, removed: number) 
     summaryAfterRemoval(summary, removed, await firstTitle(ctx, sessionId))
   )
 
+/** When a message was accepted; one written before `createdAt` existed counts from its `ts`, at most `now`. */
+const acceptedAt = (message: Pick<Doc<"messages">, "createdAt" | "ts">, now: number) =>
+  message.createdAt ?? Math.min(message.ts, now)
+
 /**
  * Writes an append or a finished reply as `plan` says, inside the caller's transaction: the
- * idempotency rule, and the per-session sequence bumped with each insert. Answers the plan.
+ * idempotency rule, and the per-session sequence bumped with each insert. A new message is
+ * accepted at `now`; a finished reply keeps the time its in-progress item was. Answers the plan.
  */
-const write = async (ctx: MutationCtx, incoming: NewItem, plan: typeof planAppend<StoredItem, NewItem>) => {
+const write = async (
+  ctx: MutationCtx,
+  incoming: NewItem,
+  now: number,
+  plan: typeof planAppend<StoredItem, NewItem>
+) => {
   const existing = await ctx.db
     .query("messages")
     .withIndex("by_session_message", (q) =>
@@ -80,12 +90,13 @@ const write = async (ctx: MutationCtx, incoming: NewItem, plan: typeof planAppen
     existing === null ? undefined : withoutSystemFields(existing),
     session?.nextSeq ?? 1
   )
-  if (planned._tag === "Replace" && existing !== null) await ctx.db.replace(existing._id, planned.item)
+  if (planned._tag === "Replace" && existing !== null)
+    await ctx.db.replace(existing._id, { ...planned.item, createdAt: acceptedAt(existing, now) })
   if (planned._tag === "Insert") {
     const nextSeq = planned.item.seq + 1
     if (session === null) await ctx.db.insert("sessions", { sessionId: incoming.sessionId, nextSeq })
     else await ctx.db.patch(session._id, { nextSeq })
-    await ctx.db.insert("messages", planned.item)
+    await ctx.db.insert("messages", { ...planned.item, createdAt: now })
     await summarize(ctx, incoming.sessionId, (summary) => summaryAfterAppend(summary, planned.item))
   }
   return planned
@@ -93,19 +104,19 @@ const write = async (ctx: MutationCtx, incoming: NewItem, plan: typeof planAppen
 
 /** Idempotent on messageId; the sequence is assigned in the same serializable transaction. */
 export const append = mutation({
-  args: { ...serverSecret, item },
-  handler: async (ctx, { secret, item }) => {
+  args: { ...serverSecret, item, now: v.number() },
+  handler: async (ctx, { secret, item, now }) => {
     requireServer(secret)
-    return write(ctx, item, planAppend)
+    return write(ctx, item, now, planAppend)
   }
 })
 
 /** Completes an in-progress reply in place, or appends the reply when there is none. */
 export const finishReply = mutation({
-  args: { ...serverSecret, item },
-  handler: async (ctx, { secret, item }) => {
+  args: { ...serverSecret, item, now: v.number() },
+  handler: async (ctx, { secret, item, now }) => {
     requireServer(secret)
-    return write(ctx, item, planFinishReply)
+    return write(ctx, item, now, planFinishReply)
   }
 })
 
@@ -189,14 +200,26 @@ export const deleteSessionBatch = mutation({
   }
 })
 
-/** Deletes up to one batch of messages older than the cutoff; the caller repeats while `more`. */
+/**
+ * Deletes up to one batch of messages accepted before the cutoff; the caller repeats while `more`.
+ * Messages from before `createdAt` existed are first given one (their `ts`, at most `now`), a batch
+ * at a time, so none is judged by a missing field.
+ */
 export const deleteOlderThanBatch = mutation({
-  args: { ...serverSecret, cutoff: v.number() },
-  handler: async (ctx, { secret, cutoff }) => {
+  args: { ...serverSecret, cutoff: v.number(), now: v.number() },
+  handler: async (ctx, { secret, cutoff, now }) => {
     requireServer(secret)
+    const undated = await ctx.db
+      .query("messages")
+      .withIndex("by_created_at", (q) => q.eq("createdAt", undefined))
+      .take(DELETE_BATCH)
+    await Promise.all(
+      undated.map((message) => ctx.db.patch(message._id, { createdAt: acceptedAt(message, now) }))
+    )
+    if (undated.length === DELETE_BATCH) return { deleted: 0, more: true }
     const batch = await ctx.db
       .query("messages")
-      .withIndex("by_ts", (q) => q.lt("ts", cutoff))
+      .withIndex("by_created_at", (q) => q.gte("createdAt", 0).lt("createdAt", cutoff))
       .take(DELETE_BATCH)
     await Promise.all(batch.map((message) => ctx.db.delete(message._id)))
     const removed = new Map<string, number>()

@@ -1,6 +1,6 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Option } from "effect"
-import { BuildContext } from "../../../application/build-context.ts"
+import { InspectContext } from "../../../application/build-context.ts"
 import { DeleteSession } from "../../../application/delete-session.ts"
 import { ReadInteractions } from "../../../application/read-interactions.ts"
 import { ReadTranscript } from "../../../application/read-transcript.ts"
@@ -40,7 +40,7 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
       Effect.gen(function* () {
         const { userId } = yield* CurrentPrincipal
         yield* authorizeSession(path.sessionId, "read")
-        const window = yield* BuildContext(urlParams.for, path.sessionId).pipe(
+        const window = yield* InspectContext(urlParams.for, path.sessionId).pipe(
           withSessionPersistence(userId, path.sessionId)
         )
         return {

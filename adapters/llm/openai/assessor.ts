@@ -1,14 +1,16 @@
-import { Effect, Layer } from "effect"
+import { Config, Effect, Layer } from "effect"
 import type OpenAI from "openai"
 import { stringOr } from "../../../application/config-values.ts"
 import { Assessor } from "../../../application/ports/assessor.ts"
 import { AssessmentDraft } from "../../../domain/assessment.ts"
 import { transcriptLines } from "../../../domain/prompt-composition.ts"
-import { OpenAiClient } from "./client.ts"
+import { apiConfig, CHAT_COMPLETIONS, type OpenAiApi, OpenAiClient } from "./client.ts"
 import { structuredOutput } from "./structured-output.ts"
 
 export interface OpenAiAssessorOptions {
   readonly model: string
+  /** Chat Completions unless said otherwise. */
+  readonly api?: OpenAiApi
 }
 
 /**
@@ -17,7 +19,12 @@ export interface OpenAiAssessorOptions {
  * `AssessmentDraft` Schema; the use case then checks them against the rubric.
  */
 export const make = (openai: OpenAI, options: OpenAiAssessorOptions) => {
-  const assess = structuredOutput(openai, "interaction_assessment", AssessmentDraft)
+  const assess = structuredOutput(
+    openai,
+    options.api ?? CHAT_COMPLETIONS,
+    "interaction_assessment",
+    AssessmentDraft
+  )
   return Assessor.of({
     name: `openai:${options.model}`,
     heuristic: false,
@@ -48,8 +55,8 @@ export const layer = (options: OpenAiAssessorOptions) =>
     Effect.map(OpenAiClient, (openai) => make(openai, options))
   )
 
-/** What `layerConfig` reads: the model's name. */
-export const config = stringOr("ASSESSMENT_MODEL", "gpt-4o-mini")
+/** What `layerConfig` reads: the model's name and the API it is called through. */
+export const config = Config.all({ model: stringOr("ASSESSMENT_MODEL", "gpt-4o-mini"), api: apiConfig })
 
-/** `ASSESSMENT_MODEL` on the shared client. */
-export const layerConfig = Layer.unwrapEffect(Effect.map(config, (model) => layer({ model })))
+/** `ASSESSMENT_MODEL` through `LLM_API` on the shared client. */
+export const layerConfig = Layer.unwrapEffect(Effect.map(config, layer))

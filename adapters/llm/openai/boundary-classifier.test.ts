@@ -10,8 +10,11 @@ beforeAll(async () => {
 })
 afterAll(() => fake.close())
 
-const classifier = (model: string) =>
-  make(client({ apiKey: Option.none(), baseUrl: Option.some(fake.baseUrl), maxRetries: 0 }), { model })
+const classifier = (model: string, kind: "chat" | "completions" = "chat") =>
+  make(client({ apiKey: Option.none(), baseUrl: Option.some(fake.baseUrl), maxRetries: 0 }), {
+    model,
+    api: { kind, maxTokens: 200 }
+  })
 
 const request = {
   systemPrompt: "Label the latest user message.",
@@ -47,12 +50,36 @@ describe("OpenAI boundary classifier (real SDK, local OpenAI-compatible server)"
     })
   )
 
-  it.effect.each(["classify-malformed", "classify-out-of-range"])(
-    "%s is a ModelFailed(protocol), not a decision",
-    (model) =>
+  it.effect.each(["chat", "completions"] as const)(
+    "on %s, a malformed or out-of-range answer is a ModelFailed(protocol), not a decision",
+    (kind) =>
       Effect.gen(function* () {
-        const error = yield* Effect.flip(classifier(model).classify(request))
-        expect(error).toMatchObject({ _tag: "ModelFailed", reason: "protocol" })
+        for (const model of ["classify-malformed", "classify-out-of-range"]) {
+          const error = yield* Effect.flip(classifier(model, kind).classify(request))
+          expect(error).toMatchObject({ _tag: "ModelFailed", reason: "protocol" })
+        }
+      })
+  )
+
+  it.effect(
+    "with LLM_API=completions sends one composed prompt and reads the JSON out of the completion",
+    () =>
+      Effect.gen(function* () {
+        expect(yield* classifier("classify-start", "completions").classify(request)).toEqual({
+          decision: "start",
+          confidence: 0.93
+        })
+        const seen = fake.seen.at(-1)!
+        expect(seen.path).toBe("/v1/completions")
+        const sent = seen.body as { prompt: string; max_tokens: number; store?: boolean }
+        expect(sent.prompt).toMatch(/^Label the latest user message\.\n/)
+        expect(sent.prompt).toContain(
+          "assistant: What shall we work on?\nuser: Can you be my landlord for a minute?"
+        )
+        expect(sent.prompt).toContain('"required":["decision","confidence"]')
+        expect(sent.prompt).toMatch(/\nassistant:$/)
+        expect(sent.max_tokens).toBe(200)
+        expect(sent).not.toHaveProperty("store")
       })
   )
 })

@@ -1,14 +1,16 @@
-import { Effect, Layer } from "effect"
+import { Config, Effect, Layer } from "effect"
 import type OpenAI from "openai"
 import { stringOr } from "../../../application/config-values.ts"
 import { BoundaryClassifier } from "../../../application/ports/boundary-classifier.ts"
 import { Classification } from "../../../domain/boundary.ts"
 import { transcriptLines } from "../../../domain/prompt-composition.ts"
-import { OpenAiClient } from "./client.ts"
+import { apiConfig, CHAT_COMPLETIONS, type OpenAiApi, OpenAiClient } from "./client.ts"
 import { structuredOutput } from "./structured-output.ts"
 
 export interface OpenAiClassifierOptions {
   readonly model: string
+  /** Chat Completions unless said otherwise. */
+  readonly api?: OpenAiApi
 }
 
 /**
@@ -17,7 +19,12 @@ export interface OpenAiClassifierOptions {
  * output and is validated against the `Classification` Schema; anything else is `ModelFailed`.
  */
 export const make = (openai: OpenAI, options: OpenAiClassifierOptions) => {
-  const classify = structuredOutput(openai, "boundary_classification", Classification)
+  const classify = structuredOutput(
+    openai,
+    options.api ?? CHAT_COMPLETIONS,
+    "boundary_classification",
+    Classification
+  )
   return BoundaryClassifier.of({
     name: `openai:${options.model}`,
     classify: (request) =>
@@ -40,8 +47,8 @@ export const layer = (options: OpenAiClassifierOptions) =>
     Effect.map(OpenAiClient, (openai) => make(openai, options))
   )
 
-/** What `layerConfig` reads: the model's name. */
-export const config = stringOr("CLASSIFIER_MODEL", "gpt-4o-mini")
+/** What `layerConfig` reads: the model's name and the API it is called through. */
+export const config = Config.all({ model: stringOr("CLASSIFIER_MODEL", "gpt-4o-mini"), api: apiConfig })
 
-/** `CLASSIFIER_MODEL` on the shared client. */
-export const layerConfig = Layer.unwrapEffect(Effect.map(config, (model) => layer({ model })))
+/** `CLASSIFIER_MODEL` through `LLM_API` on the shared client. */
+export const layerConfig = Layer.unwrapEffect(Effect.map(config, layer))

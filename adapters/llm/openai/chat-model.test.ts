@@ -3,7 +3,7 @@ import { Chunk, Effect, Fiber, Option, Stream } from "effect"
 import type { ChatRequest } from "../../../application/ports/chat-model.ts"
 import { type Behaviour, startFakeOpenAi } from "../../../test/support/fake-openai-server.ts"
 import { make } from "./chat-model.ts"
-import { client } from "./client.ts"
+import { client, type OpenAiApi } from "./client.ts"
 
 let fake: Awaited<ReturnType<typeof startFakeOpenAi>>
 beforeAll(async () => {
@@ -22,10 +22,19 @@ const request: ChatRequest = {
   requestId: "req-openai-1"
 }
 
-const model = (behaviour: Behaviour, maxRetries = 0) =>
+const model = (behaviour: Behaviour, maxRetries = 0, api?: OpenAiApi) =>
   make(client({ apiKey: Option.none(), baseUrl: Option.some(fake.baseUrl), maxRetries }), {
-    model: behaviour
+    model: behaviour,
+    ...(api === undefined ? {} : { api })
   })
+const completionsApi: OpenAiApi = { kind: "completions", maxTokens: 300 }
+
+/** What the fake streams for "ok": two deltas, then the finish with the usage it reports. */
+const HELLO = [
+  { _tag: "TextDelta", text: "Hel" },
+  { _tag: "TextDelta", text: "lo" },
+  { _tag: "Finished", reason: "stop", usage: Option.some({ inputTokens: 11, outputTokens: 2 }) }
+]
 
 describe("OpenAI chat model (real SDK, local OpenAI-compatible server)", () => {
   it.effect(
@@ -33,12 +42,9 @@ describe("OpenAI chat model (real SDK, local OpenAI-compatible server)", () => {
     () =>
       Effect.gen(function* () {
         const events = Chunk.toReadonlyArray(yield* Stream.runCollect(model("ok").stream(request)))
-        expect(events).toEqual([
-          { _tag: "TextDelta", text: "Hel" },
-          { _tag: "TextDelta", text: "lo" },
-          { _tag: "Finished", reason: "stop", usage: Option.some({ inputTokens: 11, outputTokens: 2 }) }
-        ])
+        expect(events).toEqual(HELLO)
         const seen = fake.seen.at(-1)!
+        expect(seen.path).toBe("/v1/chat/completions")
         expect(seen.body).toMatchObject({
           model: "ok",
           stream: true,
@@ -118,6 +124,37 @@ describe("OpenAI chat model (real SDK, local OpenAI-compatible server)", () => {
         reason: "stop",
         usage: Option.some({ inputTokens: 11, outputTokens: 2 })
       })
+    })
+  )
+
+  it.effect(
+    "with LLM_API=completions streams from /completions with the window composed into one prompt",
+    () =>
+      Effect.gen(function* () {
+        const events = Chunk.toReadonlyArray(
+          yield* Stream.runCollect(
+            model("ok", 0, completionsApi).stream({ ...request, providerMayStore: false })
+          )
+        )
+        expect(events).toEqual(HELLO)
+        const seen = fake.seen.at(-1)!
+        expect(seen.path).toBe("/v1/completions")
+        expect(seen.body).toEqual({
+          model: "ok",
+          prompt: "Be a coach.\n\nuser: Hi\nassistant: Hello!\nuser: Help me.\nassistant:",
+          stream: true,
+          stream_options: { include_usage: true },
+          max_tokens: 300,
+          stop: ["\nuser:", "\nassistant:"]
+        })
+        expect(seen.headers["x-request-id"]).toBe("req-openai-1")
+      })
+  )
+
+  it.effect("with LLM_API=completions a stream cut off before its finish reason still fails", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(Stream.runDrain(model("cut-off", 0, completionsApi).stream(request)))
+      expect(error).toMatchObject({ _tag: "ModelFailed", reason: "protocol" })
     })
   )
 

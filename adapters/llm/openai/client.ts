@@ -1,5 +1,5 @@
 import { Config, ConfigError, Context, Effect, Either, Layer, Option, Redacted } from "effect"
-import { nonNegativeInteger, optionalUrl } from "../../../application/config-values.ts"
+import { nonNegativeInteger, optionalUrl, positiveInteger } from "../../../application/config-values.ts"
 import OpenAI from "openai"
 import { ModelFailed } from "../../../domain/errors.ts"
 
@@ -38,6 +38,25 @@ export const config = Config.all({
       : Either.right(options)
   )
 )
+
+/**
+ * Which of the server's APIs the adapters call: Chat Completions (a system prompt and a message list,
+ * the default), or the older Completions (one prompt string composed from them, as llama.cpp and vLLM
+ * also serve it). Completions stop after `maxTokens`: that endpoint's own default is 16.
+ */
+export interface OpenAiApi {
+  readonly kind: "chat" | "completions"
+  readonly maxTokens: number
+}
+
+/** What every adapter here reads beside its model's name: `LLM_API` and `LLM_COMPLETIONS_MAX_TOKENS`. */
+export const apiConfig: Config.Config<OpenAiApi> = Config.all({
+  kind: Config.literal("chat", "completions")("LLM_API").pipe(Config.withDefault("chat" as const)),
+  maxTokens: positiveInteger("LLM_COMPLETIONS_MAX_TOKENS", 1024)
+})
+
+/** The default API, for adapters made without one. */
+export const CHAT_COMPLETIONS: OpenAiApi = { kind: "chat", maxTokens: 1024 }
 
 /** One OpenAI SDK client, shared by the chat model, the classifier and the assessor. */
 export class OpenAiClient extends Context.Tag("coachup/llm/OpenAiClient")<OpenAiClient, OpenAI>() {

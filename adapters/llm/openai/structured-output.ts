@@ -1,7 +1,8 @@
 import { Effect, JSONSchema, ParseResult, Schema } from "effect"
 import type OpenAI from "openai"
 import { ModelFailed } from "../../../domain/errors.ts"
-import { toModelFailed } from "./client.ts"
+import { composePrompt } from "../../../domain/prompt-composition.ts"
+import { type OpenAiApi, toModelFailed } from "./client.ts"
 
 export interface StructuredRequest {
   readonly model: string
@@ -22,36 +23,61 @@ const wrongPaths = (error: ParseResult.ParseError) =>
     .slice(0, 5)
     .join(", ")
 
+/** The answer's JSON object, from the first `{` to the last `}`: a completion may wrap it in prose. */
+const jsonObjectIn = (text: string) => text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1)
+
 /**
- * One chat completion whose answer must match `schema`: the JSON schema sent as the response format
- * is derived from the same Schema that validates the answer, so the two cannot drift apart. A
- * malformed answer is `ModelFailed` with reason `protocol`.
+ * One completion whose answer must match `schema`, whose JSON schema is derived from the same Schema
+ * that validates the answer, so the two cannot drift apart. On Chat Completions it is sent as the
+ * response format; on Completions (no response format there) the instructions, the JSON schema and an
+ * open `assistant:` line are composed into one prompt. A malformed answer is `ModelFailed` with reason
+ * `protocol`.
  */
-export const structuredOutput = <A, I>(openai: OpenAI, name: string, schema: Schema.Schema<A, I>) => {
-  const responseFormat = {
-    type: "json_schema" as const,
-    json_schema: { name, schema: { ...JSONSchema.make(schema) } }
-  }
+export const structuredOutput = <A, I>(
+  openai: OpenAI,
+  api: OpenAiApi,
+  name: string,
+  schema: Schema.Schema<A, I>
+) => {
+  const jsonSchema = { ...JSONSchema.make(schema) }
+  const responseFormat = { type: "json_schema" as const, json_schema: { name, schema: jsonSchema } }
   const decode = Schema.decodeUnknown(Schema.parseJson(schema))
+  const answerOf = (request: StructuredRequest, signal: AbortSignal) => {
+    const options = { signal, headers: { "x-request-id": request.requestId } }
+    if (api.kind === "completions") {
+      const instructions = [
+        request.system,
+        "",
+        request.user,
+        "",
+        `Answer with one JSON object and nothing else, matching this JSON schema: ${JSON.stringify(jsonSchema)}`
+      ].join("\n")
+      return openai.completions
+        .create(
+          { model: request.model, prompt: composePrompt(instructions, []), max_tokens: api.maxTokens },
+          options
+        )
+        .then((completion) => jsonObjectIn(completion.choices?.[0]?.text ?? ""))
+    }
+    return openai.chat.completions
+      .create(
+        {
+          model: request.model,
+          messages: [
+            { role: "system", content: request.system },
+            { role: "user", content: request.user }
+          ],
+          response_format: responseFormat,
+          ...(request.providerMayStore ? {} : { store: false })
+        },
+        options
+      )
+      .then((completion) => completion.choices?.[0]?.message?.content ?? "")
+  }
   return (request: StructuredRequest) =>
-    Effect.tryPromise({
-      try: (signal) =>
-        openai.chat.completions.create(
-          {
-            model: request.model,
-            messages: [
-              { role: "system", content: request.system },
-              { role: "user", content: request.user }
-            ],
-            response_format: responseFormat,
-            ...(request.providerMayStore ? {} : { store: false })
-          },
-          { signal, headers: { "x-request-id": request.requestId } }
-        ),
-      catch: toModelFailed
-    }).pipe(
-      Effect.flatMap((completion) =>
-        decode(completion.choices?.[0]?.message?.content ?? "").pipe(
+    Effect.tryPromise({ try: (signal) => answerOf(request, signal), catch: toModelFailed }).pipe(
+      Effect.flatMap((answer) =>
+        decode(answer).pipe(
           // Where the answer is wrong, never what it says: a Schema error quotes the offending value,
           // which can be the user's words, and this message reaches job rows and logs.
           Effect.mapError(
