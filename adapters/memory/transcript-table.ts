@@ -162,7 +162,8 @@ export class TranscriptTable {
     return evicted
   }
 
-  private stored(item: NewTranscriptItem): TranscriptItem | undefined {
+  /** The item stored under the session and message id of `item`, if any. */
+  stored(item: NewTranscriptItem): TranscriptItem | undefined {
     return this.sessions.get(item.sessionId)?.byMessageId.get(item.messageId)
   }
 

@@ -57,3 +57,32 @@ it("runs the whole API on the Convex functions: ingest, chat, context, privacy, 
   })
   expect(await service.call((client) => client.operations.readyz())).toEqual({ status: "ready" })
 })
+
+it("lists, exports and deletes a user's own data on the Convex functions", async () => {
+  const as = { headers: { "x-user-id": "cvx-owner" } }
+  for (const [sessionId, text] of [
+    ["cvx-own-1", "First session"],
+    ["cvx-own-2", "Second session"]
+  ] as const)
+    await service.call(ingestMessage({ sessionId, messageId: "m1", role: "user", text }), as)
+  const first = await service.call((client) => client.me.listSessions({ urlParams: { limit: 1 } }), as)
+  expect(first.sessions).toMatchObject([{ sessionId: "cvx-own-2", title: "Second session", messageCount: 1 }])
+  const cursor = first.nextCursor!
+  expect(
+    await service.call((client) => client.me.listSessions({ urlParams: { limit: 1, cursor } }), as)
+  ).toMatchObject({
+    sessions: [{ sessionId: "cvx-own-1", title: "First session" }],
+    nextCursor: null
+  })
+  const exported = await service.call((client) => client.me.exportData(), as)
+  expect(exported.sessions.map((session) => session.messages.map((message) => message.text))).toEqual([
+    ["Second session"],
+    ["First session"]
+  ])
+  expect(await service.call((client) => client.me.deleteData(), as)).toMatchObject({
+    userId: "cvx-owner",
+    sessions: 2,
+    messages: 2
+  })
+  expect((await service.call((client) => client.me.listSessions({ urlParams: {} }), as)).sessions).toEqual([])
+})

@@ -74,6 +74,9 @@ describe("operations endpoints", () => {
         "/sessions/{sessionId}/messages",
         "/sessions/{sessionId}/context",
         "/settings/privacy",
+        "/sessions",
+        "/me/export",
+        "/me",
         "/metrics"
       ])
     )
