@@ -123,6 +123,34 @@ export class AssessmentsApi extends HttpApiGroup.make("assessments")
     "Assessments of finished interactions: queued when a group ends (a one-off at once), scored by a worker"
   ) {}
 
+/** The calling user's own data across their sessions (added to `CoachUpApi` with its handlers). */
+export class MeApi extends HttpApiGroup.make("me")
+  .add(
+    HttpApiEndpoint.get("listSessions", "/sessions")
+      .setUrlParams(S.SessionsQuery)
+      .addSuccess(S.SessionsPage)
+      .annotate(OpenApi.Summary, "The calling user's sessions, newest activity first, cursor-paged")
+  )
+  .add(
+    HttpApiEndpoint.get("exportData", "/me/export")
+      .addSuccess(S.UserDataExport)
+      .annotate(
+        OpenApi.Summary,
+        "All of the calling user's data as one document: sessions with their messages, groups, assessments and privacy settings"
+      )
+  )
+  .add(
+    HttpApiEndpoint.del("deleteData", "/me")
+      .addSuccess(S.DeletedUserData)
+      .annotate(OpenApi.Summary, "Delete all of the calling user's data in every store; answers how much")
+  )
+  .addError(ServiceUnavailable)
+  .middleware(Authentication)
+  .annotate(
+    OpenApi.Description,
+    "The calling user's sessions, an export of all their data, and its deletion"
+  ) {}
+
 export class PrivacyApi extends HttpApiGroup.make("privacy")
   .add(
     HttpApiEndpoint.get("getUserPrivacy", "/settings/privacy")

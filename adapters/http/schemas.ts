@@ -222,3 +222,63 @@ export const SessionAssessments = Schema.Struct({
   sessionId: SessionId,
   assessments: Schema.Array(AssessmentView)
 }).annotations({ identifier: "SessionAssessments" })
+
+export const SessionsQuery = Schema.Struct({
+  limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 100))).annotations({
+    description: "Page size, 1..100 (default 20)"
+  }),
+  cursor: Schema.optional(Schema.String).annotations({ description: "nextCursor of the previous page" })
+})
+
+export const SessionSummaryView = Schema.Struct({
+  sessionId: SessionId,
+  title: Schema.NullOr(Schema.String).annotations({
+    description:
+      "The first stored user message, trimmed and cut to 80 characters; null when none is stored (an opted-out session)"
+  }),
+  createdAt: Schema.Number.annotations({
+    description: "When the session was first written to (ms since epoch)"
+  }),
+  lastActivityAt: Schema.Number.annotations({
+    description: "The ts of its latest stored message, or createdAt when none is stored (ms since epoch)"
+  }),
+  messageCount: Schema.Number.annotations({ description: "Messages in the durable store" }),
+  interactionOpen: Schema.Boolean.annotations({ description: "Whether an interaction group is open now" })
+}).annotations({ identifier: "SessionSummary" })
+
+export const SessionsPage = Schema.Struct({
+  sessions: Schema.Array(SessionSummaryView).annotations({ description: "Newest activity first" }),
+  nextCursor: Schema.NullOr(Schema.String).annotations({ description: "Pass as cursor for the next page" })
+}).annotations({ identifier: "SessionsPage" })
+
+export const ExportedSession = Schema.Struct({
+  ...SessionSummaryView.fields,
+  transcriptPersistenceOptOut: Schema.NullOr(Schema.Boolean).annotations({
+    description: "The session's own privacy override; null when none is set"
+  }),
+  messages: Schema.Array(MessageView).annotations({
+    description: "The stored transcript in (ts, seq) order"
+  }),
+  groups: Schema.Array(InteractionGroupView),
+  assessments: Schema.Array(AssessmentView)
+}).annotations({ identifier: "ExportedSession" })
+
+export const UserDataExport = Schema.Struct({
+  userId: UserId,
+  exportedAt: Schema.Number.annotations({ description: "When the export was read (ms since epoch)" }),
+  transcriptPersistenceOptOut: Schema.NullOr(Schema.Boolean).annotations({
+    description: "The user's own privacy setting; null when never set"
+  }),
+  sessions: Schema.Array(ExportedSession).annotations({ description: "Newest activity first" })
+}).annotations({ identifier: "UserDataExport" })
+
+export const DeletedUserData = Schema.Struct({
+  userId: UserId,
+  sessions: Schema.Number.annotations({ description: "Sessions deleted, with everything in them" }),
+  messages: Schema.Number.annotations({ description: "Stored transcript messages deleted" }),
+  groups: Schema.Number.annotations({ description: "Interaction groups deleted" }),
+  assessments: Schema.Number.annotations({ description: "Assessment jobs and results deleted" }),
+  privacySettings: Schema.Number.annotations({
+    description: "Privacy settings deleted: the user's own and the sessions' overrides"
+  })
+}).annotations({ identifier: "DeletedUserData" })
