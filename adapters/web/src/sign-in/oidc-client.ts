@@ -73,6 +73,16 @@ const readPending = (storage: Storage): PendingSignIn | null => {
   }
 }
 
+/** The authorization response's parameters; a refusal, in the provider's words. */
+const answerOf = (server: oauth.AuthorizationServer, client: oauth.Client, url: URL, state: string) => {
+  try {
+    return oauth.validateAuthResponse(server, client, url, state)
+  } catch (cause) {
+    if (!(cause instanceof oauth.AuthorizationResponseError)) throw cause
+    throw new Error(`The sign-in service said no: ${cause.error_description ?? cause.error}.`, { cause })
+  }
+}
+
 /** Discovers the issuer and returns the app's client for it: authorization code flow with PKCE. */
 export const oidcClient = async (
   settings: OidcSettings,
@@ -140,7 +150,7 @@ export const oidcClient = async (
       const pending = readPending(browser.storage)
       if (pending === null || !url.searchParams.has("state")) return null
       browser.storage.removeItem(PENDING_KEY)
-      const parameters = oauth.validateAuthResponse(server, client, url, pending.state)
+      const parameters = answerOf(server, client, url, pending.state)
       const response = await oauth.authorizationCodeGrantRequest(
         server,
         client,

@@ -170,6 +170,18 @@ describe("signing in to the web app", () => {
     expect(signedIn.account).toMatchObject({ subject: "ada", displayName: "Ada Lovelace" })
   })
 
+  it("a refusal by the provider is said, and trying again returns to where the user was, not to the refusal", async () => {
+    const oidc = world()
+    expect(await oidc.start()).toBe("left")
+    const state = oidc.redirects[0]!.searchParams.get("state")
+    oidc.state.location = new URL(`${APP}/history?session=s-1&error=access_denied&state=${state}`)
+    await expect(oidc.start()).rejects.toThrow(/access_denied/)
+    expect(await oidc.start()).toBe("left")
+    oidc.comeBack()
+    expect(await oidc.start()).toMatchObject({ kind: "signed-in" })
+    expect(oidc.state.location.href).toBe(`${APP}/history?session=s-1`)
+  })
+
   it("a callback with a state this tab did not send is refused", async () => {
     const oidc = world()
     expect(await oidc.start()).toBe("left")

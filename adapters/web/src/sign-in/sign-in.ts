@@ -28,7 +28,22 @@ export interface PageEnvironment extends BrowserEnvironment {
   readonly onSignedOut: (state: SignInState) => void
 }
 
-const pathOf = (url: URL) => `${url.pathname}${url.search}`
+/** The parameters a provider's answer adds to the address: not part of where the user was. */
+const AUTHORIZATION_RESPONSE = [
+  "code",
+  "state",
+  "iss",
+  "error",
+  "error_description",
+  "error_uri",
+  "session_state"
+]
+
+const pathOf = (url: URL) => {
+  const query = new URLSearchParams(url.search)
+  for (const name of AUTHORIZATION_RESPONSE) query.delete(name)
+  return query.size === 0 ? url.pathname : `${url.pathname}?${query}`
+}
 
 const signedOut = (client: OidcClient): SignInState => ({
   kind: "signed-out",
