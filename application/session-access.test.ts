@@ -13,7 +13,9 @@ const session = SessionId.make("s1")
 const store = (down: Ref.Ref<boolean>, calls: Ref.Ref<number>) =>
   Layer.succeed(SessionOwners, {
     ownerOf: (sessionId) => reach(down, calls, sessionId === session ? Option.some(userA) : Option.none()),
-    claim: (sessionId, writer) => reach(down, calls, sessionId === session ? userA : writer)
+    claim: (sessionId, writer) => reach(down, calls, sessionId === session ? userA : writer),
+    sessionsOf: () => Effect.die("sessionsOf is not used here"),
+    release: () => Effect.die("release is not used here")
   })
 const reach = <A>(down: Ref.Ref<boolean>, calls: Ref.Ref<number>, answer: A) =>
   Effect.zipRight(

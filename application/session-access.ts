@@ -59,7 +59,9 @@ export const layerRememberedOwners = (capacity: number) =>
           Option.match(recall(sessionId), {
             onSome: Effect.succeed,
             onNone: () => Effect.map(store.claim(sessionId, writer), (owner) => remember(sessionId, owner))
-          })
+          }),
+        sessionsOf: store.sessionsOf,
+        release: (sessionId) => Effect.tap(store.release(sessionId), () => known.delete(sessionId))
       })
     })
   )

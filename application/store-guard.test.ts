@@ -12,7 +12,9 @@ const slowPrivacy = Layer.succeed(
     getUser: () => Effect.as(Effect.sleep("10 seconds"), Option.none()),
     setUser: () => Effect.void,
     getSession: () => Effect.as(Effect.sleep("10 seconds"), Option.none()),
-    setSession: () => Effect.void
+    setSession: () => Effect.void,
+    deleteUser: () => Effect.succeed(0),
+    deleteSession: () => Effect.succeed(0)
   })
 )
 

@@ -78,7 +78,9 @@ export const layerGuardedPrivacySettingsStore = Layer.effect(
       getUser: (userId) => guard("privacy_get_user", store.getUser(userId)),
       setUser: (userId, optOut) => guard("privacy_set_user", store.setUser(userId, optOut)),
       getSession: (sessionId) => guard("privacy_get_session", store.getSession(sessionId)),
-      setSession: (sessionId, optOut) => guard("privacy_set_session", store.setSession(sessionId, optOut))
+      setSession: (sessionId, optOut) => guard("privacy_set_session", store.setSession(sessionId, optOut)),
+      deleteUser: (userId) => guard("privacy_delete_user", store.deleteUser(userId)),
+      deleteSession: (sessionId) => guard("privacy_delete_session", store.deleteSession(sessionId))
     })
   })
 )
@@ -90,7 +92,9 @@ export const layerGuardedSessionOwners = Layer.effect(
     const guard = guarded("SessionOwners", (yield* deadlines).single)
     return SessionOwners.of({
       ownerOf: (sessionId) => guard("owner_of", store.ownerOf(sessionId)),
-      claim: (sessionId, writer) => guard("claim_session", store.claim(sessionId, writer))
+      claim: (sessionId, writer) => guard("claim_session", store.claim(sessionId, writer)),
+      sessionsOf: (owner, request) => guard("sessions_of", store.sessionsOf(owner, request)),
+      release: (sessionId) => guard("release_session", store.release(sessionId))
     })
   })
 )

@@ -1,7 +1,9 @@
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Effect, Layer, Option, Redacted, Schema } from "effect"
 import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
-import { call, ConvexBackend } from "./backend.ts"
+import { call, callDecoded, ConvexBackend } from "./backend.ts"
 import { api } from "./functions/_generated/api.js"
+
+const decodeCount = Schema.decodeUnknownSync(Schema.Number)
 
 /** `PrivacySettingsStore` on Convex. */
 export const make = Effect.gen(function* () {
@@ -23,6 +25,14 @@ export const make = Effect.gen(function* () {
     setSession: (sessionId, optOut) =>
       call("privacy_set_session", () =>
         caller.mutation(api.privacy.setSession, { secret, sessionId, optOut })
+      ),
+    deleteUser: (userId) =>
+      callDecoded("privacy_delete_user", decodeCount, () =>
+        caller.mutation(api.privacy.deleteUser, { secret, userId })
+      ),
+    deleteSession: (sessionId) =>
+      callDecoded("privacy_delete_session", decodeCount, () =>
+        caller.mutation(api.privacy.deleteSession, { secret, sessionId })
       )
   })
 })

@@ -1,13 +1,14 @@
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
-import { SessionOwners } from "../../application/ports/session-owners.ts"
+import { OwnedSession, SessionOwners, sessionListOf } from "../../application/ports/session-owners.ts"
 import { UserId } from "../../domain/ids.ts"
-import { callDecoded, ConvexBackend } from "./backend.ts"
+import { call, callDecoded, ConvexBackend } from "./backend.ts"
 import { api } from "./functions/_generated/api.js"
 
 const decodeOwner = Schema.decodeUnknownSync(Schema.NullOr(UserId))
 const decodeClaimed = Schema.decodeUnknownSync(UserId)
+const decodeOwned = Schema.decodeUnknownSync(Schema.Array(OwnedSession))
 
-/** `SessionOwners` on Convex: a claim is one serializable mutation. */
+/** `SessionOwners` on Convex: a claim is one serializable mutation; the list reads the owner's index. */
 export const make = Effect.gen(function* () {
   const { caller, secret: redacted } = yield* ConvexBackend
   const secret = Redacted.value(redacted)
@@ -20,7 +21,21 @@ export const make = Effect.gen(function* () {
     claim: (sessionId, writer) =>
       callDecoded("claim_session", decodeClaimed, () =>
         caller.mutation(api.owners.claim, { secret, sessionId, writer })
-      )
+      ),
+    sessionsOf: (owner, request) =>
+      callDecoded(
+        "sessions_of",
+        (fetched) => sessionListOf(decodeOwned(fetched), request.limit),
+        () =>
+          caller.query(api.owners.sessionsOf, {
+            secret,
+            owner,
+            limit: request.limit + 1,
+            ...Option.match(request.after, { onNone: () => ({}), onSome: (after) => ({ after }) })
+          })
+      ),
+    release: (sessionId) =>
+      call("release_session", () => caller.mutation(api.owners.release, { secret, sessionId }))
   })
 })
 

@@ -123,7 +123,7 @@ export class AssessmentsApi extends HttpApiGroup.make("assessments")
     "Assessments of finished interactions: queued when a group ends (a one-off at once), scored by a worker"
   ) {}
 
-/** The calling user's own data across their sessions (added to `CoachUpApi` with its handlers). */
+/** The calling user's own data across their sessions. */
 export class MeApi extends HttpApiGroup.make("me")
   .add(
     HttpApiEndpoint.get("listSessions", "/sessions")
@@ -199,6 +199,7 @@ export class CoachUpApi extends HttpApi.make("coachup")
   .add(MessagesApi)
   .add(ChatApi)
   .add(SessionsApi)
+  .add(MeApi)
   .add(AssessmentsApi)
   .add(PrivacyApi)
   .add(OperationsApi)

@@ -11,6 +11,7 @@ import * as Edge from "./edge.ts"
 import { AssessmentsLive } from "./handlers/assessments.ts"
 import { AuthConfigLive } from "./handlers/auth-config.ts"
 import { ChatLive, ChatStreamSettings } from "./handlers/chat.ts"
+import { MeLive } from "./handlers/me.ts"
 import { IngestSettings, MessagesLive } from "./handlers/messages.ts"
 import { OperationsLive } from "./handlers/operations.ts"
 import { PrivacyLive } from "./handlers/privacy.ts"
@@ -31,6 +32,7 @@ const apiLive = (authentication: AuthenticationSettings.AuthenticationSettings) 
       MessagesLive,
       ChatLive,
       SessionsLive,
+      MeLive,
       AssessmentsLive,
       PrivacyLive,
       OperationsLive,

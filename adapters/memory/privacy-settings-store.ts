@@ -9,7 +9,9 @@ export const make = Effect.sync(() => {
     getUser: (userId) => Effect.sync(() => Option.fromNullable(users.get(userId))),
     setUser: (userId, optOut) => Effect.sync(() => void users.set(userId, optOut)),
     getSession: (sessionId) => Effect.sync(() => Option.fromNullable(sessions.get(sessionId))),
-    setSession: (sessionId, optOut) => Effect.sync(() => void sessions.set(sessionId, optOut))
+    setSession: (sessionId, optOut) => Effect.sync(() => void sessions.set(sessionId, optOut)),
+    deleteUser: (userId) => Effect.sync(() => Number(users.delete(userId))),
+    deleteSession: (sessionId) => Effect.sync(() => Number(sessions.delete(sessionId)))
   })
 })
 

@@ -2,13 +2,15 @@ import { Layer } from "effect"
 import { StoreCalls } from "../../application/ports/store-calls.ts"
 import * as Assessments from "./assessment-queue.ts"
 import * as Interactions from "./interaction-store.ts"
+import { SessionDirectory } from "./session-directory.ts"
 import * as Privacy from "./privacy-settings-store.ts"
 import * as Owners from "./session-owners.ts"
 import * as Transcripts from "./transcript-store.ts"
 
 /**
  * Every store in process memory, nothing on disk: the `test` deployment. The interaction store
- * queues assessments into the jobs table the queue reads.
+ * queues assessments into the jobs table the queue reads; the transcript store keeps the summaries
+ * of the sessions the owners store lists.
  */
 export const layer = Layer.mergeAll(
   Transcripts.layer,
@@ -17,4 +19,4 @@ export const layer = Layer.mergeAll(
   Interactions.layer,
   Assessments.layer,
   StoreCalls.onCallerThread
-).pipe(Layer.provide(Assessments.AssessmentJobTable.layer))
+).pipe(Layer.provide(Layer.merge(Assessments.AssessmentJobTable.layer, SessionDirectory.layer)))

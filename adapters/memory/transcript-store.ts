@@ -1,20 +1,70 @@
-import { Clock, Effect, Layer } from "effect"
+import { Clock, Effect, Layer, Option } from "effect"
+import type { AppendResult } from "../../application/ports/transcript-store.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
+import type { SessionId } from "../../domain/ids.ts"
+import { firstTitle, summaryAfterAppend, summaryAfterRemoval } from "../../domain/session-summary.ts"
+import type { NewTranscriptItem } from "../../domain/transcript.ts"
+import { SessionDirectory } from "./session-directory.ts"
 import { TranscriptTable, unbounded } from "./transcript-table.ts"
 
-/** An unbounded in-memory `TranscriptStore`: the store of the `test` deployment. */
-export const make = Effect.sync(() => {
+/**
+ * An unbounded in-memory `TranscriptStore`: the store of the `test` deployment. Each write that
+ * adds a message updates the session's summary in the `SessionDirectory` in the same step.
+ */
+export const make = Effect.gen(function* () {
+  const directory = yield* SessionDirectory
   const table = new TranscriptTable(unbounded)
+  const everything = { order: "asc", limit: Number.POSITIVE_INFINITY, after: Option.none() } as const
+
+  const summarizing = (item: NewTranscriptItem, write: () => AppendResult) => {
+    const added = table.stored(item) === undefined
+    const result = write()
+    const entry = directory.get(item.sessionId)
+    if (added && result._tag === "Inserted" && entry !== undefined)
+      entry.summary = summaryAfterAppend(entry.summary, item)
+    return result
+  }
+  /** Recounts the session's summary after `removed` of its messages were deleted. */
+  const removed = (sessionId: SessionId, count: number) => {
+    const entry = directory.get(sessionId)
+    if (entry === undefined || count === 0) return
+    entry.summary = summaryAfterRemoval(
+      entry.summary,
+      count,
+      firstTitle(table.page(sessionId, everything).items)
+    )
+  }
+
   return TranscriptStore.of({
-    append: (item) => Effect.map(Clock.currentTimeMillis, (now) => table.append(item, now)),
-    finishReply: (item) => Effect.map(Clock.currentTimeMillis, (now) => table.finishReply(item, now)),
+    append: (item) =>
+      Effect.map(Clock.currentTimeMillis, (now) => summarizing(item, () => table.append(item, now))),
+    finishReply: (item) =>
+      Effect.map(Clock.currentTimeMillis, (now) => summarizing(item, () => table.finishReply(item, now))),
     lastN: (sessionId, limit) =>
       Effect.map(Clock.currentTimeMillis, (now) => table.lastN(sessionId, limit, now)),
     page: (sessionId, request) => Effect.sync(() => table.page(sessionId, request)),
-    deleteSession: (sessionId) => Effect.sync(() => table.deleteSession(sessionId)),
-    deleteOlderThan: (cutoff) => Effect.sync(() => table.deleteOlderThan(cutoff)),
+    deleteSession: (sessionId) =>
+      Effect.sync(() => {
+        const deleted = table.deleteSession(sessionId)
+        removed(sessionId, deleted)
+        return deleted
+      }),
+    deleteOlderThan: (cutoff) =>
+      Effect.sync(() => {
+        const before = new Map(
+          Array.from(directory.keys(), (sessionId) => [
+            sessionId,
+            table.page(sessionId, everything).items.length
+          ])
+        )
+        const deleted = table.deleteOlderThan(cutoff)
+        for (const [sessionId, count] of before)
+          removed(sessionId, count - table.page(sessionId, everything).items.length)
+        return deleted
+      }),
     ping: Effect.void
   })
 })
 
+/** Needs the `SessionDirectory` it shares with the memory `SessionOwners`. */
 export const layer = Layer.effect(TranscriptStore, make)

@@ -102,7 +102,8 @@ export class TranscriptTable {
     return this.sessions.size
   }
 
-  private stored(item: NewTranscriptItem): TranscriptItem | undefined {
+  /** The item stored under the session and message id of `item`, if any. */
+  stored(item: NewTranscriptItem): TranscriptItem | undefined {
     return this.sessions.get(item.sessionId)?.byMessageId.get(item.messageId)
   }
 

@@ -57,4 +57,35 @@ describe("SQLite migrations", () => {
     ])
     db.close()
   })
+
+  it("gives each owned session its summary from the messages it already holds", () => {
+    const db = new DatabaseSync(":memory:")
+    migrations.slice(0, 5).forEach((sql) => db.exec(sql))
+    db.exec("PRAGMA user_version = 5")
+    db.exec(
+      `INSERT INTO session_owners (session_id, owner, claimed_at) VALUES ('s1', 'a', 100), ('s2', 'a', 300)`
+    )
+    const message = db.prepare(
+      `INSERT INTO messages (message_id, session_id, seq, ts, role, text, content_hash, created_at)
+       VALUES (?, 's1', ?, ?, ?, ?, 'h', 0)`
+    )
+    message.run("m1", 1, 150, "assistant", "Hello")
+    message.run("m2", 2, 160, "user", "  Plan   my week ")
+    message.run("m3", 3, 200, "user", "Thanks")
+
+    migrate(db)
+
+    expect(
+      db
+        .prepare(
+          `SELECT session_id, message_count, last_activity_at, title FROM session_owners
+           WHERE owner = 'a' ORDER BY last_activity_at DESC`
+        )
+        .all()
+    ).toEqual([
+      { session_id: "s2", message_count: 0, last_activity_at: 300, title: null },
+      { session_id: "s1", message_count: 3, last_activity_at: 200, title: "Plan my week" }
+    ])
+    db.close()
+  })
 })

@@ -1,8 +1,12 @@
 import type { DatabaseSync } from "node:sqlite"
 import { Schema } from "effect"
+import { titleOf } from "../../domain/session-summary.ts"
 import { transaction } from "./transaction.ts"
 
 const decodeVersion = Schema.decodeUnknownSync(Schema.Struct({ user_version: Schema.Number }))
+
+/** A SQL function for migrations: the title a message's text gives its session (`titleOf`), or NULL. */
+const SESSION_TITLE = "coachup_session_title"
 
 /**
  * Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
@@ -136,10 +140,25 @@ export const migrations: ReadonlyArray<string> = [
      session_id TEXT PRIMARY KEY,
      owner      TEXT NOT NULL,
      claimed_at INTEGER NOT NULL
-   ) STRICT;`
+   ) STRICT;`,
+  // Each session's summary beside its owner (domain/session-summary.ts), so listing never reads messages.
+  `ALTER TABLE session_owners ADD COLUMN last_activity_at INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE session_owners ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE session_owners ADD COLUMN title TEXT;
+   UPDATE session_owners SET
+     message_count = (SELECT COUNT(*) FROM messages WHERE messages.session_id = session_owners.session_id),
+     last_activity_at = MAX(claimed_at, COALESCE(
+       (SELECT MAX(ts) FROM messages WHERE messages.session_id = session_owners.session_id), claimed_at)),
+     title = (SELECT ${SESSION_TITLE}(text) FROM messages
+       WHERE messages.session_id = session_owners.session_id AND role = 'user' AND ${SESSION_TITLE}(text) IS NOT NULL
+       ORDER BY ts, seq LIMIT 1);
+   CREATE INDEX session_owners_by_activity ON session_owners (owner, last_activity_at DESC, session_id DESC);`
 ]
 
 export const migrate = (db: DatabaseSync) => {
+  db.function(SESSION_TITLE, { deterministic: true }, (text) =>
+    typeof text === "string" ? (titleOf(text) ?? null) : null
+  )
   const applied = decodeVersion(db.prepare("PRAGMA user_version").get()).user_version
   migrations.slice(applied).forEach((sql, index) =>
     transaction(db, () => {

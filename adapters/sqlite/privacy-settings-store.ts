@@ -19,7 +19,9 @@ export const make = Effect.gen(function* () {
     setSession: db.prepare(
       `INSERT INTO session_privacy (session_id, opt_out, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (session_id) DO UPDATE SET opt_out = excluded.opt_out, updated_at = excluded.updated_at`
-    )
+    ),
+    deleteUser: db.prepare("DELETE FROM user_privacy WHERE user_id = ?"),
+    deleteSession: db.prepare("DELETE FROM session_privacy WHERE session_id = ?")
   }
   const flag = (row: unknown) => Option.map(Option.fromNullable(row), (found) => decodeFlag(found).optOut)
   const write = (operation: string, statement: "setUser" | "setSession", key: string, optOut: boolean) =>
@@ -31,7 +33,11 @@ export const make = Effect.gen(function* () {
     getUser: (userId) => query("privacy_get_user", () => flag(statements.getUser.get(userId))),
     setUser: (userId, optOut) => write("privacy_set_user", "setUser", userId, optOut),
     getSession: (sessionId) => query("privacy_get_session", () => flag(statements.getSession.get(sessionId))),
-    setSession: (sessionId, optOut) => write("privacy_set_session", "setSession", sessionId, optOut)
+    setSession: (sessionId, optOut) => write("privacy_set_session", "setSession", sessionId, optOut),
+    deleteUser: (userId) =>
+      query("privacy_delete_user", () => Number(statements.deleteUser.run(userId).changes)),
+    deleteSession: (sessionId) =>
+      query("privacy_delete_session", () => Number(statements.deleteSession.run(sessionId).changes))
   })
 })
 

@@ -3,6 +3,13 @@ import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { drainBatches } from "../../application/ports/store-calls.ts"
 import { applyTranscriptWrite, TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { GroupId } from "../../domain/ids.ts"
+import {
+  firstTitle,
+  type SessionSummaryFields,
+  type SummarizedMessage,
+  summaryAfterAppend,
+  summaryAfterRemoval
+} from "../../domain/session-summary.ts"
 import { MessageStatus, type NewTranscriptItem, pageOf, TranscriptItem } from "../../domain/transcript.ts"
 import { planAppend, planFinishReply } from "../../domain/transcript-write.ts"
 import { checkpointAfter, query, SqliteDatabase } from "./database.ts"
@@ -46,6 +53,28 @@ const rowOf = (item: TranscriptItem) => ({
   status: item.status ?? null
 })
 const decodeSeq = Schema.decodeUnknownSync(Schema.Struct({ seq: Schema.Number }))
+const decodeSessionId = Schema.decodeUnknownSync(Schema.Struct({ sessionId: Schema.String }))
+const decodeSummary = Schema.decodeUnknownSync(
+  Schema.Struct({
+    messageCount: Schema.Number,
+    lastActivityAt: Schema.Number,
+    title: Schema.optionalWith(Schema.String, { nullable: true, exact: true })
+  })
+)
+const decodeMessage = Schema.decodeUnknownSync(
+  Schema.Struct({ role: Schema.String, text: Schema.String, ts: Schema.Number })
+)
+/** Decodes rows as they are read, so a reader that stops early reads no further. */
+function* decodeMessages(rows: Iterable<unknown>): Generator<SummarizedMessage> {
+  for (const row of rows) yield decodeMessage(row)
+}
+
+/** How many of `rows` fall under each key. */
+const countBy = <A>(rows: ReadonlyArray<A>, key: (row: A) => string) => {
+  const counts = new Map<string, number>()
+  for (const row of rows) counts.set(key(row), (counts.get(key(row)) ?? 0) + 1)
+  return counts
+}
 
 /** `TranscriptStore` on `node:sqlite`: the embedded deployment's durable store. */
 export const make = Effect.gen(function* () {
@@ -80,10 +109,33 @@ export const make = Effect.gen(function* () {
     ),
     deleteSession: db.prepare("DELETE FROM messages WHERE session_id = ?"),
     deleteOlderBatch: db.prepare(
-      `DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE ts < ? LIMIT ${DELETE_BATCH})`
+      `DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE ts < ? LIMIT ${DELETE_BATCH})
+       RETURNING session_id AS sessionId`
     ),
+    summary: db.prepare(
+      `SELECT message_count AS messageCount, last_activity_at AS lastActivityAt, title
+       FROM session_owners WHERE session_id = ?`
+    ),
+    setSummary: db.prepare(
+      `UPDATE session_owners SET message_count = :messageCount, last_activity_at = :lastActivityAt, title = :title
+       WHERE session_id = :sessionId`
+    ),
+    inOrder: db.prepare("SELECT role, text, ts FROM messages WHERE session_id = ? ORDER BY ts, seq"),
     ping: db.prepare("SELECT 1")
   }
+
+  /** Rewrites the session's summary beside its owner as `change` says; a session with no owner row has none. */
+  const summarize = (sessionId: string, change: (summary: SessionSummaryFields) => SessionSummaryFields) => {
+    const row = statements.summary.get(sessionId)
+    if (row === undefined) return
+    const { title, ...fields } = change(decodeSummary(row))
+    statements.setSummary.run({ sessionId, ...fields, title: title ?? null })
+  }
+  /** After `removed` of the session's messages were deleted: fewer counted, the title from what is left. */
+  const summarizeRemoval = (sessionId: string, removed: number) =>
+    summarize(sessionId, (summary) =>
+      summaryAfterRemoval(summary, removed, firstTitle(decodeMessages(statements.inOrder.iterate(sessionId))))
+    )
 
   const items = (statement: keyof typeof statements, ...params: Array<SQLInputValue>) =>
     statements[statement].all(...params).map((row) => decodeItem(row))
@@ -109,7 +161,10 @@ export const make = Effect.gen(function* () {
             if (replaces) {
               const { sessionId, messageId, text, contentHash, status } = params
               statements.finish.run({ sessionId, messageId, text, contentHash, status })
-            } else statements.insert.run({ ...params, now })
+            } else {
+              statements.insert.run({ ...params, now })
+              summarize(stored.sessionId, (summary) => summaryAfterAppend(summary, stored))
+            }
             return stored
           })
         })
@@ -131,11 +186,28 @@ export const make = Effect.gen(function* () {
         return pageOf(fetched, request.limit)
       }),
     deleteSession: (sessionId) =>
-      checkpointed(query("delete_session", () => Number(statements.deleteSession.run(sessionId).changes))),
+      checkpointed(
+        query("delete_session", () =>
+          transaction(db, () => {
+            const deleted = Number(statements.deleteSession.run(sessionId).changes)
+            summarizeRemoval(sessionId, deleted)
+            return deleted
+          })
+        )
+      ),
     deleteOlderThan: (cutoff) =>
       checkpointed(
         drainBatches(
-          query("delete_older_than", () => Number(statements.deleteOlderBatch.run(cutoff).changes)).pipe(
+          query("delete_older_than", () =>
+            transaction(db, () => {
+              const removed = countBy(
+                statements.deleteOlderBatch.all(cutoff),
+                (row) => decodeSessionId(row).sessionId
+              )
+              removed.forEach((count, sessionId) => summarizeRemoval(sessionId, count))
+              return Array.from(removed.values()).reduce((total, count) => total + count, 0)
+            })
+          ).pipe(
             Effect.map((deleted) => ({ deleted, more: deleted === DELETE_BATCH })),
             // Let other fibers run between batches.
             Effect.zipLeft(Effect.yieldNow())

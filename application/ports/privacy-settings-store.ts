@@ -10,5 +10,9 @@ export class PrivacySettingsStore extends Context.Tag("coachup/PrivacySettingsSt
     readonly setUser: (userId: UserId, optOut: boolean) => Effect.Effect<void, StoreUnavailable>
     readonly getSession: (sessionId: SessionId) => Effect.Effect<Option.Option<boolean>, StoreUnavailable>
     readonly setSession: (sessionId: SessionId, optOut: boolean) => Effect.Effect<void, StoreUnavailable>
+    /** Forgets the user's own setting; answers how many were removed (0 or 1). */
+    readonly deleteUser: (userId: UserId) => Effect.Effect<number, StoreUnavailable>
+    /** Forgets the session's override; answers how many were removed (0 or 1). */
+    readonly deleteSession: (sessionId: SessionId) => Effect.Effect<number, StoreUnavailable>
   }
 >() {}

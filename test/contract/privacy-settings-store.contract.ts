@@ -33,4 +33,21 @@ export const privacySettingsStoreContract = (
         expect(yield* store.getUser(UserId.make("user-2"))).toEqual(Option.none())
       }).pipe(Effect.provide(makeLayer()))
     )
+
+    it.effect("deletes a user's setting and a session's override, answering how many went", () =>
+      Effect.gen(function* () {
+        const store = yield* PrivacySettingsStore
+        const other = SessionId.make("session-2")
+        yield* store.setUser(user, true)
+        yield* store.setSession(session, true)
+        yield* store.setSession(other, false)
+        expect(yield* store.deleteUser(user)).toBe(1)
+        expect(yield* store.deleteSession(session)).toBe(1)
+        expect(yield* store.getUser(user)).toEqual(Option.none())
+        expect(yield* store.getSession(session)).toEqual(Option.none())
+        expect(yield* store.getSession(other)).toEqual(Option.some(false))
+        expect(yield* store.deleteUser(user)).toBe(0)
+        expect(yield* store.deleteSession(session)).toBe(0)
+      }).pipe(Effect.provide(makeLayer()))
+    )
   })

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { embeddedStores } from "../../bootstrap/layers.ts"
 import { NotFound } from "../../adapters/http/api-errors.ts"
 import {
   deleteSession,
@@ -14,20 +11,13 @@ import {
   userMessageClassified
 } from "../support/api-client.ts"
 import { parseSamples, valueOf } from "../support/prometheus-text.ts"
-import { startService, type TestService } from "../support/service.ts"
+import { startEmbeddedService } from "../support/service.ts"
 
-const dataDir = mkdtempSync(join(tmpdir(), "coachup-assessments-"))
-let service: TestService
+let service: Awaited<ReturnType<typeof startEmbeddedService>>
 beforeAll(async () => {
-  service = await startService({
-    stores: embeddedStores,
-    env: { DATA_DIR: dataDir, OFFLINE_TOKEN_DELAY_MS: "0", ASSESSMENT_POLL_MS: "20" }
-  })
+  service = await startEmbeddedService()
 })
-afterAll(async () => {
-  await service.close()
-  rmSync(dataDir, { recursive: true, force: true })
-})
+afterAll(() => service.close())
 
 const say = (sessionId: string, messageId: string, text: string) =>
   service.call(userMessageClassified({ sessionId, messageId, text }))
@@ -45,7 +35,7 @@ const completed = (groupId: string) =>
     },
     { timeout: 5_000, interval: 25 }
   )
-const sqlite = () => new DatabaseSync(join(dataDir, "coachup.sqlite"), { readOnly: true })
+const sqlite = () => new DatabaseSync(join(service.dataDir, "coachup.sqlite"), { readOnly: true })
 
 describe("assessments over HTTP on SQLite", () => {
   it("a role play that ends is assessed once, against the versioned rubric, readable by group and session", async () => {

@@ -79,7 +79,9 @@ export const layer = Layer.effectContext(
           setUser: (userId, optOut) => gate("privacy_set_user", privacy.setUser(userId, optOut)),
           getSession: (sessionId) => gate("privacy_get_session", privacy.getSession(sessionId)),
           setSession: (sessionId, optOut) =>
-            gate("privacy_set_session", privacy.setSession(sessionId, optOut))
+            gate("privacy_set_session", privacy.setSession(sessionId, optOut)),
+          deleteUser: (userId) => gate("privacy_delete_user", privacy.deleteUser(userId)),
+          deleteSession: (sessionId) => gate("privacy_delete_session", privacy.deleteSession(sessionId))
         })
       )
     )

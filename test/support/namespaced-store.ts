@@ -63,7 +63,9 @@ export const namespaced = (prefix: string) => {
         getUser: (userId) => store.getUser(`${prefix}${userId}` as UserId),
         setUser: (userId, optOut) => store.setUser(`${prefix}${userId}` as UserId, optOut),
         getSession: (sessionId) => store.getSession(sessionIn(sessionId)),
-        setSession: (sessionId, optOut) => store.setSession(sessionIn(sessionId), optOut)
+        setSession: (sessionId, optOut) => store.setSession(sessionIn(sessionId), optOut),
+        deleteUser: (userId) => store.deleteUser(`${prefix}${userId}` as UserId),
+        deleteSession: (sessionId) => store.deleteSession(sessionIn(sessionId))
       })
     )
   )

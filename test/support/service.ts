@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { HttpServer } from "@effect/platform"
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { ConfigProvider, type Effect, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import type { ChatModel } from "../../application/ports/chat-model.ts"
-import { server, type StoreLayer } from "../../bootstrap/layers.ts"
+import { embeddedStores, server, type StoreLayer } from "../../bootstrap/layers.ts"
 import { type ApiCaller, apiCaller } from "./api-client.ts"
 import { OpenApiValidator } from "./openapi-validator.ts"
 
@@ -110,3 +113,25 @@ export interface TestService<R = never> extends ApiCaller {
 }
 
 type ServiceContext = Layer.Layer.Success<ReturnType<typeof server<unknown>>>
+
+/**
+ * The service on SQLite in a fresh data directory (`dataDir`), with the offline models answering
+ * at once and a worker polling often; the directory goes when the service closes.
+ */
+export const startEmbeddedService = async (
+  env: Record<string, string> = {}
+): Promise<TestService & { readonly dataDir: string }> => {
+  const dataDir = mkdtempSync(join(tmpdir(), "coachup-embedded-"))
+  const service = await startService({
+    stores: embeddedStores,
+    env: { DATA_DIR: dataDir, OFFLINE_TOKEN_DELAY_MS: "0", ASSESSMENT_POLL_MS: "20", ...env }
+  })
+  return {
+    ...service,
+    dataDir,
+    close: async () => {
+      await service.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }
+}

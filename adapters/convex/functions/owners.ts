@@ -1,9 +1,10 @@
 import { v } from "convex/values"
 import { ownerAfterWrite } from "../../../domain/session-ownership.ts"
+import { emptySummary } from "../../../domain/session-summary.ts"
 import { mutation, type QueryCtx, query } from "./_generated/server.js"
 import { requireServer, serverSecret } from "./access.ts"
 
-const ownerRow = (ctx: QueryCtx, sessionId: string) =>
+export const ownerRow = (ctx: QueryCtx, sessionId: string) =>
   ctx.db
     .query("sessionOwners")
     .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
@@ -24,8 +25,65 @@ export const claim = mutation({
   handler: async (ctx, { secret, sessionId, writer }) => {
     requireServer(secret)
     const row = await ownerRow(ctx, sessionId)
-    if (row === null)
-      await ctx.db.insert("sessionOwners", { sessionId, owner: writer, claimedAt: Date.now() })
+    if (row === null) {
+      const now = Date.now()
+      await ctx.db.insert("sessionOwners", { sessionId, owner: writer, claimedAt: now, ...emptySummary(now) })
+    }
     return ownerAfterWrite(row?.owner, writer)
+  }
+})
+
+/**
+ * Up to `limit` of the owner's sessions through the (owner, lastActivityAt, sessionId) index,
+ * newest activity first, strictly after `after`; the caller fetches one extra to tell if more follow.
+ */
+export const sessionsOf = query({
+  args: {
+    ...serverSecret,
+    owner: v.string(),
+    limit: v.number(),
+    after: v.optional(v.object({ lastActivityAt: v.number(), sessionId: v.string() }))
+  },
+  handler: async (ctx, { secret, owner, limit, after }) => {
+    requireServer(secret)
+    const rows = ctx.db.query("sessionOwners")
+    const sameActivity =
+      after === undefined
+        ? []
+        : await rows
+            .withIndex("by_owner_activity", (q) =>
+              q.eq("owner", owner).eq("lastActivityAt", after.lastActivityAt).lt("sessionId", after.sessionId)
+            )
+            .order("desc")
+            .take(limit)
+    const earlier =
+      sameActivity.length >= limit
+        ? []
+        : await ctx.db
+            .query("sessionOwners")
+            .withIndex("by_owner_activity", (q) =>
+              after === undefined
+                ? q.eq("owner", owner)
+                : q.eq("owner", owner).lt("lastActivityAt", after.lastActivityAt)
+            )
+            .order("desc")
+            .take(limit - sameActivity.length)
+    return [...sameActivity, ...earlier].map((row) => ({
+      sessionId: row.sessionId,
+      createdAt: row.claimedAt,
+      lastActivityAt: row.lastActivityAt,
+      messageCount: row.messageCount,
+      title: row.title ?? null
+    }))
+  }
+})
+
+/** Forgets the session's owner and summary. */
+export const release = mutation({
+  args: { ...serverSecret, sessionId: v.string() },
+  handler: async (ctx, { secret, sessionId }) => {
+    requireServer(secret)
+    const row = await ownerRow(ctx, sessionId)
+    if (row !== null) await ctx.db.delete(row._id)
   }
 })

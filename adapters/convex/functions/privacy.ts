@@ -1,16 +1,32 @@
 import { v } from "convex/values"
-import { mutation, query } from "./_generated/server.js"
+import type { Id } from "./_generated/dataModel.js"
+import { mutation, type MutationCtx, query, type QueryCtx } from "./_generated/server.js"
 import { requireServer, serverSecret } from "./access.ts"
+
+const userRow = (ctx: QueryCtx, userId: string) =>
+  ctx.db
+    .query("userPrivacy")
+    .withIndex("by_user", (q) => q.eq("userId", userId))
+    .unique()
+
+const sessionRow = (ctx: QueryCtx, sessionId: string) =>
+  ctx.db
+    .query("sessionPrivacy")
+    .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
+    .unique()
+
+/** Deletes the row, if there is one; answers how many went (0 or 1). */
+const deleteRow = async (ctx: MutationCtx, row: { _id: Id<"userPrivacy" | "sessionPrivacy"> } | null) => {
+  if (row === null) return 0
+  await ctx.db.delete(row._id)
+  return 1
+}
 
 export const getUser = query({
   args: { ...serverSecret, userId: v.string() },
   handler: async (ctx, { secret, userId }) => {
     requireServer(secret)
-    const row = await ctx.db
-      .query("userPrivacy")
-      .withIndex("by_user", (q) => q.eq("userId", userId))
-      .unique()
-    return row?.optOut ?? null
+    return (await userRow(ctx, userId))?.optOut ?? null
   }
 })
 
@@ -18,10 +34,7 @@ export const setUser = mutation({
   args: { ...serverSecret, userId: v.string(), optOut: v.boolean() },
   handler: async (ctx, { secret, userId, optOut }) => {
     requireServer(secret)
-    const row = await ctx.db
-      .query("userPrivacy")
-      .withIndex("by_user", (q) => q.eq("userId", userId))
-      .unique()
+    const row = await userRow(ctx, userId)
     if (row === null) await ctx.db.insert("userPrivacy", { userId, optOut, updatedAt: Date.now() })
     else await ctx.db.patch(row._id, { optOut, updatedAt: Date.now() })
   }
@@ -31,11 +44,7 @@ export const getSession = query({
   args: { ...serverSecret, sessionId: v.string() },
   handler: async (ctx, { secret, sessionId }) => {
     requireServer(secret)
-    const row = await ctx.db
-      .query("sessionPrivacy")
-      .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
-      .unique()
-    return row?.optOut ?? null
+    return (await sessionRow(ctx, sessionId))?.optOut ?? null
   }
 })
 
@@ -43,11 +52,26 @@ export const setSession = mutation({
   args: { ...serverSecret, sessionId: v.string(), optOut: v.boolean() },
   handler: async (ctx, { secret, sessionId, optOut }) => {
     requireServer(secret)
-    const row = await ctx.db
-      .query("sessionPrivacy")
-      .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
-      .unique()
+    const row = await sessionRow(ctx, sessionId)
     if (row === null) await ctx.db.insert("sessionPrivacy", { sessionId, optOut, updatedAt: Date.now() })
     else await ctx.db.patch(row._id, { optOut, updatedAt: Date.now() })
+  }
+})
+
+/** Deletes the user's own setting; answers how many rows went (0 or 1). */
+export const deleteUser = mutation({
+  args: { ...serverSecret, userId: v.string() },
+  handler: async (ctx, { secret, userId }) => {
+    requireServer(secret)
+    return deleteRow(ctx, await userRow(ctx, userId))
+  }
+})
+
+/** Deletes the session's override; answers how many rows went (0 or 1). */
+export const deleteSession = mutation({
+  args: { ...serverSecret, sessionId: v.string() },
+  handler: async (ctx, { secret, sessionId }) => {
+    requireServer(secret)
+    return deleteRow(ctx, await sessionRow(ctx, sessionId))
   }
 })

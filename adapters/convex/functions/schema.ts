@@ -110,9 +110,19 @@ export default defineSchema({
     "by_session",
     ["sessionId"]
   ),
-  /** The user who first wrote to each session; kept when the session's data is deleted. */
-  sessionOwners: defineTable({ sessionId: v.string(), owner: v.string(), claimedAt: v.number() }).index(
-    "by_session",
-    ["sessionId"]
-  )
+  /**
+   * The user who first wrote to each session, kept when the session's data is deleted and gone when
+   * the owner deletes all their data; with the session's summary (domain/session-summary.ts), which
+   * each transcript write updates, so the owner's list reads no messages.
+   */
+  sessionOwners: defineTable({
+    sessionId: v.string(),
+    owner: v.string(),
+    claimedAt: v.number(),
+    lastActivityAt: v.number(),
+    messageCount: v.number(),
+    title: v.optional(v.string())
+  })
+    .index("by_session", ["sessionId"])
+    .index("by_owner_activity", ["owner", "lastActivityAt", "sessionId"])
 })

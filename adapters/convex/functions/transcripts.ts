@@ -1,9 +1,16 @@
 import { v } from "convex/values"
+import {
+  type SessionSummaryFields,
+  summaryAfterAppend,
+  summaryAfterRemoval,
+  titleFrom
+} from "../../../domain/session-summary.ts"
 import { planAppend, planFinishReply } from "../../../domain/transcript-write.ts"
 import type { Doc } from "./_generated/dataModel.js"
 import { mutation, type MutationCtx, query } from "./_generated/server.js"
 import { requireServer, serverSecret } from "./access.ts"
 import { withoutSystemFields } from "./documents.ts"
+import { ownerRow } from "./owners.ts"
 
 /** Deletions per mutation: well inside a Convex transaction's write limits. */
 const DELETE_BATCH = 500
@@ -22,6 +29,36 @@ const item = v.object({
 type NewItem = typeof item.type
 
 type StoredItem = Omit<Doc<"messages">, "_id" | "_creationTime">
+
+/** Rewrites the session's summary on its owner row as `change` says; a session with no owner has none. */
+const summarize = async (
+  ctx: MutationCtx,
+  sessionId: string,
+  change: (summary: SessionSummaryFields) => Promise<SessionSummaryFields> | SessionSummaryFields
+) => {
+  const row = await ownerRow(ctx, sessionId)
+  if (row === null) return
+  const { messageCount, lastActivityAt, title } = await change(row)
+  await ctx.db.patch(row._id, { messageCount, lastActivityAt, title })
+}
+
+/** The title of the session's first message (in transcript order) that gives one. */
+const firstTitle = async (ctx: MutationCtx, sessionId: string) => {
+  const messages = ctx.db
+    .query("messages")
+    .withIndex("by_session_ts_seq", (q) => q.eq("sessionId", sessionId))
+  for await (const message of messages) {
+    const title = titleFrom(message)
+    if (title !== undefined) return title
+  }
+  return undefined
+}
+
+/** After `removed` of the session's messages were deleted: fewer counted, the title from what is left. */
+const summarizeRemoval = (ctx: MutationCtx, sessionId: string, removed: number) =>
+  summarize(ctx, sessionId, async (summary) =>
+    summaryAfterRemoval(summary, removed, await firstTitle(ctx, sessionId))
+  )
 
 /**
  * Writes an append or a finished reply as `plan` says, inside the caller's transaction: the
@@ -49,6 +86,7 @@ const write = async (ctx: MutationCtx, incoming: NewItem, plan: typeof planAppen
     if (session === null) await ctx.db.insert("sessions", { sessionId: incoming.sessionId, nextSeq })
     else await ctx.db.patch(session._id, { nextSeq })
     await ctx.db.insert("messages", planned.item)
+    await summarize(ctx, incoming.sessionId, (summary) => summaryAfterAppend(summary, planned.item))
   }
   return planned
 }
@@ -138,6 +176,7 @@ export const deleteSessionBatch = mutation({
       .withIndex("by_session_ts_seq", (q) => q.eq("sessionId", sessionId))
       .take(DELETE_BATCH)
     await Promise.all(batch.map((message) => ctx.db.delete(message._id)))
+    await summarizeRemoval(ctx, sessionId, batch.length)
     const more = batch.length === DELETE_BATCH
     if (!more) {
       const session = await ctx.db
@@ -160,6 +199,9 @@ export const deleteOlderThanBatch = mutation({
       .withIndex("by_ts", (q) => q.lt("ts", cutoff))
       .take(DELETE_BATCH)
     await Promise.all(batch.map((message) => ctx.db.delete(message._id)))
+    const removed = new Map<string, number>()
+    for (const { sessionId } of batch) removed.set(sessionId, (removed.get(sessionId) ?? 0) + 1)
+    for (const [sessionId, count] of removed) await summarizeRemoval(ctx, sessionId, count)
     return { deleted: batch.length, more: batch.length === DELETE_BATCH }
   }
 })

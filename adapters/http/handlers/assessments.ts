@@ -1,19 +1,10 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Option } from "effect"
-import {
-  ReadAssessment,
-  ReadSessionAssessments,
-  type AssessmentView
-} from "../../../application/read-assessments.ts"
+import { ReadAssessment, ReadSessionAssessments } from "../../../application/read-assessments.ts"
 import { CoachUpApi } from "../api.ts"
 import { failWith, mapDomainErrors, NotFound } from "../api-errors.ts"
 import { authorizeSession } from "../session-owner.ts"
-
-const toWire = ({ failureReason, result, ...view }: AssessmentView) => ({
-  ...view,
-  failureReason: Option.getOrNull(failureReason),
-  result: Option.getOrNull(result)
-})
+import { toAssessmentView } from "../views.ts"
 
 export const AssessmentsLive = HttpApiBuilder.group(CoachUpApi, "assessments", (handlers) =>
   handlers
@@ -29,7 +20,7 @@ export const AssessmentsLive = HttpApiBuilder.group(CoachUpApi, "assessments", (
           onNone: () => notFound,
           onSome: (found) =>
             authorizeSession(found.sessionId, "read").pipe(
-              Effect.as(toWire(found)),
+              Effect.as(toAssessmentView(found)),
               Effect.catchTag("SessionNotFound", () => notFound)
             )
         })
@@ -38,7 +29,7 @@ export const AssessmentsLive = HttpApiBuilder.group(CoachUpApi, "assessments", (
     .handle("sessionAssessments", ({ path }) =>
       authorizeSession(path.sessionId, "read").pipe(
         Effect.zipRight(ReadSessionAssessments(path.sessionId)),
-        Effect.map((views) => ({ sessionId: path.sessionId, assessments: views.map(toWire) })),
+        Effect.map((views) => ({ sessionId: path.sessionId, assessments: views.map(toAssessmentView) })),
         mapDomainErrors
       )
     )

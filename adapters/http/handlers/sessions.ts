@@ -12,6 +12,7 @@ import { CurrentPrincipal } from "../authentication/principal.ts"
 import { decodeCursor, encodeCursor } from "../cursor.ts"
 import { toMessageView } from "../message-view.ts"
 import { authorizeSession } from "../session-owner.ts"
+import { toGroupView } from "../views.ts"
 
 const DEFAULT_PAGE_SIZE = 50
 
@@ -58,11 +59,7 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
         Effect.zipRight(ReadInteractions(path.sessionId)),
         Effect.map((groups) => ({
           sessionId: path.sessionId,
-          groups: groups.map(({ sessionId: _, closedAt, closeReason, ...group }) => ({
-            ...group,
-            closedAt: Option.getOrNull(closedAt),
-            closeReason: Option.getOrNull(closeReason)
-          }))
+          groups: groups.map(toGroupView)
         })),
         mapDomainErrors
       )
