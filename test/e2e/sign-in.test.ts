@@ -57,7 +57,7 @@ const mySessions = async (page: Page) => {
 }
 
 describe("signing in to the web app (AUTH_MODE=oidc)", () => {
-  it("a user signs in on the provider's page, chats, finds the session in My sessions and signs out; the next user sees only their own", async () => {
+  it("a user signs in on the provider's page, chats, finds the session in My sessions and signs out; the next user sees only their own and switches between them", async () => {
     const app = await openApp(browser, service.url, { width: 1280, height: 800 })
     const { page } = app
     const calls: Array<{ readonly path: string; readonly authorization: string | null }> = []
@@ -93,6 +93,16 @@ describe("signing in to the web app (AUTH_MODE=oidc)", () => {
     await page.getByText("No interaction in progress.").waitFor()
     await sendAndWait(page, "Hi, it is Grace")
     expect(await mySessions(page)).toEqual(["Hi, it is Grace"])
+
+    // A new session from the list, then back to the first one: newest first, each with its own messages.
+    await page.getByRole("main").getByRole("button", { name: "New session" }).click()
+    await page.getByText("No interaction in progress.").waitFor()
+    await sendAndWait(page, "A second conversation")
+    expect(await mySessions(page)).toEqual(["A second conversation", "Hi, it is Grace"])
+    await page.getByRole("button", { name: /Hi, it is Grace/ }).click()
+    await page.getByRole("heading", { name: "Chat" }).waitFor()
+    await page.locator(".message-assistant").first().waitFor()
+    expect(await page.locator(".message-user .message-text").allTextContents()).toEqual(["Hi, it is Grace"])
 
     expect(app.errors).toEqual([])
     await app.close()
