@@ -24,7 +24,7 @@ function Frame(props: { readonly title: string; readonly children: ReactNode }) 
       <header className="app-header">
         <span className="brand">Coach Up</span>
       </header>
-      <main id="main" className="sign-in">
+      <main id="main">
         <h1>{props.title}</h1>
         {props.children}
       </main>
@@ -53,14 +53,14 @@ export function SignInGate() {
 
   if (error !== null)
     return (
-      <Frame title="Sign-in did not work">
+      <Frame title="The app could not start">
         <ErrorNotice error={error} onRetry={start} />
       </Frame>
     )
   if (state === null)
     return (
-      <Frame title="Signing in…">
-        <p className="hint">Checking who you are with the sign-in service.</p>
+      <Frame title="Loading…">
+        <p className="hint">Connecting to the Coach Up service.</p>
       </Frame>
     )
   if (state.kind === "local") return <App />
