@@ -67,7 +67,7 @@ export function SignInGate() {
   if (state.kind === "signed-out")
     return (
       <Frame title="You have signed out">
-        <p>Your conversations stay in your account. Sign in to continue them.</p>
+        <p>Sign in to continue your conversations.</p>
         <button type="button" onClick={state.signIn}>
           Sign in
         </button>
