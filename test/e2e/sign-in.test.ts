@@ -101,7 +101,7 @@ describe("signing in to the web app (AUTH_MODE=oidc)", () => {
     expect(await mySessions(page)).toEqual(["A second conversation", "Hi, it is Grace"])
     await page.getByRole("button", { name: /Hi, it is Grace/ }).click()
     await page.getByRole("heading", { name: "Chat" }).waitFor()
-    await page.locator(".message-assistant").first().waitFor()
+    await page.locator(".message-user").first().waitFor()
     expect(await page.locator(".message-user .message-text").allTextContents()).toEqual(["Hi, it is Grace"])
 
     expect(app.errors).toEqual([])
