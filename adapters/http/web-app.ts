@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { failWith, NotFound, ServiceUnavailable } from "./api-errors.ts"
 
 /** The browser app's own paths: each answers index.html and the app routes on the client. */
-export const WEB_APP_PAGES = ["/", "/settings", "/history", "/assessments"] as const
+export const WEB_APP_PAGES = ["/", "/my-sessions", "/settings", "/history", "/assessments"] as const
 
 /** Vite writes flat, content-hashed names under assets/; anything else (`..`, `%2f`) is not an asset. */
 const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/

@@ -6,7 +6,15 @@ import { defineConfig } from "vite"
 const service = "http://127.0.0.1:3000"
 
 // Only the API's paths go to the service: `/settings` itself is a page of the app.
-const apiPaths = ["/chat/", "/messages/", "/sessions/", "/groups/", "/settings/privacy", "/healthz"]
+const apiPaths = [
+  "/auth/config",
+  "/chat/",
+  "/messages/",
+  "/sessions",
+  "/groups/",
+  "/settings/privacy",
+  "/healthz"
+]
 
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),

@@ -13,13 +13,16 @@ afterAll(() => service.close())
 const get = (path: string) => fetch(service.url + path)
 
 describe("the web app beside the API", () => {
-  it.each(["/", "/history", "/settings", "/assessments"])("serves index.html at %s", async (path) => {
-    const response = await get(path)
-    expect(response.status).toBe(200)
-    expect(response.headers.get("content-type")).toMatch(/^text\/html/)
-    expect(await response.text()).toContain('<div id="root">')
-    expect(response.headers.get("x-request-id")).not.toBeNull()
-  })
+  it.each(["/", "/my-sessions", "/history", "/settings", "/assessments"])(
+    "serves index.html at %s",
+    async (path) => {
+      const response = await get(path)
+      expect(response.status).toBe(200)
+      expect(response.headers.get("content-type")).toMatch(/^text\/html/)
+      expect(await response.text()).toContain('<div id="root">')
+      expect(response.headers.get("x-request-id")).not.toBeNull()
+    }
+  )
 
   it("serves the built assets with their types and long caching", async () => {
     const assets = await readdir(new URL("../../adapters/web/dist/assets/", import.meta.url))

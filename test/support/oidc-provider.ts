@@ -22,7 +22,10 @@ export const CLIENTS = {
   reports: { id: "coach-reports", secret: "reports-secret" }
 } as const
 
-/** The browser app's client: public, so it gets tokens only for signed-in users. */
+/**
+ * The browser app's client: public (no secret, PKCE), so it gets tokens only for users who signed in
+ * on the provider's own login page.
+ */
 export const WEB_CLIENT_ID = "coach-web"
 
 export interface TestProvider {
@@ -38,15 +41,19 @@ export interface TestProvider {
 }
 
 /**
- * A real OpenID provider (`oidc-provider`) on 127.0.0.1, port 0: discovery document, JWKS and
- * token endpoint, issuing RS256-signed JWT access tokens for `audience`. Its keys can be replaced
+ * A real OpenID provider (`oidc-provider`) on 127.0.0.1, port 0: discovery document, JWKS, token
+ * endpoint, and login, consent and end-session pages, issuing RS256-signed JWT access tokens for
+ * `audience`. Its keys can be replaced
  * while it runs, as a provider's key rotation does.
  */
 export const startOidcProvider = async (options: {
   readonly audience: string
   readonly keys: ReadonlyArray<SigningKey>
+  /** The origin the web app is served from: its sign-in and sign-out come back to `${webOrigin}/`. */
+  readonly webOrigin?: string
 }): Promise<TestProvider> => {
   const { audience } = options
+  const webAppUri = `${options.webOrigin ?? "http://127.0.0.1"}/`
   const resourceServer: ResourceServer = {
     audience,
     scope: "coach",
@@ -66,13 +73,15 @@ export const startOidcProvider = async (options: {
         {
           client_id: WEB_CLIENT_ID,
           token_endpoint_auth_method: "none",
-          redirect_uris: ["http://127.0.0.1/callback"]
+          redirect_uris: [webAppUri],
+          post_logout_redirect_uris: [webAppUri]
         }
       ],
       jwks: { keys: keys.map((key) => key.jwk) },
       ttl: { AccessToken: 3600, ClientCredentials: 600 },
       features: {
-        devInteractions: { enabled: false },
+        // Its built-in login and consent pages: any username signs in, as that account.
+        devInteractions: { enabled: true },
         clientCredentials: { enabled: true },
         resourceIndicators: {
           enabled: true,

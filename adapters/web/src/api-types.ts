@@ -13,3 +13,7 @@ export type ContextWindow = Schema.Schema.Encoded<typeof Contract.ContextRespons
 export type DeletedSession = Schema.Schema.Encoded<typeof Contract.DeleteSessionResponse>
 export type AssessmentView = Schema.Schema.Encoded<typeof Contract.AssessmentView>
 export type SessionAssessments = Schema.Schema.Encoded<typeof Contract.SessionAssessments>
+export type AuthConfig = Schema.Schema.Encoded<typeof Contract.AuthConfigResponse>
+
+export type SessionSummary = Schema.Schema.Encoded<typeof Contract.SessionSummaryView>
+export type SessionsPage = Schema.Schema.Encoded<typeof Contract.SessionsPage>

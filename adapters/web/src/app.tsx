@@ -5,25 +5,33 @@ import { ErrorBoundary } from "./error-boundary.tsx"
 import { HistoryPage } from "./history/history-page.tsx"
 import { Link, navigate, usePath } from "./router.tsx"
 import { initialSessionId, newSessionId, rememberSessionId } from "./session.ts"
+import { MySessionsPage } from "./sessions/my-sessions-page.tsx"
 import { SettingsPage } from "./settings/settings-page.tsx"
+import type { Account } from "./sign-in/sign-in.ts"
 
 const pages = [
   { path: "/", title: "Chat" },
+  { path: "/my-sessions", title: "My sessions" },
   { path: "/history", title: "History" },
   { path: "/assessments", title: "Assessments" },
   { path: "/settings", title: "Settings" }
 ] as const
 
-/** The app's frame: navigation, the current session, and the page the address names. */
-export function App() {
+/**
+ * The app's frame: navigation, the current session, who is signed in (none in local mode), and the
+ * page the address names.
+ */
+export function App(props: { readonly account?: Account }) {
+  const { account } = props
+  const subject = account?.subject ?? null
   const path = usePath()
-  const [sessionId, setSessionId] = useState(initialSessionId)
-  const startSession = () => {
-    const fresh = newSessionId()
-    rememberSessionId(fresh)
-    setSessionId(fresh)
+  const [sessionId, setSessionId] = useState(() => initialSessionId(subject))
+  const openSession = (chosen: string) => {
+    rememberSessionId(subject, chosen)
+    setSessionId(chosen)
     navigate("/")
   }
+  const startSession = () => openSession(newSessionId())
   const page = pages.find((candidate) => candidate.path === path) ?? pages[0]
   useEffect(() => {
     document.title = `${page.title} · Coach Up`
@@ -55,10 +63,23 @@ export function App() {
             New session
           </button>
         </div>
+        {account === undefined ? null : (
+          <div className="account-bar">
+            <span>
+              Signed in as <strong>{account.displayName}</strong>
+            </span>
+            <button type="button" onClick={account.signOut}>
+              Sign out
+            </button>
+          </div>
+        )}
       </header>
       <main id="main">
         <ErrorBoundary key={`${page.path} ${sessionId}`}>
           {page.path === "/" ? <ChatPage sessionId={sessionId} /> : null}
+          {page.path === "/my-sessions" ? (
+            <MySessionsPage currentSessionId={sessionId} onOpen={openSession} onNew={startSession} />
+          ) : null}
           {page.path === "/history" ? <HistoryPage sessionId={sessionId} onDeleted={startSession} /> : null}
           {page.path === "/assessments" ? <AssessmentsPage sessionId={sessionId} /> : null}
           {page.path === "/settings" ? <SettingsPage /> : null}

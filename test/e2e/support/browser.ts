@@ -44,9 +44,12 @@ export const openApp = async (
   const page = await context.newPage()
   const errors: Array<string> = []
   page.on("console", (message) => {
+    const where = new URL(message.location().url || "about:blank")
     // A session nobody has written to yet answers 404 session_not_found, which the app reads as empty.
-    const newSession = /^\/sessions\/[^/]+\//.test(new URL(message.location().url || "about:blank").pathname)
-    if (message.type() === "error" && !(newSession && message.text().includes("404")))
+    const newSession = /^\/sessions\/[^/]+\//.test(where.pathname)
+    // Another site's pages (an OpenID provider's login page) are not the app's.
+    const foreign = where.protocol.startsWith("http") && where.origin !== new URL(baseURL).origin
+    if (message.type() === "error" && !foreign && !(newSession && message.text().includes("404")))
       errors.push(message.text())
   })
   page.on("pageerror", (error) => errors.push(error.message))
