@@ -40,6 +40,9 @@ export const runScenario = async (scenario: Scenario, options: SuiteOptions): Pr
       log: (message) => options.log(`[${scenario.name}] ${message}`)
     })
   } catch (error) {
+    options.log(
+      `[${scenario.name}] did not finish: ${error instanceof Error ? error.message : String(error)}`
+    )
     return {
       scenario: scenario.name,
       count: 0,
