@@ -1,4 +1,5 @@
 import { join } from "node:path"
+import { performance } from "node:perf_hooks"
 import { setTimeout as sleep } from "node:timers/promises"
 import { chatOutcome, ingestOutcome, isAcknowledged, isHonest, type Outcome } from "../acknowledgement.ts"
 import { formatCounts, tally } from "../figures.ts"
@@ -14,11 +15,12 @@ const WORKS: ReadonlyArray<Work> = ["ingest burst", "chat turns", "assessment wo
 /** Concurrent writers per round, each in a session of its own. */
 const WRITERS = 3
 /**
- * The kill comes this long after the work started, at a seeded point; later with the store locked,
- * so that writes have time to be answered.
+ * The kill comes at a seeded point: after a seeded number of writes were answered (a kill before any
+ * answer checks nothing), and a seeded delay more; or, should no answer come, after `KILL_BY_MS`.
  */
-const KILL_AFTER_MS = { min: 150, max: 1500 }
-const KILL_AFTER_LOCKED_MS = { min: 1500, max: 3500 }
+const ANSWERS_BEFORE_KILL = { min: 1, max: 8 }
+const KILL_DELAY_MS = { min: 0, max: 500 }
+const KILL_BY_MS = 20_000
 /** After a restart, acknowledged messages (an outbox drains in the background) must land within this. */
 const LANDING_MS = 15_000
 /** After the last restart, every assessment must be completed or failed within this. */
@@ -148,6 +150,9 @@ export const killDuringWork: Scenario = {
         rounds.push({ work, locked })
         const lock: StoreLock | undefined = locked ? await lockStore(dataDir, 60_000) : undefined
         const roundWrites: Array<Write> = []
+        const answersBeforeKill = random.int(ANSWERS_BEFORE_KILL.min, ANSWERS_BEFORE_KILL.max)
+        let answered: () => void = () => undefined
+        const enoughAnswers = new Promise<void>((resolve) => (answered = resolve))
         let stopped = false
         const url = service.url
         const writers = Array.from({ length: WRITERS }, (_, index) =>
@@ -157,12 +162,17 @@ export const killDuringWork: Scenario = {
             `r${round}-${index}`,
             random.fork(`${round}-${index}`),
             () => stopped,
-            (write) => roundWrites.push(write)
+            (write) => {
+              roundWrites.push(write)
+              if (roundWrites.filter(({ outcome }) => outcome !== "unanswered").length >= answersBeforeKill)
+                answered()
+            }
           )
         )
-        const window = locked ? KILL_AFTER_LOCKED_MS : KILL_AFTER_MS
-        const killAfter = random.int(window.min, window.max)
-        await sleep(killAfter)
+        const started = performance.now()
+        await Promise.race([enoughAnswers, sleep(KILL_BY_MS)])
+        await sleep(random.int(KILL_DELAY_MS.min, KILL_DELAY_MS.max))
+        const killAfter = Math.round(performance.now() - started)
         await service.kill()
         stopped = true
         await Promise.all(writers)
@@ -174,7 +184,8 @@ export const killDuringWork: Scenario = {
         damage.unreadable += result.unreadable
         writes.push(...roundWrites)
         log(
-          `kill ${round + 1}/${scale.kills}: ${work}${locked ? ", store locked" : ""}, after ${killAfter} ms: ` +
+          `kill ${round + 1}/${scale.kills}: ${work}${locked ? ", store locked" : ""}, after ${killAfter} ms ` +
+            `(${answersBeforeKill} answers wanted): ` +
             `${formatCounts(tally(roundWrites.map((write) => write.outcome)))}; lost ${result.lost}, duplicated ${result.duplicated}`
         )
       }

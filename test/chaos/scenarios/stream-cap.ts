@@ -60,6 +60,7 @@ export const streamCap: Scenario = {
       const other = attempts.length - accepted.length - refused.length
       const withoutRetryAfter = refused.filter(({ read }) => !read.headers.has("retry-after")).length
       const unfinished = accepted.filter(({ read }) => read.ending !== "finish").length
+      const endings = formatCounts(tally(accepted.map(({ read }) => read.ending)))
       const byUser = new Map<string, Array<StreamRead>>()
       for (const { user, read } of accepted) byUser.set(user, [...(byUser.get(user) ?? []), read])
       const mostPerUser = Math.max(0, ...[...byUser.values()].map(mostOpen))
@@ -69,7 +70,7 @@ export const streamCap: Scenario = {
         count: attempts.length,
         figures:
           `caps ${scale.streamCap} global, ${scale.streamCapPerUser} per user; answers ${formatCounts(tally(attempts.map(({ read }) => String(read.status))))}; ` +
-          `most open at once ${most} (per user ${mostPerUser}); accepted streams unfinished ${unfinished}; ` +
+          `most open at once ${most} (per user ${mostPerUser}); accepted streams ended: ${endings}; ` +
           `refusals without Retry-After ${withoutRetryAfter}; peak RSS ${formatMiB(peak)} (limit ${formatMiB(RSS_LIMIT_BYTES)})`,
         checks: [
           { name: "the cap answers the excess", passed: refused.length > 0 && other === 0 },
