@@ -78,6 +78,9 @@ const DEADLINE_CHECK_INTERVAL_MS = 500
  */
 export const listen = (options: ListenOptions) => {
   const server = createServer({
+    // A request without Host reaches the edge, which refuses it (421) with the error envelope; Node's
+    // own refusal would be a bare 400.
+    requireHostHeader: false,
     headersTimeout: Duration.toMillis(options.headersTimeout),
     requestTimeout: Duration.toMillis(options.bodyTimeout),
     connectionsCheckingInterval: DEADLINE_CHECK_INTERVAL_MS

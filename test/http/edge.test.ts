@@ -115,6 +115,21 @@ describe("request bodies other than JSON: 415 before the body is read", () => {
 })
 
 describe("the Host header", () => {
+  it("an HTTP/1.1 request without one is refused with 421 and the envelope, not Node's bare 400", async () => {
+    const { port } = new URL(service.url)
+    const socket = connect(Number(port), "127.0.0.1")
+    const reply = await new Promise<string>((resolve, reject) => {
+      let received = ""
+      socket.setEncoding("utf8")
+      socket.on("data", (chunk: string) => (received += chunk))
+      socket.on("end", () => resolve(received))
+      socket.on("error", reject)
+      socket.write("GET /sessions HTTP/1.1\r\nConnection: close\r\n\r\n")
+    })
+    expect(reply).toMatch(/^HTTP\/1\.1 421 /)
+    expect(reply).toContain('"code":"host_not_allowed"')
+  })
+
   it("a foreign host (a DNS-rebinding page) is refused with 421 and the envelope", async () => {
     const reply = await raw(`${service.url}/sessions/edge-1/messages`, {
       headers: { host: "attacker-rebind.example" }
