@@ -24,7 +24,7 @@ const filesOf = (filename: string) => [filename, `${filename}-wal`, `${filename}
  * SQLite opens it; SQLite gives the -wal and -shm files it creates the database file's mode, and
  * those left by an earlier process are set here too.
  */
-const createPrivately = (filename: string) => {
+export const createPrivately = (filename: string) => {
   const directory = dirname(filename)
   if (mkdirSync(directory, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(directory, 0o700)
   closeSync(openSync(filename, "a", 0o600))
