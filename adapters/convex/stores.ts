@@ -1,7 +1,6 @@
 import { Layer } from "effect"
 import { StoreCalls } from "../../application/ports/store-calls.ts"
 import * as Assessments from "./assessment-queue.ts"
-import * as Backend from "./backend.ts"
 import * as Interactions from "./interaction-store.ts"
 import * as Privacy from "./privacy-settings-store.ts"
 import * as Owners from "./session-owners.ts"
@@ -19,6 +18,3 @@ export const layer = Layer.mergeAll(
   Assessments.layer,
   StoreCalls.overNetwork
 )
-
-/** The deployment at `CONVEX_URL`, with the secret its functions require. */
-export const layerConfig = layer.pipe(Layer.provide(Backend.layerConfig))

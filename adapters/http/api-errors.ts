@@ -1,11 +1,12 @@
-import { HttpApiSchema, HttpServerResponse } from "@effect/platform"
+import { HttpApiSchema, HttpApp, HttpServerResponse } from "@effect/platform"
 import { Effect, FiberRef, Schema } from "effect"
 import type {
   InvalidCursor,
   MessageConflict,
   SessionNotFound,
   SessionRequired,
-  StoreUnavailable
+  StoreUnavailable,
+  WriteRefused
 } from "../../domain/errors.ts"
 import { CurrentRequestId } from "./request-id.ts"
 
@@ -98,11 +99,22 @@ export class ServiceUnavailable extends Schema.Class<ServiceUnavailable>("Servic
   fields,
   HttpApiSchema.annotations({
     status: 503,
-    description: "The store cannot serve this request now, or it missed its deadline; retry later"
+    description:
+      "The store cannot serve this request now, or it missed its deadline; retry later (after Retry-After's seconds when the response has one)"
   })
 ) {}
 
 type ErrorClass<A> = new (props: { readonly error: typeof ErrorDetail.Type }) => A
+
+/** Puts `Retry-After: seconds` on the response, when it goes out with `status`. */
+export const retryAfterOn = (status: number, seconds: number) =>
+  HttpApp.appendPreResponseHandler((_, response) =>
+    Effect.succeed(
+      response.status === status
+        ? HttpServerResponse.setHeader(response, "retry-after", String(seconds))
+        : response
+    )
+  )
 
 /** Fails with one of the envelope errors, stamped with the current request id. */
 export const failWith = <A>(errorClass: ErrorClass<A>, code: string, message: string) =>
@@ -128,7 +140,8 @@ type Envelope = InstanceType<(typeof envelopes)[number]>
 export const isEnvelope = (error: unknown): error is Envelope =>
   envelopes.some((envelopeClass) => error instanceof envelopeClass)
 
-type DomainError = MessageConflict | SessionNotFound | SessionRequired | InvalidCursor | StoreUnavailable
+type DomainError =
+  MessageConflict | SessionNotFound | SessionRequired | InvalidCursor | StoreUnavailable | WriteRefused
 
 /** The envelope each domain or port error becomes; envelopes stay as they are. */
 export type HttpErrorOf<E> = E extends Envelope
@@ -137,11 +150,17 @@ export type HttpErrorOf<E> = E extends Envelope
     ? Conflict
     : E extends SessionNotFound
       ? NotFound
-      : E extends StoreUnavailable
+      : E extends StoreUnavailable | WriteRefused
         ? ServiceUnavailable
         : E extends SessionRequired | InvalidCursor
           ? BadRequest
           : never
+
+const refusals: Record<WriteRefused["reason"], string> = {
+  outbox_full: "the store is unavailable and the outbox is full",
+  outbox_unavailable: "neither the store nor the outbox can take writes",
+  privacy_unknown: "the store is unavailable and this session's privacy setting is not known"
+}
 
 const fromDomain = (error: DomainError) => {
   switch (error._tag) {
@@ -162,6 +181,15 @@ const fromDomain = (error: DomainError) => {
         ServiceUnavailable,
         "store_unavailable",
         `the store is unavailable (${error.operation}); retry later`
+      )
+    case "WriteRefused":
+      return Effect.zipRight(
+        retryAfterOn(503, error.retryAfterSeconds),
+        failWith(
+          ServiceUnavailable,
+          "store_unavailable",
+          `${refusals[error.reason]}: the message was not kept; retry in ${error.retryAfterSeconds} s`
+        )
       )
   }
 }

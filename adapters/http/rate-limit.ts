@@ -1,9 +1,8 @@
-import { HttpApp, HttpServerResponse } from "@effect/platform"
 import { RateLimiter } from "@effect/experimental"
 import { Config, Context, Duration, Effect, Layer } from "effect"
 import { positiveInteger } from "../../application/config-values.ts"
 import type { SessionId, UserId } from "../../domain/ids.ts"
-import { failWith, TooManyRequests } from "./api-errors.ts"
+import { failWith, retryAfterOn, TooManyRequests } from "./api-errors.ts"
 import * as BoundedStore from "./rate-limit-store.ts"
 
 export interface RateLimitBudget {
@@ -77,13 +76,7 @@ const spend = (what: string, buckets: ReadonlyArray<Bucket>) =>
         continue
       }
       const retryAfter = Math.max(1, Math.ceil(Duration.toSeconds(spent.left.retryAfter)))
-      yield* HttpApp.appendPreResponseHandler((_, response) =>
-        Effect.succeed(
-          response.status === 429
-            ? HttpServerResponse.setHeader(response, "retry-after", String(retryAfter))
-            : response
-        )
-      )
+      yield* retryAfterOn(429, retryAfter)
       return yield* failWith(
         TooManyRequests,
         "rate_limited",
