@@ -11,12 +11,12 @@ import type { MessageId, SessionId } from "../domain/ids.ts"
 import { MAX_CONTEXT_LIMIT } from "../domain/context-window.ts"
 import type { TranscriptItem, TranscriptPosition } from "../domain/transcript.ts"
 import { duration, nonNegativeInteger, positiveInteger, stringOr } from "./config-values.ts"
-import { PersistenceBacklog } from "./persistence-backlog.ts"
 import type { ClaimedJob, Completion } from "./ports/assessment-queue.ts"
 import { AssessmentMemory } from "./ports/assessment-memory.ts"
 import { Assessor } from "./ports/assessor.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
+import { TranscriptOutbox } from "./ports/transcript-outbox.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 
 export const DEFAULT_ASSESSMENT_SYSTEM_PROMPT =
@@ -128,12 +128,15 @@ export const AssessInteraction = Effect.fn("AssessInteraction")(function* (job: 
   const span = yield* storedSpan(job.sessionId, members)
   if (
     !span.complete &&
-    (yield* Effect.flatMap(PersistenceBacklog, (backlog) => backlog.holds(job.sessionId)))
+    (yield* Effect.flatMap(TranscriptOutbox, (outbox) =>
+      // An outbox that cannot answer may hold them: retried rather than scored on half.
+      Effect.orElseSucceed(outbox.holds(job.sessionId), () => true)
+    ))
   ) {
-    // The store was down when some of these messages came: they wait to be written. Scoring the part
+    // The store was down when some of these messages came: they wait in the outbox. Scoring the part
     // stored so far would store a result of half an interaction.
     return yield* new AssessmentFailed({
-      reason: "transcript not stored yet (persistence backlog)",
+      reason: "transcript not stored yet (outbox)",
       retryable: true
     })
   }
@@ -147,8 +150,8 @@ export const AssessInteraction = Effect.fn("AssessInteraction")(function* (job: 
         )
   if (transcript.length === 0) {
     // An opted-out session's text lives only in the memory of the process that served it: another
-    // worker (another instance, a separate `worker` process) may hold it, or a backlog elsewhere may
-    // still write it. Retried, within the attempts, before the job fails for good.
+    // worker (another instance, a separate `worker` process) may hold it, or an outbox elsewhere may
+    // still deliver it. Retried, within the attempts, before the job fails for good.
     return yield* new AssessmentFailed({ reason: "transcript_unavailable", retryable: true })
   }
 

@@ -18,7 +18,7 @@ const app = application(memoryStores).pipe(
       ConfigProvider.fromMap(
         new Map([
           ["INTERACTION_IDLE_MINUTES", "30"],
-          // Fewer backlog rounds for the TestClock to step through.
+          // Fewer outbox delivery rounds for the TestClock to step through.
           ["PERSIST_RETRY_SECONDS", "3600"],
           // No assessment workers polling through the TestClock's minutes: these tests are about groups.
           ["ASSESSMENT_WORKERS", "0"]

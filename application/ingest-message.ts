@@ -3,7 +3,7 @@ import type { GroupId, MessageId, SessionId, UserId } from "../domain/ids.ts"
 import { contentOf, type MessageStatus, type NewTranscriptItem, type Role } from "../domain/transcript.ts"
 import { hashedIds } from "./hashed-id.ts"
 import { Hashing } from "./ports/hashing.ts"
-import { type NotPersistedReason, RecordTranscriptItem } from "./record-transcript-item.ts"
+import { type RecordOutcome, RecordTranscriptItem } from "./record-transcript-item.ts"
 
 export interface IngestCommand {
   readonly userId: UserId
@@ -20,12 +20,9 @@ export interface IngestCommand {
   readonly requestId?: string
 }
 
-export interface IngestOutcome {
+export interface IngestOutcome extends RecordOutcome {
   readonly sessionId: SessionId
   readonly messageId: MessageId
-  readonly persisted: boolean
-  readonly duplicate: boolean
-  readonly skippedReason: Option.Option<NotPersistedReason>
   /** The item as accepted (its ts is the server's clock when the caller gave none). */
   readonly item: NewTranscriptItem
   /** When the service took the message: work on it must not write back a session deleted since. */
@@ -54,9 +51,10 @@ export const toTranscriptItem = Effect.fn("IngestMessage.toTranscriptItem")(func
 })
 
 /**
- * Accepts one transcript message, idempotently on messageId: durable when the session's privacy
- * allows it, always kept in session memory; a store failure defers the write, never fails the call.
- * It records and nothing else: a caller that wants the message classified does that next.
+ * Accepts one transcript message, idempotently on messageId: in the store, or queued in the outbox
+ * when the store cannot take it, when the session's privacy allows it; in session memory as well.
+ * Fails with `WriteRefused` when neither the store nor the outbox can take it. It records and nothing
+ * else: a caller that wants the message classified does that next.
  */
 export const IngestMessage = Effect.fn("IngestMessage")(function* (command: IngestCommand) {
   const receivedAt = yield* Clock.currentTimeMillis
@@ -92,7 +90,9 @@ const logIngestion = Effect.fnUntraced(function* (
         ? result.duplicate
           ? "duplicate"
           : "persisted"
-        : Option.getOrElse(result.skippedReason, () => "not_persisted"),
+        : result.queued
+          ? "queued"
+          : Option.getOrElse(result.skippedReason, () => "not_persisted"),
       textChars: result.item.text.length,
       durationMs
     })

@@ -1,4 +1,5 @@
 import { Metric, MetricBoundaries } from "effect"
+import type { Role } from "../domain/transcript.ts"
 
 /** Every metric the application records, in one place. Names are part of the HTTP contract. */
 
@@ -9,9 +10,13 @@ const messageCounts = MetricBoundaries.fromIterable([0, 1, 2, 5, 10, 20, 50, 100
 
 export const transcriptPersistTotal = Metric.counter("coachup_transcript_persist_total", {
   description:
-    "Transcript writes by outcome (inserted, duplicate, conflict, completed, deferred, failed, deferred_landed, dropped_opt_out) and role",
+    "Transcript writes by outcome (inserted, duplicate, conflict, completed, queued, delivered, dropped_opt_out, dropped_deleted) and role",
   incremental: true
 })
+
+/** Counts one transcript write by its outcome and the message's role. */
+export const countPersist = (outcome: string, role: Role) =>
+  Metric.increment(Metric.tagged(Metric.tagged(transcriptPersistTotal, "outcome", outcome), "role", role))
 
 export const transcriptPersistSeconds = Metric.histogram(
   "coachup_transcript_persist_seconds",
@@ -35,8 +40,18 @@ export const storeErrorsTotal = Metric.counter("coachup_store_errors_total", {
   incremental: true
 })
 
-export const persistBacklog = Metric.gauge("coachup_transcript_persist_backlog", {
-  description: "Messages accepted while the store was unavailable and still waiting to be written"
+export const outboxDepth = Metric.gauge("coachup_outbox_depth", {
+  description: "Transcript writes waiting in the durable outbox for the store to take them"
+})
+
+export const outboxOldestAgeSeconds = Metric.gauge("coachup_outbox_oldest_age_seconds", {
+  description: "Seconds since the oldest write waiting in the outbox was queued; 0 when it is empty"
+})
+
+export const transcriptWritesRefusedTotal = Metric.counter("coachup_transcript_writes_refused_total", {
+  description:
+    "Transcript writes neither the store nor the outbox took (answered 503), by reason (outbox_full, outbox_unavailable, privacy_unknown)",
+  incremental: true
 })
 
 export const sessionMemorySessions = Metric.gauge("coachup_session_memory_sessions", {

@@ -3,6 +3,7 @@ import { SessionNotFound } from "../domain/errors.ts"
 import type { SessionId, UserId } from "../domain/ids.ts"
 import { owns } from "../domain/session-ownership.ts"
 import { SessionOwners } from "./ports/session-owners.ts"
+import { RecentlyUsed } from "./recently-used.ts"
 
 /**
  * What a request may do to a session: `read` (or delete) one the caller owns; `write` to one the
@@ -36,32 +37,25 @@ export const layerRememberedOwners = (capacity: number) =>
   Layer.effect(
     SessionOwners,
     Effect.map(SessionOwners, (store) => {
-      const known = new Map<SessionId, UserId>()
-      const remember = (sessionId: SessionId, owner: UserId) => {
-        known.delete(sessionId)
-        known.set(sessionId, owner)
-        if (known.size > capacity) known.delete(known.keys().next().value!)
-        return owner
-      }
-      const recall = (sessionId: SessionId) =>
-        Option.map(Option.fromNullable(known.get(sessionId)), (owner) => remember(sessionId, owner))
+      const known = new RecentlyUsed<SessionId, UserId>(capacity)
       return SessionOwners.of({
         ownerOf: (sessionId) =>
-          Option.match(recall(sessionId), {
+          Option.match(known.recall(sessionId), {
             onSome: Effect.succeedSome,
             onNone: () =>
               Effect.map(
                 store.ownerOf(sessionId),
-                Option.map((owner) => remember(sessionId, owner))
+                Option.map((owner) => known.remember(sessionId, owner))
               )
           }),
         claim: (sessionId, writer) =>
-          Option.match(recall(sessionId), {
+          Option.match(known.recall(sessionId), {
             onSome: Effect.succeed,
-            onNone: () => Effect.map(store.claim(sessionId, writer), (owner) => remember(sessionId, owner))
+            onNone: () =>
+              Effect.map(store.claim(sessionId, writer), (owner) => known.remember(sessionId, owner))
           }),
         sessionsOf: store.sessionsOf,
-        release: (sessionId) => Effect.tap(store.release(sessionId), () => known.delete(sessionId))
+        release: (sessionId) => Effect.tap(store.release(sessionId), () => known.forget(sessionId))
       })
     })
   )

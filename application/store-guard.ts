@@ -7,6 +7,7 @@ import { InteractionStore } from "./ports/interaction-store.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
 import { SessionOwners } from "./ports/session-owners.ts"
 import { StoreCalls } from "./ports/store-calls.ts"
+import { TranscriptOutbox } from "./ports/transcript-outbox.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 
 /**
@@ -15,7 +16,7 @@ import { TranscriptStore } from "./ports/transcript-store.ts"
  */
 const guarded =
   (port: string, timeout: Option.Option<Duration.Duration>) =>
-  <A, R>(op: string, call: Effect.Effect<A, StoreUnavailable, R>): Effect.Effect<A, StoreUnavailable, R> =>
+  <A, E, R>(op: string, call: Effect.Effect<A, E, R>): Effect.Effect<A, E | StoreUnavailable, R> =>
     (Option.isSome(timeout)
       ? Effect.timeoutFail(call, {
           duration: timeout.value,
@@ -136,6 +137,23 @@ export const layerGuardedAssessmentQueue = Layer.effect(
       job: (groupId) => guard("assessment_job", queue.job(groupId)),
       jobsOf: (sessionId) => guard("assessment_jobs_of", queue.jobsOf(sessionId)),
       depth: guard("assessment_depth", queue.depth)
+    })
+  })
+)
+
+export const layerGuardedTranscriptOutbox = Layer.effect(
+  TranscriptOutbox,
+  Effect.gen(function* () {
+    const outbox = yield* TranscriptOutbox
+    // A local file, called on the caller's thread like SQLite's store: no deadline.
+    const guard = guarded("TranscriptOutbox", Option.none())
+    return TranscriptOutbox.of({
+      enqueue: (entry) => guard("outbox_enqueue", outbox.enqueue(entry)),
+      oldest: (limit) => guard("outbox_oldest", outbox.oldest(limit)),
+      remove: (entry) => guard("outbox_remove", outbox.remove(entry)),
+      deleteSession: (sessionId) => guard("outbox_delete_session", outbox.deleteSession(sessionId)),
+      holds: (sessionId) => guard("outbox_holds", outbox.holds(sessionId)),
+      stats: guard("outbox_stats", outbox.stats)
     })
   })
 )

@@ -114,7 +114,8 @@ export const StreamChat = Effect.fn("StreamChat")(
       const request = {
         systemPrompt: window.systemPrompt,
         messages: window.messages.map(({ role, text }) => ({ role, text })),
-        providerMayStore: ingested.persisted,
+        // Queued text is stored once the store is back: the session's privacy allows it either way.
+        providerMayStore: ingested.persisted || ingested.queued,
         requestId: command.requestId
       }
       return yield* turnEvents(signals, model.stream(request), recorded, traced)

@@ -11,7 +11,7 @@ import * as Tokenizer from "../adapters/llm/tokenizer.ts"
 import { ContextSettings } from "../application/context-settings.ts"
 import { HashedIds } from "../application/hashed-id.ts"
 import { layerAbandonedReplySweep } from "../application/finish-abandoned-replies.ts"
-import { PersistenceBacklog } from "../application/persistence-backlog.ts"
+import { OutboxDelivery } from "../application/outbox-delivery.ts"
 import { TranscriptPersistence } from "../application/resolve-persistence.ts"
 import type { AssessmentQueue } from "../application/ports/assessment-queue.ts"
 import type { Assessor } from "../application/ports/assessor.ts"
@@ -22,8 +22,10 @@ import type { PrivacySettingsStore } from "../application/ports/privacy-settings
 import type { ReplyWriters } from "../application/ports/reply-writers.ts"
 import type { SessionOwners } from "../application/ports/session-owners.ts"
 import type { StoreCalls } from "../application/ports/store-calls.ts"
+import type { TranscriptOutbox } from "../application/ports/transcript-outbox.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
 import { ReplySettings } from "../application/reply-recorder.ts"
+import { layerRememberedPrivacy } from "../application/remembered-privacy.ts"
 import { layerRememberedOwners } from "../application/session-access.ts"
 import { SessionSequencer } from "../application/session-sequencer.ts"
 import { layerIdleInteractionSweep } from "../application/sweep-idle-interactions.ts"
@@ -32,19 +34,23 @@ import {
   layerGuardedInteractionStore,
   layerGuardedPrivacySettingsStore,
   layerGuardedSessionOwners,
+  layerGuardedTranscriptOutbox,
   layerGuardedTranscriptStore
 } from "../application/store-guard.ts"
 import { layerDailyRetentionSweep } from "../application/sweep-retention.ts"
 import { ChatSettings } from "../application/turn-events.ts"
+import * as ConvexBackend from "../adapters/convex/backend.ts"
 import * as ConvexStores from "../adapters/convex/stores.ts"
 import * as Http from "../adapters/http/server.ts"
 import * as OfflineModels from "../adapters/llm/offline/models.ts"
 import * as OpenAiModels from "../adapters/llm/openai/models.ts"
 import * as AssessmentMemory from "../adapters/memory/assessment-memory.ts"
 import * as MemoryStores from "../adapters/memory/stores.ts"
+import * as MemoryOutbox from "../adapters/memory/transcript-outbox.ts"
 import * as SessionMemory from "../adapters/memory/session-memory.ts"
 import * as NodePlatform from "../adapters/node/platform.ts"
 import * as SqliteStores from "../adapters/sqlite/stores.ts"
+import * as SqliteOutbox from "../adapters/sqlite/transcript-outbox.ts"
 import * as Telemetry from "../adapters/telemetry/prometheus-metrics.ts"
 import { deployment } from "./config.ts"
 
@@ -56,7 +62,7 @@ export const logging = Layer.unwrapEffect(
   Effect.map(logLevel, (level) => Layer.merge(Logger.json, Logger.minimumLogLevel(level)))
 )
 
-/** The durable stores a deployment runs on. */
+/** The durable stores a deployment runs on, and the outbox that holds writes while they cannot. */
 export type StoreLayer<E = never> = Layer.Layer<
   | TranscriptStore
   | PrivacySettingsStore
@@ -64,22 +70,31 @@ export type StoreLayer<E = never> = Layer.Layer<
   | InteractionStore
   | AssessmentQueue
   | StoreCalls
-  | ReplyWriters,
+  | ReplyWriters
+  | TranscriptOutbox,
   E
 >
 
-/** `test`: process memory, nothing on disk. */
-export const memoryStores: StoreLayer = MemoryStores.layer
+/** `test`: process memory, nothing on disk, the outbox included. */
+export const memoryStores: StoreLayer<unknown> = Layer.merge(MemoryStores.layer, MemoryOutbox.layerConfig)
 
-/** `embedded`: one SQLite file under `DATA_DIR`. */
-export const embeddedStores: StoreLayer<unknown> = SqliteStores.layerConfig
+/** `embedded`: one SQLite file under `DATA_DIR`, and the outbox in a file of its own beside it. */
+export const embeddedStores: StoreLayer<unknown> = Layer.merge(
+  SqliteStores.layerConfig,
+  SqliteOutbox.layerConfig
+)
 
-/** The Convex store adapters, on whatever backend is provided (a deployment, or convex-test). */
-export const convexStoresOn = ConvexStores.layer
+/**
+ * The Convex store adapters, on whatever backend is provided (a deployment, or convex-test), with
+ * the outbox in its SQLite file under `DATA_DIR`.
+ */
+export const convexStoresOn = Layer.merge(ConvexStores.layer, SqliteOutbox.layerConfig)
 
 /** The stores the deployment chose: the Convex deployment at `CONVEX_URL`, else the SQLite file. */
 export const configuredStores: StoreLayer<unknown> = Layer.unwrapEffect(
-  Effect.map(deployment, ({ store }) => (store === "convex" ? ConvexStores.layerConfig : embeddedStores))
+  Effect.map(deployment, ({ store }) =>
+    store === "convex" ? convexStoresOn.pipe(Layer.provide(ConvexBackend.layerConfig)) : embeddedStores
+  )
 )
 
 /** The chat model, classifier and assessor `LLM_PROVIDER` names: offline (default) or OpenAI-compatible. */
@@ -106,26 +121,26 @@ export interface ApplicationOptions {
 
 /**
  * Everything the use cases need, on the given stores: guarded stores (timeouts, metrics, spans),
- * session memory, the persistence backlog and its retry loop, the sweeps and the assessment workers.
+ * session memory, the outbox's delivery loop, the sweeps and the assessment workers.
  */
 export const application = <E>(stores: StoreLayer<E>, options: ApplicationOptions = {}) =>
   Layer.mergeAll(
-    PersistenceBacklog.layerConfig,
+    OutboxDelivery.layerConfig,
     options.sweeps === false
       ? Layer.empty
       : Layer.mergeAll(layerDailyRetentionSweep, layerIdleInteractionSweep, layerAbandonedReplySweep),
-    // Memoized: the workers see the one backlog the writers fill.
-    layerAssessmentWorkers.pipe(Layer.provide(PersistenceBacklog.layerConfig)),
+    layerAssessmentWorkers,
     BackgroundWork.layer({ grace: "5 seconds" }),
     SessionSequencer.layer
   ).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
         layerGuardedTranscriptStore,
-        layerGuardedPrivacySettingsStore,
+        layerRememberedPrivacy(100_000).pipe(Layer.provide(layerGuardedPrivacySettingsStore)),
         layerRememberedOwners(100_000).pipe(Layer.provide(layerGuardedSessionOwners)),
         layerGuardedInteractionStore,
-        layerGuardedAssessmentQueue
+        layerGuardedAssessmentQueue,
+        layerGuardedTranscriptOutbox
       )
     ),
     Layer.provide(stores),

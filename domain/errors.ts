@@ -32,3 +32,17 @@ export class ModelFailed extends Schema.TaggedError<ModelFailed>()("ModelFailed"
 export class SessionNotFound extends Schema.TaggedError<SessionNotFound>()("SessionNotFound", {
   sessionId: SessionId
 }) {}
+
+/** The durable outbox holds as many writes as it may: it takes no new one until some are delivered. */
+export class OutboxFull extends Schema.TaggedError<OutboxFull>()("OutboxFull", {
+  capacity: Schema.Number
+}) {}
+
+/**
+ * Neither the store nor the outbox can take a transcript write now (the outbox is full or failing,
+ * or the session's privacy setting cannot be read): nothing was kept, and the caller retries.
+ */
+export class WriteRefused extends Schema.TaggedError<WriteRefused>()("WriteRefused", {
+  reason: Schema.Literal("outbox_full", "outbox_unavailable", "privacy_unknown"),
+  retryAfterSeconds: Schema.Number
+}) {}

@@ -2,7 +2,6 @@ import { Layer } from "effect"
 import { ReplyWriters } from "../../application/ports/reply-writers.ts"
 import { StoreCalls } from "../../application/ports/store-calls.ts"
 import * as Assessments from "./assessment-queue.ts"
-import * as Backend from "./backend.ts"
 import * as Interactions from "./interaction-store.ts"
 import * as Privacy from "./privacy-settings-store.ts"
 import * as Owners from "./session-owners.ts"
@@ -21,6 +20,3 @@ export const layer = Layer.mergeAll(
   StoreCalls.overNetwork,
   ReplyWriters.manyProcesses
 )
-
-/** The deployment at `CONVEX_URL`, with the secret its functions require. */
-export const layerConfig = layer.pipe(Layer.provide(Backend.layerConfig))

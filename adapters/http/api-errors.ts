@@ -5,7 +5,8 @@ import type {
   MessageConflict,
   SessionNotFound,
   SessionRequired,
-  StoreUnavailable
+  StoreUnavailable,
+  WriteRefused
 } from "../../domain/errors.ts"
 import { CurrentRequestId } from "./request-id.ts"
 
@@ -100,11 +101,21 @@ export class ServiceUnavailable extends Schema.Class<ServiceUnavailable>("Servic
   HttpApiSchema.annotations({
     status: 503,
     description:
-      "The store cannot serve this request now, it missed its deadline, or the service is at capacity (too_many_streams, overloaded: Retry-After says when); retry later"
+      "The store cannot serve this request now, it missed its deadline, or the service is at capacity (too_many_streams, overloaded); retry later, after Retry-After's seconds when the response has one"
   })
 ) {}
 
 type ErrorClass<A> = new (props: { readonly error: typeof ErrorDetail.Type }) => A
+
+/** Puts `Retry-After: seconds` on the response, when it goes out with `status`: not on whatever replaced it. */
+const retryAfterOn = (status: number, seconds: number) =>
+  HttpApp.appendPreResponseHandler((_, response) =>
+    Effect.succeed(
+      response.status === status
+        ? HttpServerResponse.setHeader(response, "retry-after", String(seconds))
+        : response
+    )
+  )
 
 /** Fails with one of the envelope errors, stamped with the current request id. */
 export const failWith = <A>(errorClass: ErrorClass<A>, code: string, message: string) =>
@@ -112,25 +123,17 @@ export const failWith = <A>(errorClass: ErrorClass<A>, code: string, message: st
     Effect.fail(new errorClass({ error: { code, message, requestId } }))
   )
 
-/**
- * As `failWith`, and the response says in how many whole seconds to retry (`Retry-After`). The header
- * goes on the response only if it is still this error's, not on whatever replaced it.
- */
+/** As `failWith`, and the response says in how many whole seconds to retry (`Retry-After`). */
 export const failRetryLater = <A>(
   errorClass: ErrorClass<A>,
   code: string,
   message: string,
   retryAfterSeconds: number
-) => {
-  const status = HttpApiSchema.getStatusError(errorClass as unknown as Schema.Schema.Any)
-  return HttpApp.appendPreResponseHandler((_, response) =>
-    Effect.succeed(
-      response.status === status
-        ? HttpServerResponse.setHeader(response, "retry-after", String(retryAfterSeconds))
-        : response
-    )
-  ).pipe(Effect.zipRight(failWith(errorClass, code, message)))
-}
+) =>
+  Effect.zipRight(
+    retryAfterOn(HttpApiSchema.getStatusError(errorClass as unknown as Schema.Schema.Any), retryAfterSeconds),
+    failWith(errorClass, code, message)
+  )
 
 const envelopes = [
   BadRequest,
@@ -150,7 +153,8 @@ type Envelope = InstanceType<(typeof envelopes)[number]>
 export const isEnvelope = (error: unknown): error is Envelope =>
   envelopes.some((envelopeClass) => error instanceof envelopeClass)
 
-type DomainError = MessageConflict | SessionNotFound | SessionRequired | InvalidCursor | StoreUnavailable
+type DomainError =
+  MessageConflict | SessionNotFound | SessionRequired | InvalidCursor | StoreUnavailable | WriteRefused
 
 /** The envelope each domain or port error becomes; envelopes stay as they are. */
 export type HttpErrorOf<E> = E extends Envelope
@@ -159,11 +163,17 @@ export type HttpErrorOf<E> = E extends Envelope
     ? Conflict
     : E extends SessionNotFound
       ? NotFound
-      : E extends StoreUnavailable
+      : E extends StoreUnavailable | WriteRefused
         ? ServiceUnavailable
         : E extends SessionRequired | InvalidCursor
           ? BadRequest
           : never
+
+const refusals: Record<WriteRefused["reason"], string> = {
+  outbox_full: "the store is unavailable and the outbox is full",
+  outbox_unavailable: "neither the store nor the outbox can take writes",
+  privacy_unknown: "the store is unavailable and this session's privacy setting is not known"
+}
 
 const fromDomain = (error: DomainError) => {
   switch (error._tag) {
@@ -184,6 +194,13 @@ const fromDomain = (error: DomainError) => {
         ServiceUnavailable,
         "store_unavailable",
         `the store is unavailable (${error.operation}); retry later`
+      )
+    case "WriteRefused":
+      return failRetryLater(
+        ServiceUnavailable,
+        "store_unavailable",
+        `${refusals[error.reason]}: the message was not kept; retry in ${error.retryAfterSeconds} s`,
+        error.retryAfterSeconds
       )
   }
 }

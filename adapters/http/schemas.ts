@@ -24,14 +24,17 @@ export const SessionHeader = Schema.Struct({ "x-session-id": Schema.optional(Ses
 export const NotPersistedReason = Schema.Literal(
   "persistence_disabled",
   "user_opt_out",
-  "session_opt_out",
-  "store_unavailable"
-).annotations({ description: "Why the message is not (yet) in the durable store" })
+  "session_opt_out"
+).annotations({ description: "Why the message is kept in the service's memory only, never stored" })
 
 export const IngestResponse = Schema.Struct({
   messageId: MessageId,
   sessionId: SessionId,
-  persisted: Schema.Boolean,
+  persisted: Schema.Boolean.annotations({ description: "true: the message is in the durable store" }),
+  queued: Schema.Boolean.annotations({
+    description:
+      "true: the store could not take the message now; it waits in the service's durable outbox and is written to the store, once, when the store takes writes again"
+  }),
   duplicate: Schema.Boolean,
   skippedReason: Schema.optional(NotPersistedReason),
   classification: Schema.optional(Schema.suspend(() => ClassificationView)).annotations({

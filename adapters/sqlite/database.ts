@@ -35,7 +35,7 @@ const filesOf = (filename: string) => [filename, `${filename}-wal`, `${filename}
  * SQLite opens it; SQLite gives the -wal and -shm files it creates the database file's mode, and
  * those left by an earlier process are set here too.
  */
-const createPrivately = (filename: string) => {
+export const createPrivately = (filename: string) => {
   const directory = dirname(filename)
   if (mkdirSync(directory, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(directory, 0o700)
   closeSync(openSync(filename, "a", 0o600))
@@ -57,7 +57,7 @@ const isLockContention = (cause: unknown) =>
 
 const describe = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
-const unavailable = (operation: string) => (cause: unknown) =>
+export const unavailable = (operation: string) => (cause: unknown) =>
   cause instanceof StoreUnavailable ? cause : new StoreUnavailable({ operation, reason: describe(cause) })
 
 /** Retries soon, then at most every 50 ms, jittered so that contending callers spread out. */
@@ -115,9 +115,13 @@ export const open = (options: SqliteOptions) =>
       catch: unavailable("open")
     }),
     (db) => Effect.sync(() => db.isOpen && db.close())
-  ).pipe(
-    Effect.map((db): SqliteConnection => ({ db, query: queryWith(Duration.decode(options.lockDeadline)) }))
-  )
+  ).pipe(Effect.map((db) => connectionOf(db, options.lockDeadline)))
+
+/** An open database whose calls wait up to `lockDeadline`, on timers, for another connection's lock. */
+export const connectionOf = (db: DatabaseSync, lockDeadline: Duration.DurationInput): SqliteConnection => ({
+  db,
+  query: queryWith(Duration.decode(lockDeadline))
+})
 
 export const layer = (options: SqliteOptions) => Layer.scoped(SqliteDatabase, open(options))
 

@@ -10,8 +10,8 @@ import * as ContextSettings from "../../application/context-settings.ts"
 import * as TranscriptPersistence from "../../application/resolve-persistence.ts"
 import * as ChatSettings from "../../application/turn-events.ts"
 import * as HashedIds from "../../application/hashed-id.ts"
-import * as PersistenceBacklog from "../../application/persistence-backlog.ts"
 import * as ReplySettings from "../../application/reply-recorder.ts"
+import * as OutboxDelivery from "../../application/outbox-delivery.ts"
 import * as StoreGuard from "../../application/store-guard.ts"
 import * as Retention from "../../application/sweep-retention.ts"
 import * as ConvexBackend from "../../adapters/convex/backend.ts"
@@ -30,6 +30,7 @@ import * as OpenAiChatModel from "../../adapters/llm/openai/chat-model.ts"
 import * as OpenAiClient from "../../adapters/llm/openai/client.ts"
 import * as SessionMemory from "../../adapters/memory/session-memory.ts"
 import * as SqliteStores from "../../adapters/sqlite/stores.ts"
+import * as SqliteOutbox from "../../adapters/sqlite/transcript-outbox.ts"
 import * as Telemetry from "../../adapters/telemetry/prometheus-metrics.ts"
 import { deployment } from "../../bootstrap/config.ts"
 import { configuredModels, configuredStores, logging, logLevel, server } from "../../bootstrap/layers.ts"
@@ -76,6 +77,7 @@ const everyVariable = Effect.gen(function* () {
     PORT: "0"
   })
   const convex = yield* lookedUp(configuredStores, {
+    DATA_DIR: dataDir,
     CONVEX_URL: "https://example.convex.cloud",
     CONVEX_SERVER_SECRET: "secret"
   })
@@ -96,8 +98,9 @@ const configs: Record<string, Config.Config<unknown>> = {
   interaction: InteractionSettings.config,
   transcriptPersistence: TranscriptPersistence.config,
   assessment: AssessmentSettings.config,
-  backlog: PersistenceBacklog.config,
   reply: ReplySettings.config,
+  outboxDelivery: OutboxDelivery.config,
+  outbox: SqliteOutbox.config,
   storeTimeout: StoreGuard.config,
   retention: Retention.config,
   idHashSalt: HashedIds.config,

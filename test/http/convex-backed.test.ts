@@ -1,4 +1,7 @@
 /// <reference types="vite/client" />
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { convexTest } from "convex-test"
 import { Layer, Redacted } from "effect"
 import { afterAll, beforeAll, expect, it, vi } from "vitest"
@@ -25,7 +28,10 @@ const stores = convexStoresOn.pipe(
 let service: TestService
 beforeAll(async () => {
   vi.stubEnv("CONVEX_SERVER_SECRET", SECRET)
-  service = await startService({ stores, env: { OFFLINE_TOKEN_DELAY_MS: "0" } })
+  service = await startService({
+    stores,
+    env: { OFFLINE_TOKEN_DELAY_MS: "0", DATA_DIR: mkdtempSync(join(tmpdir(), "coachup-convex-")) }
+  })
 })
 afterAll(async () => {
   await service.close()

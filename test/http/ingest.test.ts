@@ -29,6 +29,7 @@ describe("POST /messages/ingest", () => {
       messageId: "m1",
       sessionId: "ing-1",
       persisted: true,
+      queued: false,
       duplicate: false,
       classification: { decision: "ignore", applied: "ignore", confidence: 0.988, groupId: null }
     })

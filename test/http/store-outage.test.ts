@@ -37,42 +37,36 @@ const inStore = (sessionId: string) =>
   )
 const say = (messageId: string, text: string, sessionId = "outage-1") =>
   service.call(ingestMessage({ sessionId, messageId, role: "user", text }))
-const backlogGauge = async () =>
-  valueOf(parseSamples((await service.request("GET", "/metrics")).text), "coachup_transcript_persist_backlog")
+const outboxDepth = async () =>
+  valueOf(parseSamples((await service.request("GET", "/metrics")).text), "coachup_outbox_depth")
 /** Polls until `check` passes, as before within 8 s. */
 const eventually = (check: () => Promise<void>) => vi.waitFor(check, { timeout: 8_000, interval: 100 })
-const drained = () => eventually(async () => expect(await backlogGauge()).toBe(0))
+const drained = () => eventually(async () => expect(await outboxDepth()).toBe(0))
+const ingestRaw = (of: TestService<StoreFaults>, sessionId: string, messageId: string, text: string) =>
+  of.request("POST", "/messages/ingest", { body: { sessionId, messageId, role: "user", text } })
 
 describe("a store that fails, hangs, or answers too late", () => {
-  it("keeps ingest at 200, serves context from memory, then lands the backlog exactly once", async () => {
+  it("queues writes in the outbox, serves context from memory, then delivers them once and in order", async () => {
+    await setStore("up")
+    expect(await say("out-0", "before")).toMatchObject({ persisted: true, queued: false })
     await setStore("down")
     const down = await say("out-1", "first")
-    expect(down).toMatchObject({
+    expect(down).toEqual({
       messageId: "out-1",
       sessionId: "outage-1",
       persisted: false,
+      queued: true,
       duplicate: false,
-      skippedReason: "store_unavailable"
+      classification: expect.anything()
     })
     expect((await service.request("GET", "/readyz")).status).toBe(503)
+    // Behind the session's first waiting write, whatever the store does.
+    expect(await say("out-2", "second")).toMatchObject({ persisted: false, queued: true })
 
-    await setStore("hang")
-    const started = Date.now()
-    const hung = await say("out-2", "second")
-    expect(hung).toMatchObject({ persisted: false, skippedReason: "store_unavailable" })
-    expect(Date.now() - started).toBeLessThan(2_000)
-
-    await setStore("late")
-    expect(await say("out-3", "third")).toMatchObject({
-      persisted: false,
-      skippedReason: "store_unavailable"
-    })
-
-    await setStore("down")
     const context = await service.call(sessionContext("outage-1", "chat"))
     expect(context).toMatchObject({ source: "memory", reason: "store_error" })
-    expect(context.messages.map((m) => m.text)).toEqual(["first", "second", "third"])
-    expect(await backlogGauge()).toBe(3)
+    expect(context.messages.map((m) => m.text)).toEqual(["before", "first", "second"])
+    await eventually(async () => expect(await outboxDepth()).toBe(2))
     const duringOutage = await service.request("GET", "/sessions/outage-1/messages")
     expect(duringOutage.status).toBe(503)
     expect(duringOutage.body).toMatchObject({ error: { code: "store_unavailable" } })
@@ -80,12 +74,35 @@ describe("a store that fails, hangs, or answers too late", () => {
     await setStore("up")
     await drained()
     const stored = await inStore("outage-1")
-    expect(stored.map((item) => item.messageId)).toEqual(["out-1", "out-2", "out-3"])
+    expect(stored.map((item) => item.messageId)).toEqual(["out-0", "out-1", "out-2"])
     expect(await service.call((client) => client.operations.readyz())).toEqual({ status: "ready" })
 
     const repeat = await say("out-1", "first")
-    expect(repeat).toMatchObject({ persisted: true, duplicate: true })
+    expect(repeat).toMatchObject({ persisted: true, queued: false, duplicate: true })
     expect(await inStore("outage-1")).toHaveLength(3)
+  })
+
+  it("queues a write whose store call hangs within the store's deadline", async () => {
+    await setStore("up")
+    await say("hang-0", "seen", "outage-hang")
+    await setStore("hang")
+    const started = Date.now()
+    expect(await say("hang-1", "hung", "outage-hang")).toMatchObject({ persisted: false, queued: true })
+    expect(Date.now() - started).toBeLessThan(2_000)
+    await setStore("up")
+    await drained()
+    expect((await inStore("outage-hang")).map((item) => item.messageId)).toEqual(["hang-0", "hang-1"])
+  })
+
+  it("refuses a session it has never seen with 503 and Retry-After: its privacy setting is unknown", async () => {
+    await setStore("down")
+    const refused = await ingestRaw(service, "never-seen", "unseen-1", "whose opt-out is unknown")
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get("retry-after")).toBe("1")
+    expect(refused.body).toMatchObject({ error: { code: "store_unavailable" } })
+    await setStore("up")
+    await drained()
+    expect(await inStore("never-seen")).toEqual([])
   })
 
   it("serves store-sourced context again once the store is back, falling back when it has nothing", async () => {
@@ -98,13 +115,74 @@ describe("a store that fails, hangs, or answers too late", () => {
     const empty = await service.call(sessionContext("outage-1", "chat"))
     expect(empty).toMatchObject({ source: "memory", reason: "store_empty" })
   })
+
+  it("forgets a deleted session's waiting writes: none reaches the store afterwards", async () => {
+    await setStore("down", "transcript-writes")
+    expect(await say("gone-1", "to be deleted", "outage-deleted")).toMatchObject({ queued: true })
+    expect((await service.request("DELETE", "/sessions/outage-deleted")).status).toBe(200)
+    await setStore("up")
+    await drained()
+    expect(await inStore("outage-deleted")).toEqual([])
+  })
+})
+
+describe("a full outbox", () => {
+  let small: TestService<StoreFaults>
+  beforeAll(async () => {
+    small = await startService({
+      stores: FaultyStores.layer,
+      env: { STORE_TIMEOUT_MS: "150", PERSIST_RETRY_SECONDS: "1", PERSIST_BACKLOG_CAPACITY: "2" }
+    })
+  })
+  afterAll(() => small.close())
+  const setSmall = (mode: StoreMode) =>
+    small.run(Effect.flatMap(StoreFaults, (faults) => faults.set(mode, "transcript-writes")))
+
+  it("refuses new messages and chat prompts with 503 and Retry-After, never 200; the queued ones land", async () => {
+    await setSmall("down")
+    const answers = []
+    for (const messageId of ["full-1", "full-2", "full-3"]) {
+      answers.push(await ingestRaw(small, "outage-full", messageId, `message ${messageId}`))
+    }
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 503])
+    expect(answers.slice(0, 2).map((answer) => answer.body)).toMatchObject([
+      { queued: true },
+      { queued: true }
+    ])
+    expect(answers[2]!.headers.get("retry-after")).toBe("1")
+    expect(answers[2]!.body).toMatchObject({ error: { code: "store_unavailable" } })
+    // A message already waiting is still taken: its later write replaces the waiting one.
+    expect((await ingestRaw(small, "outage-full", "full-1", "message full-1")).body).toMatchObject({
+      queued: true,
+      duplicate: true
+    })
+
+    const chat = await fetch(`${small.url}/chat/stream?prompt=${encodeURIComponent("Full outbox")}`, {
+      headers: { "x-session-id": "outage-full-chat" }
+    })
+    expect(chat.status).toBe(503)
+    expect(chat.headers.get("retry-after")).toBe("1")
+
+    await setSmall("up")
+    // Metrics are the process's, shared with the other service here: the store tells instead.
+    const stored = () =>
+      small.run(
+        Effect.flatMap(StoreFaults, (faults) => faults.transcripts.lastN(SessionId.make("outage-full"), 10))
+      )
+    await eventually(async () =>
+      expect((await stored()).map((item) => item.messageId)).toEqual(["full-1", "full-2"])
+    )
+    expect((await ingestRaw(small, "outage-full", "full-3", "message full-3")).body).toMatchObject({
+      persisted: true
+    })
+  })
 })
 
 describe("writes that land after their deadline", () => {
-  it("a message whose write landed late is stored once when the backlog retries it", async () => {
+  it("a message whose write landed late is stored once when the outbox delivers it", async () => {
     await setStore("late", "transcript-writes")
     const reply = await say("late-1", "landed anyway", "late-session")
-    expect(reply).toMatchObject({ persisted: false, skippedReason: "store_unavailable" })
+    expect(reply).toMatchObject({ persisted: false, queued: true })
     expect((await inStore("late-session")).map((item) => item.messageId)).toEqual(["late-1"])
     await setStore("up")
     await drained()
@@ -145,8 +223,8 @@ describe("writes that land after their deadline", () => {
 })
 
 describe("assessments across a store outage", () => {
-  it("an assessment is retried while its messages wait in the backlog, then stored from the store", async () => {
-    await setStore("down")
+  it("an assessment is retried while its messages wait in the outbox, then stored from the store", async () => {
+    await setStore("down", "transcript-writes")
     const { groupId } = await service.call(
       userMessageClassified({
         sessionId: "assess-outage",
@@ -157,7 +235,7 @@ describe("assessments across a store outage", () => {
     const assessment = () => service.call(groupAssessment(groupId!))
     await eventually(async () => expect((await assessment()).attempts).toBeGreaterThanOrEqual(1))
     expect(await assessment()).toMatchObject({ status: "pending", result: null })
-    expect((await assessment()).failureReason).toMatch(/store unavailable|persistence backlog/)
+    expect((await assessment()).failureReason).toMatch(/store unavailable|outbox/)
 
     await setStore("up")
     await eventually(async () => expect((await assessment()).status).toBe("completed"))

@@ -59,7 +59,8 @@ describe("the Prometheus alert rules", () => {
       expect.arrayContaining([
         "StoreLatencyHigh",
         "StoreErrorRateHigh",
-        "PersistenceBacklogGrowing",
+        "OutboxNotDraining",
+        "TranscriptWritesRefused",
         "ChatTtftSlow",
         "ChatTurnSlow",
         "AssessmentSlow",

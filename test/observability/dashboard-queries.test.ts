@@ -69,10 +69,10 @@ beforeAll(async () => {
       up: () => setStore("up"),
       // Bounded, as before, by the hook's own 30 s timeout (vitest.config.ts).
       drained: () =>
-        vi.waitFor(
-          async () => expect(total(await scrape(), "coachup_transcript_persist_backlog"), "backlog").toBe(0),
-          { timeout: 30_000, interval: 50 }
-        )
+        vi.waitFor(async () => expect(total(await scrape(), "coachup_outbox_depth"), "outbox").toBe(0), {
+          timeout: 30_000,
+          interval: 50
+        })
     }
   })
   // The classifier here answers malformed on purpose (for its failure series), so every message is

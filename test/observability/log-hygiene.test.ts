@@ -181,7 +181,7 @@ describe("the service's logs during a store outage", () => {
             vi.waitFor(
               async () => {
                 const metrics = parseSamples(await (await fetch(`${service.url}/metrics`)).text())
-                expect(total(metrics, "coachup_transcript_persist_backlog"), "backlog").toBe(0)
+                expect(total(metrics, "coachup_outbox_depth"), "outbox").toBe(0)
               },
               { timeout: 30_000, interval: 50 }
             )
@@ -196,10 +196,10 @@ describe("the service's logs during a store outage", () => {
       const outageRequest = requests.filter((request) => request.route === "/messages/ingest").at(-1)!
       const own = parsed.filter((line) => line.annotations["requestId"] === outageRequest.requestId)
       expect(own.map((line) => line.message)).toContain(
-        "transcript store unavailable; message kept in memory"
+        "transcript store unavailable; write queued in the outbox"
       )
       expect(own.find((line) => line.message === "message ingested")!.annotations).toMatchObject({
-        outcome: "store_unavailable",
+        outcome: "queued",
         session: hashed(MARKERS.outageSession)
       })
     } finally {

@@ -32,7 +32,7 @@ describe("/metrics after the scripted workload", () => {
         up: () => setStore("up"),
         drained: () =>
           vi.waitFor(async () => {
-            expect(total(await scrape(), "coachup_transcript_persist_backlog"), "backlog drained").toBe(0)
+            expect(total(await scrape(), "coachup_outbox_depth"), "outbox delivered").toBe(0)
           }, POLL)
       }
     })
@@ -62,11 +62,11 @@ describe("/metrics after the scripted workload", () => {
     // The coach's ingested message and the chat reply's in-progress row; then the reply completes.
     expect(moved("coachup_transcript_persist_total", { outcome: "inserted", role: "assistant" })).toBe(2)
     expect(moved("coachup_transcript_persist_total", { outcome: "completed", role: "assistant" })).toBe(1)
-    // The store outage: one write deferred, then landed by the backlog.
-    expect(moved("coachup_transcript_persist_total", { outcome: "deferred", role: "user" })).toBe(1)
-    expect(moved("coachup_transcript_persist_total", { outcome: "deferred_landed", role: "user" })).toBe(1)
+    // The store outage: one write queued in the outbox, then delivered.
+    expect(moved("coachup_transcript_persist_total", { outcome: "queued", role: "user" })).toBe(1)
+    expect(moved("coachup_transcript_persist_total", { outcome: "delivered", role: "user" })).toBe(1)
     expect(moved("coachup_store_errors_total", { op: "append" })).toBe(1)
-    expect(total(after, "coachup_transcript_persist_backlog")).toBe(0)
+    expect(total(after, "coachup_outbox_depth")).toBe(0)
     // Session memory holds the three sessions the workload used (and any earlier ones).
     expect(total(after, "coachup_session_memory_sessions")).toBeGreaterThanOrEqual(3)
     // Privacy: the opted-out session's message.

@@ -8,6 +8,7 @@ import { StoreCalls } from "../../application/ports/store-calls.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { StoreUnavailable } from "../../domain/errors.ts"
 import * as MemoryStores from "../../adapters/memory/stores.ts"
+import * as MemoryOutbox from "../../adapters/memory/transcript-outbox.ts"
 
 /** `late`: the call takes effect but its answer never comes (a write that lands after its timeout). */
 export type StoreMode = "up" | "down" | "hang" | "late"
@@ -35,7 +36,7 @@ export class StoreFaults extends Context.Tag("test/StoreFaults")<
 >() {}
 
 /**
- * Memory stores behind a switch: calls fail (`down`), hang (`hang`, left to the store guard's
+ * Memory stores behind a switch, and the memory outbox (it does not fail): calls fail (`down`), hang (`hang`, left to the store guard's
  * timeout) or take effect without answering (`late`) until the mode is `up` again. Interaction
  * state, assessment jobs and session owners are plain memory stores: these tests are about transcripts.
  */
@@ -99,4 +100,4 @@ export const layer = Layer.effectContext(
       )
     )
   })
-).pipe(Layer.provide(MemoryStores.layer))
+).pipe(Layer.provide(MemoryStores.layer), Layer.merge(MemoryOutbox.layerConfig))

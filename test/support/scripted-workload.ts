@@ -15,14 +15,14 @@ export const MARKERS = {
 export interface StoreSwitch {
   readonly down: () => Promise<void>
   readonly up: () => Promise<void>
-  /** Resolves once the persistence backlog is empty again. */
+  /** Resolves once the outbox is empty again. */
   readonly drained: () => Promise<void>
 }
 
 export interface WorkloadOptions {
   /** Prefix for message ids, so one service can run the workload more than once. */
   readonly run: string
-  /** Given: one ingest is made while transcript writes fail, and the backlog lands it after. */
+  /** Given: one ingest is made while transcript writes fail, and the outbox delivers it after. */
   readonly storeOutage?: StoreSwitch
 }
 
@@ -82,7 +82,7 @@ export const runWorkload = async (url: string, options: WorkloadOptions) => {
   // A one-off request for feedback: its own group, closed at once, queued for assessment.
   await user(MARKERS.session, "one-off", `Can you give me feedback on this opener: '${MARKERS.text}'?`)
   if (options.storeOutage !== undefined) {
-    // Transcript writes fail: the message is deferred to the backlog, then lands when the store is back.
+    // Transcript writes fail: the message is queued in the outbox, then delivered when the store is back.
     await options.storeOutage.down()
     await user(MARKERS.outageSession, "outage", `Said during an outage ${MARKERS.text}`)
     await options.storeOutage.up()

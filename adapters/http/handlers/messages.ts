@@ -71,6 +71,7 @@ export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handle
         messageId: outcome.messageId,
         sessionId: outcome.sessionId,
         persisted: outcome.persisted,
+        queued: outcome.queued,
         duplicate: outcome.duplicate,
         ...Option.match(outcome.skippedReason, {
           onNone: () => ({}),
