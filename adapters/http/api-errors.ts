@@ -175,6 +175,12 @@ const refusals: Record<WriteRefused["reason"], string> = {
   privacy_unknown: "the store is unavailable and this session's privacy setting is not known"
 }
 
+/**
+ * When a client refused for a store that did not answer should try again: a store call's deadline
+ * (`STORE_TIMEOUT_MS`) is 2 s by default, so a sooner retry would mostly meet the same outage.
+ */
+const STORE_RETRY_AFTER_SECONDS = 2
+
 const fromDomain = (error: DomainError) => {
   switch (error._tag) {
     case "MessageConflict":
@@ -190,10 +196,11 @@ const fromDomain = (error: DomainError) => {
     case "InvalidCursor":
       return failWith(BadRequest, "invalid_cursor", "cursor is not one this service issued")
     case "StoreUnavailable":
-      return failWith(
+      return failRetryLater(
         ServiceUnavailable,
         "store_unavailable",
-        `the store is unavailable (${error.operation}); retry later`
+        `the store is unavailable (${error.operation}); retry in ${STORE_RETRY_AFTER_SECONDS} s`,
+        STORE_RETRY_AFTER_SECONDS
       )
     case "WriteRefused":
       return failRetryLater(

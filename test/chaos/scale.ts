@@ -44,7 +44,7 @@ export const scales: Readonly<Record<Scale["name"], Scale>> = {
     streamAttempts: 120,
     streamCap: 20,
     streamCapPerUser: 3,
-    sessions: 500,
+    sessions: 1_000,
     sessionMemoryBudgetBytes: 1 * MiB,
     markedSessions: 1
   }
