@@ -35,7 +35,6 @@ export interface ContextWindow<A extends WindowMessage = TranscriptItem> {
   readonly purpose: ContextPurpose
   readonly systemPrompt: string
   readonly limit: number
-  readonly maxTokens: number
   readonly source: "store" | "memory"
   readonly reason: ContextSourceReason
   /** Oldest first; the last N messages that fit the token budget. */
@@ -103,7 +102,6 @@ const fitted = <A extends WindowMessage>(
     purpose,
     systemPrompt: settings.systemPrompt,
     limit: settings.limit,
-    maxTokens: settings.maxTokens,
     ...selected,
     ...fit
   }

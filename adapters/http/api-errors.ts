@@ -107,33 +107,31 @@ export class ServiceUnavailable extends Schema.Class<ServiceUnavailable>("Servic
 
 type ErrorClass<A> = new (props: { readonly error: typeof ErrorDetail.Type }) => A
 
-/** Puts `Retry-After: seconds` on the response, when it goes out with `status`: not on whatever replaced it. */
-const retryAfterOn = (status: number, seconds: number) =>
-  HttpApp.appendPreResponseHandler((_, response) =>
-    Effect.succeed(
-      response.status === status
-        ? HttpServerResponse.setHeader(response, "retry-after", String(seconds))
-        : response
-    )
-  )
-
 /** Fails with one of the envelope errors, stamped with the current request id. */
 export const failWith = <A>(errorClass: ErrorClass<A>, code: string, message: string) =>
   Effect.flatMap(FiberRef.get(CurrentRequestId), (requestId) =>
     Effect.fail(new errorClass({ error: { code, message, requestId } }))
   )
 
-/** As `failWith`, and the response says in how many whole seconds to retry (`Retry-After`). */
+/**
+ * As `failWith`, and the response says in how many whole seconds to retry (`Retry-After`). The header
+ * goes on the response only while it is still this error's status, not on whatever replaced it.
+ */
 export const failRetryLater = <A>(
   errorClass: ErrorClass<A>,
   code: string,
   message: string,
   retryAfterSeconds: number
-) =>
-  Effect.zipRight(
-    retryAfterOn(HttpApiSchema.getStatusError(errorClass as unknown as Schema.Schema.Any), retryAfterSeconds),
-    failWith(errorClass, code, message)
-  )
+) => {
+  const status = HttpApiSchema.getStatusError(errorClass as unknown as Schema.Schema.Any)
+  return HttpApp.appendPreResponseHandler((_, response) =>
+    Effect.succeed(
+      response.status === status
+        ? HttpServerResponse.setHeader(response, "retry-after", String(retryAfterSeconds))
+        : response
+    )
+  ).pipe(Effect.zipRight(failWith(errorClass, code, message)))
+}
 
 const envelopes = [
   BadRequest,

@@ -9,7 +9,7 @@ const encodings: Record<
   EncodingName,
   () => Promise<Pick<typeof import("gpt-tokenizer"), "encode" | "decode">>
 > = {
-  gpt2: () => import("gpt-tokenizer/encoding/r50k_base"),
+  gpt2: () => import("gpt-tokenizer/encoding/gpt2"),
   r50k_base: () => import("gpt-tokenizer/encoding/r50k_base"),
   p50k_base: () => import("gpt-tokenizer/encoding/p50k_base"),
   p50k_edit: () => import("gpt-tokenizer/encoding/p50k_edit"),
