@@ -89,11 +89,9 @@ export const make = Effect.gen(function* () {
         )
       ),
     deleteOlderThan: (cutoff) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        drainBatches(
-          call("delete_older_than", () =>
-            caller.mutation(api.transcripts.deleteOlderThanBatch, { secret, cutoff, now })
-          )
+      drainBatches(
+        call("delete_older_than", () =>
+          caller.mutation(api.transcripts.deleteOlderThanBatch, { secret, cutoff })
         )
       ),
     ping: Effect.asVoid(call("ping", () => caller.query(api.transcripts.ping, { secret })))

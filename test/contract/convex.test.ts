@@ -92,40 +92,56 @@ describe("Convex functions", () => {
     }).pipe(Effect.provide(stores()))
   )
 
-  it("the retention sweep dates a message from before createdAt by its ts, at most the sweep's time", async () => {
+  it("keeps the transcript in the sprint's interactions table, read by session and by group", async () => {
     const t = convexTest(schema, modules)
-    await t.run(async (ctx) => {
-      const undated = [
-        ["past", 1_000],
-        ["future", 8_640_000_000_000_000],
-        ["recent", 9_000]
-      ] as const
-      for (const [index, [messageId, ts]] of undated.entries())
-        await ctx.db.insert("messages", {
+    const append = (messageId: string, ts: number, groupId?: string) =>
+      t.mutation(api.transcripts.append, {
+        secret: SECRET,
+        now: 50_000 + ts,
+        item: {
           sessionId: "s",
           messageId,
-          seq: index + 1,
-          ts,
           role: "user",
-          text: "t",
-          contentHash: "h"
-        })
-    })
-    const sweep = (cutoff: number, now: number) =>
-      t.mutation(api.transcripts.deleteOlderThanBatch, { secret: SECRET, cutoff, now })
-    const dated = () =>
-      t.run(async (ctx) =>
-        (await ctx.db.query("messages").collect()).map((message) => [message.messageId, message.createdAt])
-      )
-
-    // At 10 000, keeping 5 000 ms: `past` goes; `future` counts from the sweep, `recent` from its ts.
-    expect(await sweep(5_000, 10_000)).toEqual({ deleted: 1, more: false })
-    expect(await dated()).toEqual([
-      ["future", 10_000],
-      ["recent", 9_000]
+          text: `text of ${messageId}`,
+          contentHash: `hash of ${messageId}`,
+          ts,
+          ...(groupId === undefined ? {} : { groupId })
+        }
+      })
+    await append("m-1", 1_000, "g-1")
+    await append("m-2", 1_000)
+    await append("m-3", 2_000, "g-1")
+    const rows = await t.run(async (ctx) => ({
+      session: await ctx.db
+        .query("interactions")
+        .withIndex("by_session", (q) => q.eq("sessionId", "s"))
+        .collect(),
+      group: await ctx.db
+        .query("interactions")
+        .withIndex("by_group", (q) => q.eq("groupId", "g-1"))
+        .collect()
+    }))
+    expect(rows.session.map(({ messageId, seq, createdAt }) => [messageId, seq, createdAt])).toEqual([
+      ["m-1", 1, 51_000],
+      ["m-2", 2, 51_000],
+      ["m-3", 3, 52_000]
     ])
-    expect(await sweep(9_500, 20_000)).toEqual({ deleted: 1, more: false })
-    expect(await dated()).toEqual([["future", 10_000]])
+    expect(rows.group.map((row) => row.messageId)).toEqual(["m-1", "m-3"])
+    expect(Object.keys(rows.session[0]!).sort()).toEqual(
+      [
+        "_creationTime",
+        "_id",
+        "contentHash",
+        "createdAt",
+        "groupId",
+        "messageId",
+        "role",
+        "seq",
+        "sessionId",
+        "text",
+        "ts"
+      ].sort()
+    )
   })
 
   it.effect(

@@ -23,27 +23,32 @@ export const assessmentResult = v.object({
 
 /** The Convex deployment's tables: the production store of transcripts and privacy settings. */
 export default defineSchema({
-  messages: defineTable({
+  /**
+   * The transcript, named and shaped as the sprint's Convex collection (`interactions`: sessionId,
+   * groupId?, messageId, role, contentHash, text, audioUrl?, ts, createdAt; indexes `by_session`
+   * and `by_group`), plus what the service needs beside it: the per-session arrival `seq` that
+   * orders equal timestamps, and a reply's status and lease. See
+   * docs/decisions/2026-12-02-convex-interactions-table.md.
+   */
+  interactions: defineTable({
     sessionId: v.string(),
-    messageId: v.string(),
-    seq: v.number(),
-    ts: v.number(),
-    role: v.union(v.literal("user"), v.literal("assistant")),
-    text: v.string(),
-    contentHash: v.string(),
+    /** The caller's label, metadata only: never selects a context window. */
     groupId: v.optional(v.string()),
+    messageId: v.string(),
+    role: v.union(v.literal("user"), v.literal("assistant")),
+    contentHash: v.string(),
+    text: v.string(),
     audioUrl: v.optional(v.string()),
+    ts: v.number(),
+    /** The service's clock when it first wrote the message: what retention goes by, never `ts`. */
+    createdAt: v.number(),
+    seq: v.number(),
     status: v.optional(v.union(v.literal("in_progress"), v.literal("completed"), v.literal("incomplete"))),
-    /**
-     * The service's clock when it first wrote the message: what retention goes by, never `ts`. Absent
-     * only on messages written before it existed; the retention sweep sets those to their `ts`, clamped
-     * to the time of the sweep, before it deletes anything.
-     */
-    createdAt: v.optional(v.number()),
     /** A reply in progress: its writer holds it until then, renewing it with each save of its text. */
     leaseUntil: v.optional(v.number())
   })
-    .index("by_session_ts_seq", ["sessionId", "ts", "seq"])
+    .index("by_session", ["sessionId", "ts", "seq"])
+    .index("by_group", ["groupId", "ts", "seq"])
     .index("by_session_message", ["sessionId", "messageId"])
     .index("by_created_at", ["createdAt"])
     .index("by_status_lease", ["status", "leaseUntil"]),

@@ -30,10 +30,10 @@ const item = v.object({
 })
 type NewItem = typeof item.type
 
-type StoredItem = Omit<Doc<"messages">, "_id" | "_creationTime" | "leaseUntil">
+type StoredItem = Omit<Doc<"interactions">, "_id" | "_creationTime" | "leaseUntil">
 
 /** A message as the service reads it: no system fields, and no lease (a store-side detail). */
-const storedItem = (message: Doc<"messages">): StoredItem => {
+const storedItem = (message: Doc<"interactions">): StoredItem => {
   const { leaseUntil: _, ...item } = withoutSystemFields(message)
   return item
 }
@@ -52,9 +52,7 @@ const summarize = async (
 
 /** The title of the session's first message (in transcript order) that gives one. */
 const firstTitle = async (ctx: MutationCtx, sessionId: string) => {
-  const messages = ctx.db
-    .query("messages")
-    .withIndex("by_session_ts_seq", (q) => q.eq("sessionId", sessionId))
+  const messages = ctx.db.query("interactions").withIndex("by_session", (q) => q.eq("sessionId", sessionId))
   for await (const message of messages) {
     const title = titleFrom(message)
     if (title !== undefined) return title
@@ -68,10 +66,6 @@ const summarizeRemoval = (ctx: MutationCtx, sessionId: string, removed: number) 
     summaryAfterRemoval(summary, removed, await firstTitle(ctx, sessionId))
   )
 
-/** When a message was accepted; one written before `createdAt` existed counts from its `ts`, at most `now`. */
-const acceptedAt = (message: Pick<Doc<"messages">, "createdAt" | "ts">, now: number) =>
-  message.createdAt ?? Math.min(message.ts, now)
-
 /**
  * Writes an append or a finished reply as `plan` says, inside the caller's transaction: the
  * idempotency rule, and the per-session sequence bumped with each insert. A new message is
@@ -84,7 +78,7 @@ const write = async (
   plan: typeof planAppend<StoredItem, NewItem>
 ) => {
   const existing = await ctx.db
-    .query("messages")
+    .query("interactions")
     .withIndex("by_session_message", (q) =>
       q.eq("sessionId", incoming.sessionId).eq("messageId", incoming.messageId)
     )
@@ -95,12 +89,12 @@ const write = async (
     .unique()
   const planned = plan(incoming, existing === null ? undefined : storedItem(existing), session?.nextSeq ?? 1)
   if (planned._tag === "Replace" && existing !== null)
-    await ctx.db.replace(existing._id, { ...planned.item, createdAt: acceptedAt(existing, now) })
+    await ctx.db.replace(existing._id, { ...planned.item, createdAt: existing.createdAt })
   if (planned._tag === "Insert") {
     const nextSeq = planned.item.seq + 1
     if (session === null) await ctx.db.insert("sessions", { sessionId: incoming.sessionId, nextSeq })
     else await ctx.db.patch(session._id, { nextSeq })
-    await ctx.db.insert("messages", { ...planned.item, createdAt: now })
+    await ctx.db.insert("interactions", { ...planned.item, createdAt: now })
     await summarize(ctx, incoming.sessionId, (summary) => summaryAfterAppend(summary, planned.item))
   }
   return planned
@@ -137,7 +131,7 @@ export const saveReplyText = mutation({
   handler: async (ctx, { secret, sessionId, messageId, text, contentHash, leaseUntil }) => {
     requireServer(secret)
     const reply = await ctx.db
-      .query("messages")
+      .query("interactions")
       .withIndex("by_session_message", (q) => q.eq("sessionId", sessionId).eq("messageId", messageId))
       .unique()
     if (reply?.status !== "in_progress") return false
@@ -156,7 +150,7 @@ export const finishAbandonedRepliesBatch = mutation({
     requireServer(secret)
     // A missing lease sorts before every number: the replies never leased come first.
     const batch = await ctx.db
-      .query("messages")
+      .query("interactions")
       .withIndex("by_status_lease", (q) => q.eq("status", "in_progress").lt("leaseUntil", leaseEndedBefore))
       .take(FINISH_BATCH)
     let finished = 0
@@ -176,8 +170,8 @@ export const lastN = query({
   handler: async (ctx, { secret, sessionId, limit }) => {
     requireServer(secret)
     const newest = await ctx.db
-      .query("messages")
-      .withIndex("by_session_ts_seq", (q) => q.eq("sessionId", sessionId))
+      .query("interactions")
+      .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
       .order("desc")
       .take(limit)
     return newest.reverse().map(storedItem)
@@ -195,18 +189,18 @@ export const page = query({
   },
   handler: async (ctx, { secret, sessionId, order, limit, after }) => {
     requireServer(secret)
-    const messages = ctx.db.query("messages")
+    const messages = ctx.db.query("interactions")
     const wanted = limit + 1
     if (after === undefined) {
       const rows = await messages
-        .withIndex("by_session_ts_seq", (q) => q.eq("sessionId", sessionId))
+        .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
         .order(order)
         .take(wanted)
       return rows.map(storedItem)
     }
     // (ts, seq) beyond `after`: the rest of its timestamp, then the timestamps beyond it.
     const sameTs = await messages
-      .withIndex("by_session_ts_seq", (q) => {
+      .withIndex("by_session", (q) => {
         const at = q.eq("sessionId", sessionId).eq("ts", after.ts)
         return order === "asc" ? at.gt("seq", after.seq) : at.lt("seq", after.seq)
       })
@@ -216,8 +210,8 @@ export const page = query({
       sameTs.length >= wanted
         ? []
         : await ctx.db
-            .query("messages")
-            .withIndex("by_session_ts_seq", (q) => {
+            .query("interactions")
+            .withIndex("by_session", (q) => {
               const session = q.eq("sessionId", sessionId)
               return order === "asc" ? session.gt("ts", after.ts) : session.lt("ts", after.ts)
             })
@@ -233,8 +227,8 @@ export const deleteSessionBatch = mutation({
   handler: async (ctx, { secret, sessionId }) => {
     requireServer(secret)
     const batch = await ctx.db
-      .query("messages")
-      .withIndex("by_session_ts_seq", (q) => q.eq("sessionId", sessionId))
+      .query("interactions")
+      .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
       .take(DELETE_BATCH)
     await Promise.all(batch.map((message) => ctx.db.delete(message._id)))
     await summarizeRemoval(ctx, sessionId, batch.length)
@@ -250,26 +244,14 @@ export const deleteSessionBatch = mutation({
   }
 })
 
-/**
- * Deletes up to one batch of messages accepted before the cutoff; the caller repeats while `more`.
- * Messages from before `createdAt` existed are first given one (their `ts`, at most `now`), a batch
- * at a time, so none is judged by a missing field.
- */
+/** Deletes up to one batch of messages accepted before the cutoff; the caller repeats while `more`. */
 export const deleteOlderThanBatch = mutation({
-  args: { ...serverSecret, cutoff: v.number(), now: v.number() },
-  handler: async (ctx, { secret, cutoff, now }) => {
+  args: { ...serverSecret, cutoff: v.number() },
+  handler: async (ctx, { secret, cutoff }) => {
     requireServer(secret)
-    const undated = await ctx.db
-      .query("messages")
-      .withIndex("by_created_at", (q) => q.eq("createdAt", undefined))
-      .take(DELETE_BATCH)
-    await Promise.all(
-      undated.map((message) => ctx.db.patch(message._id, { createdAt: acceptedAt(message, now) }))
-    )
-    if (undated.length === DELETE_BATCH) return { deleted: 0, more: true }
     const batch = await ctx.db
-      .query("messages")
-      .withIndex("by_created_at", (q) => q.gte("createdAt", 0).lt("createdAt", cutoff))
+      .query("interactions")
+      .withIndex("by_created_at", (q) => q.lt("createdAt", cutoff))
       .take(DELETE_BATCH)
     await Promise.all(batch.map((message) => ctx.db.delete(message._id)))
     const removed = new Map<string, number>()
