@@ -29,6 +29,8 @@ export function ChatPage(props: { readonly sessionId: string }) {
   const { messages, setMessages, sendMessage, regenerate, stop, status, error } = useChat<CoachMessage>({
     id: sessionId,
     transport,
+    // A reply still streaming (this page reloaded, or the session open in another tab) continues here.
+    resume: true,
     onFinish: ({ message, isAbort }) => {
       if (isAbort) setStopped((ids) => new Set(ids).add(message.id))
       setTurns((count) => count + 1)
