@@ -75,6 +75,11 @@ export const FollowReply = Effect.fn("FollowReply")(function* (sessionId: Sessio
   return Option.some({ messageId, snapshots })
 })
 
+/** Stops the session's reply in flight in this process; answers whether there was one. */
+export const StopReply = Effect.fn("StopReply")(function* (sessionId: SessionId) {
+  return yield* Effect.flatMap(RepliesInFlight, (replies) => replies.stop(sessionId))
+})
+
 /** What `layerPolledReplies` reads. */
 export const config = duration("REPLY_FOLLOW_POLL_MS", 250)
 

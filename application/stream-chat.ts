@@ -132,7 +132,7 @@ export const StreamChat = Effect.fn("StreamChat")(
       contextTokens: window.tokens,
       provider: model.provider,
       model: model.model,
-      events: Stream.tap(events, feedFollowers(followers))
+      events: Stream.tap(events, feedFollowers(followers)).pipe(Stream.interruptWhen(followers.stopped))
     } satisfies ChatTurn
   },
   // One privacy decision for the turn: the prompt, the window, its classification and the reply's

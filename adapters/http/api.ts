@@ -68,6 +68,17 @@ export class ChatApi extends HttpApiGroup.make("chat")
           "writer stopped), error or abort. Counts toward the chat stream caps."
       )
   )
+  .add(
+    HttpApiEndpoint.del("stopReply", "/chat/:sessionId/stream")
+      .setPath(S.SessionPath)
+      .addSuccess(S.StopReplyResponse)
+      .annotate(OpenApi.Summary, "Stop the session's reply in flight, stored incomplete with its text so far")
+      .annotate(
+        OpenApi.Description,
+        "A reply runs to its end when its client goes away, so that a reload can follow it again: this is how " +
+          "a client stops it. It reaches the reply when this process streams it (stopped: false otherwise)."
+      )
+  )
   .addError(Conflict)
   .addError(NotFound)
   .addError(TooManyRequests)

@@ -1,10 +1,11 @@
-import { Effect, Layer, Option, Stream, SubscriptionRef } from "effect"
+import { Deferred, Effect, Layer, Option, Stream, SubscriptionRef } from "effect"
 import { RepliesInFlight, ReplyEnd, type ReplySnapshot } from "../../application/ports/replies-in-flight.ts"
 import type { MessageId, SessionId } from "../../domain/ids.ts"
 
 interface Entry {
   readonly messageId: MessageId
   readonly state: SubscriptionRef.SubscriptionRef<ReplySnapshot>
+  readonly stopAsked: Deferred.Deferred<void>
 }
 
 /** Nothing changes a reply once it has ended. */
@@ -18,7 +19,7 @@ export const make = Effect.sync(() => {
     register: (sessionId, messageId) =>
       Effect.gen(function* () {
         const state = yield* SubscriptionRef.make<ReplySnapshot>({ text: "", end: Option.none() })
-        const entry: Entry = { messageId, state }
+        const entry: Entry = { messageId, state, stopAsked: yield* Deferred.make<void>() }
         const end = (ended: ReplyEnd) =>
           SubscriptionRef.update(
             state,
@@ -40,7 +41,8 @@ export const make = Effect.sync(() => {
               state,
               unlessEnded((snapshot) => ({ ...snapshot, text: snapshot.text + delta }))
             ),
-          end
+          end,
+          stopped: Deferred.await(entry.stopAsked)
         }
       }),
     find: (sessionId) =>
@@ -49,7 +51,14 @@ export const make = Effect.sync(() => {
           messageId,
           snapshots: state.changes.pipe(Stream.takeUntil((snapshot) => Option.isSome(snapshot.end)))
         }))
-      )
+      ),
+    stop: (sessionId) =>
+      Effect.suspend(() => {
+        const entry = replies.get(sessionId)
+        return entry === undefined
+          ? Effect.succeed(false)
+          : Effect.as(Deferred.succeed(entry.stopAsked, undefined), true)
+      })
   })
 })
 

@@ -32,6 +32,8 @@ export interface FollowedReply {
 export interface ReplyFeed {
   readonly grow: (delta: string) => Effect.Effect<void>
   readonly end: (end: ReplyEnd) => Effect.Effect<void>
+  /** Completes when someone asks the reply to stop (`RepliesInFlight.stop`). */
+  readonly stopped: Effect.Effect<void>
 }
 
 /** The replies this process is streaming now, by session, for followers in the same process. */
@@ -48,5 +50,7 @@ export class RepliesInFlight extends Context.Tag("coachup/RepliesInFlight")<
     ) => Effect.Effect<ReplyFeed, never, Scope.Scope>
     /** The session's reply in flight in this process, if any. */
     readonly find: (sessionId: SessionId) => Effect.Effect<Option.Option<FollowedReply>>
+    /** Asks the session's reply in flight in this process to stop; answers whether there was one. */
+    readonly stop: (sessionId: SessionId) => Effect.Effect<boolean>
   }
 >() {}

@@ -1,8 +1,8 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Config, Context, type Duration, Effect, FiberRef, Layer, Option } from "effect"
 import { duration } from "../../../application/config-values.ts"
-import { FollowReply } from "../../../application/follow-reply.ts"
-import { StreamChat } from "../../../application/stream-chat.ts"
+import { FollowReply, StopReply } from "../../../application/follow-reply.ts"
+import { StreamResumableChat } from "../../../application/resumable-chat.ts"
 import type { GroupId, MessageId, SessionId } from "../../../domain/ids.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
@@ -47,7 +47,7 @@ const streamChat = (input: ChatInput) =>
     yield* Effect.flatMap(ChatStreamCapacity, (capacity) => capacity.hold(userId))
     yield* enforceRateLimit("chat", userId, sessionId)
     yield* authorizeSession(sessionId, "write")
-    const turn = yield* StreamChat({
+    const turn = yield* StreamResumableChat({
       userId,
       sessionId,
       groupId: input.groupId,
@@ -77,6 +77,12 @@ const followReply = (sessionId: SessionId) =>
 export const ChatLive = HttpApiBuilder.group(CoachUpApi, "chat", (handlers) =>
   handlers
     .handle("resume", ({ path }) => followReply(path.sessionId))
+    .handle("stopReply", ({ path }) =>
+      Effect.gen(function* () {
+        yield* authorizeSession(path.sessionId, "write")
+        return { sessionId: path.sessionId, stopped: yield* StopReply(path.sessionId) }
+      }).pipe(mapDomainErrors)
+    )
     .handle("streamGet", ({ urlParams, headers }) =>
       streamChat({
         sessionId: undefined,
