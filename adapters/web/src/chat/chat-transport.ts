@@ -45,3 +45,10 @@ export const chatTransport = ({ fetchOk }: ServiceClient, sessionId: string) =>
       }
     }
   })
+
+/**
+ * Stops the session's reply on the service: a reply whose client only goes away runs on, so that a
+ * reload can follow it. A stop that does not arrive leaves the reply to finish, stored whole.
+ */
+export const stopReplyOnService = ({ sendJson }: ServiceClient, sessionId: string): Promise<unknown> =>
+  sendJson("DELETE", `/chat/${encodeURIComponent(sessionId)}/stream`).catch(() => undefined)
