@@ -64,6 +64,8 @@ export const layerGuardedTranscriptStore = Layer.effect(
       // A sweep may run batch after batch (Convex), like a bulk delete.
       finishAbandonedReplies: (replies) =>
         bulk("finish_abandoned_replies", store.finishAbandonedReplies(replies)),
+      latestReply: (sessionId) => guard("latest_reply", store.latestReply(sessionId)),
+      reply: (sessionId, messageId) => guard("reply", store.reply(sessionId, messageId)),
       lastN: (sessionId, limit) => guard("last_n", store.lastN(sessionId, limit)),
       page: (sessionId, request) => guard("page", store.page(sessionId, request)),
       // Bulk deletes run batch after batch (Convex): they get a longer deadline than one call.

@@ -1,4 +1,4 @@
-import { Clock, Effect, Option, type Stream } from "effect"
+import { Clock, Effect, Option, Stream } from "effect"
 import { type GroupId, MessageId, type SessionId, type UserId } from "../domain/ids.ts"
 import { BackgroundWork } from "./background-work.ts"
 import { BuildContext } from "./build-context.ts"
@@ -6,8 +6,10 @@ import type { ChatEvent } from "./chat-turn.ts"
 import { reportTurn } from "./chat-turn-report.ts"
 import { ClassifyBoundary, classifyCommandOf } from "./classify-boundary.ts"
 import { type IngestCommand, IngestMessage } from "./ingest-message.ts"
+import { feedFollowers } from "./follow-reply.ts"
 import { ChatModel } from "./ports/chat-model.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
+import { RepliesInFlight } from "./ports/replies-in-flight.ts"
 import { recordReply } from "./reply-recorder.ts"
 import { withSessionPersistence } from "./session-persistence.ts"
 import { makeTurnSignals, turnEvents } from "./turn-events.ts"
@@ -120,6 +122,8 @@ export const StreamChat = Effect.fn("StreamChat")(
       }
       return yield* turnEvents(signals, model.stream(request), recorded, traced)
     }).pipe(Effect.withParentSpan(turnSpan))
+    // Followers in this process (a reload, a second tab) see the reply as this turn's reader does.
+    const followers = yield* (yield* RepliesInFlight).register(command.sessionId, reply.messageId)
 
     return {
       userMessageId: prompt.messageId,
@@ -128,7 +132,7 @@ export const StreamChat = Effect.fn("StreamChat")(
       contextTokens: window.tokens,
       provider: model.provider,
       model: model.model,
-      events
+      events: Stream.tap(events, feedFollowers(followers)).pipe(Stream.interruptWhen(followers.stopped))
     } satisfies ChatTurn
   },
   // One privacy decision for the turn: the prompt, the window, its classification and the reply's

@@ -10,6 +10,7 @@ import { InteractionSettings } from "../application/commit-interaction.ts"
 import * as Tokenizer from "../adapters/llm/tokenizer.ts"
 import { ContextSettings } from "../application/context-settings.ts"
 import { HashedIds } from "../application/hashed-id.ts"
+import { layerPolledRepliesConfig } from "../application/follow-reply.ts"
 import { layerAbandonedReplySweep } from "../application/finish-abandoned-replies.ts"
 import { OutboxDelivery } from "../application/outbox-delivery.ts"
 import { TranscriptPersistence } from "../application/resolve-persistence.ts"
@@ -21,6 +22,7 @@ import type { InteractionStore } from "../application/ports/interaction-store.ts
 import type { PrivacySettingsStore } from "../application/ports/privacy-settings-store.ts"
 import type { ReplyWriters } from "../application/ports/reply-writers.ts"
 import type { SessionOwners } from "../application/ports/session-owners.ts"
+import type { StoredReplyWatch } from "../application/ports/stored-reply-watch.ts"
 import type { StoreCalls } from "../application/ports/store-calls.ts"
 import type { TranscriptOutbox } from "../application/ports/transcript-outbox.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
@@ -40,12 +42,14 @@ import {
 import { layerDailyRetentionSweep } from "../application/sweep-retention.ts"
 import { ChatSettings } from "../application/turn-events.ts"
 import * as ConvexBackend from "../adapters/convex/backend.ts"
+import * as ConvexReplyWatch from "../adapters/convex/reply-watch.ts"
 import * as ConvexStores from "../adapters/convex/stores.ts"
 import * as Http from "../adapters/http/server.ts"
 import * as OfflineModels from "../adapters/llm/offline/models.ts"
 import * as OpenAiModels from "../adapters/llm/openai/models.ts"
 import * as AssessmentMemory from "../adapters/memory/assessment-memory.ts"
 import * as MemoryStores from "../adapters/memory/stores.ts"
+import * as RepliesInFlight from "../adapters/memory/replies-in-flight.ts"
 import * as MemoryOutbox from "../adapters/memory/transcript-outbox.ts"
 import * as SessionMemory from "../adapters/memory/session-memory.ts"
 import * as NodePlatform from "../adapters/node/platform.ts"
@@ -97,6 +101,17 @@ export const configuredStores: StoreLayer<unknown> = Layer.unwrapEffect(
   )
 )
 
+/**
+ * How a process follows a reply another process writes into the store: a Convex subscription, or
+ * reading the SQLite file (or memory) every REPLY_FOLLOW_POLL_MS.
+ */
+export const configuredReplyWatch: Layer.Layer<StoredReplyWatch, unknown, TranscriptStore> =
+  Layer.unwrapEffect(
+    Effect.map(deployment, ({ store }) =>
+      store === "convex" ? ConvexReplyWatch.layerConfig : layerPolledRepliesConfig
+    )
+  )
+
 /** The chat model, classifier and assessor `LLM_PROVIDER` names: offline (default) or OpenAI-compatible. */
 export const configuredModels: Layer.Layer<ChatModel | BoundaryClassifier | Assessor, unknown> =
   Layer.unwrapEffect(
@@ -131,7 +146,8 @@ export const application = <E>(stores: StoreLayer<E>, options: ApplicationOption
       : Layer.mergeAll(layerDailyRetentionSweep, layerIdleInteractionSweep, layerAbandonedReplySweep),
     layerAssessmentWorkers,
     BackgroundWork.layer({ grace: "5 seconds" }),
-    SessionSequencer.layer
+    SessionSequencer.layer,
+    configuredReplyWatch
   ).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
@@ -147,6 +163,7 @@ export const application = <E>(stores: StoreLayer<E>, options: ApplicationOption
     Layer.provideMerge(
       Layer.mergeAll(
         SessionMemory.layerConfig,
+        RepliesInFlight.layer,
         AssessmentMemory.layer({ maxResults: 10_000 }),
         // Later layers win: a model given replaces the configured one.
         configuredModels,

@@ -15,6 +15,12 @@ const decodeWrite = Schema.decodeUnknownSync(
   )
 )
 const decodeItems = Schema.decodeUnknownSync(Schema.Array(TranscriptItem))
+/** What the `reply` and `latestReply` queries answer. */
+export const decodeStoredReply = Schema.decodeUnknownSync(
+  Schema.OptionFromNullOr(
+    Schema.Struct({ item: TranscriptItem, leaseUntil: Schema.OptionFromNullOr(Schema.Number) })
+  )
+)
 const decodeSaved = Schema.decodeUnknownSync(Schema.Boolean)
 const decodeFinished = Schema.decodeUnknownSync(
   Schema.Struct({ finished: Schema.Number, more: Schema.Boolean })
@@ -64,6 +70,14 @@ export const make = Effect.gen(function* () {
           ),
           ({ finished, more }) => ({ deleted: finished, more })
         )
+      ),
+    latestReply: (sessionId) =>
+      callDecoded("latest_reply", decodeStoredReply, () =>
+        caller.query(api.transcripts.latestReply, { secret, sessionId })
+      ),
+    reply: (sessionId, messageId) =>
+      callDecoded("reply", decodeStoredReply, () =>
+        caller.query(api.transcripts.reply, { secret, sessionId, messageId })
       ),
     lastN: (sessionId, limit) =>
       callDecoded("last_n", decodeItems, () =>

@@ -55,6 +55,30 @@ export class ChatApi extends HttpApiGroup.make("chat")
       .addSuccess(S.EventStream)
       .annotate(OpenApi.Summary, "Stream the coach's reply to a prompt sent as JSON")
   )
+  .add(
+    HttpApiEndpoint.get("resume", "/chat/:sessionId/stream")
+      .setPath(S.SessionPath)
+      .addSuccess(S.EventStream)
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotate(OpenApi.Summary, "Follow the session's reply in flight from its start; 204 when none is")
+      .annotate(
+        OpenApi.Description,
+        "The AI SDK resume request (useChat({ resume: true })): the reply's text so far as one text-delta, then " +
+          "the rest as it streams, on whichever service process writes it, until finish (incomplete when its " +
+          "writer stopped), error or abort. Counts toward the chat stream caps."
+      )
+  )
+  .add(
+    HttpApiEndpoint.del("stopReply", "/chat/:sessionId/stream")
+      .setPath(S.SessionPath)
+      .addSuccess(S.StopReplyResponse)
+      .annotate(OpenApi.Summary, "Stop the session's reply in flight, stored incomplete with its text so far")
+      .annotate(
+        OpenApi.Description,
+        "A reply runs to its end when its client goes away, so that a reload can follow it again: this is how " +
+          "a client stops it. It reaches the reply when this process streams it (stopped: false otherwise)."
+      )
+  )
   .addError(Conflict)
   .addError(NotFound)
   .addError(TooManyRequests)

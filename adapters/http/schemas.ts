@@ -87,6 +87,12 @@ export const ContextResponse = Schema.Struct({
   messages: Schema.Array(MessageView)
 }).annotations({ identifier: "ContextWindow" })
 
+export const StopReplyResponse = Schema.Struct({
+  sessionId: SessionId,
+  /** Whether this process was streaming a reply of the session, now stopped. */
+  stopped: Schema.Boolean
+}).annotations({ identifier: "StoppedReply" })
+
 export const DeleteSessionResponse = Schema.Struct({
   sessionId: SessionId,
   deleted: Schema.Number

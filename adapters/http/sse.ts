@@ -17,6 +17,7 @@ export type UiMessagePart =
       readonly messageMetadata: Record<string, unknown>
     }
   | { readonly type: "error"; readonly errorText: string }
+  | { readonly type: "abort" }
 
 const finishReasons: Record<FinishReason, string> = {
   stop: "stop",
@@ -69,7 +70,7 @@ const uiMessageParts = (turn: ChatTurn, requestId: string) => {
   return { opening, partsOf }
 }
 
-const frames = (parts: ReadonlyArray<UiMessagePart>) =>
+export const frames = (parts: ReadonlyArray<UiMessagePart>) =>
   parts
     .map((part) =>
       Sse.encoder.write({ _tag: "Event", event: "message", id: undefined, data: JSON.stringify(part) })
@@ -77,8 +78,8 @@ const frames = (parts: ReadonlyArray<UiMessagePart>) =>
     .join("")
 
 /** An SSE comment: clients ignore it, proxies see traffic on a quiet stream. */
-const HEARTBEAT = ": keep-alive\n\n"
-const DONE = "data: [DONE]\n\n"
+export const HEARTBEAT = ": keep-alive\n\n"
+export const DONE = "data: [DONE]\n\n"
 
 export const UI_MESSAGE_STREAM_HEADERS = {
   "cache-control": "no-cache, no-transform",

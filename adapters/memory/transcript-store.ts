@@ -42,6 +42,8 @@ export const make = Effect.gen(function* () {
       Effect.map(Clock.currentTimeMillis, (now) => summarizing(item, () => table.finishReply(item, now))),
     saveReplyText: (progress) => Effect.sync(() => table.saveReplyText(progress)),
     finishAbandonedReplies: (replies) => Effect.sync(() => table.finishAbandonedReplies(replies)),
+    latestReply: (sessionId) => Effect.sync(() => table.latestReply(sessionId)),
+    reply: (sessionId, messageId) => Effect.sync(() => table.reply(sessionId, messageId)),
     lastN: (sessionId, limit) =>
       Effect.map(Clock.currentTimeMillis, (now) => table.lastN(sessionId, limit, now)),
     page: (sessionId, request) => Effect.sync(() => table.page(sessionId, request)),

@@ -1,6 +1,6 @@
 import { Array, Option } from "effect"
 import { selectContextWindow } from "../../domain/context-window.ts"
-import type { SessionId } from "../../domain/ids.ts"
+import type { MessageId, SessionId } from "../../domain/ids.ts"
 import {
   byTranscriptOrder,
   type NewTranscriptItem,
@@ -16,6 +16,7 @@ import {
   applyTranscriptWrite,
   type PageRequest,
   type ReplyProgress,
+  type StoredReply,
   type TranscriptPage
 } from "../../application/ports/transcript-store.ts"
 import { itemBytes, SESSION_OVERHEAD_BYTES, stringBytes } from "./held-bytes.ts"
@@ -107,6 +108,14 @@ export class TranscriptTable {
     return finished
   }
 
+  latestReply(sessionId: SessionId): Option.Option<StoredReply> {
+    return this.replyIn(sessionId, (entry) => entry.items.findLast((item) => item.role === "assistant"))
+  }
+
+  reply(sessionId: SessionId, messageId: MessageId): Option.Option<StoredReply> {
+    return this.replyIn(sessionId, (entry) => entry.byMessageId.get(messageId))
+  }
+
   lastN(sessionId: SessionId, limit: number, now: number): ReadonlyArray<TranscriptItem> {
     this.expire(now)
     return selectContextWindow(this.touch(sessionId, now, false)?.items ?? [], limit)
@@ -165,6 +174,18 @@ export class TranscriptTable {
   /** The item stored under the session and message id of `item`, if any. */
   stored(item: NewTranscriptItem): TranscriptItem | undefined {
     return this.sessions.get(item.sessionId)?.byMessageId.get(item.messageId)
+  }
+
+  /** The item `find` picks in the session, with its lease. */
+  private replyIn(
+    sessionId: SessionId,
+    find: (entry: SessionEntry) => TranscriptItem | undefined
+  ): Option.Option<StoredReply> {
+    const entry = this.sessions.get(sessionId)
+    const item = entry === undefined ? undefined : find(entry)
+    return entry === undefined || item === undefined
+      ? Option.none()
+      : Option.some({ item, leaseUntil: Option.fromNullable(entry.leases.get(item.messageId)) })
   }
 
   private nextSeq(item: NewTranscriptItem): number {

@@ -1,7 +1,11 @@
 import type { SQLInputValue } from "node:sqlite"
 import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { drainBatches } from "../../application/ports/store-calls.ts"
-import { applyTranscriptWrite, TranscriptStore } from "../../application/ports/transcript-store.ts"
+import {
+  applyTranscriptWrite,
+  type StoredReply,
+  TranscriptStore
+} from "../../application/ports/transcript-store.ts"
 import { GroupId } from "../../domain/ids.ts"
 import {
   firstTitle,
@@ -50,6 +54,7 @@ const rowOf = (item: TranscriptItem) => ({
   audioUrl: item.audioUrl ?? null,
   status: item.status ?? null
 })
+const decodeLease = Schema.decodeUnknownSync(Schema.Struct({ leaseUntil: Schema.NullOr(Schema.Number) }))
 const decodeSeq = Schema.decodeUnknownSync(Schema.Struct({ seq: Schema.Number }))
 const decodeSessionId = Schema.decodeUnknownSync(Schema.Struct({ sessionId: Schema.String }))
 const decodeSummary = Schema.decodeUnknownSync(
@@ -81,6 +86,13 @@ export const make = Effect.gen(function* () {
   const checkpointed = checkpointAfter(connection)
   const statements = {
     byMessageId: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND message_id = ?`),
+    reply: db.prepare(
+      `SELECT ${COLUMNS}, lease_until AS leaseUntil FROM messages WHERE session_id = ? AND message_id = ?`
+    ),
+    latestReply: db.prepare(
+      `SELECT ${COLUMNS}, lease_until AS leaseUntil FROM messages WHERE session_id = ? AND role = 'assistant'
+       ORDER BY ts DESC, seq DESC LIMIT 1`
+    ),
     nextSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM messages WHERE session_id = ?"),
     insert: db.prepare(
       `INSERT INTO messages (message_id, session_id, seq, ts, role, text, content_hash, group_id, audio_url,
@@ -147,6 +159,11 @@ export const make = Effect.gen(function* () {
       summaryAfterRemoval(summary, removed, firstTitle(decodeMessages(statements.inOrder.iterate(sessionId))))
     )
 
+  const storedReply = (row: unknown): Option.Option<StoredReply> =>
+    row === undefined
+      ? Option.none()
+      : Option.some({ item: decodeItem(row), leaseUntil: Option.fromNullable(decodeLease(row).leaseUntil) })
+
   const items = (statement: keyof typeof statements, ...params: Array<SQLInputValue>) =>
     statements[statement].all(...params).map((row) => decodeItem(row))
 
@@ -194,6 +211,10 @@ export const make = Effect.gen(function* () {
           return finished
         })
       ),
+    latestReply: (sessionId) =>
+      query("latest_reply", () => storedReply(statements.latestReply.get(sessionId))),
+    reply: (sessionId, messageId) =>
+      query("reply", () => storedReply(statements.reply.get(sessionId, messageId))),
     lastN: (sessionId, limit) => query("last_n", () => items("lastN", sessionId, limit)),
     page: (sessionId, request) =>
       query("page", () => {

@@ -59,6 +59,13 @@ export interface ReplyProgress {
   readonly leaseUntil: number
 }
 
+/** An assistant message as stored and, while it is `in_progress`, the lease its writer holds on it. */
+export interface StoredReply {
+  readonly item: TranscriptItem
+  /** Until when its writer holds it (ms since epoch); none before the first save, and once finished. */
+  readonly leaseUntil: Option.Option<number>
+}
+
 /** Which replies still `in_progress` a sweep finishes: those whose writer has stopped renewing them. */
 export interface AbandonedReplies {
   /** A reply whose lease ended before this time (ms since epoch) is abandoned. */
@@ -90,6 +97,13 @@ export interface TranscriptStoreShape {
    * reply not abandoned yet but without a lease gets one (`unleasedUntil`).
    */
   readonly finishAbandonedReplies: (replies: AbandonedReplies) => Effect.Effect<number, StoreUnavailable>
+  /** The session's newest assistant message in transcript order, with its lease: a reply in flight is `in_progress`. */
+  readonly latestReply: (sessionId: SessionId) => Effect.Effect<Option.Option<StoredReply>, StoreUnavailable>
+  /** One reply of the session as stored now, with its lease; none once deleted. */
+  readonly reply: (
+    sessionId: SessionId,
+    messageId: MessageId
+  ) => Effect.Effect<Option.Option<StoredReply>, StoreUnavailable>
   /** The last `limit` items of a session in transcript order (ascending). */
   readonly lastN: (
     sessionId: SessionId,

@@ -11,6 +11,7 @@ import * as TranscriptPersistence from "../../application/resolve-persistence.ts
 import * as ChatSettings from "../../application/turn-events.ts"
 import * as HashedIds from "../../application/hashed-id.ts"
 import * as ReplySettings from "../../application/reply-recorder.ts"
+import * as FollowReply from "../../application/follow-reply.ts"
 import * as OutboxDelivery from "../../application/outbox-delivery.ts"
 import * as StoreGuard from "../../application/store-guard.ts"
 import * as Retention from "../../application/sweep-retention.ts"
@@ -99,6 +100,7 @@ const configs: Record<string, Config.Config<unknown>> = {
   transcriptPersistence: TranscriptPersistence.config,
   assessment: AssessmentSettings.config,
   reply: ReplySettings.config,
+  replyFollowing: FollowReply.config,
   outboxDelivery: OutboxDelivery.config,
   outbox: SqliteOutbox.config,
   storeTimeout: StoreGuard.config,

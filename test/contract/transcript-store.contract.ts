@@ -1,6 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, type Layer, Option, TestClock } from "effect"
-import { type PageOrder, TranscriptStore } from "../../application/ports/transcript-store.ts"
+import {
+  type PageOrder,
+  type StoredReply,
+  TranscriptStore
+} from "../../application/ports/transcript-store.ts"
 import { MessageId, SessionId } from "../../domain/ids.ts"
 import { contentOf } from "../../domain/transcript.ts"
 import { newItem } from "../support/items.ts"
@@ -254,6 +258,43 @@ export const transcriptStoreContract = (
         yield* store.deleteSession(session)
         expect(yield* store.saveReplyText(progress("r2", "After deletion", 10_000))).toBe(false)
         expect(yield* store.lastN(session, 10)).toEqual([])
+      })
+    )
+
+    test(
+      "latestReply and reply read a reply as stored, with its lease while it is in progress",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        const read = (found: Option.Option<StoredReply>) =>
+          Option.map(found, ({ item, leaseUntil }) => [item.messageId, item.text, item.status, leaseUntil])
+        expect(yield* store.latestReply(session)).toEqual(Option.none())
+        yield* appendAll([
+          { messageId: "u1", ts: 100 },
+          { messageId: "a1", role: "assistant", text: "Earlier reply", status: "completed", ts: 150 }
+        ])
+        yield* startReply("r1", 200)
+        yield* store.append(newItem({ messageId: "u2", ts: 300 }))
+        // The newest assistant message, not the newest message: the user's prompt after it does not hide it.
+        expect(read(yield* store.latestReply(session))).toEqual(
+          Option.some(["r1", "", "in_progress", Option.none()])
+        )
+        yield* store.saveReplyText(progress("r1", "Partial", 10_000))
+        expect(read(yield* store.reply(session, MessageId.make("r1")))).toEqual(
+          Option.some(["r1", "Partial", "in_progress", Option.some(10_000)])
+        )
+        expect(read(yield* store.reply(session, MessageId.make("a1")))).toEqual(
+          Option.some(["a1", "Earlier reply", "completed", Option.none()])
+        )
+        yield* store.finishReply(
+          newItem({ messageId: "r1", role: "assistant", text: "Full", status: "completed" })
+        )
+        expect(read(yield* store.latestReply(session))).toEqual(
+          Option.some(["r1", "Full", "completed", Option.none()])
+        )
+        expect(yield* store.reply(SessionId.make("session-2"), MessageId.make("r1"))).toEqual(Option.none())
+        yield* store.deleteSession(session)
+        expect(yield* store.reply(session, MessageId.make("r1"))).toEqual(Option.none())
+        expect(yield* store.latestReply(session)).toEqual(Option.none())
       })
     )
 

@@ -50,6 +50,14 @@ const chat = (sessionId: string, prompt: string, init: RequestInit = {}) =>
   })
 /** Polls until `check` passes, as before within 5 s. */
 const eventually = (check: () => Promise<void>) => vi.waitFor(check, { timeout: 5_000, interval: 20 })
+/** Reads the response until the text-delta `delta` has arrived; answers the reader, to read on. */
+const readPast = async (response: Response, delta: string) => {
+  const reader = response.body!.getReader()
+  let received = ""
+  while (!received.includes(`"delta":"${delta}"`))
+    received += new TextDecoder().decode((await reader.read()).value)
+  return reader
+}
 const lastStored = async (sessionId: string) => (await stored(sessionId)).at(-1)
 
 describe("chat context", () => {
@@ -150,33 +158,44 @@ describe("the wire format", () => {
 })
 
 describe("failures and disconnects", () => {
-  it("a client that goes away aborts the model and leaves the reply incomplete with its partial text", async () => {
+  it("a client that goes away leaves the reply running to its end, stored as the model finished it", async () => {
     await script({ deltas: ["One ", "two ", "three ", "four ", "five "], delayMs: 60 })
-    const before = (await calls()).length
     const controller = new AbortController()
     const response = await chat("gone", "tell me a story", { signal: controller.signal })
-    const reader = response.body!.getReader()
-    let received = ""
-    while (!received.includes('"delta":"two "'))
-      received += new TextDecoder().decode((await reader.read()).value)
+    await readPast(response, "two ")
     controller.abort()
+    await eventually(async () => expect((await lastStored("gone"))?.status).toBe("completed"))
+    expect(await lastStored("gone")).toMatchObject({ role: "assistant", text: "One two three four five " })
+  })
+
+  it("DELETE /chat/:sessionId/stream stops the reply: the model is aborted, the reply incomplete with its partial text", async () => {
+    await script({ deltas: ["One ", "two ", "three ", "four ", "five "], delayMs: 60 })
+    const before = (await calls()).length
+    const response = await chat("stopped", "tell me a story")
+    const reader = await readPast(response, "two ")
+    const stop = await service.request("DELETE", "/chat/stopped/stream")
+    expect(stop.body).toEqual({ sessionId: "stopped", stopped: true })
+    while (!(await reader.read()).done) {
+      // the stream ends without a finish part
+    }
     await eventually(async () => expect((await calls())[before]?.ended._tag).toBe("Some"))
     expect(Option.getOrNull((await calls())[before]!.ended)).toBe("interrupted")
-    await eventually(async () => expect((await lastStored("gone"))?.status).toBe("incomplete"))
-    expect(await lastStored("gone")).toMatchObject({
+    await eventually(async () => expect((await lastStored("stopped"))?.status).toBe("incomplete"))
+    expect(await lastStored("stopped")).toMatchObject({
       role: "assistant",
       text: "One two ",
       status: "incomplete"
+    })
+    expect((await service.request("DELETE", "/chat/stopped/stream")).body).toEqual({
+      sessionId: "stopped",
+      stopped: false
     })
   })
 
   it("a session deleted while its reply streams stays deleted", async () => {
     await script({ deltas: ["One ", "two ", "three ", "four "], delayMs: 40 })
     const response = await chat("deleted-mid", "tell me")
-    const reader = response.body!.getReader()
-    let received = ""
-    while (!received.includes('"delta":"two "'))
-      received += new TextDecoder().decode((await reader.read()).value)
+    const reader = await readPast(response, "two ")
     await service.call(deleteSession("deleted-mid"))
     while (!(await reader.read()).done) {
       // drain to the end of the turn: the reply is recorded, or not, before its final part

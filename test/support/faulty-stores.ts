@@ -79,6 +79,8 @@ export const layer = Layer.effectContext(
           saveReplyText: (progress) => gate("save_reply_text", transcripts.saveReplyText(progress)),
           finishAbandonedReplies: (replies) =>
             gate("finish_abandoned_replies", transcripts.finishAbandonedReplies(replies)),
+          latestReply: (sessionId) => gate("latest_reply", transcripts.latestReply(sessionId)),
+          reply: (sessionId, messageId) => gate("reply", transcripts.reply(sessionId, messageId)),
           lastN: (sessionId, limit) => gate("last_n", transcripts.lastN(sessionId, limit)),
           page: (sessionId, request) => gate("page", transcripts.page(sessionId, request)),
           deleteSession: (sessionId) => gate("delete_session", transcripts.deleteSession(sessionId)),

@@ -1,6 +1,6 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
-import { AppendResult, TranscriptStore } from "../../application/ports/transcript-store.ts"
+import { AppendResult, type StoredReply, TranscriptStore } from "../../application/ports/transcript-store.ts"
 import type { MessageId, SessionId, UserId } from "../../domain/ids.ts"
 import { TranscriptItem } from "../../domain/transcript.ts"
 
@@ -20,6 +20,8 @@ export const namespaced = (prefix: string) => {
       : result._tag === "Inserted"
         ? AppendResult.Inserted({ item: itemOut(result.item) })
         : AppendResult.Duplicate({ item: itemOut(result.item) })
+
+  const replyOut = Option.map((reply: StoredReply) => ({ ...reply, item: itemOut(reply.item) }))
 
   const transcripts = Layer.effect(
     TranscriptStore,
@@ -51,6 +53,9 @@ export const namespaced = (prefix: string) => {
           }),
         // A sweep reaches every namespace: run the live suites on a deployment kept for tests.
         finishAbandonedReplies: (replies) => store.finishAbandonedReplies(replies),
+        latestReply: (sessionId) => Effect.map(store.latestReply(sessionIn(sessionId)), replyOut),
+        reply: (sessionId, messageId) =>
+          Effect.map(store.reply(sessionIn(sessionId), messageIn(messageId)), replyOut),
         lastN: (sessionId, limit) =>
           Effect.map(store.lastN(sessionIn(sessionId), limit), (items) => items.map(itemOut)),
         page: (sessionId, request) =>

@@ -164,6 +164,41 @@ export const finishAbandonedRepliesBatch = mutation({
   }
 })
 
+/** A stored message and its lease, as a follower of the reply reads it. */
+const storedReply = (message: Doc<"interactions"> | null) =>
+  message === null ? null : { item: storedItem(message), leaseUntil: message.leaseUntil ?? null }
+
+/** The session's newest assistant message and its lease: a reply in flight is `in_progress`. */
+export const latestReply = query({
+  args: { ...serverSecret, sessionId: v.string() },
+  handler: async (ctx, { secret, sessionId }) => {
+    requireServer(secret)
+    const newest = await ctx.db
+      .query("interactions")
+      .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
+      .order("desc")
+      .filter((q) => q.eq(q.field("role"), "assistant"))
+      .first()
+    return storedReply(newest)
+  }
+})
+
+/**
+ * One reply of a session and its lease, or null once deleted: what a process that does not write the
+ * reply subscribes to while it follows it.
+ */
+export const reply = query({
+  args: { ...serverSecret, sessionId: v.string(), messageId: v.string() },
+  handler: async (ctx, { secret, sessionId, messageId }) => {
+    requireServer(secret)
+    const message = await ctx.db
+      .query("interactions")
+      .withIndex("by_session_message", (q) => q.eq("sessionId", sessionId).eq("messageId", messageId))
+      .unique()
+    return storedReply(message)
+  }
+})
+
 /** The last `limit` messages of a session through the (sessionId, ts, seq) index, oldest first. */
 export const lastN = query({
   args: { ...serverSecret, sessionId: v.string(), limit: v.number() },

@@ -1,7 +1,8 @@
-import { HttpApiBuilder } from "@effect/platform"
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Config, Context, type Duration, Effect, FiberRef, Layer, Option } from "effect"
 import { duration } from "../../../application/config-values.ts"
-import { StreamChat } from "../../../application/stream-chat.ts"
+import { FollowReply, StopReply } from "../../../application/follow-reply.ts"
+import { StreamResumableChat } from "../../../application/resumable-chat.ts"
 import type { GroupId, MessageId, SessionId } from "../../../domain/ids.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
@@ -11,6 +12,7 @@ import { sessionOf } from "../session-of.ts"
 import { ChatStreamCapacity } from "../stream-capacity.ts"
 import { authorizeSession } from "../session-owner.ts"
 import { CurrentRequestId } from "../request-id.ts"
+import { followedReplyResponse } from "../follow-sse.ts"
 import { uiMessageStreamResponse } from "../sse.ts"
 
 /** What `ChatStreamSettings.layerConfig` reads. */
@@ -45,7 +47,7 @@ const streamChat = (input: ChatInput) =>
     yield* Effect.flatMap(ChatStreamCapacity, (capacity) => capacity.hold(userId))
     yield* enforceRateLimit("chat", userId, sessionId)
     yield* authorizeSession(sessionId, "write")
-    const turn = yield* StreamChat({
+    const turn = yield* StreamResumableChat({
       userId,
       sessionId,
       groupId: input.groupId,
@@ -57,8 +59,30 @@ const streamChat = (input: ChatInput) =>
     return uiMessageStreamResponse(turn, requestId, heartbeat)
   }).pipe(mapDomainErrors)
 
+/**
+ * The session's reply in flight, followed to its end; 204 when there is none. A follower holds a
+ * stream slot like a turn, for as long as it follows.
+ */
+const followReply = (sessionId: SessionId) =>
+  Effect.gen(function* () {
+    const { userId } = yield* CurrentPrincipal
+    yield* authorizeSession(sessionId, "read")
+    yield* Effect.flatMap(ChatStreamCapacity, (capacity) => capacity.hold(userId))
+    const followed = yield* FollowReply(sessionId)
+    if (Option.isNone(followed)) return HttpServerResponse.empty({ status: 204 })
+    const { heartbeat } = yield* ChatStreamSettings
+    return followedReplyResponse(followed.value, heartbeat)
+  }).pipe(mapDomainErrors)
+
 export const ChatLive = HttpApiBuilder.group(CoachUpApi, "chat", (handlers) =>
   handlers
+    .handle("resume", ({ path }) => followReply(path.sessionId))
+    .handle("stopReply", ({ path }) =>
+      Effect.gen(function* () {
+        yield* authorizeSession(path.sessionId, "write")
+        return { sessionId: path.sessionId, stopped: yield* StopReply(path.sessionId) }
+      }).pipe(mapDomainErrors)
+    )
     .handle("streamGet", ({ urlParams, headers }) =>
       streamChat({
         sessionId: undefined,

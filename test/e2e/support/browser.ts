@@ -45,8 +45,9 @@ export const openApp = async (
   const errors: Array<string> = []
   page.on("console", (message) => {
     const where = new URL(message.location().url || "about:blank")
-    // A session nobody has written to yet answers 404 session_not_found, which the app reads as empty.
-    const newSession = /^\/sessions\/[^/]+\//.test(where.pathname)
+    // A session nobody has written to yet answers 404 session_not_found, which the app reads as empty
+    // (and as having no reply to resume).
+    const newSession = /^\/(sessions\/[^/]+\/|chat\/[^/]+\/stream$)/.test(where.pathname)
     // Another site's pages (an OpenID provider's login page) are not the app's.
     const foreign = where.protocol.startsWith("http") && where.origin !== new URL(baseURL).origin
     if (message.type() === "error" && !foreign && !(newSession && message.text().includes("404")))

@@ -27,11 +27,15 @@ const emptySession: Record<string, ReadonlyArray<FakeAnswer>> = {
   [`GET /sessions/${SESSION}/groups`]: [{ json: { sessionId: SESSION, groups: [] } }],
   [`GET /sessions/${SESSION}/privacy`]: [
     { json: { sessionId: SESSION, transcriptPersistenceOptOut: false, source: "default" } }
+  ],
+  // A session nobody has written to: no reply to resume.
+  [`GET /chat/${SESSION}/stream`]: [
+    { json: { error: { code: "session_not_found", message: "no such session" } }, status: 404 }
   ]
 }
 
-const start = (chat: ReadonlyArray<FakeAnswer>) => {
-  const service = fakeService({ ...emptySession, "POST /chat/stream": chat })
+const start = (chat: ReadonlyArray<FakeAnswer>, resumed: Record<string, ReadonlyArray<FakeAnswer>> = {}) => {
+  const service = fakeService({ ...emptySession, "POST /chat/stream": chat, ...resumed })
   renderWithService(service, <ChatPage sessionId={SESSION} />)
   return service
 }
@@ -62,6 +66,19 @@ describe("the chat page", () => {
     expect(chat.headers.get("x-session-id")).toBe(SESSION)
     expect(chat.body).toEqual({ prompt: "Hi coach", messageId: expect.any(String) })
     expect(document.activeElement).toBe(screen.getByLabelText("Message"))
+  })
+
+  it("resumes a reply still streaming when it opens, through the session's resume path", async () => {
+    const service = start([], {
+      [`GET /chat/${SESSION}/stream`]: [{ stream: replyParts("a-9", "The reply goes on here.") }]
+    })
+    await screen.findByText("The reply goes on here.")
+    expect(
+      service.requests.some(
+        (request) => request.method === "GET" && request.path === `/chat/${SESSION}/stream`
+      )
+    ).toBe(true)
+    expect(screen.queryByRole("alert")).toBeNull()
   })
 
   it("says when to retry after a 429, and the retry resends the same messageId", async () => {

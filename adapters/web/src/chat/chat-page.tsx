@@ -4,7 +4,7 @@ import type { InteractionGroup, Message } from "../api-types.ts"
 import { ErrorNotice } from "../error-notice.tsx"
 import { useService } from "../service-context.ts"
 import { loadConversation, loadGroups } from "../transcript.ts"
-import { type CoachMessage, chatTransport } from "./chat-transport.ts"
+import { type CoachMessage, chatTransport, stopReplyOnService } from "./chat-transport.ts"
 import { InteractionStatus } from "./interaction-status.tsx"
 import { MessageItem } from "./message-item.tsx"
 import { SessionPrivacyToggle } from "./session-privacy-toggle.tsx"
@@ -29,6 +29,8 @@ export function ChatPage(props: { readonly sessionId: string }) {
   const { messages, setMessages, sendMessage, regenerate, stop, status, error } = useChat<CoachMessage>({
     id: sessionId,
     transport,
+    // A reply still streaming (this page reloaded, or the session open in another tab) continues here.
+    resume: true,
     onFinish: ({ message, isAbort }) => {
       if (isAbort) setStopped((ids) => new Set(ids).add(message.id))
       setTurns((count) => count + 1)
@@ -94,6 +96,7 @@ export function ChatPage(props: { readonly sessionId: string }) {
   // The Stop button goes away with the stream: focus moves on to where the next message is typed.
   const stopReply = () => {
     void stop()
+    void stopReplyOnService(service, sessionId)
     inputRef.current?.focus()
   }
   const retry = () => {

@@ -1,0 +1,100 @@
+import { HttpServerResponse } from "@effect/platform"
+import { type Duration, Effect, Metric, Option, Stream } from "effect"
+import type { FollowedReply, ReplyEnd, ReplySnapshot } from "../../application/ports/replies-in-flight.ts"
+import { openStreams } from "./http-metrics.ts"
+import { DONE, frames, HEARTBEAT, UI_MESSAGE_STREAM_HEADERS, type UiMessagePart } from "./sse.ts"
+
+const finishReasons = {
+  stop: "stop",
+  length: "length",
+  content_filter: "content-filter",
+  other: "other"
+} as const
+
+/** The parts that end a followed reply, as its producer ended it. */
+const closing = (id: string, end: ReplyEnd): ReadonlyArray<UiMessagePart> => {
+  const textEnd: UiMessagePart = { type: "text-end", id }
+  switch (end._tag) {
+    case "Finished":
+      return [
+        textEnd,
+        {
+          type: "finish",
+          finishReason: finishReasons[end.reason],
+          messageMetadata: { usage: Option.getOrNull(end.usage) }
+        }
+      ]
+    case "Failed":
+      return [
+        textEnd,
+        {
+          type: "error",
+          errorText: `The coach could not finish this reply (${end.reason}). Please try again.`
+        }
+      ]
+    case "CutShort":
+      return [textEnd, { type: "abort" }]
+    case "Incomplete":
+      return [textEnd, { type: "finish", finishReason: "other", messageMetadata: { status: "incomplete" } }]
+  }
+}
+
+/**
+ * A followed reply's parts: `start` with the reply's id and `text-start`, the text so far as one
+ * `text-delta`, each later growth as another, then how it ended (`finish`, `error` or `abort`). A
+ * store that fails while followed ends the stream with an `error` part.
+ */
+const followedParts = (reply: FollowedReply): Stream.Stream<ReadonlyArray<UiMessagePart>> =>
+  Stream.suspend(() => {
+    const id = `text-${reply.messageId}`
+    let shown = ""
+    const partsOf = (snapshot: ReplySnapshot): ReadonlyArray<UiMessagePart> => {
+      // Text only grows while a reply is in flight; a shorter one (its row deleted) adds nothing.
+      const grown = snapshot.text.length > shown.length && snapshot.text.startsWith(shown)
+      const delta: ReadonlyArray<UiMessagePart> = grown
+        ? [{ type: "text-delta", id, delta: snapshot.text.slice(shown.length) }]
+        : []
+      if (grown) shown = snapshot.text
+      return Option.match(snapshot.end, {
+        onNone: () => delta,
+        onSome: (end) => [...delta, ...closing(id, end)]
+      })
+    }
+    const opening: ReadonlyArray<UiMessagePart> = [
+      { type: "start", messageId: reply.messageId, messageMetadata: {} },
+      { type: "text-start", id }
+    ]
+    return Stream.concat(
+      Stream.succeed(opening),
+      reply.snapshots.pipe(
+        Stream.map(partsOf),
+        Stream.filter((parts) => parts.length > 0),
+        Stream.catchAll(() =>
+          Stream.succeed<ReadonlyArray<UiMessagePart>>([
+            { type: "text-end", id },
+            { type: "error", errorText: "The reply can no longer be followed. Reload to see it as stored." }
+          ])
+        )
+      )
+    )
+  })
+
+/**
+ * A followed reply as a `text/event-stream` response, framed as `POST /chat/stream` frames a turn
+ * (the AI SDK UI message stream, ending with `data: [DONE]`), with a heartbeat every `heartbeat`. A
+ * client that goes away interrupts the stream, and with it the following.
+ */
+export const followedReplyResponse = (reply: FollowedReply, heartbeat: Duration.Duration) => {
+  const body = Stream.concat(Stream.map(followedParts(reply), frames), Stream.make(DONE))
+  const heartbeats = Stream.tick(heartbeat).pipe(Stream.drop(1), Stream.as(HEARTBEAT))
+  const counted = Stream.unwrapScoped(
+    Effect.as(
+      Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1)),
+      Stream.merge(body, heartbeats, { haltStrategy: "left" })
+    )
+  )
+  return HttpServerResponse.stream(Stream.encodeText(counted), {
+    contentType: "text/event-stream",
+    headers: UI_MESSAGE_STREAM_HEADERS
+  })
+}

@@ -1,0 +1,56 @@
+import { Effect, Exit, Option, Scope, Stream } from "effect"
+import { BackgroundWork } from "./background-work.ts"
+import { ChatEvent } from "./chat-turn.ts"
+import { RepliesInFlight, type ReplySnapshot } from "./ports/replies-in-flight.ts"
+import { type ChatCommand, StreamChat } from "./stream-chat.ts"
+
+/** A followed reply's snapshots as a turn's events: the growth of its text, then how it finished or failed. */
+const eventsOf = (snapshots: Stream.Stream<ReplySnapshot, unknown>): Stream.Stream<ChatEvent> =>
+  Stream.suspend(() => {
+    let shown = 0
+    return snapshots.pipe(
+      Stream.mapConcat((snapshot) => {
+        const events: Array<ChatEvent> = []
+        if (snapshot.text.length > shown) events.push(ChatEvent.Delta({ text: snapshot.text.slice(shown) }))
+        shown = Math.max(shown, snapshot.text.length)
+        if (Option.isSome(snapshot.end)) {
+          const end = snapshot.end.value
+          if (end._tag === "Finished")
+            events.push(ChatEvent.Finished({ reason: end.reason, usage: end.usage }))
+          if (end._tag === "Failed")
+            events.push(ChatEvent.Failed({ reason: end.reason, message: end.message }))
+        }
+        return events
+      }),
+      // Memory snapshots do not fail; a reply stopped or cut short just ends.
+      Stream.catchAll(() => Stream.empty)
+    )
+  })
+
+/**
+ * A coaching turn that runs to its end apart from the request that started it: a client that goes
+ * away (a reload, a closed tab) does not cut the reply short, and a reload follows it again through
+ * `GET /chat/{sessionId}/stream`. The turn's events are read in the background, where they feed the
+ * replies in flight; its own client follows it there like any follower. It stops before its end only
+ * when asked (`RepliesInFlight.stop`), at its deadlines (CHAT_TURN_TIMEOUT_MS, CHAT_IDLE_TIMEOUT_MS),
+ * or when the process shuts down.
+ */
+export const StreamResumableChat = Effect.fn("StreamResumableChat")(function* (command: ChatCommand) {
+  const turnScope = yield* Scope.make()
+  const turn = yield* StreamChat(command).pipe(
+    Scope.extend(turnScope),
+    Effect.onError(() => Scope.close(turnScope, Exit.void))
+  )
+  const followed = yield* Effect.flatMap(RepliesInFlight, (replies) => replies.find(command.sessionId))
+  const background = yield* BackgroundWork
+  yield* background.fork(
+    Stream.runDrain(turn.events).pipe(Effect.ensuring(Scope.close(turnScope, Exit.void)))
+  )
+  return {
+    ...turn,
+    events: Option.match(followed, {
+      onNone: () => Stream.empty,
+      onSome: ({ snapshots }) => eventsOf(snapshots)
+    })
+  }
+})
