@@ -90,7 +90,8 @@ const closeAll = (streams: ReadonlyArray<OpenStream>) => {
   for (const stream of streams) stream.request.destroy()
 }
 
-const measure = async (
+/** One server in a child process: memory before, with `options.streams` idle streams open, and after. */
+export const measureIdleStreams = async (
   label: string,
   args: ReadonlyArray<string>,
   env: NodeJS.ProcessEnv,
@@ -125,7 +126,7 @@ const measure = async (
 }
 
 export const benchStreamMemory = async (options: StreamMemoryOptions): Promise<StreamMemoryResult> => {
-  const service = await measure(
+  const service = await measureIdleStreams(
     "service",
     ["bootstrap/main.ts", "serve"],
     {
@@ -136,6 +137,6 @@ export const benchStreamMemory = async (options: StreamMemoryOptions): Promise<S
     },
     options
   )
-  const bare = await measure("bare", ["bench/bare-sse.ts", "hold"], BASE_ENV, options)
+  const bare = await measureIdleStreams("bare", ["bench/bare-sse.ts", "hold"], BASE_ENV, options)
   return { service, bare }
 }
