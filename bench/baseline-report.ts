@@ -83,6 +83,13 @@ export const printChatBaselines = (result: ChatBaselineResult, rounds: number, s
       `${bare.idle.map((m) => bytes(m.rssPerStream)).join(", ")}; service ${service.idle.map((m) => bytes(m.rssPerStream)).join(", ")}; ` +
       `service RSS after the streams closed and settled: ${service.idle.map((m) => bytes(m.closed.rss - m.before.rss)).join(", ")} above before`
   )
+  for (const [name, figures] of [["bare", bare] as const, ["service", service] as const]) {
+    if (figures.failed > 0) {
+      console.log(
+        `${name}: ${count(figures.failed)} streams failed, left out; first: ${figures.failures.join("; ")}`
+      )
+    }
+  }
 }
 
 export const printReadBaselines = (rows: ReadonlyArray<ReadBaselineRow>, rounds: number) => {
