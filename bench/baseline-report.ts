@@ -40,7 +40,8 @@ export const printChatBaselines = (result: ChatBaselineResult, rounds: number, s
       `read the last 20, the same frames for the same ${bare.deltas} text deltas (service: ${service.deltas}), ` +
       `insert the reply), each a fresh child process per round, interleaved for ${rounds} rounds; CPU from ` +
       `/proc/<pid>/stat (median of rounds), first text-delta p95 over every round's samples, RSS per idle ` +
-      "stream (median of rounds) after a full GC, with the warm-up streams' teardown settled",
+      "stream (median of rounds) after a full GC: the measured sessions each had a stream opened and closed " +
+      "first, and the first sample waits for that teardown to settle, so the figure is what an open stream holds",
     ["measure", "bare", "service", "service / bare", "target", "verdict"],
     [
       [

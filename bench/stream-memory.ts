@@ -21,6 +21,12 @@ export interface StreamMemoryOptions {
   readonly batch: number
   /** Wait after the last stream opened, before sampling. */
   readonly settleMs: number
+  /**
+   * Warm up with one stream on each session measured, then wait `settleMs` for their teardown: what
+   * the server keeps per session (its memory, caches) is then in the first sample, and the figure is
+   * what an open stream holds.
+   */
+  readonly warmupOnMeasuredSessions?: boolean
 }
 
 export interface MemoryMeasurement {
@@ -100,8 +106,16 @@ export const measureIdleStreams = async (
   const child = await spawnServer(args, env)
   try {
     const url = new URL(STREAM_PATH, child.url)
-    closeAll(await openMany(url, `bench-memory-${label}-warmup`, options.warmupStreams, options.batch))
-    await sleep(500)
+    const reuse = options.warmupOnMeasuredSessions === true
+    closeAll(
+      await openMany(
+        url,
+        reuse ? `bench-memory-${label}` : `bench-memory-${label}-warmup`,
+        reuse ? options.streams : options.warmupStreams,
+        options.batch
+      )
+    )
+    await sleep(reuse ? options.settleMs : 500)
     const before = await sample(child.process)
     const streams = await openMany(url, `bench-memory-${label}`, options.streams, options.batch)
     await sleep(options.settleMs)
