@@ -111,12 +111,20 @@ const watchdog = (state: Ref.Ref<TurnState>) =>
   })
 
 /**
+ * Events the producer may make ahead of its reader. Enough for the words a model sends between two
+ * turns of the event loop, so that the producer hands them over without waiting for the reader after
+ * each (a fiber hand-off per word), and the reader takes them as one batch; few enough that a reader
+ * who falls behind holds the model call back.
+ */
+const EVENTS_AHEAD = 256
+
+/**
  * The turn's events, made by one fiber in the caller's scope: it reads the model, raced once against
  * the watchdog, feeds each part to the turn and hands what the turn emits to the reader through a
- * one-slot mailbox. When the turn ends it waits for the reply's record (`recorded`) before the last
- * event, so a client that lists the transcript after it sees the reply. Losing the race interrupts the
- * model call, which aborts the provider's request; so does the reader going away, or the scope closing
- * on a turn never read.
+ * bounded mailbox; the reader gets what has come since it last asked as one chunk. When the turn ends
+ * it waits for the reply's record (`recorded`) before the last event, so a client that lists the
+ * transcript after it sees the reply. Losing the race interrupts the model call, which aborts the
+ * provider's request; so does the reader going away, or the scope closing on a turn never read.
  */
 export const turnEvents = Effect.fnUntraced(function* (
   signals: TurnSignals,
@@ -124,7 +132,7 @@ export const turnEvents = Effect.fnUntraced(function* (
   recorded: Fiber.Fiber<void>,
   traced: Record<string, string>
 ) {
-  const mailbox = yield* Mailbox.make<ChatEvent>(1)
+  const mailbox = yield* Mailbox.make<ChatEvent>(EVENTS_AHEAD)
   const feed = (event: TurnEvent) =>
     Effect.flatMap(dispatch(signals, event), (next) =>
       Effect.zipRight(
@@ -165,8 +173,11 @@ export const turnEvents = Effect.fnUntraced(function* (
   )
   let taken = 0
   return Mailbox.toStream(mailbox).pipe(
-    // The reader asks for a second event once it has sent the first: the deferred work may start.
-    Stream.tap(() => (++taken === 2 ? dispatch(signals, TurnEvent.ReaderCaughtUp()) : Effect.void)),
+    // The reader asks for a second chunk once it has sent the first, the first text with it: the
+    // deferred work may start.
+    Stream.mapChunksEffect((chunk) =>
+      ++taken === 2 ? Effect.as(dispatch(signals, TurnEvent.ReaderCaughtUp()), chunk) : Effect.succeed(chunk)
+    ),
     // A reader gone before the end cuts the turn short at once: the model call stops with it.
     Stream.ensuring(Effect.zipRight(Fiber.interrupt(producer), dispatch(signals, TurnEvent.CutShort())))
   )

@@ -45,7 +45,8 @@ export const UNLIMITED = [
 const startService = (dataDir: string) =>
   startInProcessService(dataDir, [["LLM_PROVIDER", "offline"], ["OFFLINE_TOKEN_DELAY_MS", "0"], ...UNLIMITED])
 
-const drive = (options: SseLoadOptions) =>
+/** Runs the SSE load client in a worker thread. */
+export const drive = (options: SseLoadOptions) =>
   new Promise<SseLoadResult>((resolve, reject) => {
     const worker = new Worker(new URL("./sse-load.ts", import.meta.url), { workerData: options })
     worker.once("message", (result: SseLoadResult) => resolve(result))

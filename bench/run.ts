@@ -9,6 +9,7 @@ import { availableParallelism, tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { benchAssessments } from "./assessments.ts"
+import { benchBaselines } from "./baselines.ts"
 import { benchChatTtft } from "./chat-ttft.ts"
 import { benchContextWindow } from "./context-window.ts"
 import { benchIngestThroughput } from "./ingest-throughput.ts"
@@ -302,6 +303,8 @@ try {
   )
   const defaultPoll = assessments.latency[0]
   if (defaultPoll === undefined) throw new Error("no assessment latency result")
+
+  await benchBaselines(dataDir)
 
   const seconds = (performance.now() - started) / 1000
   console.log(

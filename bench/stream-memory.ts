@@ -21,6 +21,12 @@ export interface StreamMemoryOptions {
   readonly batch: number
   /** Wait after the last stream opened, before sampling. */
   readonly settleMs: number
+  /**
+   * Warm up with one stream on each session measured, then wait `settleMs` for their teardown: what
+   * the server keeps per session (its memory, caches) is then in the first sample, and the figure is
+   * what an open stream holds.
+   */
+  readonly warmupOnMeasuredSessions?: boolean
 }
 
 export interface MemoryMeasurement {
@@ -90,7 +96,8 @@ const closeAll = (streams: ReadonlyArray<OpenStream>) => {
   for (const stream of streams) stream.request.destroy()
 }
 
-const measure = async (
+/** One server in a child process: memory before, with `options.streams` idle streams open, and after. */
+export const measureIdleStreams = async (
   label: string,
   args: ReadonlyArray<string>,
   env: NodeJS.ProcessEnv,
@@ -99,8 +106,16 @@ const measure = async (
   const child = await spawnServer(args, env)
   try {
     const url = new URL(STREAM_PATH, child.url)
-    closeAll(await openMany(url, `bench-memory-${label}-warmup`, options.warmupStreams, options.batch))
-    await sleep(500)
+    const reuse = options.warmupOnMeasuredSessions === true
+    closeAll(
+      await openMany(
+        url,
+        reuse ? `bench-memory-${label}` : `bench-memory-${label}-warmup`,
+        reuse ? options.streams : options.warmupStreams,
+        options.batch
+      )
+    )
+    await sleep(reuse ? options.settleMs : 500)
     const before = await sample(child.process)
     const streams = await openMany(url, `bench-memory-${label}`, options.streams, options.batch)
     await sleep(options.settleMs)
@@ -125,7 +140,7 @@ const measure = async (
 }
 
 export const benchStreamMemory = async (options: StreamMemoryOptions): Promise<StreamMemoryResult> => {
-  const service = await measure(
+  const service = await measureIdleStreams(
     "service",
     ["bootstrap/main.ts", "serve"],
     {
@@ -136,6 +151,6 @@ export const benchStreamMemory = async (options: StreamMemoryOptions): Promise<S
     },
     options
   )
-  const bare = await measure("bare", ["bench/bare-sse.ts", "hold"], BASE_ENV, options)
+  const bare = await measureIdleStreams("bare", ["bench/bare-sse.ts", "hold"], BASE_ENV, options)
   return { service, bare }
 }

@@ -1,6 +1,6 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Sse } from "@effect/experimental"
-import { Clock, Duration, Effect, Fiber, Mailbox, Metric, Stream } from "effect"
+import { Chunk, Clock, Duration, Effect, Fiber, Mailbox, Metric, Stream } from "effect"
 import type { FinishReason } from "../../application/ports/chat-model.ts"
 import type { ChatEvent } from "../../application/chat-turn.ts"
 import type { ChatTurn } from "../../application/stream-chat.ts"
@@ -99,9 +99,10 @@ const eventLoopTurn = Effect.async<void>((resume) => {
  * travel in-band; a client that goes away interrupts the stream, and with it the model call.
  *
  * One fiber reads the turn and writes its frames, one writes heartbeats; they meet the response in a
- * one-slot mailbox, so nothing is forked per event and every event crosses one stream stage. After
- * each event the writer lets the event loop turn, so that the event reaches the socket before the
- * next is made however fast they come, and one fast stream does not hold up the others.
+ * one-slot mailbox, so nothing is forked per event. The writer takes the events that have come since
+ * it last asked as one batch, and sends their frames in one write. After each batch it lets the event
+ * loop turn, so that the batch reaches the socket before the next is made however fast they come, and
+ * one fast stream does not hold up the others.
  */
 export const uiMessageStreamResponse = (turn: ChatTurn, requestId: string, heartbeat: Duration.Duration) => {
   const { opening, partsOf } = uiMessageParts(turn, requestId)
@@ -130,8 +131,8 @@ export const uiMessageStreamResponse = (turn: ChatTurn, requestId: string, heart
     // stop before `[DONE]`, so that none, waiting for the slot, can follow it.
     yield* send(frames(opening)).pipe(
       Effect.zipRight(
-        Stream.runForEach(turn.events, (event) =>
-          Effect.zipRight(send(frames(partsOf(event))), eventLoopTurn)
+        Stream.runForEachChunk(turn.events, (events) =>
+          Effect.zipRight(send(frames(Chunk.toReadonlyArray(events).flatMap(partsOf))), eventLoopTurn)
         )
       ),
       Effect.ensuring(Fiber.interrupt(heartbeats)),

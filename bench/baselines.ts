@@ -1,0 +1,55 @@
+/**
+ * Sections 6 and 7 of `npm run bench`: the chat turn and the window and page reads against the bare
+ * `node:http` server, each ratio beside the issue's target. `node bench/baselines.ts [chat|reads]`
+ * runs them (or one of them) alone.
+ */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { printChatBaselines, printReadBaselines } from "./baseline-report.ts"
+import { benchChatBaselines } from "./chat-baselines.ts"
+import { benchReadBaselines } from "./read-baselines.ts"
+
+const ROUNDS = 3
+const CONCURRENT_STREAMS = 200
+
+export const benchBaselines = async (dataDir: string, only?: "chat" | "reads") => {
+  if (only !== "reads") await benchChat(dataDir)
+  if (only !== "chat") await benchReads(dataDir)
+}
+
+const benchChat = async (dataDir: string) => {
+  const chat = await benchChatBaselines({
+    dataDir,
+    rounds: ROUNDS,
+    turns: 300,
+    warmupTurns: 50,
+    sessions: 8,
+    singleRounds: 100,
+    concurrentStreams: CONCURRENT_STREAMS,
+    concurrentRounds: 3,
+    idle: { streams: 1000, warmupStreams: 0, batch: 100, settleMs: 2000, warmupOnMeasuredSessions: true }
+  })
+  printChatBaselines(chat, ROUNDS, CONCURRENT_STREAMS)
+}
+
+const benchReads = async (dataDir: string) => {
+  const reads = await benchReadBaselines({
+    dataDir,
+    sizes: [100, 10_000, 1_000_000],
+    rounds: ROUNDS,
+    iterations: 500,
+    warmup: 100
+  })
+  printReadBaselines(reads, ROUNDS)
+}
+
+if (import.meta.main) {
+  const dataDir = mkdtempSync(join(tmpdir(), "coachup-baselines-"))
+  try {
+    const only = process.argv[2]
+    await benchBaselines(dataDir, only === "chat" || only === "reads" ? only : undefined)
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
