@@ -1,4 +1,4 @@
-import { Effect, Exit, Option, Scope, Stream } from "effect"
+import { Effect, Exit, Fiber, Option, Scope, Stream } from "effect"
 import { BackgroundWork } from "./background-work.ts"
 import { ChatEvent } from "./chat-turn.ts"
 import { RepliesInFlight, type ReplySnapshot } from "./ports/replies-in-flight.ts"
@@ -35,7 +35,7 @@ const eventsOf = (snapshots: Stream.Stream<ReplySnapshot, unknown>): Stream.Stre
  * when asked (`RepliesInFlight.stop`), at its deadlines (CHAT_TURN_TIMEOUT_MS, CHAT_IDLE_TIMEOUT_MS),
  * or when the process shuts down.
  */
-export const StreamResumableChat = Effect.fn("StreamResumableChat")(function* (command: ChatCommand) {
+export const StreamResumableChat = Effect.fnUntraced(function* (command: ChatCommand) {
   const turnScope = yield* Scope.make()
   const turn = yield* StreamChat(command).pipe(
     Scope.extend(turnScope),
@@ -43,14 +43,13 @@ export const StreamResumableChat = Effect.fn("StreamResumableChat")(function* (c
   )
   const followed = yield* Effect.flatMap(RepliesInFlight, (replies) => replies.find(command.sessionId))
   const background = yield* BackgroundWork
-  yield* background.fork(
+  const relay = yield* background.fork(
     Stream.runDrain(turn.events).pipe(Effect.ensuring(Scope.close(turnScope, Exit.void)))
   )
-  return {
-    ...turn,
-    events: Option.match(followed, {
-      onNone: () => Stream.empty,
-      onSome: ({ snapshots }) => eventsOf(snapshots)
-    })
-  }
+  const followedEvents = Option.match(followed, {
+    onNone: () => Stream.empty,
+    onSome: ({ snapshots }) => eventsOf(snapshots)
+  })
+  // The client's stream ends once the turn has closed: its spans ended, its rows written.
+  return { ...turn, events: Stream.concat(followedEvents, Stream.execute(Fiber.await(relay))) }
 })
