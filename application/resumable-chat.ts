@@ -33,10 +33,19 @@ const eventsOf = (snapshots: Stream.Stream<ReplySnapshot, unknown>): Stream.Stre
  * `GET /chat/{sessionId}/stream`. The turn's events are read in the background, where they feed the
  * replies in flight; its own client follows it there like any follower. It stops before its end only
  * when asked (`RepliesInFlight.stop`), at its deadlines (CHAT_TURN_TIMEOUT_MS, CHAT_IDLE_TIMEOUT_MS),
- * or when the process shuts down.
+ * or when the process shuts down. `slot` is acquired into the turn's own scope before the turn
+ * starts and released when the turn ends, not when its client goes: a client that leaves at once
+ * still counts against the caller's limits for as long as its reply runs.
  */
-export const StreamResumableChat = Effect.fnUntraced(function* (command: ChatCommand) {
+export const StreamResumableChat = Effect.fnUntraced(function* <E>(
+  command: ChatCommand,
+  slot: Effect.Effect<void, E, Scope.Scope>
+) {
   const turnScope = yield* Scope.make()
+  yield* slot.pipe(
+    Scope.extend(turnScope),
+    Effect.onError(() => Scope.close(turnScope, Exit.void))
+  )
   const turn = yield* StreamChat(command).pipe(
     Scope.extend(turnScope),
     Effect.onError(() => Scope.close(turnScope, Exit.void))

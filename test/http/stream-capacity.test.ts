@@ -19,8 +19,10 @@ const eventually = (check: () => Promise<void>) => vi.waitFor(check, { timeout: 
 
 interface OpenStream {
   readonly response: Response
-  /** Goes away as a closed browser tab does. */
+  /** Goes away as a closed browser tab does: the reply runs on. */
   readonly disconnect: () => void
+  /** Goes away and stops the reply, as the web app's Stop does. */
+  readonly stop: () => Promise<void>
 }
 
 const streamsOf = (service: TestService<ScriptedChatModel>) => {
@@ -28,22 +30,31 @@ const streamsOf = (service: TestService<ScriptedChatModel>) => {
   const open = async (userId: string): Promise<OpenStream> => {
     const controller = new AbortController()
     sessions += 1
+    const sessionId = `${userId}-${sessions}`
     const response = await fetch(`${service.url}/chat/stream?prompt=hello`, {
       signal: controller.signal,
-      headers: { "x-user-id": userId, "x-session-id": `${userId}-${sessions}` }
+      headers: { "x-user-id": userId, "x-session-id": sessionId }
     })
-    return { response, disconnect: () => controller.abort() }
+    const disconnect = () => controller.abort()
+    const stop = async () => {
+      disconnect()
+      await fetch(`${service.url}/chat/${sessionId}/stream`, {
+        method: "DELETE",
+        headers: { "x-user-id": userId }
+      })
+    }
+    return { response, disconnect, stop }
   }
   const script = (next: Script) =>
     service.run(Effect.flatMap(ScriptedChatModel, (model) => model.setScript(next)))
   const modelCalls = () =>
     service.run(Effect.flatMap(ScriptedChatModel, (model) => model.calls)).then((calls) => calls.length)
-  /** Waits until the user can open `count` streams at once again; closes them. */
+  /** Waits until the user can open `count` streams at once again; stops them. */
   const canOpen = (userId: string, count: number) =>
     eventually(async () => {
       const streams: Array<OpenStream> = []
       for (let i = 0; i < count; i++) streams.push(await open(userId))
-      for (const stream of streams) stream.disconnect()
+      for (const stream of streams) await stream.stop()
       expect(streams.map((stream) => stream.response.status)).toEqual(Array(count).fill(200))
     })
   const refusals = async (reason: string) =>
@@ -91,14 +102,19 @@ describe("chat stream caps", () => {
     // Refused streams never reached the model.
     expect(await modelCalls()).toBe(callsBefore + 1)
 
-    for (const stream of held) stream.disconnect()
+    for (const stream of held) await stream.stop()
     await canOpen("ada", 2)
   })
 
-  it("gives a slot back when its client disconnects", async () => {
-    const { canOpen, script } = streamsOf(service)
+  it("keeps a slot while a reply runs on after its client left, and gives it back when the reply stops", async () => {
+    const { open, canOpen, script } = streamsOf(service)
     await script({ deltas: [], silent: true })
-    // Each round fills the user's two slots and goes away: none may stay taken by a stream gone.
+    const left = [await open("hopper"), await open("hopper")]
+    for (const stream of left) stream.disconnect()
+    // A client that leaves at once does not free its slot: its reply still runs, and counts.
+    expect((await open("hopper")).response.status).toBe(429)
+    for (const stream of left) await stream.stop()
+    // Each round fills the user's two slots and stops them: none may stay taken by a reply stopped.
     for (let round = 0; round < 5; round++) await canOpen("hopper", 2)
   })
 

@@ -37,24 +37,27 @@ interface ChatInput {
 
 /**
  * Everything that can fail does so before the first byte: bad input, 409, 429, 503 at capacity. The
- * stream's slot is held in the request's scope, so it is given back however the stream ends.
+ * stream's slot is held by the turn, so it is given back when the reply ends, whether or not its
+ * client stayed.
  */
 const streamChat = (input: ChatInput) =>
   Effect.gen(function* () {
     const sessionId = yield* sessionOf(input.sessionId, input.headerSessionId)
     const { userId } = yield* CurrentPrincipal
     const requestId = yield* FiberRef.get(CurrentRequestId)
-    yield* Effect.flatMap(ChatStreamCapacity, (capacity) => capacity.hold(userId))
     yield* enforceRateLimit("chat", userId, sessionId)
     yield* authorizeSession(sessionId, "write")
-    const turn = yield* StreamResumableChat({
-      userId,
-      sessionId,
-      groupId: input.groupId,
-      prompt: input.prompt,
-      promptMessageId: input.messageId,
-      requestId
-    })
+    const turn = yield* StreamResumableChat(
+      {
+        userId,
+        sessionId,
+        groupId: input.groupId,
+        prompt: input.prompt,
+        promptMessageId: input.messageId,
+        requestId
+      },
+      (yield* ChatStreamCapacity).hold(userId)
+    )
     const { heartbeat } = yield* ChatStreamSettings
     return uiMessageStreamResponse(turn, requestId, heartbeat)
   }).pipe(mapDomainErrors)
