@@ -21,12 +21,25 @@ export interface Child {
 }
 
 /** Spawns `node <args>` with the probe; resolves once it logs `Listening on http://…`. */
-export const spawnServer = async (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Promise<Child> => {
-  const child = spawn(process.execPath, ["--expose-gc", "--import", PROBE, ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "inherit", "ipc"]
-  })
+export const spawnServer = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Promise<Child> =>
+  listening(
+    spawn(process.execPath, ["--expose-gc", "--import", PROBE, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "inherit", "ipc"]
+    }),
+    args
+  )
+
+/** Spawns another program's server (no probe, no IPC); resolves once it logs `Listening on http://…`. */
+export const spawnProgram = (
+  command: string,
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv
+): Promise<Child> =>
+  listening(spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] }), args)
+
+const listening = async (child: ChildProcess, args: ReadonlyArray<string>): Promise<Child> => {
   const stdout = child.stdout
   if (stdout === null) throw new Error("child has no stdout")
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,6 +1,8 @@
 /**
- * The ingest load generator, run in a worker thread so the client does not share the service's
- * event loop. Keeps `concurrency` POST /messages/ingest requests in flight over a keep-alive pool.
+ * The ingest load generator, run in a worker thread or a child process so the client does not share
+ * the server's event loop. Keeps `concurrency` POST /messages/ingest requests in flight over a
+ * keep-alive pool. As a child process (`fork` with advanced serialization) it answers each options
+ * message with the result and the CPU time it spent on it.
  */
 import { Agent, request } from "node:http"
 import { performance } from "node:perf_hooks"
@@ -21,6 +23,12 @@ export interface LoadResult {
   readonly elapsedMs: number
   readonly failures: number
   readonly firstFailure: string | null
+}
+
+/** What a child process answers: the load's result and its own CPU time over the run. */
+export interface ChildLoadResult {
+  readonly result: LoadResult
+  readonly cpuMs: number
 }
 
 const post = (agent: Agent, url: URL, body: string) =>
@@ -89,4 +97,15 @@ if (parentPort !== null) {
   const port = parentPort
   const result = await run(workerData as LoadOptions)
   port.postMessage(result, [result.latencies.buffer])
+} else if (process.send !== undefined) {
+  const send = process.send.bind(process)
+  process.on("message", (options: LoadOptions) => {
+    const before = process.cpuUsage()
+    void run(options).then((result) => {
+      const { user, system } = process.cpuUsage(before)
+      const answer: ChildLoadResult = { result, cpuMs: (user + system) / 1000 }
+      send(answer)
+    })
+  })
+  process.once("disconnect", () => process.exit(0))
 }

@@ -12,6 +12,7 @@ import { benchAssessments } from "./assessments.ts"
 import { benchBaselines } from "./baselines.ts"
 import { benchChatTtft } from "./chat-ttft.ts"
 import { benchContextWindow } from "./context-window.ts"
+import { benchIngestBaselines, INGEST_BASELINE_OPTIONS, printIngestBaselines } from "./ingest-baselines.ts"
 import { benchIngestThroughput } from "./ingest-throughput.ts"
 import { bytes, count, ms, perSecond, printTable, ratio } from "./report.ts"
 import type { LatencySummary } from "./stats.ts"
@@ -65,6 +66,8 @@ try {
   console.log(
     `HTTP / raw throughput: ${ratio(ingest.ratio)} (raw inserts ${ratio(1 / ingest.ratio)} the HTTP rate)`
   )
+  const baselineOptions = { dataDir, ...INGEST_BASELINE_OPTIONS }
+  const baselines = printIngestBaselines(await benchIngestBaselines(baselineOptions), baselineOptions)
 
   const context = await benchContextWindow({
     dataDir,
@@ -309,7 +312,9 @@ try {
   const seconds = (performance.now() - started) / 1000
   console.log(
     `\nSummary: ingest ${perSecond(ingest.http.perSecond)} over HTTP (p50 ${ms(ingest.http.latency.p50)}) = ` +
-      `${ratio(ingest.ratio)} of raw inserts (${perSecond(ingest.raw.perSecond)}); ` +
+      `${ratio(ingest.ratio)} of raw inserts (${perSecond(ingest.raw.perSecond)}); as a child process ` +
+      `${perSecond(baselines.perSecond)} at ${ms(baselines.cpuMsPerRequest)} CPU per request ` +
+      `(${ratio(baselines.cpuVsEffect)} the minimal Effect server's, ${ratio(baselines.cpuVsBare)} bare node:http's); ` +
       `lastN p50 ${ms(last.adapter.p50)} at ${count(last.size)} messages (${ratio(flatness)} its p50 at ` +
       `${count(first.size)}; ${ratio(last.adapter.p50 / last.raw.p50)} the raw query; read-all-then-slice ` +
       `${ratio(last.slice.p50 / last.adapter.p50)} slower); ` +

@@ -55,15 +55,16 @@ import * as SessionMemory from "../adapters/memory/session-memory.ts"
 import * as NodePlatform from "../adapters/node/platform.ts"
 import * as SqliteStores from "../adapters/sqlite/stores.ts"
 import * as SqliteOutbox from "../adapters/sqlite/transcript-outbox.ts"
+import * as JsonLogLines from "../adapters/telemetry/json-log-lines.ts"
 import * as Telemetry from "../adapters/telemetry/prometheus-metrics.ts"
 import { deployment } from "./config.ts"
 
 /** What `logging` reads. */
 export const logLevel = Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
 
-/** JSON log lines at `LOG_LEVEL`. */
+/** JSON log lines at `LOG_LEVEL`, on standard output once per event-loop turn. */
 export const logging = Layer.unwrapEffect(
-  Effect.map(logLevel, (level) => Layer.merge(Logger.json, Logger.minimumLogLevel(level)))
+  Effect.map(logLevel, (level) => Layer.merge(JsonLogLines.layer, Logger.minimumLogLevel(level)))
 )
 
 /** The durable stores a deployment runs on, and the outbox that holds writes while they cannot. */

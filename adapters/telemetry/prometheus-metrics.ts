@@ -22,7 +22,7 @@ export interface TelemetryOptions {
  * Effect's metrics bridged into OpenTelemetry and read by a Prometheus exporter that starts no
  * server of its own: the HTTP adapter serves the text. The reader is created inside the layer
  * because an OpenTelemetry reader can be bound to one meter provider only. Effect's spans go to
- * the given span processors.
+ * the given span processors; with none, the tracer is off: spans nobody reads are not made.
  */
 export const layer = ({ spanProcessors, ...resource }: TelemetryOptions) =>
   Layer.unwrapEffect(
@@ -32,9 +32,10 @@ export const layer = ({ spanProcessors, ...resource }: TelemetryOptions) =>
       const scrape = Effect.promise(() => exporter.collect()).pipe(
         Effect.map(({ resourceMetrics }) => serializer.serialize(resourceMetrics))
       )
-      return Layer.merge(
+      return Layer.mergeAll(
         NodeSdk.layer(() => ({ resource, metricReader: exporter, spanProcessor: spanProcessors })),
-        Layer.succeed(PrometheusMetrics, PrometheusMetrics.of({ scrape }))
+        Layer.succeed(PrometheusMetrics, PrometheusMetrics.of({ scrape })),
+        spanProcessors.length === 0 ? Layer.setTracerEnabled(false) : Layer.empty
       )
     })
   )

@@ -1,0 +1,57 @@
+/**
+ * The bare ingest baseline: `node:http` and `node:sqlite`, no framework. POST /messages/ingest takes
+ * the service's payload (checked by hand), makes the same write (./ingest-table.ts) and answers the
+ * same JSON. `node bench/baselines/bare-ingest.ts <database file>` listens on 127.0.0.1, any free
+ * port, logs `Listening on http://…` as a JSON line and stops on SIGTERM.
+ */
+import { createServer, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { type BaselineMessage, logListening, openIngestTable } from "./ingest-table.ts"
+
+const ingest = openIngestTable(process.argv[2] ?? "bare-ingest.sqlite")
+
+const isMessage = (value: unknown): value is BaselineMessage => {
+  if (typeof value !== "object" || value === null) return false
+  const { sessionId, messageId, role, text, ts } = value as Record<string, unknown>
+  return (
+    typeof sessionId === "string" &&
+    typeof messageId === "string" &&
+    (role === "user" || role === "assistant") &&
+    typeof text === "string" &&
+    (ts === undefined || typeof ts === "number")
+  )
+}
+
+const answer = (response: ServerResponse, status: number, body: unknown) => {
+  const json = JSON.stringify(body)
+  response.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(json)
+  })
+  response.end(json)
+}
+
+const server = createServer((request, response) => {
+  if (request.method !== "POST" || request.url !== "/messages/ingest") return answer(response, 404, {})
+  const chunks: Array<Buffer> = []
+  request.on("data", (chunk: Buffer) => chunks.push(chunk))
+  request.on("end", () => {
+    let payload: unknown
+    try {
+      payload = JSON.parse(Buffer.concat(chunks).toString())
+    } catch {
+      return answer(response, 400, { error: "invalid_json" })
+    }
+    if (!isMessage(payload)) return answer(response, 400, { error: "invalid_request" })
+    answer(response, 200, ingest(payload))
+  })
+})
+
+server.listen(0, "127.0.0.1", () => {
+  const { port } = server.address() as AddressInfo
+  logListening(`http://127.0.0.1:${port}`)
+})
+process.once("SIGTERM", () => {
+  server.close()
+  server.closeAllConnections()
+})
