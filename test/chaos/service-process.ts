@@ -28,6 +28,20 @@ const UNLIMITED_RATES = Object.fromEntries(
   ].map((name) => [name, "1000000"])
 )
 
+/**
+ * The variables `npm start` sets before `node` (glibc's malloc tunables): set before the process
+ * starts or not at all, so the service runs here as an operator starts it.
+ */
+const LAUNCH_ENV: Readonly<Record<string, string>> = (() => {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    readonly scripts: { readonly start: string }
+  }
+  const assignments = scripts.start.slice(0, scripts.start.indexOf("node "))
+  return Object.fromEntries(
+    Array.from(assignments.matchAll(/([A-Z_]+)=(\S*)/g), ([, name, value]) => [name!, value!])
+  )
+})()
+
 /** Every child a run started, so that an interrupted run leaves none behind. */
 const children = new Set<ChildProcess>()
 
@@ -112,6 +126,7 @@ export const startService = async (options: ServiceOptions): Promise<ServiceProc
       PORT: String(port),
       DATA_DIR: options.dataDir,
       LOG_LEVEL: "WARN",
+      ...LAUNCH_ENV,
       ...UNLIMITED_RATES,
       ...options.env
     }
