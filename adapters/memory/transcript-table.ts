@@ -1,8 +1,9 @@
 import { Array, Option } from "effect"
 import { selectContextWindow } from "../../domain/context-window.ts"
-import type { SessionId } from "../../domain/ids.ts"
+import type { MessageId, SessionId } from "../../domain/ids.ts"
 import {
   byTranscriptOrder,
+  isFinishedReply,
   type NewTranscriptItem,
   pageOf,
   sortTranscript,
@@ -90,6 +91,14 @@ export class TranscriptTable {
     const { text, contentHash } = progress
     this.replace(entry, new TranscriptItem({ ...stored, text, contentHash }, true))
     entry.leases.set(stored.messageId, progress.leaseUntil)
+    return true
+  }
+
+  markReplaced(sessionId: SessionId, messageId: MessageId): boolean {
+    const entry = this.sessions.get(sessionId)
+    const stored = entry?.byMessageId.get(messageId)
+    if (entry === undefined || stored === undefined || !isFinishedReply(stored)) return false
+    this.replace(entry, new TranscriptItem({ ...stored, replaced: true }, true))
     return true
   }
 

@@ -49,6 +49,8 @@ export const namespaced = (prefix: string) => {
             sessionId: sessionIn(progress.sessionId),
             messageId: messageIn(progress.messageId)
           }),
+        markReplaced: (sessionId, messageId) =>
+          store.markReplaced(sessionIn(sessionId), messageIn(messageId)),
         // A sweep reaches every namespace: run the live suites on a deployment kept for tests.
         finishAbandonedReplies: (replies) => store.finishAbandonedReplies(replies),
         lastN: (sessionId, limit) =>

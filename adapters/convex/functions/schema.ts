@@ -34,6 +34,8 @@ export default defineSchema({
     groupId: v.optional(v.string()),
     audioUrl: v.optional(v.string()),
     status: v.optional(v.union(v.literal("in_progress"), v.literal("completed"), v.literal("incomplete"))),
+    /** A finished reply the user regenerated: kept, and left out of context windows. */
+    replaced: v.optional(v.boolean()),
     /**
      * The service's clock when it first wrote the message: what retention goes by, never `ts`. Absent
      * only on messages written before it existed; the retention sweep sets those to their `ts`, clamped

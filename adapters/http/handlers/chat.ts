@@ -31,6 +31,7 @@ interface ChatInput {
   readonly prompt: string
   readonly messageId: Option.Option<MessageId>
   readonly groupId: Option.Option<GroupId>
+  readonly replaces: Option.Option<MessageId>
 }
 
 /**
@@ -51,6 +52,7 @@ const streamChat = (input: ChatInput) =>
       groupId: input.groupId,
       prompt: input.prompt,
       promptMessageId: input.messageId,
+      replaces: input.replaces,
       requestId
     })
     const { heartbeat } = yield* ChatStreamSettings
@@ -65,7 +67,8 @@ export const ChatLive = HttpApiBuilder.group(CoachUpApi, "chat", (handlers) =>
         headerSessionId: headers["x-session-id"],
         prompt: urlParams.prompt,
         messageId: Option.fromNullable(urlParams.messageId),
-        groupId: Option.fromNullable(headers["x-group-id"])
+        groupId: Option.fromNullable(headers["x-group-id"]),
+        replaces: Option.none()
       })
     )
     .handle("streamPost", ({ payload, headers }) =>
@@ -76,7 +79,8 @@ export const ChatLive = HttpApiBuilder.group(CoachUpApi, "chat", (handlers) =>
         messageId: Option.fromNullable(payload.messageId),
         groupId: Option.orElse(Option.fromNullable(payload.groupId), () =>
           Option.fromNullable(headers["x-group-id"])
-        )
+        ),
+        replaces: Option.fromNullable(payload.replaces)
       })
     )
 )
