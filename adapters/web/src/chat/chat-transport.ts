@@ -7,6 +7,8 @@ export interface ReplyMetadata {
   readonly contextMessages?: number
   /** Of a reply loaded from the store. */
   readonly status?: Message["status"]
+  /** A reply loaded from the store that the user regenerated. */
+  readonly replaced?: boolean
 }
 
 export type CoachMessage = UIMessage<ReplyMetadata>
@@ -17,17 +19,17 @@ export const textOf = (message: UIMessage): string =>
 /**
  * Sends only the newest user message, as `{ prompt, messageId }` for the session: the service holds
  * the transcript and builds the context itself. A retry sends the same messageId, so the service
- * ingests the prompt once.
+ * ingests the prompt once. A request's own body fields (`replaces`, to regenerate) travel with it.
  */
 export const chatTransport = ({ fetchOk }: ServiceClient, sessionId: string) =>
   new DefaultChatTransport<CoachMessage>({
     api: "/chat/stream",
     fetch: fetchOk as typeof fetch,
-    prepareSendMessagesRequest: ({ messages }) => {
+    prepareSendMessagesRequest: ({ messages, body }) => {
       const prompt = messages.findLast((message) => message.role === "user")
       if (prompt === undefined) throw new Error("There is no message to send.")
       return {
-        body: { prompt: textOf(prompt), messageId: prompt.id },
+        body: { ...body, prompt: textOf(prompt), messageId: prompt.id },
         headers: { "x-session-id": sessionId }
       }
     }
