@@ -1,5 +1,10 @@
 import { Array, Effect, Either, Metric } from "effect"
-import { type ContextPurpose, fitToBudget, type TokenMeasure } from "../domain/context-window.ts"
+import {
+  type ContextPurpose,
+  fitToBudget,
+  speaksInContext,
+  type TokenMeasure
+} from "../domain/context-window.ts"
 import type { MessageId, SessionId } from "../domain/ids.ts"
 import type { Role, TranscriptItem } from "../domain/transcript.ts"
 import { ContextSettings, type WindowSettings } from "./context-settings.ts"
@@ -74,8 +79,7 @@ const selectMessages = Effect.fnUntraced(function* (purpose: ContextPurpose, ses
     }
     return { source: "store" as const, reason: "store" as const, messages: stored.right }
   })
-  // A reply still streaming (or orphaned by a crash) has no text worth showing a model.
-  return { ...chosen, messages: chosen.messages.filter((message) => message.status !== "in_progress") }
+  return { ...chosen, messages: chosen.messages.filter(speaksInContext) }
 })
 
 const measureWith = (window: WindowSettings): TokenMeasure => ({

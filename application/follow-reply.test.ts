@@ -64,6 +64,7 @@ describe("FollowReply", () => {
         groupId: Option.none(),
         prompt: "Tell me something long.",
         promptMessageId: Option.none(),
+        replaces: Option.none(),
         requestId: "follow-request"
       })
       const producing = yield* Effect.fork(Stream.runCollect(turn.events))

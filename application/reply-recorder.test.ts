@@ -36,6 +36,7 @@ const startTurn = Effect.gen(function* () {
     groupId: Option.none(),
     prompt: "Tell me something long.",
     promptMessageId: Option.none(),
+    replaces: Option.none(),
     requestId: "saver-request"
   })
   return yield* Effect.fork(Stream.runCollect(turn.events))

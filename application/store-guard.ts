@@ -61,6 +61,8 @@ export const layerGuardedTranscriptStore = Layer.effect(
       append: (item) => guard("append", store.append(item)),
       finishReply: (item) => guard("finish_reply", store.finishReply(item)),
       saveReplyText: (progress) => guard("save_reply_text", store.saveReplyText(progress)),
+      markReplaced: (sessionId, messageId) =>
+        guard("mark_replaced", store.markReplaced(sessionId, messageId)),
       // A sweep may run batch after batch (Convex), like a bulk delete.
       finishAbandonedReplies: (replies) =>
         bulk("finish_abandoned_replies", store.finishAbandonedReplies(replies)),

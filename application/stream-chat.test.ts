@@ -32,6 +32,7 @@ const turnOver = (script: Script, elapsed: Duration.DurationInput, read?: number
       groupId: Option.some(GroupId.make("clocked-group")),
       prompt: "Tell me something.",
       promptMessageId: Option.none(),
+      replaces: Option.none(),
       requestId: "clocked-request"
     })
     const reading = yield* Effect.fork(

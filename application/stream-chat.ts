@@ -10,6 +10,7 @@ import { feedFollowers } from "./follow-reply.ts"
 import { ChatModel } from "./ports/chat-model.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
 import { RepliesInFlight } from "./ports/replies-in-flight.ts"
+import { ReplaceReply } from "./replace-reply.ts"
 import { recordReply } from "./reply-recorder.ts"
 import { withSessionPersistence } from "./session-persistence.ts"
 import { makeTurnSignals, turnEvents } from "./turn-events.ts"
@@ -21,6 +22,8 @@ export interface ChatCommand {
   readonly prompt: string
   /** The user message's id; generated when the caller gives none. */
   readonly promptMessageId: Option.Option<MessageId>
+  /** A regeneration: the finished reply to the same prompt that this turn's reply replaces. */
+  readonly replaces: Option.Option<MessageId>
   readonly requestId: string
 }
 
@@ -37,7 +40,8 @@ export interface ChatTurn {
 }
 
 /**
- * One coaching turn: ingests the prompt (idempotently), builds the chat window (last
+ * One coaching turn: sets aside the reply it replaces (a regeneration), ingests the prompt
+ * (idempotently), builds the chat window (last
  * CHAT_CONTEXT_LIMIT messages of the session + CHAT_SYSTEM_PROMPT) and streams the model's reply.
  * Once the first text is out, the prompt is classified and the reply's `in_progress` row written, in
  * the background. The turn lives in the caller's scope: however it ends — finished, failed, or the
@@ -50,6 +54,7 @@ export const StreamChat = Effect.fn("StreamChat")(
     const model = yield* ChatModel
     const background = yield* BackgroundWork
     const startedAt = yield* Clock.currentTimeMillis
+    if (Option.isSome(command.replaces)) yield* ReplaceReply(command.sessionId, command.replaces.value)
     const prompt: IngestCommand = {
       userId: command.userId,
       sessionId: command.sessionId,

@@ -5,6 +5,7 @@ import {
   LimitWarning,
   MESSAGE_FRAMING_TOKENS,
   selectContextWindow,
+  speaksInContext,
   type TokenMeasure,
   TRUNCATION_MARKER
 } from "./context-window.ts"
@@ -26,6 +27,20 @@ describe("clampContextLimit", () => {
 
   it("takes the default without a warning when unset", () => {
     expect(clampContextLimit(undefined, 10)).toEqual({ limit: 10 })
+  })
+})
+
+describe("speaksInContext", () => {
+  it.each([
+    { message: {}, speaks: true },
+    { message: { status: "completed" as const }, speaks: true },
+    { message: { status: "incomplete" as const }, speaks: true },
+    { message: { status: "in_progress" as const }, speaks: false },
+    { message: { status: "completed" as const, replaced: true }, speaks: false },
+    { message: { status: "incomplete" as const, replaced: true }, speaks: false },
+    { message: { status: "completed" as const, replaced: false }, speaks: true }
+  ])("$message speaks: $speaks", ({ message, speaks }) => {
+    expect(speaksInContext(message)).toBe(speaks)
   })
 })
 

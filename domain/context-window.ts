@@ -35,6 +35,13 @@ export const clampContextLimit = (raw: string | number | undefined, fallback: nu
 }
 
 /**
+ * Whether a message belongs in a model's context: a reply still streaming (or orphaned by a crash)
+ * has no text worth showing, and a reply the user regenerated was set aside by them.
+ */
+export const speaksInContext = (item: Pick<TranscriptItem, "status" | "replaced">): boolean =>
+  item.status !== "in_progress" && item.replaced !== true
+
+/**
  * The last `limit` items of one session in transcript order. Selection never looks at groupId:
  * a window spans interaction groups.
  */

@@ -46,3 +46,8 @@ export class WriteRefused extends Schema.TaggedError<WriteRefused>()("WriteRefus
   reason: Schema.Literal("outbox_full", "outbox_unavailable", "privacy_unknown"),
   retryAfterSeconds: Schema.Number
 }) {}
+
+/** A regeneration named a reply the session does not hold finished (unknown, a user message, or still streaming). */
+export class ReplyNotFound extends Schema.TaggedError<ReplyNotFound>()("ReplyNotFound", {
+  messageId: MessageId
+}) {}

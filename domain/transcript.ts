@@ -39,8 +39,14 @@ export class TranscriptItem extends Schema.Class<TranscriptItem>("TranscriptItem
   ts: Schema.Number,
   /** Per-session arrival order, assigned by the store that accepted the item. */
   seq: Schema.Number,
-  status: Schema.optional(MessageStatus)
+  status: Schema.optional(MessageStatus),
+  /** A finished reply the user had regenerated: kept in the transcript, left out of every context window. */
+  replaced: Schema.optional(Schema.Boolean)
 }) {}
+
+/** A reply the service finished streaming (completed or cut off): what a regeneration may replace. */
+export const isFinishedReply = (item: Pick<TranscriptItem, "role" | "status">): boolean =>
+  item.role === "assistant" && item.status !== "in_progress"
 
 /** A transcript item before a store has assigned its arrival sequence. */
 export type NewTranscriptItem = Omit<TranscriptItem, "seq">

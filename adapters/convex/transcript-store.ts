@@ -62,6 +62,10 @@ export const make = Effect.gen(function* () {
       callDecoded("save_reply_text", decodeSaved, () =>
         caller.mutation(api.transcripts.saveReplyText, { secret, ...progress })
       ),
+    markReplaced: (sessionId, messageId) =>
+      callDecoded("mark_replaced", decodeSaved, () =>
+        caller.mutation(api.transcripts.markReplaced, { secret, sessionId, messageId })
+      ),
     finishAbandonedReplies: (replies) =>
       drainBatches(
         Effect.map(

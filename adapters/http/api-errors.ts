@@ -3,6 +3,7 @@ import { Effect, FiberRef, Schema } from "effect"
 import type {
   InvalidCursor,
   MessageConflict,
+  ReplyNotFound,
   SessionNotFound,
   SessionRequired,
   StoreUnavailable,
@@ -152,14 +153,20 @@ export const isEnvelope = (error: unknown): error is Envelope =>
   envelopes.some((envelopeClass) => error instanceof envelopeClass)
 
 type DomainError =
-  MessageConflict | SessionNotFound | SessionRequired | InvalidCursor | StoreUnavailable | WriteRefused
+  | MessageConflict
+  | SessionNotFound
+  | ReplyNotFound
+  | SessionRequired
+  | InvalidCursor
+  | StoreUnavailable
+  | WriteRefused
 
 /** The envelope each domain or port error becomes; envelopes stay as they are. */
 export type HttpErrorOf<E> = E extends Envelope
   ? E
   : E extends MessageConflict
     ? Conflict
-    : E extends SessionNotFound
+    : E extends SessionNotFound | ReplyNotFound
       ? NotFound
       : E extends StoreUnavailable | WriteRefused
         ? ServiceUnavailable
@@ -189,6 +196,8 @@ const fromDomain = (error: DomainError) => {
       )
     case "SessionNotFound":
       return failWith(NotFound, "session_not_found", `no session ${error.sessionId}`)
+    case "ReplyNotFound":
+      return failWith(NotFound, "reply_not_found", `no finished reply ${error.messageId} in this session`)
     case "SessionRequired":
       return failWith(BadRequest, "session_required", error.message)
     case "InvalidCursor":

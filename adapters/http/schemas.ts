@@ -51,7 +51,10 @@ export const MessageView = Schema.Struct({
   seq: Schema.Number.annotations({ description: "Per-session arrival order; breaks ties between equal ts" }),
   groupId: Schema.optional(GroupId),
   audioUrl: Schema.optional(Schema.String),
-  status: Schema.optional(MessageStatus)
+  status: Schema.optional(MessageStatus),
+  replaced: Schema.optional(Schema.Boolean).annotations({
+    description: "A coach reply the user regenerated: kept here, left out of every context window"
+  })
 }).annotations({ identifier: "Message" })
 
 export const SessionPath = Schema.Struct({ sessionId: SessionId })
@@ -176,6 +179,12 @@ export const ChatRequest = Schema.Struct({
   }),
   groupId: Schema.optional(GroupId).annotations({
     description: "Metadata only, as the x-group-id header: never used to select the context"
+  }),
+  replaces: Schema.optional(MessageId).annotations({
+    description:
+      "Regenerates: the id of a finished coach reply in this session that this turn's reply replaces. " +
+      "That reply is kept in the transcript, marked replaced, and left out of every context window; " +
+      "send the prompt it answered with its messageId. 404 reply_not_found when the session holds no such reply"
   })
 }).annotations({ identifier: "ChatRequest", parseOptions: { errors: "all" } })
 

@@ -42,6 +42,7 @@ export const make = (bounds: TranscriptTableBounds) =>
     return SessionMemory.of({
       append: (item) => withClock((now) => table.append(item, now)),
       finishReply: (item) => withClock((now) => table.finishReply(item, now)),
+      markReplaced: (sessionId, messageId) => Effect.sync(() => table.markReplaced(sessionId, messageId)),
       lastN: (sessionId, limit) => withClock((now) => table.lastN(sessionId, limit, now)),
       deleteSession: (sessionId) =>
         withClock((now) => {

@@ -41,6 +41,7 @@ export const make = Effect.gen(function* () {
     finishReply: (item) =>
       Effect.map(Clock.currentTimeMillis, (now) => summarizing(item, () => table.finishReply(item, now))),
     saveReplyText: (progress) => Effect.sync(() => table.saveReplyText(progress)),
+    markReplaced: (sessionId, messageId) => Effect.sync(() => table.markReplaced(sessionId, messageId)),
     finishAbandonedReplies: (replies) => Effect.sync(() => table.finishAbandonedReplies(replies)),
     latestReply: (sessionId) => Effect.sync(() => table.latestReply(sessionId)),
     reply: (sessionId, messageId) => Effect.sync(() => table.reply(sessionId, messageId)),

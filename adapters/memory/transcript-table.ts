@@ -3,6 +3,7 @@ import { selectContextWindow } from "../../domain/context-window.ts"
 import type { MessageId, SessionId } from "../../domain/ids.ts"
 import {
   byTranscriptOrder,
+  isFinishedReply,
   type NewTranscriptItem,
   pageOf,
   sortTranscript,
@@ -91,6 +92,14 @@ export class TranscriptTable {
     const { text, contentHash } = progress
     this.replace(entry, new TranscriptItem({ ...stored, text, contentHash }, true))
     entry.leases.set(stored.messageId, progress.leaseUntil)
+    return true
+  }
+
+  markReplaced(sessionId: SessionId, messageId: MessageId): boolean {
+    const entry = this.sessions.get(sessionId)
+    const stored = entry?.byMessageId.get(messageId)
+    if (entry === undefined || stored === undefined || !isFinishedReply(stored)) return false
+    this.replace(entry, new TranscriptItem({ ...stored, replaced: true }, true))
     return true
   }
 

@@ -162,7 +162,9 @@ export const migrations: ReadonlyArray<string> = [
      title = (SELECT ${SESSION_TITLE}(text) FROM messages
        WHERE messages.session_id = session_owners.session_id AND role = 'user' AND ${SESSION_TITLE}(text) IS NOT NULL
        ORDER BY ts, seq LIMIT 1);
-   CREATE INDEX session_owners_by_activity ON session_owners (owner, last_activity_at DESC, session_id DESC);`
+   CREATE INDEX session_owners_by_activity ON session_owners (owner, last_activity_at DESC, session_id DESC);`,
+  // A finished reply the user regenerated: kept, and left out of context windows.
+  `ALTER TABLE messages ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0 CHECK (replaced IN (0, 1));`
 ]
 
 export const migrate = (db: DatabaseSync) => {

@@ -21,7 +21,7 @@ import { transaction } from "./transaction.ts"
 
 /** The columns of an item, named as its fields. */
 const COLUMNS = `message_id AS messageId, session_id AS sessionId, seq, ts, role, text,
-  content_hash AS contentHash, group_id AS groupId, audio_url AS audioUrl, status`
+  content_hash AS contentHash, group_id AS groupId, audio_url AS audioUrl, status, replaced`
 
 /** A `messages` row, its optional columns NULL where the item has no such field. */
 const decodeRow = Schema.decodeUnknownSync(
@@ -29,26 +29,28 @@ const decodeRow = Schema.decodeUnknownSync(
     ...TranscriptItem.fields,
     groupId: Schema.NullOr(GroupId),
     audioUrl: Schema.NullOr(Schema.String),
-    status: Schema.NullOr(MessageStatus)
+    status: Schema.NullOr(MessageStatus),
+    replaced: Schema.Literal(0, 1)
   })
 )
 
 // A plain Struct and a spread, not a Schema transform to the class: this runs per row of every window read.
 const decodeItem = (row: unknown) => {
-  const { groupId, audioUrl, status, ...fields } = decodeRow(row)
+  const { groupId, audioUrl, status, replaced, ...fields } = decodeRow(row)
   return new TranscriptItem(
     {
       ...fields,
       ...(groupId === null ? {} : { groupId }),
       ...(audioUrl === null ? {} : { audioUrl }),
-      ...(status === null ? {} : { status })
+      ...(status === null ? {} : { status }),
+      ...(replaced === 1 ? { replaced: true } : {})
     },
     true
   )
 }
 
-/** An item as `messages` parameters: NULL where it has no such field. */
-const rowOf = (item: TranscriptItem) => ({
+/** A new item as `messages` parameters: NULL where it has no such field. */
+const rowOf = ({ replaced: _, ...item }: TranscriptItem) => ({
   ...item,
   groupId: item.groupId ?? null,
   audioUrl: item.audioUrl ?? null,
@@ -121,6 +123,10 @@ export const make = Effect.gen(function* () {
     saveReplyText: db.prepare(
       `UPDATE messages SET text = :text, content_hash = :contentHash, lease_until = :leaseUntil
        WHERE session_id = :sessionId AND message_id = :messageId AND status = 'in_progress'`
+    ),
+    markReplaced: db.prepare(
+      `UPDATE messages SET replaced = 1
+       WHERE session_id = ? AND message_id = ? AND role = 'assistant' AND status IS NOT 'in_progress'`
     ),
     finishAbandoned: db.prepare(
       `UPDATE messages SET status = 'incomplete', lease_until = NULL
@@ -203,6 +209,9 @@ export const make = Effect.gen(function* () {
     finishReply: (item) => write("finish_reply", item, planFinishReply),
     saveReplyText: (progress) =>
       query("save_reply_text", () => statements.saveReplyText.run({ ...progress }).changes > 0),
+    // Marking one marked already changes its row all the same: `changes` counts rows matched.
+    markReplaced: (sessionId, messageId) =>
+      query("mark_replaced", () => statements.markReplaced.run(sessionId, messageId).changes > 0),
     finishAbandonedReplies: (replies) =>
       query("finish_abandoned_replies", () =>
         transaction(db, () => {

@@ -1,5 +1,5 @@
 import { Context, type Effect } from "effect"
-import type { SessionId } from "../../domain/ids.ts"
+import type { MessageId, SessionId } from "../../domain/ids.ts"
 import type { NewTranscriptItem, TranscriptItem } from "../../domain/transcript.ts"
 import type { AppendResult } from "./transcript-store.ts"
 
@@ -14,6 +14,8 @@ export class SessionMemory extends Context.Tag("coachup/SessionMemory")<
     readonly append: (item: NewTranscriptItem) => Effect.Effect<AppendResult>
     /** As `TranscriptStore.finishReply`. */
     readonly finishReply: (item: NewTranscriptItem) => Effect.Effect<AppendResult>
+    /** As `TranscriptStore.markReplaced`. */
+    readonly markReplaced: (sessionId: SessionId, messageId: MessageId) => Effect.Effect<boolean>
     readonly lastN: (sessionId: SessionId, limit: number) => Effect.Effect<ReadonlyArray<TranscriptItem>>
     /** Forgets a session and remembers when, for `deletedSince`. */
     readonly deleteSession: (sessionId: SessionId) => Effect.Effect<number>

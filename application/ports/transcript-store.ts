@@ -93,6 +93,15 @@ export interface TranscriptStoreShape {
    */
   readonly saveReplyText: (progress: ReplyProgress) => Effect.Effect<boolean, StoreUnavailable>
   /**
+   * Marks a finished reply of the session as replaced by a regenerated one (`replaced`), keeping its
+   * text and place. Answers whether the session holds such a reply (one marked already counts); a user
+   * message, a reply still in progress or an unknown id is left as it is.
+   */
+  readonly markReplaced: (
+    sessionId: SessionId,
+    messageId: MessageId
+  ) => Effect.Effect<boolean, StoreUnavailable>
+  /**
    * Finishes every abandoned reply: `incomplete`, with the text last saved. Answers how many. A
    * reply not abandoned yet but without a lease gets one (`unleasedUntil`).
    */

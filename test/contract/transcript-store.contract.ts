@@ -231,6 +231,45 @@ export const transcriptStoreContract = (
     )
 
     test(
+      "markReplaced marks a finished reply, keeping its text and place; nothing else is marked",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* store.append(newItem({ messageId: "u1", ts: 100 }))
+        yield* store.append(
+          newItem({ messageId: "r1", role: "assistant", text: "First try", status: "completed", ts: 200 })
+        )
+        yield* startReply("r2", 300)
+        expect(yield* store.markReplaced(session, MessageId.make("r1"))).toBe(true)
+        // Marking again answers the same; a user message, a reply in progress, an unknown id or another
+        // session's reply are not marked.
+        expect(yield* store.markReplaced(session, MessageId.make("r1"))).toBe(true)
+        expect(yield* store.markReplaced(session, MessageId.make("u1"))).toBe(false)
+        expect(yield* store.markReplaced(session, MessageId.make("r2"))).toBe(false)
+        expect(yield* store.markReplaced(session, MessageId.make("r9"))).toBe(false)
+        expect(yield* store.markReplaced(SessionId.make("session-2"), MessageId.make("r1"))).toBe(false)
+
+        const items = yield* store.lastN(session, 10)
+        expect(items.map((item) => [item.messageId, item.text, item.seq, item.replaced])).toEqual([
+          ["u1", "text of u1", 1, undefined],
+          ["r1", "First try", 2, true],
+          ["r2", "", 3, undefined]
+        ])
+        const page = yield* store.page(session, { order: "asc", limit: 10, after: Option.none() })
+        expect(page.items[1]?.replaced).toBe(true)
+        // The mark stays when the reply's write is repeated.
+        const repeated = newItem({
+          messageId: "r1",
+          role: "assistant",
+          text: "First try",
+          status: "completed",
+          ts: 200
+        })
+        expect((yield* store.finishReply(repeated))._tag).toBe("Duplicate")
+        expect((yield* store.lastN(session, 10))[1]?.replaced).toBe(true)
+      })
+    )
+
+    test(
       "saveReplyText saves the text of a reply in progress, and writes nothing once it is finished or gone",
       Effect.gen(function* () {
         const store = yield* TranscriptStore

@@ -17,11 +17,11 @@ describe("assessments in the browser", () => {
     await watcher.page.evaluate(() => Object.assign(window, { loadedOnce: true }))
 
     await sendAndWait(chat.page, "Can we role play asking my manager for a raise?")
-    await chat.page.getByText(/^Practising: interaction/).waitFor()
+    await chat.page.getByText(/^Role play in progress/).waitFor()
     await chat.screenshot("chat-practising")
     await sendAndWait(chat.page, "I would like a raise because I led two launches this year.")
     await sendAndWait(chat.page, "Let's stop the role play. How did I do?")
-    await chat.page.getByText(/The last one \(\w+\) ended\./).waitFor()
+    await chat.page.getByText("Ended —").waitFor()
     await chat.screenshot("chat-role-play-ended")
 
     await watcher.page.getByRole("heading", { name: "Next step" }).waitFor({ timeout: 15_000 })
@@ -33,7 +33,7 @@ describe("assessments in the browser", () => {
     for (const score of scores) expect(score).toBeGreaterThanOrEqual(1)
     await watcher.screenshot("assessments-phone")
 
-    await chat.page.getByRole("link", { name: "See its assessment" }).click()
+    await chat.page.getByRole("link", { name: "see your assessment" }).click()
     await chat.page.getByRole("heading", { name: "Next step" }).waitFor()
     await chat.screenshot("assessments")
 
@@ -41,10 +41,10 @@ describe("assessments in the browser", () => {
     const entries = chat.page.locator(".transcript > li")
     await entries.first().waitFor()
     const texts = await entries.allTextContents()
-    expect(texts[0]).toMatch(/^Interaction \w+ started$/)
+    expect(texts[0]).toBe("Role play started")
     expect(texts[1]).toContain("Can we role play")
     expect(texts.at(-2)).toContain("Let's stop the role play")
-    expect(texts.at(-1)).toMatch(/^Interaction \w+ ended$/)
+    expect(texts.at(-1)).toBe("Role play ended")
     await chat.screenshot("history-boundaries")
     expect(chat.errors).toEqual([])
     expect(watcher.errors).toEqual([])

@@ -18,7 +18,8 @@ describe("chat failures in the browser", () => {
 
     await page.getByLabel("Message", { exact: true }).fill("Second message, too soon")
     await page.keyboard.press("Enter")
-    const alert = page.getByRole("alert")
+    // The sessions list beside the chat says so too: the chat's own notice is read here.
+    const alert = page.getByRole("main").getByRole("alert")
     await alert.getByText(/Too many messages at once\. You can retry in \d+ s\./).waitFor()
     expect(await page.getByText("Second message, too soon").count()).toBe(1)
     await app.screenshot("chat-rate-limited")
@@ -27,7 +28,7 @@ describe("chat failures in the browser", () => {
     await page.getByRole("button", { name: "Retry" }).click()
     await alert.getByText("The Coach Up service cannot be reached.").waitFor()
     expect(await page.locator(".message").count()).toBe(3)
-    await page.getByText("Whether a practice is in progress cannot be checked right now.").waitFor()
+    await page.getByText("Whether a role play is in progress cannot be checked right now.").waitFor()
     await app.screenshot("chat-service-down")
     expect(unexpected(app.errors)).toEqual([])
     await app.close()

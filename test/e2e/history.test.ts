@@ -63,7 +63,7 @@ describe("history in the browser", () => {
 
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Start a new session")
     await page.keyboard.press("Enter")
-    await page.getByText("No interaction in progress.").waitFor()
+    await page.getByText("No role play in progress.").waitFor()
     expect(await currentSessionId(page)).not.toBe(sessionId)
     expect(app.errors).toEqual([])
     await app.close()

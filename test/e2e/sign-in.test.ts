@@ -1,5 +1,5 @@
 import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { freePort } from "../support/free-port.ts"
 import { signingKey, startOidcProvider, type TestProvider, WEB_CLIENT_ID } from "../support/oidc-provider.ts"
 import { type AppService, startAppService } from "./support/app-service.ts"
@@ -48,13 +48,23 @@ const signInAtProvider = async (page: Page, username: string) => {
   await page.getByText(`Signed in as ${username}`).waitFor()
 }
 
-const mySessions = async (page: Page) => {
-  await page.getByRole("link", { name: "My sessions" }).click()
-  const list = page.getByRole("list", { name: "Sessions, newest first" })
-  const empty = page.getByText("No sessions yet", { exact: false })
-  await list.or(empty).waitFor()
-  return page.locator(".session-title").allTextContents()
-}
+/**
+ * Waits until the sessions sidebar (beside every page at desktop width) lists these titles: it reads
+ * the list again after each turn, so it may show the one before for a moment.
+ */
+const expectSessions = (page: Page, titles: ReadonlyArray<string>) =>
+  vi.waitFor(
+    async () => {
+      const sidebar = page.getByRole("complementary", { name: "My sessions" })
+      const list = sidebar.getByRole("list", { name: "Sessions, newest first" })
+      await list
+        .or(sidebar.getByText("No sessions yet", { exact: false }))
+        .first()
+        .waitFor()
+      expect(await sidebar.locator(".session-title").allTextContents()).toEqual(titles)
+    },
+    { timeout: 10_000, interval: 100 }
+  )
 
 describe("signing in to the web app (AUTH_MODE=oidc)", () => {
   it("a user signs in on the provider's page, chats, finds the session in My sessions and signs out; the next user sees only their own and switches between them", async () => {
@@ -71,10 +81,10 @@ describe("signing in to the web app (AUTH_MODE=oidc)", () => {
     await signInAtProvider(page, "ada")
     expect(new URL(page.url()).search).toBe("")
     expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual([])
-    await page.getByText("No interaction in progress.").waitFor()
+    await page.getByText("No role play in progress.").waitFor()
     await sendAndWait(page, "Hello coach, I have a review on Monday")
 
-    expect(await mySessions(page)).toEqual(["Hello coach, I have a review on Monday"])
+    await expectSessions(page, ["Hello coach, I have a review on Monday"])
     await app.screenshot("sign-in-my-sessions")
     // Every call to the API carried the user's token; none went out without one.
     const apiCalls = calls.filter((call) => call.path !== "/auth/config" && call.path !== "/my-sessions")
@@ -88,18 +98,21 @@ describe("signing in to the web app (AUTH_MODE=oidc)", () => {
 
     await page.getByRole("button", { name: "Sign in" }).click()
     await signInAtProvider(page, "grace")
-    expect(await mySessions(page)).toEqual([])
+    await expectSessions(page, [])
     await page.getByRole("link", { name: "Chat" }).click()
-    await page.getByText("No interaction in progress.").waitFor()
+    await page.getByText("No role play in progress.").waitFor()
     await sendAndWait(page, "Hi, it is Grace")
-    expect(await mySessions(page)).toEqual(["Hi, it is Grace"])
+    await expectSessions(page, ["Hi, it is Grace"])
 
     // A new session from the list, then back to the first one: newest first, each with its own messages.
-    await page.getByRole("main").getByRole("button", { name: "New session" }).click()
-    await page.getByText("No interaction in progress.").waitFor()
+    await page
+      .getByRole("complementary", { name: "My sessions" })
+      .getByRole("button", { name: "New session" })
+      .click()
+    await page.getByText("No role play in progress.").waitFor()
     await sendAndWait(page, "A second conversation")
-    expect(await mySessions(page)).toEqual(["A second conversation", "Hi, it is Grace"])
-    await page.getByRole("button", { name: /Hi, it is Grace/ }).click()
+    await expectSessions(page, ["A second conversation", "Hi, it is Grace"])
+    await page.getByRole("button", { name: /^Hi, it is Grace/ }).click()
     await page.getByRole("heading", { name: "Chat" }).waitFor()
     await page.locator(".message-user").first().waitFor()
     expect(await page.locator(".message-user .message-text").allTextContents()).toEqual(["Hi, it is Grace"])

@@ -77,6 +77,8 @@ export const layer = Layer.effectContext(
           append: (item) => gate("append", transcripts.append(item)),
           finishReply: (item) => gate("finish_reply", transcripts.finishReply(item)),
           saveReplyText: (progress) => gate("save_reply_text", transcripts.saveReplyText(progress)),
+          markReplaced: (sessionId, messageId) =>
+            gate("mark_replaced", transcripts.markReplaced(sessionId, messageId)),
           finishAbandonedReplies: (replies) =>
             gate("finish_abandoned_replies", transcripts.finishAbandonedReplies(replies)),
           latestReply: (sessionId) => gate("latest_reply", transcripts.latestReply(sessionId)),

@@ -51,6 +51,8 @@ export const namespaced = (prefix: string) => {
             sessionId: sessionIn(progress.sessionId),
             messageId: messageIn(progress.messageId)
           }),
+        markReplaced: (sessionId, messageId) =>
+          store.markReplaced(sessionIn(sessionId), messageIn(messageId)),
         // A sweep reaches every namespace: run the live suites on a deployment kept for tests.
         finishAbandonedReplies: (replies) => store.finishAbandonedReplies(replies),
         latestReply: (sessionId) => Effect.map(store.latestReply(sessionIn(sessionId)), replyOut),

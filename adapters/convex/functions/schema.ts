@@ -44,6 +44,8 @@ export default defineSchema({
     createdAt: v.number(),
     seq: v.number(),
     status: v.optional(v.union(v.literal("in_progress"), v.literal("completed"), v.literal("incomplete"))),
+    /** A finished reply the user regenerated: kept, and left out of context windows. */
+    replaced: v.optional(v.boolean()),
     /** A reply in progress: its writer holds it until then, renewing it with each save of its text. */
     leaseUntil: v.optional(v.number())
   })

@@ -5,6 +5,7 @@ import {
   summaryAfterRemoval,
   titleFrom
 } from "../../../domain/session-summary.ts"
+import { isFinishedReply } from "../../../domain/transcript.ts"
 import { planAppend, planFinishReply } from "../../../domain/transcript-write.ts"
 import type { Doc } from "./_generated/dataModel.js"
 import { mutation, type MutationCtx, query } from "./_generated/server.js"
@@ -37,6 +38,13 @@ const storedItem = (message: Doc<"interactions">): StoredItem => {
   const { leaseUntil: _, ...item } = withoutSystemFields(message)
   return item
 }
+
+/** The message stored under this id in the session, or null. */
+const messageById = (ctx: MutationCtx, sessionId: string, messageId: string) =>
+  ctx.db
+    .query("interactions")
+    .withIndex("by_session_message", (q) => q.eq("sessionId", sessionId).eq("messageId", messageId))
+    .unique()
 
 /** Rewrites the session's summary on its owner row as `change` says; a session with no owner has none. */
 const summarize = async (
@@ -77,12 +85,7 @@ const write = async (
   now: number,
   plan: typeof planAppend<StoredItem, NewItem>
 ) => {
-  const existing = await ctx.db
-    .query("interactions")
-    .withIndex("by_session_message", (q) =>
-      q.eq("sessionId", incoming.sessionId).eq("messageId", incoming.messageId)
-    )
-    .unique()
+  const existing = await messageById(ctx, incoming.sessionId, incoming.messageId)
   const session = await ctx.db
     .query("sessions")
     .withIndex("by_session", (q) => q.eq("sessionId", incoming.sessionId))
@@ -130,12 +133,21 @@ export const saveReplyText = mutation({
   },
   handler: async (ctx, { secret, sessionId, messageId, text, contentHash, leaseUntil }) => {
     requireServer(secret)
-    const reply = await ctx.db
-      .query("interactions")
-      .withIndex("by_session_message", (q) => q.eq("sessionId", sessionId).eq("messageId", messageId))
-      .unique()
+    const reply = await messageById(ctx, sessionId, messageId)
     if (reply?.status !== "in_progress") return false
     await ctx.db.patch(reply._id, { text, contentHash, leaseUntil })
+    return true
+  }
+})
+
+/** Marks a finished reply of the session as replaced; answers whether the session holds one by this id. */
+export const markReplaced = mutation({
+  args: { ...serverSecret, sessionId: v.string(), messageId: v.string() },
+  handler: async (ctx, { secret, sessionId, messageId }) => {
+    requireServer(secret)
+    const reply = await messageById(ctx, sessionId, messageId)
+    if (reply === null || !isFinishedReply(reply)) return false
+    await ctx.db.patch(reply._id, { replaced: true })
     return true
   }
 })

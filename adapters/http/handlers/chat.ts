@@ -33,6 +33,7 @@ interface ChatInput {
   readonly prompt: string
   readonly messageId: Option.Option<MessageId>
   readonly groupId: Option.Option<GroupId>
+  readonly replaces: Option.Option<MessageId>
 }
 
 /**
@@ -54,6 +55,7 @@ const streamChat = (input: ChatInput) =>
         groupId: input.groupId,
         prompt: input.prompt,
         promptMessageId: input.messageId,
+        replaces: input.replaces,
         requestId
       },
       (yield* ChatStreamCapacity).hold(userId)
@@ -92,7 +94,8 @@ export const ChatLive = HttpApiBuilder.group(CoachUpApi, "chat", (handlers) =>
         headerSessionId: headers["x-session-id"],
         prompt: urlParams.prompt,
         messageId: Option.fromNullable(urlParams.messageId),
-        groupId: Option.fromNullable(headers["x-group-id"])
+        groupId: Option.fromNullable(headers["x-group-id"]),
+        replaces: Option.none()
       })
     )
     .handle("streamPost", ({ payload, headers }) =>
@@ -103,7 +106,8 @@ export const ChatLive = HttpApiBuilder.group(CoachUpApi, "chat", (handlers) =>
         messageId: Option.fromNullable(payload.messageId),
         groupId: Option.orElse(Option.fromNullable(payload.groupId), () =>
           Option.fromNullable(headers["x-group-id"])
-        )
+        ),
+        replaces: Option.fromNullable(payload.replaces)
       })
     )
 )

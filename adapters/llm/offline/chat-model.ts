@@ -10,8 +10,9 @@ const excerpt = (text: string) => {
 }
 
 /**
- * The offline coach's reply: written by rules, saying so, and reporting the context it received,
- * so that what the service sends to a model can be seen without one.
+ * The offline coach's reply: written by rules, saying so, and reporting how many messages of context
+ * it received, so that what the service sends to a model can be seen without one. The system prompt's
+ * size is not told: a person reads these replies, and it means nothing to them.
  */
 export const offlineReply = (request: ChatRequest): string => {
   const { messages } = request
@@ -24,7 +25,7 @@ export const offlineReply = (request: ChatRequest): string => {
       : `I received ${messages.length} message${messages.length === 1 ? "" : "s"} of context (first from the ${first.role}, last from the ${last.role})`
   return [
     "I'm the offline coach: no language model is configured, so this reply is written by rules.",
-    `${context} and a system prompt of ${request.systemPrompt.length} characters.`,
+    `${context}.`,
     lastUser === undefined ? "" : `You said: "${excerpt(lastUser.text)}".`,
     "Try saying it again as you would to the real person, in one or two sentences."
   ]

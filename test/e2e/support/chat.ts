@@ -9,7 +9,7 @@ export const openChat = async (
 ): Promise<AppPage> => {
   const app = await openApp(browser, baseURL, viewport)
   await app.page.goto("/")
-  await app.page.getByText("No interaction in progress.").waitFor()
+  await app.page.getByText("No role play in progress.").waitFor()
   return app
 }
 

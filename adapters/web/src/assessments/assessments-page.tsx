@@ -4,6 +4,7 @@ import { ErrorNotice } from "../error-notice.tsx"
 import type { SessionAssessments } from "../api-types.ts"
 import { useService } from "../service-context.ts"
 import { AssessmentCard } from "./assessment-card.tsx"
+import { useScenarioTitles } from "./use-scenario-titles.ts"
 import "./assessments.css"
 
 /** While something is being assessed the page looks often; otherwise now and then, for new ones. */
@@ -17,6 +18,7 @@ export function AssessmentsPage(props: { readonly sessionId: string }) {
   const [data, setData] = useState<SessionAssessments | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [attempt, setAttempt] = useState(0)
+  const titles = useScenarioTitles(sessionId, data?.assessments.length ?? 0)
 
   useEffect(() => {
     const controller = new AbortController()
@@ -61,7 +63,11 @@ export function AssessmentsPage(props: { readonly sessionId: string }) {
         </p>
       ) : null}
       {data?.assessments.map((assessment) => (
-        <AssessmentCard key={assessment.groupId} assessment={assessment} />
+        <AssessmentCard
+          key={assessment.groupId}
+          assessment={assessment}
+          scenario={titles.get(assessment.groupId)}
+        />
       ))}
     </section>
   )

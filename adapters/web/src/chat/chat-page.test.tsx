@@ -129,4 +129,63 @@ describe("the chat page", () => {
     await send("Hello")
     expect((await screen.findByRole("alert")).textContent).toContain("could not finish this reply")
   })
+
+  it("renders a reply's Markdown with raw HTML dropped and only safe links", async () => {
+    start([
+      {
+        stream: replyParts(
+          "a-1",
+          "**Open** with:\n\n- your *wins*\n- [a guide](https://example.com/guide) <b>raw</b> [bad](javascript:alert(1))"
+        )
+      }
+    ])
+    await send("How do I start?")
+    const strong = await screen.findByText("Open")
+    expect(strong.tagName).toBe("STRONG")
+    expect(screen.getByText("wins").tagName).toBe("EM")
+    const link = screen.getByRole("link", { name: "a guide" })
+    expect(link.getAttribute("href")).toBe("https://example.com/guide")
+    expect(link.getAttribute("rel")).toContain("noopener")
+    expect(screen.getByText("bad").getAttribute("href") ?? "").not.toContain("javascript")
+    expect(document.querySelector(".message-assistant b")).toBeNull()
+  })
+
+  it("copies a reply's text", async () => {
+    const copied: Array<string> = []
+    Object.defineProperty(navigator, "clipboard", {
+      value: { writeText: async (text: string) => void copied.push(text) },
+      configurable: true
+    })
+    start([{ stream: replyParts("a-1", "Say it **calmly**.") }])
+    await send("Any tip?")
+    fireEvent.click(await screen.findByRole("button", { name: "Copy" }))
+    await screen.findByRole("button", { name: /^Copied/ })
+    expect(copied).toEqual(["Say it **calmly**."])
+  })
+
+  it("regenerates the last reply: the same prompt again, naming the reply it replaces, which stays shown as replaced", async () => {
+    const service = start([
+      { stream: replyParts("a-1", "First answer.") },
+      { stream: replyParts("a-2", "Second answer.") }
+    ])
+    await send("Help me open the talk")
+    await screen.findByText("First answer.")
+    fireEvent.click(screen.getByRole("button", { name: "Regenerate" }))
+    await screen.findByText("Second answer.")
+    const [first, again] = service.requests
+      .filter((request) => request.path === "/chat/stream")
+      .map((request) => request.body as Record<string, unknown>)
+    expect(again).toEqual({ ...first, replaces: "a-1" })
+    const replies = Array.from(document.querySelectorAll(".message-assistant"), (reply) => ({
+      text: reply.querySelector(".message-text")?.textContent,
+      replaced: reply.classList.contains("message-replaced")
+    }))
+    expect(replies).toEqual([
+      { text: "First answer.", replaced: true },
+      { text: "Second answer.", replaced: false }
+    ])
+    expect(screen.getByText("Replaced by a newer reply")).toBeTruthy()
+    // Only the newest reply can be regenerated.
+    expect(screen.getAllByRole("button", { name: "Regenerate" })).toHaveLength(1)
+  })
 })

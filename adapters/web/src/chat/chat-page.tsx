@@ -1,5 +1,5 @@
 import { useChat } from "@ai-sdk/react"
-import { type FormEvent, type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react"
+import { type FormEvent, Fragment, type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react"
 import type { InteractionGroup, Message } from "../api-types.ts"
 import { ErrorNotice } from "../error-notice.tsx"
 import { useService } from "../service-context.ts"
@@ -16,16 +16,27 @@ const asChatMessage = (item: Message): CoachMessage => ({
   id: item.messageId,
   role: item.role,
   parts: [{ type: "text", text: item.text }],
-  metadata: item.status === undefined ? {} : { status: item.status }
+  metadata: {
+    ...(item.status === undefined ? {} : { status: item.status }),
+    ...(item.replaced === true ? { replaced: true } : {})
+  }
 })
 
-/** Chat with the coach in one session: the reply streams in, and the session resumes on return. */
-export function ChatPage(props: { readonly sessionId: string }) {
-  const { sessionId } = props
+/**
+ * Chat with the coach in one session: the reply streams in, and the session resumes on return. The
+ * page's heading and the composer stay put; the conversation scrolls between them.
+ */
+export function ChatPage(props: { readonly sessionId: string; readonly onTurnEnded?: () => void }) {
+  const { sessionId, onTurnEnded } = props
   const service = useService()
   const transport = useMemo(() => chatTransport(service, sessionId), [service, sessionId])
   const [turns, setTurns] = useState(0)
   const [stopped, setStopped] = useState<ReadonlySet<string>>(new Set())
+  // Replies regenerated on this page, by the prompt they answered: the chat drops them, the page keeps
+  // showing them (marked), as the transcript does.
+  const [replacedAfter, setReplacedAfter] = useState<ReadonlyMap<string, ReadonlyArray<CoachMessage>>>(
+    new Map()
+  )
   const { messages, setMessages, sendMessage, regenerate, stop, status, error } = useChat<CoachMessage>({
     id: sessionId,
     transport,
@@ -34,6 +45,7 @@ export function ChatPage(props: { readonly sessionId: string }) {
     onFinish: ({ message, isAbort }) => {
       if (isAbort) setStopped((ids) => new Set(ids).add(message.id))
       setTurns((count) => count + 1)
+      onTurnEnded?.()
     },
     onError: () => setTurns((count) => count + 1)
   })
@@ -43,7 +55,7 @@ export function ChatPage(props: { readonly sessionId: string }) {
   const [groups, setGroups] = useState<ReadonlyArray<InteractionGroup> | null | "unavailable">(null)
   const [input, setInput] = useState("")
   const inputRef = useRef<HTMLTextAreaElement>(null)
-  const endRef = useRef<HTMLDivElement>(null)
+  const listRef = useRef<HTMLOListElement>(null)
 
   const resume = () => {
     setLoadError(null)
@@ -75,11 +87,12 @@ export function ChatPage(props: { readonly sessionId: string }) {
     }
   }, [service, sessionId, turns])
 
-  // The newest words and the composer stay in view. A block body: scrollIntoView returns a promise in
-  // newer browsers, and an effect may return only a cleanup.
+  // The newest words stay in view: the conversation scrolls, the composer below it does not. Again when
+  // the reply ends, which adds its actions below it.
   useEffect(() => {
-    endRef.current?.scrollIntoView?.({ block: "end" })
-  }, [messages])
+    const list = listRef.current
+    if (list !== null) list.scrollTop = list.scrollHeight
+  }, [messages, status])
 
   const busy = status === "submitted" || status === "streaming"
   const send = (event?: FormEvent) => {
@@ -103,12 +116,24 @@ export function ChatPage(props: { readonly sessionId: string }) {
     void regenerate()
     inputRef.current?.focus()
   }
+  /** Asks for another answer to the last prompt: the service keeps the earlier one, marked replaced. */
+  const regenerateReply = (reply: CoachMessage, prompt: CoachMessage) => {
+    setReplacedAfter((shown) =>
+      new Map(shown).set(prompt.id, [
+        ...(shown.get(prompt.id) ?? []),
+        { ...reply, metadata: { ...reply.metadata, replaced: true } }
+      ])
+    )
+    void regenerate({ messageId: reply.id, body: { replaces: reply.id } })
+    inputRef.current?.focus()
+  }
+  const last = messages.at(-1)
+  const lastPrompt = messages.at(-2)
 
   return (
     <section className="chat" aria-labelledby="chat-heading">
       <div className="chat-header">
         <h1 id="chat-heading">Chat</h1>
-        <InteractionStatus groups={groups} />
         <SessionPrivacyToggle sessionId={sessionId} />
       </div>
       {loadError !== null ? <ErrorNotice error={loadError} onRetry={resume} /> : null}
@@ -118,45 +143,58 @@ export function ChatPage(props: { readonly sessionId: string }) {
           memory while the session is active.
         </p>
       ) : null}
-      <ol className="messages" aria-label="Conversation" aria-live="polite">
+      <ol className="messages" aria-label="Conversation" aria-live="polite" ref={listRef}>
         {loaded && messages.length === 0 ? (
           <li className="empty">
             Say hello, or ask to practise a conversation: “Can we role play asking my manager for a raise?”
           </li>
         ) : null}
         {messages.map((message, index) => (
-          <MessageItem
-            key={message.id}
-            message={message}
-            streaming={busy && index === messages.length - 1 && message.role === "assistant"}
-            stopped={stopped.has(message.id)}
-          />
+          <Fragment key={message.id}>
+            <MessageItem
+              message={message}
+              streaming={busy && index === messages.length - 1 && message.role === "assistant"}
+              stopped={stopped.has(message.id)}
+              onRegenerate={
+                !busy && message === last && message.role === "assistant" && lastPrompt?.role === "user"
+                  ? () => regenerateReply(message, lastPrompt)
+                  : undefined
+              }
+            />
+            {replacedAfter.get(message.id)?.map((reply) => (
+              <MessageItem key={`replaced-${reply.id}`} message={reply} streaming={false} stopped={false} />
+            ))}
+          </Fragment>
         ))}
       </ol>
-      {error === undefined ? null : <ErrorNotice error={error} onRetry={retry} />}
-      <form className="composer" onSubmit={send}>
-        <label htmlFor="prompt">Message</label>
-        <textarea
-          id="prompt"
-          ref={inputRef}
-          rows={2}
-          value={input}
-          placeholder="Enter sends; Shift+Enter adds a line"
-          onChange={(event) => setInput(event.target.value)}
-          onKeyDown={onKeyDown}
-          autoFocus
-        />
-        {busy ? (
-          <button type="button" className="stop" onClick={stopReply}>
-            Stop
-          </button>
-        ) : (
-          <button type="submit" disabled={!loaded || input.trim() === ""}>
-            Send
-          </button>
-        )}
-      </form>
-      <div ref={endRef} />
+      <div className="chat-footer">
+        {error === undefined ? null : <ErrorNotice error={error} onRetry={retry} />}
+        <InteractionStatus groups={groups} />
+        <form className="composer" onSubmit={send}>
+          <label htmlFor="prompt" className="visually-hidden">
+            Message
+          </label>
+          <textarea
+            id="prompt"
+            ref={inputRef}
+            rows={2}
+            value={input}
+            placeholder="Message the coach (Enter sends, Shift+Enter adds a line)"
+            onChange={(event) => setInput(event.target.value)}
+            onKeyDown={onKeyDown}
+            autoFocus
+          />
+          {busy ? (
+            <button type="button" className="stop" onClick={stopReply}>
+              Stop
+            </button>
+          ) : (
+            <button type="submit" disabled={!loaded || input.trim() === ""}>
+              Send
+            </button>
+          )}
+        </form>
+      </div>
     </section>
   )
 }

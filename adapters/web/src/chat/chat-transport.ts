@@ -7,6 +7,8 @@ export interface ReplyMetadata {
   readonly contextMessages?: number
   /** Of a reply loaded from the store. */
   readonly status?: Message["status"]
+  /** A reply loaded from the store that the user regenerated. */
+  readonly replaced?: boolean
 }
 
 export type CoachMessage = UIMessage<ReplyMetadata>
@@ -28,19 +30,20 @@ const orNoReplyInFlight =
 /**
  * Sends only the newest user message, as `{ prompt, messageId }` for the session: the service holds
  * the transcript and builds the context itself. A retry sends the same messageId, so the service
- * ingests the prompt once. Resuming (a reload, a second tab) follows the session's reply in flight,
- * whichever service process streams it.
+ * ingests the prompt once. A request's own body fields (`replaces`, to regenerate) travel with it.
+ * Resuming (a reload, a second tab) follows the session's reply in flight, whichever service process
+ * streams it.
  */
 export const chatTransport = ({ fetchOk }: ServiceClient, sessionId: string) =>
   new DefaultChatTransport<CoachMessage>({
     api: "/chat/stream",
     fetch: orNoReplyInFlight(fetchOk) as typeof fetch,
     prepareReconnectToStreamRequest: () => ({ api: `/chat/${encodeURIComponent(sessionId)}/stream` }),
-    prepareSendMessagesRequest: ({ messages }) => {
+    prepareSendMessagesRequest: ({ messages, body }) => {
       const prompt = messages.findLast((message) => message.role === "user")
       if (prompt === undefined) throw new Error("There is no message to send.")
       return {
-        body: { prompt: textOf(prompt), messageId: prompt.id },
+        body: { ...body, prompt: textOf(prompt), messageId: prompt.id },
         headers: { "x-session-id": sessionId }
       }
     }

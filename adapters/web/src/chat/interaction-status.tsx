@@ -1,8 +1,8 @@
 import type { InteractionGroup } from "../api-types.ts"
-import { howItClosed, shortGroupId } from "../interaction-wording.ts"
+import { howItClosed } from "../interaction-wording.ts"
 import { Link } from "../router.tsx"
 
-/** Whether a practice is underway, from the session's interaction groups (oldest first). */
+/** The status line by the composer: whether a role play is underway, from the session's groups (oldest first). */
 export function InteractionStatus(props: {
   /** Null until the first answer; "unavailable" when the last read failed. */
   readonly groups: ReadonlyArray<InteractionGroup> | null | "unavailable"
@@ -10,20 +10,21 @@ export function InteractionStatus(props: {
   const groups = props.groups === "unavailable" ? null : props.groups
   const latest = groups?.at(-1)
   let text: string
-  if (props.groups === "unavailable") text = "Whether a practice is in progress cannot be checked right now."
-  else if (groups === null) text = "Checking for a practice in progress…"
-  else if (latest === undefined) text = "No interaction in progress."
+  if (props.groups === "unavailable") text = "Whether a role play is in progress cannot be checked right now."
+  else if (groups === null) text = "Checking for a role play in progress…"
+  else if (latest === undefined) text = "No role play in progress."
   else if (latest.status === "open")
-    text = `Practising: interaction ${shortGroupId(latest.groupId)}, ${latest.messages} message${latest.messages === 1 ? "" : "s"} from you so far.`
-  else
-    text = `No interaction in progress. The last one (${shortGroupId(latest.groupId)}) ${howItClosed(latest)}.`
+    text = `Role play in progress · ${latest.messages} message${latest.messages === 1 ? "" : "s"} from you so far`
+  // Whether the assessment is done yet the groups do not say: the link leads to its progress.
+  else if (latest.assessmentRequested) text = "Ended —"
+  else text = `The last role play ${howItClosed(latest)}. No role play in progress.`
   return (
     <p className={`interaction ${latest?.status === "open" ? "interaction-open" : ""}`} role="status">
       {text}
       {latest?.status === "closed" && latest.assessmentRequested ? (
         <>
           {" "}
-          <Link to="/assessments">See its assessment</Link>
+          <Link to="/assessments">see your assessment</Link>
         </>
       ) : null}
     </p>

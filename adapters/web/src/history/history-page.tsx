@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "react"
 import type { DeletedSession, InteractionGroup, Message } from "../api-types.ts"
 import { ErrorNotice } from "../error-notice.tsx"
-import { howItClosed, shortGroupId } from "../interaction-wording.ts"
+import { ReplyText } from "../chat/reply-text.tsx"
+import { howItClosed } from "../interaction-wording.ts"
 import { useService } from "../service-context.ts"
 import { loadGroups, loadTranscript } from "../transcript.ts"
 import { transcriptEntries } from "./transcript-entries.ts"
@@ -66,8 +67,8 @@ export function HistoryPage(props: { readonly sessionId: string; readonly onDele
     <section aria-labelledby="history-heading">
       <h1 id="history-heading">History</h1>
       <p className="hint">
-        Session <code>{sessionId}</code>, as stored by the service. Messages of a session whose transcript is
-        not kept do not appear here.
+        This session as the service stored it. Messages of a session whose transcript is not kept do not
+        appear here.
       </p>
       {error === null ? null : <ErrorNotice error={error} onRetry={() => setAttempt((n) => n + 1)} />}
       {deleted === null ? null : (
@@ -89,22 +90,32 @@ export function HistoryPage(props: { readonly sessionId: string; readonly onDele
         <ol className="transcript" aria-label="Stored transcript">
           {transcriptEntries(data.messages, data.groups).map((entry) =>
             entry.kind === "message" ? (
-              <li key={entry.message.messageId} className={`message message-${entry.message.role}`}>
+              <li
+                key={entry.message.messageId}
+                className={`message message-${entry.message.role}${entry.message.replaced === true ? " message-replaced" : ""}`}
+              >
                 <span className="message-author">
                   {entry.message.role === "user" ? "You" : "Coach"} · <time>{time(entry.message.ts)}</time>
                 </span>
-                <p className="message-text">{entry.message.text}</p>
-                {entry.message.status === "incomplete" ? (
+                {entry.message.role === "user" ? (
+                  <p className="message-text">{entry.message.text}</p>
+                ) : (
+                  <ReplyText text={entry.message.text} />
+                )}
+                {entry.message.status === "incomplete" || entry.message.replaced === true ? (
                   <p className="message-meta">
-                    <span className="badge badge-warning">Incomplete: the reply was cut off</span>
+                    {entry.message.replaced === true ? (
+                      <span className="badge">Replaced by a newer reply</span>
+                    ) : null}
+                    {entry.message.status === "incomplete" ? (
+                      <span className="badge badge-warning">Incomplete: the reply was cut off</span>
+                    ) : null}
                   </p>
                 ) : null}
               </li>
             ) : (
               <li key={`${entry.kind}-${entry.group.groupId}`} className="boundary">
-                {entry.kind === "opened"
-                  ? `Interaction ${shortGroupId(entry.group.groupId)} started`
-                  : `Interaction ${shortGroupId(entry.group.groupId)} ${howItClosed(entry.group)}`}
+                {entry.kind === "opened" ? "Role play started" : `Role play ${howItClosed(entry.group)}`}
               </li>
             )
           )}

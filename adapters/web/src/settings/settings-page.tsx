@@ -24,13 +24,12 @@ export function SettingsPage() {
             durable;
           </li>
           <li>
-            the conversation is kept in this server process&apos;s memory only while the session is active, so
-            the coach still sees its recent messages, and it is gone when the session goes quiet or the server
-            restarts;
+            the coach remembers the conversation only while the session is active, so it still sees your
+            recent messages; they are gone when the session goes quiet or the service restarts;
           </li>
           <li>
-            assessments of practice in such a session are computed from that memory, and are lost when the
-            server restarts.
+            assessments of practice in such a session are made from what the coach remembers, and are lost
+            when the service restarts.
           </li>
         </ul>
         <p>
