@@ -2,6 +2,7 @@ import { useEffect, useState } from "react"
 import type { SessionSummary, SessionsPage } from "../api-types.ts"
 import { ErrorNotice } from "../error-notice.tsx"
 import { useService } from "../service-context.ts"
+import { SkeletonLines } from "../skeleton.tsx"
 import "./my-sessions.css"
 
 const PAGE_SIZE = 20
@@ -50,7 +51,9 @@ export function MySessionsPage(props: {
         </button>
       </div>
       {error === null ? null : <ErrorNotice error={error} onRetry={() => setAttempt((n) => n + 1)} />}
-      {sessions === null && error === null ? <p className="hint">Loading your sessions…</p> : null}
+      {sessions === null && error === null ? (
+        <SkeletonLines label="Loading your sessions…" lines={3} />
+      ) : null}
       {sessions !== null && sessions.length === 0 ? (
         <p className="hint">No sessions yet: what you write in the chat starts one.</p>
       ) : null}
