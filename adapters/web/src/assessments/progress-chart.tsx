@@ -10,6 +10,12 @@ const TOP = 8
 const BOTTOM = 22
 
 const day = (ts: number) => new Date(ts).toLocaleDateString(undefined, { day: "numeric", month: "short" })
+const clock = (ts: number) =>
+  new Date(ts).toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" })
+
+/** The first and last assessments' dates under the chart; their times when they fall on one day. */
+const ends = (first: number, last: number) =>
+  day(first) === day(last) ? [clock(first), clock(last)] : [day(first), day(last)]
 
 const xOf = (index: number, count: number) =>
   count === 1 ? (LEFT + WIDTH - RIGHT) / 2 : LEFT + (index * (WIDTH - LEFT - RIGHT)) / (count - 1)
@@ -33,6 +39,7 @@ function CriterionTrend(props: { readonly series: CriterionSeries }) {
   const latest = points.at(-1)!
   const scores = points.map((point) => point.score).join(", ")
   const moved = change(series)
+  const [from, to] = ends(points[0]!.at, latest.at)
   return (
     <figure className="trend">
       <figcaption>
@@ -69,11 +76,11 @@ function CriterionTrend(props: { readonly series: CriterionSeries }) {
           />
         ))}
         <text className="trend-axis" x={LEFT} y={HEIGHT - 4} textAnchor="start">
-          {day(points[0]!.at)}
+          {from}
         </text>
         {points.length > 1 ? (
           <text className="trend-axis" x={WIDTH - RIGHT} y={HEIGHT - 4} textAnchor="end">
-            {day(latest.at)}
+            {to}
           </text>
         ) : null}
       </svg>
@@ -109,7 +116,8 @@ export function ProgressChart(props: { readonly assessments: ReadonlyArray<Asses
       </div>
       <details className="trend-table">
         <summary>The scores as a table</summary>
-        <div className="table-scroll">
+        {/* Focusable, so a table wider than a phone scrolls from the keyboard too. */}
+        <div className="table-scroll" role="region" aria-label="Scores table" tabIndex={0}>
           <table>
             <caption>Scores out of {MAX_SCORE}, oldest assessment first</caption>
             <thead>
