@@ -1,7 +1,8 @@
 import { Effect, Option } from "effect"
-import type { GroupId, SessionId } from "../domain/ids.ts"
+import type { GroupId, SessionId, UserId } from "../domain/ids.ts"
 import { AssessmentMemory } from "./ports/assessment-memory.ts"
 import { AssessmentQueue, type AssessmentJob } from "./ports/assessment-queue.ts"
+import { SessionOwners } from "./ports/session-owners.ts"
 
 /** A group's assessment as callers see it: the job's state and, once completed, the result. */
 export type AssessmentView = Omit<AssessmentJob, "requestId" | "resultLocation">
@@ -40,4 +41,30 @@ export const ReadAssessment = Effect.fn("ReadAssessment")(function* (groupId: Gr
 export const ReadSessionAssessments = Effect.fn("ReadSessionAssessments")(function* (sessionId: SessionId) {
   const jobs = yield* Effect.flatMap(AssessmentQueue, (queue) => queue.jobsOf(sessionId))
   return yield* Effect.forEach(jobs, toView)
+})
+
+/** How far back a user's assessments reach: their most recently active sessions, and the newest of those sessions' assessments. */
+export const USER_ASSESSMENT_SESSIONS = 50
+export const USER_ASSESSMENT_LIMIT = 200
+
+/** Sessions read at once. */
+const CONCURRENCY = 8
+
+/**
+ * A user's assessments across their sessions, oldest first: the newest `USER_ASSESSMENT_LIMIT` of
+ * their `USER_ASSESSMENT_SESSIONS` most recently active sessions, so the read stays bounded however
+ * long someone has practised.
+ */
+export const ReadUserAssessments = Effect.fn("ReadUserAssessments")(function* (userId: UserId) {
+  const { sessions } = yield* Effect.flatMap(SessionOwners, (owners) =>
+    owners.sessionsOf(userId, { limit: USER_ASSESSMENT_SESSIONS, after: Option.none() })
+  )
+  const queue = yield* AssessmentQueue
+  const jobs = (yield* Effect.forEach(sessions, (session) => queue.jobsOf(session.sessionId), {
+    concurrency: CONCURRENCY
+  })).flat()
+  const newest = jobs
+    .sort((a, b) => a.queuedAt - b.queuedAt || a.groupId.localeCompare(b.groupId))
+    .slice(-USER_ASSESSMENT_LIMIT)
+  return yield* Effect.forEach(newest, toView)
 })

@@ -169,6 +169,14 @@ export class MeApi extends HttpApiGroup.make("me")
       .annotate(OpenApi.Summary, "The calling user's sessions, newest activity first, cursor-paged")
   )
   .add(
+    HttpApiEndpoint.get("myAssessments", "/me/assessments")
+      .addSuccess(S.UserAssessments)
+      .annotate(
+        OpenApi.Summary,
+        "The calling user's assessments across their sessions, oldest first (bounded to the recent ones)"
+      )
+  )
+  .add(
     HttpApiEndpoint.get("exportData", "/me/export")
       .addSuccess(S.UserDataExport)
       .annotate(
@@ -185,7 +193,7 @@ export class MeApi extends HttpApiGroup.make("me")
   .middleware(Authentication)
   .annotate(
     OpenApi.Description,
-    "The calling user's sessions, an export of all their data, and its deletion"
+    "The calling user's sessions, their assessments across sessions, an export of all their data, and its deletion"
   ) {}
 
 export class PrivacyApi extends HttpApiGroup.make("privacy")
@@ -231,6 +239,15 @@ export class AuthApi extends HttpApiGroup.make("auth")
   )
   .annotate(OpenApi.Description, "Sign-in settings for the web app; needs no token") {}
 
+export class ModelApi extends HttpApiGroup.make("model")
+  .add(
+    HttpApiEndpoint.get("chatModel", "/chat/model")
+      .addSuccess(S.ChatModelView)
+      .annotate(OpenApi.Summary, "Which model answers chat turns: the offline coach, or a connected one")
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "What the web app tells people about the coach they talk to") {}
+
 /** The HTTP contract (v1). Every failure is `{ error: { code, message, requestId } }`. */
 export class CoachUpApi extends HttpApi.make("coachup")
   .add(MessagesApi)
@@ -241,6 +258,7 @@ export class CoachUpApi extends HttpApi.make("coachup")
   .add(PrivacyApi)
   .add(OperationsApi)
   .add(AuthApi)
+  .add(ModelApi)
   .addError(BadRequest)
   .addError(PayloadTooLarge)
   .addError(UnsupportedMediaType)

@@ -256,6 +256,20 @@ export const SessionAssessments = Schema.Struct({
   assessments: Schema.Array(AssessmentView)
 }).annotations({ identifier: "SessionAssessments" })
 
+export const UserAssessments = Schema.Struct({
+  assessments: Schema.Array(AssessmentView).annotations({
+    description: "Oldest first: the newest 200 assessments of the caller's 50 most recently active sessions"
+  })
+}).annotations({ identifier: "UserAssessments" })
+
+export const ChatModelView = Schema.Struct({
+  provider: Schema.String.annotations({ description: "offline, or openai (any OpenAI-compatible server)" }),
+  model: Schema.String,
+  offline: Schema.Boolean.annotations({
+    description: "true: the built-in offline coach answers; no language model is connected"
+  })
+}).annotations({ identifier: "ChatModel" })
+
 export const SessionsQuery = Schema.Struct({
   limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 100))).annotations({
     description: "Page size, 1..100 (default 20)"

@@ -12,6 +12,7 @@ import { AssessmentsLive } from "./handlers/assessments.ts"
 import { AuthConfigLive } from "./handlers/auth-config.ts"
 import { ChatLive, ChatStreamSettings } from "./handlers/chat.ts"
 import { MeLive } from "./handlers/me.ts"
+import { ModelLive } from "./handlers/model.ts"
 import { IngestSettings, MessagesLive } from "./handlers/messages.ts"
 import { OperationsLive } from "./handlers/operations.ts"
 import { PrivacyLive } from "./handlers/privacy.ts"
@@ -37,6 +38,7 @@ const apiLive = (authentication: AuthenticationSettings.AuthenticationSettings) 
       AssessmentsLive,
       PrivacyLive,
       OperationsLive,
+      ModelLive,
       AuthConfigLive(authentication)
     ]),
     Layer.provide(Authentication.layer(authentication))

@@ -1,6 +1,13 @@
 import { join } from "node:path"
-import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import {
+  HttpApi,
+  HttpApiBuilder,
+  HttpServerError,
+  HttpServerRequest,
+  HttpServerResponse
+} from "@effect/platform"
 import { Effect } from "effect"
+import { CoachUpApi } from "./api.ts"
 import { failWith, NotFound, ServiceUnavailable } from "./api-errors.ts"
 
 /** The browser app's own paths: each answers index.html and the app routes on the client. */
@@ -9,9 +16,23 @@ export const WEB_APP_PAGES = ["/", "/my-sessions", "/settings", "/history", "/as
 /** Vite writes flat, content-hashed names under assets/; anything else (`..`, `%2f`) is not an asset. */
 const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
+const firstSegment = (path: string) => path.split("/", 2)[1] ?? ""
+
+/** The first path segments the API's routes and documents live under, less those that are also pages. */
+const API_SEGMENTS: ReadonlySet<string> = (() => {
+  const segments = new Set(["assets", "docs", "openapi.json"])
+  HttpApi.reflect(CoachUpApi, {
+    onGroup: () => {},
+    onEndpoint: ({ endpoint }) => segments.add(firstSegment(endpoint.path))
+  })
+  for (const page of WEB_APP_PAGES) segments.delete(firstSegment(page))
+  return segments
+})()
+
 /**
- * Serves the built web app (`root` holds Vite's output) beside the API: its pages and its assets,
- * and nothing else, so an unknown path still gets the API's 404 envelope.
+ * Serves the built web app (`root` holds Vite's output) beside the API: its pages and its assets.
+ * An unknown path a browser asks for as a page (`Accept: text/html`) gets the app, which shows its
+ * "page not found", with status 404; API paths and every other request get the API's 404 envelope.
  */
 export const layer = (options: { readonly root: string }) =>
   HttpApiBuilder.Router.use((router) =>
@@ -28,6 +49,17 @@ export const layer = (options: { readonly root: string }) =>
         )
       )
       for (const page of WEB_APP_PAGES) yield* router.get(page, index)
+      yield* router.get(
+        "*",
+        Effect.gen(function* () {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const path = request.url.split("?", 1)[0]!
+          const asksForPage = (request.headers.accept ?? "").includes("text/html")
+          if (!asksForPage || API_SEGMENTS.has(firstSegment(path)))
+            return yield* new HttpServerError.RouteNotFound({ request })
+          return HttpServerResponse.setStatus(yield* index, 404)
+        })
+      )
       yield* router.get(
         "/assets/*",
         Effect.gen(function* () {

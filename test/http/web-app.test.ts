@@ -44,6 +44,46 @@ describe("the web app beside the API", () => {
     }
   )
 
+  it.each(["/no-such-page", "/history/extra", "/settings/unknown"])(
+    "answers a browser's request for the unknown page %s with the app, status 404",
+    async (path) => {
+      const response = await fetch(service.url + path, { headers: { accept: "text/html,*/*;q=0.8" } })
+      expect(response.status).toBe(404)
+      expect(response.headers.get("content-type")).toMatch(/^text\/html/)
+      expect(await response.text()).toContain('<div id="root">')
+    }
+  )
+
+  it.each(["/sessions/s-1/unknown", "/me/unknown", "/chat/unknown", "/assets/missing.js", "/docs/unknown"])(
+    "answers a browser's request for the unknown API path %s with the 404 envelope",
+    async (path) => {
+      const response = await fetch(service.url + path, { headers: { accept: "text/html" } })
+      expect(response.status).toBe(404)
+      const { error } = errorEnvelope({ status: response.status, body: await response.json() })
+      expect(error.code).toBe("not_found")
+    }
+  )
+
+  it("answers an unknown path asked for as JSON, or by another method, with the 404 envelope", async () => {
+    for (const init of [
+      { headers: { accept: "application/json" } },
+      { method: "DELETE", headers: { accept: "text/html" } }
+    ]) {
+      const response = await fetch(`${service.url}/no-such-page`, init)
+      expect(response.status).toBe(404)
+      expect(errorEnvelope({ status: response.status, body: await response.json() }).error.code).toBe(
+        "not_found"
+      )
+    }
+  })
+
+  it("says which model answers chat turns: the offline coach here", async () => {
+    expect(await service.call((client) => client.model.chatModel())).toMatchObject({
+      provider: "offline",
+      offline: true
+    })
+  })
+
   it("labels the app's requests by page in the request metrics", async () => {
     await get("/history")
     const metrics = await (await get("/metrics")).text()

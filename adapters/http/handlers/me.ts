@@ -3,6 +3,7 @@ import { Effect, Option } from "effect"
 import { DeleteUserData } from "../../../application/delete-user-data.ts"
 import { ExportUserData } from "../../../application/export-user-data.ts"
 import { ListSessions, type SessionSummary } from "../../../application/list-sessions.ts"
+import { ReadUserAssessments } from "../../../application/read-assessments.ts"
 import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentPrincipal } from "../authentication/principal.ts"
@@ -29,6 +30,12 @@ export const MeLive = HttpApiBuilder.group(CoachUpApi, "me", (handlers) =>
           nextCursor: Option.getOrNull(Option.map(page.next, encodeSessionCursor))
         }
       }).pipe(mapDomainErrors)
+    )
+    .handle("myAssessments", () =>
+      Effect.flatMap(CurrentPrincipal, ({ userId }) => ReadUserAssessments(userId)).pipe(
+        Effect.map((views) => ({ assessments: views.map(toAssessmentView) })),
+        mapDomainErrors
+      )
     )
     .handle("exportData", () =>
       Effect.gen(function* () {

@@ -17,3 +17,5 @@ export type AuthConfig = Schema.Schema.Encoded<typeof Contract.AuthConfigRespons
 
 export type SessionSummary = Schema.Schema.Encoded<typeof Contract.SessionSummaryView>
 export type SessionsPage = Schema.Schema.Encoded<typeof Contract.SessionsPage>
+export type UserAssessments = Schema.Schema.Encoded<typeof Contract.UserAssessments>
+export type ChatModelView = Schema.Schema.Encoded<typeof Contract.ChatModelView>

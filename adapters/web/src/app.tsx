@@ -3,6 +3,7 @@ import { AssessmentsPage } from "./assessments/assessments-page.tsx"
 import { ChatPage } from "./chat/chat-page.tsx"
 import { ErrorBoundary } from "./error-boundary.tsx"
 import { HistoryPage } from "./history/history-page.tsx"
+import { NotFoundPage } from "./not-found-page.tsx"
 import { Link, navigate, usePath } from "./router.tsx"
 import { initialSessionId, newSessionId, rememberSessionId } from "./session.ts"
 import { SessionsSidebar } from "./sessions/sessions-sidebar.tsx"
@@ -52,7 +53,9 @@ export function App(props: { readonly account?: Account }) {
     openSession(newSessionId())
     if (path === "/history" || path === "/assessments") navigate("/")
   }
-  const page = pages.find((candidate) => candidate.path === path) ?? pages[0]
+  const known =
+    pages.find((candidate) => candidate.path === path) ?? (path === SESSIONS_PATH ? pages[0] : undefined)
+  const page = known ?? { path, title: "Page not found" }
   useEffect(() => {
     document.title = `${page.title} · Coach Up`
   }, [page.title])
@@ -127,6 +130,7 @@ export function App(props: { readonly account?: Account }) {
             {page.path === "/history" ? <HistoryPage sessionId={sessionId} onDeleted={startSession} /> : null}
             {page.path === "/assessments" ? <AssessmentsPage sessionId={sessionId} /> : null}
             {page.path === "/settings" ? <SettingsPage /> : null}
+            {known === undefined ? <NotFoundPage path={path} /> : null}
           </ErrorBoundary>
         </main>
       </div>

@@ -45,10 +45,11 @@ describe("the assessments page", () => {
       "GET /sessions/s-1/assessments": [
         { json: { sessionId: "s-1", assessments: [queued] } },
         { json: { sessionId: "s-1", assessments: [completed] } }
-      ]
+      ],
+      "GET /me/assessments": [{ json: { assessments: [] } }]
     })
     renderWithService(service, <AssessmentsPage sessionId="s-1" />)
-    expect((await screen.findByRole("status")).textContent).toContain("Waiting to be assessed")
+    expect(await screen.findByText(/Waiting to be assessed/)).toBeTruthy()
 
     await screen.findByText("Open by naming what your manager cares about.", {}, { timeout: 3000 })
     const bars = screen.getAllByRole("meter")
@@ -65,10 +66,85 @@ describe("the assessments page", () => {
     const failed = { ...queued, status: "failed", attempts: 3, failureReason: "the model timed out" }
     renderWithService(
       fakeService({
-        "GET /sessions/s-1/assessments": [{ json: { sessionId: "s-1", assessments: [failed] } }]
+        "GET /sessions/s-1/assessments": [{ json: { sessionId: "s-1", assessments: [failed] } }],
+        "GET /me/assessments": [{ json: { assessments: [] } }]
       }),
       <AssessmentsPage sessionId="s-1" />
     )
     expect(await screen.findByText("The assessment failed: the model timed out")).toBeTruthy()
+  })
+
+  it("charts each criterion's scores across my sessions, oldest first, and reads them again when one completes", async () => {
+    const later = (groupId: string, at: number, clarity: number, empathy: number): AssessmentView => ({
+      ...completed,
+      groupId,
+      sessionId: "s-0",
+      queuedAt: at,
+      result: {
+        ...completed.result!,
+        scores: [
+          { ...completed.result!.scores[0]!, score: clarity },
+          { ...completed.result!.scores[1]!, score: empathy }
+        ]
+      }
+    })
+    const service = fakeService({
+      "GET /sessions/s-1/assessments": [
+        { json: { sessionId: "s-1", assessments: [queued] } },
+        { json: { sessionId: "s-1", assessments: [completed] } }
+      ],
+      "GET /me/assessments": [
+        { json: { assessments: [later("g-old", 1_600_000_000_000, 2, 3)] } },
+        {
+          json: {
+            assessments: [
+              later("g-old", 1_600_000_000_000, 2, 3),
+              later("g-new", 1_650_000_000_000, 3, 3),
+              completed
+            ]
+          }
+        }
+      ]
+    })
+    renderWithService(service, <AssessmentsPage sessionId="s-1" />)
+    expect(
+      (await screen.findByRole("img", { name: /^Clarity across 1 assessment\b/ })).getAttribute("aria-label")
+    ).toBe("Clarity across 1 assessment, oldest to newest: 2 out of 5")
+    expect(screen.getByText(/One assessment so far/)).toBeTruthy()
+
+    const clarity = await screen.findByRole("img", { name: /^Clarity across 3/ }, { timeout: 3000 })
+    expect(clarity.getAttribute("aria-label")).toBe(
+      "Clarity across 3 assessments, oldest to newest: 2, 3, 4 out of 5"
+    )
+    expect(clarity.querySelectorAll("circle")).toHaveLength(3)
+    expect(screen.getByRole("img", { name: /^Empathy across 3/ }).getAttribute("aria-label")).toContain(
+      "3, 3, 2"
+    )
+    expect(screen.getByText("4 / 5, up 1 since last time")).toBeTruthy()
+    expect(screen.getByText("2 / 5, down 1 since last time")).toBeTruthy()
+    const rows = screen.getAllByRole("row").map((row) => row.textContent)
+    expect(rows).toHaveLength(4)
+    expect(rows.slice(1).map((row) => row?.slice(-2))).toEqual(["23", "33", "42"])
+  })
+
+  it("says what to do when nothing has been assessed, and offers a retry when my scores cannot be read", async () => {
+    renderWithService(
+      fakeService({
+        "GET /sessions/s-1/assessments": [{ json: { sessionId: "s-1", assessments: [] } }],
+        "GET /me/assessments": [
+          {
+            json: { error: { code: "store_unavailable", message: "The store is not answering." } },
+            status: 503
+          },
+          { json: { assessments: [] } }
+        ]
+      }),
+      <AssessmentsPage sessionId="s-1" />
+    )
+    expect(await screen.findByText("The store is not answering.")).toBeTruthy()
+    expect(await screen.findByText(/No assessments yet/)).toBeTruthy()
+    screen.getByRole("button", { name: "Retry" }).click()
+    expect(await screen.findByText(/Your scores over time appear here/)).toBeTruthy()
+    expect(screen.queryByText("The store is not answering.")).toBeNull()
   })
 })

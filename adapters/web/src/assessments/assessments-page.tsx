@@ -3,8 +3,11 @@ import { orWhenNoSession } from "../api-client.ts"
 import { ErrorNotice } from "../error-notice.tsx"
 import type { SessionAssessments } from "../api-types.ts"
 import { useService } from "../service-context.ts"
+import { Link } from "../router.tsx"
+import { SkeletonLines } from "../skeleton.tsx"
 import { AssessmentCard } from "./assessment-card.tsx"
 import { useScenarioTitles } from "./use-scenario-titles.ts"
+import { MyProgress } from "./my-progress.tsx"
 import "./assessments.css"
 
 /** While something is being assessed the page looks often; otherwise now and then, for new ones. */
@@ -47,6 +50,8 @@ export function AssessmentsPage(props: { readonly sessionId: string }) {
     }
   }, [service, sessionId, attempt])
 
+  const completed = data?.assessments.filter((assessment) => assessment.status === "completed").length ?? 0
+
   return (
     <section aria-labelledby="assessments-heading">
       <h1 id="assessments-heading">Assessments</h1>
@@ -54,12 +59,16 @@ export function AssessmentsPage(props: { readonly sessionId: string }) {
         Each practice interaction is assessed when it ends: a score from 1 to 5 per rubric criterion, with the
         reason, a summary and one thing to try next.
       </p>
+      <MyProgress refresh={completed} />
+      <h2 className="session-assessments-heading">This session</h2>
       {error === null ? null : <ErrorNotice error={error} onRetry={() => setAttempt((n) => n + 1)} />}
-      {data === null && error === null ? <p>Loading…</p> : null}
+      {data === null && error === null ? (
+        <SkeletonLines label="Loading this session's assessments…" lines={2} tall />
+      ) : null}
       {data !== null && data.assessments.length === 0 ? (
-        <p>
-          No assessments yet. Start a role play in Chat, and end it (“Let&apos;s stop the role play”) to get
-          one.
+        <p className="empty-state">
+          No assessments yet. Start a role play in <Link to="/">Chat</Link>, and end it (“Let&apos;s stop the
+          role play”) to get one.
         </p>
       ) : null}
       {data?.assessments.map((assessment) => (

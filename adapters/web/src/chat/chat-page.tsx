@@ -2,11 +2,13 @@ import { useChat } from "@ai-sdk/react"
 import { type FormEvent, Fragment, type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react"
 import type { InteractionGroup, Message } from "../api-types.ts"
 import { ErrorNotice } from "../error-notice.tsx"
+import { SkeletonLines } from "../skeleton.tsx"
 import { useService } from "../service-context.ts"
 import { loadConversation, loadGroups } from "../transcript.ts"
 import { type CoachMessage, chatTransport, stopReplyOnService } from "./chat-transport.ts"
 import { InteractionStatus } from "./interaction-status.tsx"
 import { MessageItem } from "./message-item.tsx"
+import { OfflineCoachNote } from "./offline-coach-note.tsx"
 import { SessionPrivacyToggle } from "./session-privacy-toggle.tsx"
 import "./chat.css"
 
@@ -136,7 +138,9 @@ export function ChatPage(props: { readonly sessionId: string; readonly onTurnEnd
         <h1 id="chat-heading">Chat</h1>
         <SessionPrivacyToggle sessionId={sessionId} />
       </div>
+      <OfflineCoachNote />
       {loadError !== null ? <ErrorNotice error={loadError} onRetry={resume} /> : null}
+      {!loaded && loadError === null ? <SkeletonLines label="Loading the conversation…" lines={3} /> : null}
       {fromMemory ? (
         <p className="notice">
           This session&apos;s transcript is not kept: these are the recent messages the service holds in

@@ -1,14 +1,69 @@
 import { useEffect, useRef, useState } from "react"
-import type { DeletedSession, InteractionGroup, Message } from "../api-types.ts"
+import { orWhenNoSession, type ServiceClient } from "../api-client.ts"
+import type {
+  DeletedSession,
+  InteractionGroup,
+  Message,
+  SessionPrivacyView,
+  UserPrivacy
+} from "../api-types.ts"
 import { ErrorNotice } from "../error-notice.tsx"
 import { ReplyText } from "../chat/reply-text.tsx"
 import { howItClosed } from "../interaction-wording.ts"
+import { Link } from "../router.tsx"
 import { useService } from "../service-context.ts"
+import { SkeletonLines } from "../skeleton.tsx"
 import { loadGroups, loadTranscript } from "../transcript.ts"
 import { transcriptEntries } from "./transcript-entries.ts"
 import "./history.css"
 
 const time = (ts: number) => new Date(ts).toLocaleString()
+
+/**
+ * Whether the session's transcript is kept, and why not: its own override, else the user's setting.
+ * Unknown (null) when the service cannot say; the page then shows what is stored without a reason.
+ */
+const privacyOf = (service: ServiceClient, sessionId: string, signal: AbortSignal) =>
+  orWhenNoSession(
+    service.getJson<SessionPrivacyView>(`/sessions/${encodeURIComponent(sessionId)}/privacy`, signal),
+    async (): Promise<SessionPrivacyView> => {
+      const user = await service.getJson<UserPrivacy>("/settings/privacy", signal)
+      return {
+        sessionId,
+        transcriptPersistenceOptOut: user.transcriptPersistenceOptOut,
+        source: user.transcriptPersistenceOptOut ? "user" : "default"
+      }
+    }
+  ).catch(() => null)
+
+/** Why an opted-out session is not stored, in the user's terms. */
+function NotStoredNote(props: { readonly privacy: SessionPrivacyView; readonly hasMessages: boolean }) {
+  const why =
+    props.privacy.source === "session" ? (
+      <>
+        You switched on “Don&apos;t keep this session&apos;s transcript” in <Link to="/">Chat</Link>.
+      </>
+    ) : (
+      <>
+        Your <Link to="/settings">Settings</Link> say not to keep transcripts.
+      </>
+    )
+  return (
+    <div className="notice notice-info" role="note">
+      <p>
+        <strong>
+          {props.hasMessages ? "New messages in this session are not stored." : "This session is not stored."}
+        </strong>{" "}
+        {why}
+      </p>
+      <p>
+        The service keeps its recent messages in memory only, to answer you while you chat; they are never
+        written to storage, so{" "}
+        {props.hasMessages ? "they do not appear here" : "there is nothing here to read or delete"}.
+      </p>
+    </div>
+  )
+}
 
 /** The session's transcript as the service stored it, and its deletion. */
 export function HistoryPage(props: { readonly sessionId: string; readonly onDeleted: () => void }) {
@@ -17,6 +72,7 @@ export function HistoryPage(props: { readonly sessionId: string; readonly onDele
   const [data, setData] = useState<{
     messages: Array<Message>
     groups: ReadonlyArray<InteractionGroup>
+    privacy: SessionPrivacyView | null
   } | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [attempt, setAttempt] = useState(0)
@@ -30,9 +86,10 @@ export function HistoryPage(props: { readonly sessionId: string; readonly onDele
     setError(null)
     Promise.all([
       loadTranscript(service, sessionId, controller.signal),
-      loadGroups(service, sessionId, controller.signal)
+      loadGroups(service, sessionId, controller.signal),
+      privacyOf(service, sessionId, controller.signal)
     ])
-      .then(([messages, groups]) => setData({ messages, groups }))
+      .then(([messages, groups, privacy]) => setData({ messages, groups, privacy }))
       .catch((cause: unknown) => {
         if (!controller.signal.aborted) setError(cause)
       })
@@ -56,7 +113,7 @@ export function HistoryPage(props: { readonly sessionId: string; readonly onDele
       )
       setDeleted(result.deleted)
       setConfirming(false)
-      setData({ messages: [], groups: [] })
+      setData((shown) => ({ messages: [], groups: [], privacy: shown?.privacy ?? null }))
     } catch (cause) {
       setError(cause)
     }
@@ -82,9 +139,18 @@ export function HistoryPage(props: { readonly sessionId: string; readonly onDele
           </button>
         </div>
       )}
-      {data === null && error === null ? <p>Loading…</p> : null}
-      {data !== null && data.messages.length === 0 && deleted === null ? (
-        <p>No stored messages yet.</p>
+      {data === null && error === null ? <SkeletonLines label="Loading the transcript…" lines={3} /> : null}
+      {data?.privacy?.transcriptPersistenceOptOut === true && deleted === null ? (
+        <NotStoredNote privacy={data.privacy} hasMessages={data.messages.length > 0} />
+      ) : null}
+      {data !== null &&
+      data.messages.length === 0 &&
+      deleted === null &&
+      data.privacy?.transcriptPersistenceOptOut !== true ? (
+        <p className="empty-state">
+          No messages yet. What you and the coach say in <Link to="/">Chat</Link> is kept here, so you can
+          read it again or delete it.
+        </p>
       ) : null}
       {data !== null && data.messages.length > 0 ? (
         <ol className="transcript" aria-label="Stored transcript">
@@ -121,7 +187,8 @@ export function HistoryPage(props: { readonly sessionId: string; readonly onDele
           )}
         </ol>
       ) : null}
-      {deleted === null ? (
+      {/* Only what is stored can be deleted: no Delete beside an empty or unstored session. */}
+      {deleted === null && data !== null && data.messages.length > 0 ? (
         <div className="danger-zone">
           {confirming ? (
             <div

@@ -3,6 +3,7 @@ import { ApiError } from "../api-client.ts"
 import type { SessionSummary, SessionsPage } from "../api-types.ts"
 import { ErrorNotice } from "../error-notice.tsx"
 import { useService } from "../service-context.ts"
+import { SkeletonLines } from "../skeleton.tsx"
 import "./sessions-sidebar.css"
 
 const PAGE_SIZE = 20
@@ -87,7 +88,9 @@ export function SessionsSidebar(props: {
         </button>
       </div>
       {error === null ? null : <ErrorNotice error={error} onRetry={() => setAttempt((n) => n + 1)} />}
-      {sessions === null && error === null ? <p className="hint">Loading your sessions…</p> : null}
+      {sessions === null && error === null ? (
+        <SkeletonLines label="Loading your sessions…" lines={3} />
+      ) : null}
       {sessions !== null && sessions.length === 0 ? (
         <p className="hint">No sessions yet: what you write in the chat starts one.</p>
       ) : null}
