@@ -162,7 +162,13 @@ export const migrations: ReadonlyArray<string> = [
      title = (SELECT ${SESSION_TITLE}(text) FROM messages
        WHERE messages.session_id = session_owners.session_id AND role = 'user' AND ${SESSION_TITLE}(text) IS NOT NULL
        ORDER BY ts, seq LIMIT 1);
-   CREATE INDEX session_owners_by_activity ON session_owners (owner, last_activity_at DESC, session_id DESC);`
+   CREATE INDEX session_owners_by_activity ON session_owners (owner, last_activity_at DESC, session_id DESC);`,
+  // A deleted session's tombstone: work begun before the deletion writes nothing back (any process).
+  `CREATE TABLE session_tombstones (
+     session_id TEXT PRIMARY KEY,
+     deleted_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX session_tombstones_deleted_at ON session_tombstones (deleted_at);`
 ]
 
 export const migrate = (db: DatabaseSync) => {

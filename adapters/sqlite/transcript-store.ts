@@ -13,6 +13,7 @@ import {
 import { MessageStatus, type NewTranscriptItem, pageOf, TranscriptItem } from "../../domain/transcript.ts"
 import { planAppend, planFinishReply } from "../../domain/transcript-write.ts"
 import { checkpointAfter, DELETE_BATCH, SqliteDatabase } from "./database.ts"
+import { sessionTombstones } from "./session-tombstones.ts"
 import { transaction } from "./transaction.ts"
 
 /** The columns of an item, named as its fields. */
@@ -79,6 +80,7 @@ export const make = Effect.gen(function* () {
   const connection = yield* SqliteDatabase
   const { db, query } = connection
   const checkpointed = checkpointAfter(connection)
+  const tombstones = sessionTombstones(db)
   const statements = {
     byMessageId: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND message_id = ?`),
     nextSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM messages WHERE session_id = ?"),
@@ -163,7 +165,8 @@ export const make = Effect.gen(function* () {
           const planned = plan(
             item,
             existing === undefined ? undefined : decodeItem(existing),
-            decodeSeq(statements.nextSeq.get(item.sessionId)).seq
+            decodeSeq(statements.nextSeq.get(item.sessionId)).seq,
+            tombstones.deletedAt(item.sessionId)
           )
           return applyTranscriptWrite(planned, (row, replaces) => {
             const stored = new TranscriptItem(row, true)
@@ -206,13 +209,16 @@ export const make = Effect.gen(function* () {
         return pageOf(fetched, request.limit)
       }),
     deleteSession: (sessionId) =>
-      checkpointed(
-        query("delete_session", () =>
-          transaction(db, () => {
-            const deleted = Number(statements.deleteSession.run(sessionId).changes)
-            summarizeRemoval(sessionId, deleted)
-            return deleted
-          })
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        checkpointed(
+          query("delete_session", () =>
+            transaction(db, () => {
+              tombstones.record(sessionId, now)
+              const deleted = Number(statements.deleteSession.run(sessionId).changes)
+              summarizeRemoval(sessionId, deleted)
+              return deleted
+            })
+          )
         )
       ),
     deleteOlderThan: (cutoff) =>
@@ -220,6 +226,7 @@ export const make = Effect.gen(function* () {
         drainBatches(
           query("delete_older_than", () =>
             transaction(db, () => {
+              tombstones.deleteOlderThan(cutoff)
               const removed = countBy(
                 statements.deleteOlderBatch.all(cutoff),
                 (row) => decodeSessionId(row).sessionId
