@@ -168,7 +168,17 @@ export const migrations: ReadonlyArray<string> = [
      session_id TEXT PRIMARY KEY,
      deleted_at INTEGER NOT NULL
    ) STRICT;
-   CREATE INDEX session_tombstones_deleted_at ON session_tombstones (deleted_at);`
+   CREATE INDEX session_tombstones_deleted_at ON session_tombstones (deleted_at);`,
+  // The rate limiter's buckets, shared by every process on the file; a bucket idle past idle_at goes.
+  `CREATE TABLE rate_limit_buckets (
+     kind    TEXT NOT NULL CHECK (kind IN ('token_bucket', 'fixed_window')),
+     key     TEXT NOT NULL,
+     amount  INTEGER NOT NULL,
+     at      INTEGER NOT NULL,
+     idle_at INTEGER NOT NULL,
+     PRIMARY KEY (kind, key)
+   ) STRICT;
+   CREATE INDEX rate_limit_buckets_idle_at ON rate_limit_buckets (idle_at);`
 ]
 
 export const migrate = (db: DatabaseSync) => {

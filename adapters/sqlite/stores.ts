@@ -7,12 +7,14 @@ import * as Assessments from "./assessment-queue.ts"
 import * as Database from "./database.ts"
 import * as Interactions from "./interaction-store.ts"
 import * as Privacy from "./privacy-settings-store.ts"
+import * as RateLimits from "./rate-limit-store.ts"
 import * as Owners from "./session-owners.ts"
 import * as Transcripts from "./transcript-store.ts"
 
 /**
  * Every store on one SQLite file (`:memory:` for none), opened and migrated here and closed with
- * the layer: the `embedded` deployment.
+ * the layer: the `embedded` deployment. The rate limiter's buckets are in the file too, so every
+ * process on it spends one budget.
  */
 export const layer = (options: Database.SqliteOptions) =>
   Layer.mergeAll(
@@ -21,6 +23,7 @@ export const layer = (options: Database.SqliteOptions) =>
     Owners.layer,
     Interactions.layer,
     Assessments.layer,
+    RateLimits.layer,
     StoreCalls.onCallerThread,
     ReplyWriters.onlyThisProcess
   ).pipe(Layer.provide(Database.layer(options)))
