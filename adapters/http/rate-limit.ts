@@ -72,7 +72,9 @@ const spend = (what: string, buckets: ReadonlyArray<Bucket>) =>
         .pipe(Effect.either)
       if (spent._tag === "Right") continue
       if (spent.left.reason === "StoreError") {
-        yield* Effect.logWarning("rate limiter store failed; request let through")
+        yield* Effect.logWarning("rate limiter store failed; request let through").pipe(
+          Effect.annotateLogs({ reason: spent.left.message })
+        )
         continue
       }
       const retryAfter = Math.max(1, Math.ceil(Duration.toSeconds(spent.left.retryAfter)))

@@ -170,12 +170,13 @@ export const migrations: ReadonlyArray<string> = [
    ) STRICT;
    CREATE INDEX session_tombstones_deleted_at ON session_tombstones (deleted_at);`,
   // The rate limiter's buckets, shared by every process on the file; a bucket idle past idle_at goes.
+  // Times are REAL: a bucket refills every (one minute / limit) ms, rarely a whole number.
   `CREATE TABLE rate_limit_buckets (
      kind    TEXT NOT NULL CHECK (kind IN ('token_bucket', 'fixed_window')),
      key     TEXT NOT NULL,
-     amount  INTEGER NOT NULL,
-     at      INTEGER NOT NULL,
-     idle_at INTEGER NOT NULL,
+     amount  REAL NOT NULL,
+     at      REAL NOT NULL,
+     idle_at REAL NOT NULL,
      PRIMARY KEY (kind, key)
    ) STRICT;
    CREATE INDEX rate_limit_buckets_idle_at ON rate_limit_buckets (idle_at);`

@@ -70,6 +70,17 @@ export const rateLimitStoreContract = (
       })
     )
 
+    test(
+      "keeps a budget whose refill interval is not a whole millisecond (7 a minute)",
+      Effect.gen(function* () {
+        const store = yield* RateLimiter.RateLimiterStore
+        const seventh = { ...bucket("user:c"), limit: 7, refillRate: Duration.millis(60_000 / 7) }
+        const answers = yield* Effect.forEach([1, 2, 3, 4, 5, 6, 7, 8], () => store.tokenBucket(seventh))
+        expect(answers.slice(0, 7).every((remaining) => remaining >= 0)).toBe(true)
+        expect(answers[7]).toBe(-1)
+      })
+    )
+
     if (options.followsTestClock)
       test(
         "refills one token per refill interval, up to the limit",
