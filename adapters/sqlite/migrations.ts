@@ -186,11 +186,14 @@ export const migrate = (db: DatabaseSync) => {
   db.function(SESSION_TITLE, { deterministic: true }, (text) =>
     typeof text === "string" ? (titleOf(text) ?? null) : null
   )
-  const applied = decodeVersion(db.prepare("PRAGMA user_version").get()).user_version
-  migrations.slice(applied).forEach((sql, index) =>
+  const version = db.prepare("PRAGMA user_version")
+  const applied = () => decodeVersion(version.get()).user_version
+  // Several processes may start on one file at once: each migration is applied by whichever takes
+  // the write lock first, and the others, reading the version again under the lock, skip it.
+  for (let next = applied(); next < migrations.length; next++)
     transaction(db, () => {
-      db.exec(sql)
-      db.exec(`PRAGMA user_version = ${applied + index + 1}`)
+      if (applied() !== next) return
+      db.exec(migrations[next]!)
+      db.exec(`PRAGMA user_version = ${next + 1}`)
     })
-  )
 }

@@ -16,7 +16,7 @@ import * as Transcripts from "./transcript-store.ts"
  * the layer: the `embedded` deployment. The rate limiter's buckets are in the file too, so every
  * process on it spends one budget.
  */
-export const layer = (options: Database.SqliteOptions) =>
+export const layer = (options: Database.SqliteOptions & { readonly sharedByProcesses?: boolean }) =>
   Layer.mergeAll(
     Transcripts.layer,
     Privacy.layer,
@@ -25,18 +25,23 @@ export const layer = (options: Database.SqliteOptions) =>
     Assessments.layer,
     RateLimits.layer,
     StoreCalls.onCallerThread,
-    ReplyWriters.onlyThisProcess
+    // A process starting on a file that others serve from must not take their replies for abandoned.
+    options.sharedByProcesses === true ? ReplyWriters.manyProcesses : ReplyWriters.onlyThisProcess
   ).pipe(Layer.provide(Database.layer(options)))
 
-/** What `layerConfig` reads: the data directory, and the store deadline that bounds a wait for a lock. */
+/**
+ * What `layerConfig` reads: the data directory, the store deadline that bounds a wait for a lock,
+ * and whether several service processes serve from the file.
+ */
 export const config = Config.all({
   dataDir: Config.string("DATA_DIR").pipe(Config.withDefault("./data")),
-  lockDeadline: StoreGuard.config
+  lockDeadline: StoreGuard.config,
+  sharedByProcesses: Config.boolean("SQLITE_SHARED_BY_PROCESSES").pipe(Config.withDefault(false))
 })
 
 /** The file `coachup.sqlite` under `DATA_DIR`. */
 export const layerConfig = Layer.unwrapEffect(
-  Effect.map(config, ({ dataDir, lockDeadline }) =>
-    layer({ filename: join(dataDir, "coachup.sqlite"), lockDeadline })
+  Effect.map(config, ({ dataDir, lockDeadline, sharedByProcesses }) =>
+    layer({ filename: join(dataDir, "coachup.sqlite"), lockDeadline, sharedByProcesses })
   )
 )
