@@ -13,7 +13,9 @@ const bucket = { key: "user:a", tokens: 1, limit: 5, refillRate: Duration.second
 const storeOn = (filename: string) =>
   Effect.map(
     Layer.build(
-      SqliteRateLimits.layer.pipe(Layer.provide(Database.layer({ filename, lockDeadline: "2 seconds" })))
+      SqliteRateLimits.layer({ lockWait: "2 seconds" }).pipe(
+        Layer.provide(Database.layer({ filename, lockDeadline: "2 seconds" }))
+      )
     ),
     Context.get(RateLimiter.RateLimiterStore)
   )

@@ -1,5 +1,5 @@
 import { join } from "node:path"
-import { Config, Effect, Layer } from "effect"
+import { Config, Duration, Effect, Layer } from "effect"
 import { ReplyWriters } from "../../application/ports/reply-writers.ts"
 import { StoreCalls } from "../../application/ports/store-calls.ts"
 import * as StoreGuard from "../../application/store-guard.ts"
@@ -23,7 +23,8 @@ export const layer = (options: Database.SqliteOptions & { readonly sharedByProce
     Owners.layer,
     Interactions.layer,
     Assessments.layer,
-    RateLimits.layer,
+    // A tenth of the store's deadline: the request's own write may then wait for the same lock.
+    RateLimits.layer({ lockWait: Duration.times(Duration.decode(options.lockDeadline), 0.1) }),
     StoreCalls.onCallerThread,
     // A process starting on a file that others serve from must not take their replies for abandoned.
     options.sharedByProcesses === true ? ReplyWriters.manyProcesses : ReplyWriters.onlyThisProcess
