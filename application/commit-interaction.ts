@@ -75,7 +75,8 @@ const commitOnce = Effect.fnUntraced(function* (
     classification: change.classification,
     effects,
     at,
-    requestId
+    requestId,
+    begunAt: since
   })
   if (result === "stale") return yield* new StaleInteraction()
   if (result === "committed") {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Layer, Logger, LogLevel, TestClock } from "effect"
 import { SessionDirectory } from "../adapters/memory/session-directory.ts"
+import { SessionTombstones } from "../adapters/memory/session-tombstones.ts"
 import * as MemoryTranscripts from "../adapters/memory/transcript-store.ts"
 import { SessionId } from "../domain/ids.ts"
 import { newItem } from "../test/support/items.ts"
@@ -38,7 +39,13 @@ describe("replies abandoned by a process that died", () => {
     Effect.gen(function* () {
       yield* startSweep(ReplyWriters.onlyThisProcess)
       expect(yield* status).toBe("incomplete")
-    }).pipe(Effect.provide(MemoryTranscripts.layer.pipe(Layer.provide(SessionDirectory.layer))))
+    }).pipe(
+      Effect.provide(
+        MemoryTranscripts.layer.pipe(
+          Layer.provide(Layer.merge(SessionDirectory.layer, SessionTombstones.layer))
+        )
+      )
+    )
   )
 
   it.scoped("on a store many processes write, are finished once their lease lapses, within 40 s", () =>
@@ -50,6 +57,12 @@ describe("replies abandoned by a process that died", () => {
       expect(yield* status).toBe("in_progress")
       yield* TestClock.adjust("1 second")
       expect(yield* status).toBe("incomplete")
-    }).pipe(Effect.provide(MemoryTranscripts.layer.pipe(Layer.provide(SessionDirectory.layer))))
+    }).pipe(
+      Effect.provide(
+        MemoryTranscripts.layer.pipe(
+          Layer.provide(Layer.merge(SessionDirectory.layer, SessionTombstones.layer))
+        )
+      )
+    )
   )
 })

@@ -53,6 +53,7 @@ export class OutboxDelivery extends Context.Tag("coachup/OutboxDelivery")<
           const policy = yield* resolvePersistence(entry.userId, sessionId)
           if (!policy.persist) return "dropped_opt_out"
           const result = yield* store[entry.write](entry.item)
+          if (result._tag === "Deleted") return "dropped_deleted"
           return result._tag === "Conflict" ? "conflict" : "delivered"
         }).pipe(Effect.provide(context))
 

@@ -34,6 +34,14 @@ const keptIn = (where: "store" | "outbox", duplicate: boolean): RecordOutcome =>
   skippedReason: Option.none()
 })
 
+/** A reply the store refused: its session was deleted since the reply began. */
+const notKept: RecordOutcome = {
+  persisted: false,
+  queued: false,
+  duplicate: false,
+  skippedReason: Option.none()
+}
+
 const conflictOf = (result: Extract<AppendResult, { _tag: "Conflict" }>) =>
   new MessageConflict({ messageId: result.existing.messageId })
 
@@ -101,6 +109,10 @@ export const RecordTranscriptItem = Effect.fn("RecordTranscriptItem")(function* 
         item.role
       )
       if (result._tag === "Conflict") return yield* conflictOf(result)
+      if (result._tag === "Deleted") {
+        yield* Effect.logInfo("session deleted since the reply began; reply not recorded")
+        return notKept
+      }
       yield* memory[write](item)
       return keptIn("store", result._tag === "Duplicate")
     }

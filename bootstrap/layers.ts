@@ -1,5 +1,6 @@
 import { hostname } from "node:os"
 import { fileURLToPath } from "node:url"
+import { RateLimiter } from "@effect/experimental"
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Config, Effect, Layer, Logger, LogLevel } from "effect"
 import { AssessmentSettings } from "../application/assess-interaction.ts"
@@ -69,6 +70,7 @@ export const logging = Layer.unwrapEffect(
 
 /** The durable stores a deployment runs on, and the outbox that holds writes while they cannot. */
 export type StoreLayer<E = never> = Layer.Layer<
+  | RateLimiter.RateLimiterStore
   | TranscriptStore
   | PrivacySettingsStore
   | SessionOwners
@@ -137,7 +139,7 @@ export interface ApplicationOptions {
 
 /**
  * Everything the use cases need, on the given stores: guarded stores (timeouts, metrics, spans),
- * session memory, the outbox's delivery loop, the sweeps and the assessment workers.
+ * the rate limiter on the stores' buckets, session memory, the outbox's delivery loop, the sweeps and the assessment workers.
  */
 export const application = <E>(stores: StoreLayer<E>, options: ApplicationOptions = {}) =>
   Layer.mergeAll(
@@ -157,7 +159,8 @@ export const application = <E>(stores: StoreLayer<E>, options: ApplicationOption
         layerRememberedOwners(100_000).pipe(Layer.provide(layerGuardedSessionOwners)),
         layerGuardedInteractionStore,
         layerGuardedAssessmentQueue,
-        layerGuardedTranscriptOutbox
+        layerGuardedTranscriptOutbox,
+        RateLimiter.layer
       )
     ),
     Layer.provide(stores),

@@ -22,6 +22,8 @@ export interface CommitBasis {
   readonly groups: ReadonlyArray<string>
   /** Those of `groupsNamedBy(commit)` whose assessment is queued. */
   readonly queued: ReadonlyArray<string>
+  /** When the session was last deleted (its tombstone), if it was. */
+  readonly deletedAt?: number | undefined
 }
 
 export type GroupChanges = Partial<
@@ -57,15 +59,17 @@ export const groupsNamedBy = (commit: CommitRequest): ReadonlyArray<string> => [
 ]
 
 /**
- * One commit's writes; `duplicate` when its message is classified already, `stale` when the session
- * moved past `expectedVersion`. Effects apply in order: `Opened` inserts a group; `Closed` and
+ * One commit's writes; `deleted` when the session was deleted at or after the commit's work began,
+ * `duplicate` when its message is classified already, `stale` when the session moved past
+ * `expectedVersion`. Effects apply in order: `Opened` inserts a group; `Closed` and
  * `AssessmentRequested` change a group stored or opened by this commit, and nothing otherwise; an
  * assessment is queued once per group. The open group's message count comes from the new state.
  */
 export const planInteractionCommit = (
   commit: CommitRequest,
   basis: CommitBasis
-): "duplicate" | "stale" | InteractionWrites => {
+): "deleted" | "duplicate" | "stale" | InteractionWrites => {
+  if (basis.deletedAt !== undefined && (commit.begunAt ?? commit.at) <= basis.deletedAt) return "deleted"
   if (commit.classification !== undefined && basis.classified) return "duplicate"
   if (basis.version !== commit.expectedVersion) return "stale"
   const stored = new Set(basis.groups)

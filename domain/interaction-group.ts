@@ -75,7 +75,12 @@ export const InteractionCommit = Schema.Struct({
   /** When the transition happened: groups opened or closed by it carry this time. */
   at: Schema.Number,
   /** The request that caused it; a queued assessment carries it into its logs and spans. */
-  requestId: Schema.optionalWith(Schema.String, { as: "Option", exact: true })
+  requestId: Schema.optionalWith(Schema.String, { as: "Option", exact: true }),
+  /**
+   * When the work behind it began (a message's arrival): a session deleted at or after then refuses
+   * the commit, in the store's transaction, so that the work writes nothing back. Else `at`.
+   */
+  begunAt: Schema.optionalWith(Schema.Number, { exact: true })
 })
 export type InteractionCommit = typeof InteractionCommit.Type
 

@@ -1,4 +1,4 @@
-import { Effect, Layer, Redacted, Schema } from "effect"
+import { Clock, Effect, Layer, Redacted, Schema } from "effect"
 import { InteractionStore } from "../../application/ports/interaction-store.ts"
 import { drainBatches } from "../../application/ports/store-calls.ts"
 import { MessageId, SessionId } from "../../domain/ids.ts"
@@ -55,10 +55,12 @@ export const make = Effect.gen(function* () {
         )
       ),
     deleteSession: (sessionId) =>
-      Effect.asVoid(
-        drainBatches(
-          call("interaction_delete_session", () =>
-            caller.mutation(api.interactions.deleteSessionBatch, { secret, sessionId })
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.asVoid(
+          drainBatches(
+            call("interaction_delete_session", () =>
+              caller.mutation(api.interactions.deleteSessionBatch, { secret, sessionId, now })
+            )
           )
         )
       )

@@ -4,12 +4,14 @@ import { StoreCalls } from "../../application/ports/store-calls.ts"
 import * as Assessments from "./assessment-queue.ts"
 import * as Interactions from "./interaction-store.ts"
 import * as Privacy from "./privacy-settings-store.ts"
+import * as RateLimits from "./rate-limit-store.ts"
 import * as Owners from "./session-owners.ts"
 import * as Transcripts from "./transcript-store.ts"
 
 /**
  * Every store on a Convex deployment (the `ConvexBackend` given: a deployment, or convex-test):
- * the `convex` deployment. Calls go over the network, so each gets a deadline.
+ * the `convex` deployment. Calls go over the network, so each gets a deadline. Rate limits are the
+ * deployment's rate limiter component's, shared by every process.
  */
 export const layer = Layer.mergeAll(
   Transcripts.layer,
@@ -17,6 +19,7 @@ export const layer = Layer.mergeAll(
   Owners.layer,
   Interactions.layer,
   Assessments.layer,
+  RateLimits.layer,
   StoreCalls.overNetwork,
   ReplyWriters.manyProcesses
 )

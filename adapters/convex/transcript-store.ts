@@ -11,7 +11,8 @@ const decodeWrite = Schema.decodeUnknownSync(
     Schema.TaggedStruct("Duplicate", { existing: TranscriptItem }),
     Schema.TaggedStruct("Conflict", { existing: TranscriptItem }),
     Schema.TaggedStruct("Insert", { item: TranscriptItem }),
-    Schema.TaggedStruct("Replace", { item: TranscriptItem })
+    Schema.TaggedStruct("Replace", { item: TranscriptItem }),
+    Schema.TaggedStruct("Deleted", {})
   )
 )
 const decodeItems = Schema.decodeUnknownSync(Schema.Array(TranscriptItem))
@@ -101,9 +102,11 @@ export const make = Effect.gen(function* () {
           })
       ),
     deleteSession: (sessionId) =>
-      drainBatches(
-        call("delete_session", () =>
-          caller.mutation(api.transcripts.deleteSessionBatch, { secret, sessionId })
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        drainBatches(
+          call("delete_session", () =>
+            caller.mutation(api.transcripts.deleteSessionBatch, { secret, sessionId, now })
+          )
         )
       ),
     deleteOlderThan: (cutoff) =>

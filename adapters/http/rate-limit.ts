@@ -3,7 +3,6 @@ import { Config, Context, Duration, Effect, Layer } from "effect"
 import { positiveInteger } from "../../application/config-values.ts"
 import type { SessionId, UserId } from "../../domain/ids.ts"
 import { failRetryLater, TooManyRequests } from "./api-errors.ts"
-import * as BoundedStore from "./rate-limit-store.ts"
 
 export interface RateLimitBudget {
   /** Requests per minute per user; also the burst a user may send at once. */
@@ -39,11 +38,12 @@ export class RateLimitPolicy extends Context.Tag("coachup/http/RateLimitPolicy")
   static readonly layerConfig = Layer.effect(RateLimitPolicy, config)
 }
 
-/** The budgets from the environment and their buckets, in this process's memory (bounded). */
-export const layerConfig = Layer.merge(
-  RateLimitPolicy.layerConfig,
-  RateLimiter.layer.pipe(Layer.provide(BoundedStore.layer))
-)
+/**
+ * The budgets from the environment. They are spent through the `RateLimiter` the application gives,
+ * on the deployment's `RateLimiterStore`: the one every process shares (SQLite, Convex), or this
+ * process's memory for the in-memory deployment.
+ */
+export const layerConfig = RateLimitPolicy.layerConfig
 
 interface Bucket {
   readonly key: string
@@ -54,8 +54,8 @@ interface Bucket {
 
 /**
  * Spends one token of each bucket (refilled over a minute) or fails with 429 and `Retry-After`.
- * The buckets live in the `RateLimiterStore` layer: in process memory now; a shared store (Redis)
- * replaces it for several instances. A store that fails lets the request through.
+ * The buckets live in the deployment's `RateLimiterStore`, shared by its processes. A store that
+ * fails lets the request through.
  */
 const spend = (what: string, buckets: ReadonlyArray<Bucket>) =>
   Effect.gen(function* () {
@@ -72,7 +72,9 @@ const spend = (what: string, buckets: ReadonlyArray<Bucket>) =>
         .pipe(Effect.either)
       if (spent._tag === "Right") continue
       if (spent.left.reason === "StoreError") {
-        yield* Effect.logWarning("rate limiter store failed; request let through")
+        yield* Effect.logWarning("rate limiter store failed; request let through").pipe(
+          Effect.annotateLogs({ reason: spent.left.message })
+        )
         continue
       }
       const retryAfter = Math.max(1, Math.ceil(Duration.toSeconds(spent.left.retryAfter)))

@@ -1,4 +1,4 @@
-import { Effect, Layer, Option, Schema } from "effect"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { InteractionStore } from "../../application/ports/interaction-store.ts"
 import { MessageId, SessionId } from "../../domain/ids.ts"
 import {
@@ -15,6 +15,7 @@ import {
   SessionInteraction
 } from "../../domain/interaction-group.ts"
 import { AssessmentJobTable, deleteWhere } from "./assessment-queue.ts"
+import { SessionTombstones } from "./session-tombstones.ts"
 
 const encodeCommit = Schema.encodeSync(InteractionCommit)
 const decodeClassification = Schema.decodeUnknownSync(MessageClassification)
@@ -26,6 +27,7 @@ const decodeSessionIds = Schema.decodeUnknownSync(Schema.Array(SessionId))
 /** Interaction state in process memory, kept as the rows a durable store writes: the `test` deployment's store. */
 export const make = Effect.gen(function* () {
   const jobTable = yield* AssessmentJobTable
+  const tombstones = yield* SessionTombstones
   const sessions = new Map<string, InteractionWrites["session"]>()
   /** Keyed by session, then message id: message ids are unique per session. */
   const classifications = new Map<string, Map<string, ClassificationRow>>()
@@ -66,7 +68,8 @@ export const make = Effect.gen(function* () {
             request.classification !== undefined &&
             classificationRow(request.sessionId, request.classification.messageId) !== undefined,
           groups: named.filter((groupId) => groups.has(groupId)),
-          queued: named.filter((groupId) => jobTable.jobs.has(groupId))
+          queued: named.filter((groupId) => jobTable.jobs.has(groupId)),
+          deletedAt: tombstones.deletedAt(request.sessionId)
         })
         if (typeof writes === "string") return writes
         write(writes)
@@ -111,7 +114,8 @@ export const make = Effect.gen(function* () {
         return deleted + jobTable.deleteOlderThan(cutoff)
       }),
     deleteSession: (sessionId) =>
-      Effect.sync(() => {
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        tombstones.record(sessionId, now)
         sessions.delete(sessionId)
         classifications.delete(sessionId)
         for (const [id, group] of groups) if (group.sessionId === sessionId) groups.delete(id)
@@ -120,5 +124,5 @@ export const make = Effect.gen(function* () {
   })
 })
 
-/** Needs the `AssessmentJobTable` it queues into, shared with the memory `AssessmentQueue`. */
+/** Needs the `AssessmentJobTable` it queues into, shared with the memory `AssessmentQueue`, and the `SessionTombstones`. */
 export const layer = Layer.effect(InteractionStore, make)

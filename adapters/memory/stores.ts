@@ -4,14 +4,17 @@ import { StoreCalls } from "../../application/ports/store-calls.ts"
 import * as Assessments from "./assessment-queue.ts"
 import * as Interactions from "./interaction-store.ts"
 import { SessionDirectory } from "./session-directory.ts"
+import { SessionTombstones } from "./session-tombstones.ts"
 import * as Privacy from "./privacy-settings-store.ts"
+import * as RateLimits from "./rate-limit-store.ts"
 import * as Owners from "./session-owners.ts"
 import * as Transcripts from "./transcript-store.ts"
 
 /**
  * Every store in process memory, nothing on disk: the `test` deployment. The interaction store
  * queues assessments into the jobs table the queue reads; the transcript store keeps the summaries
- * of the sessions the owners store lists.
+ * of the sessions the owners store lists; both stores keep one table of deleted sessions' tombstones.
+ * Rate limits are this process's (bounded) buckets.
  */
 export const layer = Layer.mergeAll(
   Transcripts.layer,
@@ -19,6 +22,11 @@ export const layer = Layer.mergeAll(
   Owners.layer,
   Interactions.layer,
   Assessments.layer,
+  RateLimits.layer,
   StoreCalls.onCallerThread,
   ReplyWriters.onlyThisProcess
-).pipe(Layer.provide(Layer.merge(Assessments.AssessmentJobTable.layer, SessionDirectory.layer)))
+).pipe(
+  Layer.provide(
+    Layer.mergeAll(Assessments.AssessmentJobTable.layer, SessionDirectory.layer, SessionTombstones.layer)
+  )
+)

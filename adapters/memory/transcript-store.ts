@@ -5,6 +5,7 @@ import type { SessionId } from "../../domain/ids.ts"
 import { firstTitle, summaryAfterAppend, summaryAfterRemoval } from "../../domain/session-summary.ts"
 import type { NewTranscriptItem } from "../../domain/transcript.ts"
 import { SessionDirectory } from "./session-directory.ts"
+import { SessionTombstones } from "./session-tombstones.ts"
 import { TranscriptTable, unbounded } from "./transcript-table.ts"
 
 /**
@@ -13,6 +14,7 @@ import { TranscriptTable, unbounded } from "./transcript-table.ts"
  */
 export const make = Effect.gen(function* () {
   const directory = yield* SessionDirectory
+  const tombstones = yield* SessionTombstones
   const table = new TranscriptTable(unbounded)
   const everything = { order: "asc", limit: Number.POSITIVE_INFINITY, after: Option.none() } as const
 
@@ -37,9 +39,13 @@ export const make = Effect.gen(function* () {
 
   return TranscriptStore.of({
     append: (item) =>
-      Effect.map(Clock.currentTimeMillis, (now) => summarizing(item, () => table.append(item, now))),
+      Effect.map(Clock.currentTimeMillis, (now) =>
+        summarizing(item, () => table.append(item, now, tombstones.deletedAt(item.sessionId)))
+      ),
     finishReply: (item) =>
-      Effect.map(Clock.currentTimeMillis, (now) => summarizing(item, () => table.finishReply(item, now))),
+      Effect.map(Clock.currentTimeMillis, (now) =>
+        summarizing(item, () => table.finishReply(item, now, tombstones.deletedAt(item.sessionId)))
+      ),
     saveReplyText: (progress) => Effect.sync(() => table.saveReplyText(progress)),
     markReplaced: (sessionId, messageId) => Effect.sync(() => table.markReplaced(sessionId, messageId)),
     finishAbandonedReplies: (replies) => Effect.sync(() => table.finishAbandonedReplies(replies)),
@@ -49,7 +55,8 @@ export const make = Effect.gen(function* () {
       Effect.map(Clock.currentTimeMillis, (now) => table.lastN(sessionId, limit, now)),
     page: (sessionId, request) => Effect.sync(() => table.page(sessionId, request)),
     deleteSession: (sessionId) =>
-      Effect.sync(() => {
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        tombstones.record(sessionId, now)
         const deleted = table.deleteSession(sessionId)
         removed(sessionId, deleted)
         return deleted
@@ -62,6 +69,7 @@ export const make = Effect.gen(function* () {
             table.page(sessionId, everything).items.length
           ])
         )
+        tombstones.deleteOlderThan(cutoff)
         const deleted = table.deleteOlderThan(cutoff)
         for (const [sessionId, count] of before)
           removed(sessionId, count - table.page(sessionId, everything).items.length)
@@ -71,5 +79,5 @@ export const make = Effect.gen(function* () {
   })
 })
 
-/** Needs the `SessionDirectory` it shares with the memory `SessionOwners`. */
+/** Needs the `SessionDirectory` it shares with the memory `SessionOwners`, and the `SessionTombstones`. */
 export const layer = Layer.effect(TranscriptStore, make)

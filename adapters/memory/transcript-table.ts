@@ -75,14 +75,15 @@ export class TranscriptTable {
     this.bounds = bounds
   }
 
-  append(item: NewTranscriptItem, now: number): AppendResult {
+  /** `deletedAt`: the session's tombstone, where the caller keeps one. */
+  append(item: NewTranscriptItem, now: number, deletedAt?: number): AppendResult {
     this.expire(now)
-    return this.write(planAppend(item, this.stored(item), this.nextSeq(item)), now)
+    return this.write(planAppend(item, this.stored(item), this.nextSeq(item), deletedAt), now)
   }
 
-  finishReply(item: NewTranscriptItem, now: number): AppendResult {
+  finishReply(item: NewTranscriptItem, now: number, deletedAt?: number): AppendResult {
     this.expire(now)
-    return this.write(planFinishReply(item, this.stored(item), this.nextSeq(item)), now)
+    return this.write(planFinishReply(item, this.stored(item), this.nextSeq(item), deletedAt), now)
   }
 
   saveReplyText(progress: ReplyProgress): boolean {

@@ -1,4 +1,4 @@
-import { Effect, Layer, Option, Schema } from "effect"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { InteractionStore, type VersionedInteraction } from "../../application/ports/interaction-store.ts"
 import { drainBatches } from "../../application/ports/store-calls.ts"
 import { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
@@ -16,6 +16,7 @@ import {
   OpenGroup
 } from "../../domain/interaction-group.ts"
 import { checkpointAfter, DELETE_BATCH, SqliteDatabase } from "./database.ts"
+import { sessionTombstones } from "./session-tombstones.ts"
 import { transaction } from "./transaction.ts"
 
 const encodeCommit = Schema.encodeSync(InteractionCommit)
@@ -60,6 +61,7 @@ export const make = Effect.gen(function* () {
   const connection = yield* SqliteDatabase
   const { db, query } = connection
   const checkpointed = checkpointAfter(connection)
+  const tombstones = sessionTombstones(db)
   const statements = {
     classification: db.prepare(
       `SELECT message_id AS messageId, session_id AS sessionId, decision, applied, confidence,
@@ -187,7 +189,8 @@ export const make = Effect.gen(function* () {
               statements.classification.get(request.sessionId, request.classification.messageId) !==
                 undefined,
             groups: named.filter((groupId) => statements.groupStored.get(groupId) !== undefined),
-            queued: named.filter((groupId) => statements.jobQueued.get(groupId) !== undefined)
+            queued: named.filter((groupId) => statements.jobQueued.get(groupId) !== undefined),
+            deletedAt: tombstones.deletedAt(request.sessionId)
           })
           if (typeof writes === "string") return writes
           write(writes)
@@ -222,14 +225,17 @@ export const make = Effect.gen(function* () {
         )
       ),
     deleteSession: (sessionId) =>
-      checkpointed(
-        query("interaction_delete_session", () =>
-          transaction(db, () => {
-            statements.deleteSession.run(sessionId)
-            statements.deleteClassifications.run(sessionId)
-            statements.deleteGroups.run(sessionId)
-            statements.deleteJobs.run(sessionId)
-          })
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        checkpointed(
+          query("interaction_delete_session", () =>
+            transaction(db, () => {
+              tombstones.record(sessionId, now)
+              statements.deleteSession.run(sessionId)
+              statements.deleteClassifications.run(sessionId)
+              statements.deleteGroups.run(sessionId)
+              statements.deleteJobs.run(sessionId)
+            })
+          )
         )
       )
   })

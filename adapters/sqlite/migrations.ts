@@ -164,18 +164,38 @@ export const migrations: ReadonlyArray<string> = [
        ORDER BY ts, seq LIMIT 1);
    CREATE INDEX session_owners_by_activity ON session_owners (owner, last_activity_at DESC, session_id DESC);`,
   // A finished reply the user regenerated: kept, and left out of context windows.
-  `ALTER TABLE messages ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0 CHECK (replaced IN (0, 1));`
+  `ALTER TABLE messages ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0 CHECK (replaced IN (0, 1));`,
+  // A deleted session's tombstone: work begun before the deletion writes nothing back (any process).
+  `CREATE TABLE session_tombstones (
+     session_id TEXT PRIMARY KEY,
+     deleted_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX session_tombstones_deleted_at ON session_tombstones (deleted_at);`,
+  // The rate limiter's buckets, shared by every process on the file; a bucket idle past idle_at goes.
+  // Times are REAL: a bucket refills every (one minute / limit) ms, rarely a whole number.
+  `CREATE TABLE rate_limit_buckets (
+     kind    TEXT NOT NULL CHECK (kind IN ('token_bucket', 'fixed_window')),
+     key     TEXT NOT NULL,
+     amount  REAL NOT NULL,
+     at      REAL NOT NULL,
+     idle_at REAL NOT NULL,
+     PRIMARY KEY (kind, key)
+   ) STRICT;
+   CREATE INDEX rate_limit_buckets_idle_at ON rate_limit_buckets (idle_at);`
 ]
 
 export const migrate = (db: DatabaseSync) => {
   db.function(SESSION_TITLE, { deterministic: true }, (text) =>
     typeof text === "string" ? (titleOf(text) ?? null) : null
   )
-  const applied = decodeVersion(db.prepare("PRAGMA user_version").get()).user_version
-  migrations.slice(applied).forEach((sql, index) =>
+  const version = db.prepare("PRAGMA user_version")
+  const applied = () => decodeVersion(version.get()).user_version
+  // Several processes may start on one file at once: each migration is applied by whichever takes
+  // the write lock first, and the others, reading the version again under the lock, skip it.
+  for (let next = applied(); next < migrations.length; next++)
     transaction(db, () => {
-      db.exec(sql)
-      db.exec(`PRAGMA user_version = ${applied + index + 1}`)
+      if (applied() !== next) return
+      db.exec(migrations[next]!)
+      db.exec(`PRAGMA user_version = ${next + 1}`)
     })
-  )
 }

@@ -17,6 +17,7 @@ import {
 import { MessageStatus, type NewTranscriptItem, pageOf, TranscriptItem } from "../../domain/transcript.ts"
 import { planAppend, planFinishReply } from "../../domain/transcript-write.ts"
 import { checkpointAfter, DELETE_BATCH, SqliteDatabase } from "./database.ts"
+import { sessionTombstones } from "./session-tombstones.ts"
 import { transaction } from "./transaction.ts"
 
 /** The columns of an item, named as its fields. */
@@ -86,6 +87,7 @@ export const make = Effect.gen(function* () {
   const connection = yield* SqliteDatabase
   const { db, query } = connection
   const checkpointed = checkpointAfter(connection)
+  const tombstones = sessionTombstones(db)
   const statements = {
     byMessageId: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND message_id = ?`),
     reply: db.prepare(
@@ -186,7 +188,8 @@ export const make = Effect.gen(function* () {
           const planned = plan(
             item,
             existing === undefined ? undefined : decodeItem(existing),
-            decodeSeq(statements.nextSeq.get(item.sessionId)).seq
+            decodeSeq(statements.nextSeq.get(item.sessionId)).seq,
+            tombstones.deletedAt(item.sessionId)
           )
           return applyTranscriptWrite(planned, (row, replaces) => {
             const stored = new TranscriptItem(row, true)
@@ -236,13 +239,16 @@ export const make = Effect.gen(function* () {
         return pageOf(fetched, request.limit)
       }),
     deleteSession: (sessionId) =>
-      checkpointed(
-        query("delete_session", () =>
-          transaction(db, () => {
-            const deleted = Number(statements.deleteSession.run(sessionId).changes)
-            summarizeRemoval(sessionId, deleted)
-            return deleted
-          })
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        checkpointed(
+          query("delete_session", () =>
+            transaction(db, () => {
+              tombstones.record(sessionId, now)
+              const deleted = Number(statements.deleteSession.run(sessionId).changes)
+              summarizeRemoval(sessionId, deleted)
+              return deleted
+            })
+          )
         )
       ),
     deleteOlderThan: (cutoff) =>
@@ -250,6 +256,7 @@ export const make = Effect.gen(function* () {
         drainBatches(
           query("delete_older_than", () =>
             transaction(db, () => {
+              tombstones.deleteOlderThan(cutoff)
               const removed = countBy(
                 statements.deleteOlderBatch.all(cutoff),
                 (row) => decodeSessionId(row).sessionId

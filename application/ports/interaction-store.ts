@@ -19,7 +19,8 @@ export interface VersionedInteraction {
 /**
  * Interaction state per session, with its groups and the classification of each user message.
  * Commits are atomic and optimistic: one transition lands whole, or not at all when the session
- * moved on meanwhile (`stale`) or the message was already classified (`duplicate`). A commit whose
+ * moved on meanwhile (`stale`), the message was already classified (`duplicate`) or the session was
+ * deleted since the commit's work began (`deleted`: the store keeps a tombstone of each deletion). A commit whose
  * effects ask for a group's assessment queues that job (see `AssessmentQueue`) in the same
  * transaction, once per group: no closed group is left unqueued, none is queued twice.
  */
@@ -34,7 +35,7 @@ export class InteractionStore extends Context.Tag("coachup/InteractionStore")<
     readonly interaction: (sessionId: SessionId) => Effect.Effect<VersionedInteraction, StoreUnavailable>
     readonly commit: (
       commit: InteractionCommit
-    ) => Effect.Effect<"committed" | "stale" | "duplicate", StoreUnavailable>
+    ) => Effect.Effect<"committed" | "stale" | "duplicate" | "deleted", StoreUnavailable>
     /** The session's groups, oldest first. */
     readonly groups: (
       sessionId: SessionId
@@ -49,7 +50,10 @@ export class InteractionStore extends Context.Tag("coachup/InteractionStore")<
      * Open groups and each session's state stay. Answers how many records went.
      */
     readonly deleteOlderThan: (cutoff: number) => Effect.Effect<number, StoreUnavailable>
-    /** Forgets the session's state, classifications, groups and assessment jobs. */
+    /**
+     * Forgets the session's state, classifications, groups and assessment jobs, and records its
+     * deletion (a tombstone, dropped by the transcript store's retention sweep).
+     */
     readonly deleteSession: (sessionId: SessionId) => Effect.Effect<void, StoreUnavailable>
   }
 >() {}

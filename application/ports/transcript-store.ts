@@ -9,6 +9,8 @@ export type AppendResult = Data.TaggedEnum<{
   Inserted: { readonly item: TranscriptItem }
   Duplicate: { readonly item: TranscriptItem }
   Conflict: { readonly existing: TranscriptItem }
+  /** A reply of work begun before its session was deleted: the store's tombstone refused it. */
+  Deleted: Record<never, never>
 }>
 export const AppendResult = Data.taggedEnum<AppendResult>()
 
@@ -25,6 +27,8 @@ export const applyTranscriptWrite = <W>(
       return AppendResult.Duplicate({ item: write.existing })
     case "Conflict":
       return AppendResult.Conflict({ existing: write.existing })
+    case "Deleted":
+      return AppendResult.Deleted()
     case "Insert":
     case "Replace":
       return AppendResult.Inserted({ item: store(write.item, write._tag === "Replace") })
@@ -122,11 +126,15 @@ export interface TranscriptStoreShape {
     sessionId: SessionId,
     request: PageRequest
   ) => Effect.Effect<TranscriptPage, StoreUnavailable>
-  /** Removes every item of a session; answers how many were removed. */
+  /**
+   * Removes every item of a session and records its deletion (a tombstone): a reply of work begun
+   * before it is refused (`Deleted`) rather than written back. Answers how many items were removed.
+   */
   readonly deleteSession: (sessionId: SessionId) => Effect.Effect<number, StoreUnavailable>
   /**
    * Removes items the store accepted before the cutoff (ms since epoch): by `createdAt`, the service's
-   * clock at an item's first write, never the caller's `ts`. Answers how many.
+   * clock at an item's first write, never the caller's `ts`; and tombstones of deletions before it.
+   * Answers how many items.
    */
   readonly deleteOlderThan: (cutoff: number) => Effect.Effect<number, StoreUnavailable>
   /** Succeeds when the store can serve reads and writes. */

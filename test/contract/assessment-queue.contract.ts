@@ -237,6 +237,22 @@ export const assessmentQueueContract = (
     )
 
     test(
+      "a job running when its session is deleted has its result refused: nothing is written back",
+      Effect.gen(function* () {
+        const queue = yield* AssessmentQueue
+        const store = yield* InteractionStore
+        const gone = yield* closeGroup("s1", "g1", 100)
+        const claimed = Option.getOrThrow(yield* claimAt(200))
+        yield* store.deleteSession(SessionId.make("s1"))
+        expect(yield* queue.complete(claimed, { location: "store", result }, 300)).toBe("lost")
+        expect(yield* queue.fail(claimed, "late", Option.some(400), 300)).toBe("lost")
+        expect(yield* queue.job(gone)).toEqual(Option.none())
+        expect(yield* queue.jobsOf(SessionId.make("s1"))).toEqual([])
+        expect(yield* queue.depth).toEqual({ pending: 0, running: 0 })
+      })
+    )
+
+    test(
       "retention deletes the classifications, closed groups and jobs with results recorded before the cutoff",
       Effect.gen(function* () {
         const queue = yield* AssessmentQueue

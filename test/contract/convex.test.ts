@@ -1,6 +1,7 @@
 /// <reference types="vite/client" />
 import { randomUUID } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
+import rateLimiterComponent from "@convex-dev/rate-limiter/test"
 import { convexTest } from "convex-test"
 import { Effect, Layer, Redacted, TestClock } from "effect"
 import { afterAll, beforeAll, vi } from "vitest"
@@ -15,6 +16,7 @@ import { namespaced } from "../support/namespaced-store.ts"
 import { assessmentQueueContract } from "./assessment-queue.contract.ts"
 import { interactionStoreContract } from "./interaction-store.contract.ts"
 import { privacySettingsStoreContract } from "./privacy-settings-store.contract.ts"
+import { rateLimitStoreContract } from "./rate-limit-store.contract.ts"
 import { sessionOwnersContract } from "./session-owners.contract.ts"
 import { transcriptStoreContract } from "./transcript-store.contract.ts"
 
@@ -31,7 +33,9 @@ afterAll(() => {
 const backend = () =>
   Layer.sync(Convex.ConvexBackend, () => {
     // convex-test's query and mutation take the client's arguments; only its generic types differ.
-    const caller = convexTest(schema, modules) as unknown as Convex.ConvexCaller
+    const t = convexTest(schema, modules)
+    rateLimiterComponent.register(t)
+    const caller = t as unknown as Convex.ConvexCaller
     return { caller, secret: Redacted.make(SECRET) }
   })
 
@@ -42,6 +46,7 @@ privacySettingsStoreContract("convex (convex-test)", stores)
 sessionOwnersContract("convex (convex-test)", stores)
 interactionStoreContract("convex (convex-test)", stores)
 assessmentQueueContract("convex (convex-test)", stores)
+rateLimitStoreContract("convex (convex-test)", stores, { followsTestClock: false })
 
 const live = {
   url: process.env["CONVEX_URL"],

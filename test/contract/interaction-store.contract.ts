@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, type Layer, Option } from "effect"
+import { Effect, type Layer, Option, TestClock } from "effect"
 import {
   type InteractionCommit,
   InteractionStore,
@@ -162,6 +162,21 @@ export const interactionStoreContract = (
         expect(yield* store.idleSessions(1_000)).toEqual([])
         expect(yield* store.groups(session)).toEqual([])
         expect(yield* store.classificationOf(session, MessageId.make("m1"))).toEqual(Option.none())
+      })
+    )
+
+    test(
+      "refuses a commit of work begun before the session's deletion, and takes work begun after it",
+      Effect.gen(function* () {
+        const store = yield* InteractionStore
+        yield* TestClock.setTime(1_000)
+        yield* store.deleteSession(session)
+        expect(yield* store.commit({ ...opening, at: 1_200, begunAt: 900 })).toBe("deleted")
+        expect(yield* store.commit({ ...opening, at: 1_000 })).toBe("deleted")
+        expect(yield* store.interaction(session)).toEqual({ state: noInteraction, version: 0 })
+        expect(yield* store.classificationOf(session, MessageId.make("m1"))).toEqual(Option.none())
+        expect(yield* store.commit({ ...opening, at: 1_200, begunAt: 1_100 })).toBe("committed")
+        expect(yield* store.groups(session)).toHaveLength(1)
       })
     )
   })

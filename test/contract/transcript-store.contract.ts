@@ -449,6 +449,46 @@ export const transcriptStoreContract = (
     )
 
     test(
+      "refuses a deleted session's late reply: its in-progress row, its text and its finish",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* TestClock.setTime(2_000)
+        yield* startReply("reply", 1_500)
+        yield* store.deleteSession(session)
+        expect(yield* store.saveReplyText(progress("reply", "late text", 9_000))).toBe(false)
+        expect((yield* startReply("reply", 1_500))._tag).toBe("Deleted")
+        const finished = yield* store.finishReply(
+          newItem({ messageId: "reply", role: "assistant", text: "late", status: "incomplete", ts: 1_500 })
+        )
+        expect(finished._tag).toBe("Deleted")
+        expect(yield* rows).toEqual([])
+      })
+    )
+
+    test(
+      "takes a reused session's new messages and replies, and forgets a tombstone with retention",
+      Effect.gen(function* () {
+        const store = yield* TranscriptStore
+        yield* TestClock.setTime(2_000)
+        yield* store.deleteSession(session)
+        yield* TestClock.setTime(2_600)
+        yield* appendAll([{ messageId: "again", ts: 1_000 }])
+        expect((yield* startReply("new-reply", 2_500))._tag).toBe("Inserted")
+        const late = newItem({
+          messageId: "late",
+          role: "assistant",
+          text: "late",
+          status: "completed",
+          ts: 1_500
+        })
+        expect((yield* store.finishReply(late))._tag).toBe("Deleted")
+        expect(yield* store.deleteOlderThan(2_500)).toBe(0)
+        expect((yield* store.finishReply(late))._tag).toBe("Inserted")
+        expect((yield* rows).map(([messageId]) => messageId)).toEqual(["again", "late", "new-reply"])
+      })
+    )
+
+    test(
       "ping answers when the store is up",
       Effect.flatMap(TranscriptStore, (store) => store.ping)
     )

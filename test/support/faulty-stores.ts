@@ -1,3 +1,4 @@
+import { RateLimiter } from "@effect/experimental"
 import { Context, Effect, Layer, Ref } from "effect"
 import { AssessmentQueue } from "../../application/ports/assessment-queue.ts"
 import { InteractionStore } from "../../application/ports/interaction-store.ts"
@@ -38,7 +39,8 @@ export class StoreFaults extends Context.Tag("test/StoreFaults")<
 /**
  * Memory stores behind a switch, and the memory outbox (it does not fail): calls fail (`down`), hang (`hang`, left to the store guard's
  * timeout) or take effect without answering (`late`) until the mode is `up` again. Interaction
- * state, assessment jobs and session owners are plain memory stores: these tests are about transcripts.
+ * state, assessment jobs, session owners and rate-limit buckets are plain memory stores: these tests are
+ * about transcripts.
  */
 export const layer = Layer.effectContext(
   Effect.gen(function* () {
@@ -61,6 +63,7 @@ export const layer = Layer.effectContext(
     const interactions = yield* InteractionStore
     const assessments = yield* AssessmentQueue
     const owners = yield* SessionOwners
+    const buckets = yield* RateLimiter.RateLimiterStore
     return Context.make(StoreFaults, {
       set: (next, target = "all") => Ref.set(mode, { mode: next, target }),
       transcripts
@@ -71,6 +74,7 @@ export const layer = Layer.effectContext(
       Context.add(InteractionStore, interactions),
       Context.add(SessionOwners, owners),
       Context.add(AssessmentQueue, assessments),
+      Context.add(RateLimiter.RateLimiterStore, buckets),
       Context.add(
         TranscriptStore,
         TranscriptStore.of({

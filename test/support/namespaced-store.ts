@@ -14,12 +14,12 @@ export const namespaced = (prefix: string) => {
   const out = <A extends string>(id: A) => id.slice(prefix.length) as A
   const itemOut = (item: TranscriptItem) =>
     new TranscriptItem({ ...item, sessionId: out(item.sessionId), messageId: out(item.messageId) }, true)
-  const resultOut = (result: AppendResult): AppendResult =>
-    result._tag === "Conflict"
-      ? AppendResult.Conflict({ existing: itemOut(result.existing) })
-      : result._tag === "Inserted"
-        ? AppendResult.Inserted({ item: itemOut(result.item) })
-        : AppendResult.Duplicate({ item: itemOut(result.item) })
+  const resultOut = AppendResult.$match({
+    Conflict: (result) => AppendResult.Conflict({ existing: itemOut(result.existing) }),
+    Inserted: (result) => AppendResult.Inserted({ item: itemOut(result.item) }),
+    Duplicate: (result) => AppendResult.Duplicate({ item: itemOut(result.item) }),
+    Deleted: () => AppendResult.Deleted()
+  })
 
   const replyOut = Option.map((reply: StoredReply) => ({ ...reply, item: itemOut(reply.item) }))
 

@@ -6,6 +6,7 @@ import { requireServer, serverSecret } from "./access.ts"
 import { withoutSystemFields } from "./documents.ts"
 import { jobRow } from "./assessments.ts"
 import { decision } from "./schema.ts"
+import { deletedAt, recordDeletion } from "./tombstones.ts"
 
 const DELETE_BATCH = 500
 
@@ -74,8 +75,8 @@ export const interaction = query({
 })
 
 /**
- * One transition, atomically, as the commit plan says: refused when the session moved on or the
- * message is classified.
+ * One transition, atomically, as the commit plan says: refused when the session moved on, the
+ * message is classified or the session was deleted since the commit's work began.
  */
 export const commit = mutation({
   args: {
@@ -86,7 +87,8 @@ export const commit = mutation({
     classification: v.optional(classification),
     effects: v.array(effect),
     at: v.number(),
-    requestId: v.optional(v.string())
+    requestId: v.optional(v.string()),
+    begunAt: v.optional(v.number())
   },
   handler: async (ctx, { secret, ...commit }) => {
     requireServer(secret)
@@ -104,7 +106,8 @@ export const commit = mutation({
         commit.classification !== undefined &&
         (await classificationRow(ctx, commit.sessionId, commit.classification.messageId)) !== null,
       groups: groups.map((group) => group.groupId),
-      queued: jobs.map((job) => job.groupId)
+      queued: jobs.map((job) => job.groupId),
+      deletedAt: await deletedAt(ctx, commit.sessionId)
     })
     if (typeof writes === "string") return writes
     const { open, ...rest } = writes.session
@@ -200,11 +203,15 @@ export const deleteOlderThanBatch = mutation({
   }
 })
 
-/** Deletes a session's interactions, a batch at a time; the caller repeats while `more`. */
+/**
+ * Deletes a session's interactions, a batch at a time, and records its deletion at `now` (its
+ * tombstone); the caller repeats while `more`.
+ */
 export const deleteSessionBatch = mutation({
-  args: { ...serverSecret, sessionId: v.string() },
-  handler: async (ctx, { secret, sessionId }) => {
+  args: { ...serverSecret, sessionId: v.string(), now: v.number() },
+  handler: async (ctx, { secret, sessionId, now }) => {
     requireServer(secret)
+    await recordDeletion(ctx, sessionId, now)
     const classifications = await ctx.db
       .query("messageClassifications")
       .withIndex("by_session_message", (q) => q.eq("sessionId", sessionId))

@@ -143,5 +143,9 @@ export default defineSchema({
     title: v.optional(v.string())
   })
     .index("by_session", ["sessionId"])
-    .index("by_owner_activity", ["owner", "lastActivityAt", "sessionId"])
+    .index("by_owner_activity", ["owner", "lastActivityAt", "sessionId"]),
+  /** A deleted session's tombstone: work begun before the deletion writes nothing back. */
+  sessionTombstones: defineTable({ sessionId: v.string(), deletedAt: v.number() })
+    .index("by_session", ["sessionId"])
+    .index("by_deleted_at", ["deletedAt"])
 })

@@ -12,6 +12,7 @@ import { mutation, type MutationCtx, query } from "./_generated/server.js"
 import { requireServer, serverSecret } from "./access.ts"
 import { withoutSystemFields } from "./documents.ts"
 import { ownerRow } from "./owners.ts"
+import { deletedAt, deleteTombstonesBefore, recordDeletion } from "./tombstones.ts"
 
 /** Deletions per mutation: well inside a Convex transaction's write limits. */
 const DELETE_BATCH = 500
@@ -90,7 +91,12 @@ const write = async (
     .query("sessions")
     .withIndex("by_session", (q) => q.eq("sessionId", incoming.sessionId))
     .unique()
-  const planned = plan(incoming, existing === null ? undefined : storedItem(existing), session?.nextSeq ?? 1)
+  const planned = plan(
+    incoming,
+    existing === null ? undefined : storedItem(existing),
+    session?.nextSeq ?? 1,
+    await deletedAt(ctx, incoming.sessionId)
+  )
   if (planned._tag === "Replace" && existing !== null)
     await ctx.db.replace(existing._id, { ...planned.item, createdAt: existing.createdAt })
   if (planned._tag === "Insert") {
@@ -268,11 +274,15 @@ export const page = query({
   }
 })
 
-/** Deletes up to one batch of a session's messages; the caller repeats while `more`. */
+/**
+ * Deletes up to one batch of a session's messages, and records its deletion at `now` (its
+ * tombstone); the caller repeats while `more`.
+ */
 export const deleteSessionBatch = mutation({
-  args: { ...serverSecret, sessionId: v.string() },
-  handler: async (ctx, { secret, sessionId }) => {
+  args: { ...serverSecret, sessionId: v.string(), now: v.number() },
+  handler: async (ctx, { secret, sessionId, now }) => {
     requireServer(secret)
+    await recordDeletion(ctx, sessionId, now)
     const batch = await ctx.db
       .query("interactions")
       .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
@@ -291,11 +301,15 @@ export const deleteSessionBatch = mutation({
   }
 })
 
-/** Deletes up to one batch of messages accepted before the cutoff; the caller repeats while `more`. */
+/**
+ * Deletes up to one batch of messages accepted before the cutoff, and the tombstones of deletions
+ * before it; the caller repeats while `more`.
+ */
 export const deleteOlderThanBatch = mutation({
   args: { ...serverSecret, cutoff: v.number() },
   handler: async (ctx, { secret, cutoff }) => {
     requireServer(secret)
+    const moreTombstones = await deleteTombstonesBefore(ctx, cutoff)
     const batch = await ctx.db
       .query("interactions")
       .withIndex("by_created_at", (q) => q.lt("createdAt", cutoff))
@@ -304,7 +318,7 @@ export const deleteOlderThanBatch = mutation({
     const removed = new Map<string, number>()
     for (const { sessionId } of batch) removed.set(sessionId, (removed.get(sessionId) ?? 0) + 1)
     for (const [sessionId, count] of removed) await summarizeRemoval(ctx, sessionId, count)
-    return { deleted: batch.length, more: batch.length === DELETE_BATCH }
+    return { deleted: batch.length, more: moreTombstones || batch.length === DELETE_BATCH }
   }
 })
 

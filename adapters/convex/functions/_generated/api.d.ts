@@ -19,6 +19,8 @@ import type * as documents from "../documents.js";
 import type * as interactions from "../interactions.js";
 import type * as owners from "../owners.js";
 import type * as privacy from "../privacy.js";
+import type * as rateLimits from "../rateLimits.js";
+import type * as tombstones from "../tombstones.js";
 import type * as transcripts from "../transcripts.js";
 
 /**
@@ -36,6 +38,8 @@ declare const fullApi: ApiFromModules<{
   interactions: typeof interactions;
   owners: typeof owners;
   privacy: typeof privacy;
+  rateLimits: typeof rateLimits;
+  tombstones: typeof tombstones;
   transcripts: typeof transcripts;
 }>;
 export declare const api: FilterApi<

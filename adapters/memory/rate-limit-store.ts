@@ -1,5 +1,12 @@
 import { RateLimiter } from "@effect/experimental"
 import { Duration, Effect, Layer } from "effect"
+import {
+  fullAt,
+  hitWindow,
+  takeTokens,
+  type TokenBucket,
+  type WindowCounter
+} from "../../domain/rate-limit-bucket.ts"
 
 /** Buckets held at most; past it the least recently used goes (its holder starts a full bucket again). */
 export const MAX_BUCKETS = 100_000
@@ -7,21 +14,11 @@ export const MAX_BUCKETS = 100_000
 /** How often, by the clock, buckets that would be full (or windows that are over) are dropped. */
 const SWEEP_INTERVAL_MS = 60_000
 
-interface TokenBucket {
-  tokens: number
-  lastRefill: number
+interface HeldBucket {
+  bucket: TokenBucket
   readonly limit: number
   readonly refillMillis: number
 }
-
-interface WindowCounter {
-  count: number
-  expiresAt: number
-}
-
-/** A bucket idle long enough to be full again says nothing a new bucket would not. */
-const isFull = (bucket: TokenBucket, now: number) =>
-  bucket.tokens + Math.floor((now - bucket.lastRefill) / bucket.refillMillis) >= bucket.limit
 
 /** Reads `key` as most recently used; adds it (evicting the least recently used past the bound) when absent. */
 const touch = <A>(entries: Map<string, A>, key: string, create: () => A, maxEntries: number) => {
@@ -45,17 +42,17 @@ const dropWhere = <A>(entries: Map<string, A>, idle: (entry: A) => boolean) => {
  * The rate limiter's buckets in this process's memory, bounded: the platform's memory store keeps
  * every key it has seen, so a client that varies its address or session ids grows it without end.
  * Here a bucket that has refilled (or a window that has ended) is dropped by a sweep once a minute,
- * and no more than `maxBuckets` are held. The same token-bucket and fixed-window arithmetic.
+ * and no more than `maxBuckets` are held. The arithmetic is every store's (`domain/rate-limit-bucket.ts`).
  */
 export const make = (options: { readonly maxBuckets: number } = { maxBuckets: MAX_BUCKETS }) => {
-  const tokenBuckets = new Map<string, TokenBucket>()
-  const windows = new Map<string, WindowCounter>()
+  const tokenBuckets = new Map<string, HeldBucket>()
+  const windows = new Map<string, { counter: WindowCounter }>()
   let lastSweep = 0
   const sweep = (now: number) => {
     if (now - lastSweep < SWEEP_INTERVAL_MS) return
     lastSweep = now
-    dropWhere(tokenBuckets, (bucket) => isFull(bucket, now))
-    dropWhere(windows, (counter) => counter.expiresAt <= now)
+    dropWhere(tokenBuckets, (held) => fullAt(held.bucket, held.limit, held.refillMillis) <= now)
+    dropWhere(windows, (held) => held.counter.expiresAt <= now)
   }
   /** Runs `update` at the clock's now, after the sweep that is due. */
   const atNow = <A>(update: (now: number) => A) =>
@@ -69,35 +66,31 @@ export const make = (options: { readonly maxBuckets: number } = { maxBuckets: MA
   const store = RateLimiter.RateLimiterStore.of({
     fixedWindow: (request) =>
       atNow((now) => {
-        const refillMillis = Duration.toMillis(request.refillRate)
-        const counter = touch(windows, request.key, () => ({ count: 0, expiresAt: now }), options.maxBuckets)
-        if (counter.expiresAt <= now) {
-          counter.count = 0
-          counter.expiresAt = now
-        }
-        if (request.limit !== undefined && counter.count + request.tokens > request.limit) {
-          return [counter.count + request.tokens, counter.expiresAt - now] as const
-        }
-        counter.count += request.tokens
-        counter.expiresAt += refillMillis * request.tokens
-        return [counter.count, counter.expiresAt - now] as const
+        const held = touch(
+          windows,
+          request.key,
+          () => ({ counter: { count: 0, expiresAt: now } }),
+          options.maxBuckets
+        )
+        const { counter, result } = hitWindow(
+          held.counter,
+          { ...request, refillMillis: Duration.toMillis(request.refillRate) },
+          now
+        )
+        held.counter = counter
+        return result
       }),
     tokenBucket: (request) =>
       atNow((now) => {
         const refillMillis = Duration.toMillis(request.refillRate)
-        const bucket = touch(
+        const held = touch(
           tokenBuckets,
           request.key,
-          () => ({ tokens: request.limit, lastRefill: now, limit: request.limit, refillMillis }),
+          () => ({ bucket: { tokens: request.limit, lastRefill: now }, limit: request.limit, refillMillis }),
           options.maxBuckets
         )
-        const refilled = Math.floor((now - bucket.lastRefill) / refillMillis)
-        if (refilled > 0) {
-          bucket.tokens = Math.min(request.limit, bucket.tokens + refilled)
-          bucket.lastRefill += refilled * refillMillis
-        }
-        const remaining = bucket.tokens - request.tokens
-        if (request.allowOverflow || remaining >= 0) bucket.tokens = remaining
+        const { bucket, remaining } = takeTokens(held.bucket, { ...request, refillMillis }, now)
+        held.bucket = bucket
         return remaining
       })
   })
