@@ -8,6 +8,7 @@ import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentPrincipal } from "../authentication/principal.ts"
 import { enforceRateLimit } from "../rate-limit.ts"
 import { sessionOf } from "../session-of.ts"
+import { ServerShutdown } from "../shutdown.ts"
 import { ChatStreamCapacity } from "../stream-capacity.ts"
 import { authorizeSession } from "../session-owner.ts"
 import { CurrentRequestId } from "../request-id.ts"
@@ -54,7 +55,7 @@ const streamChat = (input: ChatInput) =>
       requestId
     })
     const { heartbeat } = yield* ChatStreamSettings
-    return uiMessageStreamResponse(turn, requestId, heartbeat)
+    return uiMessageStreamResponse(turn, requestId, heartbeat, yield* ServerShutdown)
   }).pipe(mapDomainErrors)
 
 export const ChatLive = HttpApiBuilder.group(CoachUpApi, "chat", (handlers) =>
