@@ -97,7 +97,7 @@ export const IDLE_STREAM_SERVICE_ENV = {
   PORT: "0",
   // INFO: the address is logged at INFO.
   LOG_LEVEL: "INFO",
-  SHUTDOWN_DRAIN_SECONDS: "1",
+  SHUTDOWN_GRACE_MS: "1000",
   LLM_PROVIDER: "offline",
   OFFLINE_TOKEN_DELAY_MS: "600000",
   CHAT_IDLE_TIMEOUT_MS: "900000",

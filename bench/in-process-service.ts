@@ -16,7 +16,7 @@ export const startInProcessService = async (
       ["PORT", "0"],
       ["DATA_DIR", dataDir],
       ["LOG_LEVEL", "WARN"],
-      ["SHUTDOWN_DRAIN_SECONDS", "1"],
+      ["SHUTDOWN_GRACE_MS", "1000"],
       ...env
     ])
   )

@@ -102,7 +102,7 @@ export class ServiceUnavailable extends Schema.Class<ServiceUnavailable>("Servic
   HttpApiSchema.annotations({
     status: 503,
     description:
-      "The store cannot serve this request now, it missed its deadline, or the service is at capacity (too_many_streams, overloaded); retry later, after Retry-After's seconds when the response has one"
+      "The store cannot serve this request now, it missed its deadline, or the service is at capacity (too_many_streams, overloaded) or this process is shutting down (shutting_down); retry later, after Retry-After's seconds when the response has one"
   })
 ) {}
 

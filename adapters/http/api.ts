@@ -222,7 +222,10 @@ export class OperationsApi extends HttpApiGroup.make("operations")
     HttpApiEndpoint.get("readyz", "/readyz")
       .addSuccess(S.ReadyResponse)
       .addError(ServiceUnavailable)
-      .annotate(OpenApi.Summary, "Readiness: the transcript store answers")
+      .annotate(
+        OpenApi.Summary,
+        "Readiness: the transcript store answers and the process is not shutting down"
+      )
   )
   .add(
     HttpApiEndpoint.get("metrics", "/metrics")

@@ -24,6 +24,7 @@ import { httpRequestDuration, overloadRefusals, requestsInFlight } from "./http-
 import { withinJsonDepth } from "./json-depth.ts"
 import { CurrentRequestId, isWellFormedRequestId } from "./request-id.ts"
 import { routeOf } from "./routes.ts"
+import { ServerShutdown } from "./shutdown.ts"
 
 export interface RequestPolicy {
   readonly maxBodyBytes: number
@@ -146,6 +147,31 @@ const withinInFlightLimit = (max: number) => {
     )
 }
 
+/** A client told to retry after a refusal at shutdown: the load balancer has another process by then. */
+const SHUTDOWN_RETRY_AFTER_SECONDS = 1
+
+/**
+ * From shutdown on, every response closes its connection, and a new request (but to an operator
+ * route: probes and scrapes still get their answer) is refused with 503 `shutting_down`.
+ */
+const whileDraining =
+  (shutdown: ServerShutdown["Type"], operator: boolean) =>
+  <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E | ServiceUnavailable, R> =>
+    Effect.flatMap(shutdown.draining, (draining): HttpApp.Default<E | ServiceUnavailable, R> => {
+      if (!draining) return app
+      const closing = HttpApp.appendPreResponseHandler((_, response) =>
+        Effect.succeed(HttpServerResponse.setHeader(response, "connection", "close"))
+      )
+      const refused = failRetryLater(
+        ServiceUnavailable,
+        "shutting_down",
+        `this process is shutting down; retry in ${SHUTDOWN_RETRY_AFTER_SECONDS} s`,
+        SHUTDOWN_RETRY_AFTER_SECONDS
+      )
+      const next: HttpApp.Default<E | ServiceUnavailable, R> = operator ? app : refused
+      return Effect.zipRight(closing, next)
+    })
+
 /** Serves one request under its id: failures as envelopes, metric and log line. */
 const serveIdentified = (
   app: HttpApp.Default<unknown>,
@@ -192,8 +218,8 @@ const serveIdentified = (
 
 /**
  * The one place every request passes: assigns the request id (an honoured `x-request-id`, else a
- * new one) on the response, logs and spans; applies the in-flight cap (but to operator routes), the
- * edge checks (host, CORS, JSON bodies), the body limit, the nesting limit and the handler deadline;
+ * new one) on the response, logs and spans; refuses new requests once shutdown has begun (but to
+ * operator routes); applies the in-flight cap (but to operator routes), the edge checks (host, CORS, JSON bodies), the body limit, the nesting limit and the handler deadline;
  * renders every failure — schema, malformed JSON, unknown route, defect — as the one error envelope;
  * and records the request's duration by route and status, with one log line.
  */
@@ -201,6 +227,7 @@ export const layer = (policy: RequestPolicy) =>
   HttpApiBuilder.middleware(
     Effect.gen(function* () {
       const ids = yield* IdGenerator
+      const shutdown = yield* ServerShutdown
       // From the start, at 0: an alert's `rate` needs a series before its first refusal.
       yield* Metric.incrementBy(refusedInFlight, 0)
       yield* Metric.set(requestsInFlight, 0)
@@ -216,8 +243,9 @@ export const layer = (policy: RequestPolicy) =>
           const route = routeOf(request.method, request.url)
           const given = request.headers["x-request-id"]
           const requestId = isWellFormedRequestId(given) ? given : yield* ids.next
+          const operator = OPERATOR_ROUTES.has(route)
           return yield* serveIdentified(
-            OPERATOR_ROUTES.has(route) ? guarded : counted,
+            whileDraining(shutdown, operator)(operator ? guarded : counted),
             request,
             route,
             requestId

@@ -1,7 +1,7 @@
 import { createServer } from "node:http"
 import { HttpApiBuilder, HttpApiScalar, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Config, Duration, Effect, Layer } from "effect"
+import { Config, Deferred, Duration, Effect, Exit, Layer } from "effect"
 import { duration, positiveInteger } from "../../application/config-values.ts"
 import { CoachUpApi } from "./api.ts"
 import * as Authentication from "./authentication/layer.ts"
@@ -19,6 +19,7 @@ import { PrivacyLive } from "./handlers/privacy.ts"
 import { SessionsLive } from "./handlers/sessions.ts"
 import * as RateLimits from "./rate-limit.ts"
 import * as RequestMiddleware from "./request-middleware.ts"
+import { ServerShutdown } from "./shutdown.ts"
 import { ChatStreamCapacity } from "./stream-capacity.ts"
 import * as WebApp from "./web-app.ts"
 
@@ -62,8 +63,8 @@ export const app = (options: HttpOptions) =>
 export interface ListenOptions extends HttpOptions {
   readonly host: string
   readonly port: number
-  /** On shutdown, connections still open after this long are closed. */
-  readonly drainTimeout: Duration.DurationInput
+  /** On shutdown, how long open chat streams get to finish before they are ended as incomplete. */
+  readonly shutdownGrace: Duration.Duration
   /** A request's headers must all arrive within this long of its first byte (408). */
   readonly headersTimeout: Duration.Duration
   /** A request's headers and body must all arrive within this long (408); a dripped body is cut. */
@@ -73,10 +74,15 @@ export interface ListenOptions extends HttpOptions {
 /** How often Node looks for requests past their header or body deadline. */
 const DEADLINE_CHECK_INTERVAL_MS = 500
 
+/** After the drain, how long requests still running get before their connections are cut. */
+const CONNECTION_CLOSE_ALLOWANCE = Duration.seconds(1)
+
 /**
  * The service on a Node HTTP server. Requests Node itself refuses (malformed, oversized headers,
- * past their header or body deadline) are answered with the error envelope. Shutdown stops accepting, lets in-flight requests finish,
- * and cuts whatever is still open after the drain timeout; the store layers close after it.
+ * past their header or body deadline) are answered with the error envelope. On shutdown (SIGTERM
+ * closes the layer's scope, this layer's finalizer first): no new connections, idle ones closed,
+ * readiness false and new requests refused at once; open chat streams get the grace, then end
+ * in-band as incomplete; connections still open after that are cut, and the store layers close last.
  */
 export const listen = (options: ListenOptions) => {
   const server = createServer({
@@ -88,22 +94,36 @@ export const listen = (options: ListenOptions) => {
     connectionsCheckingInterval: DEADLINE_CHECK_INTERVAL_MS
   })
   server.on("clientError", answerClientError)
-  const drainDeadline = Layer.scopedDiscard(
-    Effect.addFinalizer(() =>
-      Effect.sync(() =>
-        setTimeout(() => server.closeAllConnections(), Duration.toMillis(options.drainTimeout)).unref()
+  const gracefulShutdown = Layer.scopedDiscard(
+    Effect.flatMap(ServerShutdown, (shutdown) =>
+      Effect.addFinalizer(() =>
+        Effect.gen(function* () {
+          const closed = yield* Deferred.make<void>()
+          server.close(() => Deferred.unsafeDone(closed, Exit.void))
+          server.closeIdleConnections()
+          yield* shutdown.drain
+          // A connection whose stream has ended is idle now; a response during the drain closed its own.
+          server.closeIdleConnections()
+          yield* Deferred.await(closed).pipe(
+            Effect.interruptible,
+            Effect.timeout(CONNECTION_CLOSE_ALLOWANCE),
+            Effect.ignore
+          )
+          server.closeAllConnections()
+        })
       )
     )
   )
-  return Layer.mergeAll(app(options), drainDeadline).pipe(
-    HttpServer.withLogAddress,
-    Layer.provideMerge(NodeHttpServer.layer(() => server, { host: options.host, port: options.port }))
+  return gracefulShutdown.pipe(
+    Layer.provideMerge(app(options).pipe(HttpServer.withLogAddress)),
+    Layer.provideMerge(NodeHttpServer.layer(() => server, { host: options.host, port: options.port })),
+    Layer.provideMerge(ServerShutdown.layer({ grace: options.shutdownGrace }))
   )
 }
 
 /**
  * What `layerConfig` reads: where to listen, the body limit, the in-flight cap, the request deadlines,
- * the shutdown drain.
+ * the shutdown grace.
  */
 export const config = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
@@ -119,7 +139,7 @@ export const config = Config.all({
   headersTimeout: duration("HEADERS_TIMEOUT_MS", 10_000),
   bodyTimeout: duration("BODY_TIMEOUT_MS", 30_000),
   handlerTimeout: duration("HANDLER_TIMEOUT_MS", 30_000),
-  drainTimeout: duration("SHUTDOWN_DRAIN_SECONDS", 10, "seconds")
+  shutdownGrace: duration("SHUTDOWN_GRACE_MS", 10_000)
 }).pipe(
   Config.validate({
     message:
@@ -129,7 +149,7 @@ export const config = Config.all({
 )
 
 /**
- * The service on `HOST`:`PORT`, with `MAX_BODY_BYTES`, `MAX_REQUESTS_IN_FLIGHT`, the `*_TIMEOUT_MS` deadlines, `SHUTDOWN_DRAIN_SECONDS`, its authentication
+ * The service on `HOST`:`PORT`, with `MAX_BODY_BYTES`, `MAX_REQUESTS_IN_FLIGHT`, the `*_TIMEOUT_MS` deadlines, `SHUTDOWN_GRACE_MS`, its authentication
  * (`AUTH_*`), edge checks (`ALLOWED_HOSTS`, `CORS_ORIGINS`), rate limits, the ingest clock skew and stream settings from
  * the environment; the web app from `webRoot`. A configuration that would serve other machines
  * without authentication fails here, before the server listens.

@@ -5,6 +5,7 @@ import type { FinishReason } from "../../application/ports/chat-model.ts"
 import type { ChatEvent } from "../../application/chat-turn.ts"
 import type { ChatTurn } from "../../application/stream-chat.ts"
 import { openStreams } from "./http-metrics.ts"
+import type { ServerShutdown } from "./shutdown.ts"
 
 /** Parts of the AI SDK UI message stream protocol (v1) that a chat turn sends. */
 export type UiMessagePart =
@@ -67,7 +68,15 @@ const uiMessageParts = (turn: ChatTurn, requestId: string) => {
         ]
     }
   }
-  return { opening, partsOf }
+  /** The end of a stream the server's shutdown cut: the reply is kept incomplete, with its text so far. */
+  const shutDown: ReadonlyArray<UiMessagePart> = [
+    { type: "text-end", id },
+    {
+      type: "error",
+      errorText: "The service restarted before this reply finished; what arrived is saved. Please try again."
+    }
+  ]
+  return { opening, partsOf, shutDown }
 }
 
 export const frames = (parts: ReadonlyArray<UiMessagePart>) =>
@@ -96,7 +105,8 @@ const eventLoopTurn = Effect.async<void>((resume) => {
 /**
  * The turn as a `text/event-stream` response in the AI SDK UI message stream protocol, ending
  * with `data: [DONE]`, with a heartbeat after each `heartbeat` of silence. Errors after the headers
- * travel in-band; a client that goes away interrupts the stream, and with it the model call.
+ * travel in-band; a client that goes away interrupts the stream, and with it the model call. Given the
+ * server's shutdown, the stream holds it open and is ended in-band when its grace is over.
  *
  * One fiber reads the turn and writes its frames, one writes heartbeats; they meet the response in a
  * one-slot mailbox, so nothing is forked per event. The writer takes the events that have come since
@@ -104,11 +114,17 @@ const eventLoopTurn = Effect.async<void>((resume) => {
  * loop turn, so that the batch reaches the socket before the next is made however fast they come, and
  * one fast stream does not hold up the others.
  */
-export const uiMessageStreamResponse = (turn: ChatTurn, requestId: string, heartbeat: Duration.Duration) => {
-  const { opening, partsOf } = uiMessageParts(turn, requestId)
+export const uiMessageStreamResponse = (
+  turn: ChatTurn,
+  requestId: string,
+  heartbeat: Duration.Duration,
+  shutdown?: ServerShutdown["Type"]
+) => {
+  const { opening, partsOf, shutDown } = uiMessageParts(turn, requestId)
   const body = Effect.gen(function* () {
     // Counted while the body is written: from the first pull until it ends or the client goes away.
     yield* Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1))
+    if (shutdown !== undefined) yield* shutdown.holdStream
     const mailbox = yield* Mailbox.make<Uint8Array>(1)
     const encoder = new TextEncoder()
     const everyMillis = Duration.toMillis(heartbeat)
@@ -129,12 +145,23 @@ export const uiMessageStreamResponse = (turn: ChatTurn, requestId: string, heart
     )
     // The opening goes out with the first event, or when the model call first waits. The heartbeats
     // stop before `[DONE]`, so that none, waiting for the slot, can follow it.
+    const events = Stream.runForEachChunk(turn.events, (events) =>
+      Effect.zipRight(send(frames(Chunk.toReadonlyArray(events).flatMap(partsOf))), eventLoopTurn)
+    )
+    // Once the shutdown's grace is over the turn is let go — it is cut short, and its reply kept
+    // incomplete with the text so far — and the client is told in-band.
+    const eventsUntilShutdown =
+      shutdown === undefined
+        ? events
+        : Effect.raceFirst(
+            events,
+            Effect.zipRight(
+              shutdown.graceOver,
+              Effect.suspend(() => send(frames(shutDown)))
+            )
+          )
     yield* send(frames(opening)).pipe(
-      Effect.zipRight(
-        Stream.runForEachChunk(turn.events, (events) =>
-          Effect.zipRight(send(frames(Chunk.toReadonlyArray(events).flatMap(partsOf))), eventLoopTurn)
-        )
-      ),
+      Effect.zipRight(eventsUntilShutdown),
       Effect.ensuring(Fiber.interrupt(heartbeats)),
       Effect.zipRight(send(DONE)),
       Effect.exit,

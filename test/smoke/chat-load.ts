@@ -33,7 +33,7 @@ const GRACEFUL_STOP_MS = 10_000
 const MAX_RAMP_UP_MS = 2_000
 const STARTUP_TIMEOUT_MS = 15_000
 const SIGKILL_AFTER_MS = 10_000
-const DRAIN_SECONDS = 2
+const SHUTDOWN_GRACE_MS = 2_000
 
 const PROMPTS = [
   "Can we practise asking my manager for a raise?",
@@ -165,7 +165,7 @@ const startService = async (directory: string) => {
         CONVEX_URL: "",
         RATE_LIMIT_CHAT_PER_USER_PER_MINUTE: "1000000",
         RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE: "1000000",
-        SHUTDOWN_DRAIN_SECONDS: String(DRAIN_SECONDS)
+        SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS)
       },
       stdio: ["ignore", "pipe", "pipe"]
     })

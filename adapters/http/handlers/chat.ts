@@ -9,6 +9,7 @@ import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentPrincipal } from "../authentication/principal.ts"
 import { enforceRateLimit } from "../rate-limit.ts"
 import { sessionOf } from "../session-of.ts"
+import { ServerShutdown } from "../shutdown.ts"
 import { ChatStreamCapacity } from "../stream-capacity.ts"
 import { authorizeSession } from "../session-owner.ts"
 import { CurrentRequestId } from "../request-id.ts"
@@ -61,7 +62,7 @@ const streamChat = (input: ChatInput) =>
       (yield* ChatStreamCapacity).hold(userId)
     )
     const { heartbeat } = yield* ChatStreamSettings
-    return uiMessageStreamResponse(turn, requestId, heartbeat)
+    return uiMessageStreamResponse(turn, requestId, heartbeat, yield* ServerShutdown)
   }).pipe(mapDomainErrors)
 
 /**
