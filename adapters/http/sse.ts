@@ -20,7 +20,8 @@ export type UiMessagePart =
   | { readonly type: "error"; readonly errorText: string }
   | { readonly type: "abort" }
 
-const finishReasons: Record<FinishReason, string> = {
+/** The AI SDK's name for each way a reply can finish. */
+export const finishReasons: Record<FinishReason, string> = {
   stop: "stop",
   length: "length",
   content_filter: "content-filter",
@@ -118,13 +119,17 @@ export const uiMessageStreamResponse = (
   turn: ChatTurn,
   requestId: string,
   heartbeat: Duration.Duration,
-  shutdown?: ServerShutdown["Type"]
+  shutdown?: {
+    readonly server: ServerShutdown["Type"]
+    /** Cuts the turn short: it runs apart from this response, so ending the response alone would not. */
+    readonly stopTurn: Effect.Effect<unknown>
+  }
 ) => {
   const { opening, partsOf, shutDown } = uiMessageParts(turn, requestId)
   const body = Effect.gen(function* () {
     // Counted while the body is written: from the first pull until it ends or the client goes away.
     yield* Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1))
-    if (shutdown !== undefined) yield* shutdown.holdStream
+    if (shutdown !== undefined) yield* shutdown.server.holdStream
     const mailbox = yield* Mailbox.make<Uint8Array>(1)
     const encoder = new TextEncoder()
     const everyMillis = Duration.toMillis(heartbeat)
@@ -155,9 +160,9 @@ export const uiMessageStreamResponse = (
         ? events
         : Effect.raceFirst(
             events,
-            Effect.zipRight(
-              shutdown.graceOver,
-              Effect.suspend(() => send(frames(shutDown)))
+            shutdown.server.graceOver.pipe(
+              Effect.zipRight(Effect.suspend(() => send(frames(shutDown)))),
+              Effect.zipRight(shutdown.stopTurn)
             )
           )
     yield* send(frames(opening)).pipe(

@@ -2,6 +2,7 @@ import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Config, Context, type Duration, Effect, FiberRef, Layer, Option } from "effect"
 import { duration } from "../../../application/config-values.ts"
 import { FollowReply, StopReply } from "../../../application/follow-reply.ts"
+import { RepliesInFlight } from "../../../application/ports/replies-in-flight.ts"
 import { StreamResumableChat } from "../../../application/resumable-chat.ts"
 import type { GroupId, MessageId, SessionId } from "../../../domain/ids.ts"
 import { CoachUpApi } from "../api.ts"
@@ -62,7 +63,10 @@ const streamChat = (input: ChatInput) =>
       (yield* ChatStreamCapacity).hold(userId)
     )
     const { heartbeat } = yield* ChatStreamSettings
-    return uiMessageStreamResponse(turn, requestId, heartbeat, yield* ServerShutdown)
+    return uiMessageStreamResponse(turn, requestId, heartbeat, {
+      server: yield* ServerShutdown,
+      stopTurn: StopReply(sessionId).pipe(Effect.provideService(RepliesInFlight, yield* RepliesInFlight))
+    })
   }).pipe(mapDomainErrors)
 
 /**
