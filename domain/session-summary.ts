@@ -74,6 +74,16 @@ export const summaryAfterAppend = (
 }
 
 /**
+ * The summary after a message that is kept only in a process's memory (an opted-out session's):
+ * counted, its ts as the activity when later, and no title, since no text is stored.
+ */
+export const summaryAfterUnstored = (summary: SessionSummaryFields, ts: number): SessionSummaryFields => ({
+  ...summary,
+  messageCount: summary.messageCount + 1,
+  lastActivityAt: Math.max(summary.lastActivityAt, ts)
+})
+
+/**
  * The summary after `removed` messages are deleted: fewer counted, and `title` that of the first
  * user message left (`firstTitle`). The activity stays: it says when the session was last used,
  * not what it holds.
