@@ -84,6 +84,15 @@ export const summaryAfterUnstored = (summary: SessionSummaryFields, ts: number):
 })
 
 /**
+ * The summary after the whole session is deleted: nothing counted, those kept only in memory
+ * included, and no title. The activity stays, as after a removal.
+ */
+export const summaryAfterDeletion = (summary: SessionSummaryFields): SessionSummaryFields => ({
+  messageCount: 0,
+  lastActivityAt: summary.lastActivityAt
+})
+
+/**
  * The summary after `removed` messages are deleted: fewer counted, and `title` that of the first
  * user message left (`firstTitle`). The activity stays: it says when the session was last used,
  * not what it holds.

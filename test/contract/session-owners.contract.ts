@@ -67,6 +67,11 @@ export const sessionOwnersContract = (
               title: Option.some("Stored first")
             }
           ])
+          // Deleting the session forgets the messages only counted too: nothing left to miss.
+          yield* store.deleteSession(session)
+          expect(yield* owners.messageCountOf(session)).toBe(0)
+          yield* owners.countUnstored(session, LATER + 20)
+          expect(yield* owners.messageCountOf(session)).toBe(1)
         }).pipe(Effect.provide(makeLayer()))
     )
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { embeddedStores } from "../../bootstrap/layers.ts"
-import { ingestMessage, sessionContext, setSessionOptOut } from "../support/api-client.ts"
+import { deleteSession, ingestMessage, sessionContext, setSessionOptOut } from "../support/api-client.ts"
 import { parseSamples, valueOf } from "../support/prometheus-text.ts"
 import { startService, type TestService } from "../support/service.ts"
 import { readSse } from "../support/sse-client.ts"
@@ -83,4 +83,19 @@ it("a session that stores its messages is never a miss, wherever it is asked", a
   const window = await second.call(sessionContext("kept-1", "chat"))
   expect(window).toMatchObject({ source: "store", contextUnavailable: false })
   expect(window.messages).toHaveLength(1)
+})
+
+it("a deleted opted-out session has nothing left to miss: opted out again, it is not reported unavailable", async () => {
+  await first.call(setSessionOptOut("gone-1", true))
+  await first.call(
+    ingestMessage({ sessionId: "gone-1", messageId: "gone-1-a", role: "user", text: "secret" })
+  )
+  expect(await second.call(sessionContext("gone-1", "chat"))).toMatchObject({ contextUnavailable: true })
+
+  await second.call(deleteSession("gone-1"))
+  await second.call(setSessionOptOut("gone-1", true))
+  expect(await second.call(sessionContext("gone-1", "chat"))).toMatchObject({
+    reason: "not_persisted",
+    contextUnavailable: false
+  })
 })
