@@ -15,9 +15,11 @@ import {
   classifierContextLengthChars,
   classifierContextMessages,
   classifierContextTokens,
-  contextTruncatedTotal
+  contextTruncatedTotal,
+  sessionMemoryMissesTotal
 } from "./metrics.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
+import { SessionOwners } from "./ports/session-owners.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 import { sessionPolicy } from "./session-persistence.ts"
 
@@ -42,6 +44,11 @@ export interface ContextWindow<A extends WindowMessage = TranscriptItem> {
   readonly limit: number
   readonly source: "store" | "memory"
   readonly reason: ContextSourceReason
+  /**
+   * The session has had messages that this process's memory does not hold (an opted-out session
+   * whose earlier messages another process received, or one that restarted since): the window lacks them.
+   */
+  readonly contextUnavailable: boolean
   /** Oldest first; the last N messages that fit the token budget. */
   readonly messages: ReadonlyArray<A>
   /** The system prompt's and the messages' tokens, as the model's tokenizer counts them. */
@@ -63,21 +70,37 @@ const selectMessages = Effect.fnUntraced(function* (purpose: ContextPurpose, ses
     Effect.map(memory.lastN(sessionId, limit), (messages) => ({
       source: "memory" as const,
       reason,
-      messages
+      messages,
+      contextUnavailable: false
     }))
+  // An opted-out session's messages are only in memory; the store counts them. Fewer in memory than
+  // the last `limit` the session has had: they are in another process's memory, or were lost with it.
+  const fromMemoryOnly = Effect.gen(function* () {
+    const remembered = yield* fromMemory("not_persisted")
+    const had = yield* Effect.either(
+      Effect.flatMap(SessionOwners, (owners) => owners.messageCountOf(sessionId))
+    )
+    const contextUnavailable = Either.isRight(had) && remembered.messages.length < Math.min(limit, had.right)
+    return { ...remembered, contextUnavailable }
+  })
 
   const chosen = yield* Effect.gen(function* () {
     if (!settings.fromStore) return yield* fromMemory("configured")
     const policy = yield* sessionPolicy
     if (Either.isLeft(policy)) return yield* fromMemory("store_error")
-    if (!policy.right.persist) return yield* fromMemory("not_persisted")
+    if (!policy.right.persist) return yield* fromMemoryOnly
     const stored = yield* Effect.either(store.lastN(sessionId, limit))
     if (Either.isLeft(stored)) return yield* fromMemory("store_error")
     if (stored.right.length === 0) {
       const remembered = yield* fromMemory("store_empty")
       if (remembered.messages.length > 0) return remembered
     }
-    return { source: "store" as const, reason: "store" as const, messages: stored.right }
+    return {
+      source: "store" as const,
+      reason: "store" as const,
+      messages: stored.right,
+      contextUnavailable: false
+    }
   })
   return { ...chosen, messages: chosen.messages.filter(speaksInContext) }
 })
@@ -153,6 +176,7 @@ const annotate = (window: ContextWindow<WindowMessage>) =>
     purpose: window.purpose,
     source: window.source,
     reason: window.reason,
+    context_unavailable: window.contextUnavailable,
     size: window.messages.length,
     tokens: window.tokens,
     truncated: window.truncated
@@ -162,6 +186,9 @@ const record = (window: ContextWindow<WindowMessage>) =>
   Effect.all([
     window.truncated
       ? Metric.increment(Metric.tagged(contextTruncatedTotal, "purpose", window.purpose))
+      : Effect.void,
+    window.contextUnavailable
+      ? Metric.increment(Metric.tagged(sessionMemoryMissesTotal, "purpose", window.purpose))
       : Effect.void,
     ...(window.purpose === "chat"
       ? [

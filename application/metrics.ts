@@ -29,6 +29,12 @@ export const persistSkippedPrivacyTotal = Metric.counter("coachup_persist_skippe
   incremental: true
 })
 
+export const sessionMemoryMissesTotal = Metric.counter("coachup_session_memory_misses_total", {
+  description:
+    "Model windows of an opted-out session whose earlier messages this process's memory does not hold (another process, or a restart, has them), by purpose",
+  incremental: true
+})
+
 export const storeQuerySeconds = Metric.histogram(
   "coachup_store_query_seconds",
   latencySeconds,

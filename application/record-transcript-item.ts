@@ -11,6 +11,7 @@ import {
 } from "./metrics.ts"
 import { OutboxDelivery } from "./outbox-delivery.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
+import { SessionOwners } from "./ports/session-owners.ts"
 import { TranscriptOutbox } from "./ports/transcript-outbox.ts"
 import { type AppendResult, TranscriptStore, type TranscriptWriteKind } from "./ports/transcript-store.ts"
 import { sessionPolicy } from "./session-persistence.ts"
@@ -86,7 +87,10 @@ export const RecordTranscriptItem = Effect.fn("RecordTranscriptItem")(function* 
   if (Either.isLeft(policy)) return yield* refuse(item, "privacy_unknown", policy.left)
   if (!policy.right.persist) {
     const kept = yield* keepInMemory
-    if (kept._tag === "Inserted" && write === "append") yield* Metric.increment(persistSkippedPrivacyTotal)
+    if (kept._tag === "Inserted" && write === "append") {
+      yield* Metric.increment(persistSkippedPrivacyTotal)
+      yield* countUnstored(item)
+    }
     const inMemory: RecordOutcome = {
       persisted: false,
       queued: false,
@@ -132,6 +136,19 @@ export const RecordTranscriptItem = Effect.fn("RecordTranscriptItem")(function* 
   yield* Effect.ignore(Effect.flatMap(OutboxDelivery, (delivery) => delivery.report))
   return keptIn("outbox", kept._tag === "Duplicate")
 })
+
+/**
+ * Counts a message kept in memory only in its session's stored summary, so that another process can
+ * tell its memory misses it; a store that cannot count it leaves that process unaware, nothing worse.
+ */
+const countUnstored = (item: NewTranscriptItem) =>
+  Effect.flatMap(SessionOwners, (owners) => owners.countUnstored(item.sessionId, item.ts)).pipe(
+    Effect.catchAll((error) =>
+      Effect.logWarning("message kept in memory not counted in its session's summary").pipe(
+        Effect.annotateLogs({ operation: error.operation, reason: error.reason })
+      )
+    )
+  )
 
 /** The store's write, timed; its failure as a value. */
 const store = Effect.fnUntraced(function* (item: NewTranscriptItem, write: TranscriptWriteKind) {

@@ -15,6 +15,8 @@ const store = (down: Ref.Ref<boolean>, calls: Ref.Ref<number>) =>
     ownerOf: (sessionId) => reach(down, calls, sessionId === session ? Option.some(userA) : Option.none()),
     claim: (sessionId, writer) => reach(down, calls, sessionId === session ? userA : writer),
     sessionsOf: () => Effect.die("sessionsOf is not used here"),
+    countUnstored: () => Effect.die("countUnstored is not used here"),
+    messageCountOf: () => Effect.die("messageCountOf is not used here"),
     release: () => Effect.die("release is not used here")
   })
 const reach = <A>(down: Ref.Ref<boolean>, calls: Ref.Ref<number>, answer: A) =>

@@ -55,6 +55,8 @@ export const layerRememberedOwners = (capacity: number) =>
               Effect.map(store.claim(sessionId, writer), (owner) => known.remember(sessionId, owner))
           }),
         sessionsOf: store.sessionsOf,
+        countUnstored: store.countUnstored,
+        messageCountOf: store.messageCountOf,
         release: (sessionId) => Effect.tap(store.release(sessionId), () => known.forget(sessionId))
       })
     })

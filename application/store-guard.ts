@@ -103,6 +103,8 @@ export const layerGuardedSessionOwners = Layer.effect(
       ownerOf: (sessionId) => guard("owner_of", store.ownerOf(sessionId)),
       claim: (sessionId, writer) => guard("claim_session", store.claim(sessionId, writer)),
       sessionsOf: (owner, request) => guard("sessions_of", store.sessionsOf(owner, request)),
+      countUnstored: (sessionId, ts) => guard("count_unstored", store.countUnstored(sessionId, ts)),
+      messageCountOf: (sessionId) => guard("message_count_of", store.messageCountOf(sessionId)),
       release: (sessionId) => guard("release_session", store.release(sessionId))
     })
   })

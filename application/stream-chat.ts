@@ -34,6 +34,8 @@ export interface ChatTurn {
   readonly contextMessages: number
   /** The window's tokens (system prompt and messages) by the chat model's tokenizer. */
   readonly contextTokens: number
+  /** The window lacks earlier messages of the session that this process's memory does not hold. */
+  readonly contextUnavailable: boolean
   readonly provider: string
   readonly model: string
   readonly events: Stream.Stream<ChatEvent>
@@ -91,7 +93,8 @@ export const StreamChat = Effect.fn("StreamChat")(
         ...traced,
         "chat.context_messages": window.messages.length,
         "chat.context_tokens": window.tokens,
-        "chat.context_source": window.source
+        "chat.context_source": window.source,
+        "chat.context_unavailable": window.contextUnavailable
       }
     })
     const events = yield* Effect.gen(function* () {
@@ -135,6 +138,7 @@ export const StreamChat = Effect.fn("StreamChat")(
       assistantMessageId: reply.messageId,
       contextMessages: window.messages.length,
       contextTokens: window.tokens,
+      contextUnavailable: window.contextUnavailable,
       provider: model.provider,
       model: model.model,
       events: Stream.tap(events, feedFollowers(followers)).pipe(Stream.interruptWhen(followers.stopped))

@@ -74,6 +74,25 @@ export const summaryAfterAppend = (
 }
 
 /**
+ * The summary after a message that is kept only in a process's memory (an opted-out session's):
+ * counted, its ts as the activity when later, and no title, since no text is stored.
+ */
+export const summaryAfterUnstored = (summary: SessionSummaryFields, ts: number): SessionSummaryFields => ({
+  ...summary,
+  messageCount: summary.messageCount + 1,
+  lastActivityAt: Math.max(summary.lastActivityAt, ts)
+})
+
+/**
+ * The summary after the whole session is deleted: nothing counted, those kept only in memory
+ * included, and no title. The activity stays, as after a removal.
+ */
+export const summaryAfterDeletion = (summary: SessionSummaryFields): SessionSummaryFields => ({
+  messageCount: 0,
+  lastActivityAt: summary.lastActivityAt
+})
+
+/**
  * The summary after `removed` messages are deleted: fewer counted, and `title` that of the first
  * user message left (`firstTitle`). The activity stays: it says when the session was last used,
  * not what it holds.

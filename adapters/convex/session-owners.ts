@@ -7,6 +7,7 @@ import { api } from "./functions/_generated/api.js"
 const decodeOwner = Schema.decodeUnknownSync(Schema.NullOr(UserId))
 const decodeClaimed = Schema.decodeUnknownSync(UserId)
 const decodeOwned = Schema.decodeUnknownSync(Schema.Array(OwnedSession))
+const decodeCount = Schema.decodeUnknownSync(Schema.Number)
 
 /** `SessionOwners` on Convex: a claim is one serializable mutation; the list reads the owner's index. */
 export const make = Effect.gen(function* () {
@@ -33,6 +34,12 @@ export const make = Effect.gen(function* () {
             limit: request.limit + 1,
             ...Option.match(request.after, { onNone: () => ({}), onSome: (after) => ({ after }) })
           })
+      ),
+    countUnstored: (sessionId, ts) =>
+      call("count_unstored", () => caller.mutation(api.owners.countUnstored, { secret, sessionId, ts })),
+    messageCountOf: (sessionId) =>
+      callDecoded("message_count_of", decodeCount, () =>
+        caller.query(api.owners.messageCountOf, { secret, sessionId })
       ),
     release: (sessionId) =>
       call("release_session", () => caller.mutation(api.owners.release, { secret, sessionId }))

@@ -38,7 +38,8 @@ const CONTEXT_RULES =
   "(seq) so equal timestamps keep their order, replies still streaming left out. They come from the store, or " +
   "from the process's in-memory transcript when the session is opted out of persistence, when context from " +
   "the store is switched off (CHAT_CONTEXT_FROM_DB=false), when the store fails or times out, or when it has " +
-  "nothing while memory has messages; GET /sessions/{sessionId}/context shows the window, its source and reason."
+  "nothing while memory has messages; GET /sessions/{sessionId}/context shows the window, its source and reason, " +
+  "and contextUnavailable when an opted-out session's earlier messages are in another process's memory."
 
 export class ChatApi extends HttpApiGroup.make("chat")
   .add(

@@ -87,6 +87,10 @@ export const ContextResponse = Schema.Struct({
   reason: Schema.Literal("store", "not_persisted", "configured", "store_error", "store_empty").annotations({
     description: "Why this source served the window"
   }),
+  contextUnavailable: Schema.Boolean.annotations({
+    description:
+      "True when the session has had messages this process's memory does not hold: an opted-out session's earlier messages live only in the memory of the process that received them (route by session, docs/deploy.md), or were lost when it stopped. The window then lacks them."
+  }),
   messages: Schema.Array(MessageView)
 }).annotations({ identifier: "ContextWindow" })
 
@@ -202,7 +206,11 @@ export const EventStream = Schema.String.pipe(
 ).annotations({
   description:
     "Server-Sent Events in the AI SDK UI message stream protocol (v1, header x-vercel-ai-ui-message-stream): " +
-    "start {messageId, messageMetadata}, text-start, text-delta*, text-end, then finish or error, then data: [DONE]."
+    "start {messageId, messageMetadata}, text-start, text-delta*, text-end, then finish or error, then data: [DONE]. " +
+    "The start's messageMetadata holds requestId, userMessageId, contextMessages, contextTokens, provider, model and " +
+    "contextUnavailable: true when the session has had messages this process's memory does not hold (an opted-out " +
+    "session whose earlier messages another process received: route by session, docs/deploy.md), so the model " +
+    "answered without them. A process shutting down ends an open stream with text-end and an error part."
 })
 
 export const ClassificationView = Schema.Struct({
@@ -287,9 +295,13 @@ export const SessionSummaryView = Schema.Struct({
     description: "When the session was first written to (ms since epoch)"
   }),
   lastActivityAt: Schema.Number.annotations({
-    description: "The ts of its latest stored message, or createdAt when none is stored (ms since epoch)"
+    description:
+      "The ts of its latest message, stored or kept only in memory (an opted-out session's), or createdAt when it has none (ms since epoch)"
   }),
-  messageCount: Schema.Number.annotations({ description: "Messages in the durable store" }),
+  messageCount: Schema.Number.annotations({
+    description:
+      "Every message of the session: those in the durable store and those of an opted-out session kept only in a process's memory (counted, their text not stored)"
+  }),
   interactionOpen: Schema.Boolean.annotations({ description: "Whether an interaction group is open now" })
 }).annotations({ identifier: "SessionSummary" })
 

@@ -13,6 +13,7 @@ const turnOf = (events: Stream.Stream<ChatEvent>): ChatTurn => ({
   assistantMessageId: MessageId.make("assistant-1"),
   contextMessages: 1,
   contextTokens: 60,
+  contextUnavailable: false,
   provider: "test",
   model: "test-1",
   events

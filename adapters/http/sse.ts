@@ -40,6 +40,7 @@ const uiMessageParts = (turn: ChatTurn, requestId: string) => {
         userMessageId: turn.userMessageId,
         contextMessages: turn.contextMessages,
         contextTokens: turn.contextTokens,
+        contextUnavailable: turn.contextUnavailable,
         provider: turn.provider,
         model: turn.model
       }

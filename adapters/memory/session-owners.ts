@@ -2,7 +2,7 @@ import { Clock, Effect, Layer, Option, Order } from "effect"
 import { type OwnedSession, SessionOwners, sessionListOf } from "../../application/ports/session-owners.ts"
 import { UserId } from "../../domain/ids.ts"
 import { ownerAfterWrite } from "../../domain/session-ownership.ts"
-import { emptySummary } from "../../domain/session-summary.ts"
+import { emptySummary, summaryAfterUnstored } from "../../domain/session-summary.ts"
 import { SessionDirectory } from "./session-directory.ts"
 
 /** The list order: last activity, newest first, then session id, descending. */
@@ -48,6 +48,13 @@ export const make = Effect.gen(function* () {
         })
         return sessionListOf(ordered.slice(start, start + request.limit + 1), request.limit)
       }),
+    countUnstored: (sessionId, ts) =>
+      Effect.sync(() => {
+        const entry = directory.get(sessionId)
+        if (entry !== undefined)
+          directory.set(sessionId, { ...entry, summary: summaryAfterUnstored(entry.summary, ts) })
+      }),
+    messageCountOf: (sessionId) => Effect.sync(() => directory.get(sessionId)?.summary.messageCount ?? 0),
     release: (sessionId) => Effect.sync(() => void directory.delete(sessionId))
   })
 })

@@ -2,7 +2,12 @@ import { Clock, Effect, Layer, Option } from "effect"
 import type { AppendResult } from "../../application/ports/transcript-store.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import type { SessionId } from "../../domain/ids.ts"
-import { firstTitle, summaryAfterAppend, summaryAfterRemoval } from "../../domain/session-summary.ts"
+import {
+  firstTitle,
+  summaryAfterAppend,
+  summaryAfterDeletion,
+  summaryAfterRemoval
+} from "../../domain/session-summary.ts"
 import type { NewTranscriptItem } from "../../domain/transcript.ts"
 import { SessionDirectory } from "./session-directory.ts"
 import { SessionTombstones } from "./session-tombstones.ts"
@@ -58,7 +63,8 @@ export const make = Effect.gen(function* () {
       Effect.map(Clock.currentTimeMillis, (now) => {
         tombstones.record(sessionId, now)
         const deleted = table.deleteSession(sessionId)
-        removed(sessionId, deleted)
+        const entry = directory.get(sessionId)
+        if (entry !== undefined) entry.summary = summaryAfterDeletion(entry.summary)
         return deleted
       }),
     deleteOlderThan: (cutoff) =>

@@ -7,6 +7,7 @@ import { transaction } from "./transaction.ts"
 
 const decodeOwner = Schema.decodeUnknownSync(Schema.Struct({ owner: UserId }))
 const decodeOwned = Schema.decodeUnknownSync(OwnedSession)
+const decodeCount = Schema.decodeUnknownSync(Schema.Struct({ messageCount: Schema.Number }))
 
 /** The columns of a listed session, named as its fields. */
 const LISTED = `session_id AS sessionId, claimed_at AS createdAt, last_activity_at AS lastActivityAt,
@@ -35,6 +36,11 @@ export const make = Effect.gen(function* () {
       `SELECT ${LISTED} FROM session_owners WHERE owner = ? AND (last_activity_at, session_id) < (?, ?)
        ORDER BY last_activity_at DESC, session_id DESC LIMIT ?`
     ),
+    countUnstored: db.prepare(
+      `UPDATE session_owners SET message_count = message_count + 1,
+       last_activity_at = MAX(last_activity_at, ?) WHERE session_id = ?`
+    ),
+    messageCount: db.prepare("SELECT message_count AS messageCount FROM session_owners WHERE session_id = ?"),
     release: db.prepare("DELETE FROM session_owners WHERE session_id = ?")
   }
   const ownerOf = (sessionId: string) =>
@@ -64,6 +70,15 @@ export const make = Effect.gen(function* () {
           request.limit
         )
       }),
+    countUnstored: (sessionId, ts) =>
+      query("count_unstored", () => void statements.countUnstored.run(ts, sessionId)),
+    messageCountOf: (sessionId) =>
+      query("message_count_of", () =>
+        Option.match(Option.fromNullable(statements.messageCount.get(sessionId)), {
+          onNone: () => 0,
+          onSome: (row) => decodeCount(row).messageCount
+        })
+      ),
     // The title is message text: the checkpoint leaves it in no WAL frame.
     release: (sessionId) =>
       checkpointed(query("release_session", () => void statements.release.run(sessionId)))

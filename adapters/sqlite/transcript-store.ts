@@ -12,6 +12,7 @@ import {
   type SessionSummaryFields,
   type SummarizedMessage,
   summaryAfterAppend,
+  summaryAfterDeletion,
   summaryAfterRemoval
 } from "../../domain/session-summary.ts"
 import { MessageStatus, type NewTranscriptItem, pageOf, TranscriptItem } from "../../domain/transcript.ts"
@@ -245,7 +246,7 @@ export const make = Effect.gen(function* () {
             transaction(db, () => {
               tombstones.record(sessionId, now)
               const deleted = Number(statements.deleteSession.run(sessionId).changes)
-              summarizeRemoval(sessionId, deleted)
+              summarize(sessionId, summaryAfterDeletion)
               return deleted
             })
           )

@@ -66,6 +66,14 @@ export class SessionOwners extends Context.Tag("coachup/SessionOwners")<
       owner: UserId,
       request: SessionListRequest
     ) => Effect.Effect<SessionList, StoreUnavailable>
+    /**
+     * Counts in the session's summary a message kept only in a process's memory (an opted-out
+     * session's): its activity, never its text, so that another process can tell that its own
+     * memory misses the session's context. Nothing for a session with no owner.
+     */
+    readonly countUnstored: (sessionId: SessionId, ts: number) => Effect.Effect<void, StoreUnavailable>
+    /** The messages the session has had, stored or counted by `countUnstored`; 0 when nobody wrote to it. */
+    readonly messageCountOf: (sessionId: SessionId) => Effect.Effect<number, StoreUnavailable>
     /** Forgets the session's owner and summary, so the session id is free again. */
     readonly release: (sessionId: SessionId) => Effect.Effect<void, StoreUnavailable>
   }

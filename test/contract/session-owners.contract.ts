@@ -41,6 +41,40 @@ export const sessionOwnersContract = (
       }).pipe(Effect.provide(makeLayer()))
     )
 
+    it.effect(
+      "a message kept only in memory counts in the summary, with its activity and no title, beside the stored ones",
+      () =>
+        Effect.gen(function* () {
+          const owners = yield* SessionOwners
+          const store = yield* TranscriptStore
+          expect(yield* owners.messageCountOf(session)).toBe(0)
+          // No owner yet: nothing to count in.
+          yield* owners.countUnstored(session, LATER)
+          expect(yield* owners.messageCountOf(session)).toBe(0)
+          yield* owners.claim(session, userA)
+          yield* store.append(
+            newItem({ sessionId: session, messageId: "m1", text: "Stored first", ts: LATER })
+          )
+          yield* owners.countUnstored(session, LATER + 10)
+          yield* owners.countUnstored(session, LATER + 5)
+          expect(yield* owners.messageCountOf(session)).toBe(3)
+          const { sessions } = yield* owners.sessionsOf(userA, { limit: 10, after: Option.none() })
+          expect(sessions).toMatchObject([
+            {
+              sessionId: session,
+              messageCount: 3,
+              lastActivityAt: LATER + 10,
+              title: Option.some("Stored first")
+            }
+          ])
+          // Deleting the session forgets the messages only counted too: nothing left to miss.
+          yield* store.deleteSession(session)
+          expect(yield* owners.messageCountOf(session)).toBe(0)
+          yield* owners.countUnstored(session, LATER + 20)
+          expect(yield* owners.messageCountOf(session)).toBe(1)
+        }).pipe(Effect.provide(makeLayer()))
+    )
+
     it.effect("the first writer owns the session for good; a later writer finds the owner it has", () =>
       Effect.gen(function* () {
         const owners = yield* SessionOwners

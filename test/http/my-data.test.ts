@@ -73,11 +73,15 @@ describe("GET /sessions", () => {
     expect(first!.createdAt).toBeLessThanOrEqual(Date.now())
   })
 
-  it("gives an opted-out session no title and no stored messages", async () => {
+  it("gives an opted-out session no title and no stored messages, yet counts its messages and activity", async () => {
     await service.call(setSessionOptOut("quiet-1", true), as("quiet"))
     await say("quiet", "quiet-1", "m1", "Not for the record", LATER)
     const { sessions } = await listSessions("quiet")
-    expect(sessions).toMatchObject([{ sessionId: "quiet-1", title: null, messageCount: 0 }])
+    expect(sessions).toMatchObject([
+      { sessionId: "quiet-1", title: null, messageCount: 1, lastActivityAt: LATER }
+    ])
+    const { items } = await read("quiet", sessionMessages("quiet-1"))
+    expect(items).toEqual([])
   })
 
   it("refuses a cursor it did not issue and a page size out of range", async () => {

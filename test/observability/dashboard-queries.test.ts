@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import {
   assessmentDurationSeconds,
   assessmentJobsTotal,
-  assessmentQueueDepth
+  assessmentQueueDepth,
+  sessionMemoryMissesTotal
 } from "../../application/metrics.ts"
 import { startFakeOpenAi } from "../support/fake-openai-server.ts"
 import * as FaultyStores from "../support/faulty-stores.ts"
@@ -79,11 +80,13 @@ beforeAll(async () => {
   // taken as ignore: no group closes and no assessment runs. Each assessment metric is recorded once
   // through the service instead, so the names checked below are what the real exporter makes of the
   // definitions (test/observability/workload-metrics.test.ts sees them move with a real assessment).
+  // So is a session memory miss, which needs two processes (test/http/session-memory-miss.test.ts).
   await service.run(
     Effect.all([
       Metric.update(assessmentDurationSeconds, 1),
       Metric.increment(Metric.tagged(assessmentJobsTotal, "outcome", "completed")),
-      Metric.set(Metric.tagged(assessmentQueueDepth, "state", "pending"), 0)
+      Metric.set(Metric.tagged(assessmentQueueDepth, "state", "pending"), 0),
+      Metric.increment(Metric.tagged(sessionMemoryMissesTotal, "purpose", "chat"))
     ])
   )
   exported = new Set((await scrape()).map((sample) => sample.name))

@@ -1,6 +1,6 @@
 import { v } from "convex/values"
 import { ownerAfterWrite } from "../../../domain/session-ownership.ts"
-import { emptySummary } from "../../../domain/session-summary.ts"
+import { emptySummary, summaryAfterUnstored } from "../../../domain/session-summary.ts"
 import { mutation, type QueryCtx, query } from "./_generated/server.js"
 import { requireServer, serverSecret } from "./access.ts"
 
@@ -30,6 +30,27 @@ export const claim = mutation({
       await ctx.db.insert("sessionOwners", { sessionId, owner: writer, claimedAt: now, ...emptySummary(now) })
     }
     return ownerAfterWrite(row?.owner, writer)
+  }
+})
+
+/** Counts a message kept only in a process's memory in the session's summary (no text). */
+export const countUnstored = mutation({
+  args: { ...serverSecret, sessionId: v.string(), ts: v.number() },
+  handler: async (ctx, { secret, sessionId, ts }) => {
+    requireServer(secret)
+    const row = await ownerRow(ctx, sessionId)
+    if (row === null) return
+    const { messageCount, lastActivityAt } = summaryAfterUnstored(row, ts)
+    await ctx.db.patch(row._id, { messageCount, lastActivityAt })
+  }
+})
+
+/** The messages the session has had, stored or counted; 0 when nobody wrote to it. */
+export const messageCountOf = query({
+  args: { ...serverSecret, sessionId: v.string() },
+  handler: async (ctx, { secret, sessionId }) => {
+    requireServer(secret)
+    return (await ownerRow(ctx, sessionId))?.messageCount ?? 0
   }
 })
 

@@ -2,6 +2,7 @@ import { v } from "convex/values"
 import {
   type SessionSummaryFields,
   summaryAfterAppend,
+  summaryAfterDeletion,
   summaryAfterRemoval,
   titleFrom
 } from "../../../domain/session-summary.ts"
@@ -288,9 +289,10 @@ export const deleteSessionBatch = mutation({
       .withIndex("by_session", (q) => q.eq("sessionId", sessionId))
       .take(DELETE_BATCH)
     await Promise.all(batch.map((message) => ctx.db.delete(message._id)))
-    await summarizeRemoval(ctx, sessionId, batch.length)
     const more = batch.length === DELETE_BATCH
-    if (!more) {
+    if (more) await summarizeRemoval(ctx, sessionId, batch.length)
+    else {
+      await summarize(ctx, sessionId, summaryAfterDeletion)
       const session = await ctx.db
         .query("sessions")
         .withIndex("by_session", (q) => q.eq("sessionId", sessionId))

@@ -50,6 +50,7 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
           systemPrompt: window.systemPrompt,
           source: window.source,
           reason: window.reason,
+          contextUnavailable: window.contextUnavailable,
           messages: window.messages.map(toMessageView)
         }
       }).pipe(mapDomainErrors)

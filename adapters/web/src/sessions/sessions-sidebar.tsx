@@ -20,8 +20,9 @@ const sessionsPath = (cursor: string | null) => {
 const titleOf = (session: SessionSummary) => session.title ?? "Untitled session"
 
 /**
- * A session with no stored message has nothing to go back to: one deleted (the service keeps who owns
- * its id) or one whose transcript is not kept. The list leaves those out.
+ * A session with no message has nothing to go back to: one deleted (the service keeps who owns its
+ * id). The list leaves those out. An opted-out session's messages count though not stored, so it is
+ * listed, untitled.
  */
 const hasMessages = (session: SessionSummary) => session.messageCount > 0
 
