@@ -2,7 +2,14 @@ import { HttpServerResponse } from "@effect/platform"
 import { type Duration, Effect, Metric, Option, Stream } from "effect"
 import type { FollowedReply, ReplyEnd, ReplySnapshot } from "../../application/ports/replies-in-flight.ts"
 import { openStreams } from "./http-metrics.ts"
-import { DONE, finishReasons, frames, HEARTBEAT, UI_MESSAGE_STREAM_HEADERS, type UiMessagePart } from "./sse.ts"
+import {
+  DONE,
+  finishReasons,
+  frames,
+  HEARTBEAT,
+  UI_MESSAGE_STREAM_HEADERS,
+  type UiMessagePart
+} from "./sse.ts"
 
 /** The parts that end a followed reply, as its producer ended it. */
 const closing = (id: string, end: ReplyEnd): ReadonlyArray<UiMessagePart> => {
