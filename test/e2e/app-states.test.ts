@@ -58,6 +58,13 @@ const settled = async (page: Page) => {
 }
 
 /** Console errors other than the failures a test provoked on purpose (`expected`). */
+/** Once the page has settled: its screenshot saved, and no serious or critical accessibility violation. */
+const lookedAt = async (app: AppPage, name: string) => {
+  await settled(app.page)
+  await app.screenshot(name)
+  expect(await seriousViolations(app.page)).toEqual([])
+}
+
 const unexpected = (app: AppPage, expected: RegExp) => app.errors.filter((error) => !expected.test(error))
 
 describe.each(SIZES)("the app's states at %s size", (size, viewport) => {
@@ -78,9 +85,7 @@ describe.each(SIZES)("the app's states at %s size", (size, viewport) => {
     expect(widest).toBeLessThanOrEqual(viewport.width)
     await app.page.getByText("The scores as a table").click()
     expect(await app.page.locator(".trend-table tbody tr").count()).toBe(2)
-    await settled(app.page)
-    await app.screenshot(`states-progress-${size}`)
-    expect(await seriousViolations(app.page)).toEqual([])
+    await lookedAt(app, `states-progress-${size}`)
     expect(app.errors).toEqual([])
     await app.close()
   })
@@ -106,9 +111,7 @@ describe.each(SIZES)("the app's states at %s size", (size, viewport) => {
 
     await page.getByText("The offline coach is answering").click()
     await page.getByText("LLM_PROVIDER=openai").waitFor()
-    await settled(page)
-    await app.screenshot(`states-chat-empty-${size}`)
-    expect(await seriousViolations(page)).toEqual([])
+    await lookedAt(app, `states-chat-empty-${size}`)
     expect(unexpected(app, /status of 404/)).toEqual([])
     await app.close()
   })
@@ -130,9 +133,7 @@ describe.each(SIZES)("the app's states at %s size", (size, viewport) => {
         .count()
     ).toBe(0)
     expect(await page.getByText("No messages yet").count()).toBe(0)
-    await settled(page)
-    await app.screenshot(`states-history-not-stored-${size}`)
-    expect(await seriousViolations(page)).toEqual([])
+    await lookedAt(app, `states-history-not-stored-${size}`)
 
     await page.goto(`/history?session=nothing-yet-${size}`)
     await page.getByText("No messages yet. What you and the coach say in Chat is kept here").waitFor()
@@ -143,9 +144,7 @@ describe.each(SIZES)("the app's states at %s size", (size, viewport) => {
         .getByRole("button", { name: /Delete/ })
         .count()
     ).toBe(0)
-    await settled(page)
-    await app.screenshot(`states-history-empty-${size}`)
-    expect(await seriousViolations(page)).toEqual([])
+    await lookedAt(app, `states-history-empty-${size}`)
     expect(unexpected(app, /status of 404/)).toEqual([])
     await app.close()
   })
@@ -169,9 +168,7 @@ describe.each(SIZES)("the app's states at %s size", (size, viewport) => {
     await page.goto(`/assessments?session=${PRACTICE[1]}`)
     await page.getByRole("alert").filter({ hasText: "The store is not answering." }).waitFor()
 
-    await settled(page)
-    await app.screenshot(`states-error-${size}`)
-    expect(await seriousViolations(page)).toEqual([])
+    await lookedAt(app, `states-error-${size}`)
     failing = false
     await page.getByRole("button", { name: "Retry" }).click()
     await page.locator(".trend svg").first().waitFor()

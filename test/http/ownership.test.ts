@@ -57,7 +57,9 @@ describe("a session belongs to the user who first wrote to it", () => {
       as("user-b", "DELETE", "/sessions/a-s1"),
       ingest("user-b", "a-s1", "m3", "Let me in"),
       ingest("user-b", "a-s1", "m1", "Let's role-play a salary negotiation"),
-      as("user-b", "POST", "/chat/stream", { sessionId: "a-s1", prompt: "Hello?" })
+      as("user-b", "POST", "/chat/stream", { sessionId: "a-s1", prompt: "Hello?" }),
+      as("user-b", "GET", "/chat/a-s1/stream"),
+      as("user-b", "DELETE", "/chat/a-s1/stream")
     ]
     for (const reply of await Promise.all(attempts)) expectSessionNotFound(reply)
     const assessment = await as("user-b", "GET", `/groups/${groupId}/assessment`)

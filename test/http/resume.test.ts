@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { memoryStores } from "../../bootstrap/layers.ts"
 import { sessionMessages } from "../support/api-client.ts"
-import { followReply, openTurn } from "../support/followed-turn.ts"
+import { expectFollowedToTheEnd, followReply, openTurn } from "../support/followed-turn.ts"
 import { startService, type TestService } from "../support/service.ts"
 import { parseSamples, total } from "../support/prometheus-text.ts"
-import { partTypes, readSse, textOf } from "../support/sse-client.ts"
+import { readSse, textOf } from "../support/sse-client.ts"
 
 let service: TestService
 beforeAll(async () => {
@@ -25,12 +25,7 @@ describe("GET /chat/:sessionId/stream", () => {
     expect(followed.status).toBe(200)
     expect(followed.headers.get("content-type")).toContain("text/event-stream")
     expect(followed.headers.get("x-vercel-ai-ui-message-stream")).toBe("v1")
-    expect(followed.events[0]).toMatchObject({ type: "start", messageId: turn.messageId })
-    const types = partTypes(followed.events)
-    expect(types.slice(0, 3)).toEqual(["start", "text-start", "text-delta"])
-    expect(types.slice(-3)).toEqual(["text-end", "finish", "[DONE]"])
-    // More than the text so far: the rest came live.
-    expect(types.filter((type) => type === "text-delta").length).toBeGreaterThan(1)
+    expectFollowedToTheEnd(followed.events, turn.messageId)
     const streamed = await turn.rest
     expect(textOf(followed.events)).toBe(streamed)
     expect(await storedReply("resume-1", turn.messageId)).toMatchObject({

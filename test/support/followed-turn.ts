@@ -1,5 +1,5 @@
 import { expect } from "vitest"
-import { parseSse, textOf } from "./sse-client.ts"
+import { parseSse, partTypes, textOf } from "./sse-client.ts"
 
 /** A turn's stream, opened and read to its first text so that its reply is in flight. */
 export interface OpenTurn {
@@ -41,3 +41,16 @@ export const followReply = (
   headers: Record<string, string> = {},
   signal?: AbortSignal
 ) => fetch(`${url}/chat/${encodeURIComponent(sessionId)}/stream`, { headers, ...(signal ? { signal } : {}) })
+
+/**
+ * A follower's events: the reply's `start`, the text so far, more text as it came live, and the
+ * producer's ending.
+ */
+export const expectFollowedToTheEnd = (events: ReadonlyArray<unknown>, messageId: string) => {
+  expect(events[0]).toMatchObject({ type: "start", messageId })
+  const types = partTypes(events)
+  expect(types.slice(0, 3)).toEqual(["start", "text-start", "text-delta"])
+  expect(types.slice(-3)).toEqual(["text-end", "finish", "[DONE]"])
+  // More than the text so far: the rest came live.
+  expect(types.filter((type) => type === "text-delta").length).toBeGreaterThan(1)
+}
