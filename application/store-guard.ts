@@ -9,9 +9,10 @@ import { SessionOwners } from "./ports/session-owners.ts"
 import { StoreCalls } from "./ports/store-calls.ts"
 import { TranscriptOutbox } from "./ports/transcript-outbox.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /**
- * Every durable store call gets a span, a latency histogram and an error counter here, once,
+ * Every durable store call gets a span (when traces are exported), a latency histogram and an error counter here, once,
  * whatever adapter serves the port; and a deadline when the adapter's calls can wait (`StoreCalls`).
  */
 const guarded =
@@ -30,7 +31,7 @@ const guarded =
       ),
       Effect.map(([, value]) => value),
       Effect.tapError(() => Metric.increment(Metric.tagged(storeErrorsTotal, "op", op))),
-      Effect.withSpan(`${port}.${op}`)
+      spanWhenTraced(`${port}.${op}`)
     )
 
 /** What the guarded layers read: one store call's deadline. */
