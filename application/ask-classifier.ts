@@ -59,32 +59,34 @@ export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQue
   const messages = window.messages.map(({ role, text }) => ({ role, text }))
   const interactionOpen = Option.isSome((yield* currentInteraction(command.sessionId)).idle.state.open)
   const classifier = yield* BoundaryClassifier
-  const { classification, fallback } = yield* classifier
-    .classify({
-      systemPrompt: window.systemPrompt,
-      messages,
-      interactionOpen,
-      providerMayStore: Either.isRight(policy) && policy.right.persist,
-      requestId: command.requestId
-    })
-    .pipe(
-      Effect.timeoutFail({
-        duration: settings.timeout,
-        onTimeout: () =>
-          new ModelFailed({ reason: "timeout", message: "the classifier did not answer in time" })
-      }),
-      Effect.map((classification) => ({ classification, fallback: false })),
-      Effect.catchAll((error) =>
-        Metric.increment(Metric.tagged(classifierFailuresTotal, "reason", error.reason)).pipe(
-          Effect.zipRight(
-            Effect.logWarning("classifier failed; message taken as ignore").pipe(
-              Effect.annotateLogs({ classifier: classifier.name, reason: error.reason })
-            )
-          ),
-          Effect.as({ classification: FALLBACK_CLASSIFICATION, fallback: true })
-        )
+  const asked = classifier.classify({
+    systemPrompt: window.systemPrompt,
+    messages,
+    interactionOpen,
+    providerMayStore: Either.isRight(policy) && policy.right.persist,
+    requestId: command.requestId
+  })
+  const { classification, fallback } = yield* (
+    classifier.canWait
+      ? Effect.timeoutFail(asked, {
+          duration: settings.timeout,
+          onTimeout: () =>
+            new ModelFailed({ reason: "timeout", message: "the classifier did not answer in time" })
+        })
+      : asked
+  ).pipe(
+    Effect.map((classification) => ({ classification, fallback: false })),
+    Effect.catchAll((error) =>
+      Metric.increment(Metric.tagged(classifierFailuresTotal, "reason", error.reason)).pipe(
+        Effect.zipRight(
+          Effect.logWarning("classifier failed; message taken as ignore").pipe(
+            Effect.annotateLogs({ classifier: classifier.name, reason: error.reason })
+          )
+        ),
+        Effect.as({ classification: FALLBACK_CLASSIFICATION, fallback: true })
       )
     )
+  )
   yield* Metric.increment(Metric.tagged(classifierDecisionsTotal, "decision", classification.decision))
   yield* Metric.update(classifierConfidence, classification.confidence)
   yield* Effect.annotateCurrentSpan({

@@ -76,6 +76,7 @@ const slowOpener = Layer.succeed(
   BoundaryClassifier,
   BoundaryClassifier.of({
     name: "slow-opener",
+    canWait: true,
     classify: (request) =>
       /role play/.test(request.messages.at(-1)?.text ?? "")
         ? Effect.delay(Effect.succeed({ decision: "start" as const, confidence: 0.9 }), "50 millis")
