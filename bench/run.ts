@@ -12,6 +12,7 @@ import { benchAssessments } from "./assessments.ts"
 import { benchBaselines } from "./baselines.ts"
 import { benchChatTtft } from "./chat-ttft.ts"
 import { benchContextWindow } from "./context-window.ts"
+import { benchEffectWork, EFFECT_WORK_OPTIONS, printEffectWork } from "./effect-work.ts"
 import { benchIngestBaselines, INGEST_BASELINE_OPTIONS, printIngestBaselines } from "./ingest-baselines.ts"
 import { benchIngestThroughput } from "./ingest-throughput.ts"
 import { bytes, count, ms, perSecond, printTable, ratio } from "./report.ts"
@@ -68,6 +69,11 @@ try {
   )
   const baselineOptions = { dataDir, ...INGEST_BASELINE_OPTIONS }
   const baselines = printIngestBaselines(await benchIngestBaselines(baselineOptions), baselineOptions)
+  printEffectWork(
+    "1c. Effect work per ingest, counted (the same on a busy machine): the service vs the minimal HttpApi server",
+    await benchEffectWork({ dataDir, ...EFFECT_WORK_OPTIONS }),
+    EFFECT_WORK_OPTIONS.requests
+  )
 
   const context = await benchContextWindow({
     dataDir,

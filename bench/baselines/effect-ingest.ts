@@ -32,11 +32,17 @@ const Api = HttpApi.make("baseline").add(
   )
 )
 
-const ingest = openIngestTable(process.argv[2] ?? "effect-ingest.sqlite")
-
-const MessagesLive = HttpApiBuilder.group(Api, "messages", (handlers) =>
-  handlers.handle("ingest", ({ payload }) => Effect.sync(() => ingest(payload)))
-)
+/** The minimal server on `database`, at 127.0.0.1 and any free port; exposes its `HttpServer`. */
+export const minimalIngestServer = (database: string) => {
+  const ingest = openIngestTable(database)
+  const MessagesLive = HttpApiBuilder.group(Api, "messages", (handlers) =>
+    handlers.handle("ingest", ({ payload }) => Effect.sync(() => ingest(payload)))
+  )
+  return HttpApiBuilder.serve().pipe(
+    Layer.provide(HttpApiBuilder.api(Api).pipe(Layer.provide(MessagesLive))),
+    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
+  )
+}
 
 const logAddress = Layer.effectDiscard(
   Effect.flatMap(HttpServer.HttpServer, ({ address }) =>
@@ -44,10 +50,10 @@ const logAddress = Layer.effectDiscard(
   )
 )
 
-const ServerLive = HttpApiBuilder.serve().pipe(
-  Layer.merge(logAddress),
-  Layer.provide(HttpApiBuilder.api(Api).pipe(Layer.provide(MessagesLive))),
-  Layer.provide(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
-)
-
-NodeRuntime.runMain(Layer.launch(ServerLive))
+if (import.meta.main) {
+  NodeRuntime.runMain(
+    Layer.launch(
+      logAddress.pipe(Layer.provideMerge(minimalIngestServer(process.argv[2] ?? "effect-ingest.sqlite")))
+    )
+  )
+}
