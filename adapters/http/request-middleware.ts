@@ -72,14 +72,22 @@ const toEnvelope = (cause: Cause.Cause<unknown>) => {
   )
 }
 
-/** A body declared larger than the limit is refused before it is read; one that grows past it, while read. */
+/**
+ * A body declared larger than the limit is refused before it is read; one that grows past it, while
+ * read. A request with neither length nor chunked encoding has no body (HTTP/1.1): nothing to limit.
+ */
 const withinBodyLimit =
   (maxBodyBytes: number) =>
   <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E | PayloadTooLarge, R> =>
-    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request): HttpApp.Default<E | PayloadTooLarge, R> =>
-      Number(request.headers["content-length"] ?? 0) > maxBodyBytes
-        ? failWith(PayloadTooLarge, "payload_too_large", `body exceeds ${maxBodyBytes} bytes`)
-        : HttpServerRequest.withMaxBodySize(app, Option.some(maxBodyBytes))
+    Effect.flatMap(
+      HttpServerRequest.HttpServerRequest,
+      (request): HttpApp.Default<E | PayloadTooLarge, R> => {
+        const length = request.headers["content-length"]
+        if (length === undefined && request.headers["transfer-encoding"] === undefined) return app
+        return Number(length ?? 0) > maxBodyBytes
+          ? failWith(PayloadTooLarge, "payload_too_large", `body exceeds ${maxBodyBytes} bytes`)
+          : HttpServerRequest.withMaxBodySize(app, Option.some(maxBodyBytes))
+      }
     )
 
 /**
