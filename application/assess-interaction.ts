@@ -18,6 +18,7 @@ import { InteractionStore } from "./ports/interaction-store.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { TranscriptOutbox } from "./ports/transcript-outbox.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 export const DEFAULT_ASSESSMENT_SYSTEM_PROMPT =
   "You assess one finished practice interaction of a communication-coaching session against the rubric given. " +
@@ -115,7 +116,7 @@ const storedSpan = (sessionId: SessionId, members: ReadonlyArray<MessageId>) =>
  * rubric, and says where the result goes: the queue's row, or (text not stored) this process's
  * memory only.
  */
-export const AssessInteraction = Effect.fn("AssessInteraction")(function* (job: ClaimedJob) {
+export const AssessInteraction = Effect.fnUntraced(function* (job: ClaimedJob) {
   const settings = yield* AssessmentSettings
   const begunAt = yield* Clock.currentTimeMillis
   const interactions = yield* InteractionStore
@@ -200,4 +201,4 @@ export const AssessInteraction = Effect.fn("AssessInteraction")(function* (job: 
   }
   yield* Effect.flatMap(AssessmentMemory, (memory) => memory.put(job.groupId, job.sessionId, result))
   return { location: "memory" } satisfies Completion
-})
+}, spanWhenTraced("AssessInteraction"))

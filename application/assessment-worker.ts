@@ -5,6 +5,7 @@ import { hashedIds } from "./hashed-id.ts"
 import { assessmentDurationSeconds, assessmentJobsTotal, assessmentQueueDepth } from "./metrics.ts"
 import { forkPeriodic } from "./periodic.ts"
 import { AssessmentQueue, type ClaimedJob } from "./ports/assessment-queue.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /** How long a worker waits after a round that failed (a store outage) before it tries again. */
 const FAILED_ROUND_PAUSE = Duration.seconds(5)
@@ -16,7 +17,7 @@ const countJob = (outcome: string) => Metric.increment(Metric.tagged(assessmentJ
  * good. A failure the store or the model may recover from is retried until `maxAttempts`; one that
  * cannot (no transcript, a refused request) fails at once, with its reason.
  */
-const RunAssessmentJob = Effect.fn("RunAssessmentJob")(function* (job: ClaimedJob) {
+const RunAssessmentJob = Effect.fnUntraced(function* (job: ClaimedJob) {
   const queue = yield* AssessmentQueue
   const settings = yield* AssessmentSettings
   const hashed = yield* hashedIds
@@ -69,7 +70,7 @@ const RunAssessmentJob = Effect.fn("RunAssessmentJob")(function* (job: ClaimedJo
     Effect.annotateLogs({ ...log, outcome: failed, reason })
   )
   return failed
-})
+}, spanWhenTraced("RunAssessmentJob"))
 
 /** Claims and runs one due job; false when none was due. */
 const workOnce = (worker: string) =>

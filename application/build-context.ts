@@ -22,6 +22,7 @@ import { SessionMemory } from "./ports/session-memory.ts"
 import { SessionOwners } from "./ports/session-owners.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 import { sessionPolicy } from "./session-persistence.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /**
  * Why the window came from where it did: the store; memory because the session is not persisted
@@ -139,7 +140,7 @@ const fitted = <A extends WindowMessage>(
  * `newest` (the message being answered or classified, whether or not the store has it yet), within
  * the purpose's token budget. Counted in the context metrics.
  */
-export const BuildContext = Effect.fn("BuildContext")(function* <A extends WindowMessage>(
+export const BuildContext = Effect.fnUntraced(function* <A extends WindowMessage>(
   purpose: ContextPurpose,
   sessionId: SessionId,
   newest: A
@@ -154,22 +155,19 @@ export const BuildContext = Effect.fn("BuildContext")(function* <A extends Windo
   yield* record(window)
   yield* annotate(window)
   return window
-})
+}, spanWhenTraced("BuildContext"))
 
 /**
  * The window a model would see now, for a reader (`GET /sessions/:id/context`): the same selection and
  * budget, ending with the newest stored message, not counted as a window built, so the context
  * metrics describe model calls only.
  */
-export const InspectContext = Effect.fn("InspectContext")(function* (
-  purpose: ContextPurpose,
-  sessionId: SessionId
-) {
+export const InspectContext = Effect.fnUntraced(function* (purpose: ContextPurpose, sessionId: SessionId) {
   const settings = (yield* ContextSettings)[purpose]
   const window = fitted(purpose, settings, yield* selectMessages(purpose, sessionId))
   yield* annotate(window)
   return window
-})
+}, spanWhenTraced("InspectContext"))
 
 const annotate = (window: ContextWindow<WindowMessage>) =>
   Effect.annotateCurrentSpan({

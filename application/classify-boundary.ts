@@ -10,6 +10,7 @@ import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
 import { InteractionStore, type MessageClassification } from "./ports/interaction-store.ts"
 import { SessionSequencer } from "./session-sequencer.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 export interface ClassifyCommand extends ClassifierQuestion {
   /** When the message arrived: a session deleted since then stays deleted, however late this runs. */
@@ -52,7 +53,7 @@ export const classifyCommandOf = (command: IngestCommand, receivedAt: number): C
  * answer is counted, logged and taken as `ignore`. A session's messages are classified one at a
  * time, in the order they arrived (`SessionSequencer`). Its outcome is logged either way.
  */
-export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(
+export const ClassifyBoundary = Effect.fnUntraced(
   function* (command: ClassifyCommand) {
     const startedAt = yield* Clock.currentTimeMillis
     const outcome = yield* (yield* SessionSequencer).run(command.sessionId, classifyInOrder(command))
@@ -63,7 +64,8 @@ export const ClassifyBoundary = Effect.fn("ClassifyBoundary")(
   },
   Effect.tapErrorCause((cause) =>
     Effect.logWarning("message not classified").pipe(Effect.annotateLogs({ cause: Cause.pretty(cause) }))
-  )
+  ),
+  spanWhenTraced("ClassifyBoundary")
 )
 
 /**

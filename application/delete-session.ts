@@ -5,12 +5,13 @@ import { InteractionStore } from "./ports/interaction-store.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { TranscriptOutbox } from "./ports/transcript-outbox.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /**
  * Forgets a session everywhere: its transcript in the store, memory and outbox, its interactions
  * and their assessment jobs, and assessment results held in memory.
  */
-export const DeleteSession = Effect.fn("DeleteSession")(function* (sessionId: SessionId) {
+export const DeleteSession = Effect.fnUntraced(function* (sessionId: SessionId) {
   const store = yield* TranscriptStore
   const memory = yield* SessionMemory
   // The outbox first: nothing of the session may be delivered to the store after its deletion there.
@@ -20,4 +21,4 @@ export const DeleteSession = Effect.fn("DeleteSession")(function* (sessionId: Se
   yield* Effect.flatMap(InteractionStore, (interactions) => interactions.deleteSession(sessionId))
   yield* Effect.flatMap(AssessmentMemory, (assessments) => assessments.deleteSession(sessionId))
   return { sessionId, deleted }
-})
+}, spanWhenTraced("DeleteSession"))

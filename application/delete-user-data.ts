@@ -5,6 +5,7 @@ import { AssessmentQueue } from "./ports/assessment-queue.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
 import { SessionOwners } from "./ports/session-owners.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /** Sessions taken per round. */
 const ROUND = 100
@@ -30,7 +31,7 @@ const deleteOwnedSession = Effect.fnUntraced(function* (sessionId: SessionId) {
  * transcript, in-process memory and backlog, interactions, classifications, assessment jobs and
  * results, privacy override and owner) and their own privacy setting. Answers how much went.
  */
-export const DeleteUserData = Effect.fn("DeleteUserData")(function* (userId: UserId) {
+export const DeleteUserData = Effect.fnUntraced(function* (userId: UserId) {
   const owners = yield* SessionOwners
   const totals = { sessions: 0, messages: 0, groups: 0, assessments: 0, privacySettings: 0 }
   // A released session leaves the list: each round takes the first sessions left.
@@ -50,4 +51,4 @@ export const DeleteUserData = Effect.fn("DeleteUserData")(function* (userId: Use
     privacy.deleteUser(userId)
   )
   return { userId, ...totals }
-})
+}, spanWhenTraced("DeleteUserData"))

@@ -7,6 +7,7 @@ import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
 import { type SessionListPosition, SessionOwners } from "./ports/session-owners.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 import { ReadSessionAssessments } from "./read-assessments.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /** Sessions, and messages, read per page while exporting. */
 const SESSION_PAGE = 100
@@ -54,7 +55,7 @@ const transcriptOf = (sessionId: SessionId) =>
  * override. Messages an opted-out session keeps only in server memory are not stored, and not
  * exported.
  */
-export const ExportUserData = Effect.fn("ExportUserData")(function* (userId: UserId) {
+export const ExportUserData = Effect.fnUntraced(function* (userId: UserId) {
   const privacy = yield* PrivacySettingsStore
   const interactions = yield* InteractionStore
   const sessions = yield* withInteractionState(yield* allSessionsOf(userId))
@@ -78,4 +79,4 @@ export const ExportUserData = Effect.fn("ExportUserData")(function* (userId: Use
     transcriptPersistenceOptOut: yield* privacy.getUser(userId),
     sessions: exported
   }
-})
+}, spanWhenTraced("ExportUserData"))

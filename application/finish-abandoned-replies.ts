@@ -4,11 +4,10 @@ import { forkPeriodic } from "./periodic.ts"
 import { ReplyWriters } from "./ports/reply-writers.ts"
 import { type AbandonedReplies, TranscriptStore } from "./ports/transcript-store.ts"
 import { ReplySettings } from "./reply-recorder.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /** Finishes the replies their writers abandoned (`incomplete`, with the text last saved); answers how many. */
-export const FinishAbandonedReplies = Effect.fn("FinishAbandonedReplies")(function* (
-  replies: AbandonedReplies
-) {
+export const FinishAbandonedReplies = Effect.fnUntraced(function* (replies: AbandonedReplies) {
   const store = yield* TranscriptStore
   const finished = yield* store.finishAbandonedReplies(replies)
   if (finished > 0) {
@@ -18,7 +17,7 @@ export const FinishAbandonedReplies = Effect.fn("FinishAbandonedReplies")(functi
     )
   }
   return finished
-})
+}, spanWhenTraced("FinishAbandonedReplies"))
 
 /** The replies whose lease has lapsed by now; one never leased gets a full lease from now. */
 const lapsedLeases = Effect.flatMap(

@@ -6,6 +6,7 @@ import { RepliesInFlight, ReplyEnd, type ReplyFeed, type ReplySnapshot } from ".
 import { StoredReplyWatch } from "./ports/stored-reply-watch.ts"
 import { type StoredReply, TranscriptStore } from "./ports/transcript-store.ts"
 import { ReplySettings } from "./reply-recorder.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /** Reports a turn's events to its followers in this process. */
 export const feedFollowers =
@@ -41,7 +42,7 @@ const endOf = ({ item, leaseUntil }: StoredReply, now: number): Option.Option<Re
  * again; a lapsed lease ends it `incomplete` even when nothing changes). None when no reply of the
  * session is in flight.
  */
-export const FollowReply = Effect.fn("FollowReply")(function* (sessionId: SessionId) {
+export const FollowReply = Effect.fnUntraced(function* (sessionId: SessionId) {
   const here = yield* Effect.flatMap(RepliesInFlight, (replies) => replies.find(sessionId))
   if (Option.isSome(here)) return here
   const latest = yield* Effect.flatMap(TranscriptStore, (store) => store.latestReply(sessionId))
@@ -73,12 +74,12 @@ export const FollowReply = Effect.fn("FollowReply")(function* (sessionId: Sessio
     Stream.takeUntil((snapshot) => Option.isSome(snapshot.end))
   )
   return Option.some({ messageId, snapshots })
-})
+}, spanWhenTraced("FollowReply"))
 
 /** Stops the session's reply in flight in this process; answers whether there was one. */
-export const StopReply = Effect.fn("StopReply")(function* (sessionId: SessionId) {
+export const StopReply = Effect.fnUntraced(function* (sessionId: SessionId) {
   return yield* Effect.flatMap(RepliesInFlight, (replies) => replies.stop(sessionId))
-})
+}, spanWhenTraced("StopReply"))
 
 /** What `layerPolledReplies` reads. */
 export const config = duration("REPLY_FOLLOW_POLL_MS", 250)

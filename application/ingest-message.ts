@@ -4,6 +4,7 @@ import { contentOf, type MessageStatus, type NewTranscriptItem, type Role } from
 import { hashedIds } from "./hashed-id.ts"
 import { Hashing } from "./ports/hashing.ts"
 import { type RecordOutcome, RecordTranscriptItem } from "./record-transcript-item.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 export interface IngestCommand {
   readonly userId: UserId
@@ -54,7 +55,7 @@ export const toTranscriptItem = Effect.fnUntraced(function* (command: IngestComm
  * Fails with `WriteRefused` when neither the store nor the outbox can take it. It records and nothing
  * else: a caller that wants the message classified does that next.
  */
-export const IngestMessage = Effect.fn("IngestMessage")(function* (command: IngestCommand) {
+export const IngestMessage = Effect.fnUntraced(function* (command: IngestCommand) {
   const receivedAt = yield* Clock.currentTimeMillis
   const item = yield* toTranscriptItem(command)
   const outcome = yield* RecordTranscriptItem(item, command.userId, "append")
@@ -69,7 +70,7 @@ export const IngestMessage = Effect.fn("IngestMessage")(function* (command: Inge
   // Its ids are hashed only when the line is written.
   yield* Effect.whenLogLevel(logIngestion(result, command, durationMs), "Info")
   return result
-})
+}, spanWhenTraced("IngestMessage"))
 
 /** One line per ingestion, with ids hashed and never the message's text. */
 const logIngestion = Effect.fnUntraced(function* (

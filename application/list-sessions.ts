@@ -2,6 +2,7 @@ import { Effect, Option } from "effect"
 import type { UserId } from "../domain/ids.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
 import { type OwnedSession, type SessionListRequest, SessionOwners } from "./ports/session-owners.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /** A listed session, and whether an interaction group is open in it now. */
 export interface SessionSummary extends OwnedSession {
@@ -26,7 +27,7 @@ export const withInteractionState = (sessions: ReadonlyArray<OwnedSession>) =>
   )
 
 /** A page of the user's sessions, newest activity first. */
-export const ListSessions = Effect.fn("ListSessions")(function* (owner: UserId, request: SessionListRequest) {
+export const ListSessions = Effect.fnUntraced(function* (owner: UserId, request: SessionListRequest) {
   const page = yield* Effect.flatMap(SessionOwners, (owners) => owners.sessionsOf(owner, request))
   return { sessions: yield* withInteractionState(page.sessions), next: page.next }
-})
+}, spanWhenTraced("ListSessions"))

@@ -7,6 +7,7 @@ import { SessionMemory } from "./ports/session-memory.ts"
 import { TranscriptOutbox, type WaitingEntry } from "./ports/transcript-outbox.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 import { resolvePersistence } from "./resolve-persistence.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /** What `OutboxDelivery.layerConfig` reads. */
 export const config = Config.all({
@@ -82,7 +83,7 @@ export class OutboxDelivery extends Context.Tag("coachup/OutboxDelivery")<
             if (batch.length < BATCH) return
             batch = yield* outbox.oldest(BATCH)
           }
-        }).pipe(Effect.withSpan("OutboxDelivery.deliver"))
+        }).pipe(spanWhenTraced("OutboxDelivery.deliver"))
 
       return OutboxDelivery.of({
         // An empty outbox is the usual case: no span for a round with nothing to deliver.

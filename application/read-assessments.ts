@@ -3,6 +3,7 @@ import type { GroupId, SessionId, UserId } from "../domain/ids.ts"
 import { AssessmentMemory } from "./ports/assessment-memory.ts"
 import { AssessmentQueue, type AssessmentJob } from "./ports/assessment-queue.ts"
 import { SessionOwners } from "./ports/session-owners.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /** A group's assessment as callers see it: the job's state and, once completed, the result. */
 export type AssessmentView = Omit<AssessmentJob, "requestId" | "resultLocation">
@@ -32,16 +33,16 @@ const toView = (job: AssessmentJob) =>
   })
 
 /** One group's assessment, if one was ever queued for it. */
-export const ReadAssessment = Effect.fn("ReadAssessment")(function* (groupId: GroupId) {
+export const ReadAssessment = Effect.fnUntraced(function* (groupId: GroupId) {
   const job = yield* Effect.flatMap(AssessmentQueue, (queue) => queue.job(groupId))
   return Option.isSome(job) ? Option.some(yield* toView(job.value)) : Option.none<AssessmentView>()
-})
+}, spanWhenTraced("ReadAssessment"))
 
 /** A session's assessments, oldest first. */
-export const ReadSessionAssessments = Effect.fn("ReadSessionAssessments")(function* (sessionId: SessionId) {
+export const ReadSessionAssessments = Effect.fnUntraced(function* (sessionId: SessionId) {
   const jobs = yield* Effect.flatMap(AssessmentQueue, (queue) => queue.jobsOf(sessionId))
   return yield* Effect.forEach(jobs, toView)
-})
+}, spanWhenTraced("ReadSessionAssessments"))
 
 /** How far back a user's assessments reach: their most recently active sessions, and the newest of those sessions' assessments. */
 export const USER_ASSESSMENT_SESSIONS = 50
@@ -55,7 +56,7 @@ const CONCURRENCY = 8
  * their `USER_ASSESSMENT_SESSIONS` most recently active sessions, so the read stays bounded however
  * long someone has practised.
  */
-export const ReadUserAssessments = Effect.fn("ReadUserAssessments")(function* (userId: UserId) {
+export const ReadUserAssessments = Effect.fnUntraced(function* (userId: UserId) {
   const { sessions } = yield* Effect.flatMap(SessionOwners, (owners) =>
     owners.sessionsOf(userId, { limit: USER_ASSESSMENT_SESSIONS, after: Option.none() })
   )
@@ -67,4 +68,4 @@ export const ReadUserAssessments = Effect.fn("ReadUserAssessments")(function* (u
     .sort((a, b) => a.queuedAt - b.queuedAt || a.groupId.localeCompare(b.groupId))
     .slice(-USER_ASSESSMENT_LIMIT)
   return yield* Effect.forEach(newest, toView)
-})
+}, spanWhenTraced("ReadUserAssessments"))

@@ -15,6 +15,7 @@ import { SessionOwners } from "./ports/session-owners.ts"
 import { TranscriptOutbox } from "./ports/transcript-outbox.ts"
 import { type AppendResult, TranscriptStore, type TranscriptWriteKind } from "./ports/transcript-store.ts"
 import { sessionPolicy } from "./session-persistence.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /** Where an accepted write went: the store, the outbox, or (privacy) process memory only. */
 export interface RecordOutcome {
@@ -70,7 +71,7 @@ const refuse = Effect.fnUntraced(function* (
  * to the durable outbox (`queued`). When neither can take it, or the session's privacy cannot be
  * read, nothing is kept and it fails with `WriteRefused`. Idempotent on messageId.
  */
-export const RecordTranscriptItem = Effect.fn("RecordTranscriptItem")(function* (
+export const RecordTranscriptItem = Effect.fnUntraced(function* (
   item: NewTranscriptItem,
   userId: UserId,
   write: TranscriptWriteKind
@@ -135,7 +136,7 @@ export const RecordTranscriptItem = Effect.fn("RecordTranscriptItem")(function* 
   yield* countPersist("queued", item.role)
   yield* Effect.ignore(Effect.flatMap(OutboxDelivery, (delivery) => delivery.report))
   return keptIn("outbox", kept._tag === "Duplicate")
-})
+}, spanWhenTraced("RecordTranscriptItem"))
 
 /**
  * Counts a message kept in memory only in its session's stored summary, so that another process can

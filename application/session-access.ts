@@ -4,6 +4,7 @@ import type { SessionId, UserId } from "../domain/ids.ts"
 import { owns } from "../domain/session-ownership.ts"
 import { SessionOwners } from "./ports/session-owners.ts"
 import { RecentlyUsed } from "./recently-used.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /**
  * What a request may do to a session: `read` (or delete) one the caller owns; `write` to one the
@@ -15,7 +16,7 @@ export type SessionAccess = "read" | "write"
  * Fails with `SessionNotFound` unless `userId` may act on the session as `access` says. Owners
  * never change, so the check holds for the read or write that follows it.
  */
-export const AuthorizeSession = Effect.fn("AuthorizeSession")(function* (
+export const AuthorizeSession = Effect.fnUntraced(function* (
   userId: UserId,
   sessionId: SessionId,
   access: SessionAccess
@@ -26,7 +27,7 @@ export const AuthorizeSession = Effect.fn("AuthorizeSession")(function* (
       ? yield* owners.claim(sessionId, userId)
       : Option.getOrUndefined(yield* owners.ownerOf(sessionId))
   if (!owns(owner, userId)) return yield* new SessionNotFound({ sessionId })
-})
+}, spanWhenTraced("AuthorizeSession"))
 
 /**
  * Remembers each owner the store answers, up to `capacity` sessions (least recently used go first).

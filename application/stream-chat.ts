@@ -14,6 +14,7 @@ import { ReplaceReply } from "./replace-reply.ts"
 import { recordReply } from "./reply-recorder.ts"
 import { withSessionPersistence } from "./session-persistence.ts"
 import { makeTurnSignals, turnEvents } from "./turn-events.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 export interface ChatCommand {
   readonly userId: UserId
@@ -50,7 +51,7 @@ export interface ChatTurn {
  * scope closed with the client gone — the reply is stored `completed` or `incomplete` with the text
  * so far, and the turn reported.
  */
-export const StreamChat = Effect.fn("StreamChat")(
+export const StreamChat = Effect.fnUntraced(
   function* (command: ChatCommand) {
     const ids = yield* IdGenerator
     const model = yield* ChatModel
@@ -146,5 +147,6 @@ export const StreamChat = Effect.fn("StreamChat")(
   },
   // One privacy decision for the turn: the prompt, the window, its classification and the reply's
   // in-progress row follow it.
-  (effect, command) => withSessionPersistence(command.userId, command.sessionId)(effect)
+  (effect, command) => withSessionPersistence(command.userId, command.sessionId)(effect),
+  spanWhenTraced("StreamChat")
 )

@@ -4,6 +4,7 @@ import { commitInteraction, type InteractionStep } from "./commit-interaction.ts
 import { InteractionSettings } from "./commit-interaction.ts"
 import { forkPeriodic } from "./periodic.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /** Idle expiry alone: the commit closes the open group if it is still idle when read. */
 const expireOnly: InteractionStep = (state) => ({
@@ -12,7 +13,7 @@ const expireOnly: InteractionStep = (state) => ({
 })
 
 /** Closes (and asks to assess) open interactions idle past their timeout. */
-export const SweepIdleInteractions = Effect.fn("SweepIdleInteractions")(function* () {
+export const SweepIdleInteractions = Effect.fnUntraced(function* () {
   const store = yield* InteractionStore
   const settings = yield* InteractionSettings
   const now = yield* Clock.currentTimeMillis
@@ -27,7 +28,7 @@ export const SweepIdleInteractions = Effect.fn("SweepIdleInteractions")(function
   }
   if (closed > 0) yield* Effect.logInfo("idle interactions closed").pipe(Effect.annotateLogs({ closed }))
   return closed
-})
+}, spanWhenTraced("SweepIdleInteractions"))
 
 /** Runs the idle sweep every minute for the life of the layer; a failed sweep is retried next time. */
 export const layerIdleInteractionSweep = Layer.scopedDiscard(

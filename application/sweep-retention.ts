@@ -3,6 +3,7 @@ import { duration } from "./config-values.ts"
 import { forkPeriodic } from "./periodic.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /** What `layerDailyRetentionSweep` reads: how long an item is kept. */
 export const config = duration("TRANSCRIPT_RETENTION_DAYS", 30, "days")
@@ -12,7 +13,7 @@ export const config = duration("TRANSCRIPT_RETENTION_DAYS", 30, "days")
  * by when they were received (`createdAt`, not `ts`), then classifications, closed groups and
  * assessment jobs with their results. Answers how many transcript items went.
  */
-export const SweepRetention = Effect.fn("SweepRetention")(function* (retention: Duration.Duration) {
+export const SweepRetention = Effect.fnUntraced(function* (retention: Duration.Duration) {
   const transcripts = yield* TranscriptStore
   const interactions = yield* InteractionStore
   const cutoff = (yield* Clock.currentTimeMillis) - Duration.toMillis(retention)
@@ -22,7 +23,7 @@ export const SweepRetention = Effect.fn("SweepRetention")(function* (retention: 
     Effect.annotateLogs({ deleted, deletedInteractionRecords, retentionDays: Duration.toDays(retention) })
   )
   return deleted
-})
+}, spanWhenTraced("SweepRetention"))
 
 /**
  * Runs the sweep at start and then daily, for the life of the layer, keeping

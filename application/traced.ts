@@ -1,9 +1,11 @@
 import { Effect, FiberRef, type Tracer } from "effect"
 
 /**
- * A span around an effect when traces are exported, none when the tracer is off: even a span the
- * tracer drops costs a context copy and an exit hook, which on a path called a dozen times a request
- * is a measurable share of its CPU. `Effect.fn` use cases keep their own spans either way.
+ * A span around an effect when traces are exported, none when the tracer is off. Even a span the
+ * tracer drops costs a stack capture, a context copy and an exit hook: about 35 Effect operations,
+ * where a whole minimal request is about 270. Use cases are therefore written as
+ * `Effect.fnUntraced(body, spanWhenTraced("IngestMessage"))` rather than `Effect.fn("IngestMessage")`,
+ * which makes its span either way; with an exporter the trace is the same.
  */
 export const spanWhenTraced =
   (name: string, options?: Tracer.SpanOptions) =>

@@ -2,22 +2,20 @@ import { Effect, Option } from "effect"
 import type { SessionId, UserId } from "../domain/ids.ts"
 import type { PrivacySettings } from "../domain/privacy-policy.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /** The user's own setting; a user who never chose is not opted out. */
-export const ReadUserPrivacy = Effect.fn("ReadUserPrivacy")(function* (userId: UserId) {
+export const ReadUserPrivacy = Effect.fnUntraced(function* (userId: UserId) {
   const store = yield* PrivacySettingsStore
   const optOut = yield* store.getUser(userId)
   return { transcriptPersistenceOptOut: Option.getOrElse(optOut, () => false) } satisfies PrivacySettings
-})
+}, spanWhenTraced("ReadUserPrivacy"))
 
 /**
  * The opt-out a session follows for the calling user: its own override, else the user's setting,
  * else not opted out — and which of the three it is.
  */
-export const ReadSessionPrivacy = Effect.fn("ReadSessionPrivacy")(function* (
-  userId: UserId,
-  sessionId: SessionId
-) {
+export const ReadSessionPrivacy = Effect.fnUntraced(function* (userId: UserId, sessionId: SessionId) {
   const store = yield* PrivacySettingsStore
   const [session, user] = yield* Effect.all([store.getSession(sessionId), store.getUser(userId)], {
     concurrency: 2
@@ -28,13 +26,13 @@ export const ReadSessionPrivacy = Effect.fn("ReadSessionPrivacy")(function* (
       ? [user.value, "user" as const]
       : [false, "default" as const]
   return { transcriptPersistenceOptOut: optOut, source }
-})
+}, spanWhenTraced("ReadSessionPrivacy"))
 
 /**
  * Sets the opt-out for a user or for one session (which overrides the user's). It governs what is
  * written from now on; what was stored before stays until the session is deleted or expires.
  */
-export const UpdatePrivacySettings = Effect.fn("UpdatePrivacySettings")(function* (
+export const UpdatePrivacySettings = Effect.fnUntraced(function* (
   scope: { readonly userId: UserId } | { readonly sessionId: SessionId },
   settings: PrivacySettings
 ) {
@@ -44,4 +42,4 @@ export const UpdatePrivacySettings = Effect.fn("UpdatePrivacySettings")(function
     : store.setSession(scope.sessionId, settings.transcriptPersistenceOptOut)
   yield* Effect.annotateCurrentSpan({ scope: "userId" in scope ? "user" : "session" })
   return settings
-})
+}, spanWhenTraced("UpdatePrivacySettings"))

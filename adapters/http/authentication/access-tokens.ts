@@ -3,6 +3,7 @@ import { Data, Duration, Effect, Option, Schema, SynchronizedRef } from "effect"
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from "jose"
 import { UserId } from "../../../domain/ids.ts"
 import type { OidcAuthentication } from "./settings.ts"
+import { spanWhenTraced } from "../../../application/traced.ts"
 
 /** Asymmetric signatures only: with an HMAC key, anyone who can verify a token could mint one. */
 const ALGORITHMS = [
@@ -95,7 +96,7 @@ const discoverKeySet = (issuer: string) =>
       (error) => Effect.fail(new IssuerUnavailable({ reason: `discovery: ${error._tag}` }))
     ),
     Effect.provide(FetchHttpClient.layer),
-    Effect.withSpan("AccessTokens.discover")
+    spanWhenTraced("AccessTokens.discover")
   )
 
 const decodeSubject = Schema.decodeUnknownOption(UserId)
@@ -125,7 +126,7 @@ export const make = (settings: OidcAuthentication) =>
       })
     )
 
-    const verify = Effect.fn("AccessTokens.verify")(function* (token: string) {
+    const verify = Effect.fnUntraced(function* (token: string) {
       const keys: JWTVerifyGetKey = yield* keySet
       const { payload } = yield* Effect.tryPromise({
         try: () =>
@@ -144,7 +145,7 @@ export const make = (settings: OidcAuthentication) =>
         [payload["client_id"], payload["azp"]].map(Option.liftPredicate(isString))
       )
       return { subject: subject.value, clientId } satisfies VerifiedToken
-    })
+    }, spanWhenTraced("AccessTokens.verify"))
 
     return { verify }
   })
