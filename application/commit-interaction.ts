@@ -3,7 +3,7 @@ import type { SessionId } from "../domain/ids.ts"
 import { expireIdle, type SessionInteraction, type Transition } from "../domain/interaction-group.ts"
 import { duration } from "./config-values.ts"
 import { assessmentJobsTotal } from "./metrics.ts"
-import { InteractionStore, type MessageClassification } from "./ports/interaction-store.ts"
+import { InteractionStore, type MessageClassification, type OutOfOrder } from "./ports/interaction-store.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 
 /** What `InteractionSettings.layerConfig` reads. */
@@ -37,10 +37,11 @@ export type InteractionStep = (state: SessionInteraction, at: number) => Interac
 
 /**
  * What a commit did: `unchanged` when there was nothing to write, `deleted` when the session was
- * deleted since the work began (nothing is written back), else the store's answer.
+ * deleted since the work began (nothing is written back), else the store's answer (`OutOfOrder`:
+ * the classification must wait for the message before it).
  */
 export interface CommittedChange extends InteractionChange {
-  readonly result: "committed" | "duplicate" | "unchanged" | "deleted"
+  readonly result: "committed" | "duplicate" | "unchanged" | "deleted" | OutOfOrder
   readonly at: number
 }
 
@@ -58,7 +59,8 @@ const commitOnce = Effect.fnUntraced(function* (
   sessionId: SessionId,
   since: number,
   step: InteractionStep,
-  requestId: Option.Option<string>
+  requestId: Option.Option<string>,
+  skipsPredecessor: boolean
 ) {
   const store = yield* InteractionStore
   const memory = yield* SessionMemory
@@ -76,7 +78,8 @@ const commitOnce = Effect.fnUntraced(function* (
     effects,
     at,
     requestId,
-    begunAt: since
+    begunAt: since,
+    ...(skipsPredecessor ? { skipsPredecessor } : {})
   })
   if (result === "stale") return yield* new StaleInteraction()
   if (result === "committed") {
@@ -92,14 +95,16 @@ const commitOnce = Effect.fnUntraced(function* (
  * atomically against the version read. A stale commit (the session moved on) is read and applied
  * again, with jittered backoff, up to ten times; after that it fails with `StaleInteraction`.
  * `since`: when the work began, so that a session deleted since then stays deleted.
+ * `skipsPredecessor`: a classification applied without waiting for the message before it.
  */
 export const commitInteraction = (
   sessionId: SessionId,
   since: number,
   step: InteractionStep,
-  requestId: Option.Option<string>
+  requestId: Option.Option<string>,
+  skipsPredecessor = false
 ) =>
-  commitOnce(sessionId, since, step, requestId).pipe(
+  commitOnce(sessionId, since, step, requestId, skipsPredecessor).pipe(
     // Concurrent messages of one session contend for its state: back off with jitter.
     Effect.retry({
       while: (error) => error._tag === "StaleInteraction",
