@@ -37,12 +37,24 @@ export type InteractionStep = (state: SessionInteraction, at: number) => Interac
 
 /**
  * What a commit did: `unchanged` when there was nothing to write, `deleted` when the session was
- * deleted since the work began (nothing is written back), else the store's answer (`OutOfOrder`:
+ * deleted since the work began (nothing is written back), `moved` when the session moved past the
+ * version its step was judged on (`CommitOptions.judgedOn`), else the store's answer (`OutOfOrder`:
  * the classification must wait for the message before it).
  */
 export interface CommittedChange extends InteractionChange {
-  readonly result: "committed" | "duplicate" | "unchanged" | "deleted" | OutOfOrder
+  readonly result: "committed" | "duplicate" | "unchanged" | "deleted" | "moved" | OutOfOrder
   readonly at: number
+}
+
+/** How a classification's commit is checked. */
+export interface CommitOptions {
+  /** Applied without waiting for the message before it (the wait for it ran out). */
+  readonly skipsPredecessor?: boolean
+  /**
+   * The session's version that the step's judgement was made on (the classifier saw that state):
+   * once the session has moved past it, nothing is written and the answer is `moved`.
+   */
+  readonly judgedOn?: number
 }
 
 /** The session's state now, with the groups idle past INTERACTION_IDLE_MINUTES closed. */
@@ -60,7 +72,7 @@ const commitOnce = Effect.fnUntraced(function* (
   since: number,
   step: InteractionStep,
   requestId: Option.Option<string>,
-  skipsPredecessor: boolean
+  options: CommitOptions
 ) {
   const store = yield* InteractionStore
   const memory = yield* SessionMemory
@@ -68,6 +80,7 @@ const commitOnce = Effect.fnUntraced(function* (
   const change = step(idle.state, at)
   const effects = [...idle.effects, ...change.transition.effects]
   const done = (result: CommittedChange["result"]): CommittedChange => ({ ...change, result, at })
+  if (options.judgedOn !== undefined && version !== options.judgedOn) return done("moved")
   if (effects.length === 0 && Option.isNone(change.classification)) return done("unchanged")
   if (yield* memory.deletedSince(sessionId, since)) return done("deleted")
   const result = yield* store.commit({
@@ -79,7 +92,7 @@ const commitOnce = Effect.fnUntraced(function* (
     at,
     requestId,
     begunAt: since,
-    ...(skipsPredecessor ? { skipsPredecessor } : {})
+    ...(options.skipsPredecessor === true ? { skipsPredecessor: true } : {})
   })
   if (result === "stale") return yield* new StaleInteraction()
   if (result === "committed") {
@@ -95,16 +108,15 @@ const commitOnce = Effect.fnUntraced(function* (
  * atomically against the version read. A stale commit (the session moved on) is read and applied
  * again, with jittered backoff, up to ten times; after that it fails with `StaleInteraction`.
  * `since`: when the work began, so that a session deleted since then stays deleted.
- * `skipsPredecessor`: a classification applied without waiting for the message before it.
  */
 export const commitInteraction = (
   sessionId: SessionId,
   since: number,
   step: InteractionStep,
   requestId: Option.Option<string>,
-  skipsPredecessor = false
+  options: CommitOptions = {}
 ) =>
-  commitOnce(sessionId, since, step, requestId, skipsPredecessor).pipe(
+  commitOnce(sessionId, since, step, requestId, options).pipe(
     // Concurrent messages of one session contend for its state: back off with jitter.
     Effect.retry({
       while: (error) => error._tag === "StaleInteraction",
