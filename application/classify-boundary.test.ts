@@ -205,3 +205,56 @@ describe("classification in the store's order, whichever process runs it", () =>
       }).pipe(Effect.provide(layer))
   )
 })
+
+describe("the classifier's window", () => {
+  it.effect(
+    "ends with the message classified, whatever the session's later messages, as it would have at once",
+    () => {
+      const seen: Array<ReadonlyArray<string>> = []
+      const recording = Layer.succeed(
+        BoundaryClassifier,
+        BoundaryClassifier.of({
+          name: "recording",
+          classify: (request) =>
+            Effect.sync(() => seen.push(request.messages.map((message) => message.text))).pipe(
+              Effect.as({ decision: "ignore" as const, confidence: 0.9 })
+            )
+        })
+      )
+      const sessionId = SessionId.make("late-window")
+      const inSession = withSessionPersistence(UserId.make("test-user"), sessionId)
+      const ingest = (id: string, role: "user" | "assistant") =>
+        IngestMessage({ ...userMessage("late-window", id, `text ${id}`), role }).pipe(
+          Effect.map((ingested) =>
+            classifyCommandOf({ ...userMessage("late-window", id, `text ${id}`), role }, ingested.receivedAt)
+          ),
+          inSession
+        )
+      return Effect.gen(function* () {
+        const first = yield* ingest("w-1", "user")
+        yield* ingest("w-2", "assistant")
+        const third = yield* ingest("w-3", "user")
+        yield* ingest("w-4", "assistant")
+        yield* ingest("w-5", "user")
+        yield* ClassifyBoundary(first).pipe(inSession)
+        yield* ClassifyBoundary(third).pipe(inSession)
+        expect(seen).toEqual([["text w-1"], ["text w-1", "text w-2", "text w-3"]])
+      }).pipe(
+        Effect.provide(
+          application(memoryStores, { classifier: recording }).pipe(
+            Layer.provide(
+              Layer.setConfigProvider(
+                ConfigProvider.fromMap(
+                  new Map([
+                    ["ASSESSMENT_WORKERS", "0"],
+                    ["CLASSIFIER_CONTEXT_LIMIT", "3"]
+                  ])
+                )
+              )
+            )
+          )
+        )
+      )
+    }
+  )
+})
