@@ -53,8 +53,8 @@ export interface ClassifierQuestion {
 /**
  * The classifier's answer for one message: its window (ending with the message), whether the
  * session has a practice open, and CLASSIFIER_TIMEOUT_MS to answer; with the session's version that
- * state was read at (`judgedOn`). A failed, late or malformed
- * answer is counted, logged and taken as `ignore` (`fallback`).
+ * state was read at (`judgedOn`). A failed, late or malformed answer is counted, logged and taken
+ * as `ignore` (`fallback`).
  */
 export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQuestion) {
   const settings = yield* ClassifierSettings
@@ -67,32 +67,34 @@ export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQue
   const interaction = yield* currentInteraction(command.sessionId)
   const interactionOpen = Option.isSome(interaction.idle.state.open)
   const classifier = yield* BoundaryClassifier
-  const { classification, fallback } = yield* classifier
-    .classify({
-      systemPrompt: window.systemPrompt,
-      messages,
-      interactionOpen,
-      providerMayStore: Either.isRight(policy) && policy.right.persist,
-      requestId: command.requestId
-    })
-    .pipe(
-      Effect.timeoutFail({
-        duration: settings.timeout,
-        onTimeout: () =>
-          new ModelFailed({ reason: "timeout", message: "the classifier did not answer in time" })
-      }),
-      Effect.map((classification) => ({ classification, fallback: false })),
-      Effect.catchAll((error) =>
-        Metric.increment(Metric.tagged(classifierFailuresTotal, "reason", error.reason)).pipe(
-          Effect.zipRight(
-            Effect.logWarning("classifier failed; message taken as ignore").pipe(
-              Effect.annotateLogs({ classifier: classifier.name, reason: error.reason })
-            )
-          ),
-          Effect.as({ classification: FALLBACK_CLASSIFICATION, fallback: true })
-        )
+  const asked = classifier.classify({
+    systemPrompt: window.systemPrompt,
+    messages,
+    interactionOpen,
+    providerMayStore: Either.isRight(policy) && policy.right.persist,
+    requestId: command.requestId
+  })
+  const { classification, fallback } = yield* (
+    classifier.canWait
+      ? Effect.timeoutFail(asked, {
+          duration: settings.timeout,
+          onTimeout: () =>
+            new ModelFailed({ reason: "timeout", message: "the classifier did not answer in time" })
+        })
+      : asked
+  ).pipe(
+    Effect.map((classification) => ({ classification, fallback: false })),
+    Effect.catchAll((error) =>
+      Metric.increment(Metric.tagged(classifierFailuresTotal, "reason", error.reason)).pipe(
+        Effect.zipRight(
+          Effect.logWarning("classifier failed; message taken as ignore").pipe(
+            Effect.annotateLogs({ classifier: classifier.name, reason: error.reason })
+          )
+        ),
+        Effect.as({ classification: FALLBACK_CLASSIFICATION, fallback: true })
       )
     )
+  )
   yield* Metric.increment(Metric.tagged(classifierDecisionsTotal, "decision", classification.decision))
   yield* Metric.update(classifierConfidence, classification.confidence)
   yield* Effect.annotateCurrentSpan({

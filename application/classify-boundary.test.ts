@@ -77,6 +77,7 @@ const slowOpener = Layer.succeed(
   BoundaryClassifier,
   BoundaryClassifier.of({
     name: "slow-opener",
+    canWait: true,
     classify: (request) =>
       /role play/.test(request.messages.at(-1)?.text ?? "")
         ? Effect.delay(Effect.succeed({ decision: "start" as const, confidence: 0.9 }), "50 millis")
@@ -127,6 +128,7 @@ const followsTheState = Layer.succeed(
   BoundaryClassifier,
   BoundaryClassifier.of({
     name: "follows-the-state",
+    canWait: false,
     classify: (request) =>
       Effect.succeed({
         decision: request.interactionOpen
@@ -215,6 +217,7 @@ describe("the classifier's window", () => {
         BoundaryClassifier,
         BoundaryClassifier.of({
           name: "recording",
+          canWait: false,
           classify: (request) =>
             Effect.sync(() => seen.push(request.messages.map((message) => message.text))).pipe(
               Effect.as({ decision: "ignore" as const, confidence: 0.9 })

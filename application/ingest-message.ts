@@ -30,9 +30,7 @@ export interface IngestOutcome extends RecordOutcome {
 }
 
 /** The transcript item a command describes, with its content hash and timestamp. */
-export const toTranscriptItem = Effect.fn("IngestMessage.toTranscriptItem")(function* (
-  command: IngestCommand
-) {
+export const toTranscriptItem = Effect.fnUntraced(function* (command: IngestCommand) {
   const hashing = yield* Hashing
   const now = yield* Clock.currentTimeMillis
   const audioUrl = Option.getOrUndefined(command.audioUrl)

@@ -3,6 +3,7 @@ import type { StoreUnavailable } from "../domain/errors.ts"
 import type { SessionId, UserId } from "../domain/ids.ts"
 import { decidePersistence, type PersistenceDecision } from "../domain/privacy-policy.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
+import { StoreCalls } from "./ports/store-calls.ts"
 
 /** What `TranscriptPersistence.layerConfig` reads. */
 export const config = Config.all({
@@ -22,21 +23,19 @@ export class TranscriptPersistence extends Context.Tag("coachup/TranscriptPersis
  * and the session's override. Fails with `StoreUnavailable` when the settings cannot be read:
  * callers then keep the text in memory only, the safe side of an opt-out they cannot see.
  */
-export const resolvePersistence = Effect.fn("ResolvePersistence")(function* (
-  userId: UserId,
-  sessionId: SessionId
-) {
+export const resolvePersistence = Effect.fnUntraced(function* (userId: UserId, sessionId: SessionId) {
   const { enabled } = yield* TranscriptPersistence
   if (!enabled) {
     const disabled: PersistenceDecision = { persist: false, reason: "persistence_disabled" }
     return disabled
   }
   const privacy = yield* PrivacySettingsStore
+  const { canWait } = yield* StoreCalls
+  // Both at once where a read waits on the network; one after the other where each returns at once,
+  // rather than two fibers and a join for nothing.
   const [userOptOut, sessionOptOut] = yield* Effect.all(
     [privacy.getUser(userId), privacy.getSession(sessionId)],
-    {
-      concurrency: 2
-    }
+    { concurrency: canWait ? 2 : 1 }
   )
   return decidePersistence({ persistenceEnabled: true, userOptOut, sessionOptOut })
 })

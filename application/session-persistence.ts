@@ -1,4 +1,4 @@
-import { Context, Duration, Effect } from "effect"
+import { Context, Deferred, Effect } from "effect"
 import type { SessionId, UserId } from "../domain/ids.ts"
 import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
 
@@ -15,6 +15,9 @@ export class SessionPersistence extends Context.Tag("coachup/SessionPersistence"
 /** The policy of the session at hand. */
 export const sessionPolicy = Effect.flatMap(SessionPersistence, (persistence) => persistence.policy)
 
+/** What resolving a policy reads. */
+type Resolving = Effect.Effect.Context<ReturnType<typeof resolvePersistencePolicy>>
+
 /**
  * Runs `effect` with the session's persistence policy, resolved at most once. Work that must decide
  * again (a reply recorded after it streamed) wraps itself in its own.
@@ -23,7 +26,24 @@ export const withSessionPersistence =
   (userId: UserId, sessionId: SessionId) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     Effect.flatMap(
-      // Kept for the rest of the request once resolved.
-      Effect.cachedWithTTL(resolvePersistencePolicy(userId, sessionId), Duration.infinity),
-      (policy) => Effect.provideService(effect, SessionPersistence, { policy })
+      Effect.zip(Deferred.make<PersistencePolicy>(), Effect.context<Resolving>()),
+      ([resolved, context]) => {
+        let asked = false
+        // The first to need it resolves it, whole, for the rest of the request; the others wait for it.
+        const policy = Effect.suspend(() => {
+          if (asked) return Deferred.await(resolved)
+          asked = true
+          return Effect.zipRight(
+            Deferred.complete(
+              resolved,
+              Effect.provide(resolvePersistencePolicy(userId, sessionId), context)
+            ).pipe(
+              // Whoever waits with it is stopped with it, rather than left waiting for an answer that never comes.
+              Effect.onInterrupt(() => Deferred.interrupt(resolved))
+            ),
+            Deferred.await(resolved)
+          )
+        })
+        return Effect.provideService(effect, SessionPersistence, { policy })
+      }
     )

@@ -1,4 +1,4 @@
-import { Duration, Effect, Layer, Metric, Option } from "effect"
+import { Cause, Duration, Effect, Exit, Layer, Metric, Option } from "effect"
 import { StoreUnavailable } from "../domain/errors.ts"
 import { duration } from "./config-values.ts"
 import { storeErrorsTotal, storeQuerySeconds } from "./metrics.ts"
@@ -9,29 +9,51 @@ import { SessionOwners } from "./ports/session-owners.ts"
 import { StoreCalls } from "./ports/store-calls.ts"
 import { TranscriptOutbox } from "./ports/transcript-outbox.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /**
- * Every durable store call gets a span, a latency histogram and an error counter here, once,
- * whatever adapter serves the port; and a deadline when the adapter's calls can wait (`StoreCalls`).
+ * Every durable store call gets a span (when traces are exported), a latency histogram and an error
+ * counter here, once, whatever adapter serves the port; and a deadline when the adapter's calls can
+ * wait (`StoreCalls`).
  */
-const guarded =
-  (port: string, timeout: Option.Option<Duration.Duration>) =>
-  <A, E, R>(op: string, call: Effect.Effect<A, E, R>): Effect.Effect<A, E | StoreUnavailable, R> =>
-    (Option.isSome(timeout)
+const guarded = (port: string, timeout: Option.Option<Duration.Duration>) => {
+  // Tagged once per operation, not per call.
+  const metricsOf = new Map<
+    string,
+    { readonly latency: typeof storeQuerySeconds; readonly errors: typeof storeErrorsTotal }
+  >()
+  const metrics = (op: string) => {
+    const known = metricsOf.get(op)
+    if (known !== undefined) return known
+    const made = {
+      latency: Metric.tagged(storeQuerySeconds, "op", op),
+      errors: Metric.tagged(storeErrorsTotal, "op", op)
+    }
+    metricsOf.set(op, made)
+    return made
+  }
+  return <A, E, R>(op: string, call: Effect.Effect<A, E, R>): Effect.Effect<A, E | StoreUnavailable, R> => {
+    const bounded = Option.isSome(timeout)
       ? Effect.timeoutFail(call, {
           duration: timeout.value,
           onTimeout: () => new StoreUnavailable({ operation: op, reason: "timed out" })
         })
       : call
-    ).pipe(
-      Effect.timed,
-      Effect.tap(([elapsed]) =>
-        Metric.update(Metric.tagged(storeQuerySeconds, "op", op), Duration.toSeconds(elapsed))
-      ),
-      Effect.map(([, value]) => value),
-      Effect.tapError(() => Metric.increment(Metric.tagged(storeErrorsTotal, "op", op))),
-      Effect.withSpan(`${port}.${op}`)
-    )
+    const { latency, errors } = metrics(op)
+    // One exit hook for both outcomes: a success's latency, a failure's count (not an interruption's).
+    const measured = Effect.clockWith((clock) => {
+      const started = clock.unsafeCurrentTimeNanos()
+      return Effect.onExit(bounded, (exit) =>
+        Exit.isSuccess(exit)
+          ? Metric.update(latency, Number(clock.unsafeCurrentTimeNanos() - started) / 1e9)
+          : Cause.isInterruptedOnly(exit.cause)
+            ? Effect.void
+            : Metric.increment(errors)
+      )
+    })
+    return spanWhenTraced(`${port}.${op}`)(measured)
+  }
+}
 
 /** What the guarded layers read: one store call's deadline. */
 export const config = duration("STORE_TIMEOUT_MS", 2000)

@@ -24,7 +24,7 @@ import type { PrivacySettingsStore } from "../application/ports/privacy-settings
 import type { ReplyWriters } from "../application/ports/reply-writers.ts"
 import type { SessionOwners } from "../application/ports/session-owners.ts"
 import type { StoredReplyWatch } from "../application/ports/stored-reply-watch.ts"
-import type { StoreCalls } from "../application/ports/store-calls.ts"
+import { StoreCalls } from "../application/ports/store-calls.ts"
 import type { TranscriptOutbox } from "../application/ports/transcript-outbox.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
 import { ReplySettings } from "../application/reply-recorder.ts"
@@ -160,7 +160,9 @@ export const application = <E>(stores: StoreLayer<E>, options: ApplicationOption
         layerGuardedInteractionStore,
         layerGuardedAssessmentQueue,
         layerGuardedTranscriptOutbox,
-        RateLimiter.layer
+        RateLimiter.layer,
+        // How the stores' calls run, for use cases that choose between reads at once or in turn.
+        Layer.effect(StoreCalls, StoreCalls)
       )
     ),
     Layer.provide(stores),

@@ -8,6 +8,7 @@ import {
 } from "@effect/platform"
 import { Cause, Duration, Effect, Metric, Option } from "effect"
 import { IdGenerator } from "../../application/ports/id-generator.ts"
+import { spanWhenTraced } from "../../application/traced.ts"
 import {
   BadRequest,
   failRetryLater,
@@ -207,7 +208,7 @@ const serveIdentified = (
     // The server span is ours, not the platform's: its tracer records the full URL (a GET chat
     // prompt is in the query) and every header (raw session ids). This one names the route
     // pattern and continues the caller's trace (`traceparent`).
-    Effect.withSpan(`${request.method} ${route}`, {
+    spanWhenTraced(`${request.method} ${route}`, {
       kind: "server",
       parent: Option.getOrUndefined(HttpTraceContext.fromHeaders(request.headers)),
       attributes: { "http.request.method": request.method, "http.route": route, "http.request_id": requestId }

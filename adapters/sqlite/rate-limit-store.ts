@@ -1,8 +1,7 @@
 import { RateLimiter } from "@effect/experimental"
 import { Clock, Duration, Effect, Layer, Schema } from "effect"
 import { fullAt, hitWindow, takeTokens } from "../../domain/rate-limit-bucket.ts"
-import { StoreUnavailable } from "../../domain/errors.ts"
-import { SqliteDatabase } from "./database.ts"
+import { connectionOf, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
 /** Idle buckets dropped by each check, so the table stays as small as the buckets in use. */
@@ -20,7 +19,9 @@ const decodeRow = Schema.decodeUnknownSync(BucketRow)
  */
 export const make = (options: { readonly lockWait: Duration.DurationInput }) =>
   Effect.gen(function* () {
-    const { db, query } = yield* SqliteDatabase
+    const { db } = yield* SqliteDatabase
+    // The same connection, its checks waiting at most `lockWait` (not the store's deadline) for a lock.
+    const { query } = connectionOf(db, options.lockWait)
     const statements = {
       read: db.prepare("SELECT amount, at FROM rate_limit_buckets WHERE kind = ? AND key = ?"),
       write: db.prepare(
@@ -49,12 +50,6 @@ export const make = (options: { readonly lockWait: Duration.DurationInput }) =>
             statements.sweep.run(now)
             statements.write.run({ kind, key, ...bucket })
             return answer
-          })
-        ).pipe(
-          Effect.timeoutFail({
-            duration: options.lockWait,
-            onTimeout: () =>
-              new StoreUnavailable({ operation: `rate_limit_${kind}`, reason: "database is locked" })
           })
         )
       ).pipe(

@@ -20,6 +20,12 @@ export class BoundaryClassifier extends Context.Tag("coachup/BoundaryClassifier"
   {
     /** For logs and metrics: `offline-model`, or the provider's model. */
     readonly name: string
+    /**
+     * Whether a call can wait on I/O, and so needs CLASSIFIER_TIMEOUT_MS. A model that answers on the
+     * caller's thread returns before any timer could fire: a deadline would only cost two fibers and
+     * a timer per message.
+     */
+    readonly canWait: boolean
     /** A malformed answer is a `ModelFailed` with reason `protocol`. */
     readonly classify: (request: ClassifierRequest) => Effect.Effect<Classification, ModelFailed>
   }

@@ -14,6 +14,7 @@ export const MODEL_WEIGHTS_FILE = "adapters/llm/offline/model-weights.json"
 export const make = (model: ModelWeights) =>
   BoundaryClassifier.of({
     name: "offline-model",
+    canWait: false,
     classify: (request) =>
       Effect.sync(() => {
         const latest = request.messages.at(-1)

@@ -27,6 +27,7 @@ export const make = (openai: OpenAI, options: OpenAiClassifierOptions) => {
   )
   return BoundaryClassifier.of({
     name: `openai:${options.model}`,
+    canWait: true,
     classify: (request) =>
       classify({
         model: options.model,
