@@ -19,7 +19,8 @@ export const config = Config.all({
       validation: (value) => value >= 0 && value <= 1
     })
   ),
-  timeout: duration("CLASSIFIER_TIMEOUT_MS", 5_000)
+  timeout: duration("CLASSIFIER_TIMEOUT_MS", 5_000),
+  orderWait: duration("CLASSIFICATION_ORDER_WAIT_MS", 10_000)
 })
 
 /** How the boundary classifier is asked, and how far its answers are trusted. */
@@ -30,6 +31,11 @@ export class ClassifierSettings extends Context.Tag("coachup/ClassifierSettings"
     readonly minConfidence: number
     /** A classifier that has not answered after this long has failed. */
     readonly timeout: Duration.Duration
+    /**
+     * How long after the earlier of the two messages arrived a classification waits for the
+     * session's message before it (in the store's order) to be classified, before it goes ahead without it.
+     */
+    readonly orderWait: Duration.Duration
   }
 >() {
   static readonly layerConfig = Layer.effect(ClassifierSettings, config)
@@ -46,8 +52,9 @@ export interface ClassifierQuestion {
 
 /**
  * The classifier's answer for one message: its window (ending with the message), whether the
- * session has a practice open, and CLASSIFIER_TIMEOUT_MS to answer. A failed, late or malformed
- * answer is counted, logged and taken as `ignore` (`fallback`).
+ * session has a practice open, and CLASSIFIER_TIMEOUT_MS to answer; with the session's version that
+ * state was read at (`judgedOn`). A failed, late or malformed answer is counted, logged and taken
+ * as `ignore` (`fallback`).
  */
 export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQuestion) {
   const settings = yield* ClassifierSettings
@@ -57,7 +64,8 @@ export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQue
     ...command.message
   })
   const messages = window.messages.map(({ role, text }) => ({ role, text }))
-  const interactionOpen = Option.isSome((yield* currentInteraction(command.sessionId)).idle.state.open)
+  const interaction = yield* currentInteraction(command.sessionId)
+  const interactionOpen = Option.isSome(interaction.idle.state.open)
   const classifier = yield* BoundaryClassifier
   const asked = classifier.classify({
     systemPrompt: window.systemPrompt,
@@ -94,5 +102,5 @@ export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQue
     confidence: classification.confidence
   })
 
-  return { classification, fallback, contextMessages: messages.length }
+  return { classification, fallback, contextMessages: messages.length, judgedOn: interaction.version }
 })

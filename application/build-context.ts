@@ -1,4 +1,4 @@
-import { Array, Effect, Either, Metric } from "effect"
+import { Array, Effect, Either, Metric, Option } from "effect"
 import {
   type ContextPurpose,
   fitToBudget,
@@ -106,6 +106,47 @@ const selectMessages = Effect.fnUntraced(function* (purpose: ContextPurpose, ses
   return { ...chosen, messages: chosen.messages.filter(speaksInContext) }
 })
 
+/**
+ * The selection up to the message a classifier is asked about, when the store holds it: messages
+ * stored after it (the session's next ones, taken meanwhile, perhaps by another process) are not in
+ * its window, and as many stored before it take their place, so that a message classified late sees
+ * what it would have seen at once.
+ */
+const endingWith = Effect.fnUntraced(function* <A extends WindowMessage>(
+  sessionId: SessionId,
+  limit: number,
+  selected: Effect.Effect.Success<ReturnType<typeof selectMessages>>,
+  newest: A
+) {
+  const at = selected.messages.findIndex((message) => message.messageId === newest.messageId)
+  if (at === selected.messages.length - 1) return selected
+  const cut = { ...selected, messages: selected.messages.slice(0, at + 1) }
+  if (selected.source !== "store") return at === -1 ? selected : cut
+  const store = yield* TranscriptStore
+  // Further back than the last N: where it stands is asked of the store (none while the outbox holds it).
+  const stored =
+    at === -1
+      ? Option.map(
+          Option.flatten(Option.getRight(yield* Effect.either(store.reply(sessionId, newest.messageId)))),
+          (found) => found.item
+        )
+      : Option.some(selected.messages[at]!)
+  if (Option.isNone(stored)) return selected
+  const earlier = yield* Effect.either(
+    store.page(sessionId, {
+      order: "desc",
+      limit: limit - 1,
+      after: Option.some({ ts: stored.value.ts, seq: stored.value.seq })
+    })
+  )
+  return Either.isLeft(earlier)
+    ? cut
+    : {
+        ...selected,
+        messages: [...Array.reverse(earlier.right.items).filter(speaksInContext), stored.value]
+      }
+})
+
 const measureWith = (window: WindowSettings): TokenMeasure => ({
   count: (message) => window.tokenizer.count(message.text, message.contentHash),
   truncate: window.tokenizer.truncate
@@ -138,7 +179,8 @@ const fitted = <A extends WindowMessage>(
 /**
  * The window a model call sees: the system prompt and the session's last N messages ending with
  * `newest` (the message being answered or classified, whether or not the store has it yet), within
- * the purpose's token budget. Counted in the context metrics.
+ * the purpose's token budget; a classifier's, none stored after `newest`. Counted in the context
+ * metrics.
  */
 export const BuildContext = Effect.fnUntraced(function* <A extends WindowMessage>(
   purpose: ContextPurpose,
@@ -146,7 +188,8 @@ export const BuildContext = Effect.fnUntraced(function* <A extends WindowMessage
   newest: A
 ) {
   const settings = (yield* ContextSettings)[purpose]
-  const selected = yield* selectMessages(purpose, sessionId)
+  const all = yield* selectMessages(purpose, sessionId)
+  const selected = purpose === "classifier" ? yield* endingWith(sessionId, settings.limit, all, newest) : all
   const others = selected.messages.filter((message) => message.messageId !== newest.messageId)
   const window = fitted<A | TranscriptItem>(purpose, settings, {
     ...selected,

@@ -1,14 +1,15 @@
-import { Cause, Clock, Effect, Option } from "effect"
+import { Cause, Clock, Duration, Effect, Metric, Option } from "effect"
 import type { BoundaryDecision } from "../domain/boundary.ts"
-import { GroupId } from "../domain/ids.ts"
+import { GroupId, type MessageId, type SessionId } from "../domain/ids.ts"
 import { type Transition, transition } from "../domain/interaction-group.ts"
 import { askClassifier, type ClassifierQuestion, ClassifierSettings } from "./ask-classifier.ts"
 import { commitInteraction } from "./commit-interaction.ts"
 import { hashedIds } from "./hashed-id.ts"
 import type { IngestCommand, IngestOutcome } from "./ingest-message.ts"
+import { classificationOrderWaitsTotal } from "./metrics.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
-import { InteractionStore, type MessageClassification } from "./ports/interaction-store.ts"
+import { InteractionStore, type MessageClassification, type OutOfOrder } from "./ports/interaction-store.ts"
 import { SessionSequencer } from "./session-sequencer.ts"
 import { spanWhenTraced } from "./traced.ts"
 
@@ -50,13 +51,14 @@ export const classifyCommandOf = (command: IngestCommand, receivedAt: number): C
  * Classifies one user message with the last CLASSIFIER_CONTEXT_LIMIT messages of its session and
  * CLASSIFIER_SYSTEM_PROMPT, then moves the session's interaction state. Idempotent: a message
  * already classified gets its stored answer and changes nothing. A failed or malformed classifier
- * answer is counted, logged and taken as `ignore`. A session's messages are classified one at a
- * time, in the order they arrived (`SessionSequencer`). Its outcome is logged either way.
+ * answer is counted, logged and taken as `ignore`. A session's messages are classified in the
+ * order the store took them, whichever process runs them (`classifyInStoreOrder`), and one at a
+ * time within a process (`SessionSequencer`). Its outcome is logged either way.
  */
 export const ClassifyBoundary = Effect.fnUntraced(
   function* (command: ClassifyCommand) {
     const startedAt = yield* Clock.currentTimeMillis
-    const outcome = yield* (yield* SessionSequencer).run(command.sessionId, classifyInOrder(command))
+    const outcome = yield* classifyInStoreOrder(command, startedAt)
     const durationMs = (yield* Clock.currentTimeMillis) - startedAt
     // Its ids are hashed only when the line is written.
     yield* Effect.whenLogLevel(logClassification(command, outcome, durationMs), "Info")
@@ -81,15 +83,73 @@ export const classifyInline = (command: IngestCommand, ingested: IngestOutcome) 
         Effect.catchAllCause(() => Effect.succeedNone)
       )
 
-const classifyInOrder = (command: ClassifyCommand) =>
-  Effect.gen(function* () {
-    const store = yield* InteractionStore
+/** One try at a classification: its outcome, or the store's refusal to apply it before the message before it. */
+type Attempt =
+  | { readonly _tag: "Classified"; readonly outcome: ClassificationOutcome }
+  | { readonly _tag: "Waiting"; readonly refusal: OutOfOrder }
+const classified = (outcome: ClassificationOutcome): Attempt => ({ _tag: "Classified", outcome })
+
+/** How many times the session may move on under one message before its classification gives up. */
+const MAX_JUDGEMENTS = 10
+const keptChanging = Effect.dieMessage("interaction state kept changing under one message")
+
+/**
+ * The classification, applied after the session's previous user message in the store's order. When
+ * the store says that one is not classified yet (another process is on it), this waits for it,
+ * outside the session's in-process turn, and classifies again. A predecessor not classified
+ * CLASSIFICATION_ORDER_WAIT_MS after the earlier of the two arrived (its process died, its
+ * classification failed, or nobody asked for it: a chat turn that failed before its first text) is
+ * given up: the message is classified without it, counted and logged, as one process goes on after a
+ * classification that failed.
+ */
+const classifyInStoreOrder = Effect.fnUntraced(function* (command: ClassifyCommand, startedAt: number) {
+  const sequencer = yield* SessionSequencer
+  const { orderWait } = yield* ClassifierSettings
+  let attempt = yield* sequencer.run(command.sessionId, classifyOnce(command, false))
+  while (attempt._tag === "Waiting") {
+    const { refusal } = attempt
+    const until = Math.min(startedAt, refusal.predecessorAcceptedAt) + Duration.toMillis(orderWait)
+    const arrived = yield* awaitClassification(command.sessionId, refusal.predecessor, until)
+    yield* Metric.increment(
+      Metric.tagged(classificationOrderWaitsTotal, "outcome", arrived ? "arrived" : "skipped")
+    )
+    if (!arrived)
+      yield* Effect.logWarning("message classified without the message before it").pipe(
+        Effect.annotateLogs({ waitedMs: (yield* Clock.currentTimeMillis) - startedAt })
+      )
+    attempt = yield* sequencer.run(command.sessionId, classifyOnce(command, !arrived))
+  }
+  return attempt.outcome
+})
+
+/** Polls the message's classification with a growing pause, up to `until` (ms since epoch): answers whether it came. */
+const awaitClassification = Effect.fnUntraced(function* (
+  sessionId: SessionId,
+  messageId: MessageId,
+  until: number
+) {
+  const store = yield* InteractionStore
+  for (let pauseMs = 10; ; pauseMs = Math.min(pauseMs * 2, 200)) {
+    if (Option.isSome(yield* store.classificationOf(sessionId, messageId))) return true
+    const now = yield* Clock.currentTimeMillis
+    if (now >= until) return false
+    yield* Effect.sleep(Math.min(pauseMs, until - now))
+  }
+})
+
+/**
+ * Asks the classifier and commits its transition, on the state the classifier saw: when the session
+ * moved on meanwhile (the message before it was classified, by another process), the classifier is
+ * asked again, since the open interaction it was told of may have changed.
+ */
+const classifyOnce = Effect.fnUntraced(function* (command: ClassifyCommand, skipsPredecessor: boolean) {
+  const store = yield* InteractionStore
+  const settings = yield* ClassifierSettings
+  for (let judgements = 1; ; judgements++) {
     const previous = yield* store.classificationOf(command.sessionId, command.messageId)
-    if (Option.isSome(previous)) return fromRecord(previous.value)
+    if (Option.isSome(previous)) return classified(fromRecord(previous.value))
 
-    const { classification, fallback, contextMessages } = yield* askClassifier(command)
-    const settings = yield* ClassifierSettings
-
+    const { classification, fallback, contextMessages, judgedOn } = yield* askClassifier(command)
     // Unused unless the message opens a group; a commit that did not land used none.
     const newGroupId = GroupId.make(yield* (yield* IdGenerator).next)
     const recordOf = (moved: Transition, at: number): MessageClassification => ({
@@ -113,12 +173,15 @@ const classifyInOrder = (command: ClassifyCommand) =>
         })
         return { transition: moved, classification: Option.some(recordOf(moved, at)) }
       },
-      Option.some(command.requestId)
-    ).pipe(
-      Effect.catchTag("StaleInteraction", () =>
-        Effect.dieMessage("interaction state kept changing under one message")
-      )
-    )
+      Option.some(command.requestId),
+      { skipsPredecessor, judgedOn }
+    ).pipe(Effect.catchTag("StaleInteraction", () => keptChanging))
+    if (committed.result === "moved") {
+      if (judgements === MAX_JUDGEMENTS) return yield* keptChanging
+      continue
+    }
+    if (typeof committed.result !== "string")
+      return { _tag: "Waiting", refusal: committed.result } satisfies Attempt
     const record = recordOf(committed.transition, committed.at)
     const outcome =
       committed.result === "duplicate"
@@ -129,8 +192,9 @@ const classifyInOrder = (command: ClassifyCommand) =>
             )
           )
         : fromRecord(record, fallback)
-    return { ...outcome, contextMessages } satisfies ClassificationOutcome
-  })
+    return classified({ ...outcome, contextMessages })
+  }
+})
 
 /** One line per classification, with ids hashed and never the message's text. */
 const logClassification = Effect.fnUntraced(function* (

@@ -3,7 +3,7 @@ import type { SessionId } from "../domain/ids.ts"
 import { expireIdle, type SessionInteraction, type Transition } from "../domain/interaction-group.ts"
 import { duration } from "./config-values.ts"
 import { assessmentJobsTotal } from "./metrics.ts"
-import { InteractionStore, type MessageClassification } from "./ports/interaction-store.ts"
+import { InteractionStore, type MessageClassification, type OutOfOrder } from "./ports/interaction-store.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 
 /** What `InteractionSettings.layerConfig` reads. */
@@ -37,11 +37,24 @@ export type InteractionStep = (state: SessionInteraction, at: number) => Interac
 
 /**
  * What a commit did: `unchanged` when there was nothing to write, `deleted` when the session was
- * deleted since the work began (nothing is written back), else the store's answer.
+ * deleted since the work began (nothing is written back), `moved` when the session moved past the
+ * version its step was judged on (`CommitOptions.judgedOn`), else the store's answer (`OutOfOrder`:
+ * the classification must wait for the message before it).
  */
 export interface CommittedChange extends InteractionChange {
-  readonly result: "committed" | "duplicate" | "unchanged" | "deleted"
+  readonly result: "committed" | "duplicate" | "unchanged" | "deleted" | "moved" | OutOfOrder
   readonly at: number
+}
+
+/** How a classification's commit is checked. */
+export interface CommitOptions {
+  /** Applied without waiting for the message before it (the wait for it ran out). */
+  readonly skipsPredecessor?: boolean
+  /**
+   * The session's version that the step's judgement was made on (the classifier saw that state):
+   * once the session has moved past it, nothing is written and the answer is `moved`.
+   */
+  readonly judgedOn?: number
 }
 
 /** The session's state now, with the groups idle past INTERACTION_IDLE_MINUTES closed. */
@@ -58,7 +71,8 @@ const commitOnce = Effect.fnUntraced(function* (
   sessionId: SessionId,
   since: number,
   step: InteractionStep,
-  requestId: Option.Option<string>
+  requestId: Option.Option<string>,
+  options: CommitOptions
 ) {
   const store = yield* InteractionStore
   const memory = yield* SessionMemory
@@ -66,6 +80,7 @@ const commitOnce = Effect.fnUntraced(function* (
   const change = step(idle.state, at)
   const effects = [...idle.effects, ...change.transition.effects]
   const done = (result: CommittedChange["result"]): CommittedChange => ({ ...change, result, at })
+  if (options.judgedOn !== undefined && version !== options.judgedOn) return done("moved")
   if (effects.length === 0 && Option.isNone(change.classification)) return done("unchanged")
   if (yield* memory.deletedSince(sessionId, since)) return done("deleted")
   const result = yield* store.commit({
@@ -76,7 +91,8 @@ const commitOnce = Effect.fnUntraced(function* (
     effects,
     at,
     requestId,
-    begunAt: since
+    begunAt: since,
+    ...(options.skipsPredecessor === true ? { skipsPredecessor: true } : {})
   })
   if (result === "stale") return yield* new StaleInteraction()
   if (result === "committed") {
@@ -97,9 +113,10 @@ export const commitInteraction = (
   sessionId: SessionId,
   since: number,
   step: InteractionStep,
-  requestId: Option.Option<string>
+  requestId: Option.Option<string>,
+  options: CommitOptions = {}
 ) =>
-  commitOnce(sessionId, since, step, requestId).pipe(
+  commitOnce(sessionId, since, step, requestId, options).pipe(
     // Concurrent messages of one session contend for its state: back off with jitter.
     Effect.retry({
       while: (error) => error._tag === "StaleInteraction",

@@ -42,7 +42,13 @@ describe("replies abandoned by a process that died", () => {
     }).pipe(
       Effect.provide(
         MemoryTranscripts.layer.pipe(
-          Layer.provide(Layer.merge(SessionDirectory.layer, SessionTombstones.layer))
+          Layer.provide(
+            Layer.mergeAll(
+              SessionDirectory.layer,
+              SessionTombstones.layer,
+              MemoryTranscripts.StoredTranscripts.layer
+            )
+          )
         )
       )
     )
@@ -60,7 +66,13 @@ describe("replies abandoned by a process that died", () => {
     }).pipe(
       Effect.provide(
         MemoryTranscripts.layer.pipe(
-          Layer.provide(Layer.merge(SessionDirectory.layer, SessionTombstones.layer))
+          Layer.provide(
+            Layer.mergeAll(
+              SessionDirectory.layer,
+              SessionTombstones.layer,
+              MemoryTranscripts.StoredTranscripts.layer
+            )
+          )
         )
       )
     )

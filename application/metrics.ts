@@ -167,6 +167,12 @@ export const classifierConfidence = Metric.histogram(
   "Confidence of each boundary decision, 0..1"
 )
 
+export const classificationOrderWaitsTotal = Metric.counter("coachup_classification_order_waits_total", {
+  description:
+    "Classifications that found the session's message before them not classified yet, by how the wait ended (arrived: it was classified meanwhile; skipped: CLASSIFICATION_ORDER_WAIT_MS passed and the classification went ahead without it)",
+  incremental: true
+})
+
 export const classifierFailuresTotal = Metric.counter("coachup_classifier_failures_total", {
   description: "Classifier calls that failed or answered malformed, by reason; each was taken as ignore",
   incremental: true

@@ -5,7 +5,10 @@ import type { SessionId } from "../domain/ids.ts"
  * Runs the work of one session one piece at a time, in the order it arrived, while sessions run in
  * parallel. A session's classifications must commit in message order: the second message of a role
  * play committed before the first would open a group of its own and then be closed as `restarted`
- * by the opener. This orders them within one process; across instances, sticky sessions do.
+ * by the opener. The interaction store enforces that order for stored messages across processes;
+ * this keeps a process's own classifications from meeting its refusal (each a wasted classifier
+ * call and polls), and is the only order for what the store does not hold (opted-out sessions,
+ * which sticky sessions keep on one process).
  */
 export class SessionSequencer extends Context.Tag("coachup/SessionSequencer")<
   SessionSequencer,

@@ -36,6 +36,23 @@ describe("planInteractionCommit", () => {
     expect(planInteractionCommit(ending, { ...stored, version: 4 })).toBe("stale")
   })
 
+  it("refuses a classification whose predecessor is not classified yet, unless it skips it", () => {
+    const waiting = { ...stored, predecessor: { messageId: "m1", acceptedAt: 150, classified: false } }
+    expect(planInteractionCommit(ending, waiting)).toEqual({
+      _tag: "OutOfOrder",
+      predecessor: "m1",
+      predecessorAcceptedAt: 150
+    })
+    expect(planInteractionCommit(ending, { ...waiting, version: 4 })).toMatchObject({ _tag: "OutOfOrder" })
+    expect(planInteractionCommit(ending, { ...waiting, classified: true })).toBe("duplicate")
+    expect(planInteractionCommit({ ...ending, skipsPredecessor: true }, waiting)).toMatchObject({
+      session: { version: 4 }
+    })
+    expect(
+      planInteractionCommit(ending, { ...stored, predecessor: { ...waiting.predecessor, classified: true } })
+    ).toMatchObject({ session: { version: 4 } })
+  })
+
   it("bumps the version, keeps the classification, closes a stored group and queues its assessment", () => {
     expect(planInteractionCommit(ending, stored)).toEqual({
       session: { sessionId: "s", version: 4 },

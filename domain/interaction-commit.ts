@@ -3,7 +3,7 @@
  * writes. Plain data in and out, and no runtime imports, so that the Convex functions run the
  * very same plan inside their mutation.
  */
-import type { InteractionCommit, InteractionGroup } from "./interaction-group.ts"
+import type { InteractionCommit, InteractionGroup, OutOfOrder } from "./interaction-group.ts"
 
 /** A commit as plain data: the encoded `InteractionCommit`. */
 export type CommitRequest = typeof InteractionCommit.Encoded
@@ -11,6 +11,18 @@ export type CommitRequest = typeof InteractionCommit.Encoded
 export type GroupRow = typeof InteractionGroup.Encoded
 export type ClassificationRow = NonNullable<CommitRequest["classification"]>
 type OpenGroupRow = NonNullable<CommitRequest["state"]["open"]>
+export type OutOfOrderRow = typeof OutOfOrder.Encoded
+
+/** Why a commit writes nothing. */
+export type CommitRefusal = "deleted" | "duplicate" | "stale" | OutOfOrderRow
+
+/** The session's previous user message, in the store's order, before the one a commit classifies. */
+export interface PredecessorRow {
+  readonly messageId: string
+  /** When the store took it (the service's clock). */
+  readonly acceptedAt: number
+  readonly classified: boolean
+}
 
 /** What a store holds, before the commit, of what the commit depends on. */
 export interface CommitBasis {
@@ -24,6 +36,11 @@ export interface CommitBasis {
   readonly queued: ReadonlyArray<string>
   /** When the session was last deleted (its tombstone), if it was. */
   readonly deletedAt?: number | undefined
+  /**
+   * The previous user message before the one classified (`seq` order), when the store holds both
+   * and the commit does not skip it: read only for what `checksOrder` says.
+   */
+  readonly predecessor?: PredecessorRow | undefined
 }
 
 export type GroupChanges = Partial<
@@ -58,19 +75,35 @@ export const groupsNamedBy = (commit: CommitRequest): ReadonlyArray<string> => [
   ])
 ]
 
+/** Whether the store must read the classified message's predecessor for the commit's basis. */
+export const checksOrder = (commit: CommitRequest): boolean =>
+  commit.classification !== undefined && commit.skipsPredecessor !== true
+
+/** Whether a plan writes nothing. */
+export const isRefusal = (plan: CommitRefusal | InteractionWrites): plan is CommitRefusal =>
+  typeof plan === "string" || "_tag" in plan
+
 /**
  * One commit's writes; `deleted` when the session was deleted at or after the commit's work began,
- * `duplicate` when its message is classified already, `stale` when the session moved past
- * `expectedVersion`. Effects apply in order: `Opened` inserts a group; `Closed` and
+ * `duplicate` when its message is classified already, `OutOfOrder` when the message before it in
+ * the store's order is not classified yet (unless the commit skips it), `stale` when the session
+ * moved past `expectedVersion`. Effects apply in order: `Opened` inserts a group; `Closed` and
  * `AssessmentRequested` change a group stored or opened by this commit, and nothing otherwise; an
  * assessment is queued once per group. The open group's message count comes from the new state.
  */
 export const planInteractionCommit = (
   commit: CommitRequest,
   basis: CommitBasis
-): "deleted" | "duplicate" | "stale" | InteractionWrites => {
+): CommitRefusal | InteractionWrites => {
   if (basis.deletedAt !== undefined && (commit.begunAt ?? commit.at) <= basis.deletedAt) return "deleted"
   if (commit.classification !== undefined && basis.classified) return "duplicate"
+  const predecessor = basis.predecessor
+  if (checksOrder(commit) && predecessor !== undefined && !predecessor.classified)
+    return {
+      _tag: "OutOfOrder",
+      predecessor: predecessor.messageId,
+      predecessorAcceptedAt: predecessor.acceptedAt
+    }
   if (basis.version !== commit.expectedVersion) return "stale"
   const stored = new Set(basis.groups)
   const queued = new Set(basis.queued)

@@ -80,9 +80,27 @@ export const InteractionCommit = Schema.Struct({
    * When the work behind it began (a message's arrival): a session deleted at or after then refuses
    * the commit, in the store's transaction, so that the work writes nothing back. Else `at`.
    */
-  begunAt: Schema.optionalWith(Schema.Number, { exact: true })
+  begunAt: Schema.optionalWith(Schema.Number, { exact: true }),
+  /**
+   * A classification of a stored message waits for the session's previous user message in the
+   * store's order (its `seq`) to be classified: until then it is refused (`OutOfOrder`). Set when
+   * the classifier gave up waiting, to apply this one without it.
+   */
+  skipsPredecessor: Schema.optionalWith(Schema.Boolean, { exact: true })
 })
 export type InteractionCommit = typeof InteractionCommit.Type
+
+/**
+ * A classification the store refused for now: the session's previous user message in its order is
+ * not classified yet.
+ */
+export const OutOfOrder = Schema.TaggedStruct("OutOfOrder", {
+  /** The message to wait for. */
+  predecessor: MessageId,
+  /** When the store took it (the service's clock): how long it has had to be classified. */
+  predecessorAcceptedAt: Schema.Number
+})
+export type OutOfOrder = typeof OutOfOrder.Type
 
 export interface Transition {
   readonly state: SessionInteraction

@@ -6,6 +6,7 @@ import {
   InteractionCommit,
   InteractionGroup,
   MessageClassification,
+  OutOfOrder,
   SessionInteraction
 } from "../../domain/interaction-group.ts"
 import { call, callDecoded, ConvexBackend } from "./backend.ts"
@@ -19,6 +20,9 @@ const decodeInteraction = Schema.decodeUnknownSync(
 const decodeGroups = Schema.decodeUnknownSync(Schema.Array(InteractionGroup))
 const decodeMessageIds = Schema.decodeUnknownSync(Schema.Array(MessageId))
 const decodeSessionIds = Schema.decodeUnknownSync(Schema.Array(SessionId))
+const decodeCommitResult = Schema.decodeUnknownSync(
+  Schema.Union(Schema.Literal("committed", "stale", "duplicate", "deleted"), OutOfOrder)
+)
 
 /** `InteractionStore` on Convex: each commit is one serializable mutation. */
 export const make = Effect.gen(function* () {
@@ -34,7 +38,7 @@ export const make = Effect.gen(function* () {
         caller.query(api.interactions.interaction, { secret, sessionId })
       ),
     commit: (commit) =>
-      call("interaction_commit", () => {
+      callDecoded("interaction_commit", decodeCommitResult, () => {
         const { effects, ...request } = encodeCommit(commit)
         return caller.mutation(api.interactions.commit, { secret, ...request, effects: [...effects] })
       }),

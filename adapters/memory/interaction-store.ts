@@ -2,20 +2,24 @@ import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { InteractionStore } from "../../application/ports/interaction-store.ts"
 import { MessageId, SessionId } from "../../domain/ids.ts"
 import {
+  checksOrder,
   type ClassificationRow,
   type GroupRow,
   groupsNamedBy,
   type InteractionWrites,
+  isRefusal,
   planInteractionCommit
 } from "../../domain/interaction-commit.ts"
 import {
   InteractionCommit,
   InteractionGroup,
   MessageClassification,
+  OutOfOrder,
   SessionInteraction
 } from "../../domain/interaction-group.ts"
 import { AssessmentJobTable, deleteWhere } from "./assessment-queue.ts"
 import { SessionTombstones } from "./session-tombstones.ts"
+import { StoredTranscripts } from "./transcript-store.ts"
 
 const encodeCommit = Schema.encodeSync(InteractionCommit)
 const decodeClassification = Schema.decodeUnknownSync(MessageClassification)
@@ -23,11 +27,13 @@ const decodeGroup = Schema.decodeUnknownSync(InteractionGroup)
 const decodeState = Schema.decodeUnknownSync(SessionInteraction)
 const decodeMessageIds = Schema.decodeUnknownSync(Schema.Array(MessageId))
 const decodeSessionIds = Schema.decodeUnknownSync(Schema.Array(SessionId))
+const decodeOutOfOrder = Schema.decodeSync(OutOfOrder)
 
 /** Interaction state in process memory, kept as the rows a durable store writes: the `test` deployment's store. */
 export const make = Effect.gen(function* () {
   const jobTable = yield* AssessmentJobTable
   const tombstones = yield* SessionTombstones
+  const transcripts = yield* StoredTranscripts
   const sessions = new Map<string, InteractionWrites["session"]>()
   /** Keyed by session, then message id: message ids are unique per session. */
   const classifications = new Map<string, Map<string, ClassificationRow>>()
@@ -62,6 +68,10 @@ export const make = Effect.gen(function* () {
       Effect.sync(() => {
         const request = encodeCommit(commit)
         const named = groupsNamedBy(request)
+        const previous =
+          Option.isSome(commit.classification) && checksOrder(request)
+            ? transcripts.previousUserMessage(commit.sessionId, commit.classification.value.messageId)
+            : undefined
         const writes = planInteractionCommit(request, {
           version: sessions.get(request.sessionId)?.version ?? 0,
           classified:
@@ -69,9 +79,17 @@ export const make = Effect.gen(function* () {
             classificationRow(request.sessionId, request.classification.messageId) !== undefined,
           groups: named.filter((groupId) => groups.has(groupId)),
           queued: named.filter((groupId) => jobTable.jobs.has(groupId)),
-          deletedAt: tombstones.deletedAt(request.sessionId)
+          deletedAt: tombstones.deletedAt(request.sessionId),
+          predecessor:
+            previous === undefined
+              ? undefined
+              : {
+                  messageId: previous.messageId,
+                  acceptedAt: previous.acceptedAt,
+                  classified: classificationRow(request.sessionId, previous.messageId) !== undefined
+                }
         })
-        if (typeof writes === "string") return writes
+        if (isRefusal(writes)) return typeof writes === "string" ? writes : decodeOutOfOrder(writes)
         write(writes)
         return "committed" as const
       }),
@@ -124,5 +142,8 @@ export const make = Effect.gen(function* () {
   })
 })
 
-/** Needs the `AssessmentJobTable` it queues into, shared with the memory `AssessmentQueue`, and the `SessionTombstones`. */
+/**
+ * Needs the `AssessmentJobTable` it queues into, shared with the memory `AssessmentQueue`, the
+ * `SessionTombstones` and the `StoredTranscripts` it reads the order of messages from.
+ */
 export const layer = Layer.effect(InteractionStore, make)

@@ -13,7 +13,8 @@ import * as Transcripts from "./transcript-store.ts"
 /**
  * Every store in process memory, nothing on disk: the `test` deployment. The interaction store
  * queues assessments into the jobs table the queue reads; the transcript store keeps the summaries
- * of the sessions the owners store lists; both stores keep one table of deleted sessions' tombstones.
+ * of the sessions the owners store lists; both stores keep one table of deleted sessions' tombstones,
+ * and the interaction store reads the order of a session's messages from the transcript store's table.
  * Rate limits are this process's (bounded) buckets.
  */
 export const layer = Layer.mergeAll(
@@ -27,6 +28,11 @@ export const layer = Layer.mergeAll(
   ReplyWriters.onlyThisProcess
 ).pipe(
   Layer.provide(
-    Layer.mergeAll(Assessments.AssessmentJobTable.layer, SessionDirectory.layer, SessionTombstones.layer)
+    Layer.mergeAll(
+      Assessments.AssessmentJobTable.layer,
+      SessionDirectory.layer,
+      SessionTombstones.layer,
+      Transcripts.StoredTranscripts.layer
+    )
   )
 )

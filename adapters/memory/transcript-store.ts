@@ -1,4 +1,4 @@
-import { Clock, Effect, Layer, Option } from "effect"
+import { Clock, Context, Effect, Layer, Option } from "effect"
 import type { AppendResult } from "../../application/ports/transcript-store.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import type { SessionId } from "../../domain/ids.ts"
@@ -14,13 +14,24 @@ import { SessionTombstones } from "./session-tombstones.ts"
 import { TranscriptTable, unbounded } from "./transcript-table.ts"
 
 /**
+ * The memory transcript store's messages, shared with the memory interaction store, which reads a
+ * session's order of messages from them in its commits as a durable store reads its own table.
+ */
+export class StoredTranscripts extends Context.Tag("coachup/memory/StoredTranscripts")<
+  StoredTranscripts,
+  TranscriptTable
+>() {
+  static readonly layer = Layer.sync(StoredTranscripts, () => new TranscriptTable(unbounded))
+}
+
+/**
  * An unbounded in-memory `TranscriptStore`: the store of the `test` deployment. Each write that
  * adds a message updates the session's summary in the `SessionDirectory` in the same step.
  */
 export const make = Effect.gen(function* () {
   const directory = yield* SessionDirectory
   const tombstones = yield* SessionTombstones
-  const table = new TranscriptTable(unbounded)
+  const table = yield* StoredTranscripts
   const everything = { order: "asc", limit: Number.POSITIVE_INFINITY, after: Option.none() } as const
 
   const summarizing = (item: NewTranscriptItem, write: () => AppendResult) => {
@@ -85,5 +96,8 @@ export const make = Effect.gen(function* () {
   })
 })
 
-/** Needs the `SessionDirectory` it shares with the memory `SessionOwners`, and the `SessionTombstones`. */
+/**
+ * Needs the `SessionDirectory` it shares with the memory `SessionOwners`, the `SessionTombstones`
+ * and its `StoredTranscripts`.
+ */
 export const layer = Layer.effect(TranscriptStore, make)

@@ -181,6 +181,25 @@ export class TranscriptTable {
     return evicted
   }
 
+  /**
+   * The session's last user message taken before `messageId` (by `seq`), with when this table took
+   * it; none when the table does not hold `messageId`, or no user message came before it.
+   */
+  previousUserMessage(
+    sessionId: SessionId,
+    messageId: MessageId
+  ): { readonly messageId: MessageId; readonly acceptedAt: number } | undefined {
+    const entry = this.sessions.get(sessionId)
+    const message = entry?.byMessageId.get(messageId)
+    if (entry === undefined || message === undefined) return undefined
+    let previous: TranscriptItem | undefined
+    for (const item of entry.items)
+      if (item.role === "user" && item.seq < message.seq && item.seq > (previous?.seq ?? 0)) previous = item
+    return previous === undefined
+      ? undefined
+      : { messageId: previous.messageId, acceptedAt: entry.createdAt.get(previous.messageId)! }
+  }
+
   /** The item stored under the session and message id of `item`, if any. */
   stored(item: NewTranscriptItem): TranscriptItem | undefined {
     return this.sessions.get(item.sessionId)?.byMessageId.get(item.messageId)

@@ -3,8 +3,10 @@ import { InteractionStore, type VersionedInteraction } from "../../application/p
 import { drainBatches } from "../../application/ports/store-calls.ts"
 import { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
 import {
+  checksOrder,
   groupsNamedBy,
   type InteractionWrites,
+  isRefusal,
   planInteractionCommit
 } from "../../domain/interaction-commit.ts"
 import {
@@ -13,7 +15,8 @@ import {
   InteractionGroup,
   MessageClassification,
   noInteraction,
-  OpenGroup
+  OpenGroup,
+  OutOfOrder
 } from "../../domain/interaction-group.ts"
 import { checkpointAfter, DELETE_BATCH, SqliteDatabase } from "./database.ts"
 import { sessionTombstones } from "./session-tombstones.ts"
@@ -40,6 +43,14 @@ const decodeGroup = Schema.decodeUnknownSync(
 )
 const decodeMessageId = Schema.decodeUnknownSync(Schema.Struct({ messageId: MessageId }))
 const decodeSessionId = Schema.decodeUnknownSync(Schema.Struct({ sessionId: SessionId }))
+const decodePredecessor = Schema.decodeUnknownSync(
+  Schema.Struct({
+    messageId: Schema.String,
+    acceptedAt: Schema.Number,
+    classified: Schema.transformLiterals([0, false], [1, true])
+  })
+)
+const decodeOutOfOrder = Schema.decodeSync(OutOfOrder)
 
 const interactionOf = (row: typeof SessionRow.Type): VersionedInteraction =>
   row.groupId === null
@@ -56,7 +67,10 @@ const interactionOf = (row: typeof SessionRow.Type): VersionedInteraction =>
         version: row.version
       }
 
-/** `InteractionStore` on `node:sqlite`: each commit is one immediate transaction. */
+/**
+ * `InteractionStore` on `node:sqlite`: each commit is one immediate transaction, which reads the
+ * order of a session's messages from the transcript's table in the same file.
+ */
 export const make = Effect.gen(function* () {
   const connection = yield* SqliteDatabase
   const { db, query } = connection
@@ -72,6 +86,16 @@ export const make = Effect.gen(function* () {
       `SELECT version, open_group_id AS groupId, opened_at AS openedAt, last_activity_at AS lastActivityAt,
          messages
        FROM session_interactions WHERE session_id = ?`
+    ),
+    /** The session's last user message before the given one in `seq` order, and whether it is classified. */
+    predecessor: db.prepare(
+      `SELECT previous.message_id AS messageId, previous.created_at AS acceptedAt,
+         EXISTS (SELECT 1 FROM message_classifications
+           WHERE session_id = previous.session_id AND message_id = previous.message_id) AS classified
+       FROM messages message JOIN messages previous
+         ON previous.session_id = message.session_id AND previous.seq < message.seq
+       WHERE message.session_id = ? AND message.message_id = ? AND previous.role = 'user'
+       ORDER BY previous.seq DESC LIMIT 1`
     ),
     groupStored: db.prepare("SELECT 1 FROM interaction_groups WHERE group_id = ?"),
     jobQueued: db.prepare("SELECT 1 FROM assessment_jobs WHERE group_id = ?"),
@@ -190,9 +214,20 @@ export const make = Effect.gen(function* () {
                 undefined,
             groups: named.filter((groupId) => statements.groupStored.get(groupId) !== undefined),
             queued: named.filter((groupId) => statements.jobQueued.get(groupId) !== undefined),
-            deletedAt: tombstones.deletedAt(request.sessionId)
+            deletedAt: tombstones.deletedAt(request.sessionId),
+            predecessor:
+              request.classification === undefined || !checksOrder(request)
+                ? undefined
+                : Option.getOrUndefined(
+                    Option.map(
+                      Option.fromNullable(
+                        statements.predecessor.get(request.sessionId, request.classification.messageId)
+                      ),
+                      decodePredecessor
+                    )
+                  )
           })
-          if (typeof writes === "string") return writes
+          if (isRefusal(writes)) return typeof writes === "string" ? writes : decodeOutOfOrder(writes)
           write(writes)
           return "committed" as const
         })

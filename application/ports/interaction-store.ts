@@ -5,10 +5,14 @@ import type {
   InteractionCommit,
   InteractionGroup,
   MessageClassification,
+  OutOfOrder,
   SessionInteraction
 } from "../../domain/interaction-group.ts"
 
-export type { InteractionCommit, InteractionGroup, MessageClassification }
+export type { InteractionCommit, InteractionGroup, MessageClassification, OutOfOrder }
+
+/** What a commit did: landed whole, or why it wrote nothing. */
+export type CommitResult = "committed" | "stale" | "duplicate" | "deleted" | OutOfOrder
 
 export interface VersionedInteraction {
   readonly state: SessionInteraction
@@ -20,7 +24,11 @@ export interface VersionedInteraction {
  * Interaction state per session, with its groups and the classification of each user message.
  * Commits are atomic and optimistic: one transition lands whole, or not at all when the session
  * moved on meanwhile (`stale`), the message was already classified (`duplicate`) or the session was
- * deleted since the commit's work began (`deleted`: the store keeps a tombstone of each deletion). A commit whose
+ * deleted since the commit's work began (`deleted`: the store keeps a tombstone of each deletion).
+ * A classification is applied in the order the transcript store took the session's messages (their
+ * `seq`), whichever process runs it: the commit of a stored message whose previous user message is
+ * not classified yet is refused (`OutOfOrder`) unless it `skipsPredecessor`; a message the store has
+ * not taken (an opted-out session's, one waiting in the outbox) is not ordered. A commit whose
  * effects ask for a group's assessment queues that job (see `AssessmentQueue`) in the same
  * transaction, once per group: no closed group is left unqueued, none is queued twice.
  */
@@ -33,9 +41,7 @@ export class InteractionStore extends Context.Tag("coachup/InteractionStore")<
       messageId: MessageId
     ) => Effect.Effect<Option.Option<MessageClassification>, StoreUnavailable>
     readonly interaction: (sessionId: SessionId) => Effect.Effect<VersionedInteraction, StoreUnavailable>
-    readonly commit: (
-      commit: InteractionCommit
-    ) => Effect.Effect<"committed" | "stale" | "duplicate" | "deleted", StoreUnavailable>
+    readonly commit: (commit: InteractionCommit) => Effect.Effect<CommitResult, StoreUnavailable>
     /** The session's groups, oldest first. */
     readonly groups: (
       sessionId: SessionId

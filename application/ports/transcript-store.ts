@@ -112,7 +112,7 @@ export interface TranscriptStoreShape {
   readonly finishAbandonedReplies: (replies: AbandonedReplies) => Effect.Effect<number, StoreUnavailable>
   /** The session's newest assistant message in transcript order, with its lease: a reply in flight is `in_progress`. */
   readonly latestReply: (sessionId: SessionId) => Effect.Effect<Option.Option<StoredReply>, StoreUnavailable>
-  /** One reply of the session as stored now, with its lease; none once deleted. */
+  /** One message of the session as stored now (a reply with its lease); none once deleted. */
   readonly reply: (
     sessionId: SessionId,
     messageId: MessageId

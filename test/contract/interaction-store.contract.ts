@@ -5,8 +5,10 @@ import {
   InteractionStore,
   type MessageClassification
 } from "../../application/ports/interaction-store.ts"
+import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
 import { GroupEffect, noInteraction, type SessionInteraction } from "../../domain/interaction-group.ts"
+import { classificationOnly, newItem } from "../support/items.ts"
 
 const session = SessionId.make("session-1")
 const group = GroupId.make("group-1")
@@ -41,10 +43,10 @@ const opening: InteractionCommit = {
 /** The `InteractionStore` contract, run on every adapter with a fresh store per test. */
 export const interactionStoreContract = (
   name: string,
-  makeLayer: () => Layer.Layer<InteractionStore, unknown>
+  makeLayer: () => Layer.Layer<InteractionStore | TranscriptStore, unknown>
 ) =>
   describe(`InteractionStore contract: ${name}`, () => {
-    const test = (title: string, body: Effect.Effect<void, unknown, InteractionStore>) =>
+    const test = (title: string, body: Effect.Effect<void, unknown, InteractionStore | TranscriptStore>) =>
       it.effect(title, () => Effect.provide(body, makeLayer()))
 
     test(
@@ -162,6 +164,53 @@ export const interactionStoreContract = (
         expect(yield* store.idleSessions(1_000)).toEqual([])
         expect(yield* store.groups(session)).toEqual([])
         expect(yield* store.classificationOf(session, MessageId.make("m1"))).toEqual(Option.none())
+      })
+    )
+
+    test(
+      "applies a session's classifications in the order the transcript store took its messages",
+      Effect.gen(function* () {
+        const store = yield* InteractionStore
+        const transcripts = yield* TranscriptStore
+        const ingest = (messageId: string, role: "user" | "assistant", at: number) =>
+          Effect.zipRight(TestClock.setTime(at), transcripts.append(newItem({ messageId, role })))
+        yield* ingest("u1", "user", 1_000)
+        yield* ingest("a1", "assistant", 1_100)
+        yield* ingest("u2", "user", 1_200)
+        yield* ingest("u3", "user", 1_300)
+        const classify = (messageId: string, expectedVersion: number, skipsPredecessor?: boolean) =>
+          store.commit({
+            ...classificationOnly("session-1", messageId, 2_000, expectedVersion),
+            ...(skipsPredecessor === undefined ? {} : { skipsPredecessor })
+          })
+        // u2 waits for u1, the user message before it; the assistant's reply between them is not classified.
+        expect(yield* classify("u2", 0)).toEqual({
+          _tag: "OutOfOrder",
+          predecessor: MessageId.make("u1"),
+          predecessorAcceptedAt: 1_000
+        })
+        expect(yield* store.classificationOf(session, MessageId.make("u2"))).toEqual(Option.none())
+        expect(yield* classify("u1", 0)).toBe("committed")
+        expect(yield* classify("u2", 1)).toBe("committed")
+        // A message the transcript does not hold (an opted-out session's) waits for nothing.
+        expect(yield* classify("unstored", 2)).toBe("committed")
+        expect(yield* classify("u2", 3)).toBe("duplicate")
+        expect(yield* classify("u3", 3)).toBe("committed")
+      })
+    )
+
+    test(
+      "takes a classification that skips its predecessor, which is then applied when it comes",
+      Effect.gen(function* () {
+        const store = yield* InteractionStore
+        const transcripts = yield* TranscriptStore
+        yield* transcripts.append(newItem({ messageId: "u1" }))
+        yield* transcripts.append(newItem({ messageId: "u2" }))
+        expect(
+          yield* store.commit({ ...classificationOnly("session-1", "u2", 2_000, 0), skipsPredecessor: true })
+        ).toBe("committed")
+        expect(yield* store.commit(classificationOnly("session-1", "u1", 2_100, 1))).toBe("committed")
+        expect((yield* store.interaction(session)).version).toBe(2)
       })
     )
 

@@ -324,6 +324,10 @@ export const transcriptStoreContract = (
         expect(read(yield* store.reply(session, MessageId.make("a1")))).toEqual(
           Option.some(["a1", "Earlier reply", "completed", Option.none()])
         )
+        // Any message of the session: the classifier finds where a user message stands with it.
+        expect(read(yield* store.reply(session, MessageId.make("u2")))).toEqual(
+          Option.some(["u2", "text of u2", undefined, Option.none()])
+        )
         yield* store.finishReply(
           newItem({ messageId: "r1", role: "assistant", text: "Full", status: "completed" })
         )

@@ -39,6 +39,15 @@ const scriptOf = (index: number): ReadonlyArray<ScriptedMessage> => {
   return messages.slice(0, MESSAGES_PER_SESSION)
 }
 
+/** Session `index`'s first 30 user messages of the scripted conversations from its own on. */
+const userScriptOf = (index: number): ReadonlyArray<string> => {
+  const texts: Array<string> = []
+  for (let next = index; texts.length < MESSAGES_PER_SESSION; next++)
+    for (const message of conversations[next % conversations.length]!.messages)
+      if (message.role === "user") texts.push(message.text)
+  return texts.slice(0, MESSAGES_PER_SESSION)
+}
+
 interface Classified {
   readonly decision: string
   readonly applied: string
@@ -46,31 +55,52 @@ interface Classified {
   readonly groupId: string | null
 }
 
+/** Ingests one message on `service`; answers its classification (a user message's). */
+const ingest = async (
+  service: ServiceProcess,
+  sessionId: string,
+  messageId: string,
+  message: ScriptedMessage
+): Promise<Classified | undefined> => {
+  const answer = await send(service.url, "POST", "/messages/ingest", {
+    body: { sessionId, messageId, ...message }
+  })
+  expect(answer.status).toBe(200)
+  const classification = (answer.body as { classification?: Classified }).classification
+  if (message.role === "user") expect(classification).toBeDefined()
+  return classification
+}
+
+/**
+ * A session's classifications, labelled, in the order given, with groups numbered in the order they
+ * appear (ids differ between runs).
+ */
+const described = (classifications: ReadonlyArray<readonly [string, Classified]>) => {
+  const groups = new Map<string, number>()
+  return classifications.map(([label, { decision, applied, confidence, groupId }]) => {
+    const group = groupId === null ? "-" : (groups.get(groupId) ?? groups.set(groupId, groups.size).size - 1)
+    return `${label}:${decision}/${applied}/${confidence.toFixed(6)}/group ${group}`
+  })
+}
+
 /**
  * Runs the script: 20 sessions at once, each session's messages in order (a client awaits each
- * answer), its n-th request on `pick(session, n)`. Answers each session's user messages as
- * classified, with groups numbered in the order they appear (ids differ between runs).
+ * answer), its n-th request on `pick(session, n)`. Answers each session's user messages as classified.
  */
 const runScript = (prefix: string, pick: (session: number, request: number) => ServiceProcess) =>
   Promise.all(
     Array.from({ length: SESSIONS }, async (_, session) => {
-      const classified: Array<string> = []
-      const groups = new Map<string, number>()
+      const classified: Array<readonly [string, Classified]> = []
       for (const [index, message] of scriptOf(session).entries()) {
-        const answer = await send(pick(session, index).url, "POST", "/messages/ingest", {
-          body: { sessionId: `${prefix}-${session}`, messageId: `m-${index}`, ...message }
-        })
-        expect(answer.status).toBe(200)
-        const classification = (answer.body as { classification?: Classified }).classification
-        if (message.role === "user") {
-          expect(classification).toBeDefined()
-          const { decision, applied, confidence, groupId } = classification!
-          const group =
-            groupId === null ? "-" : (groups.get(groupId) ?? groups.set(groupId, groups.size).size - 1)
-          classified.push(`${index}:${decision}/${applied}/${confidence.toFixed(6)}/group ${group}`)
-        }
+        const classification = await ingest(
+          pick(session, index),
+          `${prefix}-${session}`,
+          `m-${index}`,
+          message
+        )
+        if (classification !== undefined) classified.push([String(index), classification])
       }
-      return classified
+      return described(classified)
     })
   )
 
@@ -134,6 +164,68 @@ it("classifies 20 sessions × 30 messages spread over three processes exactly as
       `${differing.length} sessions differing from one process (${Math.round(performance.now() - started)} ms)`
   )
   expect(spread).toEqual(alone)
+}, 180_000)
+
+it("classifies a session's consecutive messages sent to two processes at once as one process does, in the store's order", async () => {
+  const started = performance.now()
+  const sessionIds = Array.from({ length: SESSIONS }, (_, session) => `pairs-${session}`)
+  // Two by two: each pair at once on two processes, neither request waiting for the other's answer.
+  const spread = await Promise.all(
+    sessionIds.map(async (sessionId, session) => {
+      const answers = new Map<string, Classified>()
+      const texts = userScriptOf(session)
+      for (let index = 0; index < texts.length; index += 2)
+        await Promise.all(
+          texts.slice(index, index + 2).map(async (text, offset) => {
+            const messageId = `m-${index + offset}`
+            const service = cluster.pick(session, index + offset)
+            answers.set(messageId, (await ingest(service, sessionId, messageId, { role: "user", text }))!)
+          })
+        )
+      return answers
+    })
+  )
+  // The order the store took each session's messages in: whichever of a pair it took first.
+  const db = new DatabaseSync(join(cluster.dataDir, "coachup.sqlite"), { readOnly: true })
+  const orders = sessionIds.map(
+    (sessionId) =>
+      db
+        .prepare("SELECT message_id AS messageId, text FROM messages WHERE session_id = ? ORDER BY seq")
+        .all(sessionId) as Array<{ messageId: string; text: string }>
+  )
+  db.close()
+  // One process, the same messages one after another in that order.
+  const alone = await Promise.all(
+    sessionIds.map(async (sessionId, session) => {
+      const classified: Array<readonly [string, Classified]> = []
+      for (const { messageId, text } of orders[session]!)
+        classified.push([
+          messageId,
+          (await ingest(single.services[0]!, sessionId, messageId, { role: "user", text }))!
+        ])
+      return described(classified)
+    })
+  )
+  const inStoreOrder = orders.map((order, session) =>
+    described(order.map(({ messageId }) => [messageId, spread[session]!.get(messageId)!] as const))
+  )
+  // Each pair holds two places of its own: a pair taken second first leaves both out of place.
+  const swapped =
+    orders.flatMap((order) => order.filter(({ messageId }, position) => messageId !== `m-${position}`))
+      .length / 2
+  const waits = (await cluster.scrape()).map((samples) =>
+    total(samples, "coachup_classification_order_waits_total", { outcome: "arrived" })
+  )
+  const differing = inStoreOrder.filter(
+    (session, index) => JSON.stringify(session) !== JSON.stringify(alone[index])
+  )
+  figures.push(
+    `classification of pairs sent at once: ${SESSIONS} sessions × ${MESSAGES_PER_SESSION} user messages, ` +
+      `${swapped} pairs taken second first by the store, ${waits.reduce((sum, n) => sum + n, 0)} classifications waited ` +
+      `for the one before them, ${differing.length} sessions differing from one process in the store's order ` +
+      `(${Math.round(performance.now() - started)} ms)`
+  )
+  expect(inStoreOrder).toEqual(alone)
 }, 180_000)
 
 it("leaves nothing of a session deleted on one process while another streams its reply", async () => {

@@ -1,5 +1,11 @@
 import { v } from "convex/values"
-import { groupsNamedBy, planInteractionCommit } from "../../../domain/interaction-commit.ts"
+import {
+  checksOrder,
+  groupsNamedBy,
+  isRefusal,
+  planInteractionCommit,
+  type PredecessorRow
+} from "../../../domain/interaction-commit.ts"
 import type { Doc } from "./_generated/dataModel.js"
 import { mutation, type MutationCtx, query, type QueryCtx } from "./_generated/server.js"
 import { requireServer, serverSecret } from "./access.ts"
@@ -56,6 +62,31 @@ const groupRow = (ctx: MutationCtx, groupId: string) =>
     .withIndex("by_group_id", (q) => q.eq("groupId", groupId))
     .unique()
 
+/** The session's last user message before `messageId` in `seq` order, when the transcript holds it. */
+const predecessorOf = async (
+  ctx: QueryCtx,
+  sessionId: string,
+  messageId: string
+): Promise<PredecessorRow | undefined> => {
+  const message = await ctx.db
+    .query("interactions")
+    .withIndex("by_session_message", (q) => q.eq("sessionId", sessionId).eq("messageId", messageId))
+    .unique()
+  if (message === null) return undefined
+  const previous = await ctx.db
+    .query("interactions")
+    .withIndex("by_session_seq", (q) => q.eq("sessionId", sessionId).lt("seq", message.seq))
+    .order("desc")
+    .filter((q) => q.eq(q.field("role"), "user"))
+    .first()
+  if (previous === null) return undefined
+  return {
+    messageId: previous.messageId,
+    acceptedAt: previous.createdAt,
+    classified: (await classificationRow(ctx, sessionId, previous.messageId)) !== null
+  }
+}
+
 export const classificationOf = query({
   args: { ...serverSecret, sessionId: v.string(), messageId: v.string() },
   handler: async (ctx, { secret, sessionId, messageId }) => {
@@ -76,7 +107,8 @@ export const interaction = query({
 
 /**
  * One transition, atomically, as the commit plan says: refused when the session moved on, the
- * message is classified or the session was deleted since the commit's work began.
+ * message is classified, the message before it is not, or the session was deleted since the
+ * commit's work began.
  */
 export const commit = mutation({
   args: {
@@ -88,7 +120,8 @@ export const commit = mutation({
     effects: v.array(effect),
     at: v.number(),
     requestId: v.optional(v.string()),
-    begunAt: v.optional(v.number())
+    begunAt: v.optional(v.number()),
+    skipsPredecessor: v.optional(v.boolean())
   },
   handler: async (ctx, { secret, ...commit }) => {
     requireServer(secret)
@@ -107,9 +140,13 @@ export const commit = mutation({
         (await classificationRow(ctx, commit.sessionId, commit.classification.messageId)) !== null,
       groups: groups.map((group) => group.groupId),
       queued: jobs.map((job) => job.groupId),
-      deletedAt: await deletedAt(ctx, commit.sessionId)
+      deletedAt: await deletedAt(ctx, commit.sessionId),
+      predecessor:
+        commit.classification === undefined || !checksOrder(commit)
+          ? undefined
+          : await predecessorOf(ctx, commit.sessionId, commit.classification.messageId)
     })
-    if (typeof writes === "string") return writes
+    if (isRefusal(writes)) return writes
     const { open, ...rest } = writes.session
     const state = {
       ...rest,

@@ -52,6 +52,8 @@ export default defineSchema({
     .index("by_session", ["sessionId", "ts", "seq"])
     .index("by_group", ["groupId", "ts", "seq"])
     .index("by_session_message", ["sessionId", "messageId"])
+    /** Arrival order: a classification waits for the session's previous user message. */
+    .index("by_session_seq", ["sessionId", "seq"])
     .index("by_created_at", ["createdAt"])
     .index("by_status_lease", ["status", "leaseUntil"]),
   /** Per-session arrival counter, bumped in the same transaction as each append. */
