@@ -21,6 +21,7 @@ import {
   ServiceUnavailable
 } from "./api-errors.ts"
 import { type EdgePolicy, guard } from "./edge.ts"
+import { handlerDeadlines } from "./handler-deadlines.ts"
 import { httpRequestDuration, overloadRefusals, requestsInFlight } from "./http-metrics.ts"
 import { withinJsonDepth } from "./json-depth.ts"
 import { CurrentRequestId, isWellFormedRequestId } from "./request-id.ts"
@@ -93,19 +94,16 @@ const withinBodyLimit =
 /**
  * A handler that has not produced its response by the deadline is interrupted and answered 503. A
  * chat stream's response is produced before its first event, so its turn runs under the turn's own
- * deadlines, not this one.
+ * deadlines, not this one. What the handler set for the response (a 429's Retry-After) is taken
+ * back on failure as well: it ran as an exit.
  */
 const withinDeadline =
-  (timeout: Duration.Duration) =>
+  (timeout: Duration.Duration, deadline: Effect.Effect.Success<ReturnType<typeof handlerDeadlines>>) =>
   <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E | ServiceUnavailable, R> =>
-    Effect.flatten(
-      // The handler runs in a fiber of its own: as an Exit it always succeeds, so what it set for
-      // the response (a 429's Retry-After) is taken back on failure as well.
-      Effect.timeoutTo(Effect.exit(app), {
-        duration: timeout,
-        onSuccess: (exit): HttpApp.Default<E | ServiceUnavailable, R> => exit,
-        onTimeout: () =>
-          Effect.logWarning("handler deadline exceeded").pipe(
+    Effect.flatMap(deadline(app), (outcome): HttpApp.Default<E | ServiceUnavailable, R> =>
+      outcome !== "expired"
+        ? outcome
+        : Effect.logWarning("handler deadline exceeded").pipe(
             Effect.zipRight(
               failWith(
                 ServiceUnavailable,
@@ -114,7 +112,6 @@ const withinDeadline =
               )
             )
           )
-      })
     )
 
 /** What an operator needs during an overload: never counted in flight, never refused for it. */
@@ -250,7 +247,7 @@ export const layer = (policy: RequestPolicy) =>
       yield* Metric.set(requestsInFlight, 0)
       const checked = guard(policy.edge)
       const limited = withinBodyLimit(policy.maxBodyBytes)
-      const bounded = withinDeadline(policy.handlerTimeout)
+      const bounded = withinDeadline(policy.handlerTimeout, yield* handlerDeadlines(policy.handlerTimeout))
       const admitted = withinInFlightLimit(policy.maxRequestsInFlight)
       return (app) => {
         const guarded = bounded(checked(limited(withinJsonDepth(app))))

@@ -1,0 +1,52 @@
+import { Duration, Effect, Exit, Fiber, Schedule } from "effect"
+
+/** How often the sweep looks for late handlers: a tenth of the deadline, within these bounds. */
+const SWEEP_MIN_MS = 10
+const SWEEP_MAX_MS = 1_000
+
+/**
+ * Handler deadlines on one timer. Each handler runs in a fiber of its own, noted with when it is due;
+ * one sweep, every tenth of the deadline (at most a second), interrupts those past due. A timeout per
+ * request (`Effect.timeoutTo`) costs two fibers and a timer, more than the whole handler of a small
+ * request; here a deadline fires up to one sweep late. Scoped: the sweep stops with the scope.
+ */
+export const handlerDeadlines = (timeout: Duration.Duration) =>
+  Effect.gen(function* () {
+    const timeoutMs = Duration.toMillis(timeout)
+    const due = new Map<Fiber.RuntimeFiber<unknown, unknown>, number>()
+    const expired = new WeakSet<Fiber.RuntimeFiber<unknown, unknown>>()
+    const sweep = Effect.clockWith((clock) => {
+      const now = clock.unsafeCurrentTimeMillis()
+      const late: Array<Fiber.RuntimeFiber<unknown, unknown>> = []
+      for (const [fiber, at] of due) if (at <= now) late.push(fiber)
+      for (const fiber of late) {
+        due.delete(fiber)
+        expired.add(fiber)
+      }
+      return Effect.forEach(late, Fiber.interruptFork, { discard: true })
+    })
+    const every = Math.min(SWEEP_MAX_MS, Math.max(SWEEP_MIN_MS, timeoutMs / 10))
+    yield* Effect.forkScoped(Effect.repeat(sweep, Schedule.spaced(Duration.millis(every))))
+
+    /**
+     * Runs `handler` under the deadline: its exit, what it set on its fiber taken back as
+     * `Effect.timeout` would, or `"expired"` when the sweep stopped it.
+     */
+    return <A, E, R>(handler: Effect.Effect<A, E, R>): Effect.Effect<Exit.Exit<A, E> | "expired", never, R> =>
+      Effect.flatMap(Effect.fork(Effect.exit(handler)), (fiber) =>
+        Effect.clockWith((clock) => {
+          due.set(fiber, clock.unsafeCurrentTimeMillis() + timeoutMs)
+          return Fiber.await(fiber).pipe(
+            Effect.ensuring(Effect.sync(() => due.delete(fiber))),
+            Effect.flatMap((outcome): Effect.Effect<Exit.Exit<A, E> | "expired"> =>
+              // Stopped by the sweep, whatever exit the interruption gave it.
+              expired.has(fiber)
+                ? Effect.succeed("expired")
+                : Exit.isSuccess(outcome)
+                  ? Effect.as(Fiber.inheritAll(fiber), outcome.value)
+                  : Effect.failCause(outcome.cause)
+            )
+          )
+        })
+      )
+  })
