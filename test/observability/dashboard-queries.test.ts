@@ -6,6 +6,7 @@ import {
   assessmentDurationSeconds,
   assessmentJobsTotal,
   assessmentQueueDepth,
+  classificationOrderWaitsTotal,
   sessionMemoryMissesTotal
 } from "../../application/metrics.ts"
 import { startFakeOpenAi } from "../support/fake-openai-server.ts"
@@ -80,13 +81,15 @@ beforeAll(async () => {
   // taken as ignore: no group closes and no assessment runs. Each assessment metric is recorded once
   // through the service instead, so the names checked below are what the real exporter makes of the
   // definitions (test/observability/workload-metrics.test.ts sees them move with a real assessment).
-  // So is a session memory miss, which needs two processes (test/http/session-memory-miss.test.ts).
+  // So are a session memory miss and a classification waiting for the one before it, which need two
+  // processes (test/http/session-memory-miss.test.ts, test/scale/scale.test.ts).
   await service.run(
     Effect.all([
       Metric.update(assessmentDurationSeconds, 1),
       Metric.increment(Metric.tagged(assessmentJobsTotal, "outcome", "completed")),
       Metric.set(Metric.tagged(assessmentQueueDepth, "state", "pending"), 0),
-      Metric.increment(Metric.tagged(sessionMemoryMissesTotal, "purpose", "chat"))
+      Metric.increment(Metric.tagged(sessionMemoryMissesTotal, "purpose", "chat")),
+      Metric.increment(Metric.tagged(classificationOrderWaitsTotal, "outcome", "arrived"))
     ])
   )
   exported = new Set((await scrape()).map((sample) => sample.name))
