@@ -97,6 +97,8 @@ export const StreamChat = Effect.fn("StreamChat")(
         "chat.context_unavailable": window.contextUnavailable
       }
     })
+    // Followers in this process (a reload, a second tab) see the reply as this turn's reader does.
+    const followers = yield* (yield* RepliesInFlight).register(command.sessionId, reply.messageId)
     const events = yield* Effect.gen(function* () {
       const signals = yield* makeTurnSignals(startedAt)
       // Once the first text is out: the prompt's classification, and the reply's rows and report.
@@ -128,10 +130,8 @@ export const StreamChat = Effect.fn("StreamChat")(
         providerMayStore: ingested.persisted || ingested.queued,
         requestId: command.requestId
       }
-      return yield* turnEvents(signals, model.stream(request), recorded, traced)
+      return yield* turnEvents(signals, model.stream(request), recorded, followers.stopped, traced)
     }).pipe(Effect.withParentSpan(turnSpan))
-    // Followers in this process (a reload, a second tab) see the reply as this turn's reader does.
-    const followers = yield* (yield* RepliesInFlight).register(command.sessionId, reply.messageId)
 
     return {
       userMessageId: prompt.messageId,
@@ -141,7 +141,7 @@ export const StreamChat = Effect.fn("StreamChat")(
       contextUnavailable: window.contextUnavailable,
       provider: model.provider,
       model: model.model,
-      events: Stream.tap(events, feedFollowers(followers)).pipe(Stream.interruptWhen(followers.stopped))
+      events: Stream.tap(events, feedFollowers(followers))
     } satisfies ChatTurn
   },
   // One privacy decision for the turn: the prompt, the window, its classification and the reply's
