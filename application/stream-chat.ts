@@ -141,7 +141,7 @@ export const StreamChat = Effect.fn("StreamChat")(
       contextUnavailable: window.contextUnavailable,
       provider: model.provider,
       model: model.model,
-      events: Stream.tap(events, feedFollowers(followers))
+      events: Stream.mapChunksEffect(events, (chunk) => Effect.as(feedFollowers(followers)(chunk), chunk))
     } satisfies ChatTurn
   },
   // One privacy decision for the turn: the prompt, the window, its classification and the reply's

@@ -30,7 +30,8 @@ export interface FollowedReply {
 
 /** Where the producer of a reply reports it as it grows and when it ends. */
 export interface ReplyFeed {
-  readonly grow: (delta: string) => Effect.Effect<void>
+  /** The text grew by these pieces, in order. */
+  readonly grow: (deltas: ReadonlyArray<string>) => Effect.Effect<void>
   readonly end: (end: ReplyEnd) => Effect.Effect<void>
   /** Completes when someone asks the reply to stop (`RepliesInFlight.stop`). */
   readonly stopped: Effect.Effect<void>
