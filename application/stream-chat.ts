@@ -101,25 +101,29 @@ export const StreamChat = Effect.fn("StreamChat")(
     const followers = yield* (yield* RepliesInFlight).register(command.sessionId, reply.messageId)
     const events = yield* Effect.gen(function* () {
       const signals = yield* makeTurnSignals(startedAt)
-      // Once the first text is out: the prompt's classification, and the reply's rows and report.
-      yield* background.fork(
-        Effect.zipRight(signals.firstTextOut.await, ClassifyBoundary(classifyCommandOf(prompt, startedAt)))
-      )
+      // Once the first text is out: the prompt's classification beside the reply's rows and report.
+      // One fiber waits for it, and forks the classification then, so a quiet model's turn holds one
+      // waiting fiber rather than two.
+      const classified = background.fork(ClassifyBoundary(classifyCommandOf(prompt, startedAt)))
       const recorded = yield* background.fork(
-        Effect.flatMap(recordReply(reply, signals), (turn) =>
-          reportTurn(
-            {
-              requestId: command.requestId,
-              sessionId: command.sessionId,
-              groupId: command.groupId,
-              provider: model.provider,
-              model: model.model,
-              estimateCostUsd: model.estimateCostUsd,
-              contextMessages: window.messages.length,
-              contextTokens: window.tokens,
-              contextSource: window.source
-            },
-            turn
+        signals.firstTextOut.await.pipe(
+          Effect.zipRight(classified),
+          Effect.zipRight(recordReply(reply, signals)),
+          Effect.flatMap((turn) =>
+            reportTurn(
+              {
+                requestId: command.requestId,
+                sessionId: command.sessionId,
+                groupId: command.groupId,
+                provider: model.provider,
+                model: model.model,
+                estimateCostUsd: model.estimateCostUsd,
+                contextMessages: window.messages.length,
+                contextTokens: window.tokens,
+                contextSource: window.source
+              },
+              turn
+            )
           )
         )
       )
