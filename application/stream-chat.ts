@@ -97,9 +97,7 @@ export const StreamChat = Effect.fn("StreamChat")(
         "chat.context_unavailable": window.contextUnavailable
       }
     })
-    // Followers in this process (a reload, a second tab) see the reply as this turn's reader does.
-    const followers = yield* (yield* RepliesInFlight).register(command.sessionId, reply.messageId)
-    const events = yield* Effect.gen(function* () {
+    const { events, stop } = yield* Effect.gen(function* () {
       const signals = yield* makeTurnSignals(startedAt)
       // Once the first text is out: the prompt's classification beside the reply's rows and report.
       // One fiber waits for it, and forks the classification then, so a quiet model's turn holds one
@@ -134,8 +132,10 @@ export const StreamChat = Effect.fn("StreamChat")(
         providerMayStore: ingested.persisted || ingested.queued,
         requestId: command.requestId
       }
-      return yield* turnEvents(signals, model.stream(request), recorded, followers.stopped, traced)
+      return yield* turnEvents(signals, model.stream(request), recorded, traced)
     }).pipe(Effect.withParentSpan(turnSpan))
+    // Followers in this process (a reload, a second tab) see the reply as this turn's reader does.
+    const followers = yield* (yield* RepliesInFlight).register(command.sessionId, reply.messageId, stop)
 
     return {
       userMessageId: prompt.messageId,

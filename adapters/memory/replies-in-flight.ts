@@ -1,10 +1,10 @@
-import { Chunk, Deferred, Effect, Layer, Option, Stream } from "effect"
+import { Chunk, Effect, Layer, Option, Stream } from "effect"
 import { RepliesInFlight, ReplyEnd, type ReplySnapshot } from "../../application/ports/replies-in-flight.ts"
 import type { MessageId, SessionId } from "../../domain/ids.ts"
 
 interface Entry {
   readonly messageId: MessageId
-  readonly stopAsked: Deferred.Deferred<void>
+  readonly stop: Effect.Effect<void>
   /** The text's pieces as they came: a follower shows each as it was made. */
   readonly pieces: Array<string>
   text: string
@@ -76,11 +76,11 @@ const snapshotsOf = (entry: Entry, start: Seen): Stream.Stream<ReplySnapshot> =>
 export const make = Effect.sync(() => {
   const replies = new Map<SessionId, Entry>()
   return RepliesInFlight.of({
-    register: (sessionId, messageId) =>
+    register: (sessionId, messageId, stop) =>
       Effect.gen(function* () {
         const entry: Entry = {
           messageId,
-          stopAsked: yield* Deferred.make<void>(),
+          stop,
           pieces: [],
           text: "",
           end: Option.none(),
@@ -112,8 +112,7 @@ export const make = Effect.sync(() => {
                 }
               })
             ),
-          end,
-          stopped: Deferred.await(entry.stopAsked)
+          end
         }
       }),
     find: (sessionId) =>
@@ -126,9 +125,7 @@ export const make = Effect.sync(() => {
     stop: (sessionId) =>
       Effect.suspend(() => {
         const entry = replies.get(sessionId)
-        return entry === undefined
-          ? Effect.succeed(false)
-          : Effect.as(Deferred.succeed(entry.stopAsked, undefined), true)
+        return entry === undefined ? Effect.succeed(false) : Effect.as(entry.stop, true)
       })
   })
 })
