@@ -1,4 +1,4 @@
-import { Clock, type Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
+import { type Chunk, Clock, type Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
 import type { SessionId } from "../domain/ids.ts"
 import type { ChatEvent } from "./chat-turn.ts"
 import { duration } from "./config-values.ts"
@@ -8,18 +8,26 @@ import { type StoredReply, TranscriptStore } from "./ports/transcript-store.ts"
 import { ReplySettings } from "./reply-recorder.ts"
 import { spanWhenTraced } from "./traced.ts"
 
-/** Reports a turn's events to its followers in this process. */
+/** Reports a chunk of a turn's events to its followers in this process: its pieces of text, then its end. */
 export const feedFollowers =
   (feed: ReplyFeed) =>
-  (event: ChatEvent): Effect.Effect<void> => {
-    switch (event._tag) {
-      case "Delta":
-        return feed.grow(event.text)
-      case "Finished":
-        return feed.end(ReplyEnd.Finished({ reason: event.reason, usage: event.usage }))
-      case "Failed":
-        return feed.end(ReplyEnd.Failed({ reason: event.reason, message: event.message }))
+  (events: Chunk.Chunk<ChatEvent>): Effect.Effect<void> => {
+    const deltas: Array<string> = []
+    let end: Option.Option<ReplyEnd> = Option.none()
+    for (const event of events) {
+      switch (event._tag) {
+        case "Delta":
+          deltas.push(event.text)
+          break
+        case "Finished":
+          end = Option.some(ReplyEnd.Finished({ reason: event.reason, usage: event.usage }))
+          break
+        case "Failed":
+          end = Option.some(ReplyEnd.Failed({ reason: event.reason, message: event.message }))
+      }
     }
+    const grown = deltas.length === 0 ? Effect.void : feed.grow(deltas)
+    return Option.isSome(end) ? Effect.zipRight(grown, feed.end(end.value)) : grown
   }
 
 /** How a stored reply ended by `now`, if it has: a reply in progress whose writer's lease lapsed has. */

@@ -98,27 +98,31 @@ export const StreamChat = Effect.fnUntraced(
         "chat.context_unavailable": window.contextUnavailable
       }
     })
-    const events = yield* Effect.gen(function* () {
+    const { events, stop } = yield* Effect.gen(function* () {
       const signals = yield* makeTurnSignals(startedAt)
-      // Once the first text is out: the prompt's classification, and the reply's rows and report.
-      yield* background.fork(
-        Effect.zipRight(signals.firstTextOut.await, ClassifyBoundary(classifyCommandOf(prompt, startedAt)))
-      )
+      // Once the first text is out: the prompt's classification beside the reply's rows and report.
+      // One fiber waits for it, and forks the classification then, so a quiet model's turn holds one
+      // waiting fiber rather than two.
+      const classified = background.fork(ClassifyBoundary(classifyCommandOf(prompt, startedAt)))
       const recorded = yield* background.fork(
-        Effect.flatMap(recordReply(reply, signals), (turn) =>
-          reportTurn(
-            {
-              requestId: command.requestId,
-              sessionId: command.sessionId,
-              groupId: command.groupId,
-              provider: model.provider,
-              model: model.model,
-              estimateCostUsd: model.estimateCostUsd,
-              contextMessages: window.messages.length,
-              contextTokens: window.tokens,
-              contextSource: window.source
-            },
-            turn
+        signals.firstTextOut.await.pipe(
+          Effect.zipRight(classified),
+          Effect.zipRight(recordReply(reply, signals)),
+          Effect.flatMap((turn) =>
+            reportTurn(
+              {
+                requestId: command.requestId,
+                sessionId: command.sessionId,
+                groupId: command.groupId,
+                provider: model.provider,
+                model: model.model,
+                estimateCostUsd: model.estimateCostUsd,
+                contextMessages: window.messages.length,
+                contextTokens: window.tokens,
+                contextSource: window.source
+              },
+              turn
+            )
           )
         )
       )
@@ -132,7 +136,7 @@ export const StreamChat = Effect.fnUntraced(
       return yield* turnEvents(signals, model.stream(request), recorded, traced)
     }).pipe(Effect.withParentSpan(turnSpan))
     // Followers in this process (a reload, a second tab) see the reply as this turn's reader does.
-    const followers = yield* (yield* RepliesInFlight).register(command.sessionId, reply.messageId)
+    const followers = yield* (yield* RepliesInFlight).register(command.sessionId, reply.messageId, stop)
 
     return {
       userMessageId: prompt.messageId,
@@ -142,7 +146,7 @@ export const StreamChat = Effect.fnUntraced(
       contextUnavailable: window.contextUnavailable,
       provider: model.provider,
       model: model.model,
-      events: Stream.tap(events, feedFollowers(followers)).pipe(Stream.interruptWhen(followers.stopped))
+      events: Stream.mapChunksEffect(events, (chunk) => Effect.as(feedFollowers(followers)(chunk), chunk))
     } satisfies ChatTurn
   },
   // One privacy decision for the turn: the prompt, the window, its classification and the reply's

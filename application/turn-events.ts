@@ -124,7 +124,9 @@ const EVENTS_AHEAD = 256
  * bounded mailbox; the reader gets what has come since it last asked as one chunk. When the turn ends
  * it waits for the reply's record (`recorded`) before the last event, so a client that lists the
  * transcript after it sees the reply. Losing the race interrupts the model call, which aborts the
- * provider's request; so does the reader going away, or the scope closing on a turn never read.
+ * provider's request; so does `stop`, the reader going away, or the scope closing on a turn never
+ * read. Answers the events and `stop`, which ends the turn cut short: the model call stops and the
+ * reader's stream ends.
  */
 export const turnEvents = Effect.fnUntraced(function* (
   signals: TurnSignals,
@@ -172,7 +174,7 @@ export const turnEvents = Effect.fnUntraced(function* (
     Effect.forkScoped
   )
   let taken = 0
-  return Mailbox.toStream(mailbox).pipe(
+  const events = Mailbox.toStream(mailbox).pipe(
     // The reader asks for a second chunk once it has sent the first, the first text with it: the
     // deferred work may start.
     Stream.mapChunksEffect((chunk) =>
@@ -181,4 +183,5 @@ export const turnEvents = Effect.fnUntraced(function* (
     // A reader gone before the end cuts the turn short at once: the model call stops with it.
     Stream.ensuring(Effect.zipRight(Fiber.interrupt(producer), dispatch(signals, TurnEvent.CutShort())))
   )
+  return { events, stop: Effect.zipRight(Fiber.interrupt(producer), mailbox.end) }
 })

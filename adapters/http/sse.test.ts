@@ -5,6 +5,7 @@ import { ChatEvent } from "../../application/chat-turn.ts"
 import type { ChatTurn } from "../../application/stream-chat.ts"
 import { MessageId } from "../../domain/ids.ts"
 import { readSse } from "../../test/support/sse-client.ts"
+import { makeHeartbeats } from "./heartbeats.ts"
 import { uiMessageStreamResponse } from "./sse.ts"
 
 const finished = ChatEvent.Finished({ reason: "stop", usage: Option.none() })
@@ -32,7 +33,7 @@ describe("uiMessageStreamResponse", () => {
       const response = uiMessageStreamResponse(
         turnOf(Stream.make(ChatEvent.Delta({ text: "Hi" }), finished)),
         "request-1",
-        Duration.millis(20)
+        yield* makeHeartbeats(Duration.millis(20))
       )
       const pull = yield* Stream.toPull(streamOf(response))
       const decoder = new TextDecoder()
@@ -63,7 +64,7 @@ describe("uiMessageStreamResponse", () => {
         const response = uiMessageStreamResponse(
           turnOf(Stream.concat(words, Stream.make(finished))),
           "request-2",
-          Duration.seconds(1)
+          yield* makeHeartbeats(Duration.seconds(1))
         )
         const reading = yield* Effect.fork(Stream.mkString(Stream.decodeText(streamOf(response))))
         yield* TestClock.adjust("3 seconds")

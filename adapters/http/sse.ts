@@ -1,10 +1,11 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Sse } from "@effect/experimental"
-import { Chunk, Clock, Duration, Effect, Fiber, Mailbox, Metric, Stream } from "effect"
+import { Chunk, Clock, Effect, Mailbox, Metric, Stream } from "effect"
 import type { FinishReason } from "../../application/ports/chat-model.ts"
 import type { ChatEvent } from "../../application/chat-turn.ts"
 import type { ChatTurn } from "../../application/stream-chat.ts"
 import { openStreams } from "./http-metrics.ts"
+import type { Heartbeats, QuietStream } from "./heartbeats.ts"
 import type { ServerShutdown } from "./shutdown.ts"
 
 /** Parts of the AI SDK UI message stream protocol (v1) that a chat turn sends. */
@@ -106,12 +107,12 @@ const eventLoopTurn = Effect.async<void>((resume) => {
 
 /**
  * The turn as a `text/event-stream` response in the AI SDK UI message stream protocol, ending
- * with `data: [DONE]`, with a heartbeat after each `heartbeat` of silence. Errors after the headers
+ * with `data: [DONE]`, with a heartbeat after each `heartbeats.every` of silence. Errors after the headers
  * travel in-band; a client that goes away interrupts the stream, and with it the model call. Given the
  * server's shutdown, the stream holds it open and is ended in-band when its grace is over.
  *
- * One fiber reads the turn and writes its frames, one writes heartbeats; they meet the response in a
- * one-slot mailbox, so nothing is forked per event. The writer takes the events that have come since
+ * One fiber reads the turn and writes its frames; it and the process's one heartbeat timer meet the
+ * response in a one-slot mailbox, so nothing is forked per event, and no fiber per stream beats. The writer takes the events that have come since
  * it last asked as one batch, and sends their frames in one write. After each batch it lets the event
  * loop turn, so that the batch reaches the socket before the next is made however fast they come, and
  * one fast stream does not hold up the others.
@@ -119,7 +120,7 @@ const eventLoopTurn = Effect.async<void>((resume) => {
 export const uiMessageStreamResponse = (
   turn: ChatTurn,
   requestId: string,
-  heartbeat: Duration.Duration,
+  heartbeats: Heartbeats,
   shutdown?: {
     readonly server: ServerShutdown["Type"]
     /** Cuts the turn short: it runs apart from this response, so ending the response alone would not. */
@@ -133,22 +134,21 @@ export const uiMessageStreamResponse = (
     if (shutdown !== undefined) yield* shutdown.server.holdStream
     const mailbox = yield* Mailbox.make<Uint8Array>(1)
     const encoder = new TextEncoder()
-    const everyMillis = Duration.toMillis(heartbeat)
-    let lastSentAt = yield* Clock.currentTimeMillis
+    const quiet: QuietStream = {
+      lastSentAt: yield* Clock.currentTimeMillis,
+      // A stream with a frame waiting in the slot is not quiet: its heartbeat is not needed.
+      beat: (now) => {
+        if (mailbox.unsafeOffer(encoder.encode(HEARTBEAT))) quiet.lastSentAt = now
+      }
+    }
     const send = (text: string) =>
       Effect.zipRight(
         mailbox.offer(encoder.encode(text)),
         Effect.map(Clock.currentTimeMillis, (now) => {
-          lastSentAt = now
+          quiet.lastSentAt = now
         })
       )
-    const heartbeats = yield* Effect.forkScoped(
-      Effect.forever(
-        Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          now - lastSentAt >= everyMillis ? send(HEARTBEAT) : Effect.sleep(lastSentAt + everyMillis - now)
-        )
-      )
-    )
+    yield* heartbeats.watch(quiet)
     // The opening goes out with the first event, or when the model call first waits. The heartbeats
     // stop before `[DONE]`, so that none, waiting for the slot, can follow it.
     const events = Stream.runForEachChunk(turn.events, (events) =>
@@ -168,7 +168,7 @@ export const uiMessageStreamResponse = (
           )
     yield* send(frames(opening)).pipe(
       Effect.zipRight(eventsUntilShutdown),
-      Effect.ensuring(Fiber.interrupt(heartbeats)),
+      Effect.ensuring(heartbeats.stop(quiet)),
       Effect.zipRight(send(DONE)),
       Effect.exit,
       Effect.flatMap((exit) => mailbox.done(exit)),

@@ -1,29 +1,96 @@
-import { Deferred, Effect, Layer, Option, Stream, SubscriptionRef } from "effect"
+import { Chunk, Effect, Layer, Option, Stream } from "effect"
 import { RepliesInFlight, ReplyEnd, type ReplySnapshot } from "../../application/ports/replies-in-flight.ts"
 import type { MessageId, SessionId } from "../../domain/ids.ts"
 
 interface Entry {
   readonly messageId: MessageId
-  readonly state: SubscriptionRef.SubscriptionRef<ReplySnapshot>
-  readonly stopAsked: Deferred.Deferred<void>
+  readonly stop: Effect.Effect<void>
+  /** The text's pieces as they came: a follower shows each as it was made. */
+  readonly pieces: Array<string>
+  text: string
+  end: Option.Option<ReplyEnd>
+  /** The followers waiting for the next change. */
+  readonly waiting: Set<() => void>
 }
 
-/** Nothing changes a reply once it has ended. */
-const unlessEnded = (change: (snapshot: ReplySnapshot) => ReplySnapshot) => (snapshot: ReplySnapshot) =>
-  Option.isSome(snapshot.end) ? snapshot : change(snapshot)
+/** Changes the reply, unless it has ended (nothing changes it then), and wakes its followers. */
+const change = (entry: Entry, apply: () => void) => {
+  if (Option.isSome(entry.end)) return
+  apply()
+  const waiting = [...entry.waiting]
+  entry.waiting.clear()
+  for (const wake of waiting) wake()
+}
 
-/** `RepliesInFlight` in process memory: each reply's snapshot in a `SubscriptionRef` its followers subscribe to. */
+interface Seen {
+  readonly pieces: number
+  readonly text: string
+}
+
+/** Completes at the first change after `seen`: at once when one has come since. */
+const changedSince = (entry: Entry, seen: Seen) =>
+  Effect.async<void>((resume) => {
+    if (entry.pieces.length > seen.pieces || Option.isSome(entry.end)) return resume(Effect.void)
+    const wake = () => resume(Effect.void)
+    entry.waiting.add(wake)
+    return Effect.sync(() => entry.waiting.delete(wake))
+  })
+
+/** The snapshots since `seen`, one per piece of text, the last with the reply's end if it has ended. */
+const since = (entry: Entry, seen: Seen): [Array<ReplySnapshot>, Seen] => {
+  const snapshots: Array<ReplySnapshot> = []
+  let text = seen.text
+  for (let i = seen.pieces; i < entry.pieces.length; i++) {
+    text += entry.pieces[i]
+    snapshots.push({ text, end: Option.none() })
+  }
+  if (Option.isSome(entry.end)) snapshots.push({ text, end: entry.end })
+  return [snapshots, { pieces: entry.pieces.length, text }]
+}
+
+/**
+ * A follower's snapshots from `start`, the reply as it was when the follower found it: that one, then
+ * one for each piece of text since, as it comes, until the one that ends the reply. What came between
+ * two reads is taken as one chunk.
+ */
+const snapshotsOf = (entry: Entry, start: Seen): Stream.Stream<ReplySnapshot> =>
+  Stream.paginateChunkEffect(Option.none<Seen>(), (seen) =>
+    Effect.map(Option.isSome(seen) ? changedSince(entry, seen.value) : Effect.void, () => {
+      const [snapshots, next] = since(
+        entry,
+        Option.getOrElse(seen, () => start)
+      )
+      if (Option.isNone(seen)) snapshots.unshift({ text: start.text, end: Option.none() })
+      return [
+        Chunk.unsafeFromArray(snapshots),
+        Option.isSome(entry.end) ? Option.none() : Option.some(Option.some(next))
+      ]
+    })
+  )
+
+/**
+ * `RepliesInFlight` in process memory: each reply's snapshot in a plain record that its producer
+ * changes in place and its followers read when woken. A change costs no effect of its own, so a
+ * reply with no follower costs its producer next to nothing per word.
+ */
 export const make = Effect.sync(() => {
   const replies = new Map<SessionId, Entry>()
   return RepliesInFlight.of({
-    register: (sessionId, messageId) =>
+    register: (sessionId, messageId, stop) =>
       Effect.gen(function* () {
-        const state = yield* SubscriptionRef.make<ReplySnapshot>({ text: "", end: Option.none() })
-        const entry: Entry = { messageId, state, stopAsked: yield* Deferred.make<void>() }
+        const entry: Entry = {
+          messageId,
+          stop,
+          pieces: [],
+          text: "",
+          end: Option.none(),
+          waiting: new Set()
+        }
         const end = (ended: ReplyEnd) =>
-          SubscriptionRef.update(
-            state,
-            unlessEnded((snapshot) => ({ ...snapshot, end: Option.some(ended) }))
+          Effect.sync(() =>
+            change(entry, () => {
+              entry.end = Option.some(ended)
+            })
           )
         yield* Effect.acquireRelease(
           Effect.sync(() => replies.set(sessionId, entry)),
@@ -36,28 +103,29 @@ export const make = Effect.sync(() => {
             )
         )
         return {
-          grow: (delta: string) =>
-            SubscriptionRef.update(
-              state,
-              unlessEnded((snapshot) => ({ ...snapshot, text: snapshot.text + delta }))
+          grow: (deltas) =>
+            Effect.sync(() =>
+              change(entry, () => {
+                for (const delta of deltas) {
+                  entry.pieces.push(delta)
+                  entry.text += delta
+                }
+              })
             ),
-          end,
-          stopped: Deferred.await(entry.stopAsked)
+          end
         }
       }),
     find: (sessionId) =>
       Effect.sync(() =>
-        Option.map(Option.fromNullable(replies.get(sessionId)), ({ messageId, state }) => ({
-          messageId,
-          snapshots: state.changes.pipe(Stream.takeUntil((snapshot) => Option.isSome(snapshot.end)))
+        Option.map(Option.fromNullable(replies.get(sessionId)), (entry) => ({
+          messageId: entry.messageId,
+          snapshots: snapshotsOf(entry, { pieces: entry.pieces.length, text: entry.text })
         }))
       ),
     stop: (sessionId) =>
       Effect.suspend(() => {
         const entry = replies.get(sessionId)
-        return entry === undefined
-          ? Effect.succeed(false)
-          : Effect.as(Deferred.succeed(entry.stopAsked, undefined), true)
+        return entry === undefined ? Effect.succeed(false) : Effect.as(entry.stop, true)
       })
   })
 })

@@ -30,10 +30,9 @@ export interface FollowedReply {
 
 /** Where the producer of a reply reports it as it grows and when it ends. */
 export interface ReplyFeed {
-  readonly grow: (delta: string) => Effect.Effect<void>
+  /** The text grew by these pieces, in order. */
+  readonly grow: (deltas: ReadonlyArray<string>) => Effect.Effect<void>
   readonly end: (end: ReplyEnd) => Effect.Effect<void>
-  /** Completes when someone asks the reply to stop (`RepliesInFlight.stop`). */
-  readonly stopped: Effect.Effect<void>
 }
 
 /** The replies this process is streaming now, by session, for followers in the same process. */
@@ -42,11 +41,13 @@ export class RepliesInFlight extends Context.Tag("coachup/RepliesInFlight")<
   {
     /**
      * Registers the session's reply as in flight until the scope closes (a reply the feed has not
-     * ended by then ends cut short); a newer reply of the session takes the older one's place.
+     * ended by then ends cut short); a newer reply of the session takes the older one's place. `stop`
+     * is what stops it, run by whoever asks (`stop`): nothing waits for the asking meanwhile.
      */
     readonly register: (
       sessionId: SessionId,
-      messageId: MessageId
+      messageId: MessageId,
+      stop: Effect.Effect<void>
     ) => Effect.Effect<ReplyFeed, never, Scope.Scope>
     /** The session's reply in flight in this process, if any. */
     readonly find: (sessionId: SessionId) => Effect.Effect<Option.Option<FollowedReply>>

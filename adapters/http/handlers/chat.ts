@@ -15,6 +15,7 @@ import { ChatStreamCapacity } from "../stream-capacity.ts"
 import { authorizeSession } from "../session-owner.ts"
 import { CurrentRequestId } from "../request-id.ts"
 import { followedReplyResponse } from "../follow-sse.ts"
+import { makeHeartbeats, type Heartbeats } from "../heartbeats.ts"
 import { uiMessageStreamResponse } from "../sse.ts"
 
 /** What `ChatStreamSettings.layerConfig` reads. */
@@ -23,10 +24,19 @@ export const config = Config.all({ heartbeat: duration("SSE_HEARTBEAT_SECONDS", 
 /** How chat streams behave on the wire. */
 export class ChatStreamSettings extends Context.Tag("coachup/http/ChatStreamSettings")<
   ChatStreamSettings,
-  { readonly heartbeat: Duration.Duration }
+  {
+    readonly heartbeat: Duration.Duration
+    /** The one timer that beats every quiet chat stream. */
+    readonly heartbeats: Heartbeats
+  }
 >() {
   /** A heartbeat after `SSE_HEARTBEAT_SECONDS` of silence. */
-  static readonly layerConfig = Layer.effect(ChatStreamSettings, config)
+  static readonly layerConfig = Layer.scoped(
+    ChatStreamSettings,
+    Effect.flatMap(config, ({ heartbeat }) =>
+      Effect.map(makeHeartbeats(heartbeat), (heartbeats) => ({ heartbeat, heartbeats }))
+    )
+  )
 }
 
 interface ChatInput {
@@ -62,8 +72,8 @@ const streamChat = (input: ChatInput) =>
       },
       (yield* ChatStreamCapacity).hold(userId)
     )
-    const { heartbeat } = yield* ChatStreamSettings
-    return uiMessageStreamResponse(turn, requestId, heartbeat, {
+    const { heartbeats } = yield* ChatStreamSettings
+    return uiMessageStreamResponse(turn, requestId, heartbeats, {
       server: yield* ServerShutdown,
       stopTurn: StopReply(sessionId).pipe(Effect.provideService(RepliesInFlight, yield* RepliesInFlight))
     })

@@ -1,0 +1,48 @@
+import { Clock, Duration, Effect, type Scope } from "effect"
+
+/** A stream the heartbeats look after: when it last sent, and how to send it a heartbeat. */
+export interface QuietStream {
+  lastSentAt: number
+  /** Sends a heartbeat at `now`, unless the stream is busy sending something else. */
+  readonly beat: (now: number) => void
+}
+
+/** How often the timer looks at its streams, in parts of the heartbeat: a heartbeat is at most this much late. */
+const LOOKS_PER_HEARTBEAT = 4
+
+/**
+ * One timer for the heartbeats of every open stream, rather than a fiber and a timer per stream: it
+ * looks at the streams a few times per `every` and beats each that has sent nothing for `every`. A
+ * stream therefore gets its heartbeat after between `every` and 1.25 × `every` of silence.
+ */
+export interface Heartbeats {
+  readonly every: Duration.Duration
+  /** Looks after `stream` until `stop` or until the scope closes. */
+  readonly watch: (stream: QuietStream) => Effect.Effect<void, never, Scope.Scope>
+  readonly stop: (stream: QuietStream) => Effect.Effect<void>
+}
+
+/** The timer, running in the scope: on Effect's clock, so that a test's clock drives it. */
+export const makeHeartbeats = (every: Duration.Duration): Effect.Effect<Heartbeats, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const streams = new Set<QuietStream>()
+    const everyMillis = Duration.toMillis(every)
+    const look = Effect.map(Clock.currentTimeMillis, (now) => {
+      for (const stream of streams) {
+        if (now - stream.lastSentAt >= everyMillis) stream.beat(now)
+      }
+    })
+    yield* Effect.forkScoped(
+      Effect.forever(Effect.zipRight(Effect.sleep(everyMillis / LOOKS_PER_HEARTBEAT), look))
+    )
+    const stop = (stream: QuietStream) => Effect.sync(() => streams.delete(stream))
+    return {
+      every,
+      watch: (stream) =>
+        Effect.acquireRelease(
+          Effect.sync(() => streams.add(stream)),
+          () => stop(stream)
+        ),
+      stop: (stream) => Effect.asVoid(stop(stream))
+    }
+  })
