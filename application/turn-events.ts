@@ -26,6 +26,7 @@ import {
 import type { ChatModelEvent } from "./ports/chat-model.ts"
 import { duration } from "./config-values.ts"
 import type { ReplySignals } from "./reply-recorder.ts"
+import { spanWhenTraced } from "./traced.ts"
 
 /** What `ChatSettings.layerConfig` reads. */
 export const config = Config.all({
@@ -151,7 +152,7 @@ export const turnEvents = Effect.fnUntraced(function* (
         : feed(TurnEvent.ModelFinished({ reason: part.reason, usage: part.usage }))
     ),
     Effect.raceFirst(watchdog(signals.state)),
-    Effect.withSpan("ChatModel.stream", { attributes: traced })
+    spanWhenTraced("ChatModel.stream", { attributes: traced })
   )
   const producer = yield* modelCall.pipe(
     Effect.zipRight(feed(TurnEvent.ModelEnded())),
