@@ -23,9 +23,10 @@ export class BackgroundWork extends Context.Tag("coachup/BackgroundWork")<
       BackgroundWork,
       Effect.gen(function* () {
         const fibers = yield* FiberSet.make()
-        // Finalizers run last-added first: this wait comes before the set interrupts what is left.
+        // Finalizers run last-added first: this wait comes before the set interrupts what is left. A
+        // finalizer runs uninterruptible: the wait is made interruptible so that its timeout holds.
         yield* Effect.addFinalizer(() =>
-          FiberSet.awaitEmpty(fibers).pipe(Effect.timeout(options.grace), Effect.ignore)
+          FiberSet.awaitEmpty(fibers).pipe(Effect.interruptible, Effect.timeout(options.grace), Effect.ignore)
         )
         return BackgroundWork.of({
           fork: (work) => FiberSet.run(fibers, Effect.interruptible(Effect.ignore(work)))

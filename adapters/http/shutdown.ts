@@ -26,6 +26,12 @@ export class ServerShutdown extends Context.Tag("coachup/http/ServerShutdown")<
     readonly draining: Effect.Effect<boolean>
     /** Counts an open chat stream until the scope closes: the drain waits for it, within the grace. */
     readonly holdStream: Effect.Effect<void, never, Scope.Scope>
+    /**
+     * Counts a chat turn until the scope closes, as `holdStream` counts a stream, and runs `stop` when
+     * the grace is over: a turn whose client has gone (it runs on, resumable) is waited for and then
+     * stopped like a stream, its reply kept `incomplete` with its text.
+     */
+    readonly holdTurn: (stop: Effect.Effect<void>) => Effect.Effect<void, never, Scope.Scope>
     /** Completes when the grace is over: a stream still open ends now. */
     readonly graceOver: Effect.Effect<void>
     /**
@@ -52,12 +58,23 @@ export class ServerShutdown extends Context.Tag("coachup/http/ServerShutdown")<
             Effect.option,
             Effect.map(Option.isSome)
           )
+        const holdStream = Effect.acquireRelease(
+          SubscriptionRef.update(openStreams, (open) => open + 1),
+          () => SubscriptionRef.update(openStreams, (open) => open - 1)
+        )
+        // What stops each turn still running, run once the grace is over.
+        const turnStops = new Set<Effect.Effect<void>>()
         return ServerShutdown.of({
           draining: Ref.get(draining),
-          holdStream: Effect.acquireRelease(
-            SubscriptionRef.update(openStreams, (open) => open + 1),
-            () => SubscriptionRef.update(openStreams, (open) => open - 1)
-          ),
+          holdStream,
+          holdTurn: (stop) =>
+            Effect.zipRight(
+              holdStream,
+              Effect.acquireRelease(
+                Effect.sync(() => turnStops.add(stop)),
+                () => Effect.sync(() => turnStops.delete(stop))
+              )
+            ),
           graceOver: Deferred.await(graceOver),
           drain: Effect.gen(function* () {
             yield* Ref.set(draining, true)
@@ -72,6 +89,7 @@ export class ServerShutdown extends Context.Tag("coachup/http/ServerShutdown")<
               Effect.annotateLogs({ openStreams: yield* SubscriptionRef.get(openStreams) })
             )
             yield* Deferred.succeed(graceOver, undefined)
+            yield* Effect.forEach(Array.from(turnStops), (stop) => stop, { discard: true })
             yield* streamsEnded(STREAM_END_ALLOWANCE)
           })
         })

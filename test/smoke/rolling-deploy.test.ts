@@ -158,3 +158,41 @@ it(
   },
   PROCESS_TEST_TIMEOUT_MS
 )
+
+it(
+  "SIGTERM while a reply streams to no one (its client left; the turn runs on, resumable): it runs within the grace, is then stopped and kept incomplete with its text, and the process exits",
+  async () => {
+    const stopping = await serveProcess({ DATA_DIR: dataDir, ...SLOW_MODEL, SHUTDOWN_GRACE_MS: "1500" })
+    const exited = once(stopping.child, "exit")
+    try {
+      const leaving = new AbortController()
+      const response = await fetch(
+        `${stopping.url}/chat/stream?prompt=${encodeURIComponent("Help me say no.")}`,
+        { headers: { "x-session-id": "deploy-left" }, signal: leaving.signal }
+      )
+      expect(response.status).toBe(200)
+      const reader = response.body!.getReader()
+      let received = ""
+      while (!received.includes('"text-delta"'))
+        received += new TextDecoder().decode((await reader.read()).value)
+      const messageId = /"type":"start","messageId":"([^"]+)"/.exec(received)?.[1]
+      leaving.abort()
+
+      const signalledAt = performance.now()
+      stopping.child.kill("SIGTERM")
+      const [code] = await exited
+      const exitedAfterMs = performance.now() - signalledAt
+      expect(code).toBe(0)
+      // The turn had the grace, no more: the reply alone would take some six seconds.
+      expect(exitedAfterMs).toBeGreaterThanOrEqual(1_400)
+      expect(exitedAfterMs).toBeLessThan(4_500)
+
+      const reply = await replyOf(other, "deploy-left", messageId)
+      expect(reply).toMatchObject({ role: "assistant", status: "incomplete" })
+      expect(reply!.text.length).toBeGreaterThan(0)
+    } finally {
+      stopping.child.kill("SIGKILL")
+    }
+  },
+  PROCESS_TEST_TIMEOUT_MS
+)

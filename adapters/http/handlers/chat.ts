@@ -60,6 +60,8 @@ const streamChat = (input: ChatInput) =>
     const requestId = yield* FiberRef.get(CurrentRequestId)
     yield* enforceRateLimit("chat", userId, sessionId)
     yield* authorizeSession(sessionId, "write")
+    const server = yield* ServerShutdown
+    const stopTurn = StopReply(sessionId).pipe(Effect.provideService(RepliesInFlight, yield* RepliesInFlight))
     const turn = yield* StreamResumableChat(
       {
         userId,
@@ -70,13 +72,11 @@ const streamChat = (input: ChatInput) =>
         replaces: input.replaces,
         requestId
       },
-      (yield* ChatStreamCapacity).hold(userId)
+      // The turn holds its stream slot, and counts in the shutdown's drain, until its reply ends.
+      Effect.zipRight((yield* ChatStreamCapacity).hold(userId), server.holdTurn(stopTurn))
     )
     const { heartbeats } = yield* ChatStreamSettings
-    return uiMessageStreamResponse(turn, requestId, heartbeats, {
-      server: yield* ServerShutdown,
-      stopTurn: StopReply(sessionId).pipe(Effect.provideService(RepliesInFlight, yield* RepliesInFlight))
-    })
+    return uiMessageStreamResponse(turn, requestId, heartbeats, { server, stopTurn })
   }).pipe(mapDomainErrors)
 
 /**
