@@ -35,11 +35,13 @@ const eventsOf = (snapshots: Stream.Stream<ReplySnapshot, unknown>): Stream.Stre
  * when asked (`RepliesInFlight.stop`), at its deadlines (CHAT_TURN_TIMEOUT_MS, CHAT_IDLE_TIMEOUT_MS),
  * or when the process shuts down. `slot` is acquired into the turn's own scope before the turn
  * starts and released when the turn ends, not when its client goes: a client that leaves at once
- * still counts against the caller's limits for as long as its reply runs.
+ * still counts against the caller's limits for as long as its reply runs. `whileRunning` is given
+ * the turn's own stop once it starts, and held in the same scope (the shutdown's drain holds it).
  */
 export const StreamResumableChat = Effect.fnUntraced(function* <E>(
   command: ChatCommand,
-  slot: Effect.Effect<void, E, Scope.Scope>
+  slot: Effect.Effect<void, E, Scope.Scope>,
+  whileRunning: (stop: Effect.Effect<void>) => Effect.Effect<void, never, Scope.Scope>
 ) {
   const turnScope = yield* Scope.make()
   yield* slot.pipe(
@@ -50,6 +52,7 @@ export const StreamResumableChat = Effect.fnUntraced(function* <E>(
     Scope.extend(turnScope),
     Effect.onError(() => Scope.close(turnScope, Exit.void))
   )
+  yield* Scope.extend(whileRunning(turn.stop), turnScope)
   const followed = yield* Effect.flatMap(RepliesInFlight, (replies) => replies.find(command.sessionId))
   const background = yield* BackgroundWork
   const relay = yield* background.fork(

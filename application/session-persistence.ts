@@ -1,4 +1,4 @@
-import { Context, Deferred, Effect } from "effect"
+import { Context, Deferred, Effect, Tracer } from "effect"
 import type { SessionId, UserId } from "../domain/ids.ts"
 import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
 
@@ -29,21 +29,24 @@ export const withSessionPersistence =
       Effect.zip(Deferred.make<PersistencePolicy>(), Effect.context<Resolving>()),
       ([resolved, context]) => {
         let asked = false
-        // The first to need it resolves it, whole, for the rest of the request; the others wait for it.
-        const policy = Effect.suspend(() => {
-          if (asked) return Deferred.await(resolved)
-          asked = true
-          return Effect.zipRight(
-            Deferred.complete(
-              resolved,
-              Effect.provide(resolvePersistencePolicy(userId, sessionId), context)
-            ).pipe(
-              // Whoever waits with it is stopped with it, rather than left waiting for an answer that never comes.
-              Effect.onInterrupt(() => Deferred.interrupt(resolved))
-            ),
-            Deferred.await(resolved)
-          )
-        })
+        // The span a reader is in stays the parent of the settings reads: only services are captured.
+        const resolve = Effect.provide(
+          resolvePersistencePolicy(userId, sessionId),
+          Context.omit(Tracer.ParentSpan)(context)
+        )
+        // The first to need it resolves it, whole, for the rest of the request; the others wait for
+        // it. Asking and completing are one step: an interruption between them would leave the others
+        // waiting for ever. A resolution that is interrupted completes it as interrupted.
+        const policy = Effect.uninterruptibleMask((restore) =>
+          Effect.suspend(() => {
+            if (asked) return restore(Deferred.await(resolved))
+            asked = true
+            return Effect.zipRight(
+              Deferred.complete(resolved, restore(resolve)),
+              restore(Deferred.await(resolved))
+            )
+          })
+        )
         return Effect.provideService(effect, SessionPersistence, { policy })
       }
     )

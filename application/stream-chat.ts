@@ -40,6 +40,8 @@ export interface ChatTurn {
   readonly provider: string
   readonly model: string
   readonly events: Stream.Stream<ChatEvent>
+  /** Stops the turn before its end: its reply is kept `incomplete` with the text so far. */
+  readonly stop: Effect.Effect<void>
 }
 
 /**
@@ -146,7 +148,8 @@ export const StreamChat = Effect.fnUntraced(
       contextUnavailable: window.contextUnavailable,
       provider: model.provider,
       model: model.model,
-      events: Stream.mapChunksEffect(events, (chunk) => Effect.as(feedFollowers(followers)(chunk), chunk))
+      events: Stream.mapChunksEffect(events, (chunk) => Effect.as(feedFollowers(followers)(chunk), chunk)),
+      stop
     } satisfies ChatTurn
   },
   // One privacy decision for the turn: the prompt, the window, its classification and the reply's

@@ -1,8 +1,12 @@
-import { Duration, Effect, Exit, Fiber, Schedule } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Schedule } from "effect"
 
 /** How often the sweep looks for late handlers: a tenth of the deadline, within these bounds. */
 const SWEEP_MIN_MS = 10
 const SWEEP_MAX_MS = 1_000
+
+/** Whether a handler's fiber ended interrupted: as its own exit, or as the handler's exit it caught. */
+const stoppedBy = <A, E>(outcome: Exit.Exit<Exit.Exit<A, E>>) =>
+  Exit.isFailure(outcome) || (Exit.isFailure(outcome.value) && Cause.isInterrupted(outcome.value.cause))
 
 /**
  * Handler deadlines on one timer. Each handler runs in a fiber of its own, noted with when it is due;
@@ -39,8 +43,9 @@ export const handlerDeadlines = (timeout: Duration.Duration) =>
           return Fiber.await(fiber).pipe(
             Effect.ensuring(Effect.sync(() => due.delete(fiber))),
             Effect.flatMap((outcome): Effect.Effect<Exit.Exit<A, E> | "expired"> =>
-              // Stopped by the sweep, whatever exit the interruption gave it.
-              expired.has(fiber)
+              // Stopped by the sweep: interrupted, however that reached its exit. A handler that
+              // ended as the sweep marked it keeps its own answer.
+              expired.has(fiber) && stoppedBy(outcome)
                 ? Effect.succeed("expired")
                 : Exit.isSuccess(outcome)
                   ? Effect.as(Fiber.inheritAll(fiber), outcome.value)

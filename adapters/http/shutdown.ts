@@ -46,30 +46,33 @@ export class ServerShutdown extends Context.Tag("coachup/http/ServerShutdown")<
       ServerShutdown,
       Effect.gen(function* () {
         const draining = yield* Ref.make(false)
-        const openStreams = yield* SubscriptionRef.make(0)
+        // Chat streams open to a client, and chat turns running (with a client or not).
+        const open = yield* SubscriptionRef.make({ streams: 0, turns: 0 })
         const graceOver = yield* Deferred.make<void>()
         // The drain runs in a finalizer, uninterruptible: the wait is made interruptible so its timeout holds.
-        const streamsEnded = (within: Duration.Duration) =>
-          openStreams.changes.pipe(
-            Stream.takeUntil((open) => open === 0),
+        const ended = (
+          within: Duration.Duration,
+          counted: (now: { streams: number; turns: number }) => number
+        ) =>
+          open.changes.pipe(
+            Stream.takeUntil((now) => counted(now) === 0),
             Stream.runDrain,
             Effect.interruptible,
             Effect.timeout(within),
             Effect.option,
             Effect.map(Option.isSome)
           )
-        const holdStream = Effect.acquireRelease(
-          SubscriptionRef.update(openStreams, (open) => open + 1),
-          () => SubscriptionRef.update(openStreams, (open) => open - 1)
-        )
+        const count = (key: "streams" | "turns", by: number) =>
+          SubscriptionRef.update(open, (now) => ({ ...now, [key]: now[key] + by }))
+        const hold = (key: "streams" | "turns") => Effect.acquireRelease(count(key, 1), () => count(key, -1))
         // What stops each turn still running, run once the grace is over.
         const turnStops = new Set<Effect.Effect<void>>()
         return ServerShutdown.of({
           draining: Ref.get(draining),
-          holdStream,
+          holdStream: hold("streams"),
           holdTurn: (stop) =>
             Effect.zipRight(
-              holdStream,
+              hold("turns"),
               Effect.acquireRelease(
                 Effect.sync(() => turnStops.add(stop)),
                 () => Effect.sync(() => turnStops.delete(stop))
@@ -78,19 +81,25 @@ export class ServerShutdown extends Context.Tag("coachup/http/ServerShutdown")<
           graceOver: Deferred.await(graceOver),
           drain: Effect.gen(function* () {
             yield* Ref.set(draining, true)
+            const atStart = yield* SubscriptionRef.get(open)
             yield* Effect.logInfo("shutting down: draining").pipe(
               Effect.annotateLogs({
-                openStreams: yield* SubscriptionRef.get(openStreams),
+                openStreams: atStart.streams,
+                runningTurns: atStart.turns,
                 graceMs: Duration.toMillis(options.grace)
               })
             )
-            if (yield* streamsEnded(options.grace)) return
+            if (yield* ended(options.grace, (now) => now.streams + now.turns)) return
+            const atGraceOver = yield* SubscriptionRef.get(open)
             yield* Effect.logWarning("shutdown grace over: open chat streams end as incomplete").pipe(
-              Effect.annotateLogs({ openStreams: yield* SubscriptionRef.get(openStreams) })
+              Effect.annotateLogs({ openStreams: atGraceOver.streams, runningTurns: atGraceOver.turns })
             )
+            // The streams end in-band first, each stopping its own turn after its last frame; then
+            // the turns no client follows any more are stopped.
             yield* Deferred.succeed(graceOver, undefined)
+            yield* ended(STREAM_END_ALLOWANCE, (now) => now.streams)
             yield* Effect.forEach(Array.from(turnStops), (stop) => stop, { discard: true })
-            yield* streamsEnded(STREAM_END_ALLOWANCE)
+            yield* ended(STREAM_END_ALLOWANCE, (now) => now.turns)
           })
         })
       })

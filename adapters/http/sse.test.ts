@@ -17,7 +17,8 @@ const turnOf = (events: Stream.Stream<ChatEvent>): ChatTurn => ({
   contextUnavailable: false,
   provider: "test",
   model: "test-1",
-  events
+  events,
+  stop: Effect.void
 })
 
 const streamOf = (response: HttpServerResponse.HttpServerResponse) => {

@@ -2,7 +2,6 @@ import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Config, Context, type Duration, Effect, FiberRef, Layer, Option } from "effect"
 import { duration } from "../../../application/config-values.ts"
 import { FollowReply, StopReply } from "../../../application/follow-reply.ts"
-import { RepliesInFlight } from "../../../application/ports/replies-in-flight.ts"
 import { StreamResumableChat } from "../../../application/resumable-chat.ts"
 import type { GroupId, MessageId, SessionId } from "../../../domain/ids.ts"
 import { CoachUpApi } from "../api.ts"
@@ -61,7 +60,6 @@ const streamChat = (input: ChatInput) =>
     yield* enforceRateLimit("chat", userId, sessionId)
     yield* authorizeSession(sessionId, "write")
     const server = yield* ServerShutdown
-    const stopTurn = StopReply(sessionId).pipe(Effect.provideService(RepliesInFlight, yield* RepliesInFlight))
     const turn = yield* StreamResumableChat(
       {
         userId,
@@ -73,10 +71,11 @@ const streamChat = (input: ChatInput) =>
         requestId
       },
       // The turn holds its stream slot, and counts in the shutdown's drain, until its reply ends.
-      Effect.zipRight((yield* ChatStreamCapacity).hold(userId), server.holdTurn(stopTurn))
+      (yield* ChatStreamCapacity).hold(userId),
+      server.holdTurn
     )
     const { heartbeats } = yield* ChatStreamSettings
-    return uiMessageStreamResponse(turn, requestId, heartbeats, { server, stopTurn })
+    return uiMessageStreamResponse(turn, requestId, heartbeats, { server, stopTurn: turn.stop })
   }).pipe(mapDomainErrors)
 
 /**
