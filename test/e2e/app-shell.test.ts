@@ -83,7 +83,10 @@ describe("the app shell in the browser", () => {
         .getByRole("button", { name: `Delete “Practise saying no to extra work (${name})”` })
         .click()
       await sidebar.getByRole("button", { name: "Yes, delete it" }).click()
-      await sidebar.getByText(`Practise saying no to extra work (${name})`).waitFor({ state: "detached" })
+      // Exactly the title: the confirmation, while it is still on screen, quotes it too.
+      await sidebar
+        .getByText(`Practise saying no to extra work (${name})`, { exact: true })
+        .waitFor({ state: "detached" })
       expect((await e2e.service.call(sessionMessages(older))).items).toHaveLength(0)
       const next = await currentSessionId(page)
       expect([older, current]).not.toContain(next)
