@@ -1,6 +1,6 @@
 import { Clock, Effect, Metric, Option } from "effect"
 import type { GroupId, SessionId } from "../domain/ids.ts"
-import type { EndedTurn, TurnOutcome } from "./chat-turn.ts"
+import type { EndedTurn } from "./chat-turn.ts"
 import { hashedIds } from "./hashed-id.ts"
 import { chatDurationSeconds, chatTokensTotal, chatTtftSeconds, chatTurnsTotal } from "./metrics.ts"
 import type { TokenUsage } from "./ports/chat-model.ts"
@@ -18,15 +18,6 @@ export interface TurnReport {
   readonly contextSource: "store" | "memory"
 }
 
-/** Each series tagged once, not at every turn: a tagged metric is a new key to hash at each update. */
-const turnsTotal = {
-  completed: Metric.tagged(chatTurnsTotal, "outcome", "completed"),
-  failed: Metric.tagged(chatTurnsTotal, "outcome", "failed"),
-  disconnected: Metric.tagged(chatTurnsTotal, "outcome", "disconnected")
-} satisfies Record<TurnOutcome, unknown>
-const inputTokensTotal = Metric.tagged(chatTokensTotal, "kind", "input")
-const outputTokensTotal = Metric.tagged(chatTokensTotal, "kind", "output")
-
 const orMinusOne = (value: Option.Option<number>) => Option.getOrElse(value, () => -1)
 
 /**
@@ -39,10 +30,10 @@ export const reportTurn = Effect.fnUntraced(function* (report: TurnReport, turn:
   const usage = Option.flatMap(turn.finish, (finish) => finish.usage)
   if (Option.isSome(ttft)) yield* Metric.update(chatTtftSeconds, ttft.value / 1000)
   yield* Metric.update(chatDurationSeconds, (endedAt - turn.startedAt) / 1000)
-  yield* Metric.increment(turnsTotal[turn.outcome])
+  yield* Metric.increment(Metric.tagged(chatTurnsTotal, "outcome", turn.outcome))
   if (Option.isSome(usage)) {
-    yield* Metric.incrementBy(inputTokensTotal, usage.value.inputTokens)
-    yield* Metric.incrementBy(outputTokensTotal, usage.value.outputTokens)
+    yield* Metric.incrementBy(Metric.tagged(chatTokensTotal, "kind", "input"), usage.value.inputTokens)
+    yield* Metric.incrementBy(Metric.tagged(chatTokensTotal, "kind", "output"), usage.value.outputTokens)
   }
   // Its ids are hashed only when the line is written.
   yield* Effect.whenLogLevel(

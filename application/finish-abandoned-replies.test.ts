@@ -27,6 +27,13 @@ const status = Effect.flatMap(TranscriptStore, (store) =>
   Effect.map(store.lastN(session, 1), ([reply]) => reply?.status)
 )
 
+/** The memory transcript store, with what it is built on. */
+const memoryTranscripts = MemoryTranscripts.layer.pipe(
+  Layer.provide(
+    Layer.mergeAll(SessionDirectory.layer, SessionTombstones.layer, MemoryTranscripts.StoredTranscripts.layer)
+  )
+)
+
 /** Starts the sweep on the memory store already holding that reply, as a process starting up does. */
 const startSweep = (writers: Layer.Layer<ReplyWriters>) =>
   Effect.gen(function* () {
@@ -39,19 +46,7 @@ describe("replies abandoned by a process that died", () => {
     Effect.gen(function* () {
       yield* startSweep(ReplyWriters.onlyThisProcess)
       expect(yield* status).toBe("incomplete")
-    }).pipe(
-      Effect.provide(
-        MemoryTranscripts.layer.pipe(
-          Layer.provide(
-            Layer.mergeAll(
-              SessionDirectory.layer,
-              SessionTombstones.layer,
-              MemoryTranscripts.StoredTranscripts.layer
-            )
-          )
-        )
-      )
-    )
+    }).pipe(Effect.provide(memoryTranscripts))
   )
 
   it.scoped("on a store many processes write, are finished once their lease lapses, within 40 s", () =>
@@ -63,18 +58,6 @@ describe("replies abandoned by a process that died", () => {
       expect(yield* status).toBe("in_progress")
       yield* TestClock.adjust("1 second")
       expect(yield* status).toBe("incomplete")
-    }).pipe(
-      Effect.provide(
-        MemoryTranscripts.layer.pipe(
-          Layer.provide(
-            Layer.mergeAll(
-              SessionDirectory.layer,
-              SessionTombstones.layer,
-              MemoryTranscripts.StoredTranscripts.layer
-            )
-          )
-        )
-      )
-    )
+    }).pipe(Effect.provide(memoryTranscripts))
   )
 })

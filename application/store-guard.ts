@@ -16,44 +16,31 @@ import { spanWhenTraced } from "./traced.ts"
  * counter here, once, whatever adapter serves the port; and a deadline when the adapter's calls can
  * wait (`StoreCalls`).
  */
-const guarded = (port: string, timeout: Option.Option<Duration.Duration>) => {
-  // Tagged once per operation, not per call.
-  const metricsOf = new Map<
-    string,
-    { readonly latency: typeof storeQuerySeconds; readonly errors: typeof storeErrorsTotal }
-  >()
-  const metrics = (op: string) => {
-    const known = metricsOf.get(op)
-    if (known !== undefined) return known
-    const made = {
-      latency: Metric.tagged(storeQuerySeconds, "op", op),
-      errors: Metric.tagged(storeErrorsTotal, "op", op)
-    }
-    metricsOf.set(op, made)
-    return made
-  }
-  return <A, E, R>(op: string, call: Effect.Effect<A, E, R>): Effect.Effect<A, E | StoreUnavailable, R> => {
+const guarded =
+  (port: string, timeout: Option.Option<Duration.Duration>) =>
+  <A, E, R>(op: string, call: Effect.Effect<A, E, R>): Effect.Effect<A, E | StoreUnavailable, R> => {
     const bounded = Option.isSome(timeout)
       ? Effect.timeoutFail(call, {
           duration: timeout.value,
           onTimeout: () => new StoreUnavailable({ operation: op, reason: "timed out" })
         })
       : call
-    const { latency, errors } = metrics(op)
     // One exit hook for both outcomes: a success's latency, a failure's count (not an interruption's).
     const measured = Effect.clockWith((clock) => {
       const started = clock.unsafeCurrentTimeNanos()
       return Effect.onExit(bounded, (exit) =>
         Exit.isSuccess(exit)
-          ? Metric.update(latency, Number(clock.unsafeCurrentTimeNanos() - started) / 1e9)
+          ? Metric.update(
+              Metric.tagged(storeQuerySeconds, "op", op),
+              Number(clock.unsafeCurrentTimeNanos() - started) / 1e9
+            )
           : Cause.isInterruptedOnly(exit.cause)
             ? Effect.void
-            : Metric.increment(errors)
+            : Metric.increment(Metric.tagged(storeErrorsTotal, "op", op))
       )
     })
     return spanWhenTraced(`${port}.${op}`)(measured)
   }
-}
 
 /** What the guarded layers read: one store call's deadline. */
 export const config = duration("STORE_TIMEOUT_MS", 2000)

@@ -17,6 +17,7 @@ import { DatabaseSync } from "node:sqlite"
 import { offlineReply } from "../adapters/llm/offline/chat-model.ts"
 import { migrate } from "../adapters/sqlite/migrations.ts"
 import { DEFAULT_CHAT_SYSTEM_PROMPT } from "../application/context-settings.ts"
+import { writeJson } from "./baselines/write-json.ts"
 
 const WINDOW = 20
 const DEFAULT_PAGE = 50
@@ -55,15 +56,6 @@ const view = (row: Row) => ({
 const frame = (part: unknown) => `data: ${JSON.stringify(part)}\n\n`
 const hash = (role: string, text: string) => createHash("sha256").update(`${role}\n${text}`).digest("hex")
 const words = (text: string) => text.split(/(?<=\s)/)
-
-const json = (response: ServerResponse, status: number, body: unknown) => {
-  const text = JSON.stringify(body)
-  response.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text)
-  })
-  response.end(text)
-}
 
 export const startBareChat = async (options: {
   readonly filename: string
@@ -143,11 +135,11 @@ export const startBareChat = async (options: {
     const url = new URL(request.url ?? "/", "http://bare")
     const session = /^\/sessions\/([^/]+)\/(context|messages)$/.exec(url.pathname)
     if (url.pathname === "/chat/stream") return chat(url, request, response)
-    if (session?.[1] === undefined) return json(response, 404, { error: "not_found" })
+    if (session?.[1] === undefined) return writeJson(response, 404, { error: "not_found" })
     const sessionId = decodeURIComponent(session[1])
     if (session[2] === "context") {
       const messages = lastN.all(sessionId, WINDOW) as unknown as Array<Row>
-      return json(response, 200, {
+      return writeJson(response, 200, {
         sessionId,
         for: "chat",
         limit: WINDOW,
@@ -162,7 +154,7 @@ export const startBareChat = async (options: {
     const rows = (order === "desc" ? pageDesc : pageAsc).all(sessionId, limit + 1) as unknown as Array<Row>
     const items = rows.slice(0, limit)
     const last = items[items.length - 1]
-    json(response, 200, {
+    writeJson(response, 200, {
       sessionId,
       order,
       items: items.map(view),

@@ -1,4 +1,5 @@
-import { Cause, Duration, Effect, Exit, Fiber, Schedule } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber } from "effect"
+import { forkPeriodic } from "../../application/periodic.ts"
 
 /** How often the sweep looks for late handlers: a tenth of the deadline, within these bounds. */
 const SWEEP_MIN_MS = 10
@@ -30,7 +31,7 @@ export const handlerDeadlines = (timeout: Duration.Duration) =>
       return Effect.forEach(late, Fiber.interruptFork, { discard: true })
     })
     const every = Math.min(SWEEP_MAX_MS, Math.max(SWEEP_MIN_MS, timeoutMs / 10))
-    yield* Effect.forkScoped(Effect.repeat(sweep, Schedule.spaced(Duration.millis(every))))
+    yield* forkPeriodic(sweep, Duration.millis(every), "handler deadline sweep failed")
 
     /**
      * Runs `handler` under the deadline: its exit, what it set on its fiber taken back as

@@ -1,4 +1,5 @@
 import { Clock, Duration, Effect, type Scope } from "effect"
+import { forkPeriodic } from "../../application/periodic.ts"
 
 /** A stream the heartbeats look after: when it last sent, and how to send it a heartbeat. */
 export interface QuietStream {
@@ -32,9 +33,7 @@ export const makeHeartbeats = (every: Duration.Duration): Effect.Effect<Heartbea
         if (now - stream.lastSentAt >= everyMillis) stream.beat(now)
       }
     })
-    yield* Effect.forkScoped(
-      Effect.forever(Effect.zipRight(Effect.sleep(everyMillis / LOOKS_PER_HEARTBEAT), look))
-    )
+    yield* forkPeriodic(look, Duration.millis(everyMillis / LOOKS_PER_HEARTBEAT), "heartbeat timer failed")
     const stop = (stream: QuietStream) => Effect.sync(() => streams.delete(stream))
     return {
       every,

@@ -178,21 +178,6 @@ const whileDraining =
       return Effect.zipRight(closing, next)
     })
 
-/** The duration histogram of one method, route and status, tagged once (routes are patterns: a few dozen). */
-const requestDurations = new Map<string, typeof httpRequestDuration>()
-const requestDuration = (method: string, route: string, status: string) => {
-  const key = `${method} ${route} ${status}`
-  const known = requestDurations.get(key)
-  if (known !== undefined) return known
-  const tagged = Metric.tagged(
-    Metric.tagged(Metric.tagged(httpRequestDuration, "method", method), "route", route),
-    "status",
-    status
-  )
-  requestDurations.set(key, tagged)
-  return tagged
-}
-
 /** Serves one request under its id: failures as envelopes, metric and log line. */
 const serveIdentified = (
   app: HttpApp.Default<unknown>,
@@ -212,7 +197,14 @@ const serveIdentified = (
     )
     const status = String(response.status)
     yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
-    yield* Metric.update(requestDuration(request.method, route, status), Duration.toSeconds(elapsed))
+    yield* Metric.update(
+      Metric.tagged(
+        Metric.tagged(Metric.tagged(httpRequestDuration, "method", request.method), "route", route),
+        "status",
+        status
+      ),
+      Duration.toSeconds(elapsed)
+    )
     yield* Effect.logInfo("http request").pipe(
       Effect.annotateLogs({ method: request.method, status, durationMs: Duration.toMillis(elapsed) })
     )

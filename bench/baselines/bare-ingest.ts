@@ -4,9 +4,10 @@
  * same JSON. `node bench/baselines/bare-ingest.ts <database file>` listens on 127.0.0.1, any free
  * port, logs `Listening on http://…` as a JSON line and stops on SIGTERM.
  */
-import { createServer, type ServerResponse } from "node:http"
+import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { type BaselineMessage, logListening, openIngestTable } from "./ingest-table.ts"
+import { writeJson } from "./write-json.ts"
 
 const ingest = openIngestTable(process.argv[2] ?? "bare-ingest.sqlite")
 
@@ -22,17 +23,8 @@ const isMessage = (value: unknown): value is BaselineMessage => {
   )
 }
 
-const answer = (response: ServerResponse, status: number, body: unknown) => {
-  const json = JSON.stringify(body)
-  response.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(json)
-  })
-  response.end(json)
-}
-
 const server = createServer((request, response) => {
-  if (request.method !== "POST" || request.url !== "/messages/ingest") return answer(response, 404, {})
+  if (request.method !== "POST" || request.url !== "/messages/ingest") return writeJson(response, 404, {})
   const chunks: Array<Buffer> = []
   request.on("data", (chunk: Buffer) => chunks.push(chunk))
   request.on("end", () => {
@@ -40,10 +32,10 @@ const server = createServer((request, response) => {
     try {
       payload = JSON.parse(Buffer.concat(chunks).toString())
     } catch {
-      return answer(response, 400, { error: "invalid_json" })
+      return writeJson(response, 400, { error: "invalid_json" })
     }
-    if (!isMessage(payload)) return answer(response, 400, { error: "invalid_request" })
-    answer(response, 200, ingest(payload))
+    if (!isMessage(payload)) return writeJson(response, 400, { error: "invalid_request" })
+    writeJson(response, 200, ingest(payload))
   })
 })
 

@@ -57,7 +57,6 @@ const settled = async (page: Page) => {
   await page.locator(".skeleton").first().waitFor({ state: "detached" })
 }
 
-/** Console errors other than the failures a test provoked on purpose (`expected`). */
 /** Once the page has settled: its screenshot saved, and no serious or critical accessibility violation. */
 const lookedAt = async (app: AppPage, name: string) => {
   await settled(app.page)
@@ -65,7 +64,15 @@ const lookedAt = async (app: AppPage, name: string) => {
   expect(await seriousViolations(app.page)).toEqual([])
 }
 
+/** Console errors other than the failures a test provoked on purpose (`expected`). */
 const unexpected = (app: AppPage, expected: RegExp) => app.errors.filter((error) => !expected.test(error))
+
+/** Delete buttons on the session's own page: none there (the sessions list beside it may offer one). */
+const deleteButtonsOnPage = (page: Page) =>
+  page
+    .locator("main")
+    .getByRole("button", { name: /Delete/ })
+    .count()
 
 describe.each(SIZES)("the app's states at %s size", (size, viewport) => {
   it("charts each criterion's scores across my sessions, oldest to newest", async () => {
@@ -125,25 +132,13 @@ describe.each(SIZES)("the app's states at %s size", (size, viewport) => {
     await page.goto(`/history?session=${sessionId}`)
     await page.getByText("This session is not stored.").waitFor()
     await page.getByText("You switched on “Don't keep this session's transcript” in Chat.").waitFor()
-    // The session's own page offers nothing to delete (the sessions list beside it may).
-    expect(
-      await page
-        .locator("main")
-        .getByRole("button", { name: /Delete/ })
-        .count()
-    ).toBe(0)
+    expect(await deleteButtonsOnPage(page)).toBe(0)
     expect(await page.getByText("No messages yet").count()).toBe(0)
     await lookedAt(app, `states-history-not-stored-${size}`)
 
     await page.goto(`/history?session=nothing-yet-${size}`)
     await page.getByText("No messages yet. What you and the coach say in Chat is kept here").waitFor()
-    // The session's own page offers nothing to delete (the sessions list beside it may).
-    expect(
-      await page
-        .locator("main")
-        .getByRole("button", { name: /Delete/ })
-        .count()
-    ).toBe(0)
+    expect(await deleteButtonsOnPage(page)).toBe(0)
     await lookedAt(app, `states-history-empty-${size}`)
     expect(unexpected(app, /status of 404/)).toEqual([])
     await app.close()
