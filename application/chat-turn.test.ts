@@ -1,6 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Option } from "effect"
-import { advance, ChatEvent, startTurn, TurnEvent, type TurnState, type TurnStep } from "./chat-turn.ts"
+import {
+  advance,
+  advanceAll,
+  ChatEvent,
+  startTurn,
+  TurnEvent,
+  type TurnState,
+  type TurnStep
+} from "./chat-turn.ts"
 
 /** The steps a turn takes through `events`, from its start at 0. */
 const run = (...events: ReadonlyArray<TurnEvent>) => {
@@ -68,5 +76,27 @@ describe("a chat turn", () => {
     const [, cut] = run(text("a", 1), TurnEvent.CutShort())
     expect(cut!.record).toEqual(Option.some(expect.objectContaining({ outcome: "disconnected", text: "a" })))
     expect(cut!.emit).toEqual(Option.none())
+  })
+
+  it("takes the words a model sent at once as one step: their events, then the end after its record", () => {
+    const steps = advanceAll(startTurn(0), [
+      text("Hello ", 5),
+      text("there.", 5),
+      finished,
+      TurnEvent.ModelEnded()
+    ])
+    expect(steps.emitted).toEqual([ChatEvent.Delta({ text: "Hello " }), ChatEvent.Delta({ text: "there." })])
+    expect(steps.record).toEqual(
+      Option.some(expect.objectContaining({ outcome: "completed", text: "Hello there." }))
+    )
+    expect(steps.last).toEqual(Option.some(ChatEvent.Finished({ reason: "stop", usage: Option.none() })))
+    expect(steps.startDeferred).toBe(true)
+  })
+
+  it("ends a step's events at the turn's end: nothing after it is handed on", () => {
+    const steps = advanceAll(startTurn(0), [text("a", 1), TurnEvent.CutShort(), text("b", 2)])
+    expect(steps.emitted).toEqual([ChatEvent.Delta({ text: "a" })])
+    expect(steps.last).toEqual(Option.none())
+    expect(steps.state.text).toBe("a")
   })
 })

@@ -130,3 +130,31 @@ export const advance = (state: TurnState, event: TurnEvent): TurnStep => {
       return end(state, "disconnected")
   }
 }
+
+/** What to do after several events, in this order. */
+export interface TurnSteps {
+  readonly state: TurnState
+  /** Start the deferred work now. */
+  readonly startDeferred: boolean
+  /** The events the reader gets before the end. */
+  readonly emitted: ReadonlyArray<ChatEvent>
+  /** Record the reply now, as the turn ended; then the reader gets `last`. */
+  readonly record: Option.Option<EndedTurn>
+  readonly last: Option.Option<ChatEvent>
+}
+
+/** The turn's rules over events that came together (the words a model sent at once), as one step. */
+export const advanceAll = (state: TurnState, events: ReadonlyArray<TurnEvent>): TurnSteps => {
+  let current = state
+  let startDeferred = false
+  const emitted: Array<ChatEvent> = []
+  for (const event of events) {
+    const next = advance(current, event)
+    current = next.state
+    startDeferred ||= next.startDeferred
+    if (Option.isSome(next.record))
+      return { state: current, startDeferred, emitted, record: next.record, last: next.emit }
+    if (Option.isSome(next.emit)) emitted.push(next.emit.value)
+  }
+  return { state: current, startDeferred, emitted, record: Option.none(), last: Option.none() }
+}

@@ -5,6 +5,7 @@ import { BuildContext } from "./build-context.ts"
 import type { ChatEvent } from "./chat-turn.ts"
 import { reportTurn } from "./chat-turn-report.ts"
 import { ClassifyBoundary, classifyCommandOf } from "./classify-boundary.ts"
+import { eventLoopTurn } from "./event-loop.ts"
 import { type IngestCommand, IngestMessage } from "./ingest-message.ts"
 import { feedFollowers } from "./follow-reply.ts"
 import { ChatModel } from "./ports/chat-model.ts"
@@ -104,10 +105,12 @@ export const StreamChat = Effect.fnUntraced(
       const signals = yield* makeTurnSignals(startedAt)
       // Once the first text is out: the prompt's classification beside the reply's rows and report.
       // One fiber waits for it, and forks the classification then, so a quiet model's turn holds one
-      // waiting fiber rather than two.
+      // waiting fiber rather than two. It lets the event loop turn first: the text's frames, written
+      // by now, reach the socket before this work, not after it.
       const classified = background.fork(ClassifyBoundary(classifyCommandOf(prompt, startedAt)))
       const recorded = yield* background.fork(
         signals.firstTextOut.await.pipe(
+          Effect.zipRight(eventLoopTurn),
           Effect.zipRight(classified),
           Effect.zipRight(recordReply(reply, signals)),
           Effect.flatMap((turn) =>

@@ -1,5 +1,6 @@
 import {
   Cause,
+  Chunk,
   Clock,
   Config,
   Context,
@@ -15,13 +16,13 @@ import {
 } from "effect"
 import { ModelFailed } from "../domain/errors.ts"
 import {
-  advance,
+  advanceAll,
   type ChatEvent,
   type EndedTurn,
   startTurn,
   TurnEvent,
   type TurnState,
-  type TurnStep
+  type TurnSteps
 } from "./chat-turn.ts"
 import type { ChatModelEvent } from "./ports/chat-model.ts"
 import { duration } from "./config-values.ts"
@@ -52,11 +53,11 @@ export interface TurnSignals extends ReplySignals {
   readonly state: Ref.Ref<TurnState>
 }
 
-/** Feeds an event to the turn: its next state; the deferred work released, the end announced, if due. */
-const dispatch = (signals: TurnSignals, event: TurnEvent) =>
+/** Feeds events to the turn: its next state; the deferred work released, the end announced, if due. */
+const dispatch = (signals: TurnSignals, events: ReadonlyArray<TurnEvent>) =>
   Effect.flatMap(
-    Ref.modify(signals.state, (state): [TurnStep, TurnState] => {
-      const next = advance(state, event)
+    Ref.modify(signals.state, (state): [TurnSteps, TurnState] => {
+      const next = advanceAll(state, events)
       return [next, next.state]
     }),
     (next) =>
@@ -83,7 +84,7 @@ export const makeTurnSignals = (startedAt: number) =>
       ended: yield* Deferred.make<EndedTurn>(),
       textSoFar: Effect.map(Ref.get(state), (turn) => turn.text)
     }
-    yield* Effect.addFinalizer(() => dispatch(signals, TurnEvent.CutShort()))
+    yield* Effect.addFinalizer(() => dispatch(signals, [TurnEvent.CutShort()]))
     return signals
   })
 
@@ -136,26 +137,37 @@ export const turnEvents = Effect.fnUntraced(function* (
   traced: Record<string, string>
 ) {
   const mailbox = yield* Mailbox.make<ChatEvent>(EVENTS_AHEAD)
-  const feed = (event: TurnEvent) =>
-    Effect.flatMap(dispatch(signals, event), (next) =>
+  // The turn's last event waits for the reply's record; the events before it do not.
+  const feed = (events: ReadonlyArray<TurnEvent>) =>
+    Effect.flatMap(dispatch(signals, events), (next) =>
       Effect.zipRight(
-        Option.isSome(next.record) ? Fiber.await(recorded) : Effect.void,
-        Option.isSome(next.emit) ? mailbox.offer(next.emit.value) : Effect.void
+        next.emitted.length === 0 ? Effect.void : mailbox.offerAll(next.emitted),
+        Option.isNone(next.record)
+          ? Effect.void
+          : Effect.zipRight(
+              Fiber.await(recorded),
+              Option.isSome(next.last) ? mailbox.offer(next.last.value) : Effect.void
+            )
       )
     )
+  // A chunk of the model's parts (the words a model sent at once) is one step of the turn.
   const modelCall = model.pipe(
-    Stream.runForEach((part) =>
-      part._tag === "TextDelta"
-        ? Effect.flatMap(Clock.currentTimeMillis, (at) =>
-            feed(TurnEvent.TextArrived({ text: part.text, at }))
+    Stream.runForEachChunk((parts) =>
+      Effect.flatMap(Clock.currentTimeMillis, (at) =>
+        feed(
+          Chunk.toReadonlyArray(parts).map((part) =>
+            part._tag === "TextDelta"
+              ? TurnEvent.TextArrived({ text: part.text, at })
+              : TurnEvent.ModelFinished({ reason: part.reason, usage: part.usage })
           )
-        : feed(TurnEvent.ModelFinished({ reason: part.reason, usage: part.usage }))
+        )
+      )
     ),
     Effect.raceFirst(watchdog(signals.state)),
     spanWhenTraced("ChatModel.stream", { attributes: traced })
   )
   const producer = yield* modelCall.pipe(
-    Effect.zipRight(feed(TurnEvent.ModelEnded())),
+    Effect.zipRight(feed([TurnEvent.ModelEnded()])),
     Effect.catchAllCause((cause) => {
       // An interruption-only cause carries no failure: passing it on is sound.
       if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
@@ -167,7 +179,7 @@ export const turnEvents = Effect.fnUntraced(function* (
       const logged = Cause.isFailType(cause) ? Effect.void : Effect.logError("chat stream defect", cause)
       return Effect.zipRight(
         logged,
-        feed(TurnEvent.ModelFailed({ reason: failure.reason, message: failure.message }))
+        feed([TurnEvent.ModelFailed({ reason: failure.reason, message: failure.message })])
       )
     }),
     Effect.exit,
@@ -179,10 +191,12 @@ export const turnEvents = Effect.fnUntraced(function* (
     // The reader asks for a second chunk once it has sent the first, the first text with it: the
     // deferred work may start.
     Stream.mapChunksEffect((chunk) =>
-      ++taken === 2 ? Effect.as(dispatch(signals, TurnEvent.ReaderCaughtUp()), chunk) : Effect.succeed(chunk)
+      ++taken === 2
+        ? Effect.as(dispatch(signals, [TurnEvent.ReaderCaughtUp()]), chunk)
+        : Effect.succeed(chunk)
     ),
     // A reader gone before the end cuts the turn short at once: the model call stops with it.
-    Stream.ensuring(Effect.zipRight(Fiber.interrupt(producer), dispatch(signals, TurnEvent.CutShort())))
+    Stream.ensuring(Effect.zipRight(Fiber.interrupt(producer), dispatch(signals, [TurnEvent.CutShort()])))
   )
   return { events, stop: Effect.zipRight(Fiber.interrupt(producer), mailbox.end) }
 })

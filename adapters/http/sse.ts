@@ -3,6 +3,7 @@ import { Sse } from "@effect/experimental"
 import { Chunk, Clock, Effect, Mailbox, Metric, Stream } from "effect"
 import type { FinishReason } from "../../application/ports/chat-model.ts"
 import type { ChatEvent } from "../../application/chat-turn.ts"
+import { eventLoopTurn } from "../../application/event-loop.ts"
 import type { ChatTurn } from "../../application/stream-chat.ts"
 import { openStreams } from "./http-metrics.ts"
 import type { Heartbeats, QuietStream } from "./heartbeats.ts"
@@ -98,12 +99,6 @@ export const UI_MESSAGE_STREAM_HEADERS = {
   "x-vercel-ai-ui-message-stream": "v1",
   "x-accel-buffering": "no"
 }
-
-/** Lets the event loop turn: Node sends a response's writes once it does (it corks them until then). */
-const eventLoopTurn = Effect.async<void>((resume) => {
-  const handle = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(handle))
-})
 
 /**
  * The turn as a `text/event-stream` response in the AI SDK UI message stream protocol, ending
