@@ -55,9 +55,7 @@ export const StreamResumableChat = Effect.fnUntraced(function* <E>(
   yield* Scope.extend(whileRunning(turn.stop), turnScope)
   const followed = yield* Effect.flatMap(RepliesInFlight, (replies) => replies.find(command.sessionId))
   const background = yield* BackgroundWork
-  const relay = yield* background.fork(
-    Stream.runDrain(turn.events).pipe(Effect.ensuring(Scope.close(turnScope, Exit.void)))
-  )
+  const relay = yield* background.fork(Effect.ensuring(turn.readToEnd, Scope.close(turnScope, Exit.void)))
   const followedEvents = Option.match(followed, {
     onNone: () => Stream.empty,
     onSome: ({ snapshots }) => eventsOf(snapshots)

@@ -41,6 +41,8 @@ export interface ChatTurn {
   readonly provider: string
   readonly model: string
   readonly events: Stream.Stream<ChatEvent>
+  /** Reads the turn to its end in place of a reader of `events`, as one would, for its followers alone. */
+  readonly readToEnd: Effect.Effect<void>
   /** Stops the turn before its end: its reply is kept `incomplete` with the text so far. */
   readonly stop: Effect.Effect<void>
 }
@@ -101,7 +103,7 @@ export const StreamChat = Effect.fnUntraced(
         "chat.context_unavailable": window.contextUnavailable
       }
     })
-    const { events, stop } = yield* Effect.gen(function* () {
+    const { events, readEach, stop } = yield* Effect.gen(function* () {
       const signals = yield* makeTurnSignals(startedAt)
       // Once the first text is out: the prompt's classification beside the reply's rows and report.
       // One fiber waits for it, and forks the classification then, so a quiet model's turn holds one
@@ -141,7 +143,9 @@ export const StreamChat = Effect.fnUntraced(
       return yield* turnEvents(signals, model.stream(request), recorded, traced)
     }).pipe(Effect.withParentSpan(turnSpan))
     // Followers in this process (a reload, a second tab) see the reply as this turn's reader does.
-    const followers = yield* (yield* RepliesInFlight).register(command.sessionId, reply.messageId, stop)
+    const followers = feedFollowers(
+      yield* (yield* RepliesInFlight).register(command.sessionId, reply.messageId, stop)
+    )
 
     return {
       userMessageId: prompt.messageId,
@@ -151,7 +155,8 @@ export const StreamChat = Effect.fnUntraced(
       contextUnavailable: window.contextUnavailable,
       provider: model.provider,
       model: model.model,
-      events: Stream.mapChunksEffect(events, (chunk) => Effect.as(feedFollowers(followers)(chunk), chunk)),
+      events: Stream.mapChunksEffect(events, (chunk) => Effect.as(followers(chunk), chunk)),
+      readToEnd: readEach(followers),
       stop
     } satisfies ChatTurn
   },

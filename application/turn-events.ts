@@ -127,8 +127,8 @@ const EVENTS_AHEAD = 256
  * it waits for the reply's record (`recorded`) before the last event, so a client that lists the
  * transcript after it sees the reply. Losing the race interrupts the model call, which aborts the
  * provider's request; so does `stop`, the reader going away, or the scope closing on a turn never
- * read. Answers the events and `stop`, which ends the turn cut short: the model call stops and the
- * reader's stream ends.
+ * read. Answers the events; `readEach`, which reads them as a reader of the events would, in a loop;
+ * and `stop`, which ends the turn cut short: the model call stops and the reader's stream ends.
  */
 export const turnEvents = Effect.fnUntraced(function* (
   signals: TurnSignals,
@@ -187,16 +187,25 @@ export const turnEvents = Effect.fnUntraced(function* (
     Effect.forkScoped
   )
   let taken = 0
-  const events = Mailbox.toStream(mailbox).pipe(
-    // The reader asks for a second chunk once it has sent the first, the first text with it: the
-    // deferred work may start.
-    Stream.mapChunksEffect((chunk) =>
-      ++taken === 2
-        ? Effect.as(dispatch(signals, [TurnEvent.ReaderCaughtUp()]), chunk)
-        : Effect.succeed(chunk)
-    ),
-    // A reader gone before the end cuts the turn short at once: the model call stops with it.
-    Stream.ensuring(Effect.zipRight(Fiber.interrupt(producer), dispatch(signals, [TurnEvent.CutShort()])))
+  // The reader asks for a second chunk once it has sent the first, the first text with it: the
+  // deferred work may start.
+  const taking = Effect.suspend(() =>
+    ++taken === 2 ? dispatch(signals, [TurnEvent.ReaderCaughtUp()]) : Effect.void
   )
-  return { events, stop: Effect.zipRight(Fiber.interrupt(producer), mailbox.end) }
+  // A reader gone before the end cuts the turn short at once: the model call stops with it.
+  const readerGone = Effect.zipRight(Fiber.interrupt(producer), dispatch(signals, [TurnEvent.CutShort()]))
+  const events = Mailbox.toStream(mailbox).pipe(
+    Stream.mapChunksEffect((chunk) => Effect.as(taking, chunk)),
+    Stream.ensuring(readerGone)
+  )
+  // The same reading as `events`, by a loop rather than a stream: a stream's run costs some 500
+  // operations of the runtime to set up and tear down, a turn's whole relay a few dozen this way.
+  const readEach = (read: (events: Chunk.Chunk<ChatEvent>) => Effect.Effect<void>) => {
+    const loop: Effect.Effect<void> = Effect.flatMap(mailbox.takeAll, ([chunk, done]) => {
+      const next = done ? Effect.void : loop
+      return Chunk.isEmpty(chunk) ? next : Effect.zipRight(taking, Effect.zipRight(read(chunk), next))
+    })
+    return Effect.ensuring(loop, readerGone)
+  }
+  return { events, readEach, stop: Effect.zipRight(Fiber.interrupt(producer), mailbox.end) }
 })

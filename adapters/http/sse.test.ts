@@ -18,6 +18,8 @@ const turnOf = (events: Stream.Stream<ChatEvent>): ChatTurn => ({
   provider: "test",
   model: "test-1",
   events,
+  // The response reads `events`; nothing else here reads the turn.
+  readToEnd: Effect.dieMessage("the response reads the turn's events"),
   stop: Effect.void
 })
 
