@@ -9,6 +9,7 @@ import { duration } from "./config-values.ts"
 import { classifierConfidence, classifierDecisionsTotal, classifierFailuresTotal } from "./metrics.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { sessionPolicy } from "./session-persistence.ts"
+import { annotateSpan } from "./traced.ts"
 
 /** What `ClassifierSettings.layerConfig` reads. */
 export const config = Config.all({
@@ -97,7 +98,7 @@ export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQue
   )
   yield* Metric.increment(Metric.tagged(classifierDecisionsTotal, "decision", classification.decision))
   yield* Metric.update(classifierConfidence, classification.confidence)
-  yield* Effect.annotateCurrentSpan({
+  yield* annotateSpan({
     decision: classification.decision,
     confidence: classification.confidence
   })

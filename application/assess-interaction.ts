@@ -18,7 +18,7 @@ import { InteractionStore } from "./ports/interaction-store.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { TranscriptOutbox } from "./ports/transcript-outbox.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
-import { spanWhenTraced } from "./traced.ts"
+import { annotateSpan, spanWhenTraced } from "./traced.ts"
 
 export const DEFAULT_ASSESSMENT_SYSTEM_PROMPT =
   "You assess one finished practice interaction of a communication-coaching session against the rubric given. " +
@@ -193,7 +193,7 @@ export const AssessInteraction = Effect.fnUntraced(function* (job: ClaimedJob) {
     summary: draft.summary,
     nextStep: draft.nextStep
   }
-  yield* Effect.annotateCurrentSpan({ source, messages: transcript.length, assessor: assessor.name })
+  yield* annotateSpan({ source, messages: transcript.length, assessor: assessor.name })
   if (source === "store") return { location: "store", result } satisfies Completion
   // A session deleted while it was assessed stays deleted: its result is not put back.
   if (yield* Effect.flatMap(SessionMemory, (memory) => memory.deletedSince(job.sessionId, begunAt))) {

@@ -22,7 +22,7 @@ import { SessionMemory } from "./ports/session-memory.ts"
 import { SessionOwners } from "./ports/session-owners.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 import { sessionPolicy } from "./session-persistence.ts"
-import { spanWhenTraced } from "./traced.ts"
+import { annotateSpan, spanWhenTraced } from "./traced.ts"
 
 /**
  * Why the window came from where it did: the store; memory because the session is not persisted
@@ -213,7 +213,7 @@ export const InspectContext = Effect.fnUntraced(function* (purpose: ContextPurpo
 }, spanWhenTraced("InspectContext"))
 
 const annotate = (window: ContextWindow<WindowMessage>) =>
-  Effect.annotateCurrentSpan({
+  annotateSpan({
     purpose: window.purpose,
     source: window.source,
     reason: window.reason,

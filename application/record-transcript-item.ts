@@ -15,7 +15,7 @@ import { SessionOwners } from "./ports/session-owners.ts"
 import { TranscriptOutbox } from "./ports/transcript-outbox.ts"
 import { type AppendResult, TranscriptStore, type TranscriptWriteKind } from "./ports/transcript-store.ts"
 import { sessionPolicy } from "./session-persistence.ts"
-import { spanWhenTraced } from "./traced.ts"
+import { annotateSpan, spanWhenTraced } from "./traced.ts"
 
 /** Where an accepted write went: the store, the outbox, or (privacy) process memory only. */
 export interface RecordOutcome {
@@ -77,7 +77,7 @@ export const RecordTranscriptItem = Effect.fnUntraced(function* (
   write: TranscriptWriteKind
 ) {
   const memory = yield* SessionMemory
-  yield* Effect.annotateCurrentSpan({ role: item.role, write })
+  yield* annotateSpan({ role: item.role, write })
   /** Memory applies the same idempotency rules as a store. */
   const keepInMemory = Effect.flatMap(memory[write](item), (result) =>
     result._tag === "Conflict" ? Effect.fail(conflictOf(result)) : Effect.succeed(result)

@@ -13,3 +13,14 @@ export const spanWhenTraced =
     Effect.withFiberRuntime((fiber) =>
       fiber.getFiberRef(FiberRef.currentTracerEnabled) ? Effect.withSpan(effect, name, options) : effect
     )
+
+/**
+ * Sets attributes on the current span when traces are exported. `Effect.annotateCurrentSpan` alone,
+ * with the tracer off (no span, or spans that do not propagate), makes and drops a
+ * `NoSuchElementException`: a stack trace captured for nothing, about 2 % of a chat turn's CPU for
+ * its seven calls.
+ */
+export const annotateSpan = (attributes: Readonly<Record<string, unknown>>): Effect.Effect<void> =>
+  Effect.withFiberRuntime((fiber) =>
+    fiber.getFiberRef(FiberRef.currentTracerEnabled) ? Effect.annotateCurrentSpan(attributes) : Effect.void
+  )

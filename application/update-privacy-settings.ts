@@ -2,7 +2,7 @@ import { Effect, Option } from "effect"
 import type { SessionId, UserId } from "../domain/ids.ts"
 import type { PrivacySettings } from "../domain/privacy-policy.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
-import { spanWhenTraced } from "./traced.ts"
+import { annotateSpan, spanWhenTraced } from "./traced.ts"
 
 /** The user's own setting; a user who never chose is not opted out. */
 export const ReadUserPrivacy = Effect.fnUntraced(function* (userId: UserId) {
@@ -40,6 +40,6 @@ export const UpdatePrivacySettings = Effect.fnUntraced(function* (
   yield* "userId" in scope
     ? store.setUser(scope.userId, settings.transcriptPersistenceOptOut)
     : store.setSession(scope.sessionId, settings.transcriptPersistenceOptOut)
-  yield* Effect.annotateCurrentSpan({ scope: "userId" in scope ? "user" : "session" })
+  yield* annotateSpan({ scope: "userId" in scope ? "user" : "session" })
   return settings
 }, spanWhenTraced("UpdatePrivacySettings"))

@@ -8,7 +8,7 @@ import {
 } from "@effect/platform"
 import { Cause, Duration, Effect, Metric, Option } from "effect"
 import { IdGenerator } from "../../application/ports/id-generator.ts"
-import { spanWhenTraced } from "../../application/traced.ts"
+import { annotateSpan, spanWhenTraced } from "../../application/traced.ts"
 import {
   BadRequest,
   failRetryLater,
@@ -196,7 +196,7 @@ const serveIdentified = (
       Effect.timed
     )
     const status = String(response.status)
-    yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
+    yield* annotateSpan({ "http.response.status_code": response.status })
     yield* Metric.update(
       Metric.tagged(
         Metric.tagged(Metric.tagged(httpRequestDuration, "method", request.method), "route", route),
