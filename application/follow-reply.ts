@@ -1,4 +1,4 @@
-import { type Chunk, Clock, type Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
+import { Clock, type Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
 import type { SessionId } from "../domain/ids.ts"
 import type { ChatEvent } from "./chat-turn.ts"
 import { duration } from "./config-values.ts"
@@ -11,7 +11,7 @@ import { spanWhenTraced } from "./traced.ts"
 /** Reports a chunk of a turn's events to its followers in this process: its pieces of text, then its end. */
 export const feedFollowers =
   (feed: ReplyFeed) =>
-  (events: Chunk.Chunk<ChatEvent>): Effect.Effect<void> => {
+  (events: Iterable<ChatEvent>): Effect.Effect<void> => {
     const deltas: Array<string> = []
     let end: Option.Option<ReplyEnd> = Option.none()
     for (const event of events) {

@@ -1,31 +1,29 @@
-import { Effect, Exit, Fiber, Option, Scope, Stream } from "effect"
+import { Effect, Exit, Fiber, Option, Scope } from "effect"
 import { BackgroundWork } from "./background-work.ts"
 import { ChatEvent } from "./chat-turn.ts"
 import { RepliesInFlight, type ReplySnapshot } from "./ports/replies-in-flight.ts"
-import { type ChatCommand, StreamChat } from "./stream-chat.ts"
+import { type ChatCommand, type ChatReply, StreamChat } from "./stream-chat.ts"
 
-/** A followed reply's snapshots as a turn's events: the growth of its text, then how it finished or failed. */
-const eventsOf = (snapshots: Stream.Stream<ReplySnapshot, unknown>): Stream.Stream<ChatEvent> =>
-  Stream.suspend(() => {
-    let shown = 0
-    return snapshots.pipe(
-      Stream.mapConcat((snapshot) => {
-        const events: Array<ChatEvent> = []
-        if (snapshot.text.length > shown) events.push(ChatEvent.Delta({ text: snapshot.text.slice(shown) }))
-        shown = Math.max(shown, snapshot.text.length)
-        if (Option.isSome(snapshot.end)) {
-          const end = snapshot.end.value
-          if (end._tag === "Finished")
-            events.push(ChatEvent.Finished({ reason: end.reason, usage: end.usage }))
-          if (end._tag === "Failed")
-            events.push(ChatEvent.Failed({ reason: end.reason, message: end.message }))
-        }
-        return events
-      }),
-      // Memory snapshots do not fail; a reply stopped or cut short just ends.
-      Stream.catchAll(() => Stream.empty)
-    )
-  })
+/**
+ * A followed reply's snapshots as a turn's events, batch by batch: the growth of its text, then how
+ * it finished or failed.
+ */
+const eventsOfSnapshots = () => {
+  let shown = 0
+  return (snapshots: ReadonlyArray<ReplySnapshot>): ReadonlyArray<ChatEvent> => {
+    const events: Array<ChatEvent> = []
+    for (const snapshot of snapshots) {
+      if (snapshot.text.length > shown) events.push(ChatEvent.Delta({ text: snapshot.text.slice(shown) }))
+      shown = Math.max(shown, snapshot.text.length)
+      if (Option.isSome(snapshot.end)) {
+        const end = snapshot.end.value
+        if (end._tag === "Finished") events.push(ChatEvent.Finished({ reason: end.reason, usage: end.usage }))
+        if (end._tag === "Failed") events.push(ChatEvent.Failed({ reason: end.reason, message: end.message }))
+      }
+    }
+    return events
+  }
+}
 
 /**
  * A coaching turn that runs to its end apart from the request that started it: a client that goes
@@ -55,11 +53,29 @@ export const StreamResumableChat = Effect.fnUntraced(function* <E>(
   yield* Scope.extend(whileRunning(turn.stop), turnScope)
   const followed = yield* Effect.flatMap(RepliesInFlight, (replies) => replies.find(command.sessionId))
   const background = yield* BackgroundWork
-  const relay = yield* background.fork(Effect.ensuring(turn.readToEnd, Scope.close(turnScope, Exit.void)))
-  const followedEvents = Option.match(followed, {
-    onNone: () => Stream.empty,
-    onSome: ({ snapshots }) => eventsOf(snapshots)
-  })
-  // The client's stream ends once the turn has closed: its spans ended, its rows written.
-  return { ...turn, events: Stream.concat(followedEvents, Stream.execute(Fiber.await(relay))) }
+  const relay = yield* background.fork(
+    Effect.ensuring(
+      turn.readEach(() => Effect.void),
+      Scope.close(turnScope, Exit.void)
+    )
+  )
+  const { events: _, ...reply } = turn
+  return {
+    ...reply,
+    // The client's reading ends once the turn has closed: its spans ended, its rows written.
+    readEach: (read) =>
+      Effect.zipRight(
+        Option.match(followed, {
+          onNone: () => Effect.void,
+          onSome: (inFlight) => {
+            const eventsOf = eventsOfSnapshots()
+            return inFlight.readEach((snapshots) => {
+              const events = eventsOf(snapshots)
+              return events.length === 0 ? Effect.void : read(events)
+            })
+          }
+        }),
+        Fiber.await(relay)
+      )
+  } satisfies ChatReply
 })

@@ -41,11 +41,17 @@ export interface ChatTurn {
   readonly provider: string
   readonly model: string
   readonly events: Stream.Stream<ChatEvent>
-  /** Reads the turn to its end in place of a reader of `events`, as one would, for its followers alone. */
-  readonly readToEnd: Effect.Effect<void>
+  /**
+   * Reads the turn to its end as a reader of `events` would, handing `read` each batch of events, in
+   * a loop: a stream's run costs its reader some 500 runtime operations.
+   */
+  readonly readEach: (read: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) => Effect.Effect<void>
   /** Stops the turn before its end: its reply is kept `incomplete` with the text so far. */
   readonly stop: Effect.Effect<void>
 }
+
+/** A turn as its client reads it: what it is, its events by `readEach`, and its stop. */
+export type ChatReply = Omit<ChatTurn, "events">
 
 /**
  * One coaching turn: sets aside the reply it replaces (a regeneration), ingests the prompt
@@ -156,7 +162,7 @@ export const StreamChat = Effect.fnUntraced(
       provider: model.provider,
       model: model.model,
       events: Stream.mapChunksEffect(events, (chunk) => Effect.as(followers(chunk), chunk)),
-      readToEnd: readEach(followers),
+      readEach: (read) => readEach((chunk) => Effect.zipRight(followers(chunk), read(chunk))),
       stop
     } satisfies ChatTurn
   },

@@ -200,10 +200,12 @@ export const turnEvents = Effect.fnUntraced(function* (
   )
   // The same reading as `events`, by a loop rather than a stream: a stream's run costs some 500
   // operations of the runtime to set up and tear down, a turn's whole relay a few dozen this way.
-  const readEach = (read: (events: Chunk.Chunk<ChatEvent>) => Effect.Effect<void>) => {
+  const readEach = (read: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) => {
     const loop: Effect.Effect<void> = Effect.flatMap(mailbox.takeAll, ([chunk, done]) => {
       const next = done ? Effect.void : loop
-      return Chunk.isEmpty(chunk) ? next : Effect.zipRight(taking, Effect.zipRight(read(chunk), next))
+      return Chunk.isEmpty(chunk)
+        ? next
+        : Effect.zipRight(taking, Effect.zipRight(read(Chunk.toReadonlyArray(chunk)), next))
     })
     return Effect.ensuring(loop, readerGone)
   }

@@ -2,14 +2,14 @@ import type { HttpServerResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Fiber, Option, Stream, TestClock } from "effect"
 import { ChatEvent } from "../../application/chat-turn.ts"
-import type { ChatTurn } from "../../application/stream-chat.ts"
+import type { ChatReply } from "../../application/stream-chat.ts"
 import { MessageId } from "../../domain/ids.ts"
 import { readSse } from "../../test/support/sse-client.ts"
 import { makeHeartbeats } from "./heartbeats.ts"
 import { uiMessageStreamResponse } from "./sse.ts"
 
 const finished = ChatEvent.Finished({ reason: "stop", usage: Option.none() })
-const turnOf = (events: Stream.Stream<ChatEvent>): ChatTurn => ({
+const turnOf = (events: Stream.Stream<ChatEvent>): ChatReply => ({
   userMessageId: MessageId.make("user-1"),
   assistantMessageId: MessageId.make("assistant-1"),
   contextMessages: 1,
@@ -17,9 +17,7 @@ const turnOf = (events: Stream.Stream<ChatEvent>): ChatTurn => ({
   contextUnavailable: false,
   provider: "test",
   model: "test-1",
-  events,
-  // The response reads `events`; nothing else here reads the turn.
-  readToEnd: Effect.dieMessage("the response reads the turn's events"),
+  readEach: (read) => Stream.runForEachChunk(events, (chunk) => read(Chunk.toReadonlyArray(chunk))),
   stop: Effect.void
 })
 

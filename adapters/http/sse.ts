@@ -1,10 +1,10 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Sse } from "@effect/experimental"
-import { Chunk, Clock, Effect, Mailbox, Metric, Stream } from "effect"
+import { Clock, Effect, Mailbox, Metric, Stream } from "effect"
 import type { FinishReason } from "../../application/ports/chat-model.ts"
 import type { ChatEvent } from "../../application/chat-turn.ts"
 import { eventLoopTurn } from "../../application/event-loop.ts"
-import type { ChatTurn } from "../../application/stream-chat.ts"
+import type { ChatReply } from "../../application/stream-chat.ts"
 import { openStreams } from "./http-metrics.ts"
 import type { Heartbeats, QuietStream } from "./heartbeats.ts"
 import type { ServerShutdown } from "./shutdown.ts"
@@ -31,7 +31,7 @@ export const finishReasons: Record<FinishReason, string> = {
 }
 
 /** The parts of one turn: `start` and `text-start` (`opening`), then those of each event (`partsOf`). */
-const uiMessageParts = (turn: ChatTurn, requestId: string) => {
+const uiMessageParts = (turn: ChatReply, requestId: string) => {
   const id = `text-${turn.assistantMessageId}`
   const opening: ReadonlyArray<UiMessagePart> = [
     {
@@ -113,7 +113,7 @@ export const UI_MESSAGE_STREAM_HEADERS = {
  * one fast stream does not hold up the others.
  */
 export const uiMessageStreamResponse = (
-  turn: ChatTurn,
+  turn: ChatReply,
   requestId: string,
   heartbeats: Heartbeats,
   shutdown?: {
@@ -146,8 +146,8 @@ export const uiMessageStreamResponse = (
     yield* heartbeats.watch(quiet)
     // The opening goes out with the first event, or when the model call first waits. The heartbeats
     // stop before `[DONE]`, so that none, waiting for the slot, can follow it.
-    const events = Stream.runForEachChunk(turn.events, (events) =>
-      Effect.zipRight(send(frames(Chunk.toReadonlyArray(events).flatMap(partsOf))), eventLoopTurn)
+    const events = turn.readEach((events) =>
+      Effect.zipRight(send(frames(events.flatMap(partsOf))), eventLoopTurn)
     )
     // Once the shutdown's grace is over the turn is let go — it is cut short, and its reply kept
     // incomplete with the text so far — and the client is told in-band.

@@ -48,6 +48,20 @@ const since = (entry: Entry, seen: Seen): [Array<ReplySnapshot>, Seen] => {
   return [snapshots, { pieces: entry.pieces.length, text }]
 }
 
+/** The follower's first snapshots: the reply as it was when the follower found it (`start`), and any since. */
+const first = (entry: Entry, start: Seen): [Array<ReplySnapshot>, Seen] => {
+  const [snapshots, next] = since(entry, start)
+  snapshots.unshift({ text: start.text, end: Option.none() })
+  return [snapshots, next]
+}
+
+/** The snapshots after `seen`, once there are any. */
+const after = (entry: Entry, seen: Seen) => Effect.map(changedSince(entry, seen), () => since(entry, seen))
+
+/** Whether these snapshots end the reply: the last of them says how it ended. */
+const ends = (snapshots: ReadonlyArray<ReplySnapshot>) =>
+  Option.isSome(snapshots.at(-1)?.end ?? Option.none())
+
 /**
  * A follower's snapshots from `start`, the reply as it was when the follower found it: that one, then
  * one for each piece of text since, as it comes, until the one that ends the reply. What came between
@@ -55,18 +69,26 @@ const since = (entry: Entry, seen: Seen): [Array<ReplySnapshot>, Seen] => {
  */
 const snapshotsOf = (entry: Entry, start: Seen): Stream.Stream<ReplySnapshot> =>
   Stream.paginateChunkEffect(Option.none<Seen>(), (seen) =>
-    Effect.map(Option.isSome(seen) ? changedSince(entry, seen.value) : Effect.void, () => {
-      const [snapshots, next] = since(
-        entry,
-        Option.getOrElse(seen, () => start)
-      )
-      if (Option.isNone(seen)) snapshots.unshift({ text: start.text, end: Option.none() })
-      return [
+    Effect.map(
+      Option.isSome(seen) ? after(entry, seen.value) : Effect.sync(() => first(entry, start)),
+      ([snapshots, next]) => [
         Chunk.unsafeFromArray(snapshots),
-        Option.isSome(entry.end) ? Option.none() : Option.some(Option.some(next))
+        ends(snapshots) ? Option.none() : Option.some(Option.some(next))
       ]
-    })
+    )
   )
+
+/** The same snapshots as `snapshotsOf`, handed to `read` in a loop. */
+const readEachOf =
+  (entry: Entry, start: Seen) =>
+  (read: (snapshots: ReadonlyArray<ReplySnapshot>) => Effect.Effect<void>): Effect.Effect<void> => {
+    const readFrom = ([snapshots, next]: [Array<ReplySnapshot>, Seen]): Effect.Effect<void> =>
+      Effect.zipRight(
+        read(snapshots),
+        ends(snapshots) ? Effect.void : Effect.flatMap(after(entry, next), readFrom)
+      )
+    return Effect.suspend(() => readFrom(first(entry, start)))
+  }
 
 /**
  * `RepliesInFlight` in process memory: each reply's snapshot in a plain record that its producer
@@ -117,10 +139,14 @@ export const make = Effect.sync(() => {
       }),
     find: (sessionId) =>
       Effect.sync(() =>
-        Option.map(Option.fromNullable(replies.get(sessionId)), (entry) => ({
-          messageId: entry.messageId,
-          snapshots: snapshotsOf(entry, { pieces: entry.pieces.length, text: entry.text })
-        }))
+        Option.map(Option.fromNullable(replies.get(sessionId)), (entry) => {
+          const start = { pieces: entry.pieces.length, text: entry.text }
+          return {
+            messageId: entry.messageId,
+            snapshots: snapshotsOf(entry, start),
+            readEach: readEachOf(entry, start)
+          }
+        })
       ),
     stop: (sessionId) =>
       Effect.suspend(() => {

@@ -28,6 +28,16 @@ export interface FollowedReply {
   readonly snapshots: Stream.Stream<ReplySnapshot, StoreUnavailable>
 }
 
+/**
+ * A reply this process streams, to follow: as a stream, or by `readEach`, which hands `read` the
+ * same snapshots as they come, in a loop (a stream's run costs its reader some 500 runtime operations).
+ */
+export interface InFlightReply extends FollowedReply {
+  readonly readEach: (
+    read: (snapshots: ReadonlyArray<ReplySnapshot>) => Effect.Effect<void>
+  ) => Effect.Effect<void>
+}
+
 /** Where the producer of a reply reports it as it grows and when it ends. */
 export interface ReplyFeed {
   /** The text grew by these pieces, in order. */
@@ -50,7 +60,7 @@ export class RepliesInFlight extends Context.Tag("coachup/RepliesInFlight")<
       stop: Effect.Effect<void>
     ) => Effect.Effect<ReplyFeed, never, Scope.Scope>
     /** The session's reply in flight in this process, if any. */
-    readonly find: (sessionId: SessionId) => Effect.Effect<Option.Option<FollowedReply>>
+    readonly find: (sessionId: SessionId) => Effect.Effect<Option.Option<InFlightReply>>
     /** Asks the session's reply in flight in this process to stop; answers whether there was one. */
     readonly stop: (sessionId: SessionId) => Effect.Effect<boolean>
   }
