@@ -13,6 +13,7 @@ import { HttpServer } from "@effect/platform"
 import { ConfigProvider, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import { embeddedStores, server } from "../bootstrap/layers.ts"
 import { minimalIngestServer } from "./baselines/effect-ingest.ts"
+import { routerServer } from "./baselines/effect-ladder.ts"
 import { type EffectWork, effectWorkCounter } from "./effect-ops.ts"
 import type { LoadOptions, LoadResult } from "./ingest-load.ts"
 import { count, printTable, ratio } from "./report.ts"
@@ -26,6 +27,9 @@ export interface EffectWorkOptions {
 export interface EffectWorkResult {
   readonly service: EffectWork
   readonly minimal: EffectWork
+  /** The minimal server's rungs below `HttpApi` (bench/baselines/effect-ladder.ts). */
+  readonly router: EffectWork
+  readonly schema: EffectWork
 }
 
 const load = (options: LoadOptions) =>
@@ -80,7 +84,9 @@ const service = (dataDir: string) =>
 
 export const benchEffectWork = async (options: EffectWorkOptions): Promise<EffectWorkResult> => ({
   service: await measure(service(join(options.dataDir, "effect-work-service")), options),
-  minimal: await measure(minimalIngestServer(join(options.dataDir, "effect-work-minimal.sqlite")), options)
+  minimal: await measure(minimalIngestServer(join(options.dataDir, "effect-work-minimal.sqlite")), options),
+  router: await measure(routerServer("router", join(options.dataDir, "effect-work-router.sqlite")), options),
+  schema: await measure(routerServer("schema", join(options.dataDir, "effect-work-schema.sqlite")), options)
 })
 
 export const printEffectWork = (title: string, result: EffectWorkResult, requests: number): void =>
@@ -95,13 +101,19 @@ export const printEffectWork = (title: string, result: EffectWorkResult, request
         result.service.fibers.toFixed(1),
         ratio(result.service.operations / result.minimal.operations)
       ],
-      [
-        "minimal Effect HttpApi, same insert",
+      ...(
+        [
+          ["minimal Effect HttpApi, same insert", result.minimal],
+          ["below it: HttpRouter, Schema body and answer", result.schema],
+          ["below that: HttpRouter, JSON checked by hand", result.router]
+        ] as const
+      ).map(([server, work]) => [
+        server,
         count(requests),
-        count(Math.round(result.minimal.operations)),
-        result.minimal.fibers.toFixed(1),
-        ratio(1)
-      ]
+        count(Math.round(work.operations)),
+        work.fibers.toFixed(1),
+        ratio(work.operations / result.minimal.operations)
+      ])
     ]
   )
 

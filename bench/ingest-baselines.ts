@@ -11,6 +11,7 @@ import { execFileSync, fork } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import type { Rung } from "./baselines/effect-ladder.ts"
 import { BASE_ENV, type Child, spawnProgram, spawnServer, stop } from "./child-service.ts"
 import type { ChildLoadResult, LoadOptions } from "./ingest-load.ts"
 import { cpuMillis } from "./process-cpu.ts"
@@ -26,7 +27,7 @@ export interface IngestBaselineOptions {
   readonly sessions: number
 }
 
-type ServerName = "bare" | "effect" | "fastapi" | "service"
+type ServerName = "bare" | "effect" | "fastapi" | "service" | Rung
 
 interface RoundResult {
   readonly cpuMsPerRequest: number
@@ -65,6 +66,10 @@ const start = (server: ServerName, dataDir: string): Promise<Child> => {
       return spawnServer(["bench/baselines/bare-ingest.ts", database], BASE_ENV)
     case "effect":
       return spawnServer(["bench/baselines/effect-ingest.ts", database], BASE_ENV)
+    case "runtime":
+    case "router":
+    case "schema":
+      return spawnServer(["bench/baselines/effect-ladder.ts", server, database], BASE_ENV)
     case "fastapi":
       return spawnProgram(PYTHON, ["bench/baselines/fastapi_ingest.py", database], BASE_ENV)
     case "service":
@@ -96,7 +101,8 @@ const startClient = () => {
   return { load, close: () => child.disconnect() }
 }
 
-const measure = async (
+/** One round of one server: a fresh child process, a warm-up, then the measured load. */
+export const measure = async (
   server: ServerName,
   round: number,
   options: IngestBaselineOptions
@@ -139,14 +145,22 @@ export const benchIngestBaselines = async (options: IngestBaselineOptions): Prom
   const fastApiSkipped = fastApiUnavailable()
   const servers: ReadonlyArray<ServerName> =
     fastApiSkipped === null ? ["bare", "effect", "fastapi", "service"] : ["bare", "effect", "service"]
-  const rounds: Record<ServerName, Array<RoundResult>> = { bare: [], effect: [], fastapi: [], service: [] }
+  const rounds: Record<ServerName, Array<RoundResult>> = {
+    bare: [],
+    effect: [],
+    fastapi: [],
+    service: [],
+    runtime: [],
+    router: [],
+    schema: []
+  }
   for (let round = 0; round < options.rounds; round++) {
     for (const server of servers) rounds[server].push(await measure(server, round, options))
   }
   return { rounds, fastApiSkipped }
 }
 
-const median = (values: ReadonlyArray<number>) => {
+export const median = (values: ReadonlyArray<number>) => {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = Math.floor(sorted.length / 2)
   return sorted.length % 2 === 1
@@ -154,11 +168,14 @@ const median = (values: ReadonlyArray<number>) => {
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
 }
 
-const LABELS: Record<ServerName, string> = {
+export const LABELS: Record<ServerName, string> = {
   bare: "bare node:http + node:sqlite",
   effect: "minimal Effect HttpApi",
   fastapi: "FastAPI + uvicorn (uvloop, httptools)",
-  service: "the service (embedded, classification)"
+  service: "the service (embedded, classification)",
+  runtime: "node:http, the write in an Effect fiber",
+  router: "@effect/platform HttpRouter, JSON checked by hand",
+  schema: "@effect/platform HttpRouter, Schema body and answer"
 }
 
 /** The targets: CPU per request against each baseline, and the service's rate. */

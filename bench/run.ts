@@ -13,6 +13,7 @@ import { benchBaselines } from "./baselines.ts"
 import { benchChatTtft } from "./chat-ttft.ts"
 import { benchContextWindow } from "./context-window.ts"
 import { benchEffectWork, EFFECT_WORK_OPTIONS, printEffectWork } from "./effect-work.ts"
+import { benchFrameworkLadder, printFrameworkLadder } from "./framework-ladder.ts"
 import { benchIngestBaselines, INGEST_BASELINE_OPTIONS, printIngestBaselines } from "./ingest-baselines.ts"
 import { benchIngestThroughput } from "./ingest-throughput.ts"
 import { bytes, count, ms, perSecond, printTable, ratio } from "./report.ts"
@@ -74,6 +75,7 @@ try {
     await benchEffectWork({ dataDir, ...EFFECT_WORK_OPTIONS }),
     EFFECT_WORK_OPTIONS.requests
   )
+  printFrameworkLadder(await benchFrameworkLadder(baselineOptions))
 
   const context = await benchContextWindow({
     dataDir,

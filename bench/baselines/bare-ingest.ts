@@ -6,22 +6,10 @@
  */
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { type BaselineMessage, logListening, openIngestTable } from "./ingest-table.ts"
+import { isBaselineMessage, logListening, openIngestTable } from "./ingest-table.ts"
 import { writeJson } from "./write-json.ts"
 
 const ingest = openIngestTable(process.argv[2] ?? "bare-ingest.sqlite")
-
-const isMessage = (value: unknown): value is BaselineMessage => {
-  if (typeof value !== "object" || value === null) return false
-  const { sessionId, messageId, role, text, ts } = value as Record<string, unknown>
-  return (
-    typeof sessionId === "string" &&
-    typeof messageId === "string" &&
-    (role === "user" || role === "assistant") &&
-    typeof text === "string" &&
-    (ts === undefined || typeof ts === "number")
-  )
-}
 
 const server = createServer((request, response) => {
   if (request.method !== "POST" || request.url !== "/messages/ingest") return writeJson(response, 404, {})
@@ -34,7 +22,7 @@ const server = createServer((request, response) => {
     } catch {
       return writeJson(response, 400, { error: "invalid_json" })
     }
-    if (!isMessage(payload)) return writeJson(response, 400, { error: "invalid_request" })
+    if (!isBaselineMessage(payload)) return writeJson(response, 400, { error: "invalid_request" })
     writeJson(response, 200, ingest(payload))
   })
 })

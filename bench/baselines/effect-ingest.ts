@@ -10,7 +10,7 @@ import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer, Schema } from "effect"
 import { logListening, openIngestTable } from "./ingest-table.ts"
 
-const Message = Schema.Struct({
+export const Message = Schema.Struct({
   sessionId: Schema.String,
   messageId: Schema.String,
   role: Schema.Literal("user", "assistant"),
@@ -18,7 +18,7 @@ const Message = Schema.Struct({
   ts: Schema.optional(Schema.Number)
 })
 
-const Answer = Schema.Struct({
+export const Answer = Schema.Struct({
   messageId: Schema.String,
   sessionId: Schema.String,
   persisted: Schema.Boolean,

@@ -16,6 +16,19 @@ export interface BaselineMessage {
   readonly ts?: number | undefined
 }
 
+/** The payload checked by hand, as the servers without Schema check it. */
+export const isBaselineMessage = (value: unknown): value is BaselineMessage => {
+  if (typeof value !== "object" || value === null) return false
+  const { sessionId, messageId, role, text, ts } = value as Record<string, unknown>
+  return (
+    typeof sessionId === "string" &&
+    typeof messageId === "string" &&
+    (role === "user" || role === "assistant") &&
+    typeof text === "string" &&
+    (ts === undefined || typeof ts === "number")
+  )
+}
+
 /** The service's answer without the classification. */
 export interface BaselineAnswer {
   readonly messageId: string
