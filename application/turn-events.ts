@@ -28,6 +28,7 @@ import type { ChatModelEvent } from "./ports/chat-model.ts"
 import { duration } from "./config-values.ts"
 import type { ReplySignals } from "./reply-recorder.ts"
 import { spanWhenTraced } from "./traced.ts"
+import { makeTurnDeadlines, type TurnDeadlines } from "./turn-deadlines.ts"
 
 /** What `ChatSettings.layerConfig` reads. */
 export const config = Config.all({
@@ -43,9 +44,16 @@ export class ChatSettings extends Context.Tag("coachup/ChatSettings")<
     readonly idleTimeout: Duration.Duration
     /** A turn that has not finished after this long fails. */
     readonly turnTimeout: Duration.Duration
+    /** The one timer that watches every turn's deadlines. */
+    readonly deadlines: TurnDeadlines
   }
 >() {
-  static readonly layerConfig = Layer.effect(ChatSettings, config)
+  static readonly layerConfig = Layer.scoped(
+    ChatSettings,
+    Effect.flatMap(config, (timeouts) =>
+      Effect.map(makeTurnDeadlines(timeouts), (deadlines) => ({ ...timeouts, deadlines }))
+    )
+  )
 }
 
 /** A turn's state, and the signals the work waiting on it listens to. */
@@ -89,30 +97,6 @@ export const makeTurnSignals = (startedAt: number) =>
   })
 
 /**
- * One watchdog for both deadlines — no text for CHAT_IDLE_TIMEOUT_MS (the first token included), no
- * end by CHAT_TURN_TIMEOUT_MS — rather than a timer raced against every chunk.
- */
-const watchdog = (state: Ref.Ref<TurnState>) =>
-  Effect.gen(function* () {
-    const { idleTimeout: chatIdleTimeout, turnTimeout: chatTurnTimeout } = yield* ChatSettings
-    while (true) {
-      const now = yield* Clock.currentTimeMillis
-      const { startedAt, lastTextAt } = yield* Ref.get(state)
-      const turnDeadline = startedAt + Duration.toMillis(chatTurnTimeout)
-      const idleDeadline = lastTextAt + Duration.toMillis(chatIdleTimeout)
-      if (now >= turnDeadline) {
-        const message = `no complete reply in ${Duration.format(chatTurnTimeout)}`
-        return yield* new ModelFailed({ reason: "timeout", message })
-      }
-      if (now >= idleDeadline) {
-        const message = `no text from the model in ${Duration.format(chatIdleTimeout)}`
-        return yield* new ModelFailed({ reason: "timeout", message })
-      }
-      yield* Effect.sleep(Math.min(idleDeadline, turnDeadline) - now)
-    }
-  })
-
-/**
  * Events the producer may make ahead of its reader. Enough for the words a model sends between two
  * turns of the event loop, so that the producer hands them over without waiting for the reader after
  * each (a fiber hand-off per word), and the reader takes them as one batch; few enough that a reader
@@ -121,13 +105,13 @@ const watchdog = (state: Ref.Ref<TurnState>) =>
 const EVENTS_AHEAD = 256
 
 /**
- * The turn's events, made by one fiber in the caller's scope: it reads the model, raced once against
- * the watchdog, feeds each part to the turn and hands what the turn emits to the reader through a
- * bounded mailbox; the reader gets what has come since it last asked as one chunk. When the turn ends
- * it waits for the reply's record (`recorded`) before the last event, so a client that lists the
- * transcript after it sees the reply. Losing the race interrupts the model call, which aborts the
- * provider's request; so does `stop`, the reader going away, or the scope closing on a turn never
- * read. Answers the events; `readEach`, which reads them as a reader of the events would, in a loop;
+ * The turn's events, made by one fiber in the caller's scope: it reads the model, feeds each part to
+ * the turn and hands what the turn emits to the reader through a bounded mailbox; the reader gets what
+ * has come since it last asked as one chunk. When the turn ends it waits for the reply's record
+ * (`recorded`) before the last event, so a client that lists the transcript after it sees the reply.
+ * A turn past one of its deadlines (`ChatSettings.deadlines`) has its model call interrupted, which
+ * aborts the provider's request, and fails with a timeout; `stop`, the reader going away, or the scope
+ * closing on a turn never read interrupt it too. Answers the events; `readEach`, which reads them as a reader of the events would, in a loop;
  * and `stop`, which ends the turn cut short: the model call stops and the reader's stream ends.
  */
 export const turnEvents = Effect.fnUntraced(function* (
@@ -163,7 +147,6 @@ export const turnEvents = Effect.fnUntraced(function* (
         )
       )
     ),
-    Effect.raceFirst(watchdog(signals.state)),
     spanWhenTraced("ChatModel.stream", { attributes: traced })
   )
   const producer = yield* modelCall.pipe(
@@ -185,6 +168,17 @@ export const turnEvents = Effect.fnUntraced(function* (
     Effect.exit,
     Effect.flatMap((exit) => mailbox.done(exit)),
     Effect.forkScoped
+  )
+  // Past a deadline the model call stops, and the turn fails as the call would have.
+  const { deadlines } = yield* ChatSettings
+  yield* deadlines.watch(signals.state, (failure) =>
+    Effect.zipRight(
+      Fiber.interrupt(producer),
+      Effect.zipRight(
+        feed([TurnEvent.ModelFailed({ reason: failure.reason, message: failure.message })]),
+        mailbox.end
+      )
+    )
   )
   let taken = 0
   // The reader asks for a second chunk once it has sent the first, the first text with it: the

@@ -126,7 +126,16 @@ export const uiMessageStreamResponse = (
   const body = Effect.gen(function* () {
     // Counted while the body is written: from the first pull until it ends or the client goes away.
     yield* Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1))
-    if (shutdown !== undefined) yield* shutdown.server.holdStream
+    // Once the shutdown's grace is over the turn is let go — it is cut short, and its reply kept
+    // incomplete with the text so far — and the client is told in-band, after the last of its text.
+    let cutByShutdown = false
+    if (shutdown !== undefined)
+      yield* shutdown.server.holdStream(
+        Effect.suspend(() => {
+          cutByShutdown = true
+          return shutdown.stopTurn
+        })
+      )
     const mailbox = yield* Mailbox.make<Uint8Array>(1)
     const encoder = new TextEncoder()
     const quiet: QuietStream = {
@@ -146,23 +155,18 @@ export const uiMessageStreamResponse = (
     yield* heartbeats.watch(quiet)
     // The opening goes out with the first event, or when the model call first waits. The heartbeats
     // stop before `[DONE]`, so that none, waiting for the slot, can follow it.
-    const events = turn.readEach((events) =>
-      Effect.zipRight(send(frames(events.flatMap(partsOf))), eventLoopTurn)
+    let ended = false
+    const events = turn.readEach((events) => {
+      ended ||= events.some((event) => event._tag !== "Delta")
+      return Effect.zipRight(send(frames(events.flatMap(partsOf))), eventLoopTurn)
+    })
+    // A reply the shutdown cut short ends with no event of its own: the stream says why.
+    const endOfShutdown = Effect.suspend(() =>
+      cutByShutdown && !ended ? send(frames(shutDown)) : Effect.void
     )
-    // Once the shutdown's grace is over the turn is let go — it is cut short, and its reply kept
-    // incomplete with the text so far — and the client is told in-band.
-    const eventsUntilShutdown =
-      shutdown === undefined
-        ? events
-        : Effect.raceFirst(
-            events,
-            shutdown.server.graceOver.pipe(
-              Effect.zipRight(Effect.suspend(() => send(frames(shutDown)))),
-              Effect.zipRight(shutdown.stopTurn)
-            )
-          )
     yield* send(frames(opening)).pipe(
-      Effect.zipRight(eventsUntilShutdown),
+      Effect.zipRight(events),
+      Effect.zipRight(endOfShutdown),
       Effect.ensuring(heartbeats.stop(quiet)),
       Effect.zipRight(send(DONE)),
       Effect.exit,

@@ -1,0 +1,79 @@
+import { Clock, Duration, Effect, Ref, type Scope } from "effect"
+import { ModelFailed } from "../domain/errors.ts"
+import type { TurnState } from "./chat-turn.ts"
+import { forkPeriodic } from "./periodic.ts"
+
+/** How often the sweep looks for turns past a deadline: a tenth of the shorter one, within these bounds. */
+const SWEEP_MIN_MS = 10
+const SWEEP_MAX_MS = 1_000
+
+/** The chat turns' two deadlines, watched by one timer for every turn of the process. */
+export interface TurnDeadlines {
+  /**
+   * Watches a turn until the scope closes. Once it has had no text for the idle timeout (the first
+   * token included) or no end by the turn timeout, `expire` runs once, in a fiber of its own, with why.
+   */
+  readonly watch: (
+    state: Ref.Ref<TurnState>,
+    expire: (failure: ModelFailed) => Effect.Effect<void>
+  ) => Effect.Effect<void, never, Scope.Scope>
+}
+
+interface Watched {
+  readonly state: Ref.Ref<TurnState>
+  readonly expire: (failure: ModelFailed) => Effect.Effect<void>
+}
+
+/**
+ * The deadlines on one sweep, every tenth of the shorter timeout (at most a second), rather than a
+ * watchdog raced against each turn's model call: the race cost every turn two fibers and a timer.
+ * A deadline fires up to one sweep late. Scoped: the sweep stops with the scope.
+ */
+export const makeTurnDeadlines = (timeouts: {
+  readonly idleTimeout: Duration.Duration
+  readonly turnTimeout: Duration.Duration
+}) =>
+  Effect.gen(function* () {
+    const idleMs = Duration.toMillis(timeouts.idleTimeout)
+    const turnMs = Duration.toMillis(timeouts.turnTimeout)
+    /** Why the turn has failed by `now`, if it has. */
+    const failureAt = ({ startedAt, lastTextAt }: TurnState, now: number) => {
+      if (now >= startedAt + turnMs)
+        return new ModelFailed({
+          reason: "timeout",
+          message: `no complete reply in ${Duration.format(timeouts.turnTimeout)}`
+        })
+      if (now >= lastTextAt + idleMs)
+        return new ModelFailed({
+          reason: "timeout",
+          message: `no text from the model in ${Duration.format(timeouts.idleTimeout)}`
+        })
+      return undefined
+    }
+    const watched = new Set<Watched>()
+    const sweep = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      for (const turn of Array.from(watched)) {
+        const failure = failureAt(yield* Ref.get(turn.state), now)
+        if (failure === undefined) continue
+        watched.delete(turn)
+        yield* Effect.fork(turn.expire(failure))
+      }
+    })
+    const every = Math.min(SWEEP_MAX_MS, Math.max(SWEEP_MIN_MS, Math.min(idleMs, turnMs) / 10))
+    yield* forkPeriodic(sweep, Duration.millis(every), "chat turn deadline sweep failed")
+    const deadlines: TurnDeadlines = {
+      watch: (state, expire) =>
+        Effect.asVoid(
+          Effect.acquireRelease(
+            Effect.sync(() => {
+              const turn = { state, expire }
+              watched.add(turn)
+              return turn
+            }),
+            (turn) => Effect.sync(() => watched.delete(turn))
+          )
+        )
+    }
+    return deadlines
+  })
