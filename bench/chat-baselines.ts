@@ -54,7 +54,7 @@ type Target = "bare" | "service"
 const TEXT_DELTA = /"type":"text-delta"/g
 
 /** One turn on its own connection, read to its end; answers the number of text deltas it carried. */
-const turn = (url: URL, sessionId: string) =>
+export const chatTurn = (url: URL, sessionId: string) =>
   new Promise<number>((resolve, reject) => {
     const req = request(
       url,
@@ -96,7 +96,8 @@ const measureRound = async (target: Target, round: number, options: ChatBaseline
     if (pid === undefined) throw new Error(`${target} has no pid`)
     const turns = async (count: number) => {
       let deltas = 0
-      for (let i = 0; i < count; i++) deltas = await turn(url, `bench-turn-${target}-${i % options.sessions}`)
+      for (let i = 0; i < count; i++)
+        deltas = await chatTurn(url, `bench-turn-${target}-${i % options.sessions}`)
       return deltas
     }
     await turns(options.warmupTurns)

@@ -73,7 +73,7 @@ try {
   printEffectWork(
     "1c. Effect work per ingest, counted (the same on a busy machine): the service vs the minimal HttpApi server",
     await benchEffectWork({ dataDir, ...EFFECT_WORK_OPTIONS }),
-    EFFECT_WORK_OPTIONS.requests
+    EFFECT_WORK_OPTIONS
   )
   printFrameworkLadder(await benchFrameworkLadder(baselineOptions))
 
