@@ -10,6 +10,7 @@ import { FollowReply } from "./follow-reply.ts"
 import { ReplyEnd } from "./ports/replies-in-flight.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 import { StreamChat } from "./stream-chat.ts"
+import { readTurn } from "../test/support/read-turn.ts"
 
 const app = scriptedApplication(memoryStores, {
   REPLY_SAVE_INTERVAL_MS: "1000",
@@ -67,7 +68,7 @@ describe("FollowReply", () => {
         replaces: Option.none(),
         requestId: "follow-request"
       })
-      const producing = yield* Effect.fork(Stream.runCollect(turn.events))
+      const producing = yield* Effect.fork(readTurn(turn))
       yield* advanceTo(1_000)
       const { messageId, reading } = yield* follow
       expect(messageId).toBe(turn.assistantMessageId)

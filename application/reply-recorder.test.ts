@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, type Duration, Effect, Fiber, Layer, Metric, Option, Stream, TestClock } from "effect"
+import { type Duration, Effect, Fiber, Layer, Metric, Option, TestClock } from "effect"
 import { SessionId, UserId } from "../domain/ids.ts"
 import * as FaultyStores from "../test/support/faulty-stores.ts"
 import { StoreFaults } from "../test/support/faulty-stores.ts"
+import { readTurn } from "../test/support/read-turn.ts"
 import { scriptedApplication } from "../test/support/scripted-application.ts"
 import { ScriptedChatModel } from "../test/support/scripted-chat-model.ts"
 import { replySavesTotal } from "./metrics.ts"
@@ -39,7 +40,7 @@ const startTurn = Effect.gen(function* () {
     replaces: Option.none(),
     requestId: "saver-request"
   })
-  return yield* Effect.fork(Stream.runCollect(turn.events))
+  return yield* Effect.fork(readTurn(turn))
 })
 
 /** The reply as the store has it now: [text, status]. */
@@ -61,8 +62,11 @@ const advanceTo = (at: number) =>
 const savesCounted = (outcome: string) =>
   Effect.map(Metric.value(Metric.tagged(replySavesTotal, "outcome", outcome)), (state) => state.count)
 
-const readToTheEnd = (reading: Fiber.Fiber<Chunk.Chunk<unknown>>, until: Duration.DurationInput) =>
-  Effect.zipRight(TestClock.adjust(until), Effect.map(Fiber.join(reading), Chunk.size))
+const readToTheEnd = (reading: Fiber.Fiber<ReadonlyArray<unknown>>, until: Duration.DurationInput) =>
+  Effect.zipRight(
+    TestClock.adjust(until),
+    Effect.map(Fiber.join(reading), (events) => events.length)
+  )
 
 describe("a streaming reply's text, saved as it grows", () => {
   it.effect(

@@ -2,7 +2,7 @@ import { Effect, Exit, Fiber, Option, Scope } from "effect"
 import { BackgroundWork } from "./background-work.ts"
 import { ChatEvent } from "./chat-turn.ts"
 import { RepliesInFlight, type ReplySnapshot } from "./ports/replies-in-flight.ts"
-import { type ChatCommand, type ChatReply, StreamChat } from "./stream-chat.ts"
+import { type ChatCommand, type ChatTurn, StreamChat } from "./stream-chat.ts"
 
 /**
  * A followed reply's snapshots as a turn's events, batch by batch: the growth of its text, then how
@@ -59,9 +59,8 @@ export const StreamResumableChat = Effect.fnUntraced(function* <E>(
       Scope.close(turnScope, Exit.void)
     )
   )
-  const { events: _, ...reply } = turn
   return {
-    ...reply,
+    ...turn,
     // The client's reading ends once the turn has closed: its spans ended, its rows written.
     readEach: (read) =>
       Effect.zipRight(
@@ -77,5 +76,5 @@ export const StreamResumableChat = Effect.fnUntraced(function* <E>(
         }),
         Fiber.await(relay)
       )
-  } satisfies ChatReply
+  } satisfies ChatTurn
 })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, type Duration, Effect, Fiber, Option, Stream, TestClock } from "effect"
+import { type Duration, Effect, Fiber, Option, TestClock } from "effect"
 import { memoryStores } from "../bootstrap/layers.ts"
 import { GroupId, SessionId, UserId } from "../domain/ids.ts"
+import { readTurn } from "../test/support/read-turn.ts"
 import { scriptedApplication } from "../test/support/scripted-application.ts"
 import { type Script, ScriptedChatModel } from "../test/support/scripted-chat-model.ts"
 import { ChatEvent } from "./chat-turn.ts"
@@ -35,11 +36,9 @@ const turnOver = (script: Script, elapsed: Duration.DurationInput, read?: number
       replaces: Option.none(),
       requestId: "clocked-request"
     })
-    const reading = yield* Effect.fork(
-      Stream.runCollect(read === undefined ? turn.events : Stream.take(turn.events, read))
-    )
+    const reading = yield* Effect.fork(readTurn(turn, read))
     yield* TestClock.adjust(elapsed)
-    return Chunk.toReadonlyArray(yield* Fiber.join(reading))
+    return yield* Fiber.join(reading)
   }).pipe(Effect.scoped)
 
 const lastReply = Effect.flatMap(TranscriptStore, (store) =>

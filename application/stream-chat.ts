@@ -1,4 +1,4 @@
-import { Clock, Effect, Option, Stream } from "effect"
+import { Clock, Effect, Option } from "effect"
 import { type GroupId, MessageId, type SessionId, type UserId } from "../domain/ids.ts"
 import { BackgroundWork } from "./background-work.ts"
 import { BuildContext } from "./build-context.ts"
@@ -40,18 +40,16 @@ export interface ChatTurn {
   readonly contextUnavailable: boolean
   readonly provider: string
   readonly model: string
-  readonly events: Stream.Stream<ChatEvent>
   /**
-   * Reads the turn to its end as a reader of `events` would, handing `read` each batch of events, in
-   * a loop: a stream's run costs its reader some 500 runtime operations.
+   * Reads the turn to its end, handing `read` each batch of events as they come, in a loop (a
+   * stream's run would cost its reader some 500 runtime operations). Whether a reader that goes away
+   * (its fiber interrupted) cuts the turn short is the turn's: `StreamChat`'s does, a resumable one's
+   * runs on.
    */
   readonly readEach: (read: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) => Effect.Effect<void>
   /** Stops the turn before its end: its reply is kept `incomplete` with the text so far. */
   readonly stop: Effect.Effect<void>
 }
-
-/** A turn as its client reads it: what it is, its events by `readEach`, and its stop. */
-export type ChatReply = Omit<ChatTurn, "events">
 
 /**
  * One coaching turn: sets aside the reply it replaces (a regeneration), ingests the prompt
@@ -109,7 +107,7 @@ export const StreamChat = Effect.fnUntraced(
         "chat.context_unavailable": window.contextUnavailable
       }
     })
-    const { events, readEach, stop } = yield* Effect.gen(function* () {
+    const { readEach, stop } = yield* Effect.gen(function* () {
       const signals = yield* makeTurnSignals(startedAt)
       // Once the first text is out: the prompt's classification beside the reply's rows and report.
       // One fiber waits for it, and forks the classification then, so a quiet model's turn holds one
@@ -161,7 +159,6 @@ export const StreamChat = Effect.fnUntraced(
       contextUnavailable: window.contextUnavailable,
       provider: model.provider,
       model: model.model,
-      events: Stream.mapChunksEffect(events, (chunk) => Effect.as(followers(chunk), chunk)),
       readEach: (read) => readEach((chunk) => Effect.zipRight(followers(chunk), read(chunk))),
       stop
     } satisfies ChatTurn

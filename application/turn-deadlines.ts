@@ -11,7 +11,8 @@ const SWEEP_MAX_MS = 1_000
 export interface TurnDeadlines {
   /**
    * Watches a turn until the scope closes. Once it has had no text for the idle timeout (the first
-   * token included) or no end by the turn timeout, `expire` runs once, in a fiber of its own, with why.
+   * token included) or no end by the turn timeout, and has not ended, `expire` runs once with why. It
+   * runs in the sweep, for every turn in turn: it must not wait.
    */
   readonly watch: (
     state: Ref.Ref<TurnState>,
@@ -36,8 +37,9 @@ export const makeTurnDeadlines = (timeouts: {
   Effect.gen(function* () {
     const idleMs = Duration.toMillis(timeouts.idleTimeout)
     const turnMs = Duration.toMillis(timeouts.turnTimeout)
-    /** Why the turn has failed by `now`, if it has. */
-    const failureAt = ({ startedAt, lastTextAt }: TurnState, now: number) => {
+    /** Why the turn has failed by `now`, if it has; none once it has ended. */
+    const failureAt = ({ startedAt, lastTextAt, ended }: TurnState, now: number) => {
+      if (ended) return undefined
       if (now >= startedAt + turnMs)
         return new ModelFailed({
           reason: "timeout",
@@ -57,7 +59,7 @@ export const makeTurnDeadlines = (timeouts: {
         const failure = failureAt(yield* Ref.get(turn.state), now)
         if (failure === undefined) continue
         watched.delete(turn)
-        yield* Effect.fork(turn.expire(failure))
+        yield* turn.expire(failure)
       }
     })
     const every = Math.min(SWEEP_MAX_MS, Math.max(SWEEP_MIN_MS, Math.min(idleMs, turnMs) / 10))

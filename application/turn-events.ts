@@ -7,12 +7,13 @@ import {
   Deferred,
   Duration,
   Effect,
+  Exit,
   Fiber,
   Layer,
   Mailbox,
   Option,
   Ref,
-  Stream
+  type Stream
 } from "effect"
 import { ModelFailed } from "../domain/errors.ts"
 import {
@@ -27,6 +28,7 @@ import {
 import type { ChatModelEvent } from "./ports/chat-model.ts"
 import { duration } from "./config-values.ts"
 import type { ReplySignals } from "./reply-recorder.ts"
+import { pullEachChunk } from "./pull-each.ts"
 import { spanWhenTraced } from "./traced.ts"
 import { makeTurnDeadlines, type TurnDeadlines } from "./turn-deadlines.ts"
 
@@ -105,14 +107,15 @@ export const makeTurnSignals = (startedAt: number) =>
 const EVENTS_AHEAD = 256
 
 /**
- * The turn's events, made by one fiber in the caller's scope: it reads the model, feeds each part to
- * the turn and hands what the turn emits to the reader through a bounded mailbox; the reader gets what
- * has come since it last asked as one chunk. When the turn ends it waits for the reply's record
- * (`recorded`) before the last event, so a client that lists the transcript after it sees the reply.
- * A turn past one of its deadlines (`ChatSettings.deadlines`) has its model call interrupted, which
- * aborts the provider's request, and fails with a timeout; `stop`, the reader going away, or the scope
- * closing on a turn never read interrupt it too. Answers the events; `readEach`, which reads them as a reader of the events would, in a loop;
- * and `stop`, which ends the turn cut short: the model call stops and the reader's stream ends.
+ * The turn's events, made by one fiber in the caller's scope: it reads the model a chunk at a time,
+ * feeds each chunk to the turn as one step and hands what the turn emits to the reader through a
+ * bounded mailbox; the reader (`readEach`) gets what has come since it last asked as one batch. When
+ * the turn ends it waits for the reply's record (`recorded`) before the last event, so a client that
+ * lists the transcript after it sees the reply. The model is read in a fiber of its own, which one of
+ * the turn's deadlines (`ChatSettings.deadlines`) interrupts once passed: the call fails with the
+ * timeout, as the model failing would, and the provider's request is aborted. `stop`, the reader going
+ * away, or the scope closing on a turn never read interrupt it too. Answers `readEach`, and `stop`,
+ * which ends the turn cut short: the model call stops and the reading ends.
  */
 export const turnEvents = Effect.fnUntraced(function* (
   signals: TurnSignals,
@@ -135,21 +138,47 @@ export const turnEvents = Effect.fnUntraced(function* (
       )
     )
   // A chunk of the model's parts (the words a model sent at once) is one step of the turn.
-  const modelCall = model.pipe(
-    Stream.runForEachChunk((parts) =>
-      Effect.flatMap(Clock.currentTimeMillis, (at) =>
-        feed(
-          Chunk.toReadonlyArray(parts).map((part) =>
-            part._tag === "TextDelta"
-              ? TurnEvent.TextArrived({ text: part.text, at })
-              : TurnEvent.ModelFinished({ reason: part.reason, usage: part.usage })
-          )
+  const modelCall = pullEachChunk(model, (parts) =>
+    Effect.flatMap(Clock.currentTimeMillis, (at) =>
+      feed(
+        Chunk.toReadonlyArray(parts).map((part) =>
+          part._tag === "TextDelta"
+            ? TurnEvent.TextArrived({ text: part.text, at })
+            : TurnEvent.ModelFinished({ reason: part.reason, usage: part.usage })
         )
       )
+    )
+  )
+  // The deadline that stopped the model call, if one did: the call then fails with it.
+  let expired: ModelFailed | undefined
+  let call: Fiber.RuntimeFiber<void, ModelFailed> | undefined
+  const { deadlines } = yield* ChatSettings
+  yield* deadlines.watch(signals.state, (failure) =>
+    Effect.suspend(() => {
+      expired = failure
+      return call === undefined ? Effect.void : Fiber.interruptFork(call)
+    })
+  )
+  // Awaited rather than joined: a join would take the call's fiber-local state back, which costs a
+  // diff of the two fibers' contexts and brings nothing here.
+  const timedCall = Effect.suspend(() =>
+    expired !== undefined
+      ? Effect.fail(expired)
+      : Effect.flatMap(Effect.fork(modelCall), (fiber) => {
+          call = fiber
+          return Fiber.await(fiber)
+        })
+  ).pipe(
+    Effect.flatMap((exit) =>
+      Exit.isSuccess(exit)
+        ? Effect.void
+        : expired !== undefined && Cause.isInterruptedOnly(exit.cause)
+          ? Effect.fail(expired)
+          : Effect.failCause(exit.cause)
     ),
     spanWhenTraced("ChatModel.stream", { attributes: traced })
   )
-  const producer = yield* modelCall.pipe(
+  const producer = yield* timedCall.pipe(
     Effect.zipRight(feed([TurnEvent.ModelEnded()])),
     Effect.catchAllCause((cause) => {
       // An interruption-only cause carries no failure: passing it on is sound.
@@ -169,17 +198,6 @@ export const turnEvents = Effect.fnUntraced(function* (
     Effect.flatMap((exit) => mailbox.done(exit)),
     Effect.forkScoped
   )
-  // Past a deadline the model call stops, and the turn fails as the call would have.
-  const { deadlines } = yield* ChatSettings
-  yield* deadlines.watch(signals.state, (failure) =>
-    Effect.zipRight(
-      Fiber.interrupt(producer),
-      Effect.zipRight(
-        feed([TurnEvent.ModelFailed({ reason: failure.reason, message: failure.message })]),
-        mailbox.end
-      )
-    )
-  )
   let taken = 0
   // The reader asks for a second chunk once it has sent the first, the first text with it: the
   // deferred work may start.
@@ -188,12 +206,8 @@ export const turnEvents = Effect.fnUntraced(function* (
   )
   // A reader gone before the end cuts the turn short at once: the model call stops with it.
   const readerGone = Effect.zipRight(Fiber.interrupt(producer), dispatch(signals, [TurnEvent.CutShort()]))
-  const events = Mailbox.toStream(mailbox).pipe(
-    Stream.mapChunksEffect((chunk) => Effect.as(taking, chunk)),
-    Stream.ensuring(readerGone)
-  )
-  // The same reading as `events`, by a loop rather than a stream: a stream's run costs some 500
-  // operations of the runtime to set up and tear down, a turn's whole relay a few dozen this way.
+  // A loop rather than a stream: a stream's run costs some 500 operations of the runtime to set up and
+  // tear down, a turn's whole reading a few dozen this way.
   const readEach = (read: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) => {
     const loop: Effect.Effect<void> = Effect.flatMap(mailbox.takeAll, ([chunk, done]) => {
       const next = done ? Effect.void : loop
@@ -203,5 +217,5 @@ export const turnEvents = Effect.fnUntraced(function* (
     })
     return Effect.ensuring(loop, readerGone)
   }
-  return { events, readEach, stop: Effect.zipRight(Fiber.interrupt(producer), mailbox.end) }
+  return { readEach, stop: Effect.zipRight(Fiber.interrupt(producer), mailbox.end) }
 })

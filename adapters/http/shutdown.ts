@@ -56,9 +56,8 @@ export class ServerShutdown extends Context.Tag("coachup/http/ServerShutdown")<
               for (const wake of Array.from(waiting)) wake()
             })
         )
-      /** Whether every one `kinds` counts had ended within `within`. The drain runs in a finalizer,
-       * uninterruptible: the wait is made interruptible so that its timeout holds. */
-      const ended = (within: Duration.Duration, kinds: ReadonlyArray<keyof typeof open>) =>
+      /** Completes once every one `kinds` counts has ended. */
+      const allEnded = (kinds: ReadonlyArray<keyof typeof open>) =>
         Effect.async<void>((resume) => {
           const check = () => {
             if (kinds.every((kind) => open[kind].size === 0)) {
@@ -69,9 +68,30 @@ export class ServerShutdown extends Context.Tag("coachup/http/ServerShutdown")<
           waiting.add(check)
           check()
           return Effect.sync(() => waiting.delete(check))
-        }).pipe(Effect.interruptible, Effect.timeout(within), Effect.option, Effect.map(Option.isSome))
+        })
+      /** Runs the ends of all `kind` at once, each failure logged. */
       const endAll = (kind: keyof typeof open) =>
-        Effect.forEach(Array.from(open[kind]), (held) => held.end, { discard: true })
+        Effect.forEach(
+          Array.from(open[kind]),
+          (held) =>
+            Effect.catchAllCause(held.end, (cause) => Effect.logWarning(`ending a ${kind} failed`, cause)),
+          { concurrency: "unbounded", discard: true }
+        )
+      /**
+       * Whether, after `first`, every one `kinds` counts had ended within `within`. The drain runs in a
+       * finalizer, uninterruptible: the wait is made interruptible so that its timeout holds.
+       */
+      const endedWithin = (
+        within: Duration.Duration,
+        kinds: ReadonlyArray<keyof typeof open>,
+        first: Effect.Effect<void> = Effect.void
+      ) =>
+        Effect.zipRight(first, allEnded(kinds)).pipe(
+          Effect.interruptible,
+          Effect.timeout(within),
+          Effect.option,
+          Effect.map(Option.isSome)
+        )
       return ServerShutdown.of({
         draining: Effect.sync(() => draining),
         holdStream: (end) => hold("streams", end),
@@ -85,16 +105,14 @@ export class ServerShutdown extends Context.Tag("coachup/http/ServerShutdown")<
               graceMs: Duration.toMillis(options.grace)
             })
           )
-          if (yield* ended(options.grace, ["streams", "turns"])) return
+          if (yield* endedWithin(options.grace, ["streams", "turns"])) return
           yield* Effect.logWarning("shutdown grace over: open chat streams end as incomplete").pipe(
             Effect.annotateLogs({ openStreams: open.streams.size, runningTurns: open.turns.size })
           )
           // The streams end in-band first, each stopping its own turn; then the turns no client
           // follows any more are stopped.
-          yield* endAll("streams")
-          yield* ended(STREAM_END_ALLOWANCE, ["streams"])
-          yield* endAll("turns")
-          yield* ended(STREAM_END_ALLOWANCE, ["turns"])
+          yield* endedWithin(STREAM_END_ALLOWANCE, ["streams"], endAll("streams"))
+          yield* endedWithin(STREAM_END_ALLOWANCE, ["turns"], endAll("turns"))
         })
       })
     })

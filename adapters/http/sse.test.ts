@@ -1,15 +1,16 @@
 import type { HttpServerResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Fiber, Option, Stream, TestClock } from "effect"
+import { Chunk, Deferred, Duration, Effect, Fiber, Option, Stream, TestClock } from "effect"
 import { ChatEvent } from "../../application/chat-turn.ts"
-import type { ChatReply } from "../../application/stream-chat.ts"
+import type { ChatTurn } from "../../application/stream-chat.ts"
 import { MessageId } from "../../domain/ids.ts"
 import { readSse } from "../../test/support/sse-client.ts"
 import { makeHeartbeats } from "./heartbeats.ts"
+import type { ServerShutdown } from "./shutdown.ts"
 import { uiMessageStreamResponse } from "./sse.ts"
 
 const finished = ChatEvent.Finished({ reason: "stop", usage: Option.none() })
-const turnOf = (events: Stream.Stream<ChatEvent>): ChatReply => ({
+const turnOf = (events: Stream.Stream<ChatEvent>): ChatTurn => ({
   userMessageId: MessageId.make("user-1"),
   assistantMessageId: MessageId.make("assistant-1"),
   contextMessages: 1,
@@ -86,4 +87,63 @@ describe("uiMessageStreamResponse", () => {
         ])
       })
   )
+
+  describe("at shutdown", () => {
+    /** A shutdown that keeps the ends its streams register, to run them as its grace runs out. */
+    const shutdownKeepingEnds = (ends: Array<Effect.Effect<void>>): ServerShutdown["Type"] => ({
+      draining: Effect.succeed(true),
+      holdStream: (end) => Effect.sync(() => void ends.push(end)),
+      holdTurn: () => Effect.void,
+      drain: Effect.void
+    })
+
+    /** A turn that sends `events` and then runs until it is stopped. */
+    const runningTurn = (events: ReadonlyArray<ChatEvent>) =>
+      Effect.map(Deferred.make<void>(), (stopped): ChatTurn => ({
+        ...turnOf(Stream.empty),
+        readEach: (read) => Effect.zipRight(read(events), Deferred.await(stopped)),
+        stop: Deferred.succeed(stopped, undefined)
+      }))
+
+    const streamedUntilShutdown = (events: ReadonlyArray<ChatEvent>) =>
+      Effect.gen(function* () {
+        const ends: Array<Effect.Effect<void>> = []
+        const response = uiMessageStreamResponse(
+          yield* runningTurn(events),
+          "request-3",
+          yield* makeHeartbeats(Duration.seconds(15)),
+          shutdownKeepingEnds(ends)
+        )
+        const reading = yield* Effect.fork(Stream.mkString(Stream.decodeText(streamOf(response))))
+        yield* TestClock.adjust("1 second")
+        expect(ends).toHaveLength(1)
+        yield* Effect.all(ends, { discard: true })
+        const raw = yield* Fiber.join(reading)
+        return (yield* Effect.promise(() => readSse(new Response(raw)))).events
+      })
+
+    it.scoped("a stream still open ends in-band: its text, then why it ended, then [DONE]", () =>
+      Effect.gen(function* () {
+        const events = yield* streamedUntilShutdown([ChatEvent.Delta({ text: "Half a" })])
+        expect(events.slice(2)).toEqual([
+          { type: "text-delta", id: "text-assistant-1", delta: "Half a" },
+          { type: "text-end", id: "text-assistant-1" },
+          { type: "error", errorText: expect.stringContaining("The service restarted") },
+          "[DONE]"
+        ])
+      })
+    )
+
+    it.scoped("a reply that had finished gets no shutdown parts after its own end", () =>
+      Effect.gen(function* () {
+        const events = yield* streamedUntilShutdown([ChatEvent.Delta({ text: "Done." }), finished])
+        expect(events.slice(2)).toEqual([
+          { type: "text-delta", id: "text-assistant-1", delta: "Done." },
+          { type: "text-end", id: "text-assistant-1" },
+          expect.objectContaining({ type: "finish", finishReason: "stop" }),
+          "[DONE]"
+        ])
+      })
+    )
+  })
 })

@@ -4,7 +4,7 @@ import { Clock, Effect, Mailbox, Metric, Stream } from "effect"
 import type { FinishReason } from "../../application/ports/chat-model.ts"
 import type { ChatEvent } from "../../application/chat-turn.ts"
 import { eventLoopTurn } from "../../application/event-loop.ts"
-import type { ChatReply } from "../../application/stream-chat.ts"
+import type { ChatTurn } from "../../application/stream-chat.ts"
 import { openStreams } from "./http-metrics.ts"
 import type { Heartbeats, QuietStream } from "./heartbeats.ts"
 import type { ServerShutdown } from "./shutdown.ts"
@@ -31,7 +31,7 @@ export const finishReasons: Record<FinishReason, string> = {
 }
 
 /** The parts of one turn: `start` and `text-start` (`opening`), then those of each event (`partsOf`). */
-const uiMessageParts = (turn: ChatReply, requestId: string) => {
+const uiMessageParts = (turn: ChatTurn, requestId: string) => {
   const id = `text-${turn.assistantMessageId}`
   const opening: ReadonlyArray<UiMessagePart> = [
     {
@@ -113,27 +113,24 @@ export const UI_MESSAGE_STREAM_HEADERS = {
  * one fast stream does not hold up the others.
  */
 export const uiMessageStreamResponse = (
-  turn: ChatReply,
+  turn: ChatTurn,
   requestId: string,
   heartbeats: Heartbeats,
-  shutdown?: {
-    readonly server: ServerShutdown["Type"]
-    /** Cuts the turn short: it runs apart from this response, so ending the response alone would not. */
-    readonly stopTurn: Effect.Effect<unknown>
-  }
+  shutdown?: ServerShutdown["Type"]
 ) => {
   const { opening, partsOf, shutDown } = uiMessageParts(turn, requestId)
   const body = Effect.gen(function* () {
     // Counted while the body is written: from the first pull until it ends or the client goes away.
     yield* Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1))
-    // Once the shutdown's grace is over the turn is let go — it is cut short, and its reply kept
-    // incomplete with the text so far — and the client is told in-band, after the last of its text.
+    // Once the shutdown's grace is over the turn is stopped — it runs apart from this response, so
+    // ending the response alone would not stop it — and its reply kept incomplete with the text so
+    // far; the client is told in-band, after the last of its text.
     let cutByShutdown = false
     if (shutdown !== undefined)
-      yield* shutdown.server.holdStream(
+      yield* shutdown.holdStream(
         Effect.suspend(() => {
           cutByShutdown = true
-          return shutdown.stopTurn
+          return turn.stop
         })
       )
     const mailbox = yield* Mailbox.make<Uint8Array>(1)
