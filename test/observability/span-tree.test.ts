@@ -1,4 +1,5 @@
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { SpanStatusCode } from "@opentelemetry/api"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { memoryStores } from "../../bootstrap/layers.ts"
 import { readSse, textOf } from "../support/sse-client.ts"
@@ -80,5 +81,34 @@ describe("the trace of one chat turn", () => {
     for (const secret of [PROMPT, "Zebra-quartz", reply, SESSION, GROUP]) {
       expect(attributes).not.toContain(secret)
     }
+  })
+})
+
+describe("the trace of a chat turn whose model sends nothing in time", () => {
+  const timedOut = new InMemorySpanExporter()
+  let slow: TestService
+  beforeAll(async () => {
+    slow = await startService({
+      stores: memoryStores,
+      env: { OFFLINE_TOKEN_DELAY_MS: "60000", CHAT_IDLE_TIMEOUT_MS: "300" },
+      spanProcessors: [new SimpleSpanProcessor(timedOut)]
+    })
+  })
+  afterAll(() => slow.close())
+
+  it("ends the model call's span as failed by the timeout, not as interrupted", async () => {
+    const read = await readSse(
+      await fetch(`${slow.url}/chat/stream?prompt=${encodeURIComponent("Anyone there?")}`, {
+        headers: { "x-session-id": "session-timeout-span" }
+      })
+    )
+    expect(read.events).toContainEqual(expect.objectContaining({ type: "error" }))
+    await vi.waitFor(
+      () => expect(timedOut.getFinishedSpans().map((span) => span.name)).toContain("ChatModel.stream"),
+      { timeout: 5_000, interval: 20 }
+    )
+    const model = timedOut.getFinishedSpans().find((span) => span.name === "ChatModel.stream")!
+    expect(model.status.code).toBe(SpanStatusCode.ERROR)
+    expect(model.status.message).toContain("no text from the model in")
   })
 })
