@@ -12,11 +12,11 @@
  * logs `Listening on http://…` as a JSON line and stops on SIGTERM.
  */
 import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { Answer, Message } from "./effect-ingest.ts"
+import { serveBareIngest } from "./bare-server.ts"
 import { type BaselineMessage, isBaselineMessage, logListening, openIngestTable } from "./ingest-table.ts"
 import { writeJson } from "./write-json.ts"
 
@@ -25,32 +25,13 @@ export type Rung = "runtime" | "router" | "schema"
 /** `node:http`, the write in a fiber of its own per request. */
 const runtimeServer = (database: string) => {
   const ingest = openIngestTable(database)
-  const server = createServer((request, response) => {
-    if (request.method !== "POST" || request.url !== "/messages/ingest") return writeJson(response, 404, {})
-    const chunks: Array<Buffer> = []
-    request.on("data", (chunk: Buffer) => chunks.push(chunk))
-    request.on("end", () => {
-      let payload: unknown
-      try {
-        payload = JSON.parse(Buffer.concat(chunks).toString())
-      } catch {
-        return writeJson(response, 400, { error: "invalid_json" })
-      }
-      if (!isBaselineMessage(payload)) return writeJson(response, 400, { error: "invalid_request" })
-      Effect.runFork(
-        Effect.sync(() => ingest(payload)).pipe(
-          Effect.tap((answer) => Effect.sync(() => writeJson(response, 200, answer)))
-        )
+  serveBareIngest((payload, response) =>
+    Effect.runFork(
+      Effect.sync(() => ingest(payload)).pipe(
+        Effect.tap((answer) => Effect.sync(() => writeJson(response, 200, answer)))
       )
-    })
-  })
-  server.listen(0, "127.0.0.1", () => {
-    logListening(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
-  })
-  process.once("SIGTERM", () => {
-    server.close()
-    server.closeAllConnections()
-  })
+    )
+  )
 }
 
 /** The platform's server and router: the body checked by hand (`router`) or by Schema (`schema`). */
