@@ -4,13 +4,13 @@ import { memoryStores } from "../bootstrap/layers.ts"
 import { MessageId, SessionId, UserId } from "../domain/ids.ts"
 import { contentOf } from "../domain/transcript.ts"
 import { newItem } from "../test/support/items.ts"
+import { readTurn } from "../test/support/read-turn.ts"
 import { scriptedApplication } from "../test/support/scripted-application.ts"
 import { ScriptedChatModel } from "../test/support/scripted-chat-model.ts"
 import { FollowReply } from "./follow-reply.ts"
 import { ReplyEnd } from "./ports/replies-in-flight.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 import { StreamChat } from "./stream-chat.ts"
-import { readTurn } from "../test/support/read-turn.ts"
 
 const app = scriptedApplication(memoryStores, {
   REPLY_SAVE_INTERVAL_MS: "1000",

@@ -3,7 +3,7 @@ import { type Chunk, Effect, Option, Stream } from "effect"
 /**
  * `Stream.runForEachChunk` by pulling the stream's chunks in a loop: the same chunks in the same
  * order, failing as the stream fails, with about half the runtime operations of a stream's run and
- * no fiber of its own (measured: 351 operations against 651 for a short stream).
+ * no fiber of its own (`node bench/stream-costs.ts`).
  */
 export const pullEachChunk = <A, E, R, E2, R2>(
   stream: Stream.Stream<A, E, R>,

@@ -1,11 +1,7 @@
 import { Clock, Duration, Effect, Ref, type Scope } from "effect"
 import { ModelFailed } from "../domain/errors.ts"
 import type { TurnState } from "./chat-turn.ts"
-import { forkPeriodic } from "./periodic.ts"
-
-/** How often the sweep looks for turns past a deadline: a tenth of the shorter one, within these bounds. */
-const SWEEP_MIN_MS = 10
-const SWEEP_MAX_MS = 1_000
+import { deadlineSweepInterval, forkPeriodic } from "./periodic.ts"
 
 /** The chat turns' two deadlines, watched by one timer for every turn of the process. */
 export interface TurnDeadlines {
@@ -62,8 +58,11 @@ export const makeTurnDeadlines = (timeouts: {
         yield* turn.expire(failure)
       }
     })
-    const every = Math.min(SWEEP_MAX_MS, Math.max(SWEEP_MIN_MS, Math.min(idleMs, turnMs) / 10))
-    yield* forkPeriodic(sweep, Duration.millis(every), "chat turn deadline sweep failed")
+    yield* forkPeriodic(
+      sweep,
+      deadlineSweepInterval(Math.min(idleMs, turnMs)),
+      "chat turn deadline sweep failed"
+    )
     const deadlines: TurnDeadlines = {
       watch: (state, expire) =>
         Effect.asVoid(

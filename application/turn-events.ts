@@ -207,7 +207,7 @@ export const turnEvents = Effect.fnUntraced(function* (
   // A reader gone before the end cuts the turn short at once: the model call stops with it.
   const readerGone = Effect.zipRight(Fiber.interrupt(producer), dispatch(signals, [TurnEvent.CutShort()]))
   // A loop rather than a stream: a stream's run costs some 500 operations of the runtime to set up and
-  // tear down, a turn's whole reading a few dozen this way.
+  // tear down, a loop over the mailbox a few dozen (`node bench/stream-costs.ts`).
   const readEach = (read: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) => {
     const loop: Effect.Effect<void> = Effect.flatMap(mailbox.takeAll, ([chunk, done]) => {
       const next = done ? Effect.void : loop

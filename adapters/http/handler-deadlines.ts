@@ -1,9 +1,5 @@
 import { Cause, Duration, Effect, Exit, Fiber } from "effect"
-import { forkPeriodic } from "../../application/periodic.ts"
-
-/** How often the sweep looks for late handlers: a tenth of the deadline, within these bounds. */
-const SWEEP_MIN_MS = 10
-const SWEEP_MAX_MS = 1_000
+import { deadlineSweepInterval, forkPeriodic } from "../../application/periodic.ts"
 
 /** Whether a handler's fiber ended interrupted: as its own exit, or as the handler's exit it caught. */
 const stoppedBy = <A, E>(outcome: Exit.Exit<Exit.Exit<A, E>>) =>
@@ -30,8 +26,7 @@ export const handlerDeadlines = (timeout: Duration.Duration) =>
       }
       return Effect.forEach(late, Fiber.interruptFork, { discard: true })
     })
-    const every = Math.min(SWEEP_MAX_MS, Math.max(SWEEP_MIN_MS, timeoutMs / 10))
-    yield* forkPeriodic(sweep, Duration.millis(every), "handler deadline sweep failed")
+    yield* forkPeriodic(sweep, deadlineSweepInterval(timeout), "handler deadline sweep failed")
 
     /**
      * Runs `handler` under the deadline: its exit, what it set on its fiber taken back as
