@@ -6,7 +6,7 @@ import type { PromptMessage } from "../domain/prompt-composition.ts"
 import { BuildContext } from "./build-context.ts"
 import { currentInteraction } from "./commit-interaction.ts"
 import { duration } from "./config-values.ts"
-import { classifierConfidence, classifierDecisionsTotal, classifierFailuresTotal } from "./metrics.ts"
+import { classifierConfidence, classifierDecisionsBy, classifierFailuresBy } from "./metrics.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { sessionPolicy } from "./session-persistence.ts"
 import { annotateSpan } from "./traced.ts"
@@ -86,7 +86,7 @@ export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQue
   ).pipe(
     Effect.map((classification) => ({ classification, fallback: false })),
     Effect.catchAll((error) =>
-      Metric.increment(Metric.tagged(classifierFailuresTotal, "reason", error.reason)).pipe(
+      Metric.increment(classifierFailuresBy(error.reason)).pipe(
         Effect.zipRight(
           Effect.logWarning("classifier failed; message taken as ignore").pipe(
             Effect.annotateLogs({ classifier: classifier.name, reason: error.reason })
@@ -96,7 +96,7 @@ export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQue
       )
     )
   )
-  yield* Metric.increment(Metric.tagged(classifierDecisionsTotal, "decision", classification.decision))
+  yield* Metric.increment(classifierDecisionsBy(classification.decision))
   yield* Metric.update(classifierConfidence, classification.confidence)
   yield* annotateSpan({
     decision: classification.decision,

@@ -2,7 +2,7 @@ import { Clock, Duration, Effect, Either, Layer, Metric, Option } from "effect"
 import { hasAttemptsLeft, retryAt } from "../domain/assessment.ts"
 import { AssessInteraction, AssessmentSettings } from "./assess-interaction.ts"
 import { hashedIds } from "./hashed-id.ts"
-import { assessmentDurationSeconds, assessmentJobsTotal, assessmentQueueDepth } from "./metrics.ts"
+import { assessmentDurationSeconds, assessmentJobsBy, assessmentQueueDepthBy } from "./metrics.ts"
 import { forkPeriodic } from "./periodic.ts"
 import { AssessmentQueue, type ClaimedJob } from "./ports/assessment-queue.ts"
 import { spanWhenTraced } from "./traced.ts"
@@ -10,7 +10,7 @@ import { spanWhenTraced } from "./traced.ts"
 /** How long a worker waits after a round that failed (a store outage) before it tries again. */
 const FAILED_ROUND_PAUSE = Duration.seconds(5)
 
-const countJob = (outcome: string) => Metric.increment(Metric.tagged(assessmentJobsTotal, "outcome", outcome))
+const countJob = (outcome: string) => Metric.increment(assessmentJobsBy(outcome))
 
 /**
  * Runs one claimed job to its next state: completed, pending again with a backoff, or failed for
@@ -134,8 +134,8 @@ export const layerAssessmentWorkers = Layer.scopedDiscard(
     yield* forkPeriodic(
       Effect.flatMap(queue.depth, ({ pending, running }) =>
         Effect.all([
-          Metric.set(Metric.tagged(assessmentQueueDepth, "state", "pending"), pending),
-          Metric.set(Metric.tagged(assessmentQueueDepth, "state", "running"), running)
+          Metric.set(assessmentQueueDepthBy("pending"), pending),
+          Metric.set(assessmentQueueDepthBy("running"), running)
         ])
       ).pipe(Effect.withTracerEnabled(false)),
       Duration.seconds(5),

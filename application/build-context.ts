@@ -11,12 +11,12 @@ import { ContextSettings, type WindowSettings } from "./context-settings.ts"
 import {
   chatContextMessages,
   chatContextTokens,
-  classifierContextBuildTotal,
+  classifierContextBuildBy,
   classifierContextLengthChars,
   classifierContextMessages,
   classifierContextTokens,
-  contextTruncatedTotal,
-  sessionMemoryMissesTotal
+  contextTruncatedBy,
+  sessionMemoryMissesBy
 } from "./metrics.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { SessionOwners } from "./ports/session-owners.ts"
@@ -225,12 +225,8 @@ const annotate = (window: ContextWindow<WindowMessage>) =>
 
 const record = (window: ContextWindow<WindowMessage>) =>
   Effect.all([
-    window.truncated
-      ? Metric.increment(Metric.tagged(contextTruncatedTotal, "purpose", window.purpose))
-      : Effect.void,
-    window.contextUnavailable
-      ? Metric.increment(Metric.tagged(sessionMemoryMissesTotal, "purpose", window.purpose))
-      : Effect.void,
+    window.truncated ? Metric.increment(contextTruncatedBy(window.purpose)) : Effect.void,
+    window.contextUnavailable ? Metric.increment(sessionMemoryMissesBy(window.purpose)) : Effect.void,
     ...(window.purpose === "chat"
       ? [
           Metric.update(chatContextMessages, window.messages.length),
@@ -243,6 +239,6 @@ const record = (window: ContextWindow<WindowMessage>) =>
             classifierContextLengthChars,
             window.messages.reduce((chars, message) => chars + message.text.length, 0)
           ),
-          Metric.increment(Metric.tagged(classifierContextBuildTotal, "outcome", window.reason))
+          Metric.increment(classifierContextBuildBy(window.reason))
         ])
   ])

@@ -2,7 +2,7 @@ import { Clock, Effect, Metric, Option } from "effect"
 import type { GroupId, SessionId } from "../domain/ids.ts"
 import type { EndedTurn } from "./chat-turn.ts"
 import { hashedIds } from "./hashed-id.ts"
-import { chatDurationSeconds, chatTokensTotal, chatTtftSeconds, chatTurnsTotal } from "./metrics.ts"
+import { chatDurationSeconds, chatTokensBy, chatTtftSeconds, chatTurnsBy } from "./metrics.ts"
 import type { TokenUsage } from "./ports/chat-model.ts"
 
 /** What a turn's report names besides the turn itself. */
@@ -30,10 +30,10 @@ export const reportTurn = Effect.fnUntraced(function* (report: TurnReport, turn:
   const usage = Option.flatMap(turn.finish, (finish) => finish.usage)
   if (Option.isSome(ttft)) yield* Metric.update(chatTtftSeconds, ttft.value / 1000)
   yield* Metric.update(chatDurationSeconds, (endedAt - turn.startedAt) / 1000)
-  yield* Metric.increment(Metric.tagged(chatTurnsTotal, "outcome", turn.outcome))
+  yield* Metric.increment(chatTurnsBy(turn.outcome))
   if (Option.isSome(usage)) {
-    yield* Metric.incrementBy(Metric.tagged(chatTokensTotal, "kind", "input"), usage.value.inputTokens)
-    yield* Metric.incrementBy(Metric.tagged(chatTokensTotal, "kind", "output"), usage.value.outputTokens)
+    yield* Metric.incrementBy(chatTokensBy("input"), usage.value.inputTokens)
+    yield* Metric.incrementBy(chatTokensBy("output"), usage.value.outputTokens)
   }
   // Its ids are hashed only when the line is written.
   yield* Effect.whenLogLevel(

@@ -6,7 +6,7 @@ import { askClassifier, type ClassifierQuestion, ClassifierSettings } from "./as
 import { commitInteraction } from "./commit-interaction.ts"
 import { hashedIds } from "./hashed-id.ts"
 import type { IngestCommand, IngestOutcome } from "./ingest-message.ts"
-import { classificationOrderWaitsTotal } from "./metrics.ts"
+import { classificationOrderWaitsBy } from "./metrics.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
 import { InteractionStore, type MessageClassification, type OutOfOrder } from "./ports/interaction-store.ts"
@@ -110,9 +110,7 @@ const classifyInStoreOrder = Effect.fnUntraced(function* (command: ClassifyComma
     const { refusal } = attempt
     const until = Math.min(startedAt, refusal.predecessorAcceptedAt) + Duration.toMillis(orderWait)
     const arrived = yield* awaitClassification(command.sessionId, refusal.predecessor, until)
-    yield* Metric.increment(
-      Metric.tagged(classificationOrderWaitsTotal, "outcome", arrived ? "arrived" : "skipped")
-    )
+    yield* Metric.increment(classificationOrderWaitsBy(arrived ? "arrived" : "skipped"))
     if (!arrived)
       yield* Effect.logWarning("message classified without the message before it").pipe(
         Effect.annotateLogs({ waitedMs: (yield* Clock.currentTimeMillis) - startedAt })

@@ -1,7 +1,31 @@
-import { Metric, MetricBoundaries } from "effect"
+import { Metric, MetricBoundaries, MetricLabel } from "effect"
 import type { Role } from "../domain/transcript.ts"
 
 /** Every metric the application records, in one place. Names are part of the HTTP contract. */
+
+/**
+ * The series of `metric` for each combination of the `tags`' values, each tagged once and kept. The
+ * runtime finds a series' store by its tag array: a metric tagged anew on every update (`Metric.tagged`
+ * in the call) builds and hashes its key on every update. The values come from small fixed sets
+ * (outcomes, operations, routes), so the series kept stay few.
+ */
+export const seriesBy = <Type, In, Out, const Tags extends ReadonlyArray<string>>(
+  metric: Metric.Metric<Type, In, Out>,
+  ...tags: Tags
+) => {
+  const series = new Map<string, Metric.Metric<Type, In, Out>>()
+  return (...values: { readonly [K in keyof Tags]: string }): Metric.Metric<Type, In, Out> => {
+    const key = values.join("\n")
+    const known = series.get(key)
+    if (known !== undefined) return known
+    const tagged = Metric.taggedWithLabels(
+      metric,
+      tags.map((tag, index) => MetricLabel.make(tag, values[index] ?? ""))
+    )
+    series.set(key, tagged)
+    return tagged
+  }
+}
 
 const latencySeconds = MetricBoundaries.fromIterable([
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
@@ -14,9 +38,11 @@ export const transcriptPersistTotal = Metric.counter("coachup_transcript_persist
   incremental: true
 })
 
+const transcriptPersistBy = seriesBy(transcriptPersistTotal, "outcome", "role")
+
 /** Counts one transcript write by its outcome and the message's role. */
 export const countPersist = (outcome: string, role: Role) =>
-  Metric.increment(Metric.tagged(Metric.tagged(transcriptPersistTotal, "outcome", outcome), "role", role))
+  Metric.increment(transcriptPersistBy(outcome, role))
 
 export const transcriptPersistSeconds = Metric.histogram(
   "coachup_transcript_persist_seconds",
@@ -34,17 +60,20 @@ export const sessionMemoryMissesTotal = Metric.counter("coachup_session_memory_m
     "Model windows of an opted-out session whose earlier messages this process's memory does not hold (another process, or a restart, has them), by purpose",
   incremental: true
 })
+export const sessionMemoryMissesBy = seriesBy(sessionMemoryMissesTotal, "purpose")
 
 export const storeQuerySeconds = Metric.histogram(
   "coachup_store_query_seconds",
   latencySeconds,
   "Durable store call latency by operation, in seconds"
 )
+export const storeQuerySecondsBy = seriesBy(storeQuerySeconds, "op")
 
 export const storeErrorsTotal = Metric.counter("coachup_store_errors_total", {
   description: "Durable store calls that failed or timed out, by operation",
   incremental: true
 })
+export const storeErrorsBy = seriesBy(storeErrorsTotal, "op")
 
 export const outboxDepth = Metric.gauge("coachup_outbox_depth", {
   description: "Transcript writes waiting in the durable outbox for the store to take them"
@@ -59,6 +88,7 @@ export const transcriptWritesRefusedTotal = Metric.counter("coachup_transcript_w
     "Transcript writes neither the store nor the outbox took (answered 503), by reason (outbox_full, outbox_unavailable, privacy_unknown)",
   incremental: true
 })
+export const transcriptWritesRefusedBy = seriesBy(transcriptWritesRefusedTotal, "reason")
 
 export const sessionMemorySessions = Metric.gauge("coachup_session_memory_sessions", {
   description: "Sessions whose recent transcript is held in process memory"
@@ -105,6 +135,7 @@ export const contextTruncatedTotal = Metric.counter("coachup_context_truncated_t
   description: "Windows whose newest message alone exceeded the token budget and was cut, by purpose",
   incremental: true
 })
+export const contextTruncatedBy = seriesBy(contextTruncatedTotal, "purpose")
 
 export const classifierContextLengthChars = Metric.histogram(
   "coachup_classifier_context_length_chars",
@@ -117,6 +148,7 @@ export const classifierContextBuildTotal = Metric.counter("coachup_classifier_co
     "Classifier context windows built, by outcome (store, not_persisted, configured, store_error, store_empty)",
   incremental: true
 })
+export const classifierContextBuildBy = seriesBy(classifierContextBuildTotal, "outcome")
 
 const turnSeconds = MetricBoundaries.fromIterable([
   0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.2, 1.5, 2, 2.5, 3, 5, 10, 30, 60
@@ -138,17 +170,20 @@ export const chatTokensTotal = Metric.counter("coachup_chat_tokens_total", {
   description: "Tokens of chat turns as the provider reports them, by kind (input, output)",
   incremental: true
 })
+export const chatTokensBy = seriesBy(chatTokensTotal, "kind")
 
 export const chatTurnsTotal = Metric.counter("coachup_chat_turns_total", {
   description: "Chat turns by outcome (completed, failed, disconnected)",
   incremental: true
 })
+export const chatTurnsBy = seriesBy(chatTurnsTotal, "outcome")
 
 export const replySavesTotal = Metric.counter("coachup_reply_saves_total", {
   description:
     "Saves of a streaming reply's text so far, by outcome (saved, not_in_progress, failed); a failed save does not fail the turn",
   incremental: true
 })
+export const replySavesBy = seriesBy(replySavesTotal, "outcome")
 
 export const repliesAbandonedTotal = Metric.counter("coachup_replies_abandoned_total", {
   description:
@@ -160,6 +195,7 @@ export const classifierDecisionsTotal = Metric.counter("coachup_classifier_decis
   description: "Boundary decisions by the classifier's answer (start, continue, end, one_off, ignore)",
   incremental: true
 })
+export const classifierDecisionsBy = seriesBy(classifierDecisionsTotal, "decision")
 
 export const classifierConfidence = Metric.histogram(
   "coachup_classifier_confidence",
@@ -172,11 +208,13 @@ export const classificationOrderWaitsTotal = Metric.counter("coachup_classificat
     "Classifications that found the session's message before them not classified yet, by how the wait ended (arrived: it was classified meanwhile; skipped: CLASSIFICATION_ORDER_WAIT_MS passed and the classification went ahead without it)",
   incremental: true
 })
+export const classificationOrderWaitsBy = seriesBy(classificationOrderWaitsTotal, "outcome")
 
 export const classifierFailuresTotal = Metric.counter("coachup_classifier_failures_total", {
   description: "Classifier calls that failed or answered malformed, by reason; each was taken as ignore",
   incremental: true
 })
+export const classifierFailuresBy = seriesBy(classifierFailuresTotal, "reason")
 
 const assessmentSeconds = MetricBoundaries.fromIterable([
   0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 6, 8, 10, 15, 30, 60, 120
@@ -192,7 +230,9 @@ export const assessmentJobsTotal = Metric.counter("coachup_assessment_jobs_total
   description: "Assessment jobs by outcome (queued, completed, retried, failed, lost_lease)",
   incremental: true
 })
+export const assessmentJobsBy = seriesBy(assessmentJobsTotal, "outcome")
 
 export const assessmentQueueDepth = Metric.gauge("coachup_assessment_queue_depth", {
   description: "Assessment jobs waiting or running, by state (pending, running), as the queue last reported"
 })
+export const assessmentQueueDepthBy = seriesBy(assessmentQueueDepth, "state")

@@ -1,7 +1,7 @@
 import { Clock, Config, Context, Duration, Effect, Either, Layer, Metric, Option } from "effect"
 import type { StoreUnavailable } from "../domain/errors.ts"
 import { duration } from "./config-values.ts"
-import { countPersist, outboxDepth, outboxOldestAgeSeconds, transcriptWritesRefusedTotal } from "./metrics.ts"
+import { countPersist, outboxDepth, outboxOldestAgeSeconds, transcriptWritesRefusedBy } from "./metrics.ts"
 import { forkPeriodic } from "./periodic.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { TranscriptOutbox, type WaitingEntry } from "./ports/transcript-outbox.ts"
@@ -107,7 +107,7 @@ export class OutboxDelivery extends Context.Tag("coachup/OutboxDelivery")<
       Effect.gen(function* () {
         const delivery = yield* OutboxDelivery.make(options)
         for (const reason of REFUSALS) {
-          yield* Metric.incrementBy(Metric.tagged(transcriptWritesRefusedTotal, "reason", reason), 0)
+          yield* Metric.incrementBy(transcriptWritesRefusedBy(reason), 0)
         }
         yield* forkPeriodic(delivery.deliver, options.retryEvery, "outbox delivery round failed")
         return delivery

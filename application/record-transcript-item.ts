@@ -7,7 +7,7 @@ import {
   countPersist,
   persistSkippedPrivacyTotal,
   transcriptPersistSeconds,
-  transcriptWritesRefusedTotal
+  transcriptWritesRefusedBy
 } from "./metrics.ts"
 import { OutboxDelivery } from "./outbox-delivery.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
@@ -54,7 +54,7 @@ const refuse = Effect.fnUntraced(function* (
   cause: StoreUnavailable | OutboxFull
 ) {
   const { retryAfter } = yield* OutboxDelivery
-  yield* Metric.increment(Metric.tagged(transcriptWritesRefusedTotal, "reason", reason))
+  yield* Metric.increment(transcriptWritesRefusedBy(reason))
   yield* Effect.logWarning("transcript write refused").pipe(
     Effect.annotateLogs({ reason, role: item.role, cause: cause._tag })
   )

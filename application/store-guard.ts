@@ -1,7 +1,7 @@
-import { Cause, Duration, Effect, Exit, Layer, Metric, Option } from "effect"
+import { Cause, Duration, Effect, Layer, Metric, Option } from "effect"
 import { StoreUnavailable } from "../domain/errors.ts"
 import { duration } from "./config-values.ts"
-import { storeErrorsTotal, storeQuerySeconds } from "./metrics.ts"
+import { storeErrorsBy, storeQuerySecondsBy } from "./metrics.ts"
 import { AssessmentQueue } from "./ports/assessment-queue.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
@@ -25,19 +25,21 @@ const guarded =
           onTimeout: () => new StoreUnavailable({ operation: op, reason: "timed out" })
         })
       : call
-    // One exit hook for both outcomes: a success's latency, a failure's count (not an interruption's).
+    // A success's latency, a failure's count (not an interruption's). Not a finalizer (`onExit`): a
+    // call stopped by interruption records nothing anyway, and a match costs the call less.
     const measured = Effect.clockWith((clock) => {
       const started = clock.unsafeCurrentTimeNanos()
-      return Effect.onExit(bounded, (exit) =>
-        Exit.isSuccess(exit)
-          ? Metric.update(
-              Metric.tagged(storeQuerySeconds, "op", op),
-              Number(clock.unsafeCurrentTimeNanos() - started) / 1e9
-            )
-          : Cause.isInterruptedOnly(exit.cause)
-            ? Effect.void
-            : Metric.increment(Metric.tagged(storeErrorsTotal, "op", op))
-      )
+      return Effect.matchCauseEffect(bounded, {
+        onSuccess: (value) =>
+          Effect.as(
+            Metric.update(storeQuerySecondsBy(op), Number(clock.unsafeCurrentTimeNanos() - started) / 1e9),
+            value
+          ),
+        onFailure: (cause) =>
+          Cause.isInterruptedOnly(cause)
+            ? Effect.failCause(cause)
+            : Effect.zipRight(Metric.increment(storeErrorsBy(op)), Effect.failCause(cause))
+      })
     })
     return spanWhenTraced(`${port}.${op}`)(measured)
   }

@@ -1,4 +1,5 @@
 import { Metric, MetricBoundaries } from "effect"
+import { seriesBy } from "../../application/metrics.ts"
 
 /** Request duration by method, route pattern (never a raw path) and status. */
 export const httpRequestDuration = Metric.histogram(
@@ -6,6 +7,7 @@ export const httpRequestDuration = Metric.histogram(
   MetricBoundaries.fromIterable([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
   "HTTP request duration by method, route and status, in seconds"
 )
+export const httpRequestDurationBy = seriesBy(httpRequestDuration, "method", "route", "status")
 
 /** Chat streams whose response is still being written; falls back when clients or replies finish. */
 export const openStreams = Metric.gauge("coachup_sse_open_streams", {
@@ -17,6 +19,7 @@ export const authenticationFailures = Metric.counter("coachup_http_authenticatio
   description: "Requests refused with 401, by reason",
   incremental: true
 })
+export const authenticationFailuresBy = seriesBy(authenticationFailures, "reason")
 
 /**
  * Requests refused because the process is at a capacity limit, by reason: `streams` (503, every chat

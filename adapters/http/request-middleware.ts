@@ -22,7 +22,7 @@ import {
 } from "./api-errors.ts"
 import { type EdgePolicy, guard } from "./edge.ts"
 import { handlerDeadlines } from "./handler-deadlines.ts"
-import { httpRequestDuration, overloadRefusals, requestsInFlight } from "./http-metrics.ts"
+import { httpRequestDurationBy, overloadRefusals, requestsInFlight } from "./http-metrics.ts"
 import { withinJsonDepth } from "./json-depth.ts"
 import { CurrentRequestId, isWellFormedRequestId } from "./request-id.ts"
 import { routeOf } from "./routes.ts"
@@ -197,14 +197,7 @@ const serveIdentified = (
     )
     const status = String(response.status)
     yield* annotateSpan({ "http.response.status_code": response.status })
-    yield* Metric.update(
-      Metric.tagged(
-        Metric.tagged(Metric.tagged(httpRequestDuration, "method", request.method), "route", route),
-        "status",
-        status
-      ),
-      Duration.toSeconds(elapsed)
-    )
+    yield* Metric.update(httpRequestDurationBy(request.method, route, status), Duration.toSeconds(elapsed))
     yield* Effect.logInfo("http request").pipe(
       Effect.annotateLogs({ method: request.method, status, durationMs: Duration.toMillis(elapsed) })
     )

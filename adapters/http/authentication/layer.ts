@@ -2,7 +2,7 @@ import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform
 import type { RateLimiter } from "@effect/experimental"
 import { Effect, Layer, Metric, Option, Redacted } from "effect"
 import { failWith, Forbidden, ServiceUnavailable, Unauthorized } from "../api-errors.ts"
-import { authenticationFailures } from "../http-metrics.ts"
+import { authenticationFailuresBy } from "../http-metrics.ts"
 import { limitUnauthenticated, type RateLimitPolicy } from "../rate-limit.ts"
 import * as AccessTokens from "./access-tokens.ts"
 import { localPrincipal, namedUser } from "./local.ts"
@@ -20,7 +20,7 @@ const refuse = (reason: AccessTokens.Rejection | "missing") =>
   Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     yield* Effect.logWarning("authentication refused").pipe(Effect.annotateLogs({ reason }))
-    yield* Metric.increment(Metric.tagged(authenticationFailures, "reason", reason))
+    yield* Metric.increment(authenticationFailuresBy(reason))
     yield* limitUnauthenticated(Option.getOrElse(request.remoteAddress, () => "unknown"))
     const challenge = reason === "missing" ? "Bearer" : 'Bearer error="invalid_token"'
     yield* HttpApp.appendPreResponseHandler((_, response) =>
