@@ -1,4 +1,6 @@
+import { Readable } from "node:stream"
 import type { HttpServerResponse } from "@effect/platform"
+import { NodeStream } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Deferred, Duration, Effect, Fiber, Option, Stream, TestClock } from "effect"
 import { ChatEvent } from "../../application/chat-turn.ts"
@@ -22,9 +24,14 @@ const turnOf = (events: Stream.Stream<ChatEvent>): ChatTurn => ({
   stop: Effect.void
 })
 
+/** The bytes of a response body written by its own fiber, as a client reads them. */
 const streamOf = (response: HttpServerResponse.HttpServerResponse) => {
-  if (response.body._tag !== "Stream") throw new Error("expected a streamed body")
-  return response.body.stream
+  const body = response.body
+  if (body._tag !== "Raw" || !(body.body instanceof Readable)) throw new Error("expected a written body")
+  return NodeStream.fromReadable<Error, Uint8Array>(
+    () => body.body as Readable,
+    (error) => error as Error
+  )
 }
 
 // The heartbeat waits on Effect's clock: on the TestClock, `TestClock.adjust` stands for the time a
@@ -32,7 +39,7 @@ const streamOf = (response: HttpServerResponse.HttpServerResponse) => {
 describe("uiMessageStreamResponse", () => {
   it.scoped("ends with [DONE], even when its reader stalls long enough for heartbeats to queue up", () =>
     Effect.gen(function* () {
-      const response = uiMessageStreamResponse(
+      const response = yield* uiMessageStreamResponse(
         turnOf(Stream.make(ChatEvent.Delta({ text: "Hi" }), finished)),
         "request-1",
         yield* makeHeartbeats(Duration.millis(20))
@@ -63,7 +70,7 @@ describe("uiMessageStreamResponse", () => {
           ChatEvent.Delta({ text: "Slow " }),
           ChatEvent.Delta({ text: "reply." })
         ).pipe(Stream.mapEffect((word) => Effect.delay(Effect.succeed(word), "1300 millis")))
-        const response = uiMessageStreamResponse(
+        const response = yield* uiMessageStreamResponse(
           turnOf(Stream.concat(words, Stream.make(finished))),
           "request-2",
           yield* makeHeartbeats(Duration.seconds(1))
@@ -108,7 +115,7 @@ describe("uiMessageStreamResponse", () => {
     const streamedUntilShutdown = (events: ReadonlyArray<ChatEvent>) =>
       Effect.gen(function* () {
         const ends: Array<Effect.Effect<void>> = []
-        const response = uiMessageStreamResponse(
+        const response = yield* uiMessageStreamResponse(
           yield* runningTurn(events),
           "request-3",
           yield* makeHeartbeats(Duration.seconds(15)),

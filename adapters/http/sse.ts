@@ -1,6 +1,6 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Sse } from "@effect/experimental"
-import { Clock, Effect, Mailbox, Metric, Stream } from "effect"
+import { Clock, Effect, Metric } from "effect"
 import type { FinishReason } from "../../application/ports/chat-model.ts"
 import type { ChatEvent } from "../../application/chat-turn.ts"
 import { eventLoopTurn } from "../../application/event-loop.ts"
@@ -8,6 +8,7 @@ import type { ChatTurn } from "../../application/stream-chat.ts"
 import { openStreams } from "./http-metrics.ts"
 import type { Heartbeats, QuietStream } from "./heartbeats.ts"
 import type { ServerShutdown } from "./shutdown.ts"
+import { writtenBody } from "./written-body.ts"
 
 /** Parts of the AI SDK UI message stream protocol (v1) that a chat turn sends. */
 export type UiMessagePart =
@@ -103,14 +104,15 @@ export const UI_MESSAGE_STREAM_HEADERS = {
 /**
  * The turn as a `text/event-stream` response in the AI SDK UI message stream protocol, ending
  * with `data: [DONE]`, with a heartbeat after each `heartbeats.every` of silence. Errors after the headers
- * travel in-band; a client that goes away interrupts the stream, and with it the model call. Given the
- * server's shutdown, the stream holds it open and is ended in-band when its grace is over.
+ * travel in-band; a client that goes away interrupts the writer, and with it its reading of the turn.
+ * Given the server's shutdown, the stream holds it open and is ended in-band when its grace is over.
  *
- * One fiber reads the turn and writes its frames; it and the process's one heartbeat timer meet the
- * response in a one-slot mailbox, so nothing is forked per event, and no fiber per stream beats. The writer takes the events that have come since
- * it last asked as one batch, and sends their frames in one write. After each batch it lets the event
- * loop turn, so that the batch reaches the socket before the next is made however fast they come, and
- * one fast stream does not hold up the others.
+ * One fiber reads the turn and writes its frames into the response's body (`writtenBody`), and the
+ * process's one heartbeat timer writes into it too, so nothing is forked per event and no fiber per
+ * stream beats. The writer takes the events that have come since it last asked as one batch, and sends
+ * their frames in one write. After each batch it lets the event loop turn, so that the batch reaches
+ * the socket before the next is made however fast they come, and one fast stream does not hold up the
+ * others.
  */
 export const uiMessageStreamResponse = (
   turn: ChatTurn,
@@ -119,61 +121,57 @@ export const uiMessageStreamResponse = (
   shutdown?: ServerShutdown["Type"]
 ) => {
   const { opening, partsOf, shutDown } = uiMessageParts(turn, requestId)
-  const body = Effect.gen(function* () {
-    // Counted while the body is written: from the first pull until it ends or the client goes away.
-    yield* Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1))
-    // Once the shutdown's grace is over the turn is stopped — it runs apart from this response, so
-    // ending the response alone would not stop it — and its reply kept incomplete with the text so
-    // far; the client is told in-band, after the last of its text.
-    let cutByShutdown = false
-    if (shutdown !== undefined)
-      yield* shutdown.holdStream(
-        Effect.suspend(() => {
-          cutByShutdown = true
-          return turn.stop
-        })
-      )
-    const mailbox = yield* Mailbox.make<Uint8Array>(1)
-    const encoder = new TextEncoder()
-    const quiet: QuietStream = {
-      lastSentAt: yield* Clock.currentTimeMillis,
-      // A stream with a frame waiting in the slot is not quiet: its heartbeat is not needed.
-      beat: (now) => {
-        if (mailbox.unsafeOffer(encoder.encode(HEARTBEAT))) quiet.lastSentAt = now
+  const encoder = new TextEncoder()
+  const heartbeat = encoder.encode(HEARTBEAT)
+  const body = writtenBody((sink) =>
+    Effect.gen(function* () {
+      // Counted while the body is written: from the first read until it ends or the client goes away.
+      yield* Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1))
+      // Once the shutdown's grace is over the turn is stopped — it runs apart from this response, so
+      // ending the response alone would not stop it — and its reply kept incomplete with the text so
+      // far; the client is told in-band, after the last of its text.
+      let cutByShutdown = false
+      if (shutdown !== undefined)
+        yield* shutdown.holdStream(
+          Effect.suspend(() => {
+            cutByShutdown = true
+            return turn.stop
+          })
+        )
+      const quiet: QuietStream = {
+        lastSentAt: yield* Clock.currentTimeMillis,
+        beat: (now) => {
+          if (sink.unsafeWrite(heartbeat)) quiet.lastSentAt = now
+        }
       }
-    }
-    const send = (text: string) =>
-      Effect.zipRight(
-        mailbox.offer(encoder.encode(text)),
-        Effect.map(Clock.currentTimeMillis, (now) => {
-          quiet.lastSentAt = now
-        })
+      const send = (text: string) =>
+        Effect.zipRight(
+          sink.write(encoder.encode(text)),
+          Effect.map(Clock.currentTimeMillis, (now) => {
+            quiet.lastSentAt = now
+          })
+        )
+      yield* heartbeats.watch(quiet)
+      // The opening goes out with the first event, or when the model call first waits. The heartbeats
+      // stop before `[DONE]`, so that none can follow it.
+      let ended = false
+      const events = turn.readEach((events) => {
+        ended ||= events.some((event) => event._tag !== "Delta")
+        return Effect.zipRight(send(frames(events.flatMap(partsOf))), eventLoopTurn)
+      })
+      // A reply the shutdown cut short ends with no event of its own: the stream says why.
+      const endOfShutdown = Effect.suspend(() =>
+        cutByShutdown && !ended ? send(frames(shutDown)) : Effect.void
       )
-    yield* heartbeats.watch(quiet)
-    // The opening goes out with the first event, or when the model call first waits. The heartbeats
-    // stop before `[DONE]`, so that none, waiting for the slot, can follow it.
-    let ended = false
-    const events = turn.readEach((events) => {
-      ended ||= events.some((event) => event._tag !== "Delta")
-      return Effect.zipRight(send(frames(events.flatMap(partsOf))), eventLoopTurn)
+      yield* send(frames(opening)).pipe(
+        Effect.zipRight(events),
+        Effect.zipRight(endOfShutdown),
+        Effect.ensuring(heartbeats.stop(quiet)),
+        Effect.zipRight(send(DONE))
+      )
     })
-    // A reply the shutdown cut short ends with no event of its own: the stream says why.
-    const endOfShutdown = Effect.suspend(() =>
-      cutByShutdown && !ended ? send(frames(shutDown)) : Effect.void
-    )
-    yield* send(frames(opening)).pipe(
-      Effect.zipRight(events),
-      Effect.zipRight(endOfShutdown),
-      Effect.ensuring(heartbeats.stop(quiet)),
-      Effect.zipRight(send(DONE)),
-      Effect.exit,
-      Effect.flatMap((exit) => mailbox.done(exit)),
-      Effect.forkScoped
-    )
-    return Mailbox.toStream(mailbox)
-  })
-  return HttpServerResponse.stream(Stream.unwrapScoped(body), {
-    contentType: "text/event-stream",
-    headers: UI_MESSAGE_STREAM_HEADERS
-  })
+  )
+  return Effect.map(body, (readable) =>
+    HttpServerResponse.raw(readable, { contentType: "text/event-stream", headers: UI_MESSAGE_STREAM_HEADERS })
+  )
 }

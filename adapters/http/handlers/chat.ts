@@ -75,7 +75,7 @@ const streamChat = (input: ChatInput) =>
       server.holdTurn
     )
     const { heartbeats } = yield* ChatStreamSettings
-    return uiMessageStreamResponse(turn, requestId, heartbeats, server)
+    return yield* uiMessageStreamResponse(turn, requestId, heartbeats, server)
   }).pipe(mapDomainErrors)
 
 /**
