@@ -1,15 +1,7 @@
-import { HttpServerResponse } from "@effect/platform"
-import { type Duration, Effect, Metric, Option, Stream } from "effect"
+import { Option, Stream } from "effect"
 import type { FollowedReply, ReplyEnd, ReplySnapshot } from "../../application/ports/replies-in-flight.ts"
-import { openStreams } from "./http-metrics.ts"
-import {
-  DONE,
-  finishReasons,
-  frames,
-  HEARTBEAT,
-  UI_MESSAGE_STREAM_HEADERS,
-  type UiMessagePart
-} from "./sse.ts"
+import type { Heartbeats } from "./heartbeats.ts"
+import { eventStreamResponse, finishReasons, frames, type UiMessagePart } from "./sse.ts"
 
 /** The parts that end a followed reply, as its producer ended it. */
 const closing = (id: string, end: ReplyEnd): ReadonlyArray<UiMessagePart> => {
@@ -80,21 +72,10 @@ const followedParts = (reply: FollowedReply): Stream.Stream<ReadonlyArray<UiMess
   })
 
 /**
- * A followed reply as a `text/event-stream` response, framed as `POST /chat/stream` frames a turn
- * (the AI SDK UI message stream, ending with `data: [DONE]`), with a heartbeat every `heartbeat`. A
- * client that goes away interrupts the stream, and with it the following.
+ * A followed reply as an event stream (`eventStreamResponse`), framed as `POST /chat/stream` frames a
+ * turn. A client that goes away stops the following.
  */
-export const followedReplyResponse = (reply: FollowedReply, heartbeat: Duration.Duration) => {
-  const body = Stream.concat(Stream.map(followedParts(reply), frames), Stream.make(DONE))
-  const heartbeats = Stream.tick(heartbeat).pipe(Stream.drop(1), Stream.as(HEARTBEAT))
-  const counted = Stream.unwrapScoped(
-    Effect.as(
-      Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1)),
-      Stream.merge(body, heartbeats, { haltStrategy: "left" })
-    )
+export const followedReplyResponse = (reply: FollowedReply, heartbeats: Heartbeats) =>
+  eventStreamResponse(heartbeats, (send) =>
+    Stream.runForEach(followedParts(reply), (parts) => send(frames(parts)))
   )
-  return HttpServerResponse.stream(Stream.encodeText(counted), {
-    contentType: "text/event-stream",
-    headers: UI_MESSAGE_STREAM_HEADERS
-  })
-}

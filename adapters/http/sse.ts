@@ -102,17 +102,53 @@ export const UI_MESSAGE_STREAM_HEADERS = {
 }
 
 /**
- * The turn as a `text/event-stream` response in the AI SDK UI message stream protocol, ending
- * with `data: [DONE]`, with a heartbeat after each `heartbeats.every` of silence. Errors after the headers
- * travel in-band; a client that goes away interrupts the writer, and with it its reading of the turn.
- * Given the server's shutdown, the stream holds it open and is ended in-band when its grace is over.
+ * A `text/event-stream` response in the AI SDK UI message stream protocol: the frames `write` sends,
+ * then `data: [DONE]`, with a heartbeat after each `heartbeats.every` of silence. One fiber runs
+ * `write` and writes its frames straight into the response's body (`writtenBody`); the process's one
+ * heartbeat timer writes there too, so no fiber per stream beats. The heartbeats stop before `[DONE]`,
+ * so that none can follow it. A client that goes away interrupts `write`. The stream counts as open
+ * from the server's first read until it ends or the client goes away.
+ */
+export const eventStreamResponse = <R>(
+  heartbeats: Heartbeats,
+  write: (send: (text: string) => Effect.Effect<void>) => Effect.Effect<void, never, R>
+) =>
+  Effect.map(
+    writtenBody((sink) =>
+      Effect.gen(function* () {
+        yield* Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1))
+        const quiet: QuietStream = {
+          lastSentAt: yield* Clock.currentTimeMillis,
+          beat: (now) => {
+            if (sink.unsafeWrite(heartbeat)) quiet.lastSentAt = now
+          }
+        }
+        const send = (text: string) =>
+          Effect.zipRight(
+            sink.write(encoder.encode(text)),
+            Effect.map(Clock.currentTimeMillis, (now) => {
+              quiet.lastSentAt = now
+            })
+          )
+        yield* heartbeats.watch(quiet)
+        yield* write(send).pipe(Effect.ensuring(heartbeats.stop(quiet)), Effect.zipRight(send(DONE)))
+      })
+    ),
+    (body) =>
+      HttpServerResponse.raw(body, { contentType: "text/event-stream", headers: UI_MESSAGE_STREAM_HEADERS })
+  )
+
+const encoder = new TextEncoder()
+const heartbeat = encoder.encode(HEARTBEAT)
+
+/**
+ * The turn as an event stream (`eventStreamResponse`). Errors after the headers travel in-band; a
+ * client that goes away stops the reading of the turn, not the turn. Given the server's shutdown, the
+ * stream holds it open and is ended in-band when its grace is over.
  *
- * One fiber reads the turn and writes its frames into the response's body (`writtenBody`), and the
- * process's one heartbeat timer writes into it too, so nothing is forked per event and no fiber per
- * stream beats. The writer takes the events that have come since it last asked as one batch, and sends
- * their frames in one write. After each batch it lets the event loop turn, so that the batch reaches
- * the socket before the next is made however fast they come, and one fast stream does not hold up the
- * others.
+ * The writer takes the events that have come since it last asked as one batch, and sends their frames
+ * in one write. After each batch it lets the event loop turn, so that the batch reaches the socket
+ * before the next is made however fast they come, and one fast stream does not hold up the others.
  */
 export const uiMessageStreamResponse = (
   turn: ChatTurn,
@@ -121,12 +157,8 @@ export const uiMessageStreamResponse = (
   shutdown?: ServerShutdown["Type"]
 ) => {
   const { opening, partsOf, shutDown } = uiMessageParts(turn, requestId)
-  const encoder = new TextEncoder()
-  const heartbeat = encoder.encode(HEARTBEAT)
-  const body = writtenBody((sink) =>
+  return eventStreamResponse(heartbeats, (send) =>
     Effect.gen(function* () {
-      // Counted while the body is written: from the first read until it ends or the client goes away.
-      yield* Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1))
       // Once the shutdown's grace is over the turn is stopped — it runs apart from this response, so
       // ending the response alone would not stop it — and its reply kept incomplete with the text so
       // far; the client is told in-band, after the last of its text.
@@ -138,22 +170,7 @@ export const uiMessageStreamResponse = (
             return turn.stop
           })
         )
-      const quiet: QuietStream = {
-        lastSentAt: yield* Clock.currentTimeMillis,
-        beat: (now) => {
-          if (sink.unsafeWrite(heartbeat)) quiet.lastSentAt = now
-        }
-      }
-      const send = (text: string) =>
-        Effect.zipRight(
-          sink.write(encoder.encode(text)),
-          Effect.map(Clock.currentTimeMillis, (now) => {
-            quiet.lastSentAt = now
-          })
-        )
-      yield* heartbeats.watch(quiet)
-      // The opening goes out with the first event, or when the model call first waits. The heartbeats
-      // stop before `[DONE]`, so that none can follow it.
+      // The opening goes out with the first event, or when the model call first waits.
       let ended = false
       const events = turn.readEach((events) => {
         ended ||= events.some((event) => event._tag !== "Delta")
@@ -163,15 +180,7 @@ export const uiMessageStreamResponse = (
       const endOfShutdown = Effect.suspend(() =>
         cutByShutdown && !ended ? send(frames(shutDown)) : Effect.void
       )
-      yield* send(frames(opening)).pipe(
-        Effect.zipRight(events),
-        Effect.zipRight(endOfShutdown),
-        Effect.ensuring(heartbeats.stop(quiet)),
-        Effect.zipRight(send(DONE))
-      )
+      yield* send(frames(opening)).pipe(Effect.zipRight(events), Effect.zipRight(endOfShutdown))
     })
-  )
-  return Effect.map(body, (readable) =>
-    HttpServerResponse.raw(readable, { contentType: "text/event-stream", headers: UI_MESSAGE_STREAM_HEADERS })
   )
 }

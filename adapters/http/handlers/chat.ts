@@ -1,5 +1,5 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
-import { Config, Context, type Duration, Effect, FiberRef, Layer, Option } from "effect"
+import { Config, Context, Effect, FiberRef, Layer, Option } from "effect"
 import { duration } from "../../../application/config-values.ts"
 import { FollowReply, StopReply } from "../../../application/follow-reply.ts"
 import { StreamResumableChat } from "../../../application/resumable-chat.ts"
@@ -24,8 +24,7 @@ export const config = Config.all({ heartbeat: duration("SSE_HEARTBEAT_SECONDS", 
 export class ChatStreamSettings extends Context.Tag("coachup/http/ChatStreamSettings")<
   ChatStreamSettings,
   {
-    readonly heartbeat: Duration.Duration
-    /** The one timer that beats every quiet chat stream. */
+    /** The one timer that beats every quiet chat stream, a turn's or a follower's. */
     readonly heartbeats: Heartbeats
   }
 >() {
@@ -33,7 +32,7 @@ export class ChatStreamSettings extends Context.Tag("coachup/http/ChatStreamSett
   static readonly layerConfig = Layer.scoped(
     ChatStreamSettings,
     Effect.flatMap(config, ({ heartbeat }) =>
-      Effect.map(makeHeartbeats(heartbeat), (heartbeats) => ({ heartbeat, heartbeats }))
+      Effect.map(makeHeartbeats(heartbeat), (heartbeats) => ({ heartbeats }))
     )
   )
 }
@@ -89,8 +88,8 @@ const followReply = (sessionId: SessionId) =>
     yield* Effect.flatMap(ChatStreamCapacity, (capacity) => capacity.hold(userId))
     const followed = yield* FollowReply(sessionId)
     if (Option.isNone(followed)) return HttpServerResponse.empty({ status: 204 })
-    const { heartbeat } = yield* ChatStreamSettings
-    return followedReplyResponse(followed.value, heartbeat)
+    const { heartbeats } = yield* ChatStreamSettings
+    return yield* followedReplyResponse(followed.value, heartbeats)
   }).pipe(mapDomainErrors)
 
 export const ChatLive = HttpApiBuilder.group(CoachUpApi, "chat", (handlers) =>
