@@ -7,7 +7,8 @@ import type { Role } from "../domain/transcript.ts"
  * The series of `metric` for each combination of the `tags`' values, each tagged once and kept. The
  * runtime finds a series' store by its tag array: a metric tagged anew on every update (`Metric.tagged`
  * in the call) builds and hashes its key on every update. The values come from small fixed sets
- * (outcomes, operations, routes), so the series kept stay few.
+ * (outcomes, operations, routes), so the series kept stay few. The runtime reuses the tag array only
+ * while a fiber adds no labels of its own (`Effect.tagMetrics`), which this service never does.
  */
 export const seriesBy = <Type, In, Out, const Tags extends ReadonlyArray<string>>(
   metric: Metric.Metric<Type, In, Out>,

@@ -25,8 +25,9 @@ const guarded =
           onTimeout: () => new StoreUnavailable({ operation: op, reason: "timed out" })
         })
       : call
-    // A success's latency, a failure's count (not an interruption's). Not a finalizer (`onExit`): a
-    // call stopped by interruption records nothing anyway, and a match costs the call less.
+    // A success's latency, a failure's count (not an interruption's). A match, not a finalizer
+    // (`onExit`), costs the call less; a call whose fiber is being interrupted records nothing, even a
+    // failure that lands meanwhile.
     const measured = Effect.clockWith((clock) => {
       const started = clock.unsafeCurrentTimeNanos()
       return Effect.matchCauseEffect(bounded, {

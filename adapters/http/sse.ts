@@ -120,7 +120,7 @@ export const eventStreamResponse = <R>(
         const quiet: QuietStream = {
           lastSentAt: yield* Clock.currentTimeMillis,
           beat: (now) => {
-            if (sink.unsafeWrite(heartbeat)) quiet.lastSentAt = now
+            if (sink.unsafeWriteIfIdle(heartbeat)) quiet.lastSentAt = now
           }
         }
         const send = (text: string) =>

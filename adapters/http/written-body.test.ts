@@ -1,7 +1,7 @@
 import { once } from "node:events"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect } from "effect"
-import { writtenBody } from "./written-body.ts"
+import { type BodySink, writtenBody } from "./written-body.ts"
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -71,6 +71,29 @@ describe("writtenBody", () => {
       const all = yield* readAll(body)
       expect(written).toBe(8)
       expect(all.length).toBe(8 * 64 * 1024)
+    })
+  )
+
+  it.effect("queues a write at once only while nothing waits unsent, and none after the end", () =>
+    Effect.gen(function* () {
+      const ready = yield* Deferred.make<BodySink>()
+      const done = yield* Deferred.make<void>()
+      const body = yield* writtenBody((sink) =>
+        Effect.gen(function* () {
+          yield* sink.write(encoder.encode("frame "))
+          yield* Deferred.succeed(ready, sink)
+          yield* Deferred.await(done)
+        })
+      )
+      body.read(0)
+      const sink = yield* Deferred.await(ready)
+      // A heartbeat behind a frame the client has not taken is needless.
+      expect(sink.unsafeWriteIfIdle(encoder.encode("beat "))).toBe(false)
+      expect(decoder.decode(body.read() as Uint8Array)).toBe("frame ")
+      expect(sink.unsafeWriteIfIdle(encoder.encode("beat "))).toBe(true)
+      yield* Deferred.succeed(done, undefined)
+      expect(yield* readAll(body)).toBe("beat ")
+      expect(sink.unsafeWriteIfIdle(encoder.encode("late"))).toBe(false)
     })
   )
 

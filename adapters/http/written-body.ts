@@ -10,50 +10,63 @@ const errorOf = (cause: Cause.Cause<unknown>) => {
 export interface BodySink {
   /** Queues `bytes`, then waits while the body holds more than the client has taken. */
   readonly write: (bytes: Uint8Array) => Effect.Effect<void>
-  /** Queues `bytes` at once (a heartbeat from a timer); false once the body has ended. */
-  readonly unsafeWrite: (bytes: Uint8Array) => boolean
+  /**
+   * Queues `bytes` at once if the body holds nothing unsent and has not ended (a heartbeat, which a
+   * frame waiting to go makes needless); answers whether it did.
+   */
+  readonly unsafeWriteIfIdle: (bytes: Uint8Array) => boolean
 }
 
 /**
  * A response body that one fiber writes: a Node `Readable` the server pipes to the socket. An Effect
  * `Stream` body costs the server about 500 runtime operations to run, whatever it carries
  * (`node bench/stream-costs.ts`); this costs one fiber. `write` starts when the server first reads the
- * body, so a response never sent starts nothing, and runs in a scope of its own that closes when it
- * ends. The body ends when `write` does; a client that goes away (the server destroys the body)
- * interrupts `write`. A `write` that fails or dies ends the body with that error.
+ * body, so a response never sent starts nothing. It runs, interruptible, on the caller's runtime (its
+ * services, request id and log annotations) in a scope of its own, which closes after the body has
+ * ended. A client that goes away (the server destroys the body) interrupts `write`; a `write` that
+ * dies ends the body with that error.
  */
 export const writtenBody = <R>(
   write: (sink: BodySink) => Effect.Effect<void, never, R>
 ): Effect.Effect<Readable, never, Exclude<R, Scope.Scope>> =>
   Effect.map(Effect.runtime<Exclude<R, Scope.Scope>>(), (runtime) => {
     let writer: Fiber.RuntimeFiber<void> | undefined
+    let ended = false
     // Open while the body holds less than its high-water mark: the writer waits on it to go on.
     const room = Effect.unsafeMakeLatch(true)
-    const unsafeWrite = (bytes: Uint8Array) => {
-      if (body.destroyed || body.readableEnded) return false
+    const push = (bytes: Uint8Array) => {
+      if (ended || body.destroyed) return false
       if (!body.push(bytes)) room.unsafeClose()
       return true
     }
     const sink: BodySink = {
-      write: (bytes) => Effect.suspend(() => (unsafeWrite(bytes) ? room.await : Effect.void)),
-      unsafeWrite
+      write: (bytes) => Effect.suspend(() => (push(bytes) ? room.await : Effect.void)),
+      unsafeWriteIfIdle: (bytes) => body.readableLength === 0 && push(bytes)
     }
+    const end = Effect.sync(() => {
+      ended = true
+      body.push(null)
+    })
     const body: Readable = new Readable({
       read() {
         if (writer !== undefined) return room.unsafeOpen()
         writer = Runtime.runFork(runtime)(
-          Effect.scoped(write(sink)).pipe(
+          Effect.scoped(Effect.zipRight(write(sink), end)).pipe(
+            Effect.interruptible,
             Effect.onExit((exit) =>
-              Effect.sync(() => {
-                if (Exit.isSuccess(exit)) body.push(null)
-                else body.destroy(Cause.isInterruptedOnly(exit.cause) ? undefined : errorOf(exit.cause))
-              })
+              Exit.isSuccess(exit)
+                ? Effect.void
+                : Effect.sync(() =>
+                    body.destroy(Cause.isInterruptedOnly(exit.cause) ? undefined : errorOf(exit.cause))
+                  )
             )
           )
         )
       },
       destroy(error, callback) {
         writer?.unsafeInterruptAsFork(FiberId.none)
+        // A writer waiting for room gets it: its writes now go nowhere.
+        room.unsafeOpen()
         callback(error)
       }
     })
