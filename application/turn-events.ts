@@ -31,6 +31,7 @@ import type { ReplySignals } from "./reply-recorder.ts"
 import { pullEachChunk } from "./pull-each.ts"
 import { spanWhenTraced } from "./traced.ts"
 import { makeTurnDeadlines, type TurnDeadlines } from "./turn-deadlines.ts"
+import { acquireReleasePlain } from "./acquire-release-plain.ts"
 
 /** What `ChatSettings.layerConfig` reads. */
 export const config = Config.all({
@@ -94,7 +95,7 @@ export const makeTurnSignals = (startedAt: number) =>
       ended: yield* Deferred.make<EndedTurn>(),
       textSoFar: Effect.map(Ref.get(state), (turn) => turn.text)
     }
-    yield* Effect.addFinalizer(() => dispatch(signals, [TurnEvent.CutShort()]))
+    yield* acquireReleasePlain(Effect.void, () => Effect.asVoid(dispatch(signals, [TurnEvent.CutShort()])))
     return signals
   })
 

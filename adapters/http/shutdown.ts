@@ -1,4 +1,5 @@
 import { Context, Duration, Effect, Layer, Option, type Scope } from "effect"
+import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
 
 /** After the grace, how long the streams it ends get to send their last parts and close. */
 const STREAM_END_ALLOWANCE = Duration.seconds(2)
@@ -44,7 +45,7 @@ export class ServerShutdown extends Context.Tag("coachup/http/ServerShutdown")<
       // The drain's waits, told of each release.
       const waiting = new Set<() => void>()
       const hold = (kind: keyof typeof open, end: Effect.Effect<void>) =>
-        Effect.acquireRelease(
+        acquireReleasePlain(
           Effect.sync(() => {
             const held = { end }
             open[kind].add(held)

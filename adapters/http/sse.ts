@@ -9,6 +9,7 @@ import { openStreams } from "./http-metrics.ts"
 import type { Heartbeats, QuietStream } from "./heartbeats.ts"
 import type { ServerShutdown } from "./shutdown.ts"
 import { writtenBody } from "./written-body.ts"
+import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
 
 /** Parts of the AI SDK UI message stream protocol (v1) that a chat turn sends. */
 export type UiMessagePart =
@@ -116,7 +117,7 @@ export const eventStreamResponse = <R>(
   Effect.map(
     writtenBody((sink) =>
       Effect.gen(function* () {
-        yield* Effect.acquireRelease(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1))
+        yield* acquireReleasePlain(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1))
         const quiet: QuietStream = {
           lastSentAt: yield* Clock.currentTimeMillis,
           beat: (now) => {

@@ -3,6 +3,7 @@ import { positiveInteger } from "../../application/config-values.ts"
 import type { UserId } from "../../domain/ids.ts"
 import { failRetryLater, ServiceUnavailable, TooManyRequests } from "./api-errors.ts"
 import { overloadRefusals } from "./http-metrics.ts"
+import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
 
 export interface StreamLimits {
   /** Chat streams open at once in this process; past it, 503. */
@@ -100,5 +101,5 @@ const makeCapacity = (limits: StreamLimits): ChatStreamCapacity["Type"] => {
       if (ofUser === 0) openByUser.delete(userId)
       else openByUser.set(userId, ofUser)
     })
-  return { hold: (userId) => Effect.acquireRelease(take(userId), () => give(userId)) }
+  return { hold: (userId) => acquireReleasePlain(take(userId), () => give(userId)) }
 }

@@ -1,6 +1,7 @@
 import { Chunk, Effect, Layer, Option, Stream } from "effect"
 import { RepliesInFlight, ReplyEnd, type ReplySnapshot } from "../../application/ports/replies-in-flight.ts"
 import type { MessageId, SessionId } from "../../domain/ids.ts"
+import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
 
 interface Entry {
   readonly messageId: MessageId
@@ -114,7 +115,7 @@ export const make = Effect.sync(() => {
               entry.end = Option.some(ended)
             })
           )
-        yield* Effect.acquireRelease(
+        yield* acquireReleasePlain(
           Effect.sync(() => replies.set(sessionId, entry)),
           () =>
             Effect.zipRight(
