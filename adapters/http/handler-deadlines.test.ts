@@ -1,8 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, FiberRef, TestClock } from "effect"
+import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Duration, Effect, Exit, Fiber, FiberRef, Option, TestClock } from "effect"
 import { handlerDeadlines } from "./handler-deadlines.ts"
-
-const marked = FiberRef.unsafeMake("unset")
 
 describe("handler deadlines on one sweep", () => {
   it.scoped("stop a handler past due at the first sweep after its deadline", () =>
@@ -17,14 +16,23 @@ describe("handler deadlines on one sweep", () => {
     })
   )
 
-  it.scoped("keep what a handler answered in time, and what it set on its fiber", () =>
+  it.scoped("keep what a handler answered in time, and what it set for the response, failing or not", () =>
     Effect.gen(function* () {
       const within = yield* handlerDeadlines(Duration.seconds(1))
-      const answered = yield* within(Effect.as(FiberRef.set(marked, "set by the handler"), "answer"))
+      const header = (name: string, value: string) =>
+        HttpApp.appendPreResponseHandler((_, response) =>
+          Effect.succeed(HttpServerResponse.setHeader(response, name, value))
+        )
+      const answered = yield* within(Effect.as(header("x-answered", "yes"), "answer"))
       expect(answered).toEqual(Exit.succeed("answer"))
-      expect(yield* FiberRef.get(marked)).toBe("set by the handler")
-      const failed = yield* within(Effect.fail("refused"))
+      const failed = yield* within(Effect.zipRight(header("retry-after", "2"), Effect.fail("refused")))
       expect(failed).toEqual(Exit.fail("refused"))
+      // Both, as the request's fiber will run them on its response.
+      const handlers = yield* FiberRef.get(HttpApp.currentPreResponseHandlers)
+      if (Option.isNone(handlers)) return expect.fail("no response handlers taken back")
+      const request = HttpServerRequest.fromWeb(new Request("http://localhost/"))
+      const response = yield* handlers.value(request, HttpServerResponse.empty())
+      expect(response.headers).toMatchObject({ "x-answered": "yes", "retry-after": "2" })
     })
   )
 

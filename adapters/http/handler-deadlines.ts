@@ -1,4 +1,5 @@
-import { Cause, Duration, Effect, Exit, Fiber } from "effect"
+import { HttpApp } from "@effect/platform"
+import { Cause, Duration, Effect, Exit, Fiber, FiberRef } from "effect"
 import { deadlineSweepInterval, forkPeriodic } from "../../application/periodic.ts"
 
 /** Whether a handler's fiber ended interrupted: as its own exit, or as the handler's exit it caught. */
@@ -29,8 +30,10 @@ export const handlerDeadlines = (timeout: Duration.Duration) =>
     yield* forkPeriodic(sweep, deadlineSweepInterval(timeout), "handler deadline sweep failed")
 
     /**
-     * Runs `handler` under the deadline: its exit, what it set on its fiber taken back as
-     * `Effect.timeout` would, or `"expired"` when the sweep stopped it.
+     * Runs `handler` under the deadline: its exit, with what it set for the response (a 429's
+     * `Retry-After`, a 401's challenge) taken back, or `"expired"` when the sweep stopped it. Nothing
+     * else the handler set on its fiber is taken back: no handler sets anything else that outlives
+     * it, and `Fiber.inheritAll` would join every one of the fiber's `FiberRef`s on every request.
      */
     return <A, E, R>(handler: Effect.Effect<A, E, R>): Effect.Effect<Exit.Exit<A, E> | "expired", never, R> =>
       Effect.flatMap(Effect.fork(Effect.exit(handler)), (fiber) =>
@@ -44,7 +47,13 @@ export const handlerDeadlines = (timeout: Duration.Duration) =>
               expired.has(fiber) && stoppedBy(outcome)
                 ? Effect.succeed("expired")
                 : Exit.isSuccess(outcome)
-                  ? Effect.as(Fiber.inheritAll(fiber), outcome.value)
+                  ? Effect.as(
+                      FiberRef.set(
+                        HttpApp.currentPreResponseHandlers,
+                        fiber.getFiberRef(HttpApp.currentPreResponseHandlers)
+                      ),
+                      outcome.value
+                    )
                   : Effect.failCause(outcome.cause)
             )
           )
