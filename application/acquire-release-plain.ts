@@ -5,8 +5,9 @@ import { Effect, Scope } from "effect"
  * annotations, no span, no service beyond what it closes over): a set's entry removed, a gauge
  * lowered. `acquireRelease` runs its release under the acquiring fiber's `FiberRef`s, restored and
  * then undone, which diffs the fiber's whole context twice per release: a chat turn holds about eight,
- * and those diffs were 3 % of its CPU. The scope runs this release as it is. Acquiring and registering
- * the release are one step, as with `acquireRelease`.
+ * and those diffs were 3 % of its CPU. The scope runs this release as it is: with the FiberRefs and
+ * the interruptibility of the fiber that closes it, which `Effect.scoped`, `ensuring` and `onExit`
+ * close uninterruptibly. Acquiring and registering the release are one step, as with `acquireRelease`.
  */
 export const acquireReleasePlain = <A, E, R>(
   acquire: Effect.Effect<A, E, R>,
