@@ -102,6 +102,9 @@ export const UI_MESSAGE_STREAM_HEADERS = {
   "x-accel-buffering": "no"
 }
 
+const encoder = new TextEncoder()
+const heartbeat = encoder.encode(HEARTBEAT)
+
 /**
  * A `text/event-stream` response in the AI SDK UI message stream protocol: the frames `write` sends,
  * then `data: [DONE]`, with a heartbeat after each `heartbeats.every` of silence. One fiber runs
@@ -138,9 +141,6 @@ export const eventStreamResponse = <R>(
     (body) =>
       HttpServerResponse.raw(body, { contentType: "text/event-stream", headers: UI_MESSAGE_STREAM_HEADERS })
   )
-
-const encoder = new TextEncoder()
-const heartbeat = encoder.encode(HEARTBEAT)
 
 /**
  * The turn as an event stream (`eventStreamResponse`). Errors after the headers travel in-band; a
