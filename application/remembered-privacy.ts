@@ -43,6 +43,20 @@ export const layerRememberedPrivacy = (capacity: number) =>
             users.remember(userId, Option.some(optOut))
           }),
         getSession: (sessionId) => readThrough(sessions, sessionId, store.getSession(sessionId)),
+        // Remembered as the two reads would be; recalled only when both are known.
+        getOptOuts: (userId, sessionId) =>
+          store.getOptOuts(userId, sessionId).pipe(
+            Effect.tap(({ user, session }) => {
+              users.remember(userId, user)
+              sessions.remember(sessionId, session)
+            }),
+            Effect.catchAll((error) =>
+              Option.match(Option.all({ user: users.recall(userId), session: sessions.recall(sessionId) }), {
+                onNone: () => Effect.fail(error),
+                onSome: Effect.succeed
+              })
+            )
+          ),
         setSession: (sessionId, optOut) =>
           Effect.tap(store.setSession(sessionId, optOut), () => {
             sessions.remember(sessionId, Option.some(optOut))

@@ -3,7 +3,6 @@ import type { StoreUnavailable } from "../domain/errors.ts"
 import type { SessionId, UserId } from "../domain/ids.ts"
 import { decidePersistence, type PersistenceDecision } from "../domain/privacy-policy.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
-import { StoreCalls } from "./ports/store-calls.ts"
 
 /** What `TranscriptPersistence.layerConfig` reads. */
 export const config = Config.all({
@@ -29,15 +28,8 @@ export const resolvePersistence = Effect.fnUntraced(function* (userId: UserId, s
     const disabled: PersistenceDecision = { persist: false, reason: "persistence_disabled" }
     return disabled
   }
-  const privacy = yield* PrivacySettingsStore
-  const { canWait } = yield* StoreCalls
-  // Both at once where a read waits on the network; one after the other where each returns at once,
-  // rather than two fibers and a join for nothing.
-  const [userOptOut, sessionOptOut] = yield* Effect.all(
-    [privacy.getUser(userId), privacy.getSession(sessionId)],
-    { concurrency: canWait ? 2 : 1 }
-  )
-  return decidePersistence({ persistenceEnabled: true, userOptOut, sessionOptOut })
+  const { user, session } = yield* (yield* PrivacySettingsStore).getOptOuts(userId, sessionId)
+  return decidePersistence({ persistenceEnabled: true, userOptOut: user, sessionOptOut: session })
 })
 
 /** A persistence decision, or why it could not be made: what the writers and readers act on. */

@@ -13,6 +13,7 @@ const slowPrivacy = Layer.succeed(
     setUser: () => Effect.void,
     getSession: () => Effect.as(Effect.sleep("10 seconds"), Option.none()),
     setSession: () => Effect.void,
+    getOptOuts: () => Effect.as(Effect.sleep("10 seconds"), { user: Option.none(), session: Option.none() }),
     deleteUser: () => Effect.succeed(0),
     deleteSession: () => Effect.succeed(0)
   })

@@ -100,6 +100,7 @@ export const layerGuardedPrivacySettingsStore = Layer.effect(
       setUser: (userId, optOut) => guard("privacy_set_user", store.setUser(userId, optOut)),
       getSession: (sessionId) => guard("privacy_get_session", store.getSession(sessionId)),
       setSession: (sessionId, optOut) => guard("privacy_set_session", store.setSession(sessionId, optOut)),
+      getOptOuts: (userId, sessionId) => guard("privacy_get_opt_outs", store.getOptOuts(userId, sessionId)),
       deleteUser: (userId) => guard("privacy_delete_user", store.deleteUser(userId)),
       deleteSession: (sessionId) => guard("privacy_delete_session", store.deleteSession(sessionId))
     })

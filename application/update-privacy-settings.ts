@@ -16,10 +16,7 @@ export const ReadUserPrivacy = Effect.fnUntraced(function* (userId: UserId) {
  * else not opted out — and which of the three it is.
  */
 export const ReadSessionPrivacy = Effect.fnUntraced(function* (userId: UserId, sessionId: SessionId) {
-  const store = yield* PrivacySettingsStore
-  const [session, user] = yield* Effect.all([store.getSession(sessionId), store.getUser(userId)], {
-    concurrency: 2
-  })
+  const { session, user } = yield* (yield* PrivacySettingsStore).getOptOuts(userId, sessionId)
   const [optOut, source] = Option.isSome(session)
     ? [session.value, "session" as const]
     : Option.isSome(user)

@@ -26,6 +26,13 @@ export const make = Effect.gen(function* () {
       call("privacy_set_session", () =>
         caller.mutation(api.privacy.setSession, { secret, sessionId, optOut })
       ),
+    getOptOuts: (userId, sessionId) =>
+      Effect.map(
+        call("privacy_get_opt_outs", () =>
+          caller.query(api.privacy.getOptOuts, { secret, userId, sessionId })
+        ),
+        ({ user, session }) => ({ user: Option.fromNullable(user), session: Option.fromNullable(session) })
+      ),
     deleteUser: (userId) =>
       callDecoded("privacy_delete_user", decodeCount, () =>
         caller.mutation(api.privacy.deleteUser, { secret, userId })

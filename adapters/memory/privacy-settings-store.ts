@@ -10,6 +10,11 @@ export const make = Effect.sync(() => {
     setUser: (userId, optOut) => Effect.sync(() => void users.set(userId, optOut)),
     getSession: (sessionId) => Effect.sync(() => Option.fromNullable(sessions.get(sessionId))),
     setSession: (sessionId, optOut) => Effect.sync(() => void sessions.set(sessionId, optOut)),
+    getOptOuts: (userId, sessionId) =>
+      Effect.sync(() => ({
+        user: Option.fromNullable(users.get(userId)),
+        session: Option.fromNullable(sessions.get(sessionId))
+      })),
     deleteUser: (userId) => Effect.sync(() => Number(users.delete(userId))),
     deleteSession: (sessionId) => Effect.sync(() => Number(sessions.delete(sessionId)))
   })

@@ -2,8 +2,10 @@ import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
 import { SqliteDatabase } from "./database.ts"
 
-const decodeFlag = Schema.decodeUnknownSync(
-  Schema.Struct({ optOut: Schema.transformLiterals([0, false], [1, true]) })
+const Flag = Schema.transformLiterals([0, false], [1, true])
+const decodeFlag = Schema.decodeUnknownSync(Schema.Struct({ optOut: Flag }))
+const decodeOptOuts = Schema.decodeUnknownSync(
+  Schema.Struct({ user: Schema.OptionFromNullOr(Flag), session: Schema.OptionFromNullOr(Flag) })
 )
 
 /** `PrivacySettingsStore` on `node:sqlite`. */
@@ -20,6 +22,10 @@ export const make = Effect.gen(function* () {
       `INSERT INTO session_privacy (session_id, opt_out, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (session_id) DO UPDATE SET opt_out = excluded.opt_out, updated_at = excluded.updated_at`
     ),
+    getOptOuts: db.prepare(
+      `SELECT (SELECT opt_out FROM user_privacy WHERE user_id = ?) AS user,
+              (SELECT opt_out FROM session_privacy WHERE session_id = ?) AS session`
+    ),
     deleteUser: db.prepare("DELETE FROM user_privacy WHERE user_id = ?"),
     deleteSession: db.prepare("DELETE FROM session_privacy WHERE session_id = ?")
   }
@@ -34,6 +40,8 @@ export const make = Effect.gen(function* () {
     setUser: (userId, optOut) => write("privacy_set_user", "setUser", userId, optOut),
     getSession: (sessionId) => query("privacy_get_session", () => flag(statements.getSession.get(sessionId))),
     setSession: (sessionId, optOut) => write("privacy_set_session", "setSession", sessionId, optOut),
+    getOptOuts: (userId, sessionId) =>
+      query("privacy_get_opt_outs", () => decodeOptOuts(statements.getOptOuts.get(userId, sessionId))),
     deleteUser: (userId) =>
       query("privacy_delete_user", () => Number(statements.deleteUser.run(userId).changes)),
     deleteSession: (sessionId) =>

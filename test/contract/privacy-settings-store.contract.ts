@@ -34,6 +34,34 @@ export const privacySettingsStoreContract = (
       }).pipe(Effect.provide(makeLayer()))
     )
 
+    it.effect("reads a user's setting and a session's override together, each as read alone", () =>
+      Effect.gen(function* () {
+        const store = yield* PrivacySettingsStore
+        expect(yield* store.getOptOuts(user, session)).toEqual({
+          user: Option.none(),
+          session: Option.none()
+        })
+        yield* store.setUser(user, true)
+        expect(yield* store.getOptOuts(user, session)).toEqual({
+          user: Option.some(true),
+          session: Option.none()
+        })
+        yield* store.setSession(session, false)
+        expect(yield* store.getOptOuts(user, session)).toEqual({
+          user: Option.some(true),
+          session: Option.some(false)
+        })
+        expect(yield* store.getOptOuts(UserId.make("user-2"), session)).toEqual({
+          user: Option.none(),
+          session: Option.some(false)
+        })
+        expect(yield* store.getOptOuts(user, SessionId.make("session-2"))).toEqual({
+          user: Option.some(true),
+          session: Option.none()
+        })
+      }).pipe(Effect.provide(makeLayer()))
+    )
+
     it.effect("deletes a user's setting and a session's override, answering how many went", () =>
       Effect.gen(function* () {
         const store = yield* PrivacySettingsStore

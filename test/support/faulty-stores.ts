@@ -102,6 +102,8 @@ export const layer = Layer.effectContext(
           getSession: (sessionId) => gate("privacy_get_session", privacy.getSession(sessionId)),
           setSession: (sessionId, optOut) =>
             gate("privacy_set_session", privacy.setSession(sessionId, optOut)),
+          getOptOuts: (userId, sessionId) =>
+            gate("privacy_get_opt_outs", privacy.getOptOuts(userId, sessionId)),
           deleteUser: (userId) => gate("privacy_delete_user", privacy.deleteUser(userId)),
           deleteSession: (sessionId) => gate("privacy_delete_session", privacy.deleteSession(sessionId))
         })

@@ -79,6 +79,8 @@ export const namespaced = (prefix: string) => {
         setUser: (userId, optOut) => store.setUser(`${prefix}${userId}` as UserId, optOut),
         getSession: (sessionId) => store.getSession(sessionIn(sessionId)),
         setSession: (sessionId, optOut) => store.setSession(sessionIn(sessionId), optOut),
+        getOptOuts: (userId, sessionId) =>
+          store.getOptOuts(`${prefix}${userId}` as UserId, sessionIn(sessionId)),
         deleteUser: (userId) => store.deleteUser(`${prefix}${userId}` as UserId),
         deleteSession: (sessionId) => store.deleteSession(sessionIn(sessionId))
       })

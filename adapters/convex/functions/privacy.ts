@@ -58,6 +58,16 @@ export const setSession = mutation({
   }
 })
 
+/** The user's setting and the session's override, read in one query. */
+export const getOptOuts = query({
+  args: { ...serverSecret, userId: v.string(), sessionId: v.string() },
+  handler: async (ctx, { secret, userId, sessionId }) => {
+    requireServer(secret)
+    const [user, session] = await Promise.all([userRow(ctx, userId), sessionRow(ctx, sessionId)])
+    return { user: user?.optOut ?? null, session: session?.optOut ?? null }
+  }
+})
+
 /** Deletes the user's own setting; answers how many rows went (0 or 1). */
 export const deleteUser = mutation({
   args: { ...serverSecret, userId: v.string() },
