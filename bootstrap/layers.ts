@@ -1,6 +1,5 @@
 import { hostname } from "node:os"
 import { fileURLToPath } from "node:url"
-import { RateLimiter } from "@effect/experimental"
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Config, Effect, Layer, Logger, LogLevel } from "effect"
 import { AssessmentSettings } from "../application/assess-interaction.ts"
@@ -21,6 +20,7 @@ import type { BoundaryClassifier } from "../application/ports/boundary-classifie
 import type { ChatModel } from "../application/ports/chat-model.ts"
 import type { InteractionStore } from "../application/ports/interaction-store.ts"
 import type { PrivacySettingsStore } from "../application/ports/privacy-settings-store.ts"
+import { RateLimitBuckets } from "../application/ports/rate-limit-buckets.ts"
 import type { ReplyWriters } from "../application/ports/reply-writers.ts"
 import type { SessionOwners } from "../application/ports/session-owners.ts"
 import type { StoredReplyWatch } from "../application/ports/stored-reply-watch.ts"
@@ -70,7 +70,7 @@ export const logging = Layer.unwrapEffect(
 
 /** The durable stores a deployment runs on, and the outbox that holds writes while they cannot. */
 export type StoreLayer<E = never> = Layer.Layer<
-  | RateLimiter.RateLimiterStore
+  | RateLimitBuckets
   | TranscriptStore
   | PrivacySettingsStore
   | SessionOwners
@@ -139,7 +139,7 @@ export interface ApplicationOptions {
 
 /**
  * Everything the use cases need, on the given stores: guarded stores (timeouts, metrics, spans),
- * the rate limiter on the stores' buckets, session memory, the outbox's delivery loop, the sweeps and the assessment workers.
+ * the stores' rate-limit buckets, session memory, the outbox's delivery loop, the sweeps and the assessment workers.
  */
 export const application = <E>(stores: StoreLayer<E>, options: ApplicationOptions = {}) =>
   Layer.mergeAll(
@@ -160,9 +160,10 @@ export const application = <E>(stores: StoreLayer<E>, options: ApplicationOption
         layerGuardedInteractionStore,
         layerGuardedAssessmentQueue,
         layerGuardedTranscriptOutbox,
-        RateLimiter.layer,
         // How the stores' calls run, for use cases that choose between reads at once or in turn.
-        Layer.effect(StoreCalls, StoreCalls)
+        Layer.effect(StoreCalls, StoreCalls),
+        // The request budgets' buckets, for the HTTP edge: each store bounds its own call's wait.
+        Layer.effect(RateLimitBuckets, RateLimitBuckets)
       )
     ),
     Layer.provide(stores),

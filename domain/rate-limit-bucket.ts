@@ -1,7 +1,9 @@
+import { Option } from "effect"
+
 /**
- * The rate limiter's arithmetic, once for every store that keeps buckets: a token bucket refilled
- * one token per `refillMillis` up to `limit`, and a fixed window. Plain data in and out, so that the
- * memory and SQLite stores apply the very same rules.
+ * The rate limiter's arithmetic, once for every store that keeps buckets: token buckets refilled one
+ * token per `refillMillis` up to `limit`, a request taking one token from each of its buckets or from
+ * none. Plain data in and out, so that the memory and SQLite stores apply the very same rules.
  */
 
 /** Tokens left at `lastRefill` (ms since epoch). */
@@ -10,54 +12,50 @@ export interface TokenBucket {
   readonly lastRefill: number
 }
 
-export interface TokenRequest {
-  readonly tokens: number
+/** A bucket's size and pace. */
+export interface BucketLimit {
   readonly limit: number
   readonly refillMillis: number
-  /** Whether the bucket may go below zero (a caller that waits instead of failing). */
-  readonly allowOverflow: boolean
+}
+
+/** The first bucket a request found without a token, and how long until it has one. */
+export interface ShortBucket {
+  readonly index: number
+  readonly retryAfterMillis: number
+}
+
+/** The bucket refilled up to `now`; a new bucket starts full. */
+const refill = (bucket: TokenBucket | undefined, { limit, refillMillis }: BucketLimit, now: number) => {
+  const start = bucket ?? { tokens: limit, lastRefill: now }
+  const refills = Math.max(0, Math.floor((now - start.lastRefill) / refillMillis))
+  return {
+    tokens: refills > 0 ? Math.min(limit, start.tokens + refills) : start.tokens,
+    lastRefill: start.lastRefill + refills * refillMillis
+  }
 }
 
 /**
- * Takes `tokens` from the bucket (a new bucket starts full) refilled up to `now`. Answers the bucket
- * to store and the tokens remaining: negative when short by that many, and then nothing is taken.
+ * Takes one token from each bucket (`buckets[i]` stored under `limits[i]`, undefined when new), or from
+ * none when one is short. Answers the buckets to store, refilled up to `now` and each less a token when
+ * all had one, and the first short bucket with the time until its next token.
  */
-export const takeTokens = (bucket: TokenBucket | undefined, request: TokenRequest, now: number) => {
-  const start = bucket ?? { tokens: request.limit, lastRefill: now }
-  const refilled = Math.max(0, Math.floor((now - start.lastRefill) / request.refillMillis))
-  const tokens = refilled > 0 ? Math.min(request.limit, start.tokens + refilled) : start.tokens
-  const lastRefill = start.lastRefill + refilled * request.refillMillis
-  const remaining = tokens - request.tokens
-  const taken = request.allowOverflow || remaining >= 0
-  return { bucket: { tokens: taken ? remaining : tokens, lastRefill }, remaining }
+export const takeOneEach = (
+  buckets: ReadonlyArray<TokenBucket | undefined>,
+  limits: ReadonlyArray<BucketLimit>,
+  now: number
+): { readonly buckets: ReadonlyArray<TokenBucket>; readonly short: Option.Option<ShortBucket> } => {
+  const refilled = limits.map((limit, index) => refill(buckets[index], limit, now))
+  const index = refilled.findIndex((bucket) => bucket.tokens < 1)
+  if (index === -1) {
+    return {
+      buckets: refilled.map(({ tokens, lastRefill }) => ({ tokens: tokens - 1, lastRefill })),
+      short: Option.none()
+    }
+  }
+  const retryAfterMillis = refilled[index]!.lastRefill + limits[index]!.refillMillis - now
+  return { buckets: refilled, short: Option.some({ index, retryAfterMillis }) }
 }
 
 /** When the bucket is full again: from then on it says nothing a new bucket would not. */
-export const fullAt = (bucket: TokenBucket, limit: number, refillMillis: number) =>
+export const fullAt = (bucket: TokenBucket, { limit, refillMillis }: BucketLimit) =>
   bucket.lastRefill + Math.max(0, limit - bucket.tokens) * refillMillis
-
-/** Tokens counted in the window that ends at `expiresAt` (ms since epoch). */
-export interface WindowCounter {
-  readonly count: number
-  readonly expiresAt: number
-}
-
-/**
- * Counts `tokens` into the window (a window that has ended starts again at `now`); each token
- * lengthens it by `refillMillis`. Past `limit`, nothing is counted. Answers the counter to store and
- * the count with the time left, as the platform's `RateLimiterStore.fixedWindow` does.
- */
-export const hitWindow = (
-  counter: WindowCounter | undefined,
-  request: { readonly tokens: number; readonly limit: number | undefined; readonly refillMillis: number },
-  now: number
-) => {
-  const current = counter !== undefined && counter.expiresAt > now ? counter : { count: 0, expiresAt: now }
-  if (request.limit !== undefined && current.count + request.tokens > request.limit)
-    return { counter: current, result: [current.count + request.tokens, current.expiresAt - now] as const }
-  const next = {
-    count: current.count + request.tokens,
-    expiresAt: current.expiresAt + request.refillMillis * request.tokens
-  }
-  return { counter: next, result: [next.count, next.expiresAt - now] as const }
-}

@@ -1,6 +1,6 @@
-import { RateLimiter } from "@effect/experimental"
-import { Config, Context, Duration, Effect, Layer } from "effect"
+import { Config, Context, Effect, Layer, Option } from "effect"
 import { positiveInteger } from "../../application/config-values.ts"
+import { RateLimitBuckets } from "../../application/ports/rate-limit-buckets.ts"
 import type { SessionId, UserId } from "../../domain/ids.ts"
 import { failRetryLater, TooManyRequests } from "./api-errors.ts"
 
@@ -39,9 +39,8 @@ export class RateLimitPolicy extends Context.Tag("coachup/http/RateLimitPolicy")
 }
 
 /**
- * The budgets from the environment. They are spent through the `RateLimiter` the application gives,
- * on the deployment's `RateLimiterStore`: the one every process shares (SQLite, Convex), or this
- * process's memory for the in-memory deployment.
+ * The budgets from the environment. They are spent in the deployment's `RateLimitBuckets`: the
+ * buckets every process shares (SQLite, Convex), or this process's memory for the in-memory deployment.
  */
 export const layerConfig = RateLimitPolicy.layerConfig
 
@@ -52,40 +51,34 @@ interface Bucket {
   readonly holder: string
 }
 
+/** A budget of `limit` requests a minute: one token back every minute / `limit`. */
+const perMinute = ({ key, limit }: Bucket) => ({ key, limit, refillMillis: 60_000 / limit })
+
 /**
- * Spends one token of each bucket (refilled over a minute) or fails with 429 and `Retry-After`.
- * The buckets live in the deployment's `RateLimiterStore`, shared by its processes. A store that
- * fails lets the request through.
+ * Spends one request of each bucket (refilled over a minute), all in one store call, or none and
+ * fails with 429 and `Retry-After` when one is spent. A store that fails lets the request through.
  */
 const spend = (what: string, buckets: ReadonlyArray<Bucket>) =>
-  Effect.gen(function* () {
-    const limiter = yield* RateLimiter.RateLimiter
-    for (const bucket of buckets) {
-      const spent = yield* limiter
-        .consume({
-          algorithm: "token-bucket",
-          onExceeded: "fail",
-          window: "1 minute",
-          limit: bucket.limit,
-          key: bucket.key
-        })
-        .pipe(Effect.either)
-      if (spent._tag === "Right") continue
-      if (spent.left.reason === "StoreError") {
-        yield* Effect.logWarning("rate limiter store failed; request let through").pipe(
-          Effect.annotateLogs({ reason: spent.left.message })
-        )
-        continue
-      }
-      const retryAfter = Math.max(1, Math.ceil(Duration.toSeconds(spent.left.retryAfter)))
-      return yield* failRetryLater(
-        TooManyRequests,
-        "rate_limited",
-        `too many ${what} for ${bucket.holder}; retry in ${retryAfter} s`,
-        retryAfter
-      )
-    }
-  })
+  Effect.flatMap(RateLimitBuckets, (store) =>
+    Effect.matchEffect(store.take(buckets.map(perMinute)), {
+      onFailure: (error) =>
+        Effect.logWarning("rate limiter store failed; request let through").pipe(
+          Effect.annotateLogs({ reason: `${error.operation}: ${error.reason}` })
+        ),
+      onSuccess: Option.match({
+        onNone: () => Effect.void,
+        onSome: ({ index, retryAfterMillis }) => {
+          const retryAfter = Math.max(1, Math.ceil(retryAfterMillis / 1000))
+          return failRetryLater(
+            TooManyRequests,
+            "rate_limited",
+            `too many ${what} for ${buckets[index]!.holder}; retry in ${retryAfter} s`,
+            retryAfter
+          )
+        }
+      })
+    })
+  )
 
 /**
  * Spends one request of the user's budget and of that user's session's, for the route. The user

@@ -1,61 +1,51 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, TestClock } from "effect"
+import { Effect, Option, TestClock } from "effect"
 import { make } from "./rate-limit-store.ts"
 
-const take = (store: ReturnType<typeof make>["store"], key: string) =>
-  store.tokenBucket({ key, tokens: 1, limit: 5, refillRate: Duration.seconds(12), allowOverflow: false })
+/** Five a minute: one token back every 12 s. Answers whether the token was taken. */
+const take = (buckets: ReturnType<typeof make>["buckets"], key: string) =>
+  Effect.map(buckets.take([{ key, limit: 5, refillMillis: 12_000 }]), Option.isNone)
 
-describe("the bounded rate-limit store", () => {
+describe("the bounded rate-limit buckets", () => {
   it.effect("drops buckets that have refilled: 10,000 idle keys do not stay", () =>
     Effect.gen(function* () {
-      const { store, size } = make()
-      for (let index = 0; index < 10_000; index++) yield* take(store, `address:${index}`)
+      const { buckets, size } = make()
+      for (let index = 0; index < 10_000; index++) yield* take(buckets, `address:${index}`)
       expect(size()).toBe(10_000)
       yield* TestClock.adjust("61 seconds")
-      yield* take(store, "address:active")
+      yield* take(buckets, "address:active")
       expect(size()).toBe(1)
     })
   )
 
   it.effect("keeps a bucket that has not refilled, with its tokens spent", () =>
     Effect.gen(function* () {
-      const { store, size } = make()
-      for (let index = 0; index < 5; index++) yield* take(store, "busy")
+      const { buckets, size } = make()
+      for (let index = 0; index < 5; index++) yield* take(buckets, "busy")
       yield* TestClock.adjust("61 seconds")
-      yield* take(store, "other")
+      yield* take(buckets, "other")
       expect(size()).toBe(1)
-      for (let index = 0; index < 5; index++) yield* take(store, "busy")
+      for (let index = 0; index < 5; index++) yield* take(buckets, "busy")
       yield* TestClock.adjust("30 seconds")
-      yield* take(store, "other")
-      // 30 s refilled two of busy's five tokens: a sixth, seventh and eighth request find one short.
-      expect(yield* take(store, "busy")).toBe(1)
-      expect(yield* take(store, "busy")).toBe(0)
-      expect(yield* take(store, "busy")).toBe(-1)
+      yield* take(buckets, "other")
+      // 30 s refilled two of busy's five tokens: a sixth and seventh request get one, an eighth none.
+      expect(yield* take(buckets, "busy")).toBe(true)
+      expect(yield* take(buckets, "busy")).toBe(true)
+      expect(yield* take(buckets, "busy")).toBe(false)
     })
   )
 
   it.effect("holds no more than maxBuckets, dropping the least recently used", () =>
     Effect.gen(function* () {
-      const { store, size } = make({ maxBuckets: 100 })
-      yield* take(store, "first")
+      const { buckets, size } = make({ maxBuckets: 100 })
+      yield* take(buckets, "first")
       for (let index = 0; index < 1_000; index++) {
-        yield* take(store, `address:${index}`)
-        if (index % 50 === 0) yield* take(store, "first")
+        yield* take(buckets, `address:${index}`)
+        if (index % 50 === 0) yield* take(buckets, "first")
       }
       expect(size()).toBe(100)
-      expect(yield* take(store, "first")).toBeLessThan(4)
-    })
-  )
-
-  it.effect("answers a fixed window as the platform's store does", () =>
-    Effect.gen(function* () {
-      const { store } = make()
-      const hit = store.fixedWindow({ key: "window", tokens: 1, limit: 2, refillRate: Duration.seconds(30) })
-      expect(yield* hit).toEqual([1, 30_000])
-      expect(yield* hit).toEqual([2, 60_000])
-      expect(yield* hit).toEqual([3, 60_000])
-      yield* TestClock.adjust("61 seconds")
-      expect(yield* hit).toEqual([1, 30_000])
+      // "first" kept its bucket, used every 50 keys: 21 requests at one instant spent its 5 tokens.
+      expect(yield* take(buckets, "first")).toBe(false)
     })
   )
 })

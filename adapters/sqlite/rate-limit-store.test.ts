@@ -1,34 +1,34 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { RateLimiter } from "@effect/experimental"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Duration, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
+import { RateLimitBuckets } from "../../application/ports/rate-limit-buckets.ts"
 import * as Database from "./database.ts"
 import * as SqliteRateLimits from "./rate-limit-store.ts"
 
-const bucket = { key: "user:a", tokens: 1, limit: 5, refillRate: Duration.seconds(12), allowOverflow: false }
+const bucket = { key: "user:a", limit: 5, refillMillis: 12_000 }
 
-/** The store on its own connection to the file, as another process would open it. */
-const storeOn = (filename: string) =>
+/** The buckets on their own connection to the file, as another process would open them. */
+const bucketsOn = (filename: string) =>
   Effect.map(
     Layer.build(
       SqliteRateLimits.layer({ lockWait: "2 seconds" }).pipe(
         Layer.provide(Database.layer({ filename, lockDeadline: "2 seconds" }))
       )
     ),
-    Context.get(RateLimiter.RateLimiterStore)
+    Context.get(RateLimitBuckets)
   )
 
-describe("the SQLite rate-limit store", () => {
-  it.scoped("spends one budget for every connection to the file", () =>
+describe("the SQLite rate-limit buckets", () => {
+  it.scoped("spend one budget for every connection to the file", () =>
     Effect.gen(function* () {
       const filename = join(mkdtempSync(join(tmpdir(), "coachup-rate-limits-")), "coachup.sqlite")
-      const stores = [yield* storeOn(filename), yield* storeOn(filename), yield* storeOn(filename)]
-      const answers = yield* Effect.forEach([0, 1, 2, 0, 1, 2, 0], (index) =>
-        stores[index]!.tokenBucket(bucket)
+      const connections = [yield* bucketsOn(filename), yield* bucketsOn(filename), yield* bucketsOn(filename)]
+      const taken = yield* Effect.forEach([0, 1, 2, 0, 1, 2, 0], (index) =>
+        Effect.map(connections[index]!.take([bucket]), Option.isNone)
       )
-      expect(answers).toEqual([4, 3, 2, 1, 0, -1, -1])
+      expect(taken).toEqual([true, true, true, true, true, false, false])
     })
   )
 })

@@ -1,97 +1,94 @@
-import { RateLimiter } from "@effect/experimental"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, type Layer, TestClock } from "effect"
+import { Effect, type Layer, Option, TestClock } from "effect"
+import { type BucketRequest, RateLimitBuckets } from "../../application/ports/rate-limit-buckets.ts"
 
 /** Five tokens a minute: one every 12 s. */
-const bucket = (key: string) => ({
-  key,
-  tokens: 1,
-  limit: 5,
-  refillRate: Duration.seconds(12),
-  allowOverflow: false
-})
+const bucket = (key: string, limit = 5): BucketRequest => ({ key, limit, refillMillis: 60_000 / limit })
 
-const takeFive = (key: string) =>
-  Effect.flatMap(RateLimiter.RateLimiterStore, (store) =>
-    Effect.forEach([1, 2, 3, 4, 5], () => store.tokenBucket(bucket(key)))
-  )
+/** Takes a token from each of `buckets`; answers whether they were taken. */
+const take = (...buckets: ReadonlyArray<BucketRequest>) =>
+  Effect.flatMap(RateLimitBuckets, (store) => Effect.map(store.take(buckets), Option.isNone))
+
+const takeFive = (key: string) => Effect.forEach([1, 2, 3, 4, 5], () => take(bucket(key)))
 
 /**
- * The contract of the rate limiter's `RateLimiterStore` (token buckets, what the service's budgets
- * use), run on every deployment's store with a fresh store per test. `followsTestClock`: the store
- * reads the Effect clock (memory, SQLite), so its refill can be shown with the TestClock; the Convex
- * component keeps its own time.
+ * The contract of `RateLimitBuckets` (the request budgets' token buckets), run on every deployment's
+ * store with a fresh store per test. `followsTestClock`: the store reads the Effect clock (memory,
+ * SQLite), so its refill can be shown with the TestClock; the Convex component keeps its own time.
  */
 export const rateLimitStoreContract = (
   name: string,
-  makeLayer: () => Layer.Layer<RateLimiter.RateLimiterStore, unknown>,
+  makeLayer: () => Layer.Layer<RateLimitBuckets, unknown>,
   options: { readonly followsTestClock: boolean }
 ) =>
-  describe(`RateLimiterStore contract: ${name}`, () => {
-    const test = (title: string, body: Effect.Effect<void, unknown, RateLimiter.RateLimiterStore>) =>
+  describe(`RateLimitBuckets contract: ${name}`, () => {
+    const test = (title: string, body: Effect.Effect<void, unknown, RateLimitBuckets>) =>
       it.effect(title, () => Effect.provide(body, makeLayer()))
 
     test(
-      "a bucket gives its limit at once, then answers one short and takes nothing",
+      "a bucket gives its limit at once, then answers short with the time to its next token",
       Effect.gen(function* () {
-        const store = yield* RateLimiter.RateLimiterStore
-        const taken = yield* takeFive("user:a")
-        expect(taken.every((remaining) => remaining >= 0)).toBe(true)
-        expect(yield* store.tokenBucket(bucket("user:a"))).toBe(-1)
-        expect(yield* store.tokenBucket(bucket("user:a"))).toBe(-1)
+        const store = yield* RateLimitBuckets
+        expect(yield* takeFive("user:a")).toEqual([true, true, true, true, true])
+        const short = yield* store.take([bucket("user:a")])
+        expect(Option.map(short, ({ index }) => index)).toEqual(Option.some(0))
+        const retryAfter = Option.getOrThrow(short).retryAfterMillis
+        expect(retryAfter).toBeGreaterThan(0)
+        expect(retryAfter).toBeLessThanOrEqual(12_000)
+        expect(yield* take(bucket("user:a"))).toBe(false)
       })
     )
 
     test(
       "each key has its own bucket",
       Effect.gen(function* () {
-        const store = yield* RateLimiter.RateLimiterStore
         yield* takeFive("user:a")
-        expect(yield* store.tokenBucket(bucket("user:b"))).toBeGreaterThanOrEqual(0)
-        expect(yield* store.tokenBucket(bucket("user:a"))).toBe(-1)
+        expect(yield* take(bucket("user:b"))).toBe(true)
+        expect(yield* take(bucket("user:a"))).toBe(false)
       })
     )
 
     test(
-      "the rate limiter refuses past the limit with a retry time of one refill",
+      "takes from every bucket of a request, or from none when one is short, answering the first short",
       Effect.gen(function* () {
-        const limiter = yield* RateLimiter.make
-        const consume = limiter.consume({
-          algorithm: "token-bucket",
-          onExceeded: "fail",
-          window: "1 minute",
-          limit: 5,
-          key: "session:s"
-        })
-        yield* Effect.forEach([1, 2, 3, 4, 5], () => consume)
-        const refused = yield* Effect.flip(consume)
-        expect(refused.reason).toBe("Exceeded")
-        if (refused.reason === "Exceeded") expect(Duration.toMillis(refused.retryAfter)).toBe(12_000)
+        const store = yield* RateLimitBuckets
+        yield* takeFive("session:s")
+        // The session's bucket is spent: the user's keeps the token the request would have taken.
+        const short = yield* store.take([bucket("user:u"), bucket("session:s"), bucket("session:t")])
+        expect(Option.map(short, ({ index }) => index)).toEqual(Option.some(1))
+        expect(yield* takeFive("user:u")).toEqual([true, true, true, true, true])
+        expect(yield* take(bucket("session:t"))).toBe(true)
+        expect(yield* take(bucket("session:t"), bucket("session:u"))).toBe(true)
       })
     )
 
     test(
       "keeps a budget whose refill interval is not a whole millisecond (7 a minute)",
       Effect.gen(function* () {
-        const store = yield* RateLimiter.RateLimiterStore
-        const seventh = { ...bucket("user:c"), limit: 7, refillRate: Duration.millis(60_000 / 7) }
-        const answers = yield* Effect.forEach([1, 2, 3, 4, 5, 6, 7, 8], () => store.tokenBucket(seventh))
-        expect(answers.slice(0, 7).every((remaining) => remaining >= 0)).toBe(true)
-        expect(answers[7]).toBe(-1)
+        const answers = yield* Effect.forEach([1, 2, 3, 4, 5, 6, 7, 8], () => take(bucket("user:c", 7)))
+        expect(answers).toEqual([true, true, true, true, true, true, true, false])
       })
     )
 
     if (options.followsTestClock)
       test(
-        "refills one token per refill interval, up to the limit",
+        "refills one token per refill interval, up to the limit, answering the time to the next",
         Effect.gen(function* () {
-          const store = yield* RateLimiter.RateLimiterStore
+          const store = yield* RateLimitBuckets
           yield* takeFive("user:a")
-          yield* TestClock.adjust("12 seconds")
-          expect(yield* store.tokenBucket(bucket("user:a"))).toBe(0)
-          expect(yield* store.tokenBucket(bucket("user:a"))).toBe(-1)
+          expect(yield* store.take([bucket("user:a")])).toEqual(
+            Option.some({ index: 0, retryAfterMillis: 12_000 })
+          )
+          yield* TestClock.adjust("5 seconds")
+          expect(yield* store.take([bucket("user:a")])).toEqual(
+            Option.some({ index: 0, retryAfterMillis: 7_000 })
+          )
+          yield* TestClock.adjust("7 seconds")
+          expect(yield* take(bucket("user:a"))).toBe(true)
+          expect(yield* take(bucket("user:a"))).toBe(false)
           yield* TestClock.adjust("10 minutes")
-          expect(yield* takeFive("user:a")).toEqual([4, 3, 2, 1, 0])
+          expect(yield* takeFive("user:a")).toEqual([true, true, true, true, true])
+          expect(yield* take(bucket("user:a"))).toBe(false)
         })
       )
   })

@@ -9,6 +9,7 @@ beforeAll(async () => {
     stores: memoryStores,
     env: {
       OFFLINE_TOKEN_DELAY_MS: "0",
+      RATE_LIMIT_CHAT_PER_USER_PER_MINUTE: "5",
       RATE_LIMIT_CHAT_PER_SESSION_PER_MINUTE: "3",
       RATE_LIMIT_INGEST_PER_USER_PER_MINUTE: "2"
     }
@@ -39,6 +40,23 @@ it("keys a session's budget on its user too: another user's turns in that sessio
   for (let i = 0; i < 3; i++) expect((await readSse(await chat("first"))).status).toBe(200)
   expect((await chat("first")).status).toBe(429)
   expect((await chat("second")).status).toBe(404)
+})
+
+it("spends none of a user's budget on a request its session's budget refuses", async () => {
+  const chat = (sessionId: string) =>
+    fetch(`${service.url}/chat/stream?prompt=again`, {
+      headers: { "x-session-id": sessionId, "x-user-id": "patient" }
+    })
+  for (let i = 0; i < 3; i++) expect((await readSse(await chat("patient-busy"))).status).toBe(200)
+  for (let i = 0; i < 4; i++) {
+    const refused = await chat("patient-busy")
+    expect(refused.status).toBe(429)
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("this session")
+  }
+  // Two of the user's five are left: the refusals took none.
+  expect((await readSse(await chat("patient-calm"))).status).toBe(200)
+  expect((await readSse(await chat("patient-calm"))).status).toBe(200)
+  expect((await chat("patient-calm")).status).toBe(429)
 })
 
 it("limits ingestion per user", async () => {

@@ -1,8 +1,8 @@
-import { RateLimiter } from "@effect/experimental"
 import { Context, Effect, Layer, Ref } from "effect"
 import { AssessmentQueue } from "../../application/ports/assessment-queue.ts"
 import { InteractionStore } from "../../application/ports/interaction-store.ts"
 import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
+import { RateLimitBuckets } from "../../application/ports/rate-limit-buckets.ts"
 import { ReplyWriters } from "../../application/ports/reply-writers.ts"
 import { SessionOwners } from "../../application/ports/session-owners.ts"
 import { StoreCalls } from "../../application/ports/store-calls.ts"
@@ -63,7 +63,7 @@ export const layer = Layer.effectContext(
     const interactions = yield* InteractionStore
     const assessments = yield* AssessmentQueue
     const owners = yield* SessionOwners
-    const buckets = yield* RateLimiter.RateLimiterStore
+    const buckets = yield* RateLimitBuckets
     return Context.make(StoreFaults, {
       set: (next, target = "all") => Ref.set(mode, { mode: next, target }),
       transcripts
@@ -74,7 +74,7 @@ export const layer = Layer.effectContext(
       Context.add(InteractionStore, interactions),
       Context.add(SessionOwners, owners),
       Context.add(AssessmentQueue, assessments),
-      Context.add(RateLimiter.RateLimiterStore, buckets),
+      Context.add(RateLimitBuckets, buckets),
       Context.add(
         TranscriptStore,
         TranscriptStore.of({

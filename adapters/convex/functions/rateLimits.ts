@@ -11,20 +11,27 @@ import { requireServer, serverSecret } from "./access.ts"
  */
 const limiter = new RateLimiter(componentsGeneric()["rateLimiter"] as unknown as ComponentApi)
 
+const bucket = v.object({ key: v.string(), limit: v.number(), periodMillis: v.number() })
+
 /**
- * Takes `tokens` from the token bucket of `key` (refilled `limit` tokens per `periodMillis`, holding
- * at most `limit`), in the rate limiter component's transaction: every service process spends one
- * budget. Answers whether they were taken and, when not, in how many ms they could be.
+ * Takes one token from each token bucket (`limit` tokens refilled per `periodMillis`, holding at most
+ * `limit`), in the mutation's one transaction with the rate limiter component, or from none when one
+ * is short: every service process spends one budget. Answers the first short bucket's index and in how
+ * many ms it has a token, or null when every token was taken.
  */
-export const takeTokens = mutation({
-  args: { ...serverSecret, key: v.string(), tokens: v.number(), limit: v.number(), periodMillis: v.number() },
-  handler: async (ctx, { secret, key, tokens, limit, periodMillis }) => {
+export const takeOneEach = mutation({
+  args: { ...serverSecret, buckets: v.array(bucket) },
+  handler: async (ctx, { secret, buckets }) => {
     requireServer(secret)
-    const { ok, retryAfter } = await limiter.limit(ctx, "requests", {
+    const configs = buckets.map(({ key, limit, periodMillis }) => ({
       key,
-      count: tokens,
-      config: { kind: "token bucket", rate: limit, period: periodMillis, capacity: limit }
-    })
-    return { ok, retryAfter: retryAfter ?? 0 }
+      config: { kind: "token bucket" as const, rate: limit, period: periodMillis, capacity: limit }
+    }))
+    for (const [index, config] of configs.entries()) {
+      const { ok, retryAfter } = await limiter.check(ctx, "requests", config)
+      if (!ok) return { index, retryAfter: retryAfter ?? 0 }
+    }
+    for (const config of configs) await limiter.limit(ctx, "requests", config)
+    return null
   }
 })

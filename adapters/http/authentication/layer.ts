@@ -1,6 +1,6 @@
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import type { RateLimiter } from "@effect/experimental"
 import { Effect, Layer, Metric, Option, Redacted } from "effect"
+import type { RateLimitBuckets } from "../../../application/ports/rate-limit-buckets.ts"
 import { failWith, Forbidden, ServiceUnavailable, Unauthorized } from "../api-errors.ts"
 import { authenticationFailuresBy } from "../http-metrics.ts"
 import { limitUnauthenticated, type RateLimitPolicy } from "../rate-limit.ts"
@@ -74,7 +74,7 @@ const principalOf = (settings: OidcAuthentication, token: AccessTokens.VerifiedT
 const oidc = (settings: OidcAuthentication) =>
   Effect.gen(function* () {
     const tokens = yield* AccessTokens.make(settings)
-    const limits = yield* Effect.context<RateLimiter.RateLimiter | RateLimitPolicy>()
+    const limits = yield* Effect.context<RateLimitBuckets | RateLimitPolicy>()
     return Authentication.of({
       bearer: (token) =>
         Effect.gen(function* () {
