@@ -24,7 +24,7 @@ import { RateLimitBuckets } from "../application/ports/rate-limit-buckets.ts"
 import type { ReplyWriters } from "../application/ports/reply-writers.ts"
 import type { SessionOwners } from "../application/ports/session-owners.ts"
 import type { StoredReplyWatch } from "../application/ports/stored-reply-watch.ts"
-import { StoreCalls } from "../application/ports/store-calls.ts"
+import type { StoreCalls } from "../application/ports/store-calls.ts"
 import type { TranscriptOutbox } from "../application/ports/transcript-outbox.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
 import { ReplySettings } from "../application/reply-recorder.ts"
@@ -160,8 +160,6 @@ export const application = <E>(stores: StoreLayer<E>, options: ApplicationOption
         layerGuardedInteractionStore,
         layerGuardedAssessmentQueue,
         layerGuardedTranscriptOutbox,
-        // How the stores' calls run, for use cases that choose between reads at once or in turn.
-        Layer.effect(StoreCalls, StoreCalls),
         // The request budgets' buckets, for the HTTP edge: each store bounds its own call's wait.
         Layer.effect(RateLimitBuckets, RateLimitBuckets)
       )

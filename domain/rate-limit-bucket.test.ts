@@ -16,18 +16,13 @@ describe("takeOneEach", () => {
     })
   })
 
-  it("takes from none when one is short, answering the first short and the time to its next token", () => {
-    const user = { tokens: 0, lastRefill: 0 }
+  it("takes from none when one is short, answering the short bucket whose next token comes last", () => {
+    const user = { tokens: 0, lastRefill: 12_000 }
     const session = { tokens: 0, lastRefill: 10_000 }
-    expect(
-      takeOneEach(
-        [{ tokens: 3, lastRefill: 0 }, user, session],
-        [fivePerMinute, fivePerMinute, twoPerMinute],
-        5_000
-      )
-    ).toEqual({
-      buckets: [{ tokens: 3, lastRefill: 0 }, user, session],
-      short: Option.some({ index: 1, retryAfterMillis: 7_000 })
+    const stored = [{ tokens: 3, lastRefill: 0 }, user, session]
+    expect(takeOneEach(stored, [fivePerMinute, fivePerMinute, twoPerMinute], 20_000)).toEqual({
+      buckets: [{ tokens: 4, lastRefill: 12_000 }, user, session],
+      short: Option.some({ index: 2, retryAfterMillis: 20_000 })
     })
   })
 
@@ -37,6 +32,12 @@ describe("takeOneEach", () => {
     ])
     expect(takeOneEach([{ tokens: 1, lastRefill: 0 }], [fivePerMinute], 600_000).buckets).toEqual([
       { tokens: 4, lastRefill: 600_000 }
+    ])
+  })
+
+  it("starts a full bucket's clock again: an interval's part that passed while full refills nothing", () => {
+    expect(takeOneEach([{ tokens: 5, lastRefill: 0 }], [fivePerMinute], 11_999).buckets).toEqual([
+      { tokens: 4, lastRefill: 11_999 }
     ])
   })
 })

@@ -18,26 +18,29 @@ export interface BucketLimit {
   readonly refillMillis: number
 }
 
-/** The first bucket a request found without a token, and how long until it has one. */
+/** The bucket a request found without a token that waits longest, and how long until it has one. */
 export interface ShortBucket {
   readonly index: number
   readonly retryAfterMillis: number
 }
 
-/** The bucket refilled up to `now`; a new bucket starts full. */
+/**
+ * The bucket refilled up to `now`; a new bucket starts full. A full bucket's clock starts again at
+ * `now`: a part of an interval that passed while it was full refills nothing, or a burst could take
+ * one more than the limit.
+ */
 const refill = (bucket: TokenBucket | undefined, { limit, refillMillis }: BucketLimit, now: number) => {
   const start = bucket ?? { tokens: limit, lastRefill: now }
   const refills = Math.max(0, Math.floor((now - start.lastRefill) / refillMillis))
-  return {
-    tokens: refills > 0 ? Math.min(limit, start.tokens + refills) : start.tokens,
-    lastRefill: start.lastRefill + refills * refillMillis
-  }
+  const tokens = Math.min(limit, start.tokens + refills)
+  return { tokens, lastRefill: tokens === limit ? now : start.lastRefill + refills * refillMillis }
 }
 
 /**
- * Takes one token from each bucket (`buckets[i]` stored under `limits[i]`, undefined when new), or from
- * none when one is short. Answers the buckets to store, refilled up to `now` and each less a token when
- * all had one, and the first short bucket with the time until its next token.
+ * Takes one token from each bucket (`buckets[i]` stored under `limits[i]`, undefined when new; each a
+ * different bucket), or from none when one is short. Answers the buckets to store, refilled up to
+ * `now` and each less a token when all had one, and the short bucket whose next token comes last,
+ * with the time until it comes: a client that waits that long finds a token in every bucket.
  */
 export const takeOneEach = (
   buckets: ReadonlyArray<TokenBucket | undefined>,
@@ -45,15 +48,18 @@ export const takeOneEach = (
   now: number
 ): { readonly buckets: ReadonlyArray<TokenBucket>; readonly short: Option.Option<ShortBucket> } => {
   const refilled = limits.map((limit, index) => refill(buckets[index], limit, now))
-  const index = refilled.findIndex((bucket) => bucket.tokens < 1)
-  if (index === -1) {
-    return {
-      buckets: refilled.map(({ tokens, lastRefill }) => ({ tokens: tokens - 1, lastRefill })),
-      short: Option.none()
-    }
+  let short: Option.Option<ShortBucket> = Option.none()
+  refilled.forEach((bucket, index) => {
+    if (bucket.tokens >= 1) return
+    const retryAfterMillis = bucket.lastRefill + limits[index]!.refillMillis - now
+    if (Option.isNone(short) || retryAfterMillis > short.value.retryAfterMillis)
+      short = Option.some({ index, retryAfterMillis })
+  })
+  if (Option.isSome(short)) return { buckets: refilled, short }
+  return {
+    buckets: refilled.map(({ tokens, lastRefill }) => ({ tokens: tokens - 1, lastRefill })),
+    short
   }
-  const retryAfterMillis = refilled[index]!.lastRefill + limits[index]!.refillMillis - now
-  return { buckets: refilled, short: Option.some({ index, retryAfterMillis }) }
 }
 
 /** When the bucket is full again: from then on it says nothing a new bucket would not. */

@@ -27,7 +27,7 @@ export const make = (options: { readonly maxBuckets: number } = { maxBuckets: MA
     lastSweep = now
     for (const [key, entry] of held) if (fullAt(entry.bucket, entry.limit) <= now) held.delete(key)
   }
-  /** Stores `bucket` under `key` as the most recently used, evicting the least recently used past the bound. */
+  /** Holds `entry` under `key` as the most recently used, evicting the least recently used past the bound. */
   const store = (key: string, entry: HeldBucket) => {
     held.delete(key)
     if (held.size >= options.maxBuckets) held.delete(held.keys().next().value!)

@@ -12,8 +12,9 @@ export class RateLimitBuckets extends Context.Tag("coachup/RateLimitBuckets")<
   RateLimitBuckets,
   {
     /**
-     * Takes one token from each bucket, in one transaction, or from none when one is short: answers
-     * that one (the first) with the time until its next token, or none when every token was taken.
+     * Takes one token from each bucket (their keys all different), in one transaction, or from none
+     * when one is short: answers the short bucket whose next token comes last, with the time until it
+     * comes, or none when every token was taken.
      */
     readonly take: (
       buckets: ReadonlyArray<BucketRequest>

@@ -49,16 +49,17 @@ export const rateLimitStoreContract = (
     )
 
     test(
-      "takes from every bucket of a request, or from none when one is short, answering the first short",
+      "takes from every bucket of a request, or from none when one is short, answering the short one",
       Effect.gen(function* () {
         const store = yield* RateLimitBuckets
         yield* takeFive("session:s")
-        // The session's bucket is spent: the user's keeps the token the request would have taken.
+        // The session's bucket is spent: the others keep the tokens the request would have taken.
         const short = yield* store.take([bucket("user:u"), bucket("session:s"), bucket("session:t")])
         expect(Option.map(short, ({ index }) => index)).toEqual(Option.some(1))
         expect(yield* takeFive("user:u")).toEqual([true, true, true, true, true])
-        expect(yield* take(bucket("session:t"))).toBe(true)
         expect(yield* take(bucket("session:t"), bucket("session:u"))).toBe(true)
+        expect(yield* takeFive("session:t")).toEqual([true, true, true, true, false])
+        expect(yield* takeFive("session:u")).toEqual([true, true, true, true, false])
       })
     )
 
@@ -89,6 +90,12 @@ export const rateLimitStoreContract = (
           yield* TestClock.adjust("10 minutes")
           expect(yield* takeFive("user:a")).toEqual([true, true, true, true, true])
           expect(yield* take(bucket("user:a"))).toBe(false)
+          // Of two short buckets, the answer is the one whose token comes last.
+          yield* TestClock.adjust("6 seconds")
+          yield* takeFive("session:a")
+          expect(yield* store.take([bucket("user:a"), bucket("session:a")])).toEqual(
+            Option.some({ index: 1, retryAfterMillis: 12_000 })
+          )
         })
       )
   })

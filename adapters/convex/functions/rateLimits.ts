@@ -15,9 +15,10 @@ const bucket = v.object({ key: v.string(), limit: v.number(), periodMillis: v.nu
 
 /**
  * Takes one token from each token bucket (`limit` tokens refilled per `periodMillis`, holding at most
- * `limit`), in the mutation's one transaction with the rate limiter component, or from none when one
- * is short: every service process spends one budget. Answers the first short bucket's index and in how
- * many ms it has a token, or null when every token was taken.
+ * `limit`; keys all different), in the mutation's one transaction with the rate limiter component, or
+ * from none when one is short: every service process spends one budget. Answers the short bucket whose
+ * token comes last (its index, and in how many ms), or null when every token was taken. A bucket
+ * short when spent after its check passed throws: the mutation then takes nothing.
  */
 export const takeOneEach = mutation({
   args: { ...serverSecret, buckets: v.array(bucket) },
@@ -27,11 +28,13 @@ export const takeOneEach = mutation({
       key,
       config: { kind: "token bucket" as const, rate: limit, period: periodMillis, capacity: limit }
     }))
+    let short: { index: number; retryAfter: number } | null = null
     for (const [index, config] of configs.entries()) {
-      const { ok, retryAfter } = await limiter.check(ctx, "requests", config)
-      if (!ok) return { index, retryAfter: retryAfter ?? 0 }
+      const { ok, retryAfter = 0 } = await limiter.check(ctx, "requests", config)
+      if (!ok && (short === null || retryAfter > short.retryAfter)) short = { index, retryAfter }
     }
-    for (const config of configs) await limiter.limit(ctx, "requests", config)
+    if (short !== null) return short
+    for (const config of configs) await limiter.limit(ctx, "requests", { ...config, throws: true })
     return null
   }
 })
