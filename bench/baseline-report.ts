@@ -82,7 +82,11 @@ export const printChatBaselines = (result: ChatBaselineResult, rounds: number, s
     `CPU per turn by round: bare ${bare.cpuPerTurn.map(ms).join(", ")}; service ${service.cpuPerTurn.map(ms).join(", ")}. ` +
       `RSS per idle stream by round (${count(bare.idle[0]?.streams ?? 0)} streams): bare ` +
       `${bare.idle.map((m) => bytes(m.rssPerStream)).join(", ")}; service ${service.idle.map((m) => bytes(m.rssPerStream)).join(", ")}; ` +
-      `service RSS after the streams closed and settled: ${service.idle.map((m) => bytes(m.closed.rss - m.before.rss)).join(", ")} above before`
+      `service RSS after the streams closed and settled: ${service.idle.map((m) => bytes(m.closed.rss - m.before.rss)).join(", ")} above before. ` +
+      // RSS per stream moves with how much heap V8 had reserved before the streams opened; the heap
+      // each stream holds does not.
+      `V8 heap used per idle stream by round: bare ${bare.idle.map((m) => bytes(m.heapPerStream)).join(", ")}; ` +
+      `service ${service.idle.map((m) => bytes(m.heapPerStream)).join(", ")}`
   )
   for (const [name, figures] of [["bare", bare] as const, ["service", service] as const]) {
     if (figures.failed > 0) {
