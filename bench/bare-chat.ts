@@ -68,10 +68,6 @@ export const startBareChat = async (options: {
     `INSERT INTO messages (message_id, session_id, seq, ts, role, text, content_hash, status, created_at)
      VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE session_id = ?), ?, ?, ?, ?, ?, ?)`
   )
-  const lastN = db.prepare(
-    `SELECT * FROM (SELECT ${COLUMNS} FROM messages WHERE session_id = ? ORDER BY ts DESC, seq DESC LIMIT ?)
-     ORDER BY ts, seq`
-  )
   const pageAsc = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE session_id = ? ORDER BY ts, seq LIMIT ?`)
   const pageDesc = db.prepare(
     `SELECT ${COLUMNS} FROM messages WHERE session_id = ? ORDER BY ts DESC, seq DESC LIMIT ?`
@@ -87,7 +83,7 @@ export const startBareChat = async (options: {
     const sessionId = String(request.headers["x-session-id"] ?? "bare")
     const prompt = url.searchParams.get("prompt") ?? ""
     append(sessionId, "user", prompt, null)
-    const window = lastN.all(sessionId, WINDOW) as unknown as Array<Row>
+    const window = (pageDesc.all(sessionId, WINDOW) as unknown as Array<Row>).reverse()
     const reply = words(
       offlineReply({
         systemPrompt: DEFAULT_CHAT_SYSTEM_PROMPT,
@@ -138,7 +134,7 @@ export const startBareChat = async (options: {
     if (session?.[1] === undefined) return writeJson(response, 404, { error: "not_found" })
     const sessionId = decodeURIComponent(session[1])
     if (session[2] === "context") {
-      const messages = lastN.all(sessionId, WINDOW) as unknown as Array<Row>
+      const messages = (pageDesc.all(sessionId, WINDOW) as unknown as Array<Row>).reverse()
       return writeJson(response, 200, {
         sessionId,
         for: "chat",

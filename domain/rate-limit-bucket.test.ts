@@ -42,6 +42,28 @@ describe("takeOneEach", () => {
   })
 })
 
+describe("takeOneEach at the edges", () => {
+  const sevenPerMinute = { limit: 7, refillMillis: 60_000 / 7 }
+
+  it("answers a wait of at least one whole millisecond when the interval is not a whole millisecond", () => {
+    const emptied = { tokens: 0, lastRefill: 51_428.571_5 }
+    const { short } = takeOneEach([emptied], [sevenPerMinute], 60_000)
+    expect(Option.map(short, ({ retryAfterMillis }) => retryAfterMillis)).toEqual(Option.some(1))
+  })
+
+  it("puts a bucket's clock back to now when the clock stepped back, so the wait is one interval at most", () => {
+    const { buckets, short } = takeOneEach([{ tokens: 0, lastRefill: 3_600_000 }], [fivePerMinute], 0)
+    expect(buckets).toEqual([{ tokens: 0, lastRefill: 0 }])
+    expect(short).toEqual(Option.some({ index: 0, retryAfterMillis: 12_000 }))
+  })
+
+  it("holds a bucket stored under a higher limit to the limit now", () => {
+    expect(takeOneEach([{ tokens: 9, lastRefill: 0 }], [fivePerMinute], 1_000).buckets).toEqual([
+      { tokens: 4, lastRefill: 1_000 }
+    ])
+  })
+})
+
 describe("fullAt", () => {
   it("is when the bucket has refilled to its limit", () => {
     expect(fullAt({ tokens: 2, lastRefill: 1_000 }, fivePerMinute)).toBe(37_000)

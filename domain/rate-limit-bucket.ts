@@ -31,9 +31,11 @@ export interface ShortBucket {
  */
 const refill = (bucket: TokenBucket | undefined, { limit, refillMillis }: BucketLimit, now: number) => {
   const start = bucket ?? { tokens: limit, lastRefill: now }
-  const refills = Math.max(0, Math.floor((now - start.lastRefill) / refillMillis))
+  // A clock stepped back leaves no refill in the future: the bucket's clock is then now's.
+  const last = Math.min(start.lastRefill, now)
+  const refills = Math.floor((now - last) / refillMillis)
   const tokens = Math.min(limit, start.tokens + refills)
-  return { tokens, lastRefill: tokens === limit ? now : start.lastRefill + refills * refillMillis }
+  return { tokens, lastRefill: tokens === limit ? now : last + refills * refillMillis }
 }
 
 /**
@@ -51,7 +53,8 @@ export const takeOneEach = (
   let short: Option.Option<ShortBucket> = Option.none()
   refilled.forEach((bucket, index) => {
     if (bucket.tokens >= 1) return
-    const retryAfterMillis = bucket.lastRefill + limits[index]!.refillMillis - now
+    // Whole milliseconds, at least one: a refill interval of 60,000 / 7 ms leaves fractions.
+    const retryAfterMillis = Math.max(1, Math.ceil(bucket.lastRefill + limits[index]!.refillMillis - now))
     if (Option.isNone(short) || retryAfterMillis > short.value.retryAfterMillis)
       short = Option.some({ index, retryAfterMillis })
   })

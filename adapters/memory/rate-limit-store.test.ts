@@ -27,7 +27,7 @@ describe("the bounded rate-limit buckets", () => {
       expect(size()).toBe(1)
       yield* TestClock.adjust("40 seconds")
       for (let index = 0; index < 5; index++) yield* take(buckets, "busy")
-      // A sweep runs (a minute since the last), while busy is still short of three tokens.
+      // A sweep runs (a minute since the last), while busy is still four tokens short of full.
       yield* TestClock.adjust("21 seconds")
       yield* take(buckets, "other")
       expect(size()).toBe(2)
