@@ -6,20 +6,18 @@ import { RecentlyUsed } from "./recently-used.ts"
 
 type Setting = Option.Option<boolean>
 
-/** The store's answer, remembered; when the store fails, the setting remembered for `key`, if any. */
-const readThrough = <K>(
-  known: RecentlyUsed<K, Setting>,
-  key: K,
-  read: Effect.Effect<Setting, StoreUnavailable>
+/** The store's answer, remembered; when the store fails, what `recall` finds remembered, if anything. */
+const readThrough = <A>(
+  read: Effect.Effect<A, StoreUnavailable>,
+  remember: (answer: A) => void,
+  recall: () => Option.Option<A>
 ) =>
   read.pipe(
-    Effect.tap((setting) => {
-      known.remember(key, setting)
-    }),
+    Effect.tap(remember),
     Effect.catchAll((error) =>
-      Option.match(known.recall(key), {
+      Option.match(recall(), {
         onNone: () => Effect.fail(error),
-        onSome: (setting) => Effect.succeed(setting)
+        onSome: Effect.succeed
       })
     )
   )
@@ -37,25 +35,31 @@ export const layerRememberedPrivacy = (capacity: number) =>
       const users = new RecentlyUsed<UserId, Setting>(capacity)
       const sessions = new RecentlyUsed<SessionId, Setting>(capacity)
       return PrivacySettingsStore.of({
-        getUser: (userId) => readThrough(users, userId, store.getUser(userId)),
+        getUser: (userId) =>
+          readThrough(
+            store.getUser(userId),
+            (setting) => users.remember(userId, setting),
+            () => users.recall(userId)
+          ),
         setUser: (userId, optOut) =>
           Effect.tap(store.setUser(userId, optOut), () => {
             users.remember(userId, Option.some(optOut))
           }),
-        getSession: (sessionId) => readThrough(sessions, sessionId, store.getSession(sessionId)),
+        getSession: (sessionId) =>
+          readThrough(
+            store.getSession(sessionId),
+            (setting) => sessions.remember(sessionId, setting),
+            () => sessions.recall(sessionId)
+          ),
         // Remembered as the two reads would be; recalled only when both are known.
         getOptOuts: (userId, sessionId) =>
-          store.getOptOuts(userId, sessionId).pipe(
-            Effect.tap(({ user, session }) => {
+          readThrough(
+            store.getOptOuts(userId, sessionId),
+            ({ user, session }) => {
               users.remember(userId, user)
               sessions.remember(sessionId, session)
-            }),
-            Effect.catchAll((error) =>
-              Option.match(Option.all({ user: users.recall(userId), session: sessions.recall(sessionId) }), {
-                onNone: () => Effect.fail(error),
-                onSome: Effect.succeed
-              })
-            )
+            },
+            () => Option.all({ user: users.recall(userId), session: sessions.recall(sessionId) })
           ),
         setSession: (sessionId, optOut) =>
           Effect.tap(store.setSession(sessionId, optOut), () => {

@@ -27,7 +27,7 @@ const COLUMNS = `message_id AS messageId, session_id AS sessionId, seq, ts, role
 /**
  * An id as stored: its rules (`domain/ids.ts`) were checked when the row was written, so a read checks
  * it is text and brands it, without the length and pattern checks on every row of every window read
- * (half of a row's decoding in a loop, a third in the service).
+ * (`docs/decisions/2026-12-02-window-read-order.md`).
  */
 const StoredId = <B extends string>(brand: B) => Schema.String.pipe(Schema.brand(brand))
 
@@ -232,7 +232,7 @@ export const make = Effect.gen(function* () {
     reply: (sessionId, messageId) =>
       query("reply", () => storedReply(statements.reply.get(sessionId, messageId))),
     // The newest page, turned around in memory: one walk down the (session_id, ts, seq) index rather
-    // than that walk and a sort into a temporary b-tree (about a quarter less time for a window of 20).
+    // than that walk and a sort into a temporary b-tree (`docs/decisions/2026-12-02-window-read-order.md`).
     lastN: (sessionId, limit) => query("last_n", () => items("firstDesc", sessionId, limit).reverse()),
     page: (sessionId, request) =>
       query("page", () => {
