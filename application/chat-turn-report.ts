@@ -3,6 +3,7 @@ import type { GroupId, SessionId } from "../domain/ids.ts"
 import type { EndedTurn } from "./chat-turn.ts"
 import { hashedIds } from "./hashed-id.ts"
 import { chatDurationSeconds, chatTokensBy, chatTtftSeconds, chatTurnsBy } from "./metrics.ts"
+import { type LogLine, writeLogLine } from "./log-line.ts"
 import type { TokenUsage } from "./ports/chat-model.ts"
 
 /** What a turn's report names besides the turn itself. */
@@ -16,6 +17,8 @@ export interface TurnReport {
   readonly contextMessages: number
   readonly contextTokens: number
   readonly contextSource: "store" | "memory"
+  /** The turn's log line, which the prompt's classification joins when it ends first. */
+  readonly line: LogLine
 }
 
 const orMinusOne = (value: Option.Option<number>) => Option.getOrElse(value, () => -1)
@@ -38,25 +41,23 @@ export const reportTurn = Effect.fnUntraced(function* (report: TurnReport, turn:
   // Its ids are hashed only when the line is written.
   yield* Effect.whenLogLevel(
     Effect.flatMap(hashedIds, (hashed) =>
-      Effect.logInfo("chat turn").pipe(
-        Effect.annotateLogs({
-          requestId: report.requestId,
-          provider: report.provider,
-          model: report.model,
-          outcome: turn.outcome,
-          contextMessages: report.contextMessages,
-          contextTokens: report.contextTokens,
-          contextSource: report.contextSource,
-          session: hashed(report.sessionId),
-          group: Option.getOrElse(Option.map(report.groupId, hashed), () => "none"),
-          replyChars: turn.text.length,
-          ttftMs: orMinusOne(ttft),
-          durationMs: endedAt - turn.startedAt,
-          inputTokens: orMinusOne(Option.map(usage, (u) => u.inputTokens)),
-          outputTokens: orMinusOne(Option.map(usage, (u) => u.outputTokens)),
-          estimatedCostUsd: orMinusOne(Option.flatMap(usage, report.estimateCostUsd))
-        })
-      )
+      writeLogLine(report.line, "chat turn", {
+        requestId: report.requestId,
+        provider: report.provider,
+        model: report.model,
+        outcome: turn.outcome,
+        contextMessages: report.contextMessages,
+        contextTokens: report.contextTokens,
+        contextSource: report.contextSource,
+        session: hashed(report.sessionId),
+        group: Option.getOrElse(Option.map(report.groupId, hashed), () => "none"),
+        replyChars: turn.text.length,
+        ttftMs: orMinusOne(ttft),
+        durationMs: endedAt - turn.startedAt,
+        inputTokens: orMinusOne(Option.map(usage, (u) => u.inputTokens)),
+        outputTokens: orMinusOne(Option.map(usage, (u) => u.outputTokens)),
+        estimatedCostUsd: orMinusOne(Option.flatMap(usage, report.estimateCostUsd))
+      })
     ),
     "Info"
   )

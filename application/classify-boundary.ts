@@ -5,6 +5,7 @@ import { type Transition, transition } from "../domain/interaction-group.ts"
 import { askClassifier, type ClassifierQuestion, ClassifierSettings } from "./ask-classifier.ts"
 import { commitInteraction } from "./commit-interaction.ts"
 import { hashedIds } from "./hashed-id.ts"
+import { type LogEvent, logEvent } from "./log-line.ts"
 import type { IngestCommand, IngestOutcome } from "./ingest-message.ts"
 import { classificationOrderWaitsBy } from "./metrics.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
@@ -60,8 +61,7 @@ export const ClassifyBoundary = Effect.fnUntraced(
     const startedAt = yield* Clock.currentTimeMillis
     const outcome = yield* classifyInStoreOrder(command, startedAt)
     const durationMs = (yield* Clock.currentTimeMillis) - startedAt
-    // Its ids are hashed only when the line is written.
-    yield* Effect.whenLogLevel(logClassification(command, outcome, durationMs), "Info")
+    yield* logEvent("message classified", "classification", classificationEvent(command, outcome, durationMs))
     return outcome
   },
   Effect.tapErrorCause((cause) =>
@@ -194,25 +194,20 @@ const classifyOnce = Effect.fnUntraced(function* (command: ClassifyCommand, skip
   }
 })
 
-/** One line per classification, with ids hashed and never the message's text. */
-const logClassification = Effect.fnUntraced(function* (
-  command: ClassifyCommand,
-  outcome: ClassificationOutcome,
-  durationMs: number
-) {
-  const hashed = yield* hashedIds
-  const classifier = yield* BoundaryClassifier
-  yield* Effect.logInfo("message classified").pipe(
-    Effect.annotateLogs({
+/** A classification as its unit of work's log line tells it: ids hashed, never the message's text. */
+const classificationEvent = (command: ClassifyCommand, outcome: ClassificationOutcome, durationMs: number) =>
+  Effect.map(Effect.all([hashedIds, BoundaryClassifier]), ([hashed, classifier]): LogEvent => ({
+    ids: {
       requestId: command.requestId === "" ? "none" : command.requestId,
-      session: hashed(command.sessionId),
+      session: hashed(command.sessionId)
+    },
+    fields: {
       classifier: classifier.name,
       decision: outcome.decision,
       applied: outcome.applied,
       confidence: outcome.confidence,
       fallback: outcome.fallback,
-      classifierContextMessages: outcome.contextMessages ?? -1,
+      contextMessages: outcome.contextMessages ?? -1,
       durationMs
-    })
-  )
-})
+    }
+  }))

@@ -2,6 +2,7 @@ import { Clock, Effect, Option } from "effect"
 import type { GroupId, MessageId, SessionId, UserId } from "../domain/ids.ts"
 import { contentOf, type MessageStatus, type NewTranscriptItem, type Role } from "../domain/transcript.ts"
 import { hashedIds } from "./hashed-id.ts"
+import { type LogEvent, logEvent } from "./log-line.ts"
 import { Hashing } from "./ports/hashing.ts"
 import { type RecordOutcome, RecordTranscriptItem } from "./record-transcript-item.ts"
 import { spanWhenTraced } from "./traced.ts"
@@ -17,7 +18,7 @@ export interface IngestCommand {
   readonly audioUrl: Option.Option<string>
   /** Assistant replies only; `completed` when not given. */
   readonly status?: MessageStatus
-  /** For the log lines and the classifier's provider call. */
+  /** For the log line and the classifier's provider call. */
   readonly requestId?: string
 }
 
@@ -67,24 +68,20 @@ export const IngestMessage = Effect.fnUntraced(function* (command: IngestCommand
     ...outcome
   } satisfies IngestOutcome
   const durationMs = (yield* Clock.currentTimeMillis) - receivedAt
-  // Its ids are hashed only when the line is written.
-  yield* Effect.whenLogLevel(logIngestion(result, command, durationMs), "Info")
+  yield* logEvent("message ingested", "ingest", ingestionEvent(result, command, durationMs))
   return result
 }, spanWhenTraced("IngestMessage"))
 
-/** One line per ingestion, with ids hashed and never the message's text. */
-const logIngestion = Effect.fnUntraced(function* (
-  result: IngestOutcome,
-  command: IngestCommand,
-  durationMs: number
-) {
-  const hashed = yield* hashedIds
-  yield* Effect.logInfo("message ingested").pipe(
-    Effect.annotateLogs({
+/** An ingestion as its request's log line tells it: ids hashed, never the message's text. */
+const ingestionEvent = (result: IngestOutcome, command: IngestCommand, durationMs: number) =>
+  Effect.map(hashedIds, (hashed): LogEvent => ({
+    ids: {
       requestId: command.requestId ?? "none",
-      role: result.item.role,
       session: hashed(result.sessionId),
-      group: Option.getOrElse(Option.map(command.groupId, hashed), () => "none"),
+      group: Option.getOrElse(Option.map(command.groupId, hashed), () => "none")
+    },
+    fields: {
+      role: result.item.role,
       outcome: result.persisted
         ? result.duplicate
           ? "duplicate"
@@ -94,6 +91,5 @@ const logIngestion = Effect.fnUntraced(function* (
           : Option.getOrElse(result.skippedReason, () => "not_persisted"),
       textChars: result.item.text.length,
       durationMs
-    })
-  )
-})
+    }
+  }))

@@ -12,6 +12,7 @@ import { ChatModel } from "./ports/chat-model.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
 import { RepliesInFlight } from "./ports/replies-in-flight.ts"
 import { ReplaceReply } from "./replace-reply.ts"
+import { CurrentLogLine, LogLine } from "./log-line.ts"
 import { recordReply } from "./reply-recorder.ts"
 import { withSessionPersistence } from "./session-persistence.ts"
 import { makeTurnSignals, turnEvents } from "./turn-events.ts"
@@ -114,6 +115,8 @@ export const StreamChat = Effect.fnUntraced(
       // waiting fiber rather than two. It lets the event loop turn first: the text's frames, written
       // by now, reach the socket before this work, not after it.
       const classified = background.fork(ClassifyBoundary(classifyCommandOf(prompt, startedAt)))
+      // The turn's one log line, written by its report; the classification joins it when done first.
+      const line = new LogLine()
       const recorded = yield* background.fork(
         signals.firstTextOut.await.pipe(
           Effect.zipRight(eventLoopTurn),
@@ -130,11 +133,13 @@ export const StreamChat = Effect.fnUntraced(
                 estimateCostUsd: model.estimateCostUsd,
                 contextMessages: window.messages.length,
                 contextTokens: window.tokens,
-                contextSource: window.source
+                contextSource: window.source,
+                line
               },
               turn
             )
-          )
+          ),
+          Effect.locally(CurrentLogLine, line)
         )
       )
       const request = {

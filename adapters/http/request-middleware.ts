@@ -6,7 +6,8 @@ import {
   HttpServerResponse,
   HttpTraceContext
 } from "@effect/platform"
-import { Cause, Duration, Effect, Metric, Option } from "effect"
+import { Cause, Clock, Duration, Effect, Metric, Option } from "effect"
+import { CurrentLogLine, LogLine, writeLogLine } from "../../application/log-line.ts"
 import { IdGenerator } from "../../application/ports/id-generator.ts"
 import { annotateSpan, spanWhenTraced } from "../../application/traced.ts"
 import {
@@ -178,29 +179,39 @@ const whileDraining =
       return Effect.zipRight(closing, next)
     })
 
-/** Serves one request under its id: failures as envelopes, metric and log line. */
+/**
+ * Serves one request under its id: failures as envelopes, metric and its one log line, which the
+ * events of its work join (`LogLine`). A request interrupted (its client gone) still writes its line,
+ * with what its work did before.
+ */
 const serveIdentified = (
   app: HttpApp.Default<unknown>,
   request: HttpServerRequest.HttpServerRequest,
   route: string,
   requestId: string
-) =>
-  Effect.gen(function* () {
+) => {
+  const line = new LogLine()
+  return Effect.gen(function* () {
     yield* HttpApp.appendPreResponseHandler((_, response) =>
       Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))
     )
-    const [elapsed, response] = yield* app.pipe(
+    const startedAt = yield* Clock.currentTimeNanos
+    const elapsedMs = Effect.map(Clock.currentTimeNanos, (now) => Number(now - startedAt) / 1e6)
+    const writeLine = (status: string, durationMs: number) =>
+      writeLogLine(line, "http request", { method: request.method, status, durationMs })
+    const response = yield* app.pipe(
       Effect.catchAllCause((cause) =>
         Cause.isInterruptedOnly(cause) ? Effect.interrupt : Effect.map(toEnvelope(cause), renderEnvelope)
       ),
-      Effect.timed
+      Effect.onInterrupt(() =>
+        Effect.flatMap(elapsedMs, (durationMs) => writeLine("interrupted", durationMs))
+      )
     )
+    const durationMs = yield* elapsedMs
     const status = String(response.status)
     yield* annotateSpan({ "http.response.status_code": response.status })
-    yield* Metric.update(httpRequestDurationBy(request.method, route, status), Duration.toSeconds(elapsed))
-    yield* Effect.logInfo("http request").pipe(
-      Effect.annotateLogs({ method: request.method, status, durationMs: Duration.toMillis(elapsed) })
-    )
+    yield* Metric.update(httpRequestDurationBy(request.method, route, status), durationMs / 1000)
+    yield* writeLine(status, durationMs)
     return response
   }).pipe(
     // The server span is ours, not the platform's: its tracer records the full URL (a GET chat
@@ -211,9 +222,11 @@ const serveIdentified = (
       parent: Option.getOrUndefined(HttpTraceContext.fromHeaders(request.headers)),
       attributes: { "http.request.method": request.method, "http.route": route, "http.request_id": requestId }
     }),
+    Effect.locally(CurrentLogLine, line),
     Effect.locally(CurrentRequestId, requestId),
     Effect.annotateLogs({ requestId, route })
   )
+}
 
 /**
  * The one place every request passes: assigns the request id (an honoured `x-request-id`, else a

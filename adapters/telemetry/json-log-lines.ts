@@ -2,7 +2,7 @@ import { Effect, Layer, Logger } from "effect"
 
 /**
  * Log lines as JSON on standard output, written together once per event-loop turn: a write to a
- * pipe is a system call made synchronously, and a request logs two or three lines. Lines still
+ * pipe is a system call made synchronously, and requests served in the same turn log a line each. Lines still
  * pending are written when the layer is released (shutdown) and when the process exits; once the
  * layer is released (the entry point may still log why the process stops), each line is written at once.
  */

@@ -113,60 +113,85 @@ describe("the service's logs during the scripted workload", () => {
     expect(turns[0]!.annotations["inputTokens"]).toBeGreaterThan(0)
     expect(turns[0]!.annotations["durationMs"]).toBeGreaterThanOrEqual(0)
 
-    const ingestions = parsed.filter((line) => line.message === "message ingested")
-    const ingestRequests = requests.filter((request) => request.route === "/messages/ingest")
-    // One line per ingest request, and one for the chat turn's prompt.
-    expect(ingestions.map((line) => line.annotations["requestId"]).sort()).toEqual(
-      [...ingestRequests, chatRequest].map((request) => request.requestId).sort()
+    // The prompt's classification runs beside the reply: it joins the turn's line when it ends first
+    // (the usual case), else it has a line of its own. Either way, once.
+    const promptClassified = parsed.filter(
+      (line) =>
+        line.message === "message classified" && line.annotations["requestId"] === chatRequest.requestId
     )
-    const [opening, repeat, coach, optedOut] = ingestRequests.map(
-      (request) => ingestions.find((line) => line.annotations["requestId"] === request.requestId)!.annotations
-    )
+    expect(
+      [...promptClassified, ...turns].filter((line) => "classification" in line.annotations)
+    ).toHaveLength(1)
+    expect(
+      [...promptClassified, ...turns].find((line) => "classification" in line.annotations)
+    ).toMatchObject({
+      annotations: { session: hashed(MARKERS.session), classification: { classifier: "offline-model" } }
+    })
+
+    // One line per request: its ingestion and its classification are parts of it, not lines of their own.
+    expect(parsed.filter((line) => line.message === "message ingested")).toEqual([])
+    expect(parsed.filter((line) => line.message === "message classified")).toEqual(promptClassified)
+    const requestLine = (request: (typeof requests)[number]) => {
+      const own = parsed.filter(
+        (line) => line.message === "http request" && line.annotations["requestId"] === request.requestId
+      )
+      expect(own).toHaveLength(1)
+      return own[0]!.annotations
+    }
+    expect(requestLine(chatRequest)).toMatchObject({
+      status: "200",
+      session: hashed(MARKERS.session),
+      ingest: { role: "user", outcome: "persisted" }
+    })
+    const [opening, repeat, coach, optedOut] = requests
+      .filter((request) => request.route === "/messages/ingest")
+      .map(requestLine)
     expect(opening).toMatchObject({
       route: "/messages/ingest",
-      role: "user",
-      outcome: "persisted",
+      status: "200",
       session: hashed(MARKERS.session),
-      group: hashed(MARKERS.group)
+      group: hashed(MARKERS.group),
+      ingest: { role: "user", outcome: "persisted" },
+      classification: { classifier: "offline-model", decision: "start", contextMessages: 1 }
     })
-    expect(repeat).toMatchObject({ outcome: "duplicate" })
-    expect(coach).toMatchObject({ role: "assistant", outcome: "persisted" })
-    expect(optedOut).toMatchObject({ outcome: "session_opt_out", session: hashed(MARKERS.optedOutSession) })
-
-    // Each user message's classification has a line of its own; the coach's message has none.
-    const [openingClassified, repeatClassified, coachClassified] = ingestRequests.map(
-      (request) =>
-        parsed.find(
-          (line) =>
-            line.message === "message classified" && line.annotations["requestId"] === request.requestId
-        )?.annotations
-    )
-    expect(openingClassified).toMatchObject({
-      route: "/messages/ingest",
-      session: hashed(MARKERS.session),
-      classifier: "offline-model",
-      decision: "start",
-      classifierContextMessages: 1
+    expect(opening!["ingest"]).toHaveProperty("textChars")
+    expect(opening!["ingest"]).toHaveProperty("durationMs")
+    expect(repeat).toMatchObject({ ingest: { outcome: "duplicate" }, classification: { decision: "start" } })
+    // The coach's message is not classified.
+    expect(coach).toMatchObject({ ingest: { role: "assistant", outcome: "persisted" } })
+    expect(coach).not.toHaveProperty("classification")
+    expect(optedOut).toMatchObject({
+      ingest: { outcome: "session_opt_out" },
+      session: hashed(MARKERS.optedOutSession)
     })
-    expect(repeatClassified).toMatchObject({ decision: "start" })
-    expect(coachClassified).toBeUndefined()
   })
 })
 
+/**
+ * The service on stores a test can fail, with the JSON logger of `serve` writing into `lines`: a
+ * spawned process cannot be given a failing store.
+ */
+const serviceOnFaultyStores = async (env: Record<string, string>) => {
+  const lines: Array<string> = []
+  const service = await startService({
+    stores: FaultyStores.layer,
+    env: { ...env, ID_HASH_SALT: SALT },
+    logging: Layer.merge(
+      Logger.replace(
+        Logger.defaultLogger,
+        Logger.map(Logger.jsonLogger, (line) => lines.push(line))
+      ),
+      Logger.minimumLogLevel(LogLevel.Info)
+    )
+  })
+  return { lines, service }
+}
+
 describe("the service's logs during a store outage", () => {
   it("say what failed, under each request's id, without message text or raw ids", async () => {
-    // The JSON logger of `serve`, writing into an array: a spawned process cannot be given a failing store.
-    const lines: Array<string> = []
-    const service = await startService({
-      stores: FaultyStores.layer,
-      env: { STORE_TIMEOUT_MS: "150", OFFLINE_TOKEN_DELAY_MS: "0", ID_HASH_SALT: SALT },
-      logging: Layer.merge(
-        Logger.replace(
-          Logger.defaultLogger,
-          Logger.map(Logger.jsonLogger, (line) => lines.push(line))
-        ),
-        Logger.minimumLogLevel(LogLevel.Info)
-      )
+    const { lines, service } = await serviceOnFaultyStores({
+      STORE_TIMEOUT_MS: "150",
+      OFFLINE_TOKEN_DELAY_MS: "0"
     })
     try {
       const setStore = (mode: "up" | "down") =>
@@ -198,10 +223,43 @@ describe("the service's logs during a store outage", () => {
       expect(own.map((line) => line.message)).toContain(
         "transcript store unavailable; write queued in the outbox"
       )
-      expect(own.find((line) => line.message === "message ingested")!.annotations).toMatchObject({
-        outcome: "queued",
+      expect(own.find((line) => line.message === "http request")!.annotations).toMatchObject({
+        ingest: { outcome: "queued" },
         session: hashed(MARKERS.outageSession)
       })
+    } finally {
+      await service.close()
+    }
+  })
+})
+
+describe("a request whose client goes away", () => {
+  it("still writes its one line, as interrupted", async () => {
+    const { lines, service } = await serviceOnFaultyStores({ STORE_TIMEOUT_MS: "20000" })
+    try {
+      await service.run(Effect.flatMap(StoreFaults, (faults) => faults.set("hang", "transcript-writes")))
+      const abandoned = fetch(`${service.url}/messages/ingest`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-request-id": "abandoned-ingest" },
+        body: JSON.stringify({ sessionId: "abandoned", messageId: "m-1", role: "user", text: "hello" }),
+        signal: AbortSignal.timeout(300)
+      })
+      await expect(abandoned).rejects.toThrow()
+      const line = await vi.waitFor(
+        () => {
+          const own = lines
+            .map((text) => JSON.parse(text) as LogLine)
+            .filter((parsed) => parsed.annotations["requestId"] === "abandoned-ingest")
+          expect(own).toHaveLength(1)
+          return own[0]!
+        },
+        { timeout: 5_000, interval: 20 }
+      )
+      expect(line).toMatchObject({
+        message: "http request",
+        annotations: { route: "/messages/ingest", method: "POST", status: "interrupted" }
+      })
+      expect(line.annotations["durationMs"]).toBeGreaterThanOrEqual(250)
     } finally {
       await service.close()
     }
