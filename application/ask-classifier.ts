@@ -1,4 +1,4 @@
-import { Config, Context, type Duration, Effect, Either, Layer, Metric, Option } from "effect"
+import { Config, Context, type Duration, Effect, Either, Layer, Option } from "effect"
 import { FALLBACK_CLASSIFICATION } from "../domain/boundary.ts"
 import { ModelFailed } from "../domain/errors.ts"
 import type { MessageId, SessionId } from "../domain/ids.ts"
@@ -6,7 +6,7 @@ import type { PromptMessage } from "../domain/prompt-composition.ts"
 import { BuildContext } from "./build-context.ts"
 import { currentInteraction } from "./commit-interaction.ts"
 import { duration } from "./config-values.ts"
-import { classifierConfidence, classifierDecisionsBy, classifierFailuresBy } from "./metrics.ts"
+import { classifierConfidence, classifierDecisionsBy, classifierFailuresBy, updateMetric } from "./metrics.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { sessionPolicy } from "./session-persistence.ts"
 import { annotateSpan } from "./traced.ts"
@@ -86,7 +86,7 @@ export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQue
   ).pipe(
     Effect.map((classification) => ({ classification, fallback: false })),
     Effect.catchAll((error) =>
-      Metric.increment(classifierFailuresBy(error.reason)).pipe(
+      updateMetric(classifierFailuresBy(error.reason), 1).pipe(
         Effect.zipRight(
           Effect.logWarning("classifier failed; message taken as ignore").pipe(
             Effect.annotateLogs({ classifier: classifier.name, reason: error.reason })
@@ -96,8 +96,8 @@ export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQue
       )
     )
   )
-  yield* Metric.increment(classifierDecisionsBy(classification.decision))
-  yield* Metric.update(classifierConfidence, classification.confidence)
+  yield* updateMetric(classifierDecisionsBy(classification.decision), 1)
+  yield* updateMetric(classifierConfidence, classification.confidence)
   yield* annotateSpan({
     decision: classification.decision,
     confidence: classification.confidence

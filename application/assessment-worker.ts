@@ -1,8 +1,13 @@
-import { Clock, Duration, Effect, Either, Layer, Metric, Option } from "effect"
+import { Clock, Duration, Effect, Either, Layer, Option } from "effect"
 import { hasAttemptsLeft, retryAt } from "../domain/assessment.ts"
 import { AssessInteraction, AssessmentSettings } from "./assess-interaction.ts"
 import { hashedIds } from "./hashed-id.ts"
-import { assessmentDurationSeconds, assessmentJobsBy, assessmentQueueDepthBy } from "./metrics.ts"
+import {
+  assessmentDurationSeconds,
+  assessmentJobsBy,
+  assessmentQueueDepthBy,
+  updateMetric
+} from "./metrics.ts"
 import { forkPeriodic } from "./periodic.ts"
 import { AssessmentQueue, type ClaimedJob } from "./ports/assessment-queue.ts"
 import { spanWhenTraced } from "./traced.ts"
@@ -10,7 +15,7 @@ import { spanWhenTraced } from "./traced.ts"
 /** How long a worker waits after a round that failed (a store outage) before it tries again. */
 const FAILED_ROUND_PAUSE = Duration.seconds(5)
 
-const countJob = (outcome: string) => Metric.increment(assessmentJobsBy(outcome))
+const countJob = (outcome: string) => updateMetric(assessmentJobsBy(outcome), 1)
 
 /**
  * Runs one claimed job to its next state: completed, pending again with a backoff, or failed for
@@ -34,7 +39,7 @@ const RunAssessmentJob = Effect.fnUntraced(function* (job: ClaimedJob) {
     const stored = yield* queue.complete(job, outcome.right, now)
     if (stored === "completed") {
       yield* countJob("completed")
-      yield* Metric.update(assessmentDurationSeconds, (now - job.queuedAt) / 1000)
+      yield* updateMetric(assessmentDurationSeconds, (now - job.queuedAt) / 1000)
     } else yield* countJob("lost_lease")
     yield* Effect.logInfo(
       stored === "completed" ? "assessment" : "assessment finished after its lease was lost"
@@ -134,8 +139,8 @@ export const layerAssessmentWorkers = Layer.scopedDiscard(
     yield* forkPeriodic(
       Effect.flatMap(queue.depth, ({ pending, running }) =>
         Effect.all([
-          Metric.set(assessmentQueueDepthBy("pending"), pending),
-          Metric.set(assessmentQueueDepthBy("running"), running)
+          updateMetric(assessmentQueueDepthBy("pending"), pending),
+          updateMetric(assessmentQueueDepthBy("running"), running)
         ])
       ).pipe(Effect.withTracerEnabled(false)),
       Duration.seconds(5),

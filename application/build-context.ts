@@ -1,4 +1,4 @@
-import { Array, Effect, Either, Metric, Option } from "effect"
+import { Array, Effect, Either, Option } from "effect"
 import {
   type ContextPurpose,
   fitToBudget,
@@ -16,7 +16,8 @@ import {
   classifierContextMessages,
   classifierContextTokens,
   contextTruncatedBy,
-  sessionMemoryMissesBy
+  sessionMemoryMissesBy,
+  updateMetrics
 } from "./metrics.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { SessionOwners } from "./ports/session-owners.ts"
@@ -224,21 +225,19 @@ const annotate = (window: ContextWindow<WindowMessage>) =>
   })
 
 const record = (window: ContextWindow<WindowMessage>) =>
-  Effect.all([
-    window.truncated ? Metric.increment(contextTruncatedBy(window.purpose)) : Effect.void,
-    window.contextUnavailable ? Metric.increment(sessionMemoryMissesBy(window.purpose)) : Effect.void,
-    ...(window.purpose === "chat"
-      ? [
-          Metric.update(chatContextMessages, window.messages.length),
-          Metric.update(chatContextTokens, window.tokens)
-        ]
-      : [
-          Metric.update(classifierContextMessages, window.messages.length),
-          Metric.update(classifierContextTokens, window.tokens),
-          Metric.update(
-            classifierContextLengthChars,
-            window.messages.reduce((chars, message) => chars + message.text.length, 0)
-          ),
-          Metric.increment(classifierContextBuildBy(window.reason))
-        ])
-  ])
+  updateMetrics((update) => {
+    if (window.truncated) update(contextTruncatedBy(window.purpose), 1)
+    if (window.contextUnavailable) update(sessionMemoryMissesBy(window.purpose), 1)
+    if (window.purpose === "chat") {
+      update(chatContextMessages, window.messages.length)
+      update(chatContextTokens, window.tokens)
+    } else {
+      update(classifierContextMessages, window.messages.length)
+      update(classifierContextTokens, window.tokens)
+      update(
+        classifierContextLengthChars,
+        window.messages.reduce((chars, message) => chars + message.text.length, 0)
+      )
+      update(classifierContextBuildBy(window.reason), 1)
+    }
+  })

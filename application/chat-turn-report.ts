@@ -1,8 +1,8 @@
-import { Clock, Effect, Metric, Option } from "effect"
+import { Clock, Effect, Option } from "effect"
 import type { GroupId, SessionId } from "../domain/ids.ts"
 import type { EndedTurn } from "./chat-turn.ts"
 import { hashedIds } from "./hashed-id.ts"
-import { chatDurationSeconds, chatTokensBy, chatTtftSeconds, chatTurnsBy } from "./metrics.ts"
+import { chatDurationSeconds, chatTokensBy, chatTtftSeconds, chatTurnsBy, updateMetrics } from "./metrics.ts"
 import { type LogLine, writeLogLine } from "./log-line.ts"
 import type { TokenUsage } from "./ports/chat-model.ts"
 
@@ -31,13 +31,15 @@ export const reportTurn = Effect.fnUntraced(function* (report: TurnReport, turn:
   const endedAt = yield* Clock.currentTimeMillis
   const ttft = Option.map(turn.firstTextAt, (at) => at - turn.startedAt)
   const usage = Option.flatMap(turn.finish, (finish) => finish.usage)
-  if (Option.isSome(ttft)) yield* Metric.update(chatTtftSeconds, ttft.value / 1000)
-  yield* Metric.update(chatDurationSeconds, (endedAt - turn.startedAt) / 1000)
-  yield* Metric.increment(chatTurnsBy(turn.outcome))
-  if (Option.isSome(usage)) {
-    yield* Metric.incrementBy(chatTokensBy("input"), usage.value.inputTokens)
-    yield* Metric.incrementBy(chatTokensBy("output"), usage.value.outputTokens)
-  }
+  yield* updateMetrics((update) => {
+    if (Option.isSome(ttft)) update(chatTtftSeconds, ttft.value / 1000)
+    update(chatDurationSeconds, (endedAt - turn.startedAt) / 1000)
+    update(chatTurnsBy(turn.outcome), 1)
+    if (Option.isSome(usage)) {
+      update(chatTokensBy("input"), usage.value.inputTokens)
+      update(chatTokensBy("output"), usage.value.outputTokens)
+    }
+  })
   // Its ids are hashed only when the line is written.
   yield* Effect.whenLogLevel(
     Effect.flatMap(hashedIds, (hashed) =>

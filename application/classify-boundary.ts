@@ -1,4 +1,4 @@
-import { Cause, Clock, Duration, Effect, Metric, Option } from "effect"
+import { Cause, Clock, Duration, Effect, Option } from "effect"
 import type { BoundaryDecision } from "../domain/boundary.ts"
 import { GroupId, type MessageId, type SessionId } from "../domain/ids.ts"
 import { type Transition, transition } from "../domain/interaction-group.ts"
@@ -7,7 +7,7 @@ import { commitInteraction } from "./commit-interaction.ts"
 import { hashedIds } from "./hashed-id.ts"
 import { type LogEvent, logEvent } from "./log-line.ts"
 import type { IngestCommand, IngestOutcome } from "./ingest-message.ts"
-import { classificationOrderWaitsBy } from "./metrics.ts"
+import { classificationOrderWaitsBy, updateMetric } from "./metrics.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
 import { InteractionStore, type MessageClassification, type OutOfOrder } from "./ports/interaction-store.ts"
@@ -110,7 +110,7 @@ const classifyInStoreOrder = Effect.fnUntraced(function* (command: ClassifyComma
     const { refusal } = attempt
     const until = Math.min(startedAt, refusal.predecessorAcceptedAt) + Duration.toMillis(orderWait)
     const arrived = yield* awaitClassification(command.sessionId, refusal.predecessor, until)
-    yield* Metric.increment(classificationOrderWaitsBy(arrived ? "arrived" : "skipped"))
+    yield* updateMetric(classificationOrderWaitsBy(arrived ? "arrived" : "skipped"), 1)
     if (!arrived)
       yield* Effect.logWarning("message classified without the message before it").pipe(
         Effect.annotateLogs({ waitedMs: (yield* Clock.currentTimeMillis) - startedAt })

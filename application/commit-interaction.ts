@@ -1,8 +1,8 @@
-import { Clock, Config, Context, Data, Duration, Effect, Layer, Metric, Option, Schedule } from "effect"
+import { Clock, Config, Context, Data, Duration, Effect, Layer, Option, Schedule } from "effect"
 import type { SessionId } from "../domain/ids.ts"
 import { expireIdle, type SessionInteraction, type Transition } from "../domain/interaction-group.ts"
 import { duration } from "./config-values.ts"
-import { assessmentJobsBy } from "./metrics.ts"
+import { assessmentJobsBy, updateMetric } from "./metrics.ts"
 import { InteractionStore, type MessageClassification, type OutOfOrder } from "./ports/interaction-store.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 
@@ -98,7 +98,7 @@ const commitOnce = Effect.fnUntraced(function* (
   if (result === "committed") {
     // Each assessment request queued one job in the commit's transaction.
     const queued = effects.filter((effect) => effect._tag === "AssessmentRequested").length
-    yield* Metric.incrementBy(assessmentJobsBy("queued"), queued)
+    yield* updateMetric(assessmentJobsBy("queued"), queued)
   }
   return done(result)
 })

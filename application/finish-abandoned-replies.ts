@@ -1,5 +1,5 @@
-import { Clock, Duration, Effect, Layer, Metric } from "effect"
-import { repliesAbandonedTotal } from "./metrics.ts"
+import { Clock, Duration, Effect, Layer } from "effect"
+import { repliesAbandonedTotal, updateMetric } from "./metrics.ts"
 import { forkPeriodic } from "./periodic.ts"
 import { ReplyWriters } from "./ports/reply-writers.ts"
 import { type AbandonedReplies, TranscriptStore } from "./ports/transcript-store.ts"
@@ -11,7 +11,7 @@ export const FinishAbandonedReplies = Effect.fnUntraced(function* (replies: Aban
   const store = yield* TranscriptStore
   const finished = yield* store.finishAbandonedReplies(replies)
   if (finished > 0) {
-    yield* Metric.incrementBy(repliesAbandonedTotal, finished)
+    yield* updateMetric(repliesAbandonedTotal, finished)
     yield* Effect.logWarning("replies left in progress by a stopped process finished as incomplete").pipe(
       Effect.annotateLogs({ finished })
     )

@@ -1,7 +1,29 @@
-import { Metric, MetricBoundaries, MetricLabel } from "effect"
+import { Effect, Metric, MetricBoundaries, MetricLabel } from "effect"
 import type { Role } from "../domain/transcript.ts"
 
 /** Every metric the application records, in one place. Names are part of the HTTP contract. */
+
+/** The labels a fiber adds to the series it updates (`Effect.tagMetrics`): this service adds none. */
+const NO_FIBER_LABELS: ReadonlyArray<MetricLabel.MetricLabel> = []
+
+/** One update: a histogram's or summary's observation, a counter's increment, a gauge's value. */
+export type MetricUpdate = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, input: In) => void
+
+const unsafeUpdate: MetricUpdate = (metric, input) => metric.unsafeUpdate(input, NO_FIBER_LABELS)
+
+/**
+ * Updates `metric` in one runtime step. `Metric.update` (and `increment`, `set`) first reads the labels
+ * the fiber adds (`Effect.tagMetrics`), two more steps per update on every request; this service
+ * tags each series where it is defined (`seriesBy`) and never per fiber.
+ */
+export const updateMetric = <Type, In, Out>(
+  metric: Metric.Metric<Type, In, Out>,
+  input: In
+): Effect.Effect<void> => Effect.sync(() => unsafeUpdate(metric, input))
+
+/** Several updates in one runtime step (`updateMetric`). */
+export const updateMetrics = (updates: (update: MetricUpdate) => void): Effect.Effect<void> =>
+  Effect.sync(() => updates(unsafeUpdate))
 
 /**
  * The series of `metric` for each combination of the `tags`' values, each tagged once and kept. The
@@ -43,7 +65,7 @@ const transcriptPersistBy = seriesBy(transcriptPersistTotal, "outcome", "role")
 
 /** Counts one transcript write by its outcome and the message's role. */
 export const countPersist = (outcome: string, role: Role) =>
-  Metric.increment(transcriptPersistBy(outcome, role))
+  updateMetric(transcriptPersistBy(outcome, role), 1)
 
 export const transcriptPersistSeconds = Metric.histogram(
   "coachup_transcript_persist_seconds",

@@ -1,7 +1,13 @@
-import { Clock, Config, Context, Duration, Effect, Either, Layer, Metric, Option } from "effect"
+import { Clock, Config, Context, Duration, Effect, Either, Layer, Option } from "effect"
 import type { StoreUnavailable } from "../domain/errors.ts"
 import { duration } from "./config-values.ts"
-import { countPersist, outboxDepth, outboxOldestAgeSeconds, transcriptWritesRefusedBy } from "./metrics.ts"
+import {
+  countPersist,
+  outboxDepth,
+  outboxOldestAgeSeconds,
+  transcriptWritesRefusedBy,
+  updateMetric
+} from "./metrics.ts"
 import { forkPeriodic } from "./periodic.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { TranscriptOutbox, type WaitingEntry } from "./ports/transcript-outbox.ts"
@@ -61,8 +67,8 @@ export class OutboxDelivery extends Context.Tag("coachup/OutboxDelivery")<
       const report = Effect.gen(function* () {
         const { depth, oldestQueuedAt } = yield* outbox.stats
         const now = yield* Clock.currentTimeMillis
-        yield* Metric.set(outboxDepth, depth)
-        yield* Metric.set(
+        yield* updateMetric(outboxDepth, depth)
+        yield* updateMetric(
           outboxOldestAgeSeconds,
           Option.match(oldestQueuedAt, { onNone: () => 0, onSome: (queuedAt) => (now - queuedAt) / 1000 })
         )
@@ -107,7 +113,7 @@ export class OutboxDelivery extends Context.Tag("coachup/OutboxDelivery")<
       Effect.gen(function* () {
         const delivery = yield* OutboxDelivery.make(options)
         for (const reason of REFUSALS) {
-          yield* Metric.incrementBy(transcriptWritesRefusedBy(reason), 0)
+          yield* updateMetric(transcriptWritesRefusedBy(reason), 0)
         }
         yield* forkPeriodic(delivery.deliver, options.retryEvery, "outbox delivery round failed")
         return delivery

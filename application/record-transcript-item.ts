@@ -1,4 +1,4 @@
-import { Clock, Duration, Effect, Either, Metric, Option } from "effect"
+import { Clock, Duration, Effect, Either, Option } from "effect"
 import { MessageConflict, type OutboxFull, type StoreUnavailable, WriteRefused } from "../domain/errors.ts"
 import type { UserId } from "../domain/ids.ts"
 import type { SkipReason } from "../domain/privacy-policy.ts"
@@ -7,7 +7,8 @@ import {
   countPersist,
   persistSkippedPrivacyTotal,
   transcriptPersistSeconds,
-  transcriptWritesRefusedBy
+  transcriptWritesRefusedBy,
+  updateMetric
 } from "./metrics.ts"
 import { OutboxDelivery } from "./outbox-delivery.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
@@ -54,7 +55,7 @@ const refuse = Effect.fnUntraced(function* (
   cause: StoreUnavailable | OutboxFull
 ) {
   const { retryAfter } = yield* OutboxDelivery
-  yield* Metric.increment(transcriptWritesRefusedBy(reason))
+  yield* updateMetric(transcriptWritesRefusedBy(reason), 1)
   yield* Effect.logWarning("transcript write refused").pipe(
     Effect.annotateLogs({ reason, role: item.role, cause: cause._tag })
   )
@@ -89,7 +90,7 @@ export const RecordTranscriptItem = Effect.fnUntraced(function* (
   if (!policy.right.persist) {
     const kept = yield* keepInMemory
     if (kept._tag === "Inserted" && write === "append") {
-      yield* Metric.increment(persistSkippedPrivacyTotal)
+      yield* updateMetric(persistSkippedPrivacyTotal, 1)
       yield* countUnstored(item)
     }
     const inMemory: RecordOutcome = {
@@ -156,7 +157,7 @@ const store = Effect.fnUntraced(function* (item: NewTranscriptItem, write: Trans
   const transcripts = yield* TranscriptStore
   return yield* transcripts[write](item).pipe(
     Effect.timed,
-    Effect.tap(([elapsed]) => Metric.update(transcriptPersistSeconds, Duration.toSeconds(elapsed))),
+    Effect.tap(([elapsed]) => updateMetric(transcriptPersistSeconds, Duration.toSeconds(elapsed))),
     Effect.map(([, result]) => result),
     Effect.either
   )

@@ -8,7 +8,6 @@ import {
   Either,
   Fiber,
   Layer,
-  Metric,
   Option,
   Schedule
 } from "effect"
@@ -17,7 +16,7 @@ import { contentOf, type MessageStatus } from "../domain/transcript.ts"
 import { type EndedTurn, replyStatus } from "./chat-turn.ts"
 import { duration } from "./config-values.ts"
 import { toTranscriptItem } from "./ingest-message.ts"
-import { replySavesBy } from "./metrics.ts"
+import { replySavesBy, updateMetric } from "./metrics.ts"
 import { Hashing } from "./ports/hashing.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
@@ -82,7 +81,7 @@ const replyItem = (reply: Reply, text: string, status: MessageStatus) =>
     audioUrl: Option.none()
   })
 
-const countSave = (outcome: "saved" | "not_in_progress" | "failed") => Metric.increment(replySavesBy(outcome))
+const countSave = (outcome: "saved" | "not_in_progress" | "failed") => updateMetric(replySavesBy(outcome), 1)
 
 /**
  * Saves the reply's text every REPLY_SAVE_INTERVAL_MS while it grows, renewing the writer's lease on

@@ -1,7 +1,7 @@
-import { Cause, Duration, Effect, Layer, Metric, Option } from "effect"
+import { Cause, Duration, Effect, Layer, Option } from "effect"
 import { StoreUnavailable } from "../domain/errors.ts"
 import { duration } from "./config-values.ts"
-import { storeErrorsBy, storeQuerySecondsBy } from "./metrics.ts"
+import { storeErrorsBy, storeQuerySecondsBy, updateMetric } from "./metrics.ts"
 import { AssessmentQueue } from "./ports/assessment-queue.ts"
 import { InteractionStore } from "./ports/interaction-store.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
@@ -33,13 +33,13 @@ const guarded =
       return Effect.matchCauseEffect(bounded, {
         onSuccess: (value) =>
           Effect.as(
-            Metric.update(storeQuerySecondsBy(op), Number(clock.unsafeCurrentTimeNanos() - started) / 1e9),
+            updateMetric(storeQuerySecondsBy(op), Number(clock.unsafeCurrentTimeNanos() - started) / 1e9),
             value
           ),
         onFailure: (cause) =>
           Cause.isInterruptedOnly(cause)
             ? Effect.failCause(cause)
-            : Effect.zipRight(Metric.increment(storeErrorsBy(op)), Effect.failCause(cause))
+            : Effect.zipRight(updateMetric(storeErrorsBy(op), 1), Effect.failCause(cause))
       })
     })
     return spanWhenTraced(`${port}.${op}`)(measured)

@@ -28,6 +28,7 @@ import { withinJsonDepth } from "./json-depth.ts"
 import { CurrentRequestId, isWellFormedRequestId } from "./request-id.ts"
 import { routeOf } from "./routes.ts"
 import { ServerShutdown } from "./shutdown.ts"
+import { updateMetric } from "../../application/metrics.ts"
 
 export interface RequestPolicy {
   readonly maxBodyBytes: number
@@ -130,8 +131,8 @@ const refusedInFlight = Metric.tagged(overloadRefusals, "reason", "requests_in_f
  */
 const withinInFlightLimit = (max: number) => {
   let inFlight = 0
-  const enter = Effect.suspend(() => Metric.set(requestsInFlight, ++inFlight))
-  const leave = Effect.suspend(() => Metric.set(requestsInFlight, --inFlight))
+  const enter = Effect.suspend(() => updateMetric(requestsInFlight, ++inFlight))
+  const leave = Effect.suspend(() => updateMetric(requestsInFlight, --inFlight))
   return <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E | ServiceUnavailable, R> =>
     Effect.suspend((): HttpApp.Default<E | ServiceUnavailable, R> =>
       inFlight < max
@@ -140,7 +141,7 @@ const withinInFlightLimit = (max: number) => {
             () => app,
             () => leave
           )
-        : Metric.increment(refusedInFlight).pipe(
+        : updateMetric(refusedInFlight, 1).pipe(
             Effect.zipRight(Effect.logWarning("request refused: too many requests in flight")),
             Effect.zipRight(
               failRetryLater(
@@ -210,7 +211,7 @@ const serveIdentified = (
     const durationMs = yield* elapsedMs
     const status = String(response.status)
     yield* annotateSpan({ "http.response.status_code": response.status })
-    yield* Metric.update(httpRequestDurationBy(request.method, route, status), durationMs / 1000)
+    yield* updateMetric(httpRequestDurationBy(request.method, route, status), durationMs / 1000)
     yield* writeLine(status, durationMs)
     return response
   }).pipe(
@@ -241,8 +242,8 @@ export const layer = (policy: RequestPolicy) =>
       const ids = yield* IdGenerator
       const shutdown = yield* ServerShutdown
       // From the start, at 0: an alert's `rate` needs a series before its first refusal.
-      yield* Metric.incrementBy(refusedInFlight, 0)
-      yield* Metric.set(requestsInFlight, 0)
+      yield* updateMetric(refusedInFlight, 0)
+      yield* updateMetric(requestsInFlight, 0)
       const checked = guard(policy.edge)
       const limited = withinBodyLimit(policy.maxBodyBytes)
       const bounded = withinDeadline(policy.handlerTimeout, yield* handlerDeadlines(policy.handlerTimeout))

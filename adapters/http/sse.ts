@@ -1,6 +1,6 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Sse } from "@effect/experimental"
-import { Clock, Effect, Metric } from "effect"
+import { Clock, Effect } from "effect"
 import type { FinishReason } from "../../application/ports/chat-model.ts"
 import type { ChatEvent } from "../../application/chat-turn.ts"
 import { eventLoopTurn } from "../../application/event-loop.ts"
@@ -10,6 +10,7 @@ import type { Heartbeats, QuietStream } from "./heartbeats.ts"
 import type { ServerShutdown } from "./shutdown.ts"
 import { writtenBody } from "./written-body.ts"
 import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
+import { updateMetric } from "../../application/metrics.ts"
 
 /** Parts of the AI SDK UI message stream protocol (v1) that a chat turn sends. */
 export type UiMessagePart =
@@ -120,7 +121,7 @@ export const eventStreamResponse = <R>(
   Effect.map(
     writtenBody((sink) =>
       Effect.gen(function* () {
-        yield* acquireReleasePlain(Metric.increment(openStreams), () => Metric.incrementBy(openStreams, -1))
+        yield* acquireReleasePlain(updateMetric(openStreams, 1), () => updateMetric(openStreams, -1))
         const quiet: QuietStream = {
           lastSentAt: yield* Clock.currentTimeMillis,
           beat: (now) => {

@@ -4,6 +4,7 @@ import type { UserId } from "../../domain/ids.ts"
 import { failRetryLater, ServiceUnavailable, TooManyRequests } from "./api-errors.ts"
 import { overloadRefusals } from "./http-metrics.ts"
 import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
+import { updateMetric } from "../../application/metrics.ts"
 
 export interface StreamLimits {
   /** Chat streams open at once in this process; past it, 503. */
@@ -28,10 +29,9 @@ const refusedGlobally = Metric.tagged(overloadRefusals, "reason", "streams")
 const refusedPerUser = Metric.tagged(overloadRefusals, "reason", "streams_per_user")
 
 /** Both series from the start, at 0: an alert's `rate` needs a series before its first refusal. */
-const announceRefusals = Effect.all(
-  [Metric.incrementBy(refusedGlobally, 0), Metric.incrementBy(refusedPerUser, 0)],
-  { discard: true }
-)
+const announceRefusals = Effect.all([updateMetric(refusedGlobally, 0), updateMetric(refusedPerUser, 0)], {
+  discard: true
+})
 
 /** The chat streams this process serves at once: a slot per stream, within a global and a per-user cap. */
 export class ChatStreamCapacity extends Context.Tag("coachup/http/ChatStreamCapacity")<
@@ -66,7 +66,7 @@ const makeCapacity = (limits: StreamLimits): ChatStreamCapacity["Type"] => {
     Effect.suspend(() => {
       const ofUser = openByUser.get(userId) ?? 0
       if (open >= limits.maxStreams) {
-        return Metric.increment(refusedGlobally).pipe(
+        return updateMetric(refusedGlobally, 1).pipe(
           Effect.zipRight(Effect.logWarning("chat stream refused: every stream slot is taken")),
           Effect.zipRight(
             failRetryLater(
@@ -79,7 +79,7 @@ const makeCapacity = (limits: StreamLimits): ChatStreamCapacity["Type"] => {
         )
       }
       if (ofUser >= limits.maxStreamsPerUser) {
-        return Metric.increment(refusedPerUser).pipe(
+        return updateMetric(refusedPerUser, 1).pipe(
           Effect.zipRight(
             failRetryLater(
               TooManyRequests,

@@ -3,7 +3,8 @@ import { duration, positiveInteger } from "../../application/config-values.ts"
 import {
   sessionMemoryBytes,
   sessionMemoryEvictionsTotal,
-  sessionMemorySessions
+  sessionMemorySessions,
+  updateMetrics
 } from "../../application/metrics.ts"
 import { SessionMemory } from "../../application/ports/session-memory.ts"
 import { MAX_CONTEXT_LIMIT } from "../../domain/context-window.ts"
@@ -21,18 +22,13 @@ export const make = (bounds: TranscriptTableBounds) =>
     const deletions = new Map<SessionId, number>()
     // After every call: any call may have forgotten sessions (idle, or pushed out by a write).
     const publish = (now: number) =>
-      Effect.suspend(() => {
+      updateMetrics((update) => {
         const evicted = table.takeEvictions()
-        return Effect.all(
-          [
-            Metric.set(sessionMemorySessions, table.sessionCount(now)),
-            Metric.set(sessionMemoryBytes, table.bytesHeld()),
-            Metric.incrementBy(evictions.bytes, evicted.bytes),
-            Metric.incrementBy(evictions.count, evicted.count),
-            Metric.incrementBy(evictions.idle, evicted.idle)
-          ],
-          { discard: true }
-        )
+        update(sessionMemorySessions, table.sessionCount(now))
+        update(sessionMemoryBytes, table.bytesHeld())
+        update(evictions.bytes, evicted.bytes)
+        update(evictions.count, evicted.count)
+        update(evictions.idle, evicted.idle)
       })
     const withClock = <A>(use: (now: number) => A) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {

@@ -1,5 +1,5 @@
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Layer, Metric, Option, Redacted } from "effect"
+import { Effect, Layer, Option, Redacted } from "effect"
 import type { RateLimitBuckets } from "../../../application/ports/rate-limit-buckets.ts"
 import { failWith, Forbidden, ServiceUnavailable, Unauthorized } from "../api-errors.ts"
 import { authenticationFailuresBy } from "../http-metrics.ts"
@@ -9,6 +9,7 @@ import { localPrincipal, namedUser } from "./local.ts"
 import { Authentication } from "./middleware.ts"
 import { Principal } from "./principal.ts"
 import type { AuthenticationSettings, OidcAuthentication } from "./settings.ts"
+import { updateMetric } from "../../../application/metrics.ts"
 
 const BEARER_SCHEME = /^bearer /i
 
@@ -20,7 +21,7 @@ const refuse = (reason: AccessTokens.Rejection | "missing") =>
   Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     yield* Effect.logWarning("authentication refused").pipe(Effect.annotateLogs({ reason }))
-    yield* Metric.increment(authenticationFailuresBy(reason))
+    yield* updateMetric(authenticationFailuresBy(reason), 1)
     yield* limitUnauthenticated(Option.getOrElse(request.remoteAddress, () => "unknown"))
     const challenge = reason === "missing" ? "Bearer" : 'Bearer error="invalid_token"'
     yield* HttpApp.appendPreResponseHandler((_, response) =>
