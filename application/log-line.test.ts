@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, HashMap, Logger, LogLevel } from "effect"
-import { CurrentLogLine, LogLine, logEvent, writeLogLine } from "./log-line.ts"
+import { CurrentRequest } from "./current-request.ts"
+import { LogLine, logEvent, writeLogLine } from "./log-line.ts"
 
 interface Written {
   readonly message: unknown
@@ -45,7 +46,7 @@ describe("a unit of work's log line", () => {
           )
           yield* Fiber.join(forked)
           yield* writeLogLine(line, "http request", { status: "200" })
-        }).pipe(Effect.locally(CurrentLogLine, line))
+        }).pipe(Effect.locally(CurrentRequest, { requestId: "request-1", line }))
       )
       expect(lines).toEqual([
         {
@@ -67,9 +68,9 @@ describe("a unit of work's log line", () => {
       const { lines } = yield* capturing(
         Effect.gen(function* () {
           yield* writeLogLine(line, "http request", { status: "200" }).pipe(
-            Effect.locally(CurrentLogLine, line)
+            Effect.locally(CurrentRequest, { requestId: "request-1", line })
           )
-          yield* ingested.pipe(Effect.locally(CurrentLogLine, line))
+          yield* ingested.pipe(Effect.locally(CurrentRequest, { requestId: "request-1", line }))
           yield* ingested
         })
       )
@@ -97,7 +98,7 @@ describe("a unit of work's log line", () => {
             })
           )
           yield* writeLogLine(line, "http request", { status: "200" })
-        }).pipe(Effect.locally(CurrentLogLine, line)),
+        }).pipe(Effect.locally(CurrentRequest, { requestId: "request-1", line })),
         LogLevel.Warning
       )
       expect(made).toBe(0)

@@ -1,4 +1,5 @@
 import { Effect, FiberRef } from "effect"
+import { CurrentRequest } from "./current-request.ts"
 
 /** An event's part of a log line: the ids it is about, and its own fields. */
 export interface LogEvent {
@@ -32,13 +33,11 @@ export class LogLine {
   }
 }
 
-/** The line of the unit of work a fiber runs in; fibers it forks inherit it. */
-export const CurrentLogLine = FiberRef.unsafeMake<LogLine | undefined>(undefined)
-
 /**
- * An event of the unit of work the fiber runs in, at Info: it joins that unit's line while the line is
- * still to be written, or is written as a line of its own (`message`) when there is no line or it is
- * written already. `event` is run only when Info lines are written at all (it hashes ids).
+ * An event of the unit of work the fiber runs in (`CurrentRequest`), at Info: it joins that unit's
+ * line while the line is still to be written, or is written as a line of its own (`message`) when
+ * there is no line or it is written already. `event` is run only when Info lines are written at all
+ * (it hashes ids).
  */
 export const logEvent = <R>(
   message: string,
@@ -48,8 +47,8 @@ export const logEvent = <R>(
   Effect.asVoid(
     Effect.whenLogLevel(
       Effect.flatMap(event, (logged) =>
-        FiberRef.getWith(CurrentLogLine, (line) =>
-          line?.add(name, logged) === true
+        FiberRef.getWith(CurrentRequest, (request) =>
+          request?.line.add(name, logged) === true
             ? Effect.void
             : Effect.annotateLogs(Effect.logInfo(message), { ...logged.ids, [name]: logged.fields })
         )

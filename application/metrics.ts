@@ -6,20 +6,26 @@ import type { Role } from "../domain/transcript.ts"
 /** The labels a fiber adds to the series it updates (`Effect.tagMetrics`): this service adds none. */
 const NO_FIBER_LABELS: ReadonlyArray<MetricLabel.MetricLabel> = []
 
-/** One update: a histogram's or summary's observation, a counter's increment, a gauge's value. */
+/** One update: a histogram's or summary's observation, a counter's increment, a gauge's new value. */
 export type MetricUpdate = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, input: In) => void
 
 const unsafeUpdate: MetricUpdate = (metric, input) => metric.unsafeUpdate(input, NO_FIBER_LABELS)
 
 /**
- * Updates `metric` in one runtime step. `Metric.update` (and `increment`, `set`) first reads the labels
- * the fiber adds (`Effect.tagMetrics`), two more steps per update on every request; this service
- * tags each series where it is defined (`seriesBy`) and never per fiber.
+ * Updates `metric` in one runtime step; a gauge takes `input` as its new value (`adjustGauge` moves
+ * it). `Metric.update` (and `increment`, `set`) first reads the labels the fiber adds
+ * (`Effect.tagMetrics`), two more steps per update on every request; this service tags each series
+ * where it is defined (`seriesBy`) and never per fiber. A label added with `Effect.tagMetrics` would
+ * not reach a series updated here.
  */
 export const updateMetric = <Type, In, Out>(
   metric: Metric.Metric<Type, In, Out>,
   input: In
 ): Effect.Effect<void> => Effect.sync(() => unsafeUpdate(metric, input))
+
+/** Moves a gauge by `delta` in one runtime step (what `Metric.incrementBy` does to a gauge). */
+export const adjustGauge = (gauge: Metric.Metric.Gauge<number>, delta: number): Effect.Effect<void> =>
+  Effect.sync(() => gauge.unsafeModify(delta, NO_FIBER_LABELS))
 
 /** Several updates in one runtime step (`updateMetric`). */
 export const updateMetrics = (updates: (update: MetricUpdate) => void): Effect.Effect<void> =>

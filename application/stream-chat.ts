@@ -1,10 +1,11 @@
-import { Clock, Effect, Option } from "effect"
+import { Clock, Effect, FiberRef, Option } from "effect"
 import { type GroupId, MessageId, type SessionId, type UserId } from "../domain/ids.ts"
 import { BackgroundWork } from "./background-work.ts"
 import { BuildContext } from "./build-context.ts"
 import type { ChatEvent } from "./chat-turn.ts"
 import { reportTurn } from "./chat-turn-report.ts"
 import { ClassifyBoundary, classifyCommandOf } from "./classify-boundary.ts"
+import { CurrentRequest } from "./current-request.ts"
 import { eventLoopTurn } from "./event-loop.ts"
 import { type IngestCommand, IngestMessage } from "./ingest-message.ts"
 import { feedFollowers } from "./follow-reply.ts"
@@ -12,7 +13,7 @@ import { ChatModel } from "./ports/chat-model.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
 import { RepliesInFlight } from "./ports/replies-in-flight.ts"
 import { ReplaceReply } from "./replace-reply.ts"
-import { CurrentLogLine, LogLine } from "./log-line.ts"
+import { LogLine, writeLogLine } from "./log-line.ts"
 import { recordReply } from "./reply-recorder.ts"
 import { withSessionPersistence } from "./session-persistence.ts"
 import { makeTurnSignals, turnEvents } from "./turn-events.ts"
@@ -110,37 +111,50 @@ export const StreamChat = Effect.fnUntraced(
     })
     const { readEach, stop } = yield* Effect.gen(function* () {
       const signals = yield* makeTurnSignals(startedAt)
+      // The turn's one log line, written by its report; the prompt's classification joins it when it
+      // ends first. Only the fibers that run after the first text hold it: set on the fiber that
+      // waits for the reply, it would cost every open stream a restoring frame.
+      const line = new LogLine()
       // Once the first text is out: the prompt's classification beside the reply's rows and report.
       // One fiber waits for it, and forks the classification then, so a quiet model's turn holds one
       // waiting fiber rather than two. It lets the event loop turn first: the text's frames, written
       // by now, reach the socket before this work, not after it.
-      const classified = background.fork(ClassifyBoundary(classifyCommandOf(prompt, startedAt)))
-      // The turn's one log line, written by its report; the classification joins it when done first.
-      const line = new LogLine()
-      const recorded = yield* background.fork(
-        signals.firstTextOut.await.pipe(
-          Effect.zipRight(eventLoopTurn),
-          Effect.zipRight(classified),
-          Effect.zipRight(recordReply(reply, signals)),
-          Effect.flatMap((turn) =>
-            reportTurn(
-              {
-                requestId: command.requestId,
-                sessionId: command.sessionId,
-                groupId: command.groupId,
-                provider: model.provider,
-                model: model.model,
-                estimateCostUsd: model.estimateCostUsd,
-                contextMessages: window.messages.length,
-                contextTokens: window.tokens,
-                contextSource: window.source,
-                line
-              },
-              turn
-            )
-          ),
-          Effect.locally(CurrentLogLine, line)
+      const classified = background.fork(
+        Effect.zipRight(
+          FiberRef.set(CurrentRequest, { requestId: command.requestId, line }),
+          ClassifyBoundary(classifyCommandOf(prompt, startedAt))
         )
+      )
+      const recordedAndReported = Effect.zipRight(classified, recordReply(reply, signals)).pipe(
+        Effect.flatMap((turn) =>
+          reportTurn(
+            {
+              requestId: command.requestId,
+              sessionId: command.sessionId,
+              groupId: command.groupId,
+              provider: model.provider,
+              model: model.model,
+              estimateCostUsd: model.estimateCostUsd,
+              contextMessages: window.messages.length,
+              contextTokens: window.tokens,
+              contextSource: window.source,
+              line
+            },
+            turn
+          )
+        ),
+        // Stopped before its report (the shutdown's grace ran out): the line still carries what joined it.
+        Effect.onInterrupt(() =>
+          writeLogLine(line, "chat turn", {
+            requestId: command.requestId,
+            provider: model.provider,
+            model: model.model,
+            outcome: "interrupted"
+          })
+        )
+      )
+      const recorded = yield* background.fork(
+        signals.firstTextOut.await.pipe(Effect.zipRight(eventLoopTurn), Effect.zipRight(recordedAndReported))
       )
       const request = {
         systemPrompt: window.systemPrompt,

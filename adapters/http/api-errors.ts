@@ -1,5 +1,5 @@
 import { HttpApiSchema, HttpApp, HttpServerResponse } from "@effect/platform"
-import { Effect, FiberRef, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import type {
   InvalidCursor,
   MessageConflict,
@@ -9,7 +9,7 @@ import type {
   StoreUnavailable,
   WriteRefused
 } from "../../domain/errors.ts"
-import { CurrentRequestId } from "./request-id.ts"
+import { currentRequestId } from "./request-id.ts"
 
 /** The body of every failure: `{ "error": { "code", "message", "requestId" } }`. */
 const ErrorDetail = Schema.Struct({
@@ -110,7 +110,7 @@ type ErrorClass<A> = new (props: { readonly error: typeof ErrorDetail.Type }) =>
 
 /** Fails with one of the envelope errors, stamped with the current request id. */
 export const failWith = <A>(errorClass: ErrorClass<A>, code: string, message: string) =>
-  Effect.flatMap(FiberRef.get(CurrentRequestId), (requestId) =>
+  Effect.flatMap(currentRequestId, (requestId) =>
     Effect.fail(new errorClass({ error: { code, message, requestId } }))
   )
 

@@ -1,7 +1,10 @@
-import { FiberRef } from "effect"
+import { Effect, FiberRef } from "effect"
+import { CurrentRequest } from "../../application/current-request.ts"
 
-/** The request id of the request being served; set once by the request middleware. */
-export const CurrentRequestId = FiberRef.unsafeMake("")
+/** The id of the request being served (`CurrentRequest`, set by the request middleware). */
+export const currentRequestId = FiberRef.getWith(CurrentRequest, (request) =>
+  Effect.succeed(request?.requestId ?? "")
+)
 
 const WELL_FORMED = /^[A-Za-z0-9._:-]{1,128}$/
 

@@ -6,8 +6,10 @@ import {
   HttpServerResponse,
   HttpTraceContext
 } from "@effect/platform"
-import { Cause, Clock, Duration, Effect, Metric, Option } from "effect"
-import { CurrentLogLine, LogLine, writeLogLine } from "../../application/log-line.ts"
+import { Cause, Clock, Duration, Effect, FiberRef, HashMap, Metric, Option } from "effect"
+import { CurrentRequest } from "../../application/current-request.ts"
+import { LogLine, writeLogLine } from "../../application/log-line.ts"
+import { updateMetric } from "../../application/metrics.ts"
 import { IdGenerator } from "../../application/ports/id-generator.ts"
 import { annotateSpan, spanWhenTraced } from "../../application/traced.ts"
 import {
@@ -25,10 +27,9 @@ import { type EdgePolicy, guard } from "./edge.ts"
 import { handlerDeadlines } from "./handler-deadlines.ts"
 import { httpRequestDurationBy, overloadRefusals, requestsInFlight } from "./http-metrics.ts"
 import { withinJsonDepth } from "./json-depth.ts"
-import { CurrentRequestId, isWellFormedRequestId } from "./request-id.ts"
+import { isWellFormedRequestId } from "./request-id.ts"
 import { routeOf } from "./routes.ts"
 import { ServerShutdown } from "./shutdown.ts"
-import { updateMetric } from "../../application/metrics.ts"
 
 export interface RequestPolicy {
   readonly maxBodyBytes: number
@@ -193,6 +194,14 @@ const serveIdentified = (
 ) => {
   const line = new LogLine()
   return Effect.gen(function* () {
+    // The server runs each request in a fiber of its own: what is set on it here holds for the rest of
+    // the request, with nothing to restore. `Effect.locally` (and `annotateLogs`) would keep a
+    // restoring frame on the fiber for as long as the response lasts, an open chat stream's included
+    // (docs/decisions/2026-12-02-request-state-and-metric-updates.md).
+    yield* FiberRef.set(CurrentRequest, { requestId, line })
+    yield* FiberRef.update(FiberRef.currentLogAnnotations, (annotations) =>
+      HashMap.set(HashMap.set(annotations, "requestId", requestId), "route", route)
+    )
     yield* HttpApp.appendPreResponseHandler((_, response) =>
       Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))
     )
@@ -222,10 +231,7 @@ const serveIdentified = (
       kind: "server",
       parent: Option.getOrUndefined(HttpTraceContext.fromHeaders(request.headers)),
       attributes: { "http.request.method": request.method, "http.route": route, "http.request_id": requestId }
-    }),
-    Effect.locally(CurrentLogLine, line),
-    Effect.locally(CurrentRequestId, requestId),
-    Effect.annotateLogs({ requestId, route })
+    })
   )
 }
 

@@ -4,13 +4,13 @@ import { Clock, Effect } from "effect"
 import type { FinishReason } from "../../application/ports/chat-model.ts"
 import type { ChatEvent } from "../../application/chat-turn.ts"
 import { eventLoopTurn } from "../../application/event-loop.ts"
+import { adjustGauge } from "../../application/metrics.ts"
 import type { ChatTurn } from "../../application/stream-chat.ts"
 import { openStreams } from "./http-metrics.ts"
 import type { Heartbeats, QuietStream } from "./heartbeats.ts"
 import type { ServerShutdown } from "./shutdown.ts"
 import { writtenBody } from "./written-body.ts"
 import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
-import { updateMetric } from "../../application/metrics.ts"
 
 /** Parts of the AI SDK UI message stream protocol (v1) that a chat turn sends. */
 export type UiMessagePart =
@@ -121,7 +121,7 @@ export const eventStreamResponse = <R>(
   Effect.map(
     writtenBody((sink) =>
       Effect.gen(function* () {
-        yield* acquireReleasePlain(updateMetric(openStreams, 1), () => updateMetric(openStreams, -1))
+        yield* acquireReleasePlain(adjustGauge(openStreams, 1), () => adjustGauge(openStreams, -1))
         const quiet: QuietStream = {
           lastSentAt: yield* Clock.currentTimeMillis,
           beat: (now) => {

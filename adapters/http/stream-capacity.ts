@@ -1,10 +1,10 @@
 import { Config, Context, Effect, Layer, Metric, type Scope } from "effect"
 import { positiveInteger } from "../../application/config-values.ts"
+import { updateMetric } from "../../application/metrics.ts"
 import type { UserId } from "../../domain/ids.ts"
 import { failRetryLater, ServiceUnavailable, TooManyRequests } from "./api-errors.ts"
 import { overloadRefusals } from "./http-metrics.ts"
 import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
-import { updateMetric } from "../../application/metrics.ts"
 
 export interface StreamLimits {
   /** Chat streams open at once in this process; past it, 503. */

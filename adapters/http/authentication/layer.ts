@@ -1,5 +1,6 @@
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer, Option, Redacted } from "effect"
+import { updateMetric } from "../../../application/metrics.ts"
 import type { RateLimitBuckets } from "../../../application/ports/rate-limit-buckets.ts"
 import { failWith, Forbidden, ServiceUnavailable, Unauthorized } from "../api-errors.ts"
 import { authenticationFailuresBy } from "../http-metrics.ts"
@@ -9,7 +10,6 @@ import { localPrincipal, namedUser } from "./local.ts"
 import { Authentication } from "./middleware.ts"
 import { Principal } from "./principal.ts"
 import type { AuthenticationSettings, OidcAuthentication } from "./settings.ts"
-import { updateMetric } from "../../../application/metrics.ts"
 
 const BEARER_SCHEME = /^bearer /i
 

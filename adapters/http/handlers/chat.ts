@@ -1,5 +1,5 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
-import { Config, Context, Effect, FiberRef, Layer, Option } from "effect"
+import { Config, Context, Effect, Layer, Option } from "effect"
 import { duration } from "../../../application/config-values.ts"
 import { FollowReply, StopReply } from "../../../application/follow-reply.ts"
 import { StreamResumableChat } from "../../../application/resumable-chat.ts"
@@ -12,7 +12,7 @@ import { sessionOf } from "../session-of.ts"
 import { ServerShutdown } from "../shutdown.ts"
 import { ChatStreamCapacity } from "../stream-capacity.ts"
 import { authorizeSession } from "../session-owner.ts"
-import { CurrentRequestId } from "../request-id.ts"
+import { currentRequestId } from "../request-id.ts"
 import { followedReplyResponse } from "../follow-sse.ts"
 import { makeHeartbeats, type Heartbeats } from "../heartbeats.ts"
 import { uiMessageStreamResponse } from "../sse.ts"
@@ -55,7 +55,7 @@ const streamChat = (input: ChatInput) =>
   Effect.gen(function* () {
     const sessionId = yield* sessionOf(input.sessionId, input.headerSessionId)
     const { userId } = yield* CurrentPrincipal
-    const requestId = yield* FiberRef.get(CurrentRequestId)
+    const requestId = yield* currentRequestId
     yield* enforceRateLimit("chat", userId, sessionId)
     yield* authorizeSession(sessionId, "write")
     const server = yield* ServerShutdown

@@ -1,5 +1,5 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Clock, Config, Context, Duration, Effect, FiberRef, Layer, Option } from "effect"
+import { Clock, Config, Context, Duration, Effect, Layer, Option } from "effect"
 import { classifyInline } from "../../../application/classify-boundary.ts"
 import { type IngestCommand, IngestMessage } from "../../../application/ingest-message.ts"
 import { withSessionPersistence } from "../../../application/session-persistence.ts"
@@ -9,7 +9,7 @@ import { CurrentPrincipal } from "../authentication/principal.ts"
 import { enforceRateLimit } from "../rate-limit.ts"
 import { sessionOf } from "../session-of.ts"
 import { authorizeSession } from "../session-owner.ts"
-import { CurrentRequestId } from "../request-id.ts"
+import { currentRequestId } from "../request-id.ts"
 import { duration } from "../../../application/config-values.ts"
 
 /** What `IngestSettings.layerConfig` reads. */
@@ -59,7 +59,7 @@ export const MessagesLive = HttpApiBuilder.group(CoachUpApi, "messages", (handle
         ts: Option.fromNullable(payload.ts),
         groupId: Option.fromNullable(payload.groupId),
         audioUrl: Option.fromNullable(payload.audioUrl),
-        requestId: yield* FiberRef.get(CurrentRequestId)
+        requestId: yield* currentRequestId
       }
       // One privacy decision for the write and the classification.
       const { outcome, classification } = yield* Effect.gen(function* () {
