@@ -30,9 +30,13 @@ export const withSessionPersistence =
       ([resolved, context]) => {
         let asked = false
         // The span a reader is in stays the parent of the settings reads: only services are captured.
-        const resolve = Effect.provide(
-          resolvePersistencePolicy(userId, sessionId),
-          Context.omit(Tracer.ParentSpan)(context)
+        // The services without the span are copied when the policy is resolved, and dropped then: made
+        // here, the copy would be kept with the policy for as long as the request's work lasts.
+        const resolve = Effect.suspend(() =>
+          Effect.provide(
+            resolvePersistencePolicy(userId, sessionId),
+            Context.omit(Tracer.ParentSpan)(context)
+          )
         )
         // The first to need it resolves it, whole, for the rest of the request; the others wait for
         // it. Asking and completing are one step: an interruption between them would leave the others

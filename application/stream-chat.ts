@@ -17,7 +17,7 @@ import { LogLine, writeLogLine } from "./log-line.ts"
 import { recordReply } from "./reply-recorder.ts"
 import { withSessionPersistence } from "./session-persistence.ts"
 import { makeTurnSignals, turnEvents } from "./turn-events.ts"
-import { spanWhenTraced } from "./traced.ts"
+import { scopedParentSpanWhenTraced, spanWhenTraced } from "./traced.ts"
 
 export interface ChatCommand {
   readonly userId: UserId
@@ -100,7 +100,7 @@ export const StreamChat = Effect.fnUntraced(
       "chat.model": model.model
     }
     // The turn's span is the parent of its fibers' work: the model call, the store calls, the classification.
-    const turnSpan = yield* Effect.makeSpanScoped("StreamChat.turn", {
+    const underTurnSpan = scopedParentSpanWhenTraced("StreamChat.turn", {
       attributes: {
         ...traced,
         "chat.context_messages": window.messages.length,
@@ -164,7 +164,7 @@ export const StreamChat = Effect.fnUntraced(
         requestId: command.requestId
       }
       return yield* turnEvents(signals, model.stream(request), recorded, traced)
-    }).pipe(Effect.withParentSpan(turnSpan))
+    }).pipe(underTurnSpan)
     // Followers in this process (a reload, a second tab) see the reply as this turn's reader does.
     const followers = feedFollowers(
       yield* (yield* RepliesInFlight).register(command.sessionId, reply.messageId, stop)
