@@ -83,6 +83,19 @@ describe("a unit of work's log line", () => {
     })
   )
 
+  it.effect("is written once, however many writers reach it", () =>
+    Effect.gen(function* () {
+      const line = new LogLine()
+      const { lines } = yield* capturing(
+        Effect.gen(function* () {
+          yield* writeLogLine(line, "chat turn", { outcome: "completed" })
+          yield* writeLogLine(line, "chat turn", { outcome: "interrupted" })
+        })
+      )
+      expect(lines).toEqual([{ message: "chat turn", annotations: { outcome: "completed" } }])
+    })
+  )
+
   it.effect("does not make an event's fields when Info lines are not written", () =>
     Effect.gen(function* () {
       let made = 0

@@ -26,8 +26,12 @@ export class LogLine {
     return true
   }
 
-  /** Marks the line written and answers what its events added: events after it write their own. */
-  take(): Readonly<Record<string, unknown>> {
+  /**
+   * Marks the line written and answers what its events added, once: events after it write their own,
+   * and a second writer (an interruption racing the line's own write) finds nothing to write.
+   */
+  take(): Readonly<Record<string, unknown>> | undefined {
+    if (this.written) return undefined
     this.written = true
     return this.annotations
   }
@@ -57,9 +61,20 @@ export const logEvent = <R>(
     )
   )
 
-/** Writes `line` as `message` at Info: what its events added, then `annotations`. */
+/**
+ * Writes `line` as `message` at Info, what its events added then `annotations`, unless it is written
+ * already. Taking the line and writing it are one step: an interruption cannot come between them.
+ */
 export const writeLogLine = (
   line: LogLine,
   message: string,
   annotations: Readonly<Record<string, unknown>>
-) => Effect.suspend(() => Effect.annotateLogs(Effect.logInfo(message), { ...line.take(), ...annotations }))
+) =>
+  Effect.uninterruptible(
+    Effect.suspend(() => {
+      const events = line.take()
+      return events === undefined
+        ? Effect.void
+        : Effect.annotateLogs(Effect.logInfo(message), { ...events, ...annotations })
+    })
+  )

@@ -112,8 +112,9 @@ export const StreamChat = Effect.fnUntraced(
     const { readEach, stop } = yield* Effect.gen(function* () {
       const signals = yield* makeTurnSignals(startedAt)
       // The turn's one log line, written by its report; the prompt's classification joins it when it
-      // ends first. Only the fibers that run after the first text hold it: set on the fiber that
-      // waits for the reply, it would cost every open stream a restoring frame.
+      // ends first. Only the classification's fiber, which starts after the first text, is given it;
+      // the report takes it as an argument. On the fiber that waits for the reply it would cost every
+      // open stream memory.
       const line = new LogLine()
       // Once the first text is out: the prompt's classification beside the reply's rows and report.
       // One fiber waits for it, and forks the classification then, so a quiet model's turn holds one

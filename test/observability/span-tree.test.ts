@@ -72,6 +72,15 @@ describe("the trace of one chat turn", () => {
     expect(chains).toContain(
       "TranscriptStore.append < RecordTranscriptItem < IngestMessage < StreamChat < GET /chat/stream"
     )
+    // The prompt's classification runs in a background fiber, under the turn all the same.
+    expect(chains).toContain("ClassifyBoundary < StreamChat.turn < StreamChat < GET /chat/stream")
+    // The turn's span lasts as long as the turn: it ends after the model call and the reply's record.
+    const endOf = (name: string) => {
+      const [seconds, nanos] = spans.find((span) => span.name === name)!.endTime
+      return seconds * 1e9 + nanos
+    }
+    expect(endOf("StreamChat.turn")).toBeGreaterThanOrEqual(endOf("ChatModel.stream"))
+    expect(endOf("StreamChat.turn")).toBeGreaterThanOrEqual(endOf("TranscriptStore.finish_reply"))
     const model = spans.find((span) => span.name === "ChatModel.stream")!
     expect(model.attributes).toMatchObject({ "http.request_id": REQUEST, "chat.provider": "offline" })
 
