@@ -6,7 +6,8 @@ import {
   assessmentDurationSeconds,
   assessmentJobsBy,
   assessmentQueueDepthBy,
-  updateMetric
+  updateMetric,
+  updateMetrics
 } from "./metrics.ts"
 import { forkPeriodic } from "./periodic.ts"
 import { AssessmentQueue, type ClaimedJob } from "./ports/assessment-queue.ts"
@@ -138,10 +139,10 @@ export const layerAssessmentWorkers = Layer.scopedDiscard(
     }
     yield* forkPeriodic(
       Effect.flatMap(queue.depth, ({ pending, running }) =>
-        Effect.all([
-          updateMetric(assessmentQueueDepthBy("pending"), pending),
-          updateMetric(assessmentQueueDepthBy("running"), running)
-        ])
+        updateMetrics((update) => {
+          update(assessmentQueueDepthBy("pending"), pending)
+          update(assessmentQueueDepthBy("running"), running)
+        })
       ).pipe(Effect.withTracerEnabled(false)),
       Duration.seconds(5),
       "assessment queue depth not read"

@@ -6,7 +6,7 @@ import {
   outboxDepth,
   outboxOldestAgeSeconds,
   transcriptWritesRefusedBy,
-  updateMetric
+  updateMetrics
 } from "./metrics.ts"
 import { forkPeriodic } from "./periodic.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
@@ -67,11 +67,13 @@ export class OutboxDelivery extends Context.Tag("coachup/OutboxDelivery")<
       const report = Effect.gen(function* () {
         const { depth, oldestQueuedAt } = yield* outbox.stats
         const now = yield* Clock.currentTimeMillis
-        yield* updateMetric(outboxDepth, depth)
-        yield* updateMetric(
-          outboxOldestAgeSeconds,
-          Option.match(oldestQueuedAt, { onNone: () => 0, onSome: (queuedAt) => (now - queuedAt) / 1000 })
-        )
+        yield* updateMetrics((update) => {
+          update(outboxDepth, depth)
+          update(
+            outboxOldestAgeSeconds,
+            Option.match(oldestQueuedAt, { onNone: () => 0, onSome: (queuedAt) => (now - queuedAt) / 1000 })
+          )
+        })
       })
 
       /** Delivers `batch` and the batches after it; answers when the store failed or all are delivered. */
@@ -112,9 +114,9 @@ export class OutboxDelivery extends Context.Tag("coachup/OutboxDelivery")<
       OutboxDelivery,
       Effect.gen(function* () {
         const delivery = yield* OutboxDelivery.make(options)
-        for (const reason of REFUSALS) {
-          yield* updateMetric(transcriptWritesRefusedBy(reason), 0)
-        }
+        yield* updateMetrics((update) => {
+          for (const reason of REFUSALS) update(transcriptWritesRefusedBy(reason), 0)
+        })
         yield* forkPeriodic(delivery.deliver, options.retryEvery, "outbox delivery round failed")
         return delivery
       })

@@ -9,7 +9,7 @@ import {
 import { Cause, Clock, Duration, Effect, FiberRef, HashMap, Metric, Option } from "effect"
 import { CurrentRequest } from "../../application/current-request.ts"
 import { LogLine, writeLogLine } from "../../application/log-line.ts"
-import { updateMetric } from "../../application/metrics.ts"
+import { updateMetric, updateMetrics } from "../../application/metrics.ts"
 import { IdGenerator } from "../../application/ports/id-generator.ts"
 import { annotateSpan, spanWhenTraced } from "../../application/traced.ts"
 import {
@@ -248,8 +248,10 @@ export const layer = (policy: RequestPolicy) =>
       const ids = yield* IdGenerator
       const shutdown = yield* ServerShutdown
       // From the start, at 0: an alert's `rate` needs a series before its first refusal.
-      yield* updateMetric(refusedInFlight, 0)
-      yield* updateMetric(requestsInFlight, 0)
+      yield* updateMetrics((update) => {
+        update(refusedInFlight, 0)
+        update(requestsInFlight, 0)
+      })
       const checked = guard(policy.edge)
       const limited = withinBodyLimit(policy.maxBodyBytes)
       const bounded = withinDeadline(policy.handlerTimeout, yield* handlerDeadlines(policy.handlerTimeout))

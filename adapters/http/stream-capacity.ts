@@ -1,6 +1,6 @@
 import { Config, Context, Effect, Layer, Metric, type Scope } from "effect"
 import { positiveInteger } from "../../application/config-values.ts"
-import { updateMetric } from "../../application/metrics.ts"
+import { updateMetric, updateMetrics } from "../../application/metrics.ts"
 import type { UserId } from "../../domain/ids.ts"
 import { failRetryLater, ServiceUnavailable, TooManyRequests } from "./api-errors.ts"
 import { overloadRefusals } from "./http-metrics.ts"
@@ -29,8 +29,9 @@ const refusedGlobally = Metric.tagged(overloadRefusals, "reason", "streams")
 const refusedPerUser = Metric.tagged(overloadRefusals, "reason", "streams_per_user")
 
 /** Both series from the start, at 0: an alert's `rate` needs a series before its first refusal. */
-const announceRefusals = Effect.all([updateMetric(refusedGlobally, 0), updateMetric(refusedPerUser, 0)], {
-  discard: true
+const announceRefusals = updateMetrics((update) => {
+  update(refusedGlobally, 0)
+  update(refusedPerUser, 0)
 })
 
 /** The chat streams this process serves at once: a slot per stream, within a global and a per-user cap. */
