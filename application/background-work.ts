@@ -1,4 +1,12 @@
-import { Context, Duration, Effect, type Fiber, FiberSet, Layer } from "effect"
+import { Context, Duration, Effect, Fiber, FiberSet, Layer, Runtime } from "effect"
+
+/** Work prepared with the services of the fiber that prepared it, to start later from any fiber. */
+export interface PreparedWork {
+  /** Starts the work, once: later calls do nothing. */
+  readonly start: Effect.Effect<void>
+  /** Starts the work if it has not started, and waits for it to end. */
+  readonly await: Effect.Effect<void>
+}
 
 /**
  * Work a request starts that outlives it (a chat prompt's classification, a streamed reply's rows).
@@ -16,6 +24,11 @@ export class BackgroundWork extends Context.Tag("coachup/BackgroundWork")<
     readonly fork: <A, E, R>(
       work: Effect.Effect<A, E, R>
     ) => Effect.Effect<Fiber.RuntimeFiber<void>, never, R>
+    /**
+     * `work` with the caller's services, started when asked: until then it holds no fiber, so that
+     * work which waits for a turn's first text costs a quiet turn nothing but its description.
+     */
+    readonly prepare: <A, E, R>(work: Effect.Effect<A, E, R>) => Effect.Effect<PreparedWork, never, R>
   }
 >() {
   static readonly layer = (options: { readonly grace: Duration.DurationInput }) =>
@@ -28,8 +41,25 @@ export class BackgroundWork extends Context.Tag("coachup/BackgroundWork")<
         yield* Effect.addFinalizer(() =>
           FiberSet.awaitEmpty(fibers).pipe(Effect.interruptible, Effect.timeout(options.grace), Effect.ignore)
         )
+        // A fiber of its own, not the caller's child: a child keeps its parent's fiber reachable until
+        // it ends, and a chat request's handler fiber, done once the response has started, would stay
+        // in memory for the whole reply (some 6 KiB per open stream).
+        const run = <R>(runtime: Runtime.Runtime<R>, work: Effect.Effect<unknown, unknown, R>) => {
+          const fiber = Runtime.runFork(runtime)(Effect.interruptible(Effect.ignore(work)))
+          FiberSet.unsafeAdd(fibers, fiber)
+          return fiber
+        }
         return BackgroundWork.of({
-          fork: (work) => FiberSet.run(fibers, Effect.interruptible(Effect.ignore(work)))
+          fork: (work) => Effect.map(Effect.runtime(), (runtime) => run(runtime, work)),
+          prepare: (work) =>
+            Effect.map(Effect.runtime(), (runtime) => {
+              let fiber: Fiber.RuntimeFiber<void> | undefined
+              const start = Effect.sync(() => (fiber ??= run(runtime, work)))
+              return {
+                start: Effect.asVoid(start),
+                await: Effect.asVoid(Effect.flatMap(start, Fiber.await))
+              }
+            })
         })
       })
     )

@@ -61,9 +61,8 @@ export interface Reply {
   readonly startedAt: number
 }
 
-/** What the recorder waits for: the turn's first text gone out, then the turn's end; and the text so far. */
+/** What the recorder waits for, the turn's end; and the text so far. */
 export interface ReplySignals {
-  readonly firstTextOut: Effect.Latch
   readonly ended: Deferred.Deferred<EndedTurn>
   readonly textSoFar: Effect.Effect<string>
 }
@@ -132,8 +131,8 @@ const saveProgress = Effect.fnUntraced(function* (
 })
 
 /**
- * The reply's rows, written in order by one fiber: the `in_progress` row (no text) once the first
- * text is out, so that it does not compete with it; the text so far, saved into that row as it grows
+ * The reply's rows, written in order by one fiber, started once the first text is out so that it does
+ * not compete with it: the `in_progress` row (no text); the text so far, saved into that row as it grows
  * (`saveProgress`); then, when the turn ends, the final record — `completed`, or `incomplete` with the
  * text so far — which `finishReply` puts in the row's place. A session deleted since the turn began
  * gets none of them. The final record decides privacy again: a session opted out while its reply
@@ -142,7 +141,6 @@ const saveProgress = Effect.fnUntraced(function* (
 export const recordReply = Effect.fnUntraced(function* (reply: Reply, signals: ReplySignals) {
   const memory = yield* SessionMemory
   const deletedSinceStart = memory.deletedSince(reply.sessionId, reply.startedAt)
-  yield* signals.firstTextOut.await
   const saving = (yield* deletedSinceStart)
     ? Option.none()
     : yield* Effect.gen(function* () {

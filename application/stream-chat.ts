@@ -14,7 +14,7 @@ import { IdGenerator } from "./ports/id-generator.ts"
 import { RepliesInFlight } from "./ports/replies-in-flight.ts"
 import { ReplaceReply } from "./replace-reply.ts"
 import { LogLine, writeLogLine } from "./log-line.ts"
-import { recordReply } from "./reply-recorder.ts"
+import { recordReply, type ReplySignals } from "./reply-recorder.ts"
 import { withSessionPersistence } from "./session-persistence.ts"
 import { makeTurnSignals, turnEvents } from "./turn-events.ts"
 import { scopedParentSpanWhenTraced, spanWhenTraced } from "./traced.ts"
@@ -44,7 +44,8 @@ export interface ChatTurn {
   readonly model: string
   /**
    * Reads the turn to its end, handing `read` each batch of events as they come, in a loop (a
-   * stream's run would cost its reader some 500 runtime operations). Whether a reader that goes away
+   * stream's run would cost its reader some 500 runtime operations). The reader's fiber makes them: the
+   * model is called when the turn is read, by one reader at a time. Whether a reader that goes away
    * (its fiber interrupted) cuts the turn short is the turn's: `StreamChat`'s does, a resumable one's
    * runs on.
    */
@@ -110,52 +111,52 @@ export const StreamChat = Effect.fnUntraced(
       }
     })
     const { readEach, stop } = yield* Effect.gen(function* () {
-      const signals = yield* makeTurnSignals(startedAt)
       // The turn's one log line, written by its report; the prompt's classification joins it when it
       // ends first. Only the classification's fiber, which starts after the first text, is given it;
       // the report takes it as an argument. On the fiber that waits for the reply it would cost every
       // open stream memory.
       const line = new LogLine()
-      // Once the first text is out: the prompt's classification beside the reply's rows and report.
-      // One fiber waits for it, and forks the classification then, so a quiet model's turn holds one
-      // waiting fiber rather than two. It lets the event loop turn first: the text's frames, written
-      // by now, reach the socket before this work, not after it.
       const classified = background.fork(
         Effect.zipRight(
           FiberRef.set(CurrentRequest, { requestId: command.requestId, line }),
           ClassifyBoundary(classifyCommandOf(prompt, startedAt))
         )
       )
-      const recordedAndReported = Effect.zipRight(classified, recordReply(reply, signals)).pipe(
-        Effect.flatMap((turn) =>
-          reportTurn(
-            {
+      // Once the first text is out: the prompt's classification beside the reply's rows and report.
+      // One fiber starts then and forks the classification, so a quiet model's turn holds no fiber for
+      // them. It lets the event loop turn first: the text's frames, written by now, reach the socket
+      // before this work, not after it.
+      const recordedAndReported = (signals: ReplySignals) =>
+        Effect.zipRight(classified, recordReply(reply, signals)).pipe(
+          Effect.flatMap((turn) =>
+            reportTurn(
+              {
+                requestId: command.requestId,
+                sessionId: command.sessionId,
+                groupId: command.groupId,
+                provider: model.provider,
+                model: model.model,
+                estimateCostUsd: model.estimateCostUsd,
+                contextMessages: window.messages.length,
+                contextTokens: window.tokens,
+                contextSource: window.source,
+                line
+              },
+              turn
+            )
+          ),
+          // Stopped before its report (the shutdown's grace ran out): the line still carries what joined it.
+          Effect.onInterrupt(() =>
+            writeLogLine(line, "chat turn", {
               requestId: command.requestId,
-              sessionId: command.sessionId,
-              groupId: command.groupId,
               provider: model.provider,
               model: model.model,
-              estimateCostUsd: model.estimateCostUsd,
-              contextMessages: window.messages.length,
-              contextTokens: window.tokens,
-              contextSource: window.source,
-              line
-            },
-            turn
+              outcome: "interrupted"
+            })
           )
-        ),
-        // Stopped before its report (the shutdown's grace ran out): the line still carries what joined it.
-        Effect.onInterrupt(() =>
-          writeLogLine(line, "chat turn", {
-            requestId: command.requestId,
-            provider: model.provider,
-            model: model.model,
-            outcome: "interrupted"
-          })
         )
-      )
-      const recorded = yield* background.fork(
-        signals.firstTextOut.await.pipe(Effect.zipRight(eventLoopTurn), Effect.zipRight(recordedAndReported))
+      const signals = yield* makeTurnSignals(startedAt, (signals) =>
+        Effect.zipRight(eventLoopTurn, recordedAndReported(signals))
       )
       const request = {
         systemPrompt: window.systemPrompt,
@@ -164,7 +165,7 @@ export const StreamChat = Effect.fnUntraced(
         providerMayStore: ingested.persisted || ingested.queued,
         requestId: command.requestId
       }
-      return yield* turnEvents(signals, model.stream(request), recorded, traced)
+      return yield* turnEvents(signals, model.stream(request), traced)
     }).pipe(underTurnSpan)
     // Followers in this process (a reload, a second tab) see the reply as this turn's reader does.
     const followers = feedFollowers(

@@ -10,10 +10,10 @@ import {
   Exit,
   Fiber,
   Layer,
-  Mailbox,
   Option,
   Ref,
-  type Stream
+  type Stream,
+  Tracer
 } from "effect"
 import { ModelFailed } from "../domain/errors.ts"
 import {
@@ -32,6 +32,7 @@ import { pullEachChunk } from "./pull-each.ts"
 import { spanWhenTraced } from "./traced.ts"
 import { makeTurnDeadlines, type TurnDeadlines } from "./turn-deadlines.ts"
 import { acquireReleasePlain } from "./acquire-release-plain.ts"
+import { BackgroundWork, type PreparedWork } from "./background-work.ts"
 
 /** What `ChatSettings.layerConfig` reads. */
 export const config = Config.all({
@@ -59,9 +60,11 @@ export class ChatSettings extends Context.Tag("coachup/ChatSettings")<
   )
 }
 
-/** A turn's state, and the signals the work waiting on it listens to. */
+/** A turn's state, the signals the work waiting on it listens to, and that work. */
 export interface TurnSignals extends ReplySignals {
   readonly state: Ref.Ref<TurnState>
+  /** The work the turn's first text defers (the reply's rows, the prompt's classification). */
+  readonly deferred: PreparedWork
 }
 
 /** Feeds events to the turn: its next state; the deferred work released, the end announced, if due. */
@@ -75,84 +78,62 @@ const dispatch = (signals: TurnSignals, events: ReadonlyArray<TurnEvent>) =>
       !next.startDeferred && Option.isNone(next.record)
         ? Effect.succeed(next)
         : Effect.gen(function* () {
-            if (next.startDeferred) yield* signals.firstTextOut.open
+            if (next.startDeferred) yield* signals.deferred.start
             if (Option.isSome(next.record)) yield* Deferred.succeed(signals.ended, next.record.value)
             return next
           })
   )
 
 /**
- * A new turn's state and signals, in the caller's scope: when the scope closes on a turn that has
- * not ended (its events never read), the turn ends cut short, so whatever waits for its end does not
- * wait for ever.
+ * A new turn's state and signals, in the caller's scope, and the work its first text defers
+ * (`deferred`, given the signals), prepared with the caller's services: it starts in the background
+ * when the turn's rules say. When the scope closes on a turn that has not ended (its events never
+ * read), the turn ends cut short, so whatever waits for its end does not wait for ever.
  */
-export const makeTurnSignals = (startedAt: number) =>
+export const makeTurnSignals = <A, E, R>(
+  startedAt: number,
+  deferred: (signals: ReplySignals) => Effect.Effect<A, E, R>
+) =>
   Effect.gen(function* () {
     const state = yield* Ref.make(startTurn(startedAt))
-    const signals: TurnSignals = {
-      state,
-      firstTextOut: yield* Effect.makeLatch(),
+    const replySignals: ReplySignals = {
       ended: yield* Deferred.make<EndedTurn>(),
       textSoFar: Effect.map(Ref.get(state), (turn) => turn.text)
+    }
+    const background = yield* BackgroundWork
+    const signals: TurnSignals = {
+      ...replySignals,
+      state,
+      deferred: yield* background.prepare(deferred(replySignals))
     }
     yield* acquireReleasePlain(Effect.void, () => Effect.asVoid(dispatch(signals, [TurnEvent.CutShort()])))
     return signals
   })
 
 /**
- * Events the producer may make ahead of its reader. Enough for the words a model sends between two
- * turns of the event loop, so that the producer hands them over without waiting for the reader after
- * each (a fiber hand-off per word), and the reader takes them as one batch; few enough that a reader
- * who falls behind holds the model call back.
- */
-const EVENTS_AHEAD = 256
-
-/**
- * The turn's events, made by one fiber in the caller's scope: it reads the model a chunk at a time,
- * feeds each chunk to the turn as one step and hands what the turn emits to the reader through a
- * bounded mailbox; the reader (`readEach`) gets what has come since it last asked as one batch. When
- * the turn ends it waits for the reply's record (`recorded`) before the last event, so a client that
- * lists the transcript after it sees the reply. The model is read in a fiber of its own, which one of
- * the turn's deadlines (`ChatSettings.deadlines`) interrupts once passed: the call fails with the
- * timeout, as the model failing would, and the provider's request is aborted. `stop`, the reader going
- * away, or the scope closing on a turn never read interrupt it too. Answers `readEach`, and `stop`,
- * which ends the turn cut short: the model call stops and the reading ends.
+ * The turn's events, made by its reader's fiber: `readEach` reads the model a chunk at a time, feeds
+ * each chunk to the turn as one step and hands what the turn emits to `read` as one batch, so a
+ * reader costs no fiber of its own and no hand-off per batch; a reader that falls behind holds the
+ * model call back. When the turn ends it waits for the deferred work (the reply's record) before the
+ * last event, so a client that lists the transcript after it sees the reply. The model is read in a
+ * fiber of its own, which one of the turn's deadlines (`ChatSettings.deadlines`) interrupts once
+ * passed: the call fails with the timeout, as the model failing would, and the provider's request is
+ * aborted. One reader at a time. The reader going away (its fiber interrupted) or `stop` ends the
+ * turn cut short: the model call stops with it. The model call runs under the span current when the
+ * turn was made, whichever fiber reads it.
  */
 export const turnEvents = Effect.fnUntraced(function* (
   signals: TurnSignals,
   model: Stream.Stream<ChatModelEvent, ModelFailed>,
-  recorded: Fiber.Fiber<void>,
   traced: Record<string, string>
 ) {
-  const mailbox = yield* Mailbox.make<ChatEvent>(EVENTS_AHEAD)
-  // The turn's last event waits for the reply's record; the events before it do not.
-  const feed = (events: ReadonlyArray<TurnEvent>) =>
-    Effect.flatMap(dispatch(signals, events), (next) =>
-      Effect.zipRight(
-        next.emitted.length === 0 ? Effect.void : mailbox.offerAll(next.emitted),
-        Option.isNone(next.record)
-          ? Effect.void
-          : Effect.zipRight(
-              Fiber.await(recorded),
-              Option.isSome(next.last) ? mailbox.offer(next.last.value) : Effect.void
-            )
-      )
-    )
-  // A chunk of the model's parts (the words a model sent at once) is one step of the turn.
-  const modelCall = pullEachChunk(model, (parts) =>
-    Effect.flatMap(Clock.currentTimeMillis, (at) =>
-      feed(
-        Chunk.toReadonlyArray(parts).map((part) =>
-          part._tag === "TextDelta"
-            ? TurnEvent.TextArrived({ text: part.text, at })
-            : TurnEvent.ModelFinished({ reason: part.reason, usage: part.usage })
-        )
-      )
-    )
-  )
+  const parentSpan = yield* Effect.serviceOption(Tracer.ParentSpan)
   // The deadline that stopped the model call, if one did: the call then fails with it.
   let expired: ModelFailed | undefined
   let call: Fiber.RuntimeFiber<void, ModelFailed> | undefined
+  // The fiber reading the turn, while it does; whether the turn was stopped before it was read.
+  let reader: Fiber.RuntimeFiber<unknown, unknown> | undefined
+  let stopped = false
   const { deadlines } = yield* ChatSettings
   yield* deadlines.watch(signals.state, (failure) =>
     Effect.suspend(() => {
@@ -160,63 +141,98 @@ export const turnEvents = Effect.fnUntraced(function* (
       return call === undefined ? Effect.void : Fiber.interruptFork(call)
     })
   )
-  // Awaited rather than joined: a join would take the call's fiber-local state back, which costs a
-  // diff of the two fibers' contexts and brings nothing here.
-  const timedCall = Effect.suspend(() =>
-    expired !== undefined
-      ? Effect.fail(expired)
-      : Effect.flatMap(Effect.fork(modelCall), (fiber) => {
-          call = fiber
-          return Fiber.await(fiber)
-        })
-  ).pipe(
-    Effect.flatMap((exit) =>
-      Exit.isSuccess(exit)
-        ? Effect.void
-        : expired !== undefined && Cause.isInterruptedOnly(exit.cause)
-          ? Effect.fail(expired)
-          : Effect.failCause(exit.cause)
-    ),
-    spanWhenTraced("ChatModel.stream", { attributes: traced })
-  )
-  const producer = yield* timedCall.pipe(
-    Effect.zipRight(feed([TurnEvent.ModelEnded()])),
-    Effect.catchAllCause((cause) => {
-      // An interruption-only cause carries no failure: passing it on is sound.
-      if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
-      // A defect (a bug, a provider answer no adapter expected) ends the turn like a model failure.
-      const failure = Option.getOrElse(
-        Cause.failureOption(cause),
-        () => new ModelFailed({ reason: "protocol", message: "the model stream failed unexpectedly" })
-      )
-      const logged = Cause.isFailType(cause) ? Effect.void : Effect.logError("chat stream defect", cause)
-      return Effect.zipRight(
-        logged,
-        feed([TurnEvent.ModelFailed({ reason: failure.reason, message: failure.message })])
-      )
-    }),
-    Effect.exit,
-    Effect.flatMap((exit) => mailbox.done(exit)),
-    Effect.forkScoped
-  )
-  let taken = 0
-  // The reader asks for a second chunk once it has sent the first, the first text with it: the
-  // deferred work may start.
-  const taking = Effect.suspend(() =>
-    ++taken === 2 ? dispatch(signals, [TurnEvent.ReaderCaughtUp()]) : Effect.void
-  )
-  // A reader gone before the end cuts the turn short at once: the model call stops with it.
-  const readerGone = Effect.zipRight(Fiber.interrupt(producer), dispatch(signals, [TurnEvent.CutShort()]))
-  // A loop rather than a stream: a stream's run costs some 500 operations of the runtime to set up and
-  // tear down, a loop over the mailbox a few dozen (`node bench/stream-costs.ts`).
+  const cutShort = Effect.asVoid(dispatch(signals, [TurnEvent.CutShort()]))
   const readEach = (read: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) => {
-    const loop: Effect.Effect<void> = Effect.flatMap(mailbox.takeAll, ([chunk, done]) => {
-      const next = done ? Effect.void : loop
-      return Chunk.isEmpty(chunk)
-        ? next
-        : Effect.zipRight(taking, Effect.zipRight(read(Chunk.toReadonlyArray(chunk)), next))
+    let batches = 0
+    // A second batch for the reader: it has sent the first, the first text with it, so the deferred
+    // work may start.
+    const sent = (events: ReadonlyArray<ChatEvent>) =>
+      Effect.zipRight(
+        Effect.suspend(() =>
+          ++batches === 2 ? dispatch(signals, [TurnEvent.ReaderCaughtUp()]) : Effect.void
+        ),
+        read(events)
+      )
+    // The turn's last event waits for the deferred work (the reply's record); the events before it do not.
+    const feed = (events: ReadonlyArray<TurnEvent>) =>
+      Effect.flatMap(dispatch(signals, events), (next) =>
+        Effect.zipRight(
+          next.emitted.length === 0 ? Effect.void : sent(next.emitted),
+          Option.isNone(next.record)
+            ? Effect.void
+            : Effect.zipRight(
+                signals.deferred.await,
+                Option.isSome(next.last) ? read([next.last.value]) : Effect.void
+              )
+        )
+      )
+    // A chunk of the model's parts (the words a model sent at once) is one step of the turn.
+    const modelCall = pullEachChunk(model, (parts) =>
+      Effect.flatMap(Clock.currentTimeMillis, (at) =>
+        feed(
+          Chunk.toReadonlyArray(parts).map((part) =>
+            part._tag === "TextDelta"
+              ? TurnEvent.TextArrived({ text: part.text, at })
+              : TurnEvent.ModelFinished({ reason: part.reason, usage: part.usage })
+          )
+        )
+      )
+    )
+    // Awaited rather than joined: a join would take the call's fiber-local state back, which costs a
+    // diff of the two fibers' contexts and brings nothing here.
+    const timedCall = Effect.suspend(() =>
+      expired !== undefined
+        ? Effect.fail(expired)
+        : Effect.flatMap(Effect.fork(modelCall), (fiber) => {
+            call = fiber
+            return Effect.onInterrupt(Fiber.await(fiber), () => Fiber.interrupt(fiber))
+          })
+    ).pipe(
+      Effect.flatMap((exit) =>
+        Exit.isSuccess(exit)
+          ? Effect.void
+          : expired !== undefined && Cause.isInterruptedOnly(exit.cause)
+            ? Effect.fail(expired)
+            : Effect.failCause(exit.cause)
+      ),
+      spanWhenTraced("ChatModel.stream", { attributes: traced })
+    )
+    const turn = timedCall.pipe(
+      Effect.zipRight(feed([TurnEvent.ModelEnded()])),
+      Effect.catchAllCause((cause) => {
+        // An interruption-only cause carries no failure: passing it on is sound.
+        if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+        // A defect (a bug, a provider answer no adapter expected) ends the turn like a model failure.
+        const failure = Option.getOrElse(
+          Cause.failureOption(cause),
+          () => new ModelFailed({ reason: "protocol", message: "the model stream failed unexpectedly" })
+        )
+        const logged = Cause.isFailType(cause) ? Effect.void : Effect.logError("chat stream defect", cause)
+        return Effect.zipRight(
+          logged,
+          feed([TurnEvent.ModelFailed({ reason: failure.reason, message: failure.message })])
+        )
+      }),
+      // A reader gone before the end cuts the turn short.
+      Effect.ensuring(
+        Effect.suspend(() => {
+          reader = undefined
+          return cutShort
+        })
+      )
+    )
+    const underParentSpan = Option.isSome(parentSpan) ? Effect.withParentSpan(turn, parentSpan.value) : turn
+    return Effect.withFiberRuntime<void>((fiber) => {
+      if (stopped) return cutShort
+      reader = fiber
+      return underParentSpan
     })
-    return Effect.ensuring(loop, readerGone)
   }
-  return { readEach, stop: Effect.zipRight(Fiber.interrupt(producer), mailbox.end) }
+  // Asked by the reader itself (from `read`), it interrupts itself rather than wait for its own end.
+  const stop = Effect.withFiberRuntime<void>((self) => {
+    stopped = true
+    if (reader === undefined) return cutShort
+    return reader === self ? Effect.interrupt : Fiber.interrupt(reader)
+  })
+  return { readEach, stop }
 })
