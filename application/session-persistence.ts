@@ -1,6 +1,11 @@
-import { Context, Deferred, Effect, Tracer } from "effect"
+import { Context, Deferred, Effect } from "effect"
 import type { SessionId, UserId } from "../domain/ids.ts"
-import { type PersistencePolicy, resolvePersistencePolicy } from "./resolve-persistence.ts"
+import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
+import {
+  type PersistencePolicy,
+  resolvePersistencePolicy,
+  TranscriptPersistence
+} from "./resolve-persistence.ts"
 
 /**
  * The persistence policy of the session a request works on, shared by the use cases it calls
@@ -26,18 +31,16 @@ export const withSessionPersistence =
   (userId: UserId, sessionId: SessionId) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     Effect.flatMap(
-      Effect.zip(Deferred.make<PersistencePolicy>(), Effect.context<Resolving>()),
-      ([resolved, context]) => {
+      Effect.zip(
+        Deferred.make<PersistencePolicy>(),
+        Effect.map(Effect.context<Resolving>(), Context.pick(TranscriptPersistence, PrivacySettingsStore))
+      ),
+      ([resolved, services]) => {
         let asked = false
-        // The span a reader is in stays the parent of the settings reads: only services are captured.
-        // The services without the span are copied when the policy is resolved, and dropped then: made
-        // here, the copy would be kept with the policy for as long as the request's work lasts.
-        const resolve = Effect.suspend(() =>
-          Effect.provide(
-            resolvePersistencePolicy(userId, sessionId),
-            Context.omit(Tracer.ParentSpan)(context)
-          )
-        )
+        // Only the services resolving reads are kept, not the caller's whole context: they are kept
+        // with the policy for as long as the request's work lasts (a chat reply's). The span a reader
+        // is in stays the parent of the settings reads.
+        const resolve = Effect.provide(resolvePersistencePolicy(userId, sessionId), services)
         // The first to need it resolves it, whole, for the rest of the request; the others wait for
         // it. Asking and completing are one step: an interruption between them would leave the others
         // waiting for ever. A resolution that is interrupted completes it as interrupted.

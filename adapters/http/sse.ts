@@ -1,6 +1,6 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Sse } from "@effect/experimental"
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Scope } from "effect"
 import type { FinishReason } from "../../application/ports/chat-model.ts"
 import type { ChatEvent } from "../../application/chat-turn.ts"
 import { eventLoopTurn } from "../../application/event-loop.ts"
@@ -112,16 +112,20 @@ const heartbeat = encoder.encode(HEARTBEAT)
  * `write` and writes its frames straight into the response's body (`writtenBody`); the process's one
  * heartbeat timer writes there too, so no fiber per stream beats. The heartbeats stop before `[DONE]`,
  * so that none can follow it. A client that goes away interrupts `write`. The stream counts as open
- * from the server's first read until it ends or the client goes away.
+ * from the server's first read until it ends or the client goes away. `write` is given the stream's
+ * scope, which closes once it has ended.
  */
 export const eventStreamResponse = <R>(
   heartbeats: Heartbeats,
-  write: (send: (text: string) => Effect.Effect<void>) => Effect.Effect<void, never, R>
+  write: (send: (text: string) => Effect.Effect<void>, scope: Scope.Scope) => Effect.Effect<void, never, R>
 ) =>
   Effect.map(
-    writtenBody((sink) =>
+    writtenBody((sink, scope) =>
       Effect.gen(function* () {
-        yield* acquireReleasePlain(adjustGauge(openStreams, 1), () => adjustGauge(openStreams, -1))
+        yield* Scope.extend(
+          acquireReleasePlain(adjustGauge(openStreams, 1), () => adjustGauge(openStreams, -1)),
+          scope
+        )
         const quiet: QuietStream = {
           lastSentAt: yield* Clock.currentTimeMillis,
           beat: (now) => {
@@ -135,8 +139,8 @@ export const eventStreamResponse = <R>(
               quiet.lastSentAt = now
             })
           )
-        yield* heartbeats.watch(quiet)
-        yield* write(send).pipe(Effect.ensuring(heartbeats.stop(quiet)), Effect.zipRight(send(DONE)))
+        yield* Scope.extend(heartbeats.watch(quiet), scope)
+        yield* write(send, scope).pipe(Effect.ensuring(heartbeats.stop(quiet)), Effect.zipRight(send(DONE)))
       })
     ),
     (body) =>
@@ -159,18 +163,21 @@ export const uiMessageStreamResponse = (
   shutdown?: ServerShutdown["Type"]
 ) => {
   const { opening, partsOf, shutDown } = uiMessageParts(turn, requestId)
-  return eventStreamResponse(heartbeats, (send) =>
+  return eventStreamResponse(heartbeats, (send, scope) =>
     Effect.gen(function* () {
       // Once the shutdown's grace is over the turn is stopped — it runs apart from this response, so
       // ending the response alone would not stop it — and its reply kept incomplete with the text so
       // far; the client is told in-band, after the last of its text.
       let cutByShutdown = false
       if (shutdown !== undefined)
-        yield* shutdown.holdStream(
-          Effect.suspend(() => {
-            cutByShutdown = true
-            return turn.stop
-          })
+        yield* Scope.extend(
+          shutdown.holdStream(
+            Effect.suspend(() => {
+              cutByShutdown = true
+              return turn.stop
+            })
+          ),
+          scope
         )
       // The opening goes out with the first event, or when the model call first waits.
       let ended = false

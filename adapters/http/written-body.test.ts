@@ -1,6 +1,6 @@
 import { once } from "node:events"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect } from "effect"
+import { Deferred, Effect, Scope } from "effect"
 import { type BodySink, writtenBody } from "./written-body.ts"
 
 const encoder = new TextEncoder()
@@ -35,9 +35,9 @@ describe("writtenBody", () => {
     Effect.gen(function* () {
       const writing = yield* Deferred.make<void>()
       const closed = yield* Deferred.make<void>()
-      const body = yield* writtenBody((sink) =>
+      const body = yield* writtenBody((sink, scope) =>
         Effect.gen(function* () {
-          yield* Effect.addFinalizer(() => Deferred.succeed(closed, undefined))
+          yield* Scope.addFinalizer(scope, Deferred.succeed(closed, undefined))
           yield* sink.write(encoder.encode("hello"))
           yield* Deferred.succeed(writing, undefined)
           return yield* Effect.never

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream"
-import { Cause, Effect, Exit, type Fiber, FiberId, Runtime, type Scope } from "effect"
+import { Cause, Effect, Exit, type Fiber, FiberId, Runtime, Scope } from "effect"
 
 const errorOf = (cause: Cause.Cause<unknown>) => {
   const error = Cause.squash(cause)
@@ -22,14 +22,15 @@ export interface BodySink {
  * `Stream` body costs the server about 500 runtime operations to run, whatever it carries
  * (`node bench/stream-costs.ts`); this costs one fiber. `write` starts when the server first reads the
  * body, so a response never sent starts nothing. It runs, interruptible, on the caller's runtime (its
- * services, request id and log annotations) in a scope of its own, which closes after the body has
- * ended. A client that goes away (the server destroys the body) interrupts `write`; a `write` that
- * dies ends the body with that error.
+ * services, request id and log annotations), given a scope of its own that closes after the body has
+ * ended. The scope is an argument rather than a service: providing it would copy the writer's services
+ * for as long as the body is written (some 2 KiB per open stream). A client that goes away (the server
+ * destroys the body) interrupts `write`; a `write` that dies ends the body with that error.
  */
 export const writtenBody = <R>(
-  write: (sink: BodySink) => Effect.Effect<void, never, R>
-): Effect.Effect<Readable, never, Exclude<R, Scope.Scope>> =>
-  Effect.map(Effect.runtime<Exclude<R, Scope.Scope>>(), (runtime) => {
+  write: (sink: BodySink, scope: Scope.Scope) => Effect.Effect<void, never, R>
+): Effect.Effect<Readable, never, R> =>
+  Effect.map(Effect.runtime<R>(), (runtime) => {
     let writer: Fiber.RuntimeFiber<void> | undefined
     let ended = false
     // Open while the body holds less than its high-water mark: the writer waits on it to go on.
@@ -51,14 +52,16 @@ export const writtenBody = <R>(
       read() {
         if (writer !== undefined) return room.unsafeOpen()
         writer = Runtime.runFork(runtime)(
-          Effect.scoped(Effect.zipRight(write(sink), end)).pipe(
-            Effect.interruptible,
-            Effect.onExit((exit) =>
-              Exit.isSuccess(exit)
-                ? Effect.void
-                : Effect.sync(() =>
-                    body.destroy(Cause.isInterruptedOnly(exit.cause) ? undefined : errorOf(exit.cause))
-                  )
+          Effect.flatMap(Scope.make(), (scope) =>
+            Effect.onExit(Effect.interruptible(Effect.zipRight(write(sink, scope), end)), (exit) =>
+              Effect.zipRight(
+                Scope.close(scope, exit),
+                Exit.isSuccess(exit)
+                  ? Effect.void
+                  : Effect.sync(() =>
+                      body.destroy(Cause.isInterruptedOnly(exit.cause) ? undefined : errorOf(exit.cause))
+                    )
+              )
             )
           )
         )
