@@ -41,11 +41,15 @@ export class BackgroundWork extends Context.Tag("coachup/BackgroundWork")<
         yield* Effect.addFinalizer(() =>
           FiberSet.awaitEmpty(fibers).pipe(Effect.interruptible, Effect.timeout(options.grace), Effect.ignore)
         )
-        // A fiber of its own, not the caller's child: a child keeps its parent's fiber reachable until
-        // it ends, and a chat request's handler fiber, done once the response has started, would stay
-        // in memory for the whole reply (some 6 KiB per open stream).
+        // A fiber of its own, not one forked from the caller's: a forked fiber, daemon or not, keeps
+        // the fiber that forked it reachable until it ends (the observer Effect adds to every fork
+        // closes over the parent), and a chat request's handler fiber, done once the response has
+        // started, would stay in memory for the whole reply (some 5 KiB per open stream). It is
+        // scheduled, not run at once, like a fork: a set closed meanwhile interrupts it unstarted.
         const run = <R>(runtime: Runtime.Runtime<R>, work: Effect.Effect<unknown, unknown, R>) => {
-          const fiber = Runtime.runFork(runtime)(Effect.interruptible(Effect.ignore(work)))
+          const fiber = Runtime.runFork(runtime)(Effect.interruptible(Effect.ignore(work)), {
+            immediate: false
+          })
           FiberSet.unsafeAdd(fibers, fiber)
           return fiber
         }

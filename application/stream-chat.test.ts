@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { type Duration, Effect, Fiber, Option, TestClock } from "effect"
+import { type Duration, Effect, Exit, Fiber, Option, TestClock } from "effect"
 import { memoryStores } from "../bootstrap/layers.ts"
 import { GroupId, SessionId, UserId } from "../domain/ids.ts"
 import { readTurn } from "../test/support/read-turn.ts"
@@ -19,15 +19,11 @@ const app = scriptedApplication(memoryStores, {
 
 const session = SessionId.make("clocked")
 
-/**
- * Runs one turn with the model scripted, the clock moved on by `elapsed` while it is read (its first
- * `read` events, or all), and answers the events the reader got. Then the turn's scope closes, as a
- * request's does when its response ends or its client goes away.
- */
-const turnOver = (script: Script, elapsed: Duration.DurationInput, read?: number) =>
-  Effect.gen(function* () {
-    yield* Effect.flatMap(ScriptedChatModel, (model) => model.setScript(script))
-    const turn = yield* StreamChat({
+/** A turn of the session, its model scripted, in the caller's scope; not read yet. */
+const startTurn = (script: Script) =>
+  Effect.zipRight(
+    Effect.flatMap(ScriptedChatModel, (model) => model.setScript(script)),
+    StreamChat({
       userId: UserId.make("clock-user"),
       sessionId: session,
       groupId: Option.some(GroupId.make("clocked-group")),
@@ -36,6 +32,16 @@ const turnOver = (script: Script, elapsed: Duration.DurationInput, read?: number
       replaces: Option.none(),
       requestId: "clocked-request"
     })
+  )
+
+/**
+ * Runs one turn with the model scripted, the clock moved on by `elapsed` while it is read (its first
+ * `read` events, or all), and answers the events the reader got. Then the turn's scope closes, as a
+ * request's does when its response ends or its client goes away.
+ */
+const turnOver = (script: Script, elapsed: Duration.DurationInput, read?: number) =>
+  Effect.gen(function* () {
+    const turn = yield* startTurn(script)
     const reading = yield* Effect.fork(readTurn(turn, read))
     yield* TestClock.adjust(elapsed)
     return yield* Fiber.join(reading)
@@ -46,6 +52,13 @@ const lastReply = Effect.flatMap(TranscriptStore, (store) =>
 )
 const modelEnded = Effect.flatMap(ScriptedChatModel, (model) =>
   Effect.map(model.calls, (calls) => Option.getOrNull(calls.at(-1)!.ended))
+)
+const modelCalls = Effect.flatMap(ScriptedChatModel, (model) =>
+  Effect.map(model.calls, (calls) => calls.length)
+)
+/** The reply as the store has it once its final record has landed: written in the background. */
+const finalReply = lastReply.pipe(
+  Effect.repeat({ until: (item) => item?.role === "assistant" && item.status !== "in_progress" })
 )
 
 describe("StreamChat on the test clock", () => {
@@ -103,5 +116,54 @@ describe("StreamChat on the test clock", () => {
         const reply = yield* lastReply.pipe(Effect.repeat({ until: (item) => item?.status === "incomplete" }))
         expect(reply).toMatchObject({ text: "w0 w1 ", status: "incomplete" })
       }).pipe(Effect.provide(app))
+  )
+})
+
+describe("a turn's reader and its stop", () => {
+  it.effect(
+    "a turn stopped before it is read calls no model and keeps its reply incomplete, with no text",
+    () =>
+      Effect.gen(function* () {
+        const turn = yield* startTurn({ deltas: ["w0 "], delayMs: 100 })
+        yield* turn.stop
+        expect(yield* readTurn(turn)).toEqual([])
+        expect(yield* modelCalls).toBe(0)
+        expect(yield* finalReply).toMatchObject({ text: "", status: "incomplete" })
+      }).pipe(Effect.scoped, Effect.provide(app))
+  )
+
+  it.effect("a stop asked from the reader's own callback stops the model, and the reading returns", () =>
+    Effect.gen(function* () {
+      const turn = yield* startTurn({ deltas: ["w0 ", "w1 ", "w2 "], delayMs: 100 })
+      const events: Array<ChatEvent> = []
+      const reading = yield* Effect.fork(
+        turn.readEach((batch) =>
+          Effect.suspend(() => {
+            events.push(...batch)
+            return turn.stop
+          })
+        )
+      )
+      yield* TestClock.adjust("1 second")
+      expect(Exit.isSuccess(yield* Fiber.await(reading))).toBe(true)
+      expect(events).toEqual([ChatEvent.Delta({ text: "w0 " })])
+      expect(yield* modelEnded).toBe("interrupted")
+      expect(yield* finalReply).toMatchObject({ text: "w0 ", status: "incomplete" })
+    }).pipe(Effect.scoped, Effect.provide(app))
+  )
+
+  it.effect(
+    "a second reader gets no events and returns once the turn has ended; the model is called once",
+    () =>
+      Effect.gen(function* () {
+        const turn = yield* startTurn({ deltas: ["w0 ", "w1 "], delayMs: 100 })
+        const first = yield* Effect.fork(readTurn(turn))
+        const second = yield* Effect.fork(readTurn(turn))
+        yield* TestClock.adjust("1 second")
+        expect(yield* Fiber.join(second)).toEqual([])
+        expect((yield* Fiber.join(first)).map((event) => event._tag)).toEqual(["Delta", "Delta", "Finished"])
+        expect(yield* modelCalls).toBe(1)
+        expect(yield* finalReply).toMatchObject({ text: "w0 w1 ", status: "completed" })
+      }).pipe(Effect.scoped, Effect.provide(app))
   )
 })

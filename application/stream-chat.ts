@@ -44,13 +44,16 @@ export interface ChatTurn {
   readonly model: string
   /**
    * Reads the turn to its end, handing `read` each batch of events as they come, in a loop (a
-   * stream's run would cost its reader some 500 runtime operations). The reader's fiber makes them: the
-   * model is called when the turn is read, by one reader at a time. Whether a reader that goes away
-   * (its fiber interrupted) cuts the turn short is the turn's: `StreamChat`'s does, a resumable one's
-   * runs on.
+   * stream's run would cost its reader some 500 runtime operations). The model is called when the
+   * turn is first read, and `read` gets the text on the model call's fiber; another reader gets no
+   * events. Whether a reader that goes away (its fiber interrupted) cuts the turn short is the
+   * turn's: `StreamChat`'s does, a resumable one's runs on.
    */
   readonly readEach: (read: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) => Effect.Effect<void>
-  /** Stops the turn before its end: its reply is kept `incomplete` with the text so far. */
+  /**
+   * Stops the turn before its end: the model call stops, the reader returns, and the reply is kept
+   * `incomplete` with the text so far.
+   */
   readonly stop: Effect.Effect<void>
 }
 

@@ -67,21 +67,27 @@ export interface TurnSignals extends ReplySignals {
   readonly deferred: PreparedWork
 }
 
-/** Feeds events to the turn: its next state; the deferred work released, the end announced, if due. */
+/**
+ * Feeds events to the turn: its next state; the deferred work released, the end announced, if due.
+ * One step, uninterruptible: a state that says the work started or the turn ended is never left
+ * without the work started or the end announced.
+ */
 const dispatch = (signals: TurnSignals, events: ReadonlyArray<TurnEvent>) =>
-  Effect.flatMap(
-    Ref.modify(signals.state, (state): [TurnSteps, TurnState] => {
-      const next = advanceAll(state, events)
-      return [next, next.state]
-    }),
-    (next) =>
-      !next.startDeferred && Option.isNone(next.record)
-        ? Effect.succeed(next)
-        : Effect.gen(function* () {
-            if (next.startDeferred) yield* signals.deferred.start
-            if (Option.isSome(next.record)) yield* Deferred.succeed(signals.ended, next.record.value)
-            return next
-          })
+  Effect.uninterruptible(
+    Effect.flatMap(
+      Ref.modify(signals.state, (state): [TurnSteps, TurnState] => {
+        const next = advanceAll(state, events)
+        return [next, next.state]
+      }),
+      (next) =>
+        !next.startDeferred && Option.isNone(next.record)
+          ? Effect.succeed(next)
+          : Effect.gen(function* () {
+              if (next.startDeferred) yield* signals.deferred.start
+              if (Option.isSome(next.record)) yield* Deferred.succeed(signals.ended, next.record.value)
+              return next
+            })
+    )
   )
 
 /**
@@ -104,23 +110,25 @@ export const makeTurnSignals = <A, E, R>(
     const signals: TurnSignals = {
       ...replySignals,
       state,
-      deferred: yield* background.prepare(deferred(replySignals))
+      deferred: yield* background.prepare(Effect.suspend(() => deferred(replySignals)))
     }
     yield* acquireReleasePlain(Effect.void, () => Effect.asVoid(dispatch(signals, [TurnEvent.CutShort()])))
     return signals
   })
 
 /**
- * The turn's events, made by its reader's fiber: `readEach` reads the model a chunk at a time, feeds
- * each chunk to the turn as one step and hands what the turn emits to `read` as one batch, so a
- * reader costs no fiber of its own and no hand-off per batch; a reader that falls behind holds the
- * model call back. When the turn ends it waits for the deferred work (the reply's record) before the
- * last event, so a client that lists the transcript after it sees the reply. The model is read in a
- * fiber of its own, which one of the turn's deadlines (`ChatSettings.deadlines`) interrupts once
- * passed: the call fails with the timeout, as the model failing would, and the provider's request is
- * aborted. One reader at a time. The reader going away (its fiber interrupted) or `stop` ends the
- * turn cut short: the model call stops with it. The model call runs under the span current when the
- * turn was made, whichever fiber reads it.
+ * The turn's events, made as they are read: `readEach` calls the model and reads it a chunk at a
+ * time, feeds each chunk to the turn as one step and hands what the turn emits to `read` as one
+ * batch, with no mailbox and no fiber between the model and the reader; a reader that falls behind
+ * holds the model call back. When the turn ends it waits for the deferred work (the reply's record)
+ * before the last event, so a client that lists the transcript after it sees the reply. One reader:
+ * another gets no events, and returns once the turn has ended.
+ *
+ * The model call runs in a fiber of its own, under the span current when the turn was made, and
+ * `read` gets the text on that fiber. One of the turn's deadlines (`ChatSettings.deadlines`)
+ * interrupts it once passed: the turn fails with the timeout, as the model failing would, and the
+ * provider's request is aborted. `stop` interrupts it too, and waits for it to stop: the reader then
+ * ends the turn cut short and returns. So does the reader going away (its fiber interrupted).
  */
 export const turnEvents = Effect.fnUntraced(function* (
   signals: TurnSignals,
@@ -128,12 +136,12 @@ export const turnEvents = Effect.fnUntraced(function* (
   traced: Record<string, string>
 ) {
   const parentSpan = yield* Effect.serviceOption(Tracer.ParentSpan)
-  // The deadline that stopped the model call, if one did: the call then fails with it.
-  let expired: ModelFailed | undefined
+  // The model call, once made; the deadline that stopped it, if one did; whether `stop` was asked;
+  // whether the turn has its reader.
   let call: Fiber.RuntimeFiber<void, ModelFailed> | undefined
-  // The fiber reading the turn, while it does; whether the turn was stopped before it was read.
-  let reader: Fiber.RuntimeFiber<unknown, unknown> | undefined
+  let expired: ModelFailed | undefined
   let stopped = false
+  let claimed = false
   const { deadlines } = yield* ChatSettings
   yield* deadlines.watch(signals.state, (failure) =>
     Effect.suspend(() => {
@@ -142,7 +150,7 @@ export const turnEvents = Effect.fnUntraced(function* (
     })
   )
   const cutShort = Effect.asVoid(dispatch(signals, [TurnEvent.CutShort()]))
-  const readEach = (read: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) => {
+  const read = (read: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) => {
     let batches = 0
     // A second batch for the reader: it has sent the first, the first text with it, so the deferred
     // work may start.
@@ -178,27 +186,31 @@ export const turnEvents = Effect.fnUntraced(function* (
         )
       )
     )
+    // Whether the model's stream ended (true) or `stop` stopped the call (false); a deadline fails it.
     // Awaited rather than joined: a join would take the call's fiber-local state back, which costs a
     // diff of the two fibers' contexts and brings nothing here.
-    const timedCall = Effect.suspend(() =>
-      expired !== undefined
-        ? Effect.fail(expired)
-        : Effect.flatMap(Effect.fork(modelCall), (fiber) => {
-            call = fiber
-            return Effect.onInterrupt(Fiber.await(fiber), () => Fiber.interrupt(fiber))
+    const timedCall = Effect.suspend((): Effect.Effect<boolean, ModelFailed> => {
+      if (expired !== undefined) return Effect.fail(expired)
+      if (stopped) return Effect.succeed(false)
+      return Effect.flatMap(Effect.fork(modelCall), (fiber) => {
+        call = fiber
+        // Stopped, or past a deadline, while the call was being made: nothing else will stop it.
+        const late = expired !== undefined || stopped ? Fiber.interruptFork(fiber) : Effect.void
+        return Effect.zipRight(
+          late,
+          Effect.onInterrupt(Fiber.await(fiber), () => Fiber.interrupt(fiber))
+        ).pipe(
+          Effect.flatMap((exit) => {
+            if (Exit.isSuccess(exit)) return Effect.succeed(true)
+            if (!Cause.isInterruptedOnly(exit.cause)) return Effect.failCause(exit.cause)
+            if (expired !== undefined) return Effect.fail(expired)
+            return stopped ? Effect.succeed(false) : Effect.failCause(exit.cause)
           })
-    ).pipe(
-      Effect.flatMap((exit) =>
-        Exit.isSuccess(exit)
-          ? Effect.void
-          : expired !== undefined && Cause.isInterruptedOnly(exit.cause)
-            ? Effect.fail(expired)
-            : Effect.failCause(exit.cause)
-      ),
-      spanWhenTraced("ChatModel.stream", { attributes: traced })
-    )
+        )
+      })
+    }).pipe(spanWhenTraced("ChatModel.stream", { attributes: traced }))
     const turn = timedCall.pipe(
-      Effect.zipRight(feed([TurnEvent.ModelEnded()])),
+      Effect.flatMap((ended) => (ended ? feed([TurnEvent.ModelEnded()]) : cutShort)),
       Effect.catchAllCause((cause) => {
         // An interruption-only cause carries no failure: passing it on is sound.
         if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
@@ -214,25 +226,21 @@ export const turnEvents = Effect.fnUntraced(function* (
         )
       }),
       // A reader gone before the end cuts the turn short.
-      Effect.ensuring(
-        Effect.suspend(() => {
-          reader = undefined
-          return cutShort
-        })
-      )
+      Effect.ensuring(cutShort)
     )
-    const underParentSpan = Option.isSome(parentSpan) ? Effect.withParentSpan(turn, parentSpan.value) : turn
-    return Effect.withFiberRuntime<void>((fiber) => {
-      if (stopped) return cutShort
-      reader = fiber
-      return underParentSpan
-    })
+    return Option.isSome(parentSpan) ? Effect.withParentSpan(turn, parentSpan.value) : turn
   }
-  // Asked by the reader itself (from `read`), it interrupts itself rather than wait for its own end.
+  const readEach = (reader: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) =>
+    Effect.suspend(() => {
+      if (claimed) return Effect.asVoid(Deferred.await(signals.ended))
+      claimed = true
+      return read(reader)
+    })
+  // Asked from `read`, on the call's own fiber, it interrupts that fiber rather than wait for its end.
   const stop = Effect.withFiberRuntime<void>((self) => {
     stopped = true
-    if (reader === undefined) return cutShort
-    return reader === self ? Effect.interrupt : Fiber.interrupt(reader)
+    if (call === undefined) return claimed ? Effect.void : cutShort
+    return call === self ? Effect.interrupt : Effect.asVoid(Fiber.interrupt(call))
   })
   return { readEach, stop }
 })

@@ -54,7 +54,7 @@ export const writtenBody = <R>(
         writer = Runtime.runFork(runtime)(
           Effect.flatMap(Scope.make(), (scope) =>
             Effect.onExit(Effect.interruptible(Effect.zipRight(write(sink, scope), end)), (exit) =>
-              Effect.zipRight(
+              Effect.ensuring(
                 Scope.close(scope, exit),
                 Exit.isSuccess(exit)
                   ? Effect.void
