@@ -53,8 +53,8 @@ export interface ClassifierQuestion {
 
 /**
  * The classifier's answer for one message: its window (ending with the message), whether the
- * session has a practice open, and CLASSIFIER_TIMEOUT_MS to answer; with the session's version that
- * state was read at (`judgedOn`). A failed, late or malformed answer is counted, logged and taken
+ * session has a practice open, and CLASSIFIER_TIMEOUT_MS to answer; with the session's state as read
+ * (`judgedState`) and its version (`judgedOn`). A failed, late or malformed answer is counted, logged and taken
  * as `ignore` (`fallback`).
  */
 export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQuestion) {
@@ -103,5 +103,11 @@ export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQue
     confidence: classification.confidence
   })
 
-  return { classification, fallback, contextMessages: messages.length, judgedOn: interaction.version }
+  return {
+    classification,
+    fallback,
+    contextMessages: messages.length,
+    judgedOn: interaction.version,
+    judgedState: interaction.state
+  }
 })

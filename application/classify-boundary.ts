@@ -17,6 +17,12 @@ import { spanWhenTraced } from "./traced.ts"
 export interface ClassifyCommand extends ClassifierQuestion {
   /** When the message arrived: a session deleted since then stays deleted, however late this runs. */
   readonly receivedAt: number
+  /**
+   * The message was stored as new by the work that asks (not a repeat): no classification of it can
+   * exist yet, so none is looked for before the classifier is asked. Its commit still answers
+   * `duplicate` should one have landed meanwhile.
+   */
+  readonly fresh?: boolean
 }
 
 /** What a user message did: the classifier's decision, the one acted on, and its group. */
@@ -39,13 +45,18 @@ const fromRecord = (record: MessageClassification, fallback = false): Classifica
   fallback
 })
 
-/** The classification of a message as ingested, which arrived at `receivedAt`. */
-export const classifyCommandOf = (command: IngestCommand, receivedAt: number): ClassifyCommand => ({
+/** The classification of a message as ingested, which arrived at `receivedAt`; `fresh` when it was new. */
+export const classifyCommandOf = (
+  command: IngestCommand,
+  receivedAt: number,
+  fresh = false
+): ClassifyCommand => ({
   sessionId: command.sessionId,
   messageId: command.messageId,
   message: { role: command.role, text: command.text },
   requestId: command.requestId ?? "",
-  receivedAt
+  receivedAt,
+  fresh
 })
 
 /**
@@ -78,7 +89,7 @@ export const ClassifyBoundary = Effect.fnUntraced(
 export const classifyInline = (command: IngestCommand, ingested: IngestOutcome) =>
   command.role !== "user"
     ? Effect.succeedNone
-    : ClassifyBoundary(classifyCommandOf(command, ingested.receivedAt)).pipe(
+    : ClassifyBoundary(classifyCommandOf(command, ingested.receivedAt, !ingested.duplicate)).pipe(
         Effect.map(Option.some),
         Effect.catchAllCause(() => Effect.succeedNone)
       )
@@ -105,7 +116,7 @@ const keptChanging = Effect.dieMessage("interaction state kept changing under on
 const classifyInStoreOrder = Effect.fnUntraced(function* (command: ClassifyCommand, startedAt: number) {
   const sequencer = yield* SessionSequencer
   const { orderWait } = yield* ClassifierSettings
-  let attempt = yield* sequencer.run(command.sessionId, classifyOnce(command, false))
+  let attempt = yield* sequencer.run(command.sessionId, classifyOnce(command, false, command.fresh === true))
   while (attempt._tag === "Waiting") {
     const { refusal } = attempt
     const until = Math.min(startedAt, refusal.predecessorAcceptedAt) + Duration.toMillis(orderWait)
@@ -115,7 +126,7 @@ const classifyInStoreOrder = Effect.fnUntraced(function* (command: ClassifyComma
       yield* Effect.logWarning("message classified without the message before it").pipe(
         Effect.annotateLogs({ waitedMs: (yield* Clock.currentTimeMillis) - startedAt })
       )
-    attempt = yield* sequencer.run(command.sessionId, classifyOnce(command, !arrived))
+    attempt = yield* sequencer.run(command.sessionId, classifyOnce(command, !arrived, false))
   }
   return attempt.outcome
 })
@@ -140,14 +151,20 @@ const awaitClassification = Effect.fnUntraced(function* (
  * moved on meanwhile (the message before it was classified, by another process), the classifier is
  * asked again, since the open interaction it was told of may have changed.
  */
-const classifyOnce = Effect.fnUntraced(function* (command: ClassifyCommand, skipsPredecessor: boolean) {
+const classifyOnce = Effect.fnUntraced(function* (
+  command: ClassifyCommand,
+  skipsPredecessor: boolean,
+  fresh: boolean
+) {
   const store = yield* InteractionStore
   const settings = yield* ClassifierSettings
   for (let judgements = 1; ; judgements++) {
-    const previous = yield* store.classificationOf(command.sessionId, command.messageId)
-    if (Option.isSome(previous)) return classified(fromRecord(previous.value))
+    if (!fresh || judgements > 1) {
+      const previous = yield* store.classificationOf(command.sessionId, command.messageId)
+      if (Option.isSome(previous)) return classified(fromRecord(previous.value))
+    }
 
-    const { classification, fallback, contextMessages, judgedOn } = yield* askClassifier(command)
+    const { classification, fallback, contextMessages, judgedOn, judgedState } = yield* askClassifier(command)
     // Unused unless the message opens a group; a commit that did not land used none.
     const newGroupId = GroupId.make(yield* (yield* IdGenerator).next)
     const recordOf = (moved: Transition, at: number): MessageClassification => ({
@@ -172,7 +189,7 @@ const classifyOnce = Effect.fnUntraced(function* (command: ClassifyCommand, skip
         return { transition: moved, classification: Option.some(recordOf(moved, at)) }
       },
       Option.some(command.requestId),
-      { skipsPredecessor, judgedOn }
+      { skipsPredecessor, judgedOn, judgedState }
     ).pipe(Effect.catchTag("StaleInteraction", () => keptChanging))
     if (committed.result === "moved") {
       if (judgements === MAX_JUDGEMENTS) return yield* keptChanging

@@ -55,16 +55,26 @@ export interface CommitOptions {
    * once the session has moved past it, nothing is written and the answer is `moved`.
    */
   readonly judgedOn?: number
+  /**
+   * The session's state as read for the judgement (at version `judgedOn`): the first try commits on
+   * it rather than read it again. Should it be stale, the store refuses the commit and the retry
+   * reads it afresh.
+   */
+  readonly judgedState?: SessionInteraction
 }
+
+/** The session's state as read at `version`, with the groups idle past INTERACTION_IDLE_MINUTES closed now. */
+const asOfNow = Effect.fnUntraced(function* (state: SessionInteraction, version: number) {
+  const { idleTimeout } = yield* InteractionSettings
+  const at = yield* Clock.currentTimeMillis
+  const idle = expireIdle(state, at, Duration.toMillis(idleTimeout))
+  return { state, idle, version, at }
+})
 
 /** The session's state now, with the groups idle past INTERACTION_IDLE_MINUTES closed. */
 export const currentInteraction = Effect.fnUntraced(function* (sessionId: SessionId) {
-  const store = yield* InteractionStore
-  const { idleTimeout } = yield* InteractionSettings
-  const { state, version } = yield* store.interaction(sessionId)
-  const at = yield* Clock.currentTimeMillis
-  const idle = expireIdle(state, at, Duration.toMillis(idleTimeout))
-  return { idle, version, at }
+  const { state, version } = yield* (yield* InteractionStore).interaction(sessionId)
+  return yield* asOfNow(state, version)
 })
 
 const commitOnce = Effect.fnUntraced(function* (
@@ -76,7 +86,10 @@ const commitOnce = Effect.fnUntraced(function* (
 ) {
   const store = yield* InteractionStore
   const memory = yield* SessionMemory
-  const { idle, version, at } = yield* currentInteraction(sessionId)
+  const { idle, version, at } =
+    options.judgedState !== undefined && options.judgedOn !== undefined
+      ? yield* asOfNow(options.judgedState, options.judgedOn)
+      : yield* currentInteraction(sessionId)
   const change = step(idle.state, at)
   const effects = [...idle.effects, ...change.transition.effects]
   const done = (result: CommittedChange["result"]): CommittedChange => ({ ...change, result, at })
@@ -104,8 +117,9 @@ const commitOnce = Effect.fnUntraced(function* (
 })
 
 /**
- * Reads the session's interaction, closes idle groups, applies `step` and commits the result
- * atomically against the version read. A stale commit (the session moved on) is read and applied
+ * Reads the session's interaction (the first try takes the state a judgement was made on, when given),
+ * closes idle groups, applies `step` and commits the result atomically against the version read. A
+ * stale commit (the session moved on) is read and applied
  * again, with jittered backoff, up to ten times; after that it fails with `StaleInteraction`.
  * `since`: when the work began, so that a session deleted since then stays deleted.
  */
@@ -115,8 +129,13 @@ export const commitInteraction = (
   step: InteractionStep,
   requestId: Option.Option<string>,
   options: CommitOptions = {}
-) =>
-  commitOnce(sessionId, since, step, requestId, options).pipe(
+) => {
+  // The state judged on serves the first try only: a retry reads it afresh.
+  const { judgedState: _, ...afresh } = options
+  let tries = 0
+  return Effect.suspend(() =>
+    commitOnce(sessionId, since, step, requestId, tries++ === 0 ? options : afresh)
+  ).pipe(
     // Concurrent messages of one session contend for its state: back off with jitter.
     Effect.retry({
       while: (error) => error._tag === "StaleInteraction",
@@ -126,3 +145,4 @@ export const commitInteraction = (
       )
     })
   )
+}

@@ -122,7 +122,7 @@ export const StreamChat = Effect.fnUntraced(
       const classified = background.fork(
         Effect.zipRight(
           FiberRef.set(CurrentRequest, { requestId: command.requestId, line }),
-          ClassifyBoundary(classifyCommandOf(prompt, startedAt))
+          ClassifyBoundary(classifyCommandOf(prompt, startedAt, !ingested.duplicate))
         )
       )
       // Once the first text is out: the prompt's classification beside the reply's rows and report.
