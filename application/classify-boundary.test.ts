@@ -261,3 +261,21 @@ describe("the classifier's window", () => {
     }
   )
 })
+
+describe("a message stored as new whose classification landed meanwhile", () => {
+  it.effect("is answered with the stored classification, and the session's state is left as it was", () =>
+    Effect.gen(function* () {
+      const command = userMessage(session, "race-1", "Can we role play my salary talk?")
+      const first = yield* ingestAndClassify(command)
+      const store = yield* InteractionStore
+      const before = yield* store.interaction(session)
+      // As if another process had stored and classified the same message as this one was asked:
+      // taken as new (`fresh`), its stored classification is not looked for first.
+      const again = yield* ClassifyBoundary(classifyCommandOf(command, first.receivedAt, true)).pipe(
+        withSessionPersistence(command.userId, command.sessionId)
+      )
+      expect(Option.some(again)).toEqual(first.classification)
+      expect(yield* store.interaction(session)).toEqual(before)
+    }).pipe(Effect.provide(app))
+  )
+})

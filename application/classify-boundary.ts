@@ -11,6 +11,7 @@ import { classificationOrderWaitsBy, updateMetric } from "./metrics.ts"
 import { BoundaryClassifier } from "./ports/boundary-classifier.ts"
 import { IdGenerator } from "./ports/id-generator.ts"
 import { InteractionStore, type MessageClassification, type OutOfOrder } from "./ports/interaction-store.ts"
+import type { RecordOutcome } from "./record-transcript-item.ts"
 import { SessionSequencer } from "./session-sequencer.ts"
 import { spanWhenTraced } from "./traced.ts"
 
@@ -18,9 +19,10 @@ export interface ClassifyCommand extends ClassifierQuestion {
   /** When the message arrived: a session deleted since then stays deleted, however late this runs. */
   readonly receivedAt: number
   /**
-   * The message was stored as new by the work that asks (not a repeat): no classification of it can
-   * exist yet, so none is looked for before the classifier is asked. Its commit still answers
-   * `duplicate` should one have landed meanwhile.
+   * The durable store took the message as new for the work that asks (persisted, not a repeat), so
+   * its classification is not looked for before the classifier is asked: a hint, not a guarantee.
+   * Should one exist all the same (the same message stored and classified by another process in the
+   * same moment), the commit answers `duplicate` and the stored classification is the answer.
    */
   readonly fresh?: boolean
 }
@@ -45,7 +47,7 @@ const fromRecord = (record: MessageClassification, fallback = false): Classifica
   fallback
 })
 
-/** The classification of a message as ingested, which arrived at `receivedAt`; `fresh` when it was new. */
+/** The classification of a message as ingested, which arrived at `receivedAt`; `fresh`: see `ClassifyCommand`. */
 export const classifyCommandOf = (
   command: IngestCommand,
   receivedAt: number,
@@ -82,6 +84,13 @@ export const ClassifyBoundary = Effect.fnUntraced(
 )
 
 /**
+ * Whether the durable store itself took the message as new. A repeat answered from the outbox or from
+ * session memory (queued, or kept in memory only) may be a message another process, or this one
+ * before a restart, stored and classified: its classification is looked for.
+ */
+export const storedAsNew = (ingested: RecordOutcome) => ingested.persisted && !ingested.duplicate
+
+/**
  * Classifies a message just ingested, before its caller answers (`POST /messages/ingest`, the
  * evaluation replay): user messages only. A failed classification is answered as none: the message
  * is recorded, and ingesting it again classifies it.
@@ -89,7 +98,7 @@ export const ClassifyBoundary = Effect.fnUntraced(
 export const classifyInline = (command: IngestCommand, ingested: IngestOutcome) =>
   command.role !== "user"
     ? Effect.succeedNone
-    : ClassifyBoundary(classifyCommandOf(command, ingested.receivedAt, !ingested.duplicate)).pipe(
+    : ClassifyBoundary(classifyCommandOf(command, ingested.receivedAt, storedAsNew(ingested))).pipe(
         Effect.map(Option.some),
         Effect.catchAllCause(() => Effect.succeedNone)
       )

@@ -54,6 +54,67 @@ const commitContended = (times: number) =>
     return yield* Fiber.await(committing)
   })
 
+/** The interaction store, counting its reads of a session's state and the versions commits expected. */
+const counted = () => {
+  const seen = { reads: 0, expected: [] as Array<number> }
+  const layer = Layer.effect(
+    InteractionStore,
+    Effect.map(InteractionStore, (store) =>
+      InteractionStore.of({
+        ...store,
+        interaction: (sessionId) =>
+          Effect.zipRight(
+            Effect.sync(() => seen.reads++),
+            store.interaction(sessionId)
+          ),
+        commit: (commit) =>
+          Effect.zipRight(
+            Effect.sync(() => seen.expected.push(commit.expectedVersion)),
+            store.commit(commit)
+          )
+      })
+    )
+  )
+  return { seen, layer }
+}
+
+describe("commitInteraction on the state a judgement was made on", () => {
+  it.effect("commits on it without reading the state again", () =>
+    Effect.gen(function* () {
+      const { state, version } = yield* Effect.flatMap(InteractionStore, (store) =>
+        store.interaction(session)
+      )
+      const { seen, layer } = counted()
+      const change = yield* commitInteraction(session, 0, opens, Option.none(), {
+        judgedOn: version,
+        judgedState: state
+      }).pipe(Effect.provide(layer))
+      expect(change.result).toBe("committed")
+      expect(seen).toEqual({ reads: 0, expected: [version] })
+    }).pipe(Effect.provide(app))
+  )
+
+  it.effect("answers moved at once, writing nothing, when the session has moved past it", () =>
+    Effect.gen(function* () {
+      const store = yield* InteractionStore
+      const judged = yield* store.interaction(session)
+      // Another message moves the session on meanwhile.
+      expect((yield* commitInteraction(session, 0, opens, Option.none())).result).toBe("committed")
+      const moved = yield* store.interaction(session)
+      const { seen, layer } = counted()
+      // No backoff to wait for: on the test clock, a wait would never end.
+      const change = yield* commitInteraction(session, 0, opens, Option.none(), {
+        judgedOn: judged.version,
+        judgedState: judged.state
+      }).pipe(Effect.provide(layer))
+      expect(change.result).toBe("moved")
+      // One commit on the judged version, refused; then one read, which saw the session had moved.
+      expect(seen).toEqual({ reads: 1, expected: [judged.version] })
+      expect(yield* store.interaction(session)).toEqual(moved)
+    }).pipe(Effect.provide(app))
+  )
+})
+
 describe("commitInteraction", () => {
   it.effect("reads the state again and applies the step again after a stale commit", () =>
     Effect.gen(function* () {

@@ -130,12 +130,8 @@ export const commitInteraction = (
   requestId: Option.Option<string>,
   options: CommitOptions = {}
 ) => {
-  // The state judged on serves the first try only: a retry reads it afresh.
-  const { judgedState: _, ...afresh } = options
-  let tries = 0
-  return Effect.suspend(() =>
-    commitOnce(sessionId, since, step, requestId, tries++ === 0 ? options : afresh)
-  ).pipe(
+  const { judgedState, ...afresh } = options
+  const readingAfresh = commitOnce(sessionId, since, step, requestId, afresh).pipe(
     // Concurrent messages of one session contend for its state: back off with jitter.
     Effect.retry({
       while: (error) => error._tag === "StaleInteraction",
@@ -145,4 +141,11 @@ export const commitInteraction = (
       )
     })
   )
+  // The state judged on serves the first try only. Refused as stale, the session moved on since the
+  // judgement: read afresh at once (which answers `moved`), with no backoff.
+  return judgedState === undefined
+    ? readingAfresh
+    : commitOnce(sessionId, since, step, requestId, options).pipe(
+        Effect.catchTag("StaleInteraction", () => readingAfresh)
+      )
 }

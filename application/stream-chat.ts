@@ -4,7 +4,7 @@ import { BackgroundWork } from "./background-work.ts"
 import { BuildContext } from "./build-context.ts"
 import type { ChatEvent } from "./chat-turn.ts"
 import { reportTurn } from "./chat-turn-report.ts"
-import { ClassifyBoundary, classifyCommandOf } from "./classify-boundary.ts"
+import { ClassifyBoundary, classifyCommandOf, storedAsNew } from "./classify-boundary.ts"
 import { CurrentRequest } from "./current-request.ts"
 import { eventLoopTurn } from "./event-loop.ts"
 import { type IngestCommand, IngestMessage } from "./ingest-message.ts"
@@ -122,7 +122,7 @@ export const StreamChat = Effect.fnUntraced(
       const classified = background.fork(
         Effect.zipRight(
           FiberRef.set(CurrentRequest, { requestId: command.requestId, line }),
-          ClassifyBoundary(classifyCommandOf(prompt, startedAt, !ingested.duplicate))
+          ClassifyBoundary(classifyCommandOf(prompt, startedAt, storedAsNew(ingested)))
         )
       )
       // Once the first text is out: the prompt's classification beside the reply's rows and report.
