@@ -9,7 +9,7 @@ import type { ChatTurn } from "../../application/stream-chat.ts"
 import { openStreams } from "./http-metrics.ts"
 import type { Heartbeats, QuietStream } from "./heartbeats.ts"
 import type { ServerShutdown } from "./shutdown.ts"
-import { writtenBody } from "./written-body.ts"
+import { type WithoutScope, writtenBody } from "./written-body.ts"
 import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
 
 /** Parts of the AI SDK UI message stream protocol (v1) that a chat turn sends. */
@@ -117,7 +117,10 @@ const heartbeat = encoder.encode(HEARTBEAT)
  */
 export const eventStreamResponse = <R>(
   heartbeats: Heartbeats,
-  write: (send: (text: string) => Effect.Effect<void>, scope: Scope.Scope) => Effect.Effect<void, never, R>
+  write: (
+    send: (text: string) => Effect.Effect<void>,
+    scope: Scope.Scope
+  ) => Effect.Effect<void, never, WithoutScope<R>>
 ) =>
   Effect.map(
     writtenBody((sink, scope) =>

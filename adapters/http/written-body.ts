@@ -6,6 +6,12 @@ const errorOf = (cause: Cause.Cause<unknown>) => {
   return error instanceof Error ? error : new Error(String(error))
 }
 
+/**
+ * Services a body's writer may need, but not a `Scope`: the request's would close before the body is
+ * written. The writer registers what it holds on the scope it is given.
+ */
+export type WithoutScope<R> = [Scope.Scope] extends [R] ? never : R
+
 /** Where a response's writer puts its bytes. */
 export interface BodySink {
   /** Queues `bytes`, then waits while the body holds more than the client has taken. */
@@ -28,7 +34,7 @@ export interface BodySink {
  * destroys the body) interrupts `write`; a `write` that dies ends the body with that error.
  */
 export const writtenBody = <R>(
-  write: (sink: BodySink, scope: Scope.Scope) => Effect.Effect<void, never, R>
+  write: (sink: BodySink, scope: Scope.Scope) => Effect.Effect<void, never, WithoutScope<R>>
 ): Effect.Effect<Readable, never, R> =>
   Effect.map(Effect.runtime<R>(), (runtime) => {
     let writer: Fiber.RuntimeFiber<void> | undefined
