@@ -150,7 +150,7 @@ export const turnEvents = Effect.fnUntraced(function* (
     })
   )
   const cutShort = Effect.asVoid(dispatch(signals, [TurnEvent.CutShort()]))
-  const read = (read: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) => {
+  const readTurn = (read: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) => {
     let batches = 0
     // A second batch for the reader: it has sent the first, the first text with it, so the deferred
     // work may start.
@@ -230,11 +230,11 @@ export const turnEvents = Effect.fnUntraced(function* (
     )
     return Option.isSome(parentSpan) ? Effect.withParentSpan(turn, parentSpan.value) : turn
   }
-  const readEach = (reader: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) =>
+  const readEach = (read: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) =>
     Effect.suspend(() => {
       if (claimed) return Effect.asVoid(Deferred.await(signals.ended))
       claimed = true
-      return read(reader)
+      return readTurn(read)
     })
   // Asked from `read`, on the call's own fiber, it interrupts that fiber rather than wait for its end.
   const stop = Effect.withFiberRuntime<void>((self) => {
