@@ -54,8 +54,8 @@ export interface ClassifierQuestion {
 /**
  * The classifier's answer for one message: its window (ending with the message), whether the
  * session has a practice open, and CLASSIFIER_TIMEOUT_MS to answer; with the session's state as read
- * (`judgedState`) and its version (`judgedOn`). A failed, late or malformed answer is counted, logged and taken
- * as `ignore` (`fallback`).
+ * (`judgedState`) and its version (`judgedOn`). A failed, late or malformed answer is counted, logged
+ * and taken as `ignore` (`fallback`).
  */
 export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQuestion) {
   const settings = yield* ClassifierSettings

@@ -119,8 +119,8 @@ const commitOnce = Effect.fnUntraced(function* (
 /**
  * Reads the session's interaction (the first try takes the state a judgement was made on, when given),
  * closes idle groups, applies `step` and commits the result atomically against the version read. A
- * stale commit (the session moved on) is read and applied
- * again, with jittered backoff, up to ten times; after that it fails with `StaleInteraction`.
+ * stale commit (the session moved on) is read and applied again, at once after a stale judged state,
+ * then with jittered backoff, up to ten times; after that it fails with `StaleInteraction`.
  * `since`: when the work began, so that a session deleted since then stays deleted.
  */
 export const commitInteraction = (

@@ -29,8 +29,8 @@ const eventsOfSnapshots = () => {
  * A coaching turn that runs to its end apart from the request that started it: a client that goes
  * away (a reload, a closed tab) does not cut the reply short, and a reload follows it again through
  * `GET /chat/{sessionId}/stream`. The turn is read in the background, by the fiber that calls the
- * model, and feeds the replies in flight; its own client follows it there like any follower. It stops before its end only
- * when asked (`RepliesInFlight.stop`), at its deadlines (CHAT_TURN_TIMEOUT_MS, CHAT_IDLE_TIMEOUT_MS),
+ * model, and feeds the replies in flight; its own client follows it there like any follower. It stops
+ * before its end only when asked (`RepliesInFlight.stop`), at its deadlines (CHAT_TURN_TIMEOUT_MS, CHAT_IDLE_TIMEOUT_MS),
  * or when the process shuts down. `slot` is acquired into the turn's own scope before the turn
  * starts and released when the turn ends, not when its client goes: a client that leaves at once
  * still counts against the caller's limits for as long as its reply runs. `whileRunning` is given

@@ -119,45 +119,47 @@ export const StreamChat = Effect.fnUntraced(
       // the report takes it as an argument. On the fiber that waits for the reply it would cost every
       // open stream memory.
       const line = new LogLine()
-      const classified = background.fork(
-        Effect.zipRight(
-          FiberRef.set(CurrentRequest, { requestId: command.requestId, line }),
-          ClassifyBoundary(classifyCommandOf(prompt, startedAt, storedAsNew(ingested)))
-        )
-      )
       // Once the first text is out: the prompt's classification beside the reply's rows and report.
       // One fiber starts then and forks the classification, so a quiet model's turn holds no fiber for
       // them. It lets the event loop turn first: the text's frames, written by now, reach the socket
       // before this work, not after it.
       const recordedAndReported = (signals: ReplySignals) =>
-        Effect.zipRight(classified, recordReply(reply, signals)).pipe(
-          Effect.flatMap((turn) =>
-            reportTurn(
-              {
+        background
+          .fork(
+            Effect.zipRight(
+              FiberRef.set(CurrentRequest, { requestId: command.requestId, line }),
+              ClassifyBoundary(classifyCommandOf(prompt, startedAt, storedAsNew(ingested)))
+            )
+          )
+          .pipe(
+            Effect.zipRight(recordReply(reply, signals)),
+            Effect.flatMap((turn) =>
+              reportTurn(
+                {
+                  requestId: command.requestId,
+                  sessionId: command.sessionId,
+                  groupId: command.groupId,
+                  provider: model.provider,
+                  model: model.model,
+                  estimateCostUsd: model.estimateCostUsd,
+                  contextMessages: window.messages.length,
+                  contextTokens: window.tokens,
+                  contextSource: window.source,
+                  line
+                },
+                turn
+              )
+            ),
+            // Stopped before its report (the shutdown's grace ran out): the line still carries what joined it.
+            Effect.onInterrupt(() =>
+              writeLogLine(line, "chat turn", {
                 requestId: command.requestId,
-                sessionId: command.sessionId,
-                groupId: command.groupId,
                 provider: model.provider,
                 model: model.model,
-                estimateCostUsd: model.estimateCostUsd,
-                contextMessages: window.messages.length,
-                contextTokens: window.tokens,
-                contextSource: window.source,
-                line
-              },
-              turn
+                outcome: "interrupted"
+              })
             )
-          ),
-          // Stopped before its report (the shutdown's grace ran out): the line still carries what joined it.
-          Effect.onInterrupt(() =>
-            writeLogLine(line, "chat turn", {
-              requestId: command.requestId,
-              provider: model.provider,
-              model: model.model,
-              outcome: "interrupted"
-            })
           )
-        )
       const signals = yield* makeTurnSignals(startedAt, (signals) =>
         Effect.zipRight(eventLoopTurn, recordedAndReported(signals))
       )
