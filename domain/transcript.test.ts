@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Either, Option, Schema } from "effect"
 import { MessageId, SessionId } from "./ids.ts"
 import { compareRepeat } from "./repeat.ts"
-import { contentOf, MessageText, pageOf, sortTranscript } from "./transcript.ts"
+import { contentOf, insertInTranscriptOrder, MessageText, pageOf, sortTranscript } from "./transcript.ts"
 
 describe("ids", () => {
   const valid = Schema.is(SessionId)
@@ -38,6 +38,30 @@ describe("transcript order", () => {
       { ts: 1, seq: 3 },
       { ts: 2, seq: 1 }
     ])
+  })
+
+  it("puts a new item in its place, leaving the items given as they were", () => {
+    const items = [
+      { ts: 1, seq: 1 },
+      { ts: 3, seq: 2 },
+      { ts: 3, seq: 4 }
+    ]
+    expect(insertInTranscriptOrder(items, { ts: 4, seq: 5 })).toEqual([...items, { ts: 4, seq: 5 }])
+    expect(insertInTranscriptOrder(items, { ts: 3, seq: 3 })).toEqual([
+      { ts: 1, seq: 1 },
+      { ts: 3, seq: 2 },
+      { ts: 3, seq: 3 },
+      { ts: 3, seq: 4 }
+    ])
+    expect(insertInTranscriptOrder(items, { ts: 0, seq: 6 })[0]).toEqual({ ts: 0, seq: 6 })
+    expect(insertInTranscriptOrder([], { ts: 1, seq: 1 })).toEqual([{ ts: 1, seq: 1 }])
+    expect(items).toHaveLength(3)
+  })
+
+  it("agrees with sorting, whatever the order items arrive in", () => {
+    const arrivals = [5, 1, 4, 1, 3, 9, 2, 6, 5, 3].map((ts, index) => ({ ts, seq: index + 1 }))
+    const inserted = arrivals.reduce<Array<{ ts: number; seq: number }>>(insertInTranscriptOrder, [])
+    expect(inserted).toEqual(sortTranscript(arrivals))
   })
 })
 

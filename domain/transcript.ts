@@ -51,14 +51,29 @@ export const isFinishedReply = (item: Pick<TranscriptItem, "role" | "status">): 
 /** A transcript item before a store has assigned its arrival sequence. */
 export type NewTranscriptItem = Omit<TranscriptItem, "seq">
 
-/** Transcript order: by timestamp, then by arrival, so equal timestamps keep arrival order. */
-export const byTranscriptOrder: Order.Order<Pick<TranscriptItem, "ts" | "seq">> = Order.combine(
-  Order.mapInput(Order.number, (item: Pick<TranscriptItem, "ts" | "seq">) => item.ts),
-  Order.mapInput(Order.number, (item: Pick<TranscriptItem, "ts" | "seq">) => item.seq)
-)
+/**
+ * Transcript order: by timestamp, then by arrival, so equal timestamps keep arrival order. Written as
+ * one comparison, not `Order.combine` of two `mapInput`s: it runs for every item a session's memory
+ * holds.
+ */
+export const byTranscriptOrder: Order.Order<TranscriptPosition> = (self, that) =>
+  self.ts < that.ts ? -1 : self.ts > that.ts ? 1 : self.seq < that.seq ? -1 : self.seq > that.seq ? 1 : 0
 
-export const sortTranscript = <A extends Pick<TranscriptItem, "ts" | "seq">>(items: Iterable<A>): Array<A> =>
+export const sortTranscript = <A extends TranscriptPosition>(items: Iterable<A>): Array<A> =>
   Array.sort(items, byTranscriptOrder)
+
+/**
+ * `items` (in transcript order) with `item` in its place, as a new array. A new message usually
+ * comes last, so the place is looked for from the end: no sort of what is already in order.
+ */
+export const insertInTranscriptOrder = <A extends TranscriptPosition>(
+  items: ReadonlyArray<A>,
+  item: A
+): Array<A> => {
+  let at = items.length
+  while (at > 0 && byTranscriptOrder(items[at - 1]!, item) > 0) at--
+  return [...items.slice(0, at), item, ...items.slice(at)]
+}
 
 /** The fields whose hash decides whether a repeated messageId is the same message. */
 export const contentOf = (item: {

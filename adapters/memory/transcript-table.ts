@@ -3,10 +3,10 @@ import { selectContextWindow } from "../../domain/context-window.ts"
 import type { MessageId, SessionId } from "../../domain/ids.ts"
 import {
   byTranscriptOrder,
+  insertInTranscriptOrder,
   isFinishedReply,
   type NewTranscriptItem,
   pageOf,
-  sortTranscript,
   TranscriptItem,
   type TranscriptPosition
 } from "../../domain/transcript.ts"
@@ -233,7 +233,7 @@ export class TranscriptTable {
         entry.byMessageId.set(stored.messageId, stored)
         this.resize(entry, itemBytes(stored))
         entry.nextSeq = stored.seq + 1
-        entry.items = sortTranscript([...entry.items, stored])
+        entry.items = insertInTranscriptOrder(entry.items, stored)
         entry.createdAt.set(stored.messageId, now)
         while (entry.items.length > this.bounds.maxItemsPerSession) this.drop(entry, entry.items.shift()!)
       }
