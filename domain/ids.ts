@@ -10,6 +10,14 @@ const identifier = (brand: string) =>
     })
   )
 
+/**
+ * An id read back from a store or written into an answer: branded text. Its rules (`identifier`) were
+ * checked when it came in; checking its length and pattern again for every row read and every item
+ * answered (a regular expression each) costs as much as the rest of the row.
+ */
+export const storedId = <B extends "SessionId" | "MessageId" | "GroupId">(brand: B) =>
+  Schema.String.pipe(Schema.brand(brand))
+
 /** A coaching session: the key every transcript is stored and selected by. */
 export const SessionId = identifier("sessionId").pipe(Schema.brand("SessionId"))
 export type SessionId = typeof SessionId.Type

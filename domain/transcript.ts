@@ -27,8 +27,12 @@ export const AudioUrl = Schema.String.pipe(
   Schema.pattern(/^https?:\/\/\S+$/, { message: () => "audioUrl must be an http(s) URL" })
 )
 
-/** One message of a session's transcript, as stored. */
-export class TranscriptItem extends Schema.Class<TranscriptItem>("TranscriptItem")({
+/**
+ * One message of a session's transcript, as stored. A plain struct, not a `Schema.Class`: every row a
+ * window or a page reads becomes one, and a class instance costs about twice the row's own decoding to
+ * construct, validation off or not.
+ */
+export const TranscriptItem = Schema.Struct({
   sessionId: SessionId,
   messageId: MessageId,
   role: Role,
@@ -42,7 +46,8 @@ export class TranscriptItem extends Schema.Class<TranscriptItem>("TranscriptItem
   status: Schema.optional(MessageStatus),
   /** A finished reply the user had regenerated: kept in the transcript, left out of every context window. */
   replaced: Schema.optional(Schema.Boolean)
-}) {}
+}).annotations({ identifier: "TranscriptItem" })
+export type TranscriptItem = typeof TranscriptItem.Type
 
 /** A reply the service finished streaming (completed or cut off): what a regeneration may replace. */
 export const isFinishedReply = (item: Pick<TranscriptItem, "role" | "status">): boolean =>

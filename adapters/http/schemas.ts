@@ -2,7 +2,7 @@ import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { AssessmentResult } from "../../domain/assessment.ts"
 import { BoundaryDecision } from "../../domain/boundary.ts"
-import { GroupId, MessageId, SessionId, UserId } from "../../domain/ids.ts"
+import { GroupId, MessageId, SessionId, storedId, UserId } from "../../domain/ids.ts"
 import { AudioUrl, MessageStatus, MessageText, Role, Timestamp } from "../../domain/transcript.ts"
 
 export const IngestRequest = Schema.Struct({
@@ -42,14 +42,21 @@ export const IngestResponse = Schema.Struct({
   })
 }).annotations({ identifier: "IngestResponse" })
 
+/** An answer's ids are the stored ones, branded but not checked again (`storedId`): they were checked coming in. */
+const Answered = {
+  SessionId: storedId("SessionId"),
+  MessageId: storedId("MessageId"),
+  GroupId: storedId("GroupId")
+}
+
 export const MessageView = Schema.Struct({
-  messageId: MessageId,
-  sessionId: SessionId,
+  messageId: Answered.MessageId,
+  sessionId: Answered.SessionId,
   role: Role,
   text: Schema.String,
   ts: Schema.Number,
   seq: Schema.Number.annotations({ description: "Per-session arrival order; breaks ties between equal ts" }),
-  groupId: Schema.optional(GroupId),
+  groupId: Schema.optional(Answered.GroupId),
   audioUrl: Schema.optional(Schema.String),
   status: Schema.optional(MessageStatus),
   replaced: Schema.optional(Schema.Boolean).annotations({
@@ -225,7 +232,7 @@ export const ClassificationView = Schema.Struct({
 }).annotations({ identifier: "Classification" })
 
 export const InteractionGroupView = Schema.Struct({
-  groupId: GroupId,
+  groupId: Answered.GroupId,
   status: Schema.Literal("open", "closed"),
   openedAt: Schema.Number,
   closedAt: Schema.NullOr(Schema.Number),
@@ -242,8 +249,8 @@ export const GroupsResponse = Schema.Struct({
 export const GroupPath = Schema.Struct({ groupId: GroupId })
 
 export const AssessmentView = Schema.Struct({
-  groupId: GroupId,
-  sessionId: SessionId,
+  groupId: Answered.GroupId,
+  sessionId: Answered.SessionId,
   status: Schema.Literal("pending", "running", "completed", "failed").annotations({
     description:
       "pending: queued or waiting to retry; running: a worker holds it; completed; failed: for good"
@@ -286,7 +293,7 @@ export const SessionsQuery = Schema.Struct({
 })
 
 export const SessionSummaryView = Schema.Struct({
-  sessionId: SessionId,
+  sessionId: Answered.SessionId,
   title: Schema.NullOr(Schema.String).annotations({
     description:
       "The first stored user message, trimmed and cut to 80 characters; null when none is stored (an opted-out session)"

@@ -91,7 +91,7 @@ export class TranscriptTable {
     const stored = entry?.byMessageId.get(progress.messageId)
     if (entry === undefined || stored?.status !== "in_progress") return false
     const { text, contentHash } = progress
-    this.replace(entry, new TranscriptItem({ ...stored, text, contentHash }, true))
+    this.replace(entry, { ...stored, text, contentHash })
     entry.leases.set(stored.messageId, progress.leaseUntil)
     return true
   }
@@ -100,7 +100,7 @@ export class TranscriptTable {
     const entry = this.sessions.get(sessionId)
     const stored = entry?.byMessageId.get(messageId)
     if (entry === undefined || stored === undefined || !isFinishedReply(stored)) return false
-    this.replace(entry, new TranscriptItem({ ...stored, replaced: true }, true))
+    this.replace(entry, { ...stored, replaced: true })
     return true
   }
 
@@ -111,7 +111,7 @@ export class TranscriptTable {
         if (item.status !== "in_progress") continue
         const lease = entry.leases.get(item.messageId)
         if ((lease ?? replies.unleasedUntil) < replies.leaseEndedBefore) {
-          this.replace(entry, new TranscriptItem({ ...item, status: "incomplete" }, true))
+          this.replace(entry, { ...item, status: "incomplete" })
           finished++
         } else if (lease === undefined) entry.leases.set(item.messageId, replies.unleasedUntil)
       }
@@ -226,7 +226,7 @@ export class TranscriptTable {
     now: number
   ): AppendResult {
     return applyTranscriptWrite(write, (row, replaces) => {
-      const stored = new TranscriptItem(row, true)
+      const stored: TranscriptItem = row
       const entry = this.touch(stored.sessionId, now, true)!
       if (replaces) this.replace(entry, stored)
       else {

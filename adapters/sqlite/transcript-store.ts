@@ -14,6 +14,7 @@ import {
   summaryAfterDeletion,
   summaryAfterRemoval
 } from "../../domain/session-summary.ts"
+import { storedId } from "../../domain/ids.ts"
 import { MessageStatus, type NewTranscriptItem, pageOf, TranscriptItem } from "../../domain/transcript.ts"
 import { planAppend, planFinishReply } from "../../domain/transcript-write.ts"
 import { checkpointAfter, DELETE_BATCH, SqliteDatabase } from "./database.ts"
@@ -25,19 +26,15 @@ const COLUMNS = `message_id AS messageId, session_id AS sessionId, seq, ts, role
   content_hash AS contentHash, group_id AS groupId, audio_url AS audioUrl, status, replaced`
 
 /**
- * An id as stored: its rules (`domain/ids.ts`) were checked when the row was written, so a read checks
- * it is text and brands it, without the length and pattern checks on every row of every window read
+ * A `messages` row, its optional columns NULL where the item has no such field; its ids as stored
  * (`docs/decisions/2026-12-02-window-read-order.md`).
  */
-const StoredId = <B extends string>(brand: B) => Schema.String.pipe(Schema.brand(brand))
-
-/** A `messages` row, its optional columns NULL where the item has no such field. */
 const decodeRow = Schema.decodeUnknownSync(
   Schema.Struct({
     ...TranscriptItem.fields,
-    sessionId: StoredId("SessionId"),
-    messageId: StoredId("MessageId"),
-    groupId: Schema.NullOr(StoredId("GroupId")),
+    sessionId: storedId("SessionId"),
+    messageId: storedId("MessageId"),
+    groupId: Schema.NullOr(storedId("GroupId")),
     audioUrl: Schema.NullOr(Schema.String),
     status: Schema.NullOr(MessageStatus),
     replaced: Schema.Literal(0, 1)
@@ -45,18 +42,15 @@ const decodeRow = Schema.decodeUnknownSync(
 )
 
 // A plain Struct and a spread, not a Schema transform to the class: this runs per row of every window read.
-const decodeItem = (row: unknown) => {
+const decodeItem = (row: unknown): TranscriptItem => {
   const { groupId, audioUrl, status, replaced, ...fields } = decodeRow(row)
-  return new TranscriptItem(
-    {
-      ...fields,
-      ...(groupId === null ? {} : { groupId }),
-      ...(audioUrl === null ? {} : { audioUrl }),
-      ...(status === null ? {} : { status }),
-      ...(replaced === 1 ? { replaced: true } : {})
-    },
-    true
-  )
+  return {
+    ...fields,
+    ...(groupId === null ? {} : { groupId }),
+    ...(audioUrl === null ? {} : { audioUrl }),
+    ...(status === null ? {} : { status }),
+    ...(replaced === 1 ? { replaced: true } : {})
+  }
 }
 
 /** A new item as `messages` parameters: NULL where it has no such field. */
@@ -196,7 +190,7 @@ export const make = Effect.gen(function* () {
             tombstones.deletedAt(item.sessionId)
           )
           return applyTranscriptWrite(planned, (row, replaces) => {
-            const stored = new TranscriptItem(row, true)
+            const stored: TranscriptItem = row
             const params = rowOf(stored)
             if (replaces) {
               const { sessionId, messageId, text, contentHash, status } = params

@@ -12,8 +12,11 @@ export const namespaced = (prefix: string) => {
   const sessionIn = (id: string) => `${prefix}${id}` as SessionId
   const messageIn = (id: string) => `${prefix}${id}` as MessageId
   const out = <A extends string>(id: A) => id.slice(prefix.length) as A
-  const itemOut = (item: TranscriptItem) =>
-    new TranscriptItem({ ...item, sessionId: out(item.sessionId), messageId: out(item.messageId) }, true)
+  const itemOut = (item: TranscriptItem) => ({
+    ...item,
+    sessionId: out(item.sessionId),
+    messageId: out(item.messageId)
+  })
   const resultOut = AppendResult.$match({
     Conflict: (result) => AppendResult.Conflict({ existing: itemOut(result.existing) }),
     Inserted: (result) => AppendResult.Inserted({ item: itemOut(result.item) }),
