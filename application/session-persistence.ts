@@ -37,14 +37,21 @@ export const withSessionPersistence =
       ),
       ([resolved, services]) => {
         let asked = false
+        // Once resolved, the policy is answered as a value: no wait on the Deferred, no masking.
+        let known: PersistencePolicy | undefined
         // Only the services resolving reads are kept, not the caller's whole context: they are kept
         // with the policy for as long as the request's work lasts (a chat reply's). The span a reader
         // is in stays the parent of the settings reads.
-        const resolve = Effect.provide(resolvePersistencePolicy(userId, sessionId), services)
+        const resolve = Effect.tap(
+          Effect.provide(resolvePersistencePolicy(userId, sessionId), services),
+          (policy) => {
+            known = policy
+          }
+        )
         // The first to need it resolves it, whole, for the rest of the request; the others wait for
         // it. Asking and completing are one step: an interruption between them would leave the others
         // waiting for ever. A resolution that is interrupted completes it as interrupted.
-        const policy = Effect.uninterruptibleMask((restore) =>
+        const pending = Effect.uninterruptibleMask((restore) =>
           Effect.suspend(() => {
             if (asked) return restore(Deferred.await(resolved))
             asked = true
@@ -54,6 +61,7 @@ export const withSessionPersistence =
             )
           })
         )
+        const policy = Effect.suspend(() => (known === undefined ? pending : Effect.succeed(known)))
         return Effect.provideService(effect, SessionPersistence, { policy })
       }
     )
