@@ -23,18 +23,23 @@ export class TranscriptPersistence extends Context.Tag("coachup/TranscriptPersis
  * callers then keep the text in memory only, the safe side of an opt-out they cannot see.
  */
 export const resolvePersistence = Effect.fnUntraced(function* (userId: UserId, sessionId: SessionId) {
-  const { enabled } = yield* TranscriptPersistence
-  if (!enabled) {
-    const disabled: PersistenceDecision = { persist: false, reason: "persistence_disabled" }
-    return disabled
-  }
-  const { user, session } = yield* (yield* PrivacySettingsStore).getOptOuts(userId, sessionId)
-  return decidePersistence({ persistenceEnabled: true, userOptOut: user, sessionOptOut: session })
+  return yield* resolvePersistenceWith(yield* TranscriptPersistence, yield* PrivacySettingsStore)(
+    userId,
+    sessionId
+  )
 })
+
+const disabled: PersistenceDecision = { persist: false, reason: "persistence_disabled" }
+
+/** `resolvePersistence` with the two services it reads given, for work that keeps them. */
+export const resolvePersistenceWith =
+  (persistence: TranscriptPersistence["Type"], settings: PrivacySettingsStore["Type"]) =>
+  (userId: UserId, sessionId: SessionId): Effect.Effect<PersistenceDecision, StoreUnavailable> =>
+    persistence.enabled
+      ? Effect.map(settings.getOptOuts(userId, sessionId), ({ user, session }) =>
+          decidePersistence({ persistenceEnabled: true, userOptOut: user, sessionOptOut: session })
+        )
+      : Effect.succeed(disabled)
 
 /** A persistence decision, or why it could not be made: what the writers and readers act on. */
 export type PersistencePolicy = Either.Either<PersistenceDecision, StoreUnavailable>
-
-/** The decision as a value, so that one request can resolve it once and pass it along. */
-export const resolvePersistencePolicy = (userId: UserId, sessionId: SessionId) =>
-  Effect.either(resolvePersistence(userId, sessionId))

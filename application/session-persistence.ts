@@ -1,9 +1,9 @@
-import { Context, Deferred, Effect } from "effect"
+import { Context, Deferred, Effect, FiberId } from "effect"
 import type { SessionId, UserId } from "../domain/ids.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
 import {
   type PersistencePolicy,
-  resolvePersistencePolicy,
+  resolvePersistenceWith,
   TranscriptPersistence
 } from "./resolve-persistence.ts"
 
@@ -20,9 +20,6 @@ export class SessionPersistence extends Context.Tag("coachup/SessionPersistence"
 /** The policy of the session at hand. */
 export const sessionPolicy = Effect.flatMap(SessionPersistence, (persistence) => persistence.policy)
 
-/** What resolving a policy reads. */
-type Resolving = Effect.Effect.Context<ReturnType<typeof resolvePersistencePolicy>>
-
 /**
  * Runs `effect` with the session's persistence policy, resolved at most once. Work that must decide
  * again (a reply recorded after it streamed) wraps itself in its own.
@@ -30,38 +27,34 @@ type Resolving = Effect.Effect.Context<ReturnType<typeof resolvePersistencePolic
 export const withSessionPersistence =
   (userId: UserId, sessionId: SessionId) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    Effect.flatMap(
-      Effect.zip(
-        Deferred.make<PersistencePolicy>(),
-        Effect.map(Effect.context<Resolving>(), Context.pick(TranscriptPersistence, PrivacySettingsStore))
-      ),
-      ([resolved, services]) => {
-        let asked = false
-        // Once resolved, the policy is answered as a value: no wait on the Deferred, no masking.
-        let known: PersistencePolicy | undefined
-        // Only the services resolving reads are kept, not the caller's whole context: they are kept
-        // with the policy for as long as the request's work lasts (a chat reply's). The span a reader
-        // is in stays the parent of the settings reads.
-        const resolve = Effect.tap(
-          Effect.provide(resolvePersistencePolicy(userId, sessionId), services),
-          (policy) => {
-            known = policy
-          }
-        )
-        // The first to need it resolves it, whole, for the rest of the request; the others wait for
-        // it. Asking and completing are one step: an interruption between them would leave the others
-        // waiting for ever. A resolution that is interrupted completes it as interrupted.
-        const pending = Effect.uninterruptibleMask((restore) =>
-          Effect.suspend(() => {
-            if (asked) return restore(Deferred.await(resolved))
-            asked = true
-            return Effect.zipRight(
-              Deferred.complete(resolved, restore(resolve)),
-              restore(Deferred.await(resolved))
-            )
-          })
-        )
-        const policy = Effect.suspend(() => (known === undefined ? pending : Effect.succeed(known)))
-        return Effect.provideService(effect, SessionPersistence, { policy })
-      }
-    )
+    Effect.contextWithEffect((context: Context.Context<TranscriptPersistence | PrivacySettingsStore>) => {
+      // Only the two services resolving reads are kept, not the caller's whole context: they are kept
+      // with the policy for as long as the request's work lasts (a chat reply's). The span a reader is
+      // in stays the parent of the settings reads.
+      const resolveWith = resolvePersistenceWith(
+        Context.get(context, TranscriptPersistence),
+        Context.get(context, PrivacySettingsStore)
+      )
+      const resolved = Deferred.unsafeMake<PersistencePolicy>(FiberId.none)
+      let asked = false
+      // Once resolved, the policy is answered as a value: no wait on the Deferred, no masking.
+      let known: PersistencePolicy | undefined
+      const resolve = Effect.tap(Effect.either(resolveWith(userId, sessionId)), (policy) => {
+        known = policy
+      })
+      // The first to need it resolves it, whole, for the rest of the request; the others wait for it.
+      // Asking and completing are one step: an interruption between them would leave the others
+      // waiting for ever. A resolution that is interrupted completes it as interrupted.
+      const pending = Effect.uninterruptibleMask((restore) =>
+        Effect.suspend(() => {
+          if (asked) return restore(Deferred.await(resolved))
+          asked = true
+          return Effect.zipRight(
+            Deferred.complete(resolved, restore(resolve)),
+            restore(Deferred.await(resolved))
+          )
+        })
+      )
+      const policy = Effect.suspend(() => (known === undefined ? pending : Effect.succeed(known)))
+      return Effect.provideService(effect, SessionPersistence, { policy })
+    })
