@@ -13,10 +13,17 @@ export const acquireReleasePlain = <A, E, R>(
   acquire: Effect.Effect<A, E, R>,
   release: (acquired: A) => Effect.Effect<void>
 ): Effect.Effect<A, E, R | Scope.Scope> =>
+  Effect.flatMap(Effect.scope, (scope) => acquireReleasePlainIn(scope, acquire, release))
+
+/**
+ * `acquireReleasePlain` on `scope`, given as an argument: for work that holds a scope of its own
+ * rather than a `Scope` service, which `Scope.extend` would provide by copying all the fiber's services.
+ */
+export const acquireReleasePlainIn = <A, E, R>(
+  scope: Scope.Scope,
+  acquire: Effect.Effect<A, E, R>,
+  release: (acquired: A) => Effect.Effect<void>
+): Effect.Effect<A, E, R> =>
   Effect.uninterruptible(
-    Effect.flatMap(acquire, (acquired) =>
-      Effect.flatMap(Effect.scope, (scope) =>
-        Effect.as(Scope.addFinalizer(scope, release(acquired)), acquired)
-      )
-    )
+    Effect.flatMap(acquire, (acquired) => Effect.as(Scope.addFinalizer(scope, release(acquired)), acquired))
   )

@@ -38,19 +38,16 @@ const eventsOfSnapshots = () => {
  */
 export const StreamResumableChat = Effect.fnUntraced(function* <E>(
   command: ChatCommand,
-  slot: Effect.Effect<void, E, Scope.Scope>,
-  whileRunning: (stop: Effect.Effect<void>) => Effect.Effect<void, never, Scope.Scope>
+  slot: (scope: Scope.Scope) => Effect.Effect<void, E>,
+  whileRunning: (stop: Effect.Effect<void>, scope: Scope.Scope) => Effect.Effect<void>
 ) {
   const turnScope = yield* Scope.make()
-  yield* slot.pipe(
-    Scope.extend(turnScope),
-    Effect.onError(() => Scope.close(turnScope, Exit.void))
-  )
+  yield* slot(turnScope).pipe(Effect.onError(() => Scope.close(turnScope, Exit.void)))
   const turn = yield* StreamChat(command).pipe(
     Scope.extend(turnScope),
     Effect.onError(() => Scope.close(turnScope, Exit.void))
   )
-  yield* Scope.extend(whileRunning(turn.stop), turnScope)
+  yield* whileRunning(turn.stop, turnScope)
   const followed = yield* Effect.flatMap(RepliesInFlight, (replies) => replies.find(command.sessionId))
   const background = yield* BackgroundWork
   const relay = yield* background.fork(

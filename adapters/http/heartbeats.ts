@@ -1,6 +1,6 @@
 import { Clock, Duration, Effect, type Scope } from "effect"
 import { forkPeriodic } from "../../application/periodic.ts"
-import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
+import { acquireReleasePlainIn } from "../../application/acquire-release-plain.ts"
 
 /** A stream the heartbeats look after: when it last sent, and how to send it a heartbeat. */
 export interface QuietStream {
@@ -19,8 +19,8 @@ const LOOKS_PER_HEARTBEAT = 4
  */
 export interface Heartbeats {
   readonly every: Duration.Duration
-  /** Looks after `stream` until `stop` or until the scope closes. */
-  readonly watch: (stream: QuietStream) => Effect.Effect<void, never, Scope.Scope>
+  /** Looks after `stream` until `stop` or until `scope` closes. */
+  readonly watch: (stream: QuietStream, scope: Scope.Scope) => Effect.Effect<void>
   readonly stop: (stream: QuietStream) => Effect.Effect<void>
 }
 
@@ -38,8 +38,9 @@ export const makeHeartbeats = (every: Duration.Duration): Effect.Effect<Heartbea
     const stop = (stream: QuietStream) => Effect.sync(() => streams.delete(stream))
     return {
       every,
-      watch: (stream) =>
-        acquireReleasePlain(
+      watch: (stream, scope) =>
+        acquireReleasePlainIn(
+          scope,
           Effect.sync(() => streams.add(stream)),
           () => stop(stream)
         ),

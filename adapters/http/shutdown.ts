@@ -1,5 +1,5 @@
 import { Context, Duration, Effect, Layer, Option, type Scope } from "effect"
-import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
+import { acquireReleasePlainIn } from "../../application/acquire-release-plain.ts"
 
 /** After the grace, how long the streams it ends get to send their last parts and close. */
 const STREAM_END_ALLOWANCE = Duration.seconds(2)
@@ -15,16 +15,16 @@ export class ServerShutdown extends Context.Tag("coachup/http/ServerShutdown")<
     /** Whether shutdown has begun. */
     readonly draining: Effect.Effect<boolean>
     /**
-     * Counts an open chat stream until the scope closes: the drain waits for it, within the grace, and
+     * Counts an open chat stream until `scope` closes: the drain waits for it, within the grace, and
      * runs `end` when the grace is over (the stream ends in-band).
      */
-    readonly holdStream: (end: Effect.Effect<void>) => Effect.Effect<void, never, Scope.Scope>
+    readonly holdStream: (end: Effect.Effect<void>, scope: Scope.Scope) => Effect.Effect<void>
     /**
-     * Counts a chat turn until the scope closes, as `holdStream` counts a stream, and runs `stop` when
+     * Counts a chat turn until `scope` closes, as `holdStream` counts a stream, and runs `stop` when
      * the grace is over, after the streams' ends: a turn whose client has gone (it runs on, resumable)
      * is waited for and then stopped like a stream, its reply kept `incomplete` with its text.
      */
-    readonly holdTurn: (stop: Effect.Effect<void>) => Effect.Effect<void, never, Scope.Scope>
+    readonly holdTurn: (stop: Effect.Effect<void>, scope: Scope.Scope) => Effect.Effect<void>
     /**
      * Drains at once, waits up to the grace for the open streams, ends those left and waits (briefly)
      * until they are gone.
@@ -44,8 +44,9 @@ export class ServerShutdown extends Context.Tag("coachup/http/ServerShutdown")<
       }
       // The drain's waits, told of each release.
       const waiting = new Set<() => void>()
-      const hold = (kind: keyof typeof open, end: Effect.Effect<void>) =>
-        acquireReleasePlain(
+      const hold = (kind: keyof typeof open, end: Effect.Effect<void>, scope: Scope.Scope) =>
+        acquireReleasePlainIn(
+          scope,
           Effect.sync(() => {
             const held = { end }
             open[kind].add(held)
@@ -95,8 +96,8 @@ export class ServerShutdown extends Context.Tag("coachup/http/ServerShutdown")<
         )
       return ServerShutdown.of({
         draining: Effect.sync(() => draining),
-        holdStream: (end) => hold("streams", end),
-        holdTurn: (stop) => hold("turns", stop),
+        holdStream: (end, scope) => hold("streams", end, scope),
+        holdTurn: (stop, scope) => hold("turns", stop, scope),
         drain: Effect.gen(function* () {
           draining = true
           yield* Effect.logInfo("shutting down: draining").pipe(

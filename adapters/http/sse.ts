@@ -10,7 +10,7 @@ import { openStreams } from "./http-metrics.ts"
 import type { Heartbeats, QuietStream } from "./heartbeats.ts"
 import type { ServerShutdown } from "./shutdown.ts"
 import { type WithoutScope, writtenBody } from "./written-body.ts"
-import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
+import { acquireReleasePlainIn } from "../../application/acquire-release-plain.ts"
 
 /** Parts of the AI SDK UI message stream protocol (v1) that a chat turn sends. */
 export type UiMessagePart =
@@ -125,10 +125,7 @@ export const eventStreamResponse = <R>(
   Effect.map(
     writtenBody((sink, scope) =>
       Effect.gen(function* () {
-        yield* Scope.extend(
-          acquireReleasePlain(adjustGauge(openStreams, 1), () => adjustGauge(openStreams, -1)),
-          scope
-        )
+        yield* acquireReleasePlainIn(scope, adjustGauge(openStreams, 1), () => adjustGauge(openStreams, -1))
         const quiet: QuietStream = {
           lastSentAt: yield* Clock.currentTimeMillis,
           beat: (now) => {
@@ -142,7 +139,7 @@ export const eventStreamResponse = <R>(
               quiet.lastSentAt = now
             })
           )
-        yield* Scope.extend(heartbeats.watch(quiet), scope)
+        yield* heartbeats.watch(quiet, scope)
         yield* write(send, scope).pipe(Effect.ensuring(heartbeats.stop(quiet)), Effect.zipRight(send(DONE)))
       })
     ),
@@ -173,13 +170,11 @@ export const uiMessageStreamResponse = (
       // far; the client is told in-band, after the last of its text.
       let cutByShutdown = false
       if (shutdown !== undefined)
-        yield* Scope.extend(
-          shutdown.holdStream(
-            Effect.suspend(() => {
-              cutByShutdown = true
-              return turn.stop
-            })
-          ),
+        yield* shutdown.holdStream(
+          Effect.suspend(() => {
+            cutByShutdown = true
+            return turn.stop
+          }),
           scope
         )
       // The opening goes out with the first event, or when the model call first waits.

@@ -4,7 +4,7 @@ import { updateMetric, updateMetrics } from "../../application/metrics.ts"
 import type { UserId } from "../../domain/ids.ts"
 import { failRetryLater, ServiceUnavailable, TooManyRequests } from "./api-errors.ts"
 import { overloadRefusals } from "./http-metrics.ts"
-import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
+import { acquireReleasePlainIn } from "../../application/acquire-release-plain.ts"
 
 export interface StreamLimits {
   /** Chat streams open at once in this process; past it, 503. */
@@ -39,11 +39,14 @@ export class ChatStreamCapacity extends Context.Tag("coachup/http/ChatStreamCapa
   ChatStreamCapacity,
   {
     /**
-     * Holds a slot for one of the user's streams until the scope closes (the request's: when the
-     * response has been written, failed or its client went away), or fails with 503 (every slot
-     * taken) or 429 (the user's taken), each with `Retry-After`.
+     * Holds a slot for one of the user's streams until `scope` closes (a turn's, when its reply ends;
+     * a follower's request's, when its response has been written, failed or its client went away), or
+     * fails with 503 (every slot taken) or 429 (the user's taken), each with `Retry-After`.
      */
-    readonly hold: (userId: UserId) => Effect.Effect<void, ServiceUnavailable | TooManyRequests, Scope.Scope>
+    readonly hold: (
+      userId: UserId,
+      scope: Scope.Scope
+    ) => Effect.Effect<void, ServiceUnavailable | TooManyRequests>
   }
 >() {
   static readonly layer = (limits: StreamLimits) =>
@@ -102,5 +105,5 @@ const makeCapacity = (limits: StreamLimits): ChatStreamCapacity["Type"] => {
       if (ofUser === 0) openByUser.delete(userId)
       else openByUser.set(userId, ofUser)
     })
-  return { hold: (userId) => acquireReleasePlain(take(userId), () => give(userId)) }
+  return { hold: (userId, scope) => acquireReleasePlainIn(scope, take(userId), () => give(userId)) }
 }

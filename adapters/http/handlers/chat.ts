@@ -59,6 +59,7 @@ const streamChat = (input: ChatInput) =>
     yield* enforceRateLimit("chat", userId, sessionId)
     yield* authorizeSession(sessionId, "write")
     const server = yield* ServerShutdown
+    const capacity = yield* ChatStreamCapacity
     const turn = yield* StreamResumableChat(
       {
         userId,
@@ -70,7 +71,7 @@ const streamChat = (input: ChatInput) =>
         requestId
       },
       // The turn holds its stream slot, and counts in the shutdown's drain, until its reply ends.
-      (yield* ChatStreamCapacity).hold(userId),
+      (scope) => capacity.hold(userId, scope),
       server.holdTurn
     )
     const { heartbeats } = yield* ChatStreamSettings
@@ -85,7 +86,8 @@ const followReply = (sessionId: SessionId) =>
   Effect.gen(function* () {
     const { userId } = yield* CurrentPrincipal
     yield* authorizeSession(sessionId, "read")
-    yield* Effect.flatMap(ChatStreamCapacity, (capacity) => capacity.hold(userId))
+    const capacity = yield* ChatStreamCapacity
+    yield* capacity.hold(userId, yield* Effect.scope)
     const followed = yield* FollowReply(sessionId)
     if (Option.isNone(followed)) return HttpServerResponse.empty({ status: 204 })
     const { heartbeats } = yield* ChatStreamSettings
