@@ -59,15 +59,18 @@ describe("FollowReply", () => {
   it.effect("follows a reply this process streams, from its text so far to the stored end", () =>
     Effect.gen(function* () {
       yield* Effect.flatMap(ScriptedChatModel, (model) => model.setScript({ deltas: words, delayMs: 300 }))
-      const turn = yield* StreamChat({
-        userId: UserId.make("follower"),
-        sessionId: session,
-        groupId: Option.none(),
-        prompt: "Tell me something long.",
-        promptMessageId: Option.none(),
-        replaces: Option.none(),
-        requestId: "follow-request"
-      })
+      const turn = yield* StreamChat(
+        {
+          userId: UserId.make("follower"),
+          sessionId: session,
+          groupId: Option.none(),
+          prompt: "Tell me something long.",
+          promptMessageId: Option.none(),
+          replaces: Option.none(),
+          requestId: "follow-request"
+        },
+        yield* Effect.scope
+      )
       const producing = yield* Effect.fork(readTurn(turn))
       yield* advanceTo(1_000)
       const { messageId, reading } = yield* follow

@@ -31,15 +31,18 @@ const wordsBy = (millis: number) => words.slice(0, Math.floor(millis / 300)).joi
 /** Starts a turn whose events are read as they come, in a fiber; the clock does not move by itself. */
 const startTurn = Effect.gen(function* () {
   yield* Effect.flatMap(ScriptedChatModel, (model) => model.setScript({ deltas: words, delayMs: 300 }))
-  const turn = yield* StreamChat({
-    userId: UserId.make("saver"),
-    sessionId: session,
-    groupId: Option.none(),
-    prompt: "Tell me something long.",
-    promptMessageId: Option.none(),
-    replaces: Option.none(),
-    requestId: "saver-request"
-  })
+  const turn = yield* StreamChat(
+    {
+      userId: UserId.make("saver"),
+      sessionId: session,
+      groupId: Option.none(),
+      prompt: "Tell me something long.",
+      promptMessageId: Option.none(),
+      replaces: Option.none(),
+      requestId: "saver-request"
+    },
+    yield* Effect.scope
+  )
   return yield* Effect.fork(readTurn(turn))
 })
 

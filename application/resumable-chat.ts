@@ -43,8 +43,7 @@ export const StreamResumableChat = Effect.fnUntraced(function* <E>(
 ) {
   const turnScope = yield* Scope.make()
   yield* slot(turnScope).pipe(Effect.onError(() => Scope.close(turnScope, Exit.void)))
-  const turn = yield* StreamChat(command).pipe(
-    Scope.extend(turnScope),
+  const turn = yield* StreamChat(command, turnScope).pipe(
     Effect.onError(() => Scope.close(turnScope, Exit.void))
   )
   yield* whileRunning(turn.stop, turnScope)

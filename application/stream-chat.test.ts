@@ -23,15 +23,20 @@ const session = SessionId.make("clocked")
 const startTurn = (script: Script) =>
   Effect.zipRight(
     Effect.flatMap(ScriptedChatModel, (model) => model.setScript(script)),
-    StreamChat({
-      userId: UserId.make("clock-user"),
-      sessionId: session,
-      groupId: Option.some(GroupId.make("clocked-group")),
-      prompt: "Tell me something.",
-      promptMessageId: Option.none(),
-      replaces: Option.none(),
-      requestId: "clocked-request"
-    })
+    Effect.flatMap(Effect.scope, (scope) =>
+      StreamChat(
+        {
+          userId: UserId.make("clock-user"),
+          sessionId: session,
+          groupId: Option.some(GroupId.make("clocked-group")),
+          prompt: "Tell me something.",
+          promptMessageId: Option.none(),
+          replaces: Option.none(),
+          requestId: "clocked-request"
+        },
+        scope
+      )
+    )
   )
 
 /**

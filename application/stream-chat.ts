@@ -1,4 +1,4 @@
-import { Clock, Effect, FiberRef, Option } from "effect"
+import { Clock, Effect, FiberRef, Option, type Scope } from "effect"
 import { type GroupId, MessageId, type SessionId, type UserId } from "../domain/ids.ts"
 import { BackgroundWork } from "./background-work.ts"
 import { BuildContext } from "./build-context.ts"
@@ -17,7 +17,7 @@ import { LogLine, writeLogLine } from "./log-line.ts"
 import { recordReply, type ReplySignals } from "./reply-recorder.ts"
 import { withSessionPersistence } from "./session-persistence.ts"
 import { makeTurnSignals, turnEvents } from "./turn-events.ts"
-import { scopedParentSpanWhenTraced, spanWhenTraced } from "./traced.ts"
+import { parentSpanInScopeWhenTraced, spanWhenTraced } from "./traced.ts"
 
 export interface ChatCommand {
   readonly userId: UserId
@@ -62,12 +62,13 @@ export interface ChatTurn {
  * (idempotently), builds the chat window (last
  * CHAT_CONTEXT_LIMIT messages of the session + CHAT_SYSTEM_PROMPT) and streams the model's reply.
  * Once the first text is out, the prompt is classified and the reply's `in_progress` row written, in
- * the background. The turn lives in the caller's scope: however it ends — finished, failed, or the
- * scope closed with the client gone — the reply is stored `completed` or `incomplete` with the text
+ * the background. The turn lives in `scope`, given as an argument (a `Scope` service provided by
+ * `Scope.extend` would copy the caller's services for the turn's deferred work to keep): however it
+ * ends — finished, failed, or the scope closed with the client gone — the reply is stored `completed` or `incomplete` with the text
  * so far, and the turn reported.
  */
 export const StreamChat = Effect.fnUntraced(
-  function* (command: ChatCommand) {
+  function* (command: ChatCommand, scope: Scope.Scope) {
     const ids = yield* IdGenerator
     const model = yield* ChatModel
     const background = yield* BackgroundWork
@@ -104,7 +105,7 @@ export const StreamChat = Effect.fnUntraced(
       "chat.model": model.model
     }
     // The turn's span is the parent of its fibers' work: the model call, the store calls, the classification.
-    const underTurnSpan = scopedParentSpanWhenTraced("StreamChat.turn", {
+    const underTurnSpan = parentSpanInScopeWhenTraced("StreamChat.turn", scope, {
       attributes: {
         ...traced,
         "chat.context_messages": window.messages.length,
@@ -160,8 +161,10 @@ export const StreamChat = Effect.fnUntraced(
               })
             )
           )
-      const signals = yield* makeTurnSignals(startedAt, (signals) =>
-        Effect.zipRight(eventLoopTurn, recordedAndReported(signals))
+      const signals = yield* makeTurnSignals(
+        startedAt,
+        (signals) => Effect.zipRight(eventLoopTurn, recordedAndReported(signals)),
+        scope
       )
       const request = {
         systemPrompt: window.systemPrompt,
@@ -170,11 +173,11 @@ export const StreamChat = Effect.fnUntraced(
         providerMayStore: ingested.persisted || ingested.queued,
         requestId: command.requestId
       }
-      return yield* turnEvents(signals, model.stream(request), traced)
+      return yield* turnEvents(signals, model.stream(request), traced, scope)
     }).pipe(underTurnSpan)
     // Followers in this process (a reload, a second tab) see the reply as this turn's reader does.
     const followers = feedFollowers(
-      yield* (yield* RepliesInFlight).register(command.sessionId, reply.messageId, stop)
+      yield* (yield* RepliesInFlight).register(command.sessionId, reply.messageId, stop, scope)
     )
 
     return {

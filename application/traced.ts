@@ -1,4 +1,4 @@
-import { Effect, FiberRef, type Scope, type Tracer } from "effect"
+import { Effect, FiberRef, Scope, type Tracer } from "effect"
 
 /**
  * A span around an effect when traces are exported, none when the tracer is off. Even a span the
@@ -15,16 +15,18 @@ export const spanWhenTraced =
     )
 
 /**
- * A span that lasts as long as the enclosing scope and is the parent of `effect`'s work (and of the
- * fibers it forks), when traces are exported; none when the tracer is off. Even a span the tracer
- * drops would copy the fiber's services to provide itself, a copy every fiber of the work keeps.
+ * A span that lasts as long as `scope` and is the parent of `effect`'s work (and of the fibers it
+ * forks), when traces are exported; none when the tracer is off. Even a span the tracer drops would
+ * copy the fiber's services to provide itself, a copy every fiber of the work keeps.
  */
-export const scopedParentSpanWhenTraced =
-  (name: string, options?: Tracer.SpanOptions) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | Scope.Scope> =>
-    Effect.withFiberRuntime<A, E, R | Scope.Scope>((fiber) =>
+export const parentSpanInScopeWhenTraced =
+  (name: string, scope: Scope.Scope, options?: Tracer.SpanOptions) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.withFiberRuntime<A, E, R>((fiber) =>
       fiber.getFiberRef(FiberRef.currentTracerEnabled)
-        ? Effect.flatMap(Effect.makeSpanScoped(name, options), (span) => Effect.withParentSpan(effect, span))
+        ? Effect.flatMap(Scope.extend(Effect.makeSpanScoped(name, options), scope), (span) =>
+            Effect.withParentSpan(effect, span)
+          )
         : effect
     )
 

@@ -12,10 +12,7 @@ const watchedTurn = Effect.gen(function* () {
   const state = yield* Ref.make(startTurn(0))
   const expired: Array<ModelFailed> = []
   const scope = yield* Scope.make()
-  yield* Scope.extend(
-    deadlines.watch(state, (failure) => Effect.sync(() => expired.push(failure))),
-    scope
-  )
+  yield* deadlines.watch(state, (failure) => Effect.sync(() => expired.push(failure)), scope)
   return { state, expired, scope }
 })
 

@@ -2,19 +2,20 @@ import { Clock, Duration, Effect, Ref, type Scope } from "effect"
 import { ModelFailed } from "../domain/errors.ts"
 import type { TurnState } from "./chat-turn.ts"
 import { deadlineSweepInterval, forkPeriodic } from "./periodic.ts"
-import { acquireReleasePlain } from "./acquire-release-plain.ts"
+import { acquireReleasePlainIn } from "./acquire-release-plain.ts"
 
 /** The chat turns' two deadlines, watched by one timer for every turn of the process. */
 export interface TurnDeadlines {
   /**
-   * Watches a turn until the scope closes. Once it has had no text for the idle timeout (the first
+   * Watches a turn until `scope` closes. Once it has had no text for the idle timeout (the first
    * token included) or no end by the turn timeout, and has not ended, `expire` runs once with why. It
    * runs in the sweep, for every turn in turn: it must not wait.
    */
   readonly watch: (
     state: Ref.Ref<TurnState>,
-    expire: (failure: ModelFailed) => Effect.Effect<void>
-  ) => Effect.Effect<void, never, Scope.Scope>
+    expire: (failure: ModelFailed) => Effect.Effect<void>,
+    scope: Scope.Scope
+  ) => Effect.Effect<void>
 }
 
 interface Watched {
@@ -65,9 +66,10 @@ export const makeTurnDeadlines = (timeouts: {
       "chat turn deadline sweep failed"
     )
     const deadlines: TurnDeadlines = {
-      watch: (state, expire) =>
+      watch: (state, expire, scope) =>
         Effect.asVoid(
-          acquireReleasePlain(
+          acquireReleasePlainIn(
+            scope,
             Effect.sync(() => {
               const turn = { state, expire }
               watched.add(turn)

@@ -12,6 +12,7 @@ import {
   Layer,
   Option,
   Ref,
+  type Scope,
   type Stream,
   Tracer
 } from "effect"
@@ -31,7 +32,7 @@ import type { ReplySignals } from "./reply-recorder.ts"
 import { pullEachChunk } from "./pull-each.ts"
 import { spanWhenTraced } from "./traced.ts"
 import { makeTurnDeadlines, type TurnDeadlines } from "./turn-deadlines.ts"
-import { acquireReleasePlain } from "./acquire-release-plain.ts"
+import { acquireReleasePlainIn } from "./acquire-release-plain.ts"
 import { BackgroundWork, type PreparedWork } from "./background-work.ts"
 
 /** What `ChatSettings.layerConfig` reads. */
@@ -91,14 +92,15 @@ const dispatch = (signals: TurnSignals, events: ReadonlyArray<TurnEvent>) =>
   )
 
 /**
- * A new turn's state and signals, in the caller's scope, and the work its first text defers
+ * A new turn's state and signals, in `scope`, and the work its first text defers
  * (`deferred`, given the signals), prepared with the caller's services: it starts in the background
  * when the turn's rules say. When the scope closes on a turn that has not ended (its events never
  * read), the turn ends cut short, so whatever waits for its end does not wait for ever.
  */
 export const makeTurnSignals = <A, E, R>(
   startedAt: number,
-  deferred: (signals: ReplySignals) => Effect.Effect<A, E, R>
+  deferred: (signals: ReplySignals) => Effect.Effect<A, E, R>,
+  scope: Scope.Scope
 ) =>
   Effect.gen(function* () {
     const state = yield* Ref.make(startTurn(startedAt))
@@ -112,7 +114,9 @@ export const makeTurnSignals = <A, E, R>(
       state,
       deferred: yield* background.prepare(Effect.suspend(() => deferred(replySignals)))
     }
-    yield* acquireReleasePlain(Effect.void, () => Effect.asVoid(dispatch(signals, [TurnEvent.CutShort()])))
+    yield* acquireReleasePlainIn(scope, Effect.void, () =>
+      Effect.asVoid(dispatch(signals, [TurnEvent.CutShort()]))
+    )
     return signals
   })
 
@@ -133,7 +137,8 @@ export const makeTurnSignals = <A, E, R>(
 export const turnEvents = Effect.fnUntraced(function* (
   signals: TurnSignals,
   model: Stream.Stream<ChatModelEvent, ModelFailed>,
-  traced: Record<string, string>
+  traced: Record<string, string>,
+  scope: Scope.Scope
 ) {
   const parentSpan = yield* Effect.serviceOption(Tracer.ParentSpan)
   // The model call, once made; the deadline that stopped it, if one did; whether `stop` was asked;
@@ -143,11 +148,14 @@ export const turnEvents = Effect.fnUntraced(function* (
   let stopped = false
   let claimed = false
   const { deadlines } = yield* ChatSettings
-  yield* deadlines.watch(signals.state, (failure) =>
-    Effect.suspend(() => {
-      expired = failure
-      return call === undefined ? Effect.void : Fiber.interruptFork(call)
-    })
+  yield* deadlines.watch(
+    signals.state,
+    (failure) =>
+      Effect.suspend(() => {
+        expired = failure
+        return call === undefined ? Effect.void : Fiber.interruptFork(call)
+      }),
+    scope
   )
   const cutShort = Effect.asVoid(dispatch(signals, [TurnEvent.CutShort()]))
   const readTurn = (read: (events: ReadonlyArray<ChatEvent>) => Effect.Effect<void>) => {

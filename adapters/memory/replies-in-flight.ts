@@ -1,7 +1,7 @@
 import { Chunk, Effect, Layer, Option, Stream } from "effect"
 import { RepliesInFlight, ReplyEnd, type ReplySnapshot } from "../../application/ports/replies-in-flight.ts"
 import type { MessageId, SessionId } from "../../domain/ids.ts"
-import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
+import { acquireReleasePlainIn } from "../../application/acquire-release-plain.ts"
 
 interface Entry {
   readonly messageId: MessageId
@@ -99,7 +99,7 @@ const readEachOf =
 export const make = Effect.sync(() => {
   const replies = new Map<SessionId, Entry>()
   return RepliesInFlight.of({
-    register: (sessionId, messageId, stop) =>
+    register: (sessionId, messageId, stop, scope) =>
       Effect.gen(function* () {
         const entry: Entry = {
           messageId,
@@ -115,7 +115,8 @@ export const make = Effect.sync(() => {
               entry.end = Option.some(ended)
             })
           )
-        yield* acquireReleasePlain(
+        yield* acquireReleasePlainIn(
+          scope,
           Effect.sync(() => replies.set(sessionId, entry)),
           () =>
             Effect.zipRight(

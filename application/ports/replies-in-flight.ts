@@ -50,15 +50,16 @@ export class RepliesInFlight extends Context.Tag("coachup/RepliesInFlight")<
   RepliesInFlight,
   {
     /**
-     * Registers the session's reply as in flight until the scope closes (a reply the feed has not
+     * Registers the session's reply as in flight until `scope` closes (a reply the feed has not
      * ended by then ends cut short); a newer reply of the session takes the older one's place. `stop`
      * is what stops it, run by whoever asks (`stop`): nothing waits for the asking meanwhile.
      */
     readonly register: (
       sessionId: SessionId,
       messageId: MessageId,
-      stop: Effect.Effect<void>
-    ) => Effect.Effect<ReplyFeed, never, Scope.Scope>
+      stop: Effect.Effect<void>,
+      scope: Scope.Scope
+    ) => Effect.Effect<ReplyFeed>
     /** The session's reply in flight in this process, if any. */
     readonly find: (sessionId: SessionId) => Effect.Effect<Option.Option<InFlightReply>>
     /** Asks the session's reply in flight in this process to stop; answers whether there was one. */
