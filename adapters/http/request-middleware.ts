@@ -1,4 +1,5 @@
 import {
+  FileSystem,
   HttpApiBuilder,
   HttpApp,
   HttpServerError,
@@ -6,7 +7,7 @@ import {
   HttpServerResponse,
   HttpTraceContext
 } from "@effect/platform"
-import { Cause, Clock, Duration, Effect, FiberRef, HashMap, Metric, Option } from "effect"
+import { Cause, Clock, Duration, Effect, FiberRef, HashMap, Layer, Metric, Option } from "effect"
 import { CurrentRequest } from "../../application/current-request.ts"
 import { LogLine, writeLogLine } from "../../application/log-line.ts"
 import { updateMetric, updateMetrics } from "../../application/metrics.ts"
@@ -77,21 +78,17 @@ const toEnvelope = (cause: Cause.Cause<unknown>) => {
 }
 
 /**
- * A body declared larger than the limit is refused before it is read; one that grows past it, while
- * read. A request with neither length nor chunked encoding has no body (HTTP/1.1): nothing to limit.
+ * A body declared larger than the limit is refused before it is read; one that grows past it is cut
+ * while read, by the platform's `MaxBodySize`, which `layer` sets once for every request rather than
+ * per request (`withMaxBodySize` copies the request's services to provide it).
  */
 const withinBodyLimit =
   (maxBodyBytes: number) =>
   <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E | PayloadTooLarge, R> =>
-    Effect.flatMap(
-      HttpServerRequest.HttpServerRequest,
-      (request): HttpApp.Default<E | PayloadTooLarge, R> => {
-        const length = request.headers["content-length"]
-        if (length === undefined && request.headers["transfer-encoding"] === undefined) return app
-        return Number(length ?? 0) > maxBodyBytes
-          ? failWith(PayloadTooLarge, "payload_too_large", `body exceeds ${maxBodyBytes} bytes`)
-          : HttpServerRequest.withMaxBodySize(app, Option.some(maxBodyBytes))
-      }
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request): HttpApp.Default<E | PayloadTooLarge, R> =>
+      Number(request.headers["content-length"] ?? 0) > maxBodyBytes
+        ? failWith(PayloadTooLarge, "payload_too_large", `body exceeds ${maxBodyBytes} bytes`)
+        : app
     )
 
 /**
@@ -243,6 +240,12 @@ const serveIdentified = (
  * and records the request's duration by route and status, with one log line.
  */
 export const layer = (policy: RequestPolicy) =>
+  Layer.merge(
+    Layer.succeed(HttpServerRequest.MaxBodySize, Option.some(FileSystem.Size(policy.maxBodyBytes))),
+    middleware(policy)
+  )
+
+const middleware = (policy: RequestPolicy) =>
   HttpApiBuilder.middleware(
     Effect.gen(function* () {
       const ids = yield* IdGenerator
