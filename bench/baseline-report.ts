@@ -27,7 +27,12 @@ const median = (values: ReadonlyArray<number>) => {
 
 const verdict = (met: boolean) => (met ? "met" : "NOT MET")
 
-export const printChatBaselines = (result: ChatBaselineResult, rounds: number, streams: number) => {
+export const printChatBaselines = (
+  result: ChatBaselineResult,
+  rounds: number,
+  streams: number,
+  cpuTurns: { readonly turns: number; readonly warmupTurns: number }
+) => {
   const { bare, service } = result
   const cpu = { bare: median(bare.cpuPerTurn), service: median(service.cpuPerTurn) }
   const rss = {
@@ -39,7 +44,8 @@ export const printChatBaselines = (result: ChatBaselineResult, rounds: number, s
     `6. Chat turn vs a bare node:http + node:sqlite chat server (bench/bare-chat.ts: insert the prompt, ` +
       `read the last 20, the same frames for the same ${bare.deltas} text deltas (service: ${service.deltas}), ` +
       `insert the reply), each a fresh child process per round, interleaved for ${rounds} rounds; CPU from ` +
-      `/proc/<pid>/stat (median of rounds), first text-delta p95 over every round's samples, RSS per idle ` +
+      `/proc/<pid>/stat over ${count(cpuTurns.turns)} turns after ${count(cpuTurns.warmupTurns)} warm-up turns ` +
+      `(median of rounds), first text-delta p95 over every round's samples, RSS per idle ` +
       "stream (median of rounds) after a full GC: the measured sessions each had a stream opened and closed " +
       "first, and the first sample waits for that teardown to settle, so the figure is what an open stream holds",
     ["measure", "bare", "service", "service / bare", "target", "verdict"],

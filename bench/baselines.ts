@@ -18,19 +18,25 @@ export const benchBaselines = async (dataDir: string, only?: "chat" | "reads") =
   if (only !== "chat") await benchReads(dataDir)
 }
 
+/**
+ * CPU per turn is measured at steady state: after 50 warm-up turns the service's measured turns still
+ * paid for V8 compiling its code (5.57 ms a turn, against 3.83 ms after 1,000; the bare server 1.20
+ * against 0.90), which a running process pays once (docs/decisions/2026-12-03-bench-at-steady-state.md).
+ */
+const CHAT_CPU_TURNS = { turns: 500, warmupTurns: 1000 }
+
 const benchChat = async (dataDir: string) => {
   const chat = await benchChatBaselines({
     dataDir,
     rounds: ROUNDS,
-    turns: 300,
-    warmupTurns: 50,
+    ...CHAT_CPU_TURNS,
     sessions: 8,
     singleRounds: 100,
     concurrentStreams: CONCURRENT_STREAMS,
     concurrentRounds: 3,
     idle: { streams: 1000, warmupStreams: 0, batch: 100, settleMs: 2000, warmupOnMeasuredSessions: true }
   })
-  printChatBaselines(chat, ROUNDS, CONCURRENT_STREAMS)
+  printChatBaselines(chat, ROUNDS, CONCURRENT_STREAMS, CHAT_CPU_TURNS)
 }
 
 const benchReads = async (dataDir: string) => {
@@ -39,7 +45,8 @@ const benchReads = async (dataDir: string) => {
     sizes: [100, 10_000, 1_000_000],
     rounds: ROUNDS,
     iterations: 500,
-    warmup: 100
+    // As for the turns: the timed reads meet a process at steady state, not one still compiling.
+    warmup: 1000
   })
   printReadBaselines(reads, ROUNDS)
 }
