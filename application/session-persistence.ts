@@ -31,24 +31,27 @@ export const withSessionPersistence =
       // Only the two services resolving reads are kept, not the caller's whole context: they are kept
       // with the policy for as long as the request's work lasts (a chat reply's). The span a reader is
       // in stays the parent of the settings reads.
-      const resolveWith = resolvePersistenceWith(
-        Context.get(context, TranscriptPersistence),
-        Context.get(context, PrivacySettingsStore)
-      )
-      const resolved = Deferred.unsafeMake<PersistencePolicy>(FiberId.none)
-      let asked = false
-      // Once resolved, the policy is answered as a value: no wait on the Deferred, no masking.
+      const persistence = Context.get(context, TranscriptPersistence)
+      const settings = Context.get(context, PrivacySettingsStore)
+      // Once resolved, the policy is answered as a value: no wait, no masking. Until then, the readers
+      // wait on `resolving`, made by the first of them.
       let known: PersistencePolicy | undefined
-      const resolve = Effect.tap(Effect.either(resolveWith(userId, sessionId)), (policy) => {
-        known = policy
-      })
+      let resolving: Deferred.Deferred<PersistencePolicy> | undefined
       // The first to need it resolves it, whole, for the rest of the request; the others wait for it.
       // Asking and completing are one step: an interruption between them would leave the others
       // waiting for ever. A resolution that is interrupted completes it as interrupted.
       const pending = Effect.uninterruptibleMask((restore) =>
         Effect.suspend(() => {
-          if (asked) return restore(Deferred.await(resolved))
-          asked = true
+          if (resolving !== undefined) return restore(Deferred.await(resolving))
+          const resolved = Deferred.unsafeMake<PersistencePolicy>(FiberId.none)
+          resolving = resolved
+          const resolve = Effect.tap(
+            Effect.either(resolvePersistenceWith(persistence, settings)(userId, sessionId)),
+            (policy) => {
+              known = policy
+              resolving = undefined
+            }
+          )
           return Effect.zipRight(
             Deferred.complete(resolved, restore(resolve)),
             restore(Deferred.await(resolved))
