@@ -42,19 +42,22 @@ export const StreamResumableChat = Effect.fnUntraced(function* <E>(
   whileRunning: (stop: Effect.Effect<void>, scope: Scope.Scope) => Effect.Effect<void>
 ) {
   const turnScope = yield* Scope.make()
-  yield* slot(turnScope).pipe(Effect.onError(() => Scope.close(turnScope, Exit.void)))
-  const turn = yield* StreamChat(command, turnScope).pipe(
-    Effect.onError(() => Scope.close(turnScope, Exit.void))
-  )
-  yield* whileRunning(turn.stop, turnScope)
-  const followed = yield* Effect.flatMap(RepliesInFlight, (replies) => replies.find(command.sessionId))
-  const background = yield* BackgroundWork
-  const relay = yield* background.fork(
-    Effect.ensuring(
-      turn.readEach(() => Effect.void),
-      Scope.close(turnScope, Exit.void)
+  // Until the relay owns the turn's scope, a failure or an interruption at any step closes it: what
+  // the turn holds (its slot, its place in the shutdown's drain) is given back.
+  const { turn, followed, relay } = yield* Effect.gen(function* () {
+    yield* slot(turnScope)
+    const turn = yield* StreamChat(command, turnScope)
+    yield* whileRunning(turn.stop, turnScope)
+    const followed = yield* Effect.flatMap(RepliesInFlight, (replies) => replies.find(command.sessionId))
+    const background = yield* BackgroundWork
+    const relay = yield* background.fork(
+      Effect.ensuring(
+        turn.readEach(() => Effect.void),
+        Scope.close(turnScope, Exit.void)
+      )
     )
-  )
+    return { turn, followed, relay }
+  }).pipe(Effect.onError(() => Scope.close(turnScope, Exit.void)))
   return {
     ...turn,
     // The client's reading ends once the turn has closed: its spans ended, its rows written.
