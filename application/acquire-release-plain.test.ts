@@ -8,9 +8,11 @@ describe("acquireReleasePlain", () => {
       const released: Array<string> = []
       const scope = yield* Scope.make()
       const hold = (name: string) =>
-        acquireReleasePlain(Effect.succeed(name), (held) => Effect.sync(() => void released.push(held)))
-      expect(yield* Scope.extend(hold("first"), scope)).toBe("first")
-      yield* Scope.extend(hold("second"), scope)
+        acquireReleasePlain(scope, Effect.succeed(name), (held) =>
+          Effect.sync(() => void released.push(held))
+        )
+      expect(yield* hold("first")).toBe("first")
+      yield* hold("second")
       expect(released).toEqual([])
       yield* Scope.close(scope, Exit.void)
       yield* Scope.close(scope, Exit.void)
@@ -23,10 +25,7 @@ describe("acquireReleasePlain", () => {
       let released = 0
       const scope = yield* Scope.make()
       const failed = yield* Effect.exit(
-        Scope.extend(
-          acquireReleasePlain(Effect.fail("refused"), () => Effect.sync(() => void released++)),
-          scope
-        )
+        acquireReleasePlain(scope, Effect.fail("refused"), () => Effect.sync(() => void released++))
       )
       expect(failed).toEqual(Exit.fail("refused"))
       yield* Scope.close(scope, Exit.void)
@@ -39,10 +38,7 @@ describe("acquireReleasePlain", () => {
       let released = 0
       const scope = yield* Scope.make()
       yield* Scope.close(scope, Exit.void)
-      yield* Scope.extend(
-        acquireReleasePlain(Effect.void, () => Effect.sync(() => void released++)),
-        scope
-      )
+      yield* acquireReleasePlain(scope, Effect.void, () => Effect.sync(() => void released++))
       expect(released).toBe(1)
     })
   )

@@ -8,18 +8,10 @@ import { Effect, Scope } from "effect"
  * and those diffs were 3 % of its CPU. The scope runs this release as it is: with the FiberRefs and
  * the interruptibility of the fiber that closes it, which `Effect.scoped`, `ensuring` and `onExit`
  * close uninterruptibly. Acquiring and registering the release are one step, as with `acquireRelease`.
+ * The scope is an argument, not a `Scope` service: `Scope.extend` would provide one by copying all
+ * the fiber's services.
  */
 export const acquireReleasePlain = <A, E, R>(
-  acquire: Effect.Effect<A, E, R>,
-  release: (acquired: A) => Effect.Effect<void>
-): Effect.Effect<A, E, R | Scope.Scope> =>
-  Effect.flatMap(Effect.scope, (scope) => acquireReleasePlainIn(scope, acquire, release))
-
-/**
- * `acquireReleasePlain` on `scope`, given as an argument: for work that holds a scope of its own
- * rather than a `Scope` service, which `Scope.extend` would provide by copying all the fiber's services.
- */
-export const acquireReleasePlainIn = <A, E, R>(
   scope: Scope.Scope,
   acquire: Effect.Effect<A, E, R>,
   release: (acquired: A) => Effect.Effect<void>

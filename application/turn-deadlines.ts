@@ -2,7 +2,7 @@ import { Clock, Duration, Effect, Ref, type Scope } from "effect"
 import { ModelFailed } from "../domain/errors.ts"
 import type { TurnState } from "./chat-turn.ts"
 import { deadlineSweepInterval, forkPeriodic } from "./periodic.ts"
-import { acquireReleasePlainIn } from "./acquire-release-plain.ts"
+import { acquireReleasePlain } from "./acquire-release-plain.ts"
 
 /** The chat turns' two deadlines, watched by one timer for every turn of the process. */
 export interface TurnDeadlines {
@@ -68,7 +68,7 @@ export const makeTurnDeadlines = (timeouts: {
     const deadlines: TurnDeadlines = {
       watch: (state, expire, scope) =>
         Effect.asVoid(
-          acquireReleasePlainIn(
+          acquireReleasePlain(
             scope,
             Effect.sync(() => {
               const turn = { state, expire }

@@ -32,7 +32,7 @@ import type { ReplySignals } from "./reply-recorder.ts"
 import { pullEachChunk } from "./pull-each.ts"
 import { spanWhenTraced } from "./traced.ts"
 import { makeTurnDeadlines, type TurnDeadlines } from "./turn-deadlines.ts"
-import { acquireReleasePlainIn } from "./acquire-release-plain.ts"
+import { acquireReleasePlain } from "./acquire-release-plain.ts"
 import { BackgroundWork, type PreparedWork } from "./background-work.ts"
 
 /** What `ChatSettings.layerConfig` reads. */
@@ -114,7 +114,7 @@ export const makeTurnSignals = <A, E, R>(
       state,
       deferred: yield* background.prepare(Effect.suspend(() => deferred(replySignals)))
     }
-    yield* acquireReleasePlainIn(scope, Effect.void, () =>
+    yield* acquireReleasePlain(scope, Effect.void, () =>
       Effect.asVoid(dispatch(signals, [TurnEvent.CutShort()]))
     )
     return signals

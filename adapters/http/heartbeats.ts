@@ -1,6 +1,6 @@
 import { Clock, Duration, Effect, type Scope } from "effect"
 import { forkPeriodic } from "../../application/periodic.ts"
-import { acquireReleasePlainIn } from "../../application/acquire-release-plain.ts"
+import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
 
 /** A stream the heartbeats look after: when it last sent, and how to send it a heartbeat. */
 export interface QuietStream {
@@ -39,7 +39,7 @@ export const makeHeartbeats = (every: Duration.Duration): Effect.Effect<Heartbea
     return {
       every,
       watch: (stream, scope) =>
-        acquireReleasePlainIn(
+        acquireReleasePlain(
           scope,
           Effect.sync(() => streams.add(stream)),
           () => stop(stream)

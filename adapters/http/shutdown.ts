@@ -1,5 +1,5 @@
 import { Context, Duration, Effect, Layer, Option, type Scope } from "effect"
-import { acquireReleasePlainIn } from "../../application/acquire-release-plain.ts"
+import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
 
 /** After the grace, how long the streams it ends get to send their last parts and close. */
 const STREAM_END_ALLOWANCE = Duration.seconds(2)
@@ -45,7 +45,7 @@ export class ServerShutdown extends Context.Tag("coachup/http/ServerShutdown")<
       // The drain's waits, told of each release.
       const waiting = new Set<() => void>()
       const hold = (kind: keyof typeof open, end: Effect.Effect<void>, scope: Scope.Scope) =>
-        acquireReleasePlainIn(
+        acquireReleasePlain(
           scope,
           Effect.sync(() => {
             const held = { end }

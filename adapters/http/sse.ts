@@ -10,7 +10,7 @@ import { openStreams } from "./http-metrics.ts"
 import type { Heartbeats, QuietStream } from "./heartbeats.ts"
 import type { ServerShutdown } from "./shutdown.ts"
 import { type WithoutScope, writtenBody } from "./written-body.ts"
-import { acquireReleasePlainIn } from "../../application/acquire-release-plain.ts"
+import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
 
 /** Parts of the AI SDK UI message stream protocol (v1) that a chat turn sends. */
 export type UiMessagePart =
@@ -125,7 +125,7 @@ export const eventStreamResponse = <R>(
   Effect.map(
     writtenBody((sink, scope) =>
       Effect.gen(function* () {
-        yield* acquireReleasePlainIn(scope, adjustGauge(openStreams, 1), () => adjustGauge(openStreams, -1))
+        yield* acquireReleasePlain(scope, adjustGauge(openStreams, 1), () => adjustGauge(openStreams, -1))
         const quiet: QuietStream = {
           lastSentAt: yield* Clock.currentTimeMillis,
           beat: (now) => {

@@ -4,7 +4,7 @@ import { updateMetric, updateMetrics } from "../../application/metrics.ts"
 import type { UserId } from "../../domain/ids.ts"
 import { failRetryLater, ServiceUnavailable, TooManyRequests } from "./api-errors.ts"
 import { overloadRefusals } from "./http-metrics.ts"
-import { acquireReleasePlainIn } from "../../application/acquire-release-plain.ts"
+import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
 
 export interface StreamLimits {
   /** Chat streams open at once in this process; past it, 503. */
@@ -105,5 +105,5 @@ const makeCapacity = (limits: StreamLimits): ChatStreamCapacity["Type"] => {
       if (ofUser === 0) openByUser.delete(userId)
       else openByUser.set(userId, ofUser)
     })
-  return { hold: (userId, scope) => acquireReleasePlainIn(scope, take(userId), () => give(userId)) }
+  return { hold: (userId, scope) => acquireReleasePlain(scope, take(userId), () => give(userId)) }
 }

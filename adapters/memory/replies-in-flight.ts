@@ -1,7 +1,7 @@
 import { Chunk, Effect, Layer, Option, Stream } from "effect"
 import { RepliesInFlight, ReplyEnd, type ReplySnapshot } from "../../application/ports/replies-in-flight.ts"
 import type { MessageId, SessionId } from "../../domain/ids.ts"
-import { acquireReleasePlainIn } from "../../application/acquire-release-plain.ts"
+import { acquireReleasePlain } from "../../application/acquire-release-plain.ts"
 
 interface Entry {
   readonly messageId: MessageId
@@ -115,7 +115,7 @@ export const make = Effect.sync(() => {
               entry.end = Option.some(ended)
             })
           )
-        yield* acquireReleasePlainIn(
+        yield* acquireReleasePlain(
           scope,
           Effect.sync(() => replies.set(sessionId, entry)),
           () =>
