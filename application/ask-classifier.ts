@@ -53,8 +53,8 @@ export interface ClassifierQuestion {
 
 /**
  * The classifier's answer for one message: its window (ending with the message), whether the
- * session has a practice open, and CLASSIFIER_TIMEOUT_MS to answer; with the session's state as read
- * (`judgedState`) and its version (`judgedOn`). A failed, late or malformed answer is counted, logged
+ * session has a practice open, and CLASSIFIER_TIMEOUT_MS to answer; with the session's state and
+ * version as read (`judged`). A failed, late or malformed answer is counted, logged
  * and taken as `ignore` (`fallback`).
  */
 export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQuestion) {
@@ -107,7 +107,6 @@ export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQue
     classification,
     fallback,
     contextMessages: messages.length,
-    judgedOn: interaction.version,
-    judgedState: interaction.state
+    judged: { state: interaction.state, version: interaction.version }
   }
 })

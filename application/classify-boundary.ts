@@ -173,7 +173,7 @@ const classifyOnce = Effect.fnUntraced(function* (
       if (Option.isSome(previous)) return classified(fromRecord(previous.value))
     }
 
-    const { classification, fallback, contextMessages, judgedOn, judgedState } = yield* askClassifier(command)
+    const { classification, fallback, contextMessages, judged } = yield* askClassifier(command)
     // Unused unless the message opens a group; a commit that did not land used none.
     const newGroupId = GroupId.make(yield* (yield* IdGenerator).next)
     const recordOf = (moved: Transition, at: number): MessageClassification => ({
@@ -198,7 +198,7 @@ const classifyOnce = Effect.fnUntraced(function* (
         return { transition: moved, classification: Option.some(recordOf(moved, at)) }
       },
       Option.some(command.requestId),
-      { skipsPredecessor, judgedOn, judgedState }
+      { skipsPredecessor, judged }
     ).pipe(Effect.catchTag("StaleInteraction", () => keptChanging))
     if (committed.result === "moved") {
       if (judgements === MAX_JUDGEMENTS) return yield* keptChanging

@@ -81,16 +81,13 @@ const counted = () => {
 describe("commitInteraction on the state a judgement was made on", () => {
   it.effect("commits on it without reading the state again", () =>
     Effect.gen(function* () {
-      const { state, version } = yield* Effect.flatMap(InteractionStore, (store) =>
-        store.interaction(session)
-      )
+      const judged = yield* Effect.flatMap(InteractionStore, (store) => store.interaction(session))
       const { seen, layer } = counted()
       const change = yield* commitInteraction(session, 0, opens, Option.none(), {
-        judgedOn: version,
-        judgedState: state
+        judged
       }).pipe(Effect.provide(layer))
       expect(change.result).toBe("committed")
-      expect(seen).toEqual({ reads: 0, expected: [version] })
+      expect(seen).toEqual({ reads: 0, expected: [judged.version] })
     }).pipe(Effect.provide(app))
   )
 
@@ -104,8 +101,7 @@ describe("commitInteraction on the state a judgement was made on", () => {
       const { seen, layer } = counted()
       // No backoff to wait for: on the test clock, a wait would never end.
       const change = yield* commitInteraction(session, 0, opens, Option.none(), {
-        judgedOn: judged.version,
-        judgedState: judged.state
+        judged
       }).pipe(Effect.provide(layer))
       expect(change.result).toBe("moved")
       // One commit on the judged version, refused; then one read, which saw the session had moved.

@@ -3,7 +3,12 @@ import type { SessionId } from "../domain/ids.ts"
 import { expireIdle, type SessionInteraction, type Transition } from "../domain/interaction-group.ts"
 import { duration } from "./config-values.ts"
 import { assessmentJobsBy, updateMetric } from "./metrics.ts"
-import { InteractionStore, type MessageClassification, type OutOfOrder } from "./ports/interaction-store.ts"
+import {
+  InteractionStore,
+  type MessageClassification,
+  type OutOfOrder,
+  type VersionedInteraction
+} from "./ports/interaction-store.ts"
 import { SessionMemory } from "./ports/session-memory.ts"
 
 /** What `InteractionSettings.layerConfig` reads. */
@@ -38,7 +43,7 @@ export type InteractionStep = (state: SessionInteraction, at: number) => Interac
 /**
  * What a commit did: `unchanged` when there was nothing to write, `deleted` when the session was
  * deleted since the work began (nothing is written back), `moved` when the session moved past the
- * version its step was judged on (`CommitOptions.judgedOn`), else the store's answer (`OutOfOrder`:
+ * version its step was judged on (`CommitOptions.judged`), else the store's answer (`OutOfOrder`:
  * the classification must wait for the message before it).
  */
 export interface CommittedChange extends InteractionChange {
@@ -51,16 +56,12 @@ export interface CommitOptions {
   /** Applied without waiting for the message before it (the wait for it ran out). */
   readonly skipsPredecessor?: boolean
   /**
-   * The session's version that the step's judgement was made on (the classifier saw that state):
-   * once the session has moved past it, nothing is written and the answer is `moved`.
+   * The session's state and version that the step's judgement was made on (the classifier saw that
+   * state). The first try commits on that state rather than read it again; should it be stale, the
+   * store refuses the commit and the retry reads it afresh. Once the session has moved past that
+   * version, nothing is written and the answer is `moved`.
    */
-  readonly judgedOn?: number
-  /**
-   * The session's state as read for the judgement (at version `judgedOn`): the first try commits on
-   * it rather than read it again. Should it be stale, the store refuses the commit and the retry
-   * reads it afresh.
-   */
-  readonly judgedState?: SessionInteraction
+  readonly judged?: VersionedInteraction
 }
 
 /** The session's state as read at `version`, with the groups idle past INTERACTION_IDLE_MINUTES closed now. */
@@ -82,18 +83,20 @@ const commitOnce = Effect.fnUntraced(function* (
   since: number,
   step: InteractionStep,
   requestId: Option.Option<string>,
-  options: CommitOptions
+  options: CommitOptions,
+  afresh: boolean
 ) {
   const store = yield* InteractionStore
   const memory = yield* SessionMemory
+  const { judged } = options
   const { idle, version, at } =
-    options.judgedState !== undefined && options.judgedOn !== undefined
-      ? yield* asOfNow(options.judgedState, options.judgedOn)
+    judged !== undefined && !afresh
+      ? yield* asOfNow(judged.state, judged.version)
       : yield* currentInteraction(sessionId)
   const change = step(idle.state, at)
   const effects = [...idle.effects, ...change.transition.effects]
   const done = (result: CommittedChange["result"]): CommittedChange => ({ ...change, result, at })
-  if (options.judgedOn !== undefined && version !== options.judgedOn) return done("moved")
+  if (judged !== undefined && version !== judged.version) return done("moved")
   if (effects.length === 0 && Option.isNone(change.classification)) return done("unchanged")
   if (yield* memory.deletedSince(sessionId, since)) return done("deleted")
   const result = yield* store.commit({
@@ -130,8 +133,7 @@ export const commitInteraction = (
   requestId: Option.Option<string>,
   options: CommitOptions = {}
 ) => {
-  const { judgedState, ...afresh } = options
-  const readingAfresh = commitOnce(sessionId, since, step, requestId, afresh).pipe(
+  const readingAfresh = commitOnce(sessionId, since, step, requestId, options, true).pipe(
     // Concurrent messages of one session contend for its state: back off with jitter.
     Effect.retry({
       while: (error) => error._tag === "StaleInteraction",
@@ -143,9 +145,9 @@ export const commitInteraction = (
   )
   // The state judged on serves the first try only. Refused as stale, the session moved on since the
   // judgement: read afresh at once (which answers `moved`), with no backoff.
-  return judgedState === undefined
+  return options.judged === undefined
     ? readingAfresh
-    : commitOnce(sessionId, since, step, requestId, options).pipe(
+    : commitOnce(sessionId, since, step, requestId, options, false).pipe(
         Effect.catchTag("StaleInteraction", () => readingAfresh)
       )
 }
