@@ -19,9 +19,9 @@ export const benchBaselines = async (dataDir: string, only?: "chat" | "reads") =
 }
 
 /**
- * CPU per turn is measured at steady state: after 50 warm-up turns the service's measured turns still
- * paid for V8 compiling its code (5.57 ms a turn, against 3.83 ms after 1,000; the bare server 1.20
- * against 0.90), which a running process pays once (docs/decisions/2026-12-03-bench-at-steady-state.md).
+ * CPU per turn is measured at steady state: after a short warm-up the timed turns still pay for V8
+ * compiling the service's code, which a running process pays once
+ * (docs/decisions/2026-12-03-bench-at-steady-state.md).
  */
 const CHAT_CPU_TURNS = { turns: 500, warmupTurns: 1000 }
 

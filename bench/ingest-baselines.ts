@@ -260,9 +260,9 @@ export const printIngestBaselines = (result: IngestBaselineResult, options: Inge
 }
 
 /**
- * The warm-up brings each server to steady state: after 300 requests the service's measured ones still
- * paid for V8 compiling its code (1.55 ms a request, against 1.33 ms after 4,000), which a running
- * process pays once (docs/decisions/2026-12-03-bench-at-steady-state.md).
+ * The warm-up brings each server to steady state: after a short one the timed requests still pay for
+ * V8 compiling the service's code, which a running process pays once
+ * (docs/decisions/2026-12-03-bench-at-steady-state.md).
  */
 export const INGEST_BASELINE_OPTIONS = {
   rounds: 3,
