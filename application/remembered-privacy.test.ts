@@ -4,25 +4,44 @@ import * as MemoryPrivacy from "../adapters/memory/privacy-settings-store.ts"
 import { StoreUnavailable } from "../domain/errors.ts"
 import { SessionId, UserId } from "../domain/ids.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
+import { StoreChanges } from "./ports/store-changes.ts"
 import { layerRememberedPrivacy } from "./remembered-privacy.ts"
 
-/** Memory settings whose reads fail while `down.now` is set. */
-const flaky = (down: { now: boolean }) =>
+interface TestStore {
+  down: boolean
+  reads: number
+  /** The settings as stored, for another process's writes. */
+  stored?: PrivacySettingsStore["Type"]
+}
+
+/** Memory settings whose reads fail while `store.down` is set; they count the reads that reach them. */
+const flaky = (store: TestStore) =>
   Layer.effect(
     PrivacySettingsStore,
-    Effect.map(MemoryPrivacy.make, (store) => {
+    Effect.map(MemoryPrivacy.make, (memory) => {
+      store.stored = memory
       const gate = <A>(read: Effect.Effect<A, StoreUnavailable>) =>
-        Effect.suspend(() =>
-          down.now ? Effect.fail(new StoreUnavailable({ operation: "read", reason: "down (test)" })) : read
-        )
+        Effect.suspend(() => {
+          store.reads++
+          return store.down
+            ? Effect.fail(new StoreUnavailable({ operation: "read", reason: "down (test)" }))
+            : read
+        })
       return PrivacySettingsStore.of({
-        ...store,
-        getUser: (userId) => gate(store.getUser(userId)),
-        getSession: (sessionId) => gate(store.getSession(sessionId)),
-        getOptOuts: (userId, sessionId) => gate(store.getOptOuts(userId, sessionId))
+        ...memory,
+        getUser: (userId) => gate(memory.getUser(userId)),
+        getSession: (sessionId) => gate(memory.getSession(sessionId)),
+        getOptOuts: (userId, sessionId) => gate(memory.getOptOuts(userId, sessionId))
       })
     })
   )
+
+/** Changes by other processes as the test says: `mark` moves when one has written. */
+const changes = (others: { mark: Option.Option<number> }) =>
+  Layer.succeed(StoreChanges, { byOthers: () => others.mark })
+
+const remembered = (store: TestStore, others: { mark: Option.Option<number> }) =>
+  layerRememberedPrivacy(10).pipe(Layer.provide(Layer.merge(flaky(store), changes(others))))
 
 const user = UserId.make("user-1")
 const seen = SessionId.make("seen")
@@ -30,15 +49,64 @@ const unseen = SessionId.make("unseen")
 
 describe("remembered privacy settings", () => {
   it.effect("answers both flags from memory through an outage only when it knows both", () => {
-    const down = { now: false }
+    const store: TestStore = { down: false, reads: 0 }
     return Effect.gen(function* () {
-      const store = yield* PrivacySettingsStore
-      yield* store.setSession(seen, true)
-      expect(yield* store.getOptOuts(user, seen)).toEqual({ user: Option.none(), session: Option.some(true) })
-      down.now = true
-      expect(yield* store.getOptOuts(user, seen)).toEqual({ user: Option.none(), session: Option.some(true) })
+      const settings = yield* PrivacySettingsStore
+      yield* settings.setSession(seen, true)
+      expect(yield* settings.getOptOuts(user, seen)).toEqual({
+        user: Option.none(),
+        session: Option.some(true)
+      })
+      store.down = true
+      expect(yield* settings.getOptOuts(user, seen)).toEqual({
+        user: Option.none(),
+        session: Option.some(true)
+      })
       // The user is known, this session is not: no decision from half of it.
-      expect(Either.isLeft(yield* Effect.either(store.getOptOuts(user, unseen)))).toBe(true)
-    }).pipe(Effect.provide(layerRememberedPrivacy(10).pipe(Layer.provide(flaky(down)))))
+      expect(Either.isLeft(yield* Effect.either(settings.getOptOuts(user, unseen)))).toBe(true)
+      // A store that cannot tell of others' changes is read every time.
+      expect(store.reads).toBe(3)
+    }).pipe(Effect.provide(remembered(store, { mark: Option.none() })))
+  })
+
+  it.effect("answers what it remembers without a read while no other process has written", () => {
+    const store: TestStore = { down: false, reads: 0 }
+    return Effect.gen(function* () {
+      const settings = yield* PrivacySettingsStore
+      expect(yield* settings.getOptOuts(user, seen)).toEqual({ user: Option.none(), session: Option.none() })
+      expect(yield* settings.getOptOuts(user, seen)).toEqual({ user: Option.none(), session: Option.none() })
+      expect(store.reads).toBe(1)
+      // This process's own changes are what it answers next, still without a read.
+      yield* settings.setSession(seen, true)
+      yield* settings.setUser(user, false)
+      expect(yield* settings.getOptOuts(user, seen)).toEqual({
+        user: Option.some(false),
+        session: Option.some(true)
+      })
+      expect(yield* settings.getSession(seen)).toEqual(Option.some(true))
+      expect(store.reads).toBe(1)
+      // Deleted settings are read again.
+      yield* settings.deleteSession(seen)
+      expect(yield* settings.getOptOuts(user, seen)).toEqual({
+        user: Option.some(false),
+        session: Option.none()
+      })
+      expect(store.reads).toBe(2)
+    }).pipe(Effect.provide(remembered(store, { mark: Option.some(7) })))
+  })
+
+  it.effect("reads the store again once another process has written to it", () => {
+    const store: TestStore = { down: false, reads: 0 }
+    const others = { mark: Option.some(1) }
+    return Effect.gen(function* () {
+      const settings = yield* PrivacySettingsStore
+      expect(yield* settings.getUser(user)).toEqual(Option.none())
+      // Another process opts the user out: the store has it, this process's memory does not.
+      yield* store.stored!.setUser(user, true)
+      expect(yield* settings.getUser(user)).toEqual(Option.none())
+      others.mark = Option.some(2)
+      expect(yield* settings.getUser(user)).toEqual(Option.some(true))
+      expect(store.reads).toBe(2)
+    }).pipe(Effect.provide(remembered(store, others)))
   })
 })

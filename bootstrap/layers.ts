@@ -22,6 +22,7 @@ import type { InteractionStore } from "../application/ports/interaction-store.ts
 import type { PrivacySettingsStore } from "../application/ports/privacy-settings-store.ts"
 import { RateLimitBuckets } from "../application/ports/rate-limit-buckets.ts"
 import type { ReplyWriters } from "../application/ports/reply-writers.ts"
+import type { StoreChanges } from "../application/ports/store-changes.ts"
 import type { SessionOwners } from "../application/ports/session-owners.ts"
 import type { StoredReplyWatch } from "../application/ports/stored-reply-watch.ts"
 import type { StoreCalls } from "../application/ports/store-calls.ts"
@@ -77,6 +78,7 @@ export type StoreLayer<E = never> = Layer.Layer<
   | InteractionStore
   | AssessmentQueue
   | StoreCalls
+  | StoreChanges
   | ReplyWriters
   | TranscriptOutbox,
   E

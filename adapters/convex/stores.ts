@@ -1,6 +1,7 @@
 import { Layer } from "effect"
 import { ReplyWriters } from "../../application/ports/reply-writers.ts"
 import { StoreCalls } from "../../application/ports/store-calls.ts"
+import { StoreChanges } from "../../application/ports/store-changes.ts"
 import * as Assessments from "./assessment-queue.ts"
 import * as Interactions from "./interaction-store.ts"
 import * as Privacy from "./privacy-settings-store.ts"
@@ -21,5 +22,6 @@ export const layer = Layer.mergeAll(
   Assessments.layer,
   RateLimits.layer,
   StoreCalls.overNetwork,
+  StoreChanges.untold,
   ReplyWriters.manyProcesses
 )

@@ -8,6 +8,7 @@ import * as Database from "./database.ts"
 import * as Interactions from "./interaction-store.ts"
 import * as Privacy from "./privacy-settings-store.ts"
 import * as RateLimits from "./rate-limit-store.ts"
+import * as Changes from "./store-changes.ts"
 import * as Owners from "./session-owners.ts"
 import * as Transcripts from "./transcript-store.ts"
 
@@ -26,6 +27,7 @@ export const layer = (options: Database.SqliteOptions & { readonly sharedByProce
     // A tenth of the store's deadline: the request's own write may then wait for the same lock.
     RateLimits.layer({ lockWait: Duration.times(Duration.decode(options.lockDeadline), 0.1) }),
     StoreCalls.onCallerThread,
+    Changes.layer,
     // A process starting on a file that others serve from must not take their replies for abandoned.
     options.sharedByProcesses === true ? ReplyWriters.manyProcesses : ReplyWriters.onlyThisProcess
   ).pipe(Layer.provide(Database.layer(options)))

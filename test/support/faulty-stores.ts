@@ -6,6 +6,7 @@ import { RateLimitBuckets } from "../../application/ports/rate-limit-buckets.ts"
 import { ReplyWriters } from "../../application/ports/reply-writers.ts"
 import { SessionOwners } from "../../application/ports/session-owners.ts"
 import { StoreCalls } from "../../application/ports/store-calls.ts"
+import { StoreChanges } from "../../application/ports/store-changes.ts"
 import { TranscriptStore } from "../../application/ports/transcript-store.ts"
 import { StoreUnavailable } from "../../domain/errors.ts"
 import * as MemoryStores from "../../adapters/memory/stores.ts"
@@ -71,6 +72,7 @@ export const layer = Layer.effectContext(
       // A hanging call is what these stores are for: the guard must give it a deadline.
       Context.add(StoreCalls, { canWait: true }),
       Context.add(ReplyWriters, { onlyThisProcess: true }),
+      Context.add(StoreChanges, yield* StoreChanges),
       Context.add(InteractionStore, interactions),
       Context.add(SessionOwners, owners),
       Context.add(AssessmentQueue, assessments),
