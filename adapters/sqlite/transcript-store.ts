@@ -1,4 +1,4 @@
-import type { SQLInputValue } from "node:sqlite"
+import type { DatabaseSync, SQLInputValue, SQLOutputValue } from "node:sqlite"
 import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { drainBatches } from "../../application/ports/store-calls.ts"
 import {
@@ -14,43 +14,57 @@ import {
   summaryAfterDeletion,
   summaryAfterRemoval
 } from "../../domain/session-summary.ts"
-import { storedId } from "../../domain/ids.ts"
-import { MessageStatus, type NewTranscriptItem, pageOf, TranscriptItem } from "../../domain/transcript.ts"
+import type { GroupId, MessageId, SessionId } from "../../domain/ids.ts"
+import {
+  type MessageStatus,
+  type NewTranscriptItem,
+  pageOf,
+  type Role,
+  type TranscriptItem
+} from "../../domain/transcript.ts"
 import { planAppend, planFinishReply } from "../../domain/transcript-write.ts"
 import { checkpointAfter, DELETE_BATCH, SqliteDatabase } from "./database.ts"
 import { sessionTombstones } from "./session-tombstones.ts"
 import { transaction } from "./transaction.ts"
 
-/** The columns of an item, named as its fields. */
-const COLUMNS = `message_id AS messageId, session_id AS sessionId, seq, ts, role, text,
-  content_hash AS contentHash, group_id AS groupId, audio_url AS audioUrl, status, replaced`
+/** The columns of an item, in the order `itemOf` reads them. */
+const COLUMNS = `message_id, session_id, seq, ts, role, text, content_hash, group_id, audio_url, status, replaced`
 
 /**
- * A `messages` row, its optional columns NULL where the item has no such field; its ids as stored
+ * An item from a `messages` row read as an array in `COLUMNS` order (a reply's lease after them). The
+ * table is STRICT, with NOT NULL and CHECK constraints on role, status and replaced: SQLite enforces
+ * the row's types and domains on every write, so the row is taken as the item it is rather than decoded
+ * again, which cost more than reading it (`docs/decisions/2026-12-03-transcript-rows-read-as-stored.md`).
+ * Optional columns that are NULL are left out, as the item has no such field; ids are as stored
  * (`docs/decisions/2026-12-02-window-read-order.md`).
  */
-const decodeRow = Schema.decodeUnknownSync(
-  Schema.Struct({
-    ...TranscriptItem.fields,
-    sessionId: storedId("SessionId"),
-    messageId: storedId("MessageId"),
-    groupId: Schema.NullOr(storedId("GroupId")),
-    audioUrl: Schema.NullOr(Schema.String),
-    status: Schema.NullOr(MessageStatus),
-    replaced: Schema.Literal(0, 1)
-  })
-)
-
-// A plain Struct and a spread, not a Schema transform to the class: this runs per row of every window read.
-const decodeItem = (row: unknown): TranscriptItem => {
-  const { groupId, audioUrl, status, replaced, ...fields } = decodeRow(row)
+const itemOf = (row: ReadonlyArray<SQLOutputValue>): TranscriptItem => {
+  const [messageId, sessionId, seq, ts, role, text, contentHash, groupId, audioUrl, status, replaced] = row
   return {
-    ...fields,
-    ...(groupId === null ? {} : { groupId }),
-    ...(audioUrl === null ? {} : { audioUrl }),
-    ...(status === null ? {} : { status }),
+    sessionId: sessionId as SessionId,
+    messageId: messageId as MessageId,
+    role: role as Role,
+    text: text as string,
+    contentHash: contentHash as string,
+    ts: ts as number,
+    seq: seq as number,
+    ...(groupId === null ? {} : { groupId: groupId as GroupId }),
+    ...(audioUrl === null ? {} : { audioUrl: audioUrl as string }),
+    ...(status === null ? {} : { status: status as MessageStatus }),
     ...(replaced === 1 ? { replaced: true } : {})
   }
+}
+/** Where a reply's lease follows the item's columns. */
+const LEASE = 11
+
+/** A row of a statement prepared for items: typed as a record by `node:sqlite`, an array at run time. */
+const asColumns = (row: unknown) => row as ReadonlyArray<SQLOutputValue>
+
+/** Prepares a statement whose rows come as arrays, for `itemOf`. */
+const preparedForItems = (db: DatabaseSync, sql: string) => {
+  const statement = db.prepare(sql)
+  statement.setReturnArrays(true)
+  return statement
 }
 
 /** A new item as `messages` parameters: NULL where it has no such field. */
@@ -60,7 +74,6 @@ const rowOf = ({ replaced: _, ...item }: TranscriptItem) => ({
   audioUrl: item.audioUrl ?? null,
   status: item.status ?? null
 })
-const decodeLease = Schema.decodeUnknownSync(Schema.Struct({ leaseUntil: Schema.NullOr(Schema.Number) }))
 const decodeSeq = Schema.decodeUnknownSync(Schema.Struct({ seq: Schema.Number }))
 const decodeSessionId = Schema.decodeUnknownSync(Schema.Struct({ sessionId: Schema.String }))
 const decodeSummary = Schema.decodeUnknownSync(
@@ -92,12 +105,17 @@ export const make = Effect.gen(function* () {
   const checkpointed = checkpointAfter(connection)
   const tombstones = sessionTombstones(db)
   const statements = {
-    byMessageId: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND message_id = ?`),
-    reply: db.prepare(
-      `SELECT ${COLUMNS}, lease_until AS leaseUntil FROM messages WHERE session_id = ? AND message_id = ?`
+    byMessageId: preparedForItems(
+      db,
+      `SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND message_id = ?`
     ),
-    latestReply: db.prepare(
-      `SELECT ${COLUMNS}, lease_until AS leaseUntil FROM messages WHERE session_id = ? AND role = 'assistant'
+    reply: preparedForItems(
+      db,
+      `SELECT ${COLUMNS}, lease_until FROM messages WHERE session_id = ? AND message_id = ?`
+    ),
+    latestReply: preparedForItems(
+      db,
+      `SELECT ${COLUMNS}, lease_until FROM messages WHERE session_id = ? AND role = 'assistant'
        ORDER BY ts DESC, seq DESC LIMIT 1`
     ),
     nextSeq: db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM messages WHERE session_id = ?"),
@@ -106,14 +124,20 @@ export const make = Effect.gen(function* () {
          status, created_at)
        VALUES (:messageId, :sessionId, :seq, :ts, :role, :text, :contentHash, :groupId, :audioUrl, :status, :now)`
     ),
-    firstAsc: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE session_id = ? ORDER BY ts, seq LIMIT ?`),
-    afterAsc: db.prepare(
+    firstAsc: preparedForItems(
+      db,
+      `SELECT ${COLUMNS} FROM messages WHERE session_id = ? ORDER BY ts, seq LIMIT ?`
+    ),
+    afterAsc: preparedForItems(
+      db,
       `SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND (ts, seq) > (?, ?) ORDER BY ts, seq LIMIT ?`
     ),
-    firstDesc: db.prepare(
+    firstDesc: preparedForItems(
+      db,
       `SELECT ${COLUMNS} FROM messages WHERE session_id = ? ORDER BY ts DESC, seq DESC LIMIT ?`
     ),
-    afterDesc: db.prepare(
+    afterDesc: preparedForItems(
+      db,
       `SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND (ts, seq) < (?, ?) ORDER BY ts DESC, seq DESC LIMIT ?`
     ),
     finish: db.prepare(
@@ -168,10 +192,13 @@ export const make = Effect.gen(function* () {
   const storedReply = (row: unknown): Option.Option<StoredReply> =>
     row === undefined
       ? Option.none()
-      : Option.some({ item: decodeItem(row), leaseUntil: Option.fromNullable(decodeLease(row).leaseUntil) })
+      : Option.some({
+          item: itemOf(asColumns(row)),
+          leaseUntil: Option.fromNullable(asColumns(row)[LEASE] as number | null)
+        })
 
   const items = (statement: keyof typeof statements, ...params: Array<SQLInputValue>) =>
-    statements[statement].all(...params).map((row) => decodeItem(row))
+    statements[statement].all(...params).map((row) => itemOf(asColumns(row)))
 
   /** Plans and writes an append or a finished reply, in one immediate transaction. */
   const write = (
@@ -185,7 +212,7 @@ export const make = Effect.gen(function* () {
           const existing = statements.byMessageId.get(item.sessionId, item.messageId)
           const planned = plan(
             item,
-            existing === undefined ? undefined : decodeItem(existing),
+            existing === undefined ? undefined : itemOf(asColumns(existing)),
             decodeSeq(statements.nextSeq.get(item.sessionId)).seq,
             tombstones.deletedAt(item.sessionId)
           )
