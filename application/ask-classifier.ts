@@ -3,7 +3,7 @@ import { FALLBACK_CLASSIFICATION } from "../domain/boundary.ts"
 import { ModelFailed } from "../domain/errors.ts"
 import type { MessageId, SessionId } from "../domain/ids.ts"
 import type { PromptMessage } from "../domain/prompt-composition.ts"
-import { BuildContext } from "./build-context.ts"
+import { BuildContext, type ContextSelection } from "./build-context.ts"
 import { currentInteraction } from "./commit-interaction.ts"
 import { duration } from "./config-values.ts"
 import { classifierConfidence, classifierDecisionsBy, classifierFailuresBy, updateMetric } from "./metrics.ts"
@@ -57,13 +57,18 @@ export interface ClassifierQuestion {
  * version as read (`judged`). A failed, late or malformed answer is counted, logged
  * and taken as `ignore` (`fallback`).
  */
-export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQuestion) {
+export const askClassifier = Effect.fnUntraced(function* (
+  command: ClassifierQuestion,
+  seen?: ContextSelection
+) {
   const settings = yield* ClassifierSettings
   const policy = yield* sessionPolicy
-  const window = yield* BuildContext("classifier", command.sessionId, {
-    messageId: command.messageId,
-    ...command.message
-  })
+  const window = yield* BuildContext(
+    "classifier",
+    command.sessionId,
+    { messageId: command.messageId, ...command.message },
+    seen
+  )
   const messages = window.messages.map(({ role, text }) => ({ role, text }))
   const interaction = yield* currentInteraction(command.sessionId)
   const interactionOpen = Option.isSome(interaction.idle.state.open)

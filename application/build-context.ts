@@ -59,11 +59,22 @@ export interface ContextWindow<A extends WindowMessage = TranscriptItem> {
   readonly truncated: boolean
 }
 
+/** The session's last messages that a window is chosen from, and where they came from. */
+export interface ContextSelection {
+  /** How many of the session's last messages were read (before those that do not speak were left out). */
+  readonly limit: number
+  readonly source: "store" | "memory"
+  readonly reason: ContextSourceReason
+  readonly contextUnavailable: boolean
+  /** Oldest first. */
+  readonly messages: ReadonlyArray<TranscriptItem>
+}
+
 /**
  * The last N messages of the session, selected by sessionId only (never by groupId) in (ts, seq)
- * order, and where they came from.
+ * order, and where they came from: N is the purpose's limit.
  */
-const selectMessages = Effect.fnUntraced(function* (purpose: ContextPurpose, sessionId: SessionId) {
+export const SelectContext = Effect.fnUntraced(function* (purpose: ContextPurpose, sessionId: SessionId) {
   const settings = yield* ContextSettings
   const memory = yield* SessionMemory
   const store = yield* TranscriptStore
@@ -104,8 +115,8 @@ const selectMessages = Effect.fnUntraced(function* (purpose: ContextPurpose, ses
       contextUnavailable: false
     }
   })
-  return { ...chosen, messages: chosen.messages.filter(speaksInContext) }
-})
+  return { ...chosen, limit, messages: chosen.messages.filter(speaksInContext) } satisfies ContextSelection
+}, spanWhenTraced("SelectContext"))
 
 /**
  * The selection up to the message a classifier is asked about, when the store holds it: messages
@@ -116,7 +127,7 @@ const selectMessages = Effect.fnUntraced(function* (purpose: ContextPurpose, ses
 const endingWith = Effect.fnUntraced(function* <A extends WindowMessage>(
   sessionId: SessionId,
   limit: number,
-  selected: Effect.Effect.Success<ReturnType<typeof selectMessages>>,
+  selected: ContextSelection,
   newest: A
 ) {
   const at = selected.messages.findIndex((message) => message.messageId === newest.messageId)
@@ -181,15 +192,18 @@ const fitted = <A extends WindowMessage>(
  * The window a model call sees: the system prompt and the session's last N messages ending with
  * `newest` (the message being answered or classified, whether or not the store has it yet), within
  * the purpose's token budget; a classifier's, none stored after `newest`. Counted in the context
- * metrics.
+ * metrics. A selection already made when `newest` was recorded (`seen`: a chat turn's, for its prompt's
+ * classification) is chosen from when it read at least this purpose's last N, rather than reading them again.
  */
 export const BuildContext = Effect.fnUntraced(function* <A extends WindowMessage>(
   purpose: ContextPurpose,
   sessionId: SessionId,
-  newest: A
+  newest: A,
+  seen?: ContextSelection
 ) {
   const settings = (yield* ContextSettings)[purpose]
-  const all = yield* selectMessages(purpose, sessionId)
+  const all =
+    seen !== undefined && seen.limit >= settings.limit ? seen : yield* SelectContext(purpose, sessionId)
   const selected = purpose === "classifier" ? yield* endingWith(sessionId, settings.limit, all, newest) : all
   const others = selected.messages.filter((message) => message.messageId !== newest.messageId)
   const window = fitted<A | TranscriptItem>(purpose, settings, {
@@ -208,7 +222,7 @@ export const BuildContext = Effect.fnUntraced(function* <A extends WindowMessage
  */
 export const InspectContext = Effect.fnUntraced(function* (purpose: ContextPurpose, sessionId: SessionId) {
   const settings = (yield* ContextSettings)[purpose]
-  const window = fitted(purpose, settings, yield* selectMessages(purpose, sessionId))
+  const window = fitted(purpose, settings, yield* SelectContext(purpose, sessionId))
   yield* annotate(window)
   return window
 }, spanWhenTraced("InspectContext"))

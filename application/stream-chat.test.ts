@@ -1,11 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
-import { type Duration, Effect, Exit, Fiber, Option, TestClock } from "effect"
+import { type Duration, Effect, Exit, Fiber, Metric, Option, TestClock } from "effect"
 import { memoryStores } from "../bootstrap/layers.ts"
-import { GroupId, SessionId, UserId } from "../domain/ids.ts"
+import { GroupId, type MessageId, SessionId, UserId } from "../domain/ids.ts"
 import { readTurn } from "../test/support/read-turn.ts"
 import { scriptedApplication } from "../test/support/scripted-application.ts"
 import { type Script, ScriptedChatModel } from "../test/support/scripted-chat-model.ts"
 import { ChatEvent } from "./chat-turn.ts"
+import { classifierContextMessages, storeQuerySecondsBy } from "./metrics.ts"
+import { InteractionStore } from "./ports/interaction-store.ts"
 import { TranscriptStore } from "./ports/transcript-store.ts"
 import { StreamChat } from "./stream-chat.ts"
 
@@ -169,6 +171,32 @@ describe("a turn's reader and its stop", () => {
         expect((yield* Fiber.join(first)).map((event) => event._tag)).toEqual(["Delta", "Delta", "Finished"])
         expect(yield* modelCalls).toBe(1)
         expect(yield* finalReply).toMatchObject({ text: "w0 w1 ", status: "completed" })
+      }).pipe(Effect.scoped, Effect.provide(app))
+  )
+})
+
+describe("a turn's prompt classification", () => {
+  const readsOf = (op: string) => Effect.map(Metric.value(storeQuerySecondsBy(op)), (state) => state.count)
+  const classified = (messageId: MessageId) =>
+    Effect.flatMap(InteractionStore, (store) => store.classificationOf(session, messageId)).pipe(
+      Effect.repeat({ until: Option.isSome }),
+      Effect.orDie
+    )
+
+  it.effect(
+    "chooses its window from what the turn's window read: the session's last messages are read once",
+    () =>
+      Effect.gen(function* () {
+        // Earlier turns: the session has more messages than the classifier's window.
+        for (let turn = 0; turn < 6; turn++) yield* turnOver({ deltas: ["Earlier reply."] }, "1 second")
+        const before = yield* readsOf("last_n")
+        const windowsBefore = (yield* Metric.value(classifierContextMessages)).sum
+        const turn = yield* startTurn({ deltas: ["Fine."] })
+        expect((yield* readTurn(turn)).map((event) => event._tag)).toEqual(["Delta", "Finished"])
+        yield* classified(turn.userMessageId)
+        expect((yield* readsOf("last_n")) - before).toBe(1)
+        // Its window is the classifier's: the last CLASSIFIER_CONTEXT_LIMIT (10) messages, ending with the prompt.
+        expect((yield* Metric.value(classifierContextMessages)).sum - windowsBefore).toBe(10)
       }).pipe(Effect.scoped, Effect.provide(app))
   )
 })

@@ -1,7 +1,7 @@
 import { Clock, Effect, FiberRef, Option, type Scope } from "effect"
 import { type GroupId, MessageId, type SessionId, type UserId } from "../domain/ids.ts"
 import { BackgroundWork } from "./background-work.ts"
-import { BuildContext } from "./build-context.ts"
+import { BuildContext, SelectContext } from "./build-context.ts"
 import type { ChatEvent } from "./chat-turn.ts"
 import { reportTurn } from "./chat-turn-report.ts"
 import { ClassifyBoundary, classifyCommandOf, storedAsNew } from "./classify-boundary.ts"
@@ -89,7 +89,8 @@ export const StreamChat = Effect.fnUntraced(
     }
     const ingested = yield* IngestMessage(prompt)
     // The window ends with the prompt, even when the store has not got it yet (deferred by an outage).
-    const window = yield* BuildContext("chat", prompt.sessionId, ingested.item)
+    const selection = yield* SelectContext("chat", prompt.sessionId)
+    const window = yield* BuildContext("chat", prompt.sessionId, ingested.item, selection)
     const reply = {
       userId: command.userId,
       sessionId: command.sessionId,
@@ -129,7 +130,11 @@ export const StreamChat = Effect.fnUntraced(
           .fork(
             Effect.zipRight(
               FiberRef.set(CurrentRequest, { requestId: command.requestId, line }),
-              ClassifyBoundary(classifyCommandOf(prompt, startedAt, storedAsNew(ingested)))
+              // The prompt's classifier window is chosen from what the turn's window read.
+              ClassifyBoundary({
+                ...classifyCommandOf(prompt, startedAt, storedAsNew(ingested)),
+                seen: selection
+              })
             )
           )
           .pipe(

@@ -31,7 +31,7 @@ const ancestry = (span: ReadableSpan, spans: ReadonlyArray<ReadableSpan>): Array
 }
 
 describe("the trace of one chat turn", () => {
-  it("is one tree HTTP → StreamChat → BuildContext → store, and ChatModel, with the request id and no text", async () => {
+  it("is one tree HTTP → StreamChat → SelectContext → store, and ChatModel, with the request id and no text", async () => {
     exporter.reset()
     const read = await readSse(
       await fetch(`${service.url}/chat/stream?prompt=${encodeURIComponent(PROMPT)}`, {
@@ -63,7 +63,8 @@ describe("the trace of one chat turn", () => {
     })
 
     const chains = spans.map((span) => ancestry(span, spans).join(" < "))
-    expect(chains).toContain("TranscriptStore.last_n < BuildContext < StreamChat < GET /chat/stream")
+    expect(chains).toContain("TranscriptStore.last_n < SelectContext < StreamChat < GET /chat/stream")
+    expect(chains).toContain("BuildContext < StreamChat < GET /chat/stream")
     expect(chains).toContain("StreamChat.turn < StreamChat < GET /chat/stream")
     expect(chains).toContain("ChatModel.stream < StreamChat.turn < StreamChat < GET /chat/stream")
     expect(chains).toContain(
