@@ -2,7 +2,7 @@ import { Effect, Layer, Option } from "effect"
 import type { StoreUnavailable } from "../domain/errors.ts"
 import type { SessionId, UserId } from "../domain/ids.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
-import { StoreChanges } from "./ports/store-changes.ts"
+import { StoreChanges, unchangedSince } from "./ports/store-changes.ts"
 import { RecentlyUsed } from "./recently-used.ts"
 
 type Setting = Option.Option<boolean>
@@ -14,8 +14,7 @@ interface Remembered {
 }
 
 /** Nobody else has written to the store since the setting was remembered. */
-const stillSo = (remembered: Remembered, mark: Option.Option<number>) =>
-  Option.isSome(mark) && Option.isSome(remembered.mark) && remembered.mark.value === mark.value
+const stillSo = (remembered: Remembered, mark: Option.Option<number>) => unchangedSince(remembered.mark, mark)
 
 /** The store's answer, remembered; when the store fails, what `recall` finds remembered, if anything. */
 const readThrough = <A>(

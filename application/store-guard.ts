@@ -172,7 +172,8 @@ export const layerGuardedTranscriptOutbox = Layer.effect(
       remove: (entry) => guard("outbox_remove", outbox.remove(entry)),
       deleteSession: (sessionId) => guard("outbox_delete_session", outbox.deleteSession(sessionId)),
       holds: (sessionId) => guard("outbox_holds", outbox.holds(sessionId)),
-      stats: guard("outbox_stats", outbox.stats)
+      stats: guard("outbox_stats", outbox.stats),
+      byOthers: outbox.byOthers
     })
   })
 )

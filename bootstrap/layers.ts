@@ -29,6 +29,7 @@ import type { StoreCalls } from "../application/ports/store-calls.ts"
 import type { TranscriptOutbox } from "../application/ports/transcript-outbox.ts"
 import type { TranscriptStore } from "../application/ports/transcript-store.ts"
 import { ReplySettings } from "../application/reply-recorder.ts"
+import { layerRememberedOutbox } from "../application/remembered-outbox.ts"
 import { layerRememberedPrivacy } from "../application/remembered-privacy.ts"
 import { layerRememberedOwners } from "../application/session-access.ts"
 import { SessionSequencer } from "../application/session-sequencer.ts"
@@ -161,7 +162,7 @@ export const application = <E>(stores: StoreLayer<E>, options: ApplicationOption
         layerRememberedOwners(100_000).pipe(Layer.provide(layerGuardedSessionOwners)),
         layerGuardedInteractionStore,
         layerGuardedAssessmentQueue,
-        layerGuardedTranscriptOutbox,
+        layerRememberedOutbox(100_000).pipe(Layer.provide(layerGuardedTranscriptOutbox)),
         // The request budgets' buckets, for the HTTP edge: each store bounds its own call's wait.
         Layer.effect(RateLimitBuckets, RateLimitBuckets)
       )

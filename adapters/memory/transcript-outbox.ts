@@ -55,7 +55,9 @@ export const make = (options: { readonly capacity: number }) =>
       stats: Effect.sync(() => ({
         depth: waiting.size,
         oldestQueuedAt: Option.fromNullable(entries()[0]?.queuedAt)
-      }))
+      })),
+      // No other process reaches it.
+      byOthers: () => Option.some(0)
     })
   })
 

@@ -5,10 +5,14 @@ import { DatabaseSync } from "node:sqlite"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Option } from "effect"
 import { PrivacySettingsStore } from "../../application/ports/privacy-settings-store.ts"
+import { TranscriptOutbox } from "../../application/ports/transcript-outbox.ts"
+import { layerRememberedOutbox } from "../../application/remembered-outbox.ts"
 import { StoreChanges } from "../../application/ports/store-changes.ts"
 import { layerRememberedPrivacy } from "../../application/remembered-privacy.ts"
 import { SessionId, UserId } from "../../domain/ids.ts"
+import { newItem } from "../../test/support/items.ts"
 import * as SqliteStores from "./stores.ts"
+import * as SqliteOutbox from "./transcript-outbox.ts"
 
 /** A service process's stores on `filename`: its own connection, with its privacy remembered. */
 const processOn = (filename: string) =>
@@ -21,7 +25,7 @@ const processOn = (filename: string) =>
 const user = UserId.make("user-1")
 const session = SessionId.make("session-1")
 
-describe("SQLite store changes", () => {
+describe("SQLite store and outbox changes", () => {
   it.scoped("tell another connection's commits, not this one's", () =>
     Effect.gen(function* () {
       const filename = join(mkdtempSync(join(tmpdir(), "coachup-changes-")), "coachup.sqlite")
@@ -54,6 +58,29 @@ describe("SQLite store changes", () => {
       })
       yield* writer.setUser(user, true)
       expect(yield* reader.getUser(user)).toEqual(Option.some(true))
+    })
+  )
+
+  it.scoped("make a process ask the outbox again once another process queued a write of the session", () =>
+    Effect.gen(function* () {
+      const filename = join(mkdtempSync(join(tmpdir(), "coachup-changes-")), "outbox.sqlite")
+      const outboxOn = () =>
+        Layer.build(
+          Layer.fresh(
+            layerRememberedOutbox(10).pipe(Layer.provide(SqliteOutbox.layer({ filename, capacity: 10 })))
+          )
+        )
+      const reader = Context.get(yield* outboxOn(), TranscriptOutbox)
+      const writer = Context.get(yield* outboxOn(), TranscriptOutbox)
+      expect(yield* reader.holds(session)).toBe(false)
+      yield* writer.enqueue({
+        item: newItem({ sessionId: session, messageId: "m1" }),
+        userId: user,
+        write: "append",
+        queuedAt: 1
+      })
+      // Remembered as empty before the other process's write, and answered again it would let a write overtake it.
+      expect(yield* reader.holds(session)).toBe(true)
     })
   )
 })

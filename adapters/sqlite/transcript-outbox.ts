@@ -9,6 +9,7 @@ import {
 } from "../../application/ports/transcript-outbox.ts"
 import { OutboxFull } from "../../domain/errors.ts"
 import { checkpointAfter, connectionOf, createPrivately, unavailable } from "./database.ts"
+import { changesByOthers } from "./store-changes.ts"
 import * as SqliteStores from "./stores.ts"
 import { transaction } from "./transaction.ts"
 
@@ -125,7 +126,8 @@ export const make = (options: OutboxOptions) =>
       stats: query("outbox_stats", () => {
         const { depth, oldest } = stats()
         return { depth, oldestQueuedAt: Option.fromNullable(oldest) }
-      })
+      }),
+      byOthers: changesByOthers(db)
     })
   })
 

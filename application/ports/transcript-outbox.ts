@@ -62,5 +62,10 @@ export class TranscriptOutbox extends Context.Tag("coachup/TranscriptOutbox")<
     /** Whether writes of the session wait here. */
     readonly holds: (sessionId: SessionId) => Effect.Effect<boolean, StoreUnavailable>
     readonly stats: Effect.Effect<OutboxStats, StoreUnavailable>
+    /**
+     * A mark that stays the same while no other process writes to the outbox and differs once one
+     * has, as `StoreChanges.byOthers` is for the store; none where the outbox cannot tell.
+     */
+    readonly byOthers: () => Option.Option<number>
   }
 >() {}
