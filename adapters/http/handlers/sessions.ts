@@ -10,7 +10,9 @@ import { CoachUpApi } from "../api.ts"
 import { mapDomainErrors } from "../api-errors.ts"
 import { CurrentPrincipal } from "../authentication/principal.ts"
 import { decodeCursor, encodeCursor } from "../cursor.ts"
+import { encodedAsIs } from "../encoded-as-is.ts"
 import { toMessageView } from "../message-view.ts"
+import { ContextResponse, MessagesPage } from "../schemas.ts"
 import { authorizeSession } from "../session-owner.ts"
 import { toGroupView } from "../views.ts"
 
@@ -28,12 +30,12 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
           limit: urlParams.limit ?? DEFAULT_PAGE_SIZE,
           after
         })
-        return {
+        return encodedAsIs(MessagesPage, {
           sessionId: path.sessionId,
           order,
           items: page.items.map(toMessageView),
           nextCursor: Option.getOrNull(Option.map(page.next, encodeCursor))
-        }
+        })
       }).pipe(mapDomainErrors)
     )
     .handle("context", ({ path, urlParams }) =>
@@ -43,7 +45,7 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
         const window = yield* InspectContext(urlParams.for, path.sessionId).pipe(
           withSessionPersistence(userId, path.sessionId)
         )
-        return {
+        return encodedAsIs(ContextResponse, {
           sessionId: path.sessionId,
           for: window.purpose,
           limit: window.limit,
@@ -52,7 +54,7 @@ export const SessionsLive = HttpApiBuilder.group(CoachUpApi, "sessions", (handle
           reason: window.reason,
           contextUnavailable: window.contextUnavailable,
           messages: window.messages.map(toMessageView)
-        }
+        })
       }).pipe(mapDomainErrors)
     )
     .handle("groups", ({ path }) =>
