@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Option } from "effect"
+import { Effect, Either, Fiber, Layer, Option } from "effect"
 import * as MemoryPrivacy from "../adapters/memory/privacy-settings-store.ts"
 import { StoreUnavailable } from "../domain/errors.ts"
 import { SessionId, UserId } from "../domain/ids.ts"
@@ -10,6 +10,10 @@ import { layerRememberedPrivacy } from "./remembered-privacy.ts"
 interface TestStore {
   down: boolean
   reads: number
+  /** Reads let other fibers run between reading the store and answering. */
+  slow?: boolean
+  /** Writes take effect, then never answer. */
+  hangingWrites?: boolean
   /** The settings as stored, for another process's writes. */
   stored?: PrivacySettingsStore["Type"]
 }
@@ -23,15 +27,20 @@ const flaky = (store: TestStore) =>
       const gate = <A>(read: Effect.Effect<A, StoreUnavailable>) =>
         Effect.suspend(() => {
           store.reads++
-          return store.down
-            ? Effect.fail(new StoreUnavailable({ operation: "read", reason: "down (test)" }))
-            : read
+          if (store.down)
+            return Effect.fail(new StoreUnavailable({ operation: "read", reason: "down (test)" }))
+          return store.slow === true ? Effect.zipLeft(read, Effect.yieldNow()) : read
         })
       return PrivacySettingsStore.of({
         ...memory,
         getUser: (userId) => gate(memory.getUser(userId)),
         getSession: (sessionId) => gate(memory.getSession(sessionId)),
-        getOptOuts: (userId, sessionId) => gate(memory.getOptOuts(userId, sessionId))
+        getOptOuts: (userId, sessionId) => gate(memory.getOptOuts(userId, sessionId)),
+        setSession: (sessionId, optOut) =>
+          Effect.zipLeft(
+            memory.setSession(sessionId, optOut),
+            store.hangingWrites === true ? Effect.never : Effect.void
+          )
       })
     })
   )
@@ -108,5 +117,35 @@ describe("remembered privacy settings", () => {
       expect(yield* settings.getUser(user)).toEqual(Option.some(true))
       expect(store.reads).toBe(2)
     }).pipe(Effect.provide(remembered(store, others)))
+  })
+
+  it.effect("does not remember a read that an opt-out overtook: the opt-out is the answer after both", () => {
+    const store: TestStore = { down: false, reads: 0, slow: true }
+    return Effect.gen(function* () {
+      const settings = yield* PrivacySettingsStore
+      // The read has the session not opted out, and waits to answer while the opt-out is written.
+      const reading = yield* Effect.fork(settings.getOptOuts(user, seen))
+      yield* Effect.yieldNow()
+      yield* settings.setSession(seen, true)
+      expect(yield* Fiber.join(reading)).toEqual({ user: Option.none(), session: Option.none() })
+      expect(yield* settings.getOptOuts(user, seen)).toEqual({
+        user: Option.none(),
+        session: Option.some(true)
+      })
+    }).pipe(Effect.provide(remembered(store, { mark: Option.some(7) })))
+  })
+
+  it.effect("forgets a setting whose write did not answer: the store is asked next", () => {
+    const store: TestStore = { down: false, reads: 0, hangingWrites: true }
+    return Effect.gen(function* () {
+      const settings = yield* PrivacySettingsStore
+      expect(yield* settings.getSession(seen)).toEqual(Option.none())
+      // The opt-out lands in the store, but its caller is interrupted before the answer.
+      const writing = yield* Effect.fork(settings.setSession(seen, true))
+      yield* Effect.yieldNow()
+      yield* Fiber.interrupt(writing)
+      expect(yield* settings.getSession(seen)).toEqual(Option.some(true))
+      expect(store.reads).toBe(2)
+    }).pipe(Effect.provide(remembered(store, { mark: Option.some(7) })))
   })
 })

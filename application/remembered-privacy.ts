@@ -2,44 +2,33 @@ import { Effect, Layer, Option } from "effect"
 import type { StoreUnavailable } from "../domain/errors.ts"
 import type { SessionId, UserId } from "../domain/ids.ts"
 import { PrivacySettingsStore } from "./ports/privacy-settings-store.ts"
-import { StoreChanges, unchangedSince } from "./ports/store-changes.ts"
-import { RecentlyUsed } from "./recently-used.ts"
+import { StoreChanges } from "./ports/store-changes.ts"
+import { RememberedAnswers } from "./remembered-answers.ts"
 
 type Setting = Option.Option<boolean>
 
-/** A setting as this process last read or wrote it, and the store's mark of others' changes then. */
-interface Remembered {
-  readonly setting: Setting
-  readonly mark: Option.Option<number>
-}
+/** A user's setting and a session's, kept apart. */
+const userKey = (userId: UserId) => `user ${userId}`
+const sessionKey = (sessionId: SessionId) => `session ${sessionId}`
 
-/** Nobody else has written to the store since the setting was remembered. */
-const stillSo = (remembered: Remembered, mark: Option.Option<number>) => unchangedSince(remembered.mark, mark)
-
-/** The store's answer, remembered; when the store fails, what `recall` finds remembered, if anything. */
-const readThrough = <A>(
-  read: Effect.Effect<A, StoreUnavailable>,
-  remember: (answer: A) => void,
-  recall: () => Option.Option<A>
-) =>
-  read.pipe(
-    Effect.tap(remember),
-    Effect.catchAll((error) =>
-      Option.match(recall(), {
-        onNone: () => Effect.fail(error),
-        onSome: Effect.succeed
-      })
-    )
+/** The store's answer; when the store fails, what `recall` finds learnt, if anything. */
+const orRecalled = <A>(read: Effect.Effect<A, StoreUnavailable>, recall: () => Option.Option<A>) =>
+  Effect.catchAll(read, (error) =>
+    Option.match(recall(), {
+      onNone: () => Effect.fail(error),
+      onSome: Effect.succeed
+    })
   )
 
 /**
  * Remembers the privacy settings the store answered or took, up to `capacity` users and as many
- * sessions (least recently used go first).
+ * sessions (least recently used go first), as `RememberedAnswers` keeps them.
  *
  * - While no other process has written to the store since (`StoreChanges`: the embedded SQLite file
  *   that one service process serves), a remembered setting is the answer: every change this process
- *   makes goes through here. Once another has written (a `worker` beside the service, several
- *   processes on one file), or where the store cannot tell (Convex), the store is read.
+ *   makes goes through here, and a read that raced one is not remembered. Once another has written (a
+ *   `worker` beside the service, several processes on one file), or where the store cannot tell
+ *   (Convex), the store is read.
  * - A read the store fails is answered from what is remembered: a session this process has seen keeps
  *   its privacy decision through a store outage, so its writes can wait in the outbox; one it has not
  *   seen still fails, and its writes are refused.
@@ -50,72 +39,54 @@ export const layerRememberedPrivacy = (capacity: number) =>
     Effect.gen(function* () {
       const store = yield* PrivacySettingsStore
       const { byOthers } = yield* StoreChanges
-      const users = new RecentlyUsed<UserId, Remembered>(capacity)
-      const sessions = new RecentlyUsed<SessionId, Remembered>(capacity)
-      const settingOf = <K>(
-        remembered: RecentlyUsed<K, Remembered>,
-        key: K,
-        read: Effect.Effect<Setting, StoreUnavailable>
-      ) =>
-        Effect.suspend(() => {
-          const mark = byOthers()
-          const known = remembered.recall(key)
-          return Option.isSome(known) && stillSo(known.value, mark)
-            ? Effect.succeed(known.value.setting)
-            : readThrough(
-                read,
-                (setting) => void remembered.remember(key, { setting, mark }),
-                () => Option.map(remembered.recall(key), (found) => found.setting)
+      const settings = new RememberedAnswers<string, Setting>(2 * capacity, byOthers)
+      const settingOf = (key: string, read: Effect.Effect<Setting, StoreUnavailable>) =>
+        Effect.suspend(() =>
+          Option.match(settings.current(key), {
+            onSome: Effect.succeed,
+            onNone: () =>
+              orRecalled(
+                settings.read(read, (setting, remember) => remember(key, setting)),
+                () => settings.last(key)
               )
-        })
-      const written = <K>(
-        remembered: RecentlyUsed<K, Remembered>,
-        key: K,
-        write: Effect.Effect<void, StoreUnavailable>,
-        optOut: boolean
-      ) =>
-        Effect.suspend(() => {
-          const mark = byOthers()
-          return Effect.tap(
-            write,
-            () => void remembered.remember(key, { setting: Option.some(optOut), mark })
-          )
-        })
+          })
+        )
       return PrivacySettingsStore.of({
-        getUser: (userId) => settingOf(users, userId, store.getUser(userId)),
-        setUser: (userId, optOut) => written(users, userId, store.setUser(userId, optOut), optOut),
-        getSession: (sessionId) => settingOf(sessions, sessionId, store.getSession(sessionId)),
+        getUser: (userId) => settingOf(userKey(userId), store.getUser(userId)),
+        setUser: (userId, optOut) =>
+          settings.write(userKey(userId), store.setUser(userId, optOut), () =>
+            Option.some(Option.some(optOut))
+          ),
+        getSession: (sessionId) => settingOf(sessionKey(sessionId), store.getSession(sessionId)),
         setSession: (sessionId, optOut) =>
-          written(sessions, sessionId, store.setSession(sessionId, optOut), optOut),
+          settings.write(sessionKey(sessionId), store.setSession(sessionId, optOut), () =>
+            Option.some(Option.some(optOut))
+          ),
         // Answered from memory only when both are remembered; remembered as the two reads would be.
         getOptOuts: (userId, sessionId) =>
           Effect.suspend(() => {
-            const mark = byOthers()
-            const user = users.recall(userId)
-            const session = sessions.recall(sessionId)
-            if (
-              Option.isSome(user) &&
-              Option.isSome(session) &&
-              stillSo(user.value, mark) &&
-              stillSo(session.value, mark)
-            )
-              return Effect.succeed({ user: user.value.setting, session: session.value.setting })
-            return readThrough(
-              store.getOptOuts(userId, sessionId),
-              (answer) => {
-                users.remember(userId, { setting: answer.user, mark })
-                sessions.remember(sessionId, { setting: answer.session, mark })
-              },
+            const known = Option.all({
+              user: settings.current(userKey(userId)),
+              session: settings.current(sessionKey(sessionId))
+            })
+            if (Option.isSome(known)) return Effect.succeed(known.value)
+            return orRecalled(
+              settings.read(store.getOptOuts(userId, sessionId), (answer, remember) => {
+                remember(userKey(userId), answer.user)
+                remember(sessionKey(sessionId), answer.session)
+              }),
               () =>
                 Option.all({
-                  user: Option.map(users.recall(userId), (found) => found.setting),
-                  session: Option.map(sessions.recall(sessionId), (found) => found.setting)
+                  user: settings.last(userKey(userId)),
+                  session: settings.last(sessionKey(sessionId))
                 })
             )
           }),
-        deleteUser: (userId) => Effect.tap(store.deleteUser(userId), () => users.forget(userId)),
+        // Deleted: nothing is set, which the next read learns from the store.
+        deleteUser: (userId) =>
+          settings.write(userKey(userId), store.deleteUser(userId), () => Option.none()),
         deleteSession: (sessionId) =>
-          Effect.tap(store.deleteSession(sessionId), () => sessions.forget(sessionId))
+          settings.write(sessionKey(sessionId), store.deleteSession(sessionId), () => Option.none())
       })
     })
   )

@@ -1,0 +1,83 @@
+import { Effect, Exit, Option } from "effect"
+import { unchangedSince } from "./ports/store-changes.ts"
+import { RecentlyUsed } from "./recently-used.ts"
+
+interface Entry<V> {
+  readonly value: V
+  /** The store's mark of other processes' changes when the value was learnt. */
+  readonly mark: Option.Option<number>
+}
+
+/**
+ * What this process learnt of a store, per key (at most `capacity`, least recently used first out),
+ * each answer with the store's mark of other processes' changes when it was learnt (`StoreChanges`).
+ *
+ * This process's own reads and writes race too: a read that began before a write may end after it,
+ * with the value from before. So every write through here forgets its key while it runs, and counts
+ * (as it begins and as it ends); a read's answer is learnt only if no write began or ended while it
+ * was read. A write that did not succeed (failed, timed out, interrupted) leaves its key forgotten: the
+ * store may or may not have taken it.
+ */
+export class RememberedAnswers<K, V> {
+  readonly #entries: RecentlyUsed<K, Entry<V>>
+  readonly #byOthers: () => Option.Option<number>
+  #writes = 0
+
+  constructor(capacity: number, byOthers: () => Option.Option<number>) {
+    this.#entries = new RecentlyUsed(capacity)
+    this.#byOthers = byOthers
+  }
+
+  /** The answer learnt for `key`, while no other process has written to the store since. */
+  current(key: K): Option.Option<V> {
+    const mark = this.#byOthers()
+    const entry = this.#entries.recall(key)
+    return Option.isSome(entry) && unchangedSince(entry.value.mark, mark)
+      ? Option.some(entry.value.value)
+      : Option.none()
+  }
+
+  /** The answer learnt for `key`, however long ago: what a store that cannot answer leaves to go on. */
+  last(key: K): Option.Option<V> {
+    return Option.map(this.#entries.recall(key), (entry) => entry.value)
+  }
+
+  /** Runs a read of the store; `learn` files its answer, unless a write ran meanwhile. */
+  read<A, E, R>(
+    read: Effect.Effect<A, E, R>,
+    learn: (answer: A, remember: (key: K, value: V) => void) => void
+  ): Effect.Effect<A, E, R> {
+    return Effect.suspend(() => {
+      const mark = this.#byOthers()
+      const writes = this.#writes
+      return Effect.tap(read, (answer) => {
+        if (this.#writes === writes)
+          learn(answer, (key, value) => void this.#entries.remember(key, { value, mark }))
+      })
+    })
+  }
+
+  /**
+   * Runs a write of `key`'s value: forgotten while it runs; once it succeeded, `after` says what the
+   * store now holds for it (none: nothing, as after a deletion).
+   */
+  write<A, E, R>(
+    key: K,
+    write: Effect.Effect<A, E, R>,
+    after: (result: A) => Option.Option<V>
+  ): Effect.Effect<A, E, R> {
+    return Effect.suspend(() => {
+      const mark = this.#byOthers()
+      this.#writes++
+      this.#entries.forget(key)
+      return Effect.onExit(write, (exit) =>
+        Effect.sync(() => {
+          this.#writes++
+          const value = Exit.isSuccess(exit) ? after(exit.value) : Option.none()
+          if (Option.isSome(value)) this.#entries.remember(key, { value: value.value, mark })
+          else this.#entries.forget(key)
+        })
+      )
+    })
+  }
+}
