@@ -1,6 +1,9 @@
 import { Effect, Exit, Option } from "effect"
-import { unchangedSince } from "./ports/store-changes.ts"
 import { RecentlyUsed } from "./recently-used.ts"
+
+/** No other process has written since the mark `then` was taken, by the mark `now`; untold marks never match. */
+const unchangedSince = (then: Option.Option<number>, now: Option.Option<number>) =>
+  Option.isSome(then) && Option.isSome(now) && then.value === now.value
 
 interface Entry<V> {
   readonly value: V
@@ -40,6 +43,16 @@ export class RememberedAnswers<K, V> {
   /** The answer learnt for `key`, however long ago: what a store that cannot answer leaves to go on. */
   last(key: K): Option.Option<V> {
     return Option.map(this.#entries.recall(key), (entry) => entry.value)
+  }
+
+  /** The answer learnt for `key` while it holds (`current`), else `read`'s, learnt for `key`. */
+  answer<E, R>(key: K, read: Effect.Effect<V, E, R>): Effect.Effect<V, E, R> {
+    return Effect.suspend(() =>
+      Option.match(this.current(key), {
+        onSome: Effect.succeed,
+        onNone: () => this.read(read, (value, remember) => remember(key, value))
+      })
+    )
   }
 
   /** Runs a read of the store; `learn` files its answer, unless a write ran meanwhile. */

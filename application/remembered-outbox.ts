@@ -20,14 +20,7 @@ export const layerRememberedOutbox = (capacity: number) =>
       const held = new RememberedAnswers<SessionId, boolean>(capacity, outbox.byOthers)
       return TranscriptOutbox.of({
         ...outbox,
-        holds: (sessionId) =>
-          Effect.suspend(() =>
-            Option.match(held.current(sessionId), {
-              onSome: Effect.succeed,
-              onNone: () =>
-                held.read(outbox.holds(sessionId), (holds, remember) => remember(sessionId, holds))
-            })
-          ),
+        holds: (sessionId) => held.answer(sessionId, outbox.holds(sessionId)),
         enqueue: (entry) => held.write(entry.item.sessionId, outbox.enqueue(entry), () => Option.some(true)),
         // The session may hold other entries: the next question goes to the outbox.
         remove: (entry) => held.write(entry.item.sessionId, outbox.remove(entry), () => Option.none()),

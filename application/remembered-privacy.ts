@@ -21,8 +21,8 @@ const orRecalled = <A>(read: Effect.Effect<A, StoreUnavailable>, recall: () => O
   )
 
 /**
- * Remembers the privacy settings the store answered or took, up to `capacity` users and as many
- * sessions (least recently used go first), as `RememberedAnswers` keeps them.
+ * Remembers the privacy settings the store answered or took, up to twice `capacity` users and sessions
+ * together (least recently used go first), as `RememberedAnswers` keeps them.
  *
  * - While no other process has written to the store since (`StoreChanges`: the embedded SQLite file
  *   that one service process serves), a remembered setting is the answer: every change this process
@@ -41,16 +41,7 @@ export const layerRememberedPrivacy = (capacity: number) =>
       const { byOthers } = yield* StoreChanges
       const settings = new RememberedAnswers<string, Setting>(2 * capacity, byOthers)
       const settingOf = (key: string, read: Effect.Effect<Setting, StoreUnavailable>) =>
-        Effect.suspend(() =>
-          Option.match(settings.current(key), {
-            onSome: Effect.succeed,
-            onNone: () =>
-              orRecalled(
-                settings.read(read, (setting, remember) => remember(key, setting)),
-                () => settings.last(key)
-              )
-          })
-        )
+        orRecalled(settings.answer(key, read), () => settings.last(key))
       return PrivacySettingsStore.of({
         getUser: (userId) => settingOf(userKey(userId), store.getUser(userId)),
         setUser: (userId, optOut) =>

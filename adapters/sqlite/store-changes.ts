@@ -1,19 +1,20 @@
 import type { DatabaseSync } from "node:sqlite"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { StoreChanges } from "../../application/ports/store-changes.ts"
 import { SqliteDatabase } from "./database.ts"
-
-const decodeDataVersion = Schema.decodeUnknownSync(Schema.Struct({ data_version: Schema.Number }))
 
 /**
  * Other connections' commits to the file, as SQLite counts them for `db` (`PRAGMA data_version`:
  * unchanged by this connection's own commits). A file that cannot answer tells nothing.
  */
 export const changesByOthers = (db: DatabaseSync) => {
+  // Asked before reads on the request path: its one integer column is read as it is.
   const dataVersion = db.prepare("PRAGMA data_version")
+  dataVersion.setReturnArrays(true)
   return (): Option.Option<number> => {
     try {
-      return Option.some(decodeDataVersion(dataVersion.get()).data_version)
+      const [version] = dataVersion.get() as unknown as [number]
+      return Option.some(version)
     } catch {
       return Option.none()
     }

@@ -20,7 +20,3 @@ export class StoreChanges extends Context.Tag("coachup/StoreChanges")<
   /** The store cannot tell (Convex): every read goes to it. */
   static readonly untold = Layer.succeed(StoreChanges, { byOthers: () => Option.none() })
 }
-
-/** No other process has written since the mark `then` was taken, by the mark `now`; untold marks never match. */
-export const unchangedSince = (then: Option.Option<number>, now: Option.Option<number>) =>
-  Option.isSome(then) && Option.isSome(now) && then.value === now.value
