@@ -1,11 +1,11 @@
 import { Clock, Duration, Effect, Layer, Schema } from "effect"
 import { RateLimitBuckets } from "../../application/ports/rate-limit-buckets.ts"
 import { fullAt, takeOneEach } from "../../domain/rate-limit-bucket.ts"
-import { connectionOf, SqliteDatabase } from "./database.ts"
+import { connectionOf, DELETE_BATCH, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
-/** Idle buckets dropped by each check, so the table stays as small as the buckets in use. */
-const SWEEP_BATCH = 10
+/** How often, by the clock, a process drops the buckets that would be full (a full bucket's row says nothing). */
+export const SWEEP_INTERVAL_MS = 60_000
 
 const decodeRow = Schema.decodeUnknownSync(
   Schema.UndefinedOr(Schema.Struct({ tokens: Schema.Number, lastRefill: Schema.Number }))
@@ -14,9 +14,14 @@ const decodeRow = Schema.decodeUnknownSync(
 /**
  * The request budgets' buckets in the SQLite file, so that every process on the file spends one
  * budget. A request's buckets are checked in one short immediate transaction (read them, apply the
- * shared arithmetic of `domain/rate-limit-bucket.ts`, write them back, drop a few idle buckets),
- * waiting for another process's lock on timers as every SQLite call does, up to `lockWait`. A store
- * that fails lets the request through (`adapters/http/rate-limit.ts`).
+ * shared arithmetic of `domain/rate-limit-bucket.ts`, write them back), waiting for another process's
+ * lock on timers as every SQLite call does, up to `lockWait`. A store that fails lets the request
+ * through (`adapters/http/rate-limit.ts`).
+ *
+ * Once a minute a check also drops up to `DELETE_BATCH` buckets that would be full by now, so the
+ * table stays about as small as the buckets used in the last minute; a sweep that found a whole batch
+ * leaves the next check to go on. Dropping them at every check instead deleted and inserted again the
+ * row of nearly every bucket used less often than it refills: most of them.
  */
 export const make = (options: { readonly lockWait: Duration.DurationInput }) =>
   Effect.gen(function* () {
@@ -33,8 +38,15 @@ export const make = (options: { readonly lockWait: Duration.DurationInput }) =>
       ),
       sweep: db.prepare(
         `DELETE FROM rate_limit_buckets WHERE rowid IN
-         (SELECT rowid FROM rate_limit_buckets WHERE idle_at <= ? LIMIT ${SWEEP_BATCH})`
+         (SELECT rowid FROM rate_limit_buckets WHERE idle_at <= ? LIMIT ${DELETE_BATCH})`
       )
+    }
+    // Due at the first check: buckets left by an earlier run go with it.
+    let sweepDueAt = 0
+    const sweepIfDue = (now: number) => {
+      if (now < sweepDueAt) return
+      const { changes } = statements.sweep.run(now)
+      sweepDueAt = changes < DELETE_BATCH ? now + SWEEP_INTERVAL_MS : now
     }
     return RateLimitBuckets.of({
       take: (requests) =>
@@ -46,7 +58,7 @@ export const make = (options: { readonly lockWait: Duration.DurationInput }) =>
                 requests,
                 now
               )
-              statements.sweep.run(now)
+              sweepIfDue(now)
               requests.forEach((request, index) => {
                 const bucket = buckets[index]!
                 statements.write.run(request.key, bucket.tokens, bucket.lastRefill, fullAt(bucket, request))
