@@ -1,4 +1,4 @@
-import { Duration, Effect, Layer, Option, Stream } from "effect"
+import { Chunk, Duration, Effect, Layer, Option, Stream } from "effect"
 import { nonNegativeInteger } from "../../../application/config-values.ts"
 import { ChatModel, ChatModelEvent, type ChatRequest } from "../../../application/ports/chat-model.ts"
 
@@ -44,19 +44,23 @@ export const make = (options: { readonly tokenDelay: Duration.DurationInput }) =
       const reply = words(offlineReply(request))
       const inputTokens = request.messages.reduce((count, message) => count + words(message.text).length, 0)
       const delay = Duration.decode(options.tokenDelay)
-      const deltas = Stream.fromIterable(reply.map((word) => ChatModelEvent.TextDelta({ text: word })))
-      // With no delay every word is ready at once: no effect per word, the reader takes them as it goes.
-      return (Duration.isZero(delay) ? deltas : Stream.tap(deltas, () => Effect.sleep(delay))).pipe(
-        Stream.concat(
-          Stream.succeed(
-            ChatModelEvent.Finished({
-              reason: "stop",
-              // No tokenizer offline: words stand in for tokens.
-              usage: Option.some({ inputTokens, outputTokens: reply.length })
-            })
-          )
-        )
+      // One stream of every event, the end included: a second stream concatenated would cost its
+      // reader a channel of its own.
+      const events = Stream.fromChunk(
+        Chunk.fromIterable<ChatModelEvent>([
+          ...reply.map((word) => ChatModelEvent.TextDelta({ text: word })),
+          ChatModelEvent.Finished({
+            reason: "stop",
+            // No tokenizer offline: words stand in for tokens.
+            usage: Option.some({ inputTokens, outputTokens: reply.length })
+          })
+        ])
       )
+      // With no delay every word is ready at once: no effect per word, the reader takes them as it
+      // goes. With one, each word waits for it; the end follows the last word at once.
+      return Duration.isZero(delay)
+        ? events
+        : Stream.tap(events, (event) => (event._tag === "TextDelta" ? Effect.sleep(delay) : Effect.void))
     },
     estimateCostUsd: () => Option.some(0)
   })
