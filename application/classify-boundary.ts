@@ -1,11 +1,11 @@
-import { Cause, Clock, Duration, Effect, Option } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Option } from "effect"
 import type { BoundaryDecision } from "../domain/boundary.ts"
 import { GroupId, type MessageId, type SessionId } from "../domain/ids.ts"
 import { type Transition, transition } from "../domain/interaction-group.ts"
 import { askClassifier, type ClassifierQuestion, ClassifierSettings } from "./ask-classifier.ts"
 import type { ContextSelection } from "./build-context.ts"
 import { commitInteraction } from "./commit-interaction.ts"
-import { hashedIds } from "./hashed-id.ts"
+import { type HashedIds, hashedIds } from "./hashed-id.ts"
 import { type LogEvent, logEvent } from "./log-line.ts"
 import type { IngestCommand, IngestOutcome } from "./ingest-message.ts"
 import { classificationOrderWaitsBy, updateMetric } from "./metrics.ts"
@@ -228,18 +228,22 @@ const classifyOnce = Effect.fnUntraced(function* (
 
 /** A classification as its unit of work's log line tells it: ids hashed, never the message's text. */
 const classificationEvent = (command: ClassifyCommand, outcome: ClassificationOutcome, durationMs: number) =>
-  Effect.map(Effect.all([hashedIds, BoundaryClassifier]), ([hashed, classifier]): LogEvent => ({
-    ids: {
-      requestId: command.requestId === "" ? "none" : command.requestId,
-      session: hashed(command.sessionId)
-    },
-    fields: {
-      classifier: classifier.name,
-      decision: outcome.decision,
-      applied: outcome.applied,
-      confidence: outcome.confidence,
-      fallback: outcome.fallback,
-      contextMessages: outcome.contextMessages ?? -1,
-      durationMs
+  Effect.contextWith((context: Context.Context<HashedIds | BoundaryClassifier>): LogEvent => {
+    const hashed = Context.get(context, hashedIds)
+    const classifier = Context.get(context, BoundaryClassifier)
+    return {
+      ids: {
+        requestId: command.requestId === "" ? "none" : command.requestId,
+        session: hashed(command.sessionId)
+      },
+      fields: {
+        classifier: classifier.name,
+        decision: outcome.decision,
+        applied: outcome.applied,
+        confidence: outcome.confidence,
+        fallback: outcome.fallback,
+        contextMessages: outcome.contextMessages ?? -1,
+        durationMs
+      }
     }
-  }))
+  })
