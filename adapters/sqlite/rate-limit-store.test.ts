@@ -6,8 +6,8 @@ import { DatabaseSync } from "node:sqlite"
 import { Context, Effect, Layer, Option, TestClock } from "effect"
 import { RateLimitBuckets } from "../../application/ports/rate-limit-buckets.ts"
 import * as Database from "./database.ts"
-import { DELETE_BATCH } from "./database.ts"
 import * as SqliteRateLimits from "./rate-limit-store.ts"
+import { SWEEP_BATCH } from "./rate-limit-store.ts"
 
 const bucket = { key: "user:a", limit: 5, refillMillis: 12_000 }
 
@@ -73,14 +73,31 @@ describe("the SQLite rate-limit buckets", () => {
       const insert = idle.prepare(
         "INSERT INTO rate_limit_buckets (kind, key, amount, at, idle_at) VALUES ('token_bucket', ?, 5, 0, 0)"
       )
-      for (let index = 0; index < DELETE_BATCH + DELETE_BATCH / 2; index++) insert.run(`idle:${index}`)
+      for (let index = 0; index < SWEEP_BATCH + SWEEP_BATCH / 2; index++) insert.run(`idle:${index}`)
       idle.close()
       const take = (key: string) => buckets.take([{ ...bucket, key }])
       yield* TestClock.adjust("1 second")
       yield* take("a")
-      expect(keysIn(filename)).toHaveLength(DELETE_BATCH / 2 + 1)
+      expect(keysIn(filename)).toHaveLength(SWEEP_BATCH / 2 + 1)
       yield* take("b")
       expect(keysIn(filename)).toEqual(["a", "b"])
+    })
+  )
+
+  it.scoped("keep sweeping once a minute after the clock went back", () =>
+    Effect.gen(function* () {
+      const filename = freshFile()
+      const buckets = yield* bucketsOn(filename)
+      const take = (key: string) => buckets.take([{ ...bucket, key }])
+      yield* TestClock.setTime(3_600_000)
+      yield* take("a")
+      // Stepped back an hour: "a" is full only when the clock is there again; "b", from the new
+      // clock's time, is full 12 s later and gone at the sweep a minute after the step.
+      yield* TestClock.setTime(0)
+      yield* take("b")
+      yield* TestClock.setTime(61_000)
+      yield* take("c")
+      expect(keysIn(filename)).toEqual(["a", "c"])
     })
   )
 })

@@ -1,11 +1,14 @@
 import { Clock, Duration, Effect, Layer, Schema } from "effect"
 import { RateLimitBuckets } from "../../application/ports/rate-limit-buckets.ts"
 import { fullAt, takeOneEach } from "../../domain/rate-limit-bucket.ts"
-import { connectionOf, DELETE_BATCH, SqliteDatabase } from "./database.ts"
+import { connectionOf, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
 
 /** How often, by the clock, a process drops the buckets that would be full (a full bucket's row says nothing). */
 export const SWEEP_INTERVAL_MS = 60_000
+
+/** Buckets one sweep drops at most: it runs inside a request's check, on the event loop. */
+export const SWEEP_BATCH = 100
 
 const decodeRow = Schema.decodeUnknownSync(
   Schema.UndefinedOr(Schema.Struct({ tokens: Schema.Number, lastRefill: Schema.Number }))
@@ -18,10 +21,11 @@ const decodeRow = Schema.decodeUnknownSync(
  * lock on timers as every SQLite call does, up to `lockWait`. A store that fails lets the request
  * through (`adapters/http/rate-limit.ts`).
  *
- * Once a minute a check also drops up to `DELETE_BATCH` buckets that would be full by now, so the
- * table stays about as small as the buckets used in the last minute; a sweep that found a whole batch
- * leaves the next check to go on. Dropping them at every check instead deleted and inserted again the
- * row of nearly every bucket used less often than it refills: most of them.
+ * Once a minute (and at once when the clock went back) a check also drops up to `SWEEP_BATCH` buckets
+ * that would be full by now; a sweep that found a whole batch leaves the next check to go on, so a
+ * flood of new keys is caught up with. Dropping them at every check instead deleted and inserted again
+ * the row of nearly every bucket used less often than it refills. When the sweep last ran is noted
+ * once its transaction committed: one rolled back leaves it due.
  */
 export const make = (options: { readonly lockWait: Duration.DurationInput }) =>
   Effect.gen(function* () {
@@ -38,33 +42,39 @@ export const make = (options: { readonly lockWait: Duration.DurationInput }) =>
       ),
       sweep: db.prepare(
         `DELETE FROM rate_limit_buckets WHERE rowid IN
-         (SELECT rowid FROM rate_limit_buckets WHERE idle_at <= ? LIMIT ${DELETE_BATCH})`
+         (SELECT rowid FROM rate_limit_buckets WHERE idle_at <= ? LIMIT ${SWEEP_BATCH})`
       )
     }
-    // Due at the first check: buckets left by an earlier run go with it.
-    let sweepDueAt = 0
-    const sweepIfDue = (now: number) => {
-      if (now < sweepDueAt) return
-      const { changes } = statements.sweep.run(now)
-      sweepDueAt = changes < DELETE_BATCH ? now + SWEEP_INTERVAL_MS : now
-    }
+    // None yet: the first check sweeps, and buckets an earlier run left go with it.
+    let lastSweep: { readonly at: number; readonly wholeBatch: boolean } | undefined
+    const sweepDue = (now: number) =>
+      lastSweep === undefined ||
+      lastSweep.wholeBatch ||
+      now < lastSweep.at ||
+      now - lastSweep.at >= SWEEP_INTERVAL_MS
     return RateLimitBuckets.of({
       take: (requests) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          query("rate_limit_take", () =>
-            transaction(db, () => {
-              const { buckets, short } = takeOneEach(
-                requests.map((request) => decodeRow(statements.read.get(request.key))),
-                requests,
-                now
-              )
-              sweepIfDue(now)
-              requests.forEach((request, index) => {
-                const bucket = buckets[index]!
-                statements.write.run(request.key, bucket.tokens, bucket.lastRefill, fullAt(bucket, request))
+          Effect.map(
+            query("rate_limit_take", () =>
+              transaction(db, () => {
+                const { buckets, short } = takeOneEach(
+                  requests.map((request) => decodeRow(statements.read.get(request.key))),
+                  requests,
+                  now
+                )
+                const swept = sweepDue(now) ? statements.sweep.run(now).changes : undefined
+                requests.forEach((request, index) => {
+                  const bucket = buckets[index]!
+                  statements.write.run(request.key, bucket.tokens, bucket.lastRefill, fullAt(bucket, request))
+                })
+                return { short, swept }
               })
+            ),
+            ({ short, swept }) => {
+              if (swept !== undefined) lastSweep = { at: now, wholeBatch: swept === SWEEP_BATCH }
               return short
-            })
+            }
           )
         )
     })
