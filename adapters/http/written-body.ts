@@ -39,15 +39,20 @@ export const writtenBody = <R>(
   Effect.map(Effect.runtime<R>(), (runtime) => {
     let writer: Fiber.RuntimeFiber<void> | undefined
     let ended = false
-    // Open while the body holds less than its high-water mark: the writer waits on it to go on.
+    // Open while the body holds less than its high-water mark: the writer waits on it to go on. Waited
+    // on only once closed (`full`): a latch's wait costs an interruptible async even when open.
     const room = Effect.unsafeMakeLatch(true)
+    let full = false
     const push = (bytes: Uint8Array) => {
       if (ended || body.destroyed) return false
-      if (!body.push(bytes)) room.unsafeClose()
+      if (!body.push(bytes)) {
+        full = true
+        room.unsafeClose()
+      }
       return true
     }
     const sink: BodySink = {
-      write: (bytes) => Effect.suspend(() => (push(bytes) ? room.await : Effect.void)),
+      write: (bytes) => Effect.suspend(() => (push(bytes) && full ? room.await : Effect.void)),
       unsafeWriteIfIdle: (bytes) => body.readableLength === 0 && push(bytes)
     }
     const end = Effect.sync(() => {
@@ -56,7 +61,10 @@ export const writtenBody = <R>(
     })
     const body: Readable = new Readable({
       read() {
-        if (writer !== undefined) return room.unsafeOpen()
+        if (writer !== undefined) {
+          full = false
+          return room.unsafeOpen()
+        }
         writer = Runtime.runFork(runtime)(
           Effect.flatMap(Scope.make(), (scope) =>
             Effect.onExit(Effect.interruptible(Effect.zipRight(write(sink, scope), end)), (exit) =>
@@ -75,6 +83,7 @@ export const writtenBody = <R>(
       destroy(error, callback) {
         writer?.unsafeInterruptAsFork(FiberId.none)
         // A writer waiting for room gets it: its writes now go nowhere.
+        full = false
         room.unsafeOpen()
         callback(error)
       }
