@@ -31,7 +31,13 @@ export const printChatBaselines = (
   result: ChatBaselineResult,
   rounds: number,
   streams: number,
-  cpuTurns: { readonly turns: number; readonly warmupTurns: number }
+  cpuTurns: { readonly turns: number; readonly warmupTurns: number },
+  paced: {
+    readonly tokenDelayMs: number
+    readonly warmupRounds: number
+    readonly turns: number
+    readonly warmupTurns: number
+  }
 ) => {
   const { bare, service } = result
   const cpu = { bare: median(bare.cpuPerTurn), service: median(service.cpuPerTurn) }
@@ -93,6 +99,43 @@ export const printChatBaselines = (
       // each stream holds does not.
       `V8 heap used per idle stream by round: bare ${bare.idle.map((m) => bytes(m.heapPerStream)).join(", ")}; ` +
       `service ${service.idle.map((m) => bytes(m.heapPerStream)).join(", ")}`
+  )
+  const pacedCpu = { bare: median(bare.paced.cpuPerTurn), service: median(service.paced.cpuPerTurn) }
+  printTable(
+    `6b. The same turns with the model's words ${paced.tokenDelayMs} ms apart, as a model streaming over time ` +
+      "sends them (above, the whole reply is ready at once): each a fresh child process per round, " +
+      `interleaved as above; first text-delta p95 over every round's samples after ${count(paced.warmupRounds)} ` +
+      `warm-up rounds of the concurrent streams, then CPU over ${count(paced.turns)} turns after ` +
+      `${count(paced.warmupTurns)} more (median of rounds). The issue's targets are judged above; these ` +
+      "ratios are beside them for comparison",
+    ["measure", "bare", "service", "service / bare", "target above"],
+    [
+      [
+        "CPU per chat turn",
+        ms(pacedCpu.bare),
+        ms(pacedCpu.service),
+        ratio(pacedCpu.service / pacedCpu.bare),
+        `<= ${TARGETS.cpuPerTurn}x`
+      ],
+      [
+        "CPU per text delta, above the turn with the reply at once",
+        ms((pacedCpu.bare - cpu.bare) / bare.deltas),
+        ms((pacedCpu.service - cpu.service) / service.deltas),
+        ratio((pacedCpu.service - cpu.service) / service.deltas / ((pacedCpu.bare - cpu.bare) / bare.deltas)),
+        ""
+      ],
+      [
+        `first text-delta p95, ${count(streams)} concurrent streams`,
+        ms(bare.paced.concurrent.p95),
+        ms(service.paced.concurrent.p95),
+        ratio(service.paced.concurrent.p95 / bare.paced.concurrent.p95),
+        `<= ${TARGETS.concurrentTtftP95}x`
+      ]
+    ]
+  )
+  console.log(
+    `Paced CPU per turn by round: bare ${bare.paced.cpuPerTurn.map(ms).join(", ")}; ` +
+      `service ${service.paced.cpuPerTurn.map(ms).join(", ")}`
   )
   for (const [name, figures] of [["bare", bare] as const, ["service", service] as const]) {
     if (figures.failed > 0) {

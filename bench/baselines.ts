@@ -25,6 +25,13 @@ export const benchBaselines = async (dataDir: string, only?: "chat" | "reads") =
  */
 const CHAT_CPU_TURNS = { turns: 500, warmupTurns: 1000 }
 
+/**
+ * The words 1 ms apart, as a model streaming over time sends them, rather than all at once: each
+ * piece of text then makes its own way to the socket, as a real model's tokens do. Warmed up by five
+ * rounds of the concurrent streams (1,000 turns in seconds); fewer sequential turns, each some 60 ms.
+ */
+const PACED = { tokenDelayMs: 1, warmupRounds: 5, turns: 200, warmupTurns: 50 }
+
 const benchChat = async (dataDir: string) => {
   const chat = await benchChatBaselines({
     dataDir,
@@ -34,9 +41,10 @@ const benchChat = async (dataDir: string) => {
     singleRounds: 100,
     concurrentStreams: CONCURRENT_STREAMS,
     concurrentRounds: 3,
-    idle: { streams: 1000, warmupStreams: 0, batch: 100, settleMs: 2000, warmupOnMeasuredSessions: true }
+    idle: { streams: 1000, warmupStreams: 0, batch: 100, settleMs: 2000, warmupOnMeasuredSessions: true },
+    paced: PACED
   })
-  printChatBaselines(chat, ROUNDS, CONCURRENT_STREAMS, CHAT_CPU_TURNS)
+  printChatBaselines(chat, ROUNDS, CONCURRENT_STREAMS, CHAT_CPU_TURNS, PACED)
 }
 
 const benchReads = async (dataDir: string) => {

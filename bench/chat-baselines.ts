@@ -28,6 +28,18 @@ export interface ChatBaselineOptions {
   readonly concurrentStreams: number
   readonly concurrentRounds: number
   readonly idle: Omit<StreamMemoryOptions, "dataDir">
+  /**
+   * The same turns with the model's words `tokenDelayMs` apart, as a model streaming over time sends
+   * them: first text-delta for `concurrentStreams` at once (`concurrentRounds`, after `warmupRounds`
+   * of them), then CPU per turn over `turns` after `warmupTurns`. Every other measure has the whole
+   * reply ready at once.
+   */
+  readonly paced: {
+    readonly tokenDelayMs: number
+    readonly warmupRounds: number
+    readonly turns: number
+    readonly warmupTurns: number
+  }
 }
 
 export interface ChatServerFigures {
@@ -39,6 +51,8 @@ export interface ChatServerFigures {
   readonly single: LatencySummary
   readonly concurrent: LatencySummary
   readonly idle: ReadonlyArray<MemoryMeasurement>
+  /** With the words paced (`ChatBaselineOptions.paced`): CPU per turn by round, concurrent first text-delta. */
+  readonly paced: { readonly cpuPerTurn: ReadonlyArray<number>; readonly concurrent: LatencySummary }
   /** Streams that failed or timed out, left out of the latencies; the first failure of each round. */
   readonly failed: number
   readonly failures: ReadonlyArray<string>
@@ -86,47 +100,108 @@ const serverEnv = (target: Target, dataDir: string, tokenDelayMs: number): NodeJ
   DATA_DIR: join(dataDir, target)
 })
 
-const measureRound = async (target: Target, round: number, options: ChatBaselineOptions) => {
-  const dataDir = join(options.dataDir, `chat-baselines-${round}`)
+/** Sequential turns on the server at `url`, `options.sessions` sessions taking turns; answers the last turn's text deltas. */
+const turnsOn = async (url: URL, target: Target, options: ChatBaselineOptions, count: number) => {
+  let deltas = 0
+  for (let i = 0; i < count; i++) deltas = await chatTurn(url, `bench-turn-${target}-${i % options.sessions}`)
+  return deltas
+}
+
+/** The server's CPU per turn over `turns` sequential turns after `warmupTurns`, and the last turn's text deltas. */
+const cpuPerTurnOn = async (
+  url: URL,
+  pid: number,
+  target: Target,
+  options: ChatBaselineOptions,
+  turns: { readonly turns: number; readonly warmupTurns: number }
+) => {
+  await turnsOn(url, target, options, turns.warmupTurns)
+  const cpuBefore = cpuMillis(pid)
+  const deltas = await turnsOn(url, target, options, turns.turns)
+  return { cpuPerTurn: (cpuMillis(pid) - cpuBefore) / turns.turns, deltas }
+}
+
+/** A fresh child of `target` whose model sends its words `tokenDelayMs` apart, given to `use`, then stopped. */
+const withServer = async <A>(
+  target: Target,
+  dataDir: string,
+  tokenDelayMs: number,
+  use: (url: URL, pid: number) => Promise<A>
+) => {
   mkdirSync(join(dataDir, target), { recursive: true })
-  const child = await spawnServer(serverArgs(target), serverEnv(target, dataDir, 0))
+  const child = await spawnServer(serverArgs(target), serverEnv(target, dataDir, tokenDelayMs))
   try {
-    const url = new URL(STREAM_PATH, child.url)
     const pid = child.process.pid
     if (pid === undefined) throw new Error(`${target} has no pid`)
-    const turns = async (count: number) => {
-      let deltas = 0
-      for (let i = 0; i < count; i++)
-        deltas = await chatTurn(url, `bench-turn-${target}-${i % options.sessions}`)
-      return deltas
-    }
-    await turns(options.warmupTurns)
-    const cpuBefore = cpuMillis(pid)
-    const deltas = await turns(options.turns)
-    const cpuPerTurn = (cpuMillis(pid) - cpuBefore) / options.turns
-    const load = async (streams: number, rounds: number) => {
-      const result = await drive({
-        url: url.href,
-        sessionPrefix: `bench-baseline-${target}-${round}-${streams}`,
-        concurrency: streams,
-        warmupRounds: 1,
-        rounds,
-        timeoutMs: 120_000
-      })
-      if (result.firstFailure !== null) failures.push(result.firstFailure)
-      failed += result.failures
-      return result.latencies
-    }
-    // A stream that fails is counted and left out of the latencies; the table says how many.
-    const failures: Array<string> = []
-    let failed = 0
-    const single = await load(1, options.singleRounds)
-    const concurrent = await load(options.concurrentStreams, options.concurrentRounds)
-    return { cpuPerTurn, deltas, single, concurrent, failed, failures }
+    return await use(new URL(STREAM_PATH, child.url), pid)
   } finally {
     await stop(child.process)
   }
 }
+
+/** Streams `streams` at a time for `rounds` rounds after `warmupRounds`; failures are counted in `failures`. */
+const loadOn = async (
+  url: URL,
+  sessionPrefix: string,
+  streams: number,
+  rounds: { readonly rounds: number; readonly warmupRounds: number },
+  failures: { failed: number; readonly first: Array<string> }
+) => {
+  const result = await drive({
+    url: url.href,
+    sessionPrefix,
+    concurrency: streams,
+    ...rounds,
+    timeoutMs: 120_000
+  })
+  if (result.firstFailure !== null) failures.first.push(result.firstFailure)
+  failures.failed += result.failures
+  return result.latencies
+}
+
+const measureRound = (target: Target, round: number, options: ChatBaselineOptions) =>
+  withServer(target, join(options.dataDir, `chat-baselines-${round}`), 0, async (url, pid) => {
+    const { cpuPerTurn, deltas } = await cpuPerTurnOn(url, pid, target, options, options)
+    // A stream that fails is counted and left out of the latencies; the table says how many.
+    const failures = { failed: 0, first: new Array<string>() }
+    const prefix = `bench-baseline-${target}-${round}`
+    const single = await loadOn(
+      url,
+      `${prefix}-1`,
+      1,
+      { rounds: options.singleRounds, warmupRounds: 1 },
+      failures
+    )
+    const concurrent = await loadOn(
+      url,
+      `${prefix}-${options.concurrentStreams}`,
+      options.concurrentStreams,
+      { rounds: options.concurrentRounds, warmupRounds: 1 },
+      failures
+    )
+    return { cpuPerTurn, deltas, single, concurrent, failed: failures.failed, failures: failures.first }
+  })
+
+const measurePaced = (target: Target, round: number, options: ChatBaselineOptions) =>
+  withServer(
+    target,
+    join(options.dataDir, `chat-paced-${round}`),
+    options.paced.tokenDelayMs,
+    async (url, pid) => {
+      // Warmed up by concurrent rounds first: sequential turns some 60 ms long would take minutes to
+      // bring the process to the steady state the turns above meet.
+      const failures = { failed: 0, first: new Array<string>() }
+      const concurrent = await loadOn(
+        url,
+        `bench-paced-${target}-${round}-${options.concurrentStreams}`,
+        options.concurrentStreams,
+        { rounds: options.concurrentRounds, warmupRounds: options.paced.warmupRounds },
+        failures
+      )
+      const { cpuPerTurn } = await cpuPerTurnOn(url, pid, target, options, options.paced)
+      return { cpuPerTurn, concurrent, failed: failures.failed, failures: failures.first }
+    }
+  )
 
 const measureIdle = (target: Target, round: number, options: ChatBaselineOptions) => {
   const dataDir = join(options.dataDir, `chat-idle-${round}`)
@@ -144,11 +219,13 @@ const concat = (arrays: ReadonlyArray<Float64Array>) =>
 
 export const benchChatBaselines = async (options: ChatBaselineOptions): Promise<ChatBaselineResult> => {
   const rounds: Record<Target, Array<Awaited<ReturnType<typeof measureRound>>>> = { bare: [], service: [] }
+  const paced: Record<Target, Array<Awaited<ReturnType<typeof measurePaced>>>> = { bare: [], service: [] }
   const idle: Record<Target, Array<MemoryMeasurement>> = { bare: [], service: [] }
   for (let round = 0; round < options.rounds; round++) {
     // Who goes first alternates, so that neither always meets a warmer or colder machine.
     const order: ReadonlyArray<Target> = round % 2 === 0 ? ["bare", "service"] : ["service", "bare"]
     for (const target of order) rounds[target].push(await measureRound(target, round, options))
+    for (const target of order) paced[target].push(await measurePaced(target, round, options))
     for (const target of order) idle[target].push(await measureIdle(target, round, options))
   }
   const figures = (target: Target): ChatServerFigures => ({
@@ -157,8 +234,12 @@ export const benchChatBaselines = async (options: ChatBaselineOptions): Promise<
     single: summarize(concat(rounds[target].map((round) => round.single))),
     concurrent: summarize(concat(rounds[target].map((round) => round.concurrent))),
     idle: idle[target],
-    failed: rounds[target].reduce((sum, round) => sum + round.failed, 0),
-    failures: rounds[target].flatMap((round) => round.failures)
+    paced: {
+      cpuPerTurn: paced[target].map((round) => round.cpuPerTurn),
+      concurrent: summarize(concat(paced[target].map((round) => round.concurrent)))
+    },
+    failed: [...rounds[target], ...paced[target]].reduce((sum, round) => sum + round.failed, 0),
+    failures: [...rounds[target], ...paced[target]].flatMap((round) => round.failures)
   })
   return { bare: figures("bare"), service: figures("service") }
 }
