@@ -28,9 +28,10 @@ const CHAT_CPU_TURNS = { turns: 500, warmupTurns: 1000 }
 /**
  * The words 1 ms apart, as a model streaming over time sends them, rather than all at once: each
  * piece of text then makes its own way to the socket, as a real model's tokens do. Warmed up by five
- * rounds of the concurrent streams (1,000 turns in seconds); fewer sequential turns, each some 60 ms.
+ * rounds of the concurrent streams (1,000 turns in seconds), then enough sequential turns to fill
+ * every session's window; fewer timed turns, each some 60 ms.
  */
-const PACED = { tokenDelayMs: 1, warmupRounds: 5, turns: 200, warmupTurns: 50 }
+const PACED = { tokenDelayMs: 1, warmupRounds: 5, turns: 200, warmupTurns: 80 }
 
 const benchChat = async (dataDir: string) => {
   const chat = await benchChatBaselines({

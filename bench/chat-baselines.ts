@@ -51,8 +51,16 @@ export interface ChatServerFigures {
   readonly single: LatencySummary
   readonly concurrent: LatencySummary
   readonly idle: ReadonlyArray<MemoryMeasurement>
-  /** With the words paced (`ChatBaselineOptions.paced`): CPU per turn by round, concurrent first text-delta. */
-  readonly paced: { readonly cpuPerTurn: ReadonlyArray<number>; readonly concurrent: LatencySummary }
+  /**
+   * With the words paced (`ChatBaselineOptions.paced`): CPU per turn by round, concurrent first
+   * text-delta, and the streams that failed, as above.
+   */
+  readonly paced: {
+    readonly cpuPerTurn: ReadonlyArray<number>
+    readonly concurrent: LatencySummary
+    readonly failed: number
+    readonly failures: ReadonlyArray<string>
+  }
   /** Streams that failed or timed out, left out of the latencies; the first failure of each round. */
   readonly failed: number
   readonly failures: ReadonlyArray<string>
@@ -236,10 +244,12 @@ export const benchChatBaselines = async (options: ChatBaselineOptions): Promise<
     idle: idle[target],
     paced: {
       cpuPerTurn: paced[target].map((round) => round.cpuPerTurn),
-      concurrent: summarize(concat(paced[target].map((round) => round.concurrent)))
+      concurrent: summarize(concat(paced[target].map((round) => round.concurrent))),
+      failed: paced[target].reduce((sum, round) => sum + round.failed, 0),
+      failures: paced[target].flatMap((round) => round.failures)
     },
-    failed: [...rounds[target], ...paced[target]].reduce((sum, round) => sum + round.failed, 0),
-    failures: [...rounds[target], ...paced[target]].flatMap((round) => round.failures)
+    failed: rounds[target].reduce((sum, round) => sum + round.failed, 0),
+    failures: rounds[target].flatMap((round) => round.failures)
   })
   return { bare: figures("bare"), service: figures("service") }
 }
