@@ -28,28 +28,16 @@ interface Seen {
   readonly text: string
 }
 
-/** A follower's wake-up while it waits for a change. */
-interface Follower {
-  wake: (() => void) | undefined
-}
-
 /**
- * Completes at the first change after `seen`: at once when one has come since. The wait gives no
- * canceler: one would wrap every wait in an interruption handler, some 8 runtime operations for each
- * piece of text a follower reads. A follower that goes away takes its wake-up out once, as it ends
- * (`leaving`); the next change clears the others.
+ * Completes at the first change after `seen`: at once when one has come since. A follower interrupted
+ * while it waits (its client gone) leaves its wake-up in `waiting` until the next change, which clears
+ * them all, or the reply's end: a canceler to take it out would wrap every wait in an interruption
+ * handler, some 8 runtime operations for each piece of text a follower reads.
  */
-const changedSince = (entry: Entry, seen: Seen, follower: Follower) =>
+const changedSince = (entry: Entry, seen: Seen) =>
   Effect.async<void>((resume) => {
     if (entry.pieces.length > seen.pieces || Option.isSome(entry.end)) return resume(Effect.void)
-    follower.wake = () => resume(Effect.void)
-    entry.waiting.add(follower.wake)
-  })
-
-/** Takes out the wake-up of a follower that ended while it waited (its client gone), which would keep its fiber. */
-const leaving = (entry: Entry, follower: Follower) =>
-  Effect.sync(() => {
-    if (follower.wake !== undefined) entry.waiting.delete(follower.wake)
+    entry.waiting.add(() => resume(Effect.void))
   })
 
 /** The snapshots since `seen`, one per piece of text, the last with the reply's end if it has ended. */
@@ -72,8 +60,7 @@ const first = (entry: Entry, start: Seen): [Array<ReplySnapshot>, Seen] => {
 }
 
 /** The snapshots after `seen`, once there are any. */
-const after = (entry: Entry, seen: Seen, follower: Follower) =>
-  Effect.map(changedSince(entry, seen, follower), () => since(entry, seen))
+const after = (entry: Entry, seen: Seen) => Effect.map(changedSince(entry, seen), () => since(entry, seen))
 
 /** Whether these snapshots end the reply: the last of them says how it ended. */
 const ends = (snapshots: ReadonlyArray<ReplySnapshot>) =>
@@ -85,32 +72,27 @@ const ends = (snapshots: ReadonlyArray<ReplySnapshot>) =>
  * two reads is taken as one chunk.
  */
 const snapshotsOf = (entry: Entry, start: Seen): Stream.Stream<ReplySnapshot> =>
-  Stream.suspend(() => {
-    const follower: Follower = { wake: undefined }
-    return Stream.paginateChunkEffect(Option.none<Seen>(), (seen) =>
-      Effect.map(
-        Option.isSome(seen) ? after(entry, seen.value, follower) : Effect.sync(() => first(entry, start)),
-        ([snapshots, next]) => [
-          Chunk.unsafeFromArray(snapshots),
-          ends(snapshots) ? Option.none() : Option.some(Option.some(next))
-        ]
-      )
-    ).pipe(Stream.ensuring(leaving(entry, follower)))
-  })
+  Stream.paginateChunkEffect(Option.none<Seen>(), (seen) =>
+    Effect.map(
+      Option.isSome(seen) ? after(entry, seen.value) : Effect.sync(() => first(entry, start)),
+      ([snapshots, next]) => [
+        Chunk.unsafeFromArray(snapshots),
+        ends(snapshots) ? Option.none() : Option.some(Option.some(next))
+      ]
+    )
+  )
 
 /** The same snapshots as `snapshotsOf`, handed to `read` in a loop. */
 const readEachOf =
   (entry: Entry, start: Seen) =>
-  (read: (snapshots: ReadonlyArray<ReplySnapshot>) => Effect.Effect<void>): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      const follower: Follower = { wake: undefined }
-      const readFrom = ([snapshots, next]: [Array<ReplySnapshot>, Seen]): Effect.Effect<void> =>
-        Effect.zipRight(
-          read(snapshots),
-          ends(snapshots) ? Effect.void : Effect.flatMap(after(entry, next, follower), readFrom)
-        )
-      return Effect.ensuring(readFrom(first(entry, start)), leaving(entry, follower))
-    })
+  (read: (snapshots: ReadonlyArray<ReplySnapshot>) => Effect.Effect<void>): Effect.Effect<void> => {
+    const readFrom = ([snapshots, next]: [Array<ReplySnapshot>, Seen]): Effect.Effect<void> =>
+      Effect.zipRight(
+        read(snapshots),
+        ends(snapshots) ? Effect.void : Effect.flatMap(after(entry, next), readFrom)
+      )
+    return Effect.suspend(() => readFrom(first(entry, start)))
+  }
 
 /**
  * `RepliesInFlight` in process memory: each reply's snapshot in a plain record that its producer
