@@ -30,9 +30,11 @@ interface Seen {
 
 /**
  * Completes at the first change after `seen`: at once when one has come since. A follower interrupted
- * while it waits (its client gone) leaves its wake-up in `waiting` until the next change, which clears
- * them all, or the reply's end: a canceler to take it out would wrap every wait in an interruption
- * handler, some 8 runtime operations for each piece of text a follower reads.
+ * while it waits (its client gone) leaves its wake-up in `waiting`, and its fiber reachable, until the
+ * next change, which clears them all, or the reply's end. A canceler to take it out would wrap every
+ * wait in an interruption handler, some 8 runtime operations for each piece of text a follower reads;
+ * one `ensuring` per follower instead held 1.5 KiB more heap per open stream (section 6 of the bench,
+ * 93.2 against 91.7 KiB), for every stream, against one fiber per reload while a reply is quiet.
  */
 const changedSince = (entry: Entry, seen: Seen) =>
   Effect.async<void>((resume) => {
