@@ -49,6 +49,11 @@ export interface ClassifierQuestion {
   /** The message itself: the window ends with it, whatever the store holds yet. */
   readonly message: PromptMessage
   readonly requestId: string
+  /**
+   * The session's messages as a window read just after the message was recorded saw them (a chat
+   * turn's, for its prompt): its classifier window is chosen from them when they cover its limit.
+   */
+  readonly seen?: ContextSelection
 }
 
 /**
@@ -57,17 +62,14 @@ export interface ClassifierQuestion {
  * version as read (`judged`). A failed, late or malformed answer is counted, logged
  * and taken as `ignore` (`fallback`).
  */
-export const askClassifier = Effect.fnUntraced(function* (
-  command: ClassifierQuestion,
-  seen?: ContextSelection
-) {
+export const askClassifier = Effect.fnUntraced(function* (command: ClassifierQuestion) {
   const settings = yield* ClassifierSettings
   const policy = yield* sessionPolicy
   const window = yield* BuildContext(
     "classifier",
     command.sessionId,
     { messageId: command.messageId, ...command.message },
-    seen
+    command.seen
   )
   const messages = window.messages.map(({ role, text }) => ({ role, text }))
   const interaction = yield* currentInteraction(command.sessionId)

@@ -192,9 +192,9 @@ const fitted = <A extends WindowMessage>(
  * The window a model call sees: the system prompt and the session's last N messages ending with
  * `newest` (the message being answered or classified, whether or not the store has it yet), within
  * the purpose's token budget; a classifier's, none stored after `newest`. Counted in the context
- * metrics. A selection the store answered when `newest` was recorded (`seen`: a chat turn's, for its
- * prompt's classification) is chosen from when it read at least this purpose's last N, rather than
- * reading them again.
+ * metrics. A selection read when `newest` was recorded (`seen`: a chat turn's, for its own window and
+ * its prompt's classification) is chosen from when it read this purpose's last N, or more from the
+ * store, rather than reading them again.
  */
 export const BuildContext = Effect.fnUntraced(function* <A extends WindowMessage>(
   purpose: ContextPurpose,
@@ -203,9 +203,11 @@ export const BuildContext = Effect.fnUntraced(function* <A extends WindowMessage
   seen?: ContextSelection
 ) {
   const settings = (yield* ContextSettings)[purpose]
-  // A selection from memory is read again: whether it lacks messages depends on the limit it was read with.
+  // One read with this limit serves; a larger one serves too when the store answered it (from memory,
+  // whether messages are missing depends on the limit read with).
   const all =
-    seen !== undefined && seen.source === "store" && seen.limit >= settings.limit
+    seen !== undefined &&
+    (seen.limit === settings.limit || (seen.source === "store" && seen.limit > settings.limit))
       ? seen
       : yield* SelectContext(purpose, sessionId)
   const selected = purpose === "classifier" ? yield* endingWith(sessionId, settings.limit, all, newest) : all

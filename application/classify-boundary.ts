@@ -3,7 +3,6 @@ import type { BoundaryDecision } from "../domain/boundary.ts"
 import { GroupId, type MessageId, type SessionId } from "../domain/ids.ts"
 import { type Transition, transition } from "../domain/interaction-group.ts"
 import { askClassifier, type ClassifierQuestion, ClassifierSettings } from "./ask-classifier.ts"
-import type { ContextSelection } from "./build-context.ts"
 import { commitInteraction } from "./commit-interaction.ts"
 import { type HashedIds, hashedIds } from "./hashed-id.ts"
 import { type LogEvent, logEvent } from "./log-line.ts"
@@ -26,11 +25,6 @@ export interface ClassifyCommand extends ClassifierQuestion {
    * same moment), the commit answers `duplicate` and the stored classification is the answer.
    */
   readonly fresh?: boolean
-  /**
-   * The session's messages as a window read just after the message was recorded saw them (a chat
-   * turn's, for its prompt): its classifier window is chosen from them when they cover its limit.
-   */
-  readonly seen?: ContextSelection
 }
 
 /** What a user message did: the classifier's decision, the one acted on, and its group. */
@@ -179,7 +173,7 @@ const classifyOnce = Effect.fnUntraced(function* (
       if (Option.isSome(previous)) return classified(fromRecord(previous.value))
     }
 
-    const { classification, fallback, contextMessages, judged } = yield* askClassifier(command, command.seen)
+    const { classification, fallback, contextMessages, judged } = yield* askClassifier(command)
     // Unused unless the message opens a group; a commit that did not land used none.
     const newGroupId = GroupId.make(yield* (yield* IdGenerator).next)
     const recordOf = (moved: Transition, at: number): MessageClassification => ({
