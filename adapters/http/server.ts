@@ -1,7 +1,18 @@
 import { createServer } from "node:http"
-import { HttpApiBuilder, HttpApiScalar, HttpMiddleware, HttpServer } from "@effect/platform"
+import {
+  Etag,
+  FileSystem,
+  HttpApiBuilder,
+  HttpApiScalar,
+  HttpMiddleware,
+  HttpPlatform,
+  type HttpRouter,
+  HttpServer,
+  HttpServerRequest,
+  Path
+} from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Config, Deferred, Duration, Effect, Exit, Layer } from "effect"
+import { Config, Context, Deferred, Duration, Effect, Exit, Layer, Scope } from "effect"
 import { duration, positiveInteger } from "../../application/config-values.ts"
 import { CoachUpApi } from "./api.ts"
 import * as Authentication from "./authentication/layer.ts"
@@ -46,12 +57,44 @@ const apiLive = (authentication: AuthenticationSettings.AuthenticationSettings) 
   )
 
 /**
+ * `HttpApiBuilder.serve()`, with each request run on the services the server itself reads per request
+ * (the platform's file responses, the body limit, the server's scope) rather than on every service of
+ * the process. An endpoint's handler runs on the services its group was built with, which the
+ * platform merges with the request's on every request; and each step of a request (its scope, route,
+ * principal) copies the request's services again. With every service there, each copy was some fifty
+ * entries, and an open chat stream's request kept two of them for as long as it lasted. A route put
+ * on the router outside the API's groups (the web app's) sees only these: it takes anything else it
+ * needs when it is built (docs/decisions/2026-12-03-requests-run-on-the-servers-own-services.md).
+ */
+const serveApi = Layer.unwrapEffect(
+  Effect.map(HttpApiBuilder.httpApp, (httpApp) =>
+    Layer.scopedDiscard(
+      Effect.gen(function* () {
+        const server = yield* HttpServer.HttpServer
+        const services = yield* Effect.context<
+          HttpRouter.HttpRouter.DefaultServices | Scope.Scope | HttpServerRequest.MaxBodySize
+        >()
+        const perRequest = Context.pick(
+          HttpPlatform.HttpPlatform,
+          Etag.Generator,
+          FileSystem.FileSystem,
+          Path.Path,
+          Scope.Scope,
+          HttpServerRequest.MaxBodySize
+        )(services)
+        yield* Effect.mapInputContext(server.serve(httpApp), (_: Context.Context<never>) => perRequest)
+      })
+    )
+  )
+).pipe(Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer]))
+
+/**
  * The API, its OpenAPI document and reference page and the web app, behind the request middleware;
  * needs an HttpServer. The platform's own request span is off: the request middleware makes one that
  * holds no URL query and no headers.
  */
 export const app = (options: HttpOptions) =>
-  HttpApiBuilder.serve().pipe(
+  serveApi.pipe(
     HttpMiddleware.withTracerDisabledWhen(() => true),
     Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
     Layer.provide(WebApp.layer({ root: options.webRoot })),
