@@ -33,7 +33,25 @@ export class RememberedAnswers<K, V> {
 
   /** The answer learnt for `key`, while no other process has written to the store since. */
   current(key: K): Option.Option<V> {
+    return this.#currentAt(key, this.#byOthers())
+  }
+
+  /**
+   * `current` for each of `keys` (by name), all of them or none, the store asked for its mark once:
+   * the answers of one decision are held to the same moment, and asking costs a read of the store.
+   */
+  currentAll<N extends string>(keys: Readonly<Record<N, K>>): Option.Option<Record<N, V>> {
     const mark = this.#byOthers()
+    const values = {} as Record<N, V>
+    for (const name in keys) {
+      const value = this.#currentAt(keys[name], mark)
+      if (Option.isNone(value)) return Option.none()
+      values[name] = value.value
+    }
+    return Option.some(values)
+  }
+
+  #currentAt(key: K, mark: Option.Option<number>): Option.Option<V> {
     const entry = this.#entries.recall(key)
     return Option.isSome(entry) && unchangedSince(entry.value.mark, mark)
       ? Option.some(entry.value.value)

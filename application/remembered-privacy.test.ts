@@ -104,6 +104,28 @@ describe("remembered privacy settings", () => {
     }).pipe(Effect.provide(remembered(store, { mark: Option.some(7) })))
   })
 
+  it.effect("holds a decision's two remembered settings to one mark of others' changes", () => {
+    const store: TestStore = { down: false, reads: 0 }
+    const others = { mark: Option.some(1), asked: 0 }
+    const counted = Layer.succeed(StoreChanges, {
+      byOthers: () => {
+        others.asked++
+        return others.mark
+      }
+    })
+    return Effect.gen(function* () {
+      const settings = yield* PrivacySettingsStore
+      yield* settings.getOptOuts(user, seen)
+      others.asked = 0
+      expect(yield* settings.getOptOuts(user, seen)).toEqual({ user: Option.none(), session: Option.none() })
+      // Each ask is a read of the store (SQLite's data_version): one per decision, not one per setting.
+      expect(others.asked).toBe(1)
+      expect(store.reads).toBe(1)
+    }).pipe(
+      Effect.provide(layerRememberedPrivacy(10).pipe(Layer.provide(Layer.merge(flaky(store), counted))))
+    )
+  })
+
   it.effect("reads the store again once another process has written to it", () => {
     const store: TestStore = { down: false, reads: 0 }
     const others = { mark: Option.some(1) }

@@ -56,10 +56,7 @@ export const layerRememberedPrivacy = (capacity: number) =>
         // Answered from memory only when both are remembered; remembered as the two reads would be.
         getOptOuts: (userId, sessionId) =>
           Effect.suspend(() => {
-            const known = Option.all({
-              user: settings.current(userKey(userId)),
-              session: settings.current(sessionKey(sessionId))
-            })
+            const known = settings.currentAll({ user: userKey(userId), session: sessionKey(sessionId) })
             if (Option.isSome(known)) return Effect.succeed(known.value)
             return orRecalled(
               settings.read(store.getOptOuts(userId, sessionId), (answer, remember) => {
