@@ -57,14 +57,16 @@ const apiLive = (authentication: AuthenticationSettings.AuthenticationSettings) 
   )
 
 /**
- * `HttpApiBuilder.serve()`, with each request run on the services the server itself reads per request
- * (the platform's file responses, the body limit, the server's scope) rather than on every service of
- * the process. An endpoint's handler runs on the services its group was built with, which the
- * platform merges with the request's on every request; and each step of a request (its scope, route,
- * principal) copies the request's services again. With every service there, each copy was some fifty
- * entries, and an open chat stream's request kept two of them for as long as it lasted. A route put
- * on the router outside the API's groups (the web app's) sees only these: it takes anything else it
- * needs when it is built (docs/decisions/2026-12-03-requests-run-on-the-servers-own-services.md).
+ * `HttpApiBuilder.serve()`, with each request run on the services the platform reads per request (file
+ * responses, the body limit) and the server's scope (its own finalizer's; each request gets a scope of
+ * its own), rather than on every service of the process. An endpoint's handler still runs on all the
+ * services its group was built with, which the platform merges with the request's on every request;
+ * but each other step of a request that provides a service (its scope, route, principal) copies only
+ * the request's. With every service there, each such copy was some fifty entries, and an open chat
+ * stream's request kept two of them for as long as it lasted. A route put on the router outside the
+ * API's groups (the web app's pages and assets, the OpenAPI document, the reference page) sees only
+ * these: it takes anything else it needs when it is built
+ * (docs/decisions/2026-12-03-requests-run-on-the-servers-own-services.md).
  */
 const serveApi = Layer.unwrapEffect(
   Effect.map(HttpApiBuilder.httpApp, (httpApp) =>

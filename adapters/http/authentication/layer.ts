@@ -1,10 +1,10 @@
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { updateMetric } from "../../../application/metrics.ts"
-import type { RateLimitBuckets } from "../../../application/ports/rate-limit-buckets.ts"
+import { RateLimitBuckets } from "../../../application/ports/rate-limit-buckets.ts"
 import { failWith, Forbidden, ServiceUnavailable, Unauthorized } from "../api-errors.ts"
 import { authenticationFailuresBy } from "../http-metrics.ts"
-import { limitUnauthenticated, type RateLimitPolicy } from "../rate-limit.ts"
+import { limitUnauthenticated, RateLimitPolicy } from "../rate-limit.ts"
 import * as AccessTokens from "./access-tokens.ts"
 import { localPrincipal, namedUser } from "./local.ts"
 import { Authentication } from "./middleware.ts"
@@ -75,7 +75,12 @@ const principalOf = (settings: OidcAuthentication, token: AccessTokens.VerifiedT
 const oidc = (settings: OidcAuthentication) =>
   Effect.gen(function* () {
     const tokens = yield* AccessTokens.make(settings)
-    const limits = yield* Effect.context<RateLimitBuckets | RateLimitPolicy>()
+    // The two services the refusals' rate limit reads, not every service the layer was built with:
+    // they are merged into each request's services for the length of its check.
+    const limits = Context.pick(
+      RateLimitBuckets,
+      RateLimitPolicy
+    )(yield* Effect.context<RateLimitBuckets | RateLimitPolicy>())
     return Authentication.of({
       bearer: (token) =>
         Effect.gen(function* () {
