@@ -2,7 +2,7 @@
  * The chat and read baselines' tables, each ratio beside the performance issue's target for it.
  * A ratio is the service's figure over the bare server's from the same run.
  */
-import type { ChatBaselineResult } from "./chat-baselines.ts"
+import type { ChatBaselineOptions, ChatBaselineResult } from "./chat-baselines.ts"
 import type { ReadBaselineRow } from "./read-baselines.ts"
 import { bytes, count, ms, printTable, ratio } from "./report.ts"
 
@@ -31,13 +31,8 @@ export const printChatBaselines = (
   result: ChatBaselineResult,
   rounds: number,
   streams: number,
-  cpuTurns: { readonly turns: number; readonly warmupTurns: number },
-  paced: {
-    readonly tokenDelayMs: number
-    readonly warmupRounds: number
-    readonly turns: number
-    readonly warmupTurns: number
-  }
+  cpuTurns: Pick<ChatBaselineOptions, "turns" | "warmupTurns">,
+  paced: ChatBaselineOptions["paced"]
 ) => {
   const { bare, service } = result
   const cpu = { bare: median(bare.cpuPerTurn), service: median(service.cpuPerTurn) }

@@ -121,7 +121,7 @@ const cpuPerTurnOn = async (
   pid: number,
   target: Target,
   options: ChatBaselineOptions,
-  turns: { readonly turns: number; readonly warmupTurns: number }
+  turns: Pick<ChatBaselineOptions, "turns" | "warmupTurns">
 ) => {
   await turnsOn(url, target, options, turns.warmupTurns)
   const cpuBefore = cpuMillis(pid)

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Option } from "effect"
-import { fullAt, takeOneEach } from "./rate-limit-bucket.ts"
+import {
+  FULL_BUCKET_SWEEP_INTERVAL_MS,
+  fullAt,
+  fullBucketSweepDue,
+  takeOneEach
+} from "./rate-limit-bucket.ts"
 
 const fivePerMinute = { limit: 5, refillMillis: 12_000 }
 const twoPerMinute = { limit: 2, refillMillis: 30_000 }
@@ -68,5 +73,14 @@ describe("fullAt", () => {
   it("is when the bucket has refilled to its limit", () => {
     expect(fullAt({ tokens: 2, lastRefill: 1_000 }, fivePerMinute)).toBe(37_000)
     expect(fullAt({ tokens: 5, lastRefill: 1_000 }, fivePerMinute)).toBe(1_000)
+  })
+})
+
+describe("fullBucketSweepDue", () => {
+  it("is due first, then once an interval has passed, and at once when the clock went back", () => {
+    expect(fullBucketSweepDue(undefined, 0)).toBe(true)
+    expect(fullBucketSweepDue(1_000, 1_000 + FULL_BUCKET_SWEEP_INTERVAL_MS - 1)).toBe(false)
+    expect(fullBucketSweepDue(1_000, 1_000 + FULL_BUCKET_SWEEP_INTERVAL_MS)).toBe(true)
+    expect(fullBucketSweepDue(1_000, 999)).toBe(true)
   })
 })

@@ -68,3 +68,13 @@ export const takeOneEach = (
 /** When the bucket is full again: from then on it says nothing a new bucket would not. */
 export const fullAt = (bucket: TokenBucket, { limit, refillMillis }: BucketLimit) =>
   bucket.lastRefill + Math.max(0, limit - bucket.tokens) * refillMillis
+
+/** How often, by the clock, a store drops the buckets that would be full (a full bucket's row says nothing). */
+export const FULL_BUCKET_SWEEP_INTERVAL_MS = 60_000
+
+/**
+ * Whether a store whose last sweep of full buckets was at `lastSweep` (none yet: `undefined`) sweeps at
+ * `now`: once the interval has passed, and at once when the clock went back past it.
+ */
+export const fullBucketSweepDue = (lastSweep: number | undefined, now: number) =>
+  lastSweep === undefined || now < lastSweep || now - lastSweep >= FULL_BUCKET_SWEEP_INTERVAL_MS

@@ -1,12 +1,15 @@
 import { Effect, Layer } from "effect"
 import { RateLimitBuckets } from "../../application/ports/rate-limit-buckets.ts"
-import { type BucketLimit, fullAt, takeOneEach, type TokenBucket } from "../../domain/rate-limit-bucket.ts"
+import {
+  type BucketLimit,
+  fullAt,
+  fullBucketSweepDue,
+  takeOneEach,
+  type TokenBucket
+} from "../../domain/rate-limit-bucket.ts"
 
 /** Buckets held at most; past it the least recently used goes (its holder starts a full bucket again). */
 export const MAX_BUCKETS = 100_000
-
-/** How often, by the clock, buckets that would be full are dropped. */
-const SWEEP_INTERVAL_MS = 60_000
 
 interface HeldBucket {
   readonly bucket: TokenBucket
@@ -16,14 +19,14 @@ interface HeldBucket {
 /**
  * The request budgets' buckets in this process's memory, bounded: a client that varies its address or
  * session ids would otherwise grow them without end. A bucket that has refilled is dropped by a sweep
- * once a minute, and no more than `maxBuckets` are held (the least recently used go first). The
+ * once a minute (at once when the clock went back), and no more than `maxBuckets` are held (the least recently used go first). The
  * arithmetic is every store's (`domain/rate-limit-bucket.ts`).
  */
 export const make = (options: { readonly maxBuckets: number } = { maxBuckets: MAX_BUCKETS }) => {
   const held = new Map<string, HeldBucket>()
-  let lastSweep = 0
+  let lastSweep: number | undefined
   const sweep = (now: number) => {
-    if (now - lastSweep < SWEEP_INTERVAL_MS) return
+    if (!fullBucketSweepDue(lastSweep, now)) return
     lastSweep = now
     for (const [key, entry] of held) if (fullAt(entry.bucket, entry.limit) <= now) held.delete(key)
   }

@@ -7,7 +7,6 @@ import { Context, Effect, Layer, Option, TestClock } from "effect"
 import { RateLimitBuckets } from "../../application/ports/rate-limit-buckets.ts"
 import * as Database from "./database.ts"
 import * as SqliteRateLimits from "./rate-limit-store.ts"
-import { SWEEP_BATCH } from "./rate-limit-store.ts"
 
 const bucket = { key: "user:a", limit: 5, refillMillis: 12_000 }
 
@@ -73,12 +72,13 @@ describe("the SQLite rate-limit buckets", () => {
       const insert = idle.prepare(
         "INSERT INTO rate_limit_buckets (kind, key, amount, at, idle_at) VALUES ('token_bucket', ?, 5, 0, 0)"
       )
-      for (let index = 0; index < SWEEP_BATCH + SWEEP_BATCH / 2; index++) insert.run(`idle:${index}`)
+      for (let index = 0; index < SqliteRateLimits.SWEEP_BATCH + SqliteRateLimits.SWEEP_BATCH / 2; index++)
+        insert.run(`idle:${index}`)
       idle.close()
       const take = (key: string) => buckets.take([{ ...bucket, key }])
       yield* TestClock.adjust("1 second")
       yield* take("a")
-      expect(keysIn(filename)).toHaveLength(SWEEP_BATCH / 2 + 1)
+      expect(keysIn(filename)).toHaveLength(SqliteRateLimits.SWEEP_BATCH / 2 + 1)
       yield* take("b")
       expect(keysIn(filename)).toEqual(["a", "b"])
     })

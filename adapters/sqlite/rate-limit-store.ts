@@ -1,11 +1,8 @@
 import { Clock, Duration, Effect, Layer, Schema } from "effect"
 import { RateLimitBuckets } from "../../application/ports/rate-limit-buckets.ts"
-import { fullAt, takeOneEach } from "../../domain/rate-limit-bucket.ts"
+import { fullAt, fullBucketSweepDue, takeOneEach } from "../../domain/rate-limit-bucket.ts"
 import { connectionOf, SqliteDatabase } from "./database.ts"
 import { transaction } from "./transaction.ts"
-
-/** How often, by the clock, a process drops the buckets that would be full (a full bucket's row says nothing). */
-export const SWEEP_INTERVAL_MS = 60_000
 
 /** Buckets one sweep drops at most: it runs inside a request's check, on the event loop. */
 export const SWEEP_BATCH = 100
@@ -47,11 +44,7 @@ export const make = (options: { readonly lockWait: Duration.DurationInput }) =>
     }
     // None yet: the first check sweeps, and buckets an earlier run left go with it.
     let lastSweep: { readonly at: number; readonly wholeBatch: boolean } | undefined
-    const sweepDue = (now: number) =>
-      lastSweep === undefined ||
-      lastSweep.wholeBatch ||
-      now < lastSweep.at ||
-      now - lastSweep.at >= SWEEP_INTERVAL_MS
+    const sweepDue = (now: number) => lastSweep?.wholeBatch === true || fullBucketSweepDue(lastSweep?.at, now)
     return RateLimitBuckets.of({
       take: (requests) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
